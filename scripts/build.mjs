@@ -1,0 +1,65 @@
+// One build script, several entry points: the extension (Node CJS, `vscode` external), the
+// CLI, the webview (browser bundle), and with --tests the unit/e2e tests and benchmarks.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+  },
+];
+
+function testEntries(dir, suffix) {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+if (args.has('--tests')) {
+  const entryPoints = [
+    ...testEntries('test/unit', '.test.ts'),
+    ...testEntries('test/e2e', '.test.ts'),
+    ...testEntries('bench', '.ts'),
+  ];
+  builds.length = 0;
+  builds.push({ ...node, sourcemap: 'inline', entryPoints, outdir: 'out', outbase: '.', packages: 'external' });
+}
+
+// Codicons ship as a font + stylesheet; the webview loads them from dist/ (no remote resources).
+if (!args.has('--tests')) {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

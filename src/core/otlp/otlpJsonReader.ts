@@ -1,0 +1,296 @@
+import { normalizeId } from '../ids';
+import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../indexedAttributes';
+import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../span';
+import { SpanKind, StatusCode } from '../span';
+import { parseNanos } from '../time';
+import { decodeAnyValue } from './anyValue';
+import { parseSpanKind, parseStatusCode } from './enums';
+import { JsonScanner } from './jsonScanner';
+
+export interface ReadContext {
+  /** The trace file, as reported to the user and used to fetch details later. */
+  readonly file: string;
+  /** 1-based line number of `start` in the file. */
+  readonly line: number;
+  /** File offset of `buf[0]`, so spans can record where their bytes live. */
+  readonly byteBase: number;
+}
+
+export interface ReadResult {
+  readonly spans: SpanRecord[];
+  /** Spans skipped for missing ids and the like; the rest of the line still counts. */
+  readonly problems: string[];
+}
+
+/**
+ * Reads one OTLP JSON `ExportTraceServiceRequest` / `TracesData` object from
+ * `buf[start, end)`. Accepts what real writers vary: camelCase or proto field names, the
+ * old `instrumentationLibrarySpans`, hex/base64/0x ids, int64 as strings or numbers, enums
+ * as numbers or names. Throws `JsonSyntaxError` when the text is not valid JSON.
+ */
+export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadContext): ReadResult {
+  const sc = new JsonScanner(buf, start, end);
+  const reader = new Reader(sc, ctx);
+  reader.readRequest();
+  if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at byte ${sc.pos - start + 1}`);
+  return { spans: reader.spans, problems: reader.problems };
+}
+
+const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 0, attributesEnd: 0 };
+
+class Reader {
+  readonly spans: SpanRecord[] = [];
+  readonly problems: string[] = [];
+  private readonly origin: SpanOrigin;
+
+  constructor(private readonly sc: JsonScanner, private readonly ctx: ReadContext) {
+    this.origin = { file: ctx.file, line: ctx.line };
+  }
+
+  readRequest(): void {
+    const sc = this.sc;
+    if (!sc.beginObject()) sc.fail('expected an OTLP JSON object');
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'resourceSpans' || key === 'resource_spans') this.each(() => this.readResourceSpans());
+      else sc.skipValue(); // other signals (resourceLogs, resourceMetrics) share Collector files
+    }
+  }
+
+  private each(readElement: () => void): void {
+    const sc = this.sc;
+    if (!sc.beginArray()) return;
+    for (let first = true; sc.nextElement(first); first = false) readElement();
+  }
+
+  private readResourceSpans(): void {
+    const sc = this.sc;
+    if (!sc.beginObject()) return;
+    let resource = EMPTY_RESOURCE;
+    // `resource` may follow `scopeSpans`: collect spans, then attach the resource.
+    const firstSpan = this.spans.length;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      switch (key) {
+        case 'resource':
+          resource = this.readResource();
+          break;
+        case 'scopeSpans':
+        case 'scope_spans':
+        case 'instrumentationLibrarySpans':
+        case 'instrumentation_library_spans':
+          this.each(() => this.readScopeSpans());
+          break;
+        default:
+          sc.skipValue();
+      }
+    }
+    for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { resource: ResourceInfo }).resource = resource;
+  }
+
+  private readResource(): ResourceInfo {
+    const sc = this.sc;
+    if (!sc.beginObject()) return EMPTY_RESOURCE;
+    let serviceName: string | undefined;
+    let attributesStart = 0;
+    let attributesEnd = 0;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'attributes') {
+        sc.skipWhitespace();
+        attributesStart = this.ctx.byteBase + sc.pos;
+        const attrs = this.readKeyValues((k) => k === SERVICE_NAME);
+        attributesEnd = this.ctx.byteBase + sc.pos;
+        const name = attrs?.[SERVICE_NAME];
+        if (name !== undefined && name !== null) serviceName = String(name);
+      } else sc.skipValue();
+    }
+    return { serviceName, attributesStart, attributesEnd };
+  }
+
+  private readScopeSpans(): void {
+    const sc = this.sc;
+    if (!sc.beginObject()) return;
+    let scope: ScopeInfo | undefined;
+    const firstSpan = this.spans.length;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      switch (key) {
+        case 'scope':
+        case 'instrumentationLibrary':
+        case 'instrumentation_library':
+          scope = this.readScope();
+          break;
+        case 'spans':
+          this.each(() => this.readSpan());
+          break;
+        default:
+          sc.skipValue();
+      }
+    }
+    if (scope) for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { scope?: ScopeInfo }).scope = scope;
+  }
+
+  private readScope(): ScopeInfo | undefined {
+    const sc = this.sc;
+    if (!sc.beginObject()) return undefined;
+    let name = '';
+    let version: string | undefined;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'name') name = sc.readString();
+      else if (key === 'version') version = sc.readString();
+      else sc.skipValue();
+    }
+    return { name, version };
+  }
+
+  private readSpan(): void {
+    const sc = this.sc;
+    sc.skipWhitespace();
+    const spanStart = sc.pos;
+    if (!sc.beginObject()) return;
+    let traceId = '';
+    let spanId = '';
+    let parentSpanId = '';
+    let name = '';
+    let kind = SpanKind.Unspecified;
+    let startNs: bigint | undefined;
+    let endNs: bigint | undefined;
+    let statusCode = StatusCode.Unset;
+    let statusMessage: string | undefined;
+    let exceptionMessage: string | undefined;
+    let attributes: Attributes | undefined;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      switch (key) {
+        case 'traceId':
+        case 'trace_id':
+          traceId = normalizeId(sc.readScalarText(), 16);
+          break;
+        case 'spanId':
+        case 'span_id':
+          spanId = normalizeId(sc.readScalarText(), 8);
+          break;
+        case 'parentSpanId':
+        case 'parent_span_id':
+          parentSpanId = normalizeId(sc.readScalarText(), 8);
+          break;
+        case 'name':
+          name = internName(sc.readString());
+          break;
+        case 'kind':
+          kind = parseSpanKind(sc.readScalarText());
+          break;
+        case 'startTimeUnixNano':
+        case 'start_time_unix_nano':
+          startNs = parseNanos(sc.readScalarText());
+          break;
+        case 'endTimeUnixNano':
+        case 'end_time_unix_nano':
+          endNs = parseNanos(sc.readScalarText());
+          break;
+        case 'attributes':
+          attributes = this.readKeyValues((k) => INDEXED_ATTRIBUTE_KEYS.has(k));
+          break;
+        case 'events':
+          exceptionMessage = this.readExceptionMessage();
+          break;
+        case 'status':
+          [statusCode, statusMessage] = this.readStatus();
+          break;
+        default:
+          sc.skipValue();
+      }
+    }
+    if (!traceId || !spanId) {
+      this.problems.push(`span "${name}" skipped: it has no ${traceId ? 'spanId' : 'traceId'}`);
+      return;
+    }
+    if (startNs === undefined) {
+      this.problems.push(`span "${name}" (${spanId}) skipped: it has no startTimeUnixNano`);
+      return;
+    }
+    this.spans.push({
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind,
+      startNs,
+      endNs: endNs !== undefined && endNs >= startNs ? endNs : startNs,
+      statusCode,
+      errorMessage: statusMessage || exceptionMessage,
+      attributes,
+      resource: EMPTY_RESOURCE,
+      scope: undefined,
+      origin: this.origin,
+      byteStart: this.ctx.byteBase + spanStart,
+      byteEnd: this.ctx.byteBase + sc.pos,
+    });
+  }
+
+  private readStatus(): [StatusCode, string | undefined] {
+    const sc = this.sc;
+    let code = StatusCode.Unset;
+    let message: string | undefined;
+    if (!sc.beginObject()) return [code, message];
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'code') code = parseStatusCode(sc.readScalarText());
+      else if (key === 'message') message = sc.readString() || undefined;
+      else sc.skipValue();
+    }
+    return [code, message];
+  }
+
+  /** The first `exception` event's "type: message", for rows that show why a span failed. */
+  private readExceptionMessage(): string | undefined {
+    const sc = this.sc;
+    let found: string | undefined;
+    this.each(() => {
+      if (!sc.beginObject()) return;
+      let name = '';
+      let attrs: Attributes | undefined;
+      for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+        if (key === 'name') name = sc.readString();
+        else if (key === 'attributes' && found === undefined) {
+          attrs = this.readKeyValues((k) => k === 'exception.message' || k === 'exception.type');
+        } else sc.skipValue();
+      }
+      if (found === undefined && name === 'exception' && attrs) {
+        const type = attrs['exception.type'];
+        const message = attrs['exception.message'];
+        found = [type, message].filter((x) => x !== undefined && x !== '').join(': ') || undefined;
+      }
+    });
+    return found;
+  }
+
+  /** Reads an array of `KeyValue`, decoding only the values whose key `wanted` accepts. */
+  private readKeyValues(wanted: (key: string) => boolean): Attributes | undefined {
+    const sc = this.sc;
+    let out: Attributes | undefined;
+    this.each(() => {
+      if (!sc.beginObject()) return;
+      let key: string | undefined;
+      let valueRange: [number, number] | undefined;
+      for (let k = sc.nextKey(true); k !== undefined; k = sc.nextKey(false)) {
+        if (k === 'key') key = sc.readString();
+        else if (k === 'value') valueRange = sc.skipValue();
+        else sc.skipValue();
+      }
+      if (key !== undefined && valueRange && wanted(key)) {
+        const text = sc.buf.toString('utf8', valueRange[0], valueRange[1]);
+        (out ??= {})[key] = decodeAnyValue(JSON.parse(text));
+      }
+    });
+    return out;
+  }
+
+}
+
+const MAX_INTERNED = 50_000;
+const internedNames = new Map<string, string>();
+
+/** Span names repeat across thousands of spans; share one string per name. */
+function internName(name: string): string {
+  const known = internedNames.get(name);
+  if (known !== undefined) return known;
+  if (internedNames.size >= MAX_INTERNED) internedNames.clear();
+  internedNames.set(name, name);
+  return name;
+}

@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import type { Attributes } from './span';
+
+/** Where the code that produced a span lives, from the OpenTelemetry `code.*` attributes. */
+export interface SourceLocation {
+  readonly path: string;
+  /** 1-based, when recorded. */
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly function: string | undefined;
+  readonly namespace: string | undefined;
+}
+
+function first(attrs: Attributes, ...keys: string[]): string | number | undefined {
+  for (const key of keys) {
+    const v = attrs[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number') return v;
+  }
+  return undefined;
+}
+
+function positiveInt(v: string | number | undefined): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Reads both the current (`code.file.path`) and the older (`code.filepath`) attribute names. */
+export function sourceLocationOf(attrs: Attributes | undefined): SourceLocation | undefined {
+  if (!attrs) return undefined;
+  const file = first(attrs, 'code.file.path', 'code.filepath');
+  if (file === undefined) return undefined;
+  let fn = first(attrs, 'code.function.name', 'code.function');
+  const namespace = first(attrs, 'code.namespace');
+  return {
+    path: String(file),
+    line: positiveInt(first(attrs, 'code.line.number', 'code.lineno')),
+    column: positiveInt(first(attrs, 'code.column.number', 'code.column')),
+    function: fn === undefined ? undefined : String(fn),
+    namespace: namespace === undefined ? undefined : String(namespace),
+  };
+}
+
+/**
+ * Candidate absolute paths for a recorded source path, most likely first: as written when
+ * absolute, else against each workspace folder (the trace file's own folder first).
+ */
+export function sourceCandidates(recorded: string, folders: readonly string[], traceFile?: string): string[] {
+  if (recorded.startsWith('file://')) recorded = decodeURIComponent(recorded.slice('file://'.length));
+  if (path.isAbsolute(recorded)) return [path.normalize(recorded)];
+  const ordered = [...folders].sort((a, b) => {
+    const inA = traceFile?.startsWith(a + path.sep) ? 1 : 0;
+    const inB = traceFile?.startsWith(b + path.sep) ? 1 : 0;
+    return inB - inA;
+  });
+  return ordered.map((folder) => path.resolve(folder, recorded));
+}

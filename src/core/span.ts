@@ -1,0 +1,70 @@
+/** A value of an OTLP attribute after decoding its `AnyValue` wrapper. */
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+
+export type Attributes = Record<string, AttributeValue>;
+
+/** OTLP `Span.SpanKind` numbers. */
+export const enum SpanKind {
+  Unspecified = 0,
+  Internal = 1,
+  Server = 2,
+  Client = 3,
+  Producer = 4,
+  Consumer = 5,
+}
+
+/** OTLP `Status.StatusCode` numbers. */
+export const enum StatusCode {
+  Unset = 0,
+  Ok = 1,
+  Error = 2,
+}
+
+/** Where a span's full JSON lives, so its large payloads stay on disk until asked for. */
+export interface SpanOrigin {
+  readonly file: string;
+  /** 1-based line of the file the span was read from (first line of a pretty-printed file). */
+  readonly line: number;
+}
+
+/** The resource (process/service) a batch of spans came from; shared by those spans. */
+export interface ResourceInfo {
+  readonly serviceName: string | undefined;
+  /** Byte range of the resource's `attributes` array in the file, read on demand. */
+  readonly attributesStart: number;
+  readonly attributesEnd: number;
+}
+
+export interface ScopeInfo {
+  readonly name: string;
+  readonly version: string | undefined;
+}
+
+/**
+ * The indexed form of one span: what the runs tree and the waterfall need.
+ * Attributes, events and links stay in the file; `byteStart`/`byteEnd` locate them.
+ */
+export interface SpanRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** '' for a root span. */
+  readonly parentSpanId: string;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+  readonly statusCode: StatusCode;
+  /** Status message, or the message of the span's exception event when the status has none. */
+  readonly errorMessage: string | undefined;
+  /** The few attributes the index keeps (see `indexedAttributes`). */
+  readonly attributes: Attributes | undefined;
+  readonly resource: ResourceInfo;
+  readonly scope: ScopeInfo | undefined;
+  readonly origin: SpanOrigin;
+  readonly byteStart: number;
+  readonly byteEnd: number;
+}
+
+export function spanDurationNs(span: SpanRecord): bigint {
+  return span.endNs > span.startNs ? span.endNs - span.startNs : 0n;
+}

@@ -1,0 +1,90 @@
+import { Emitter, type Disposable } from './event';
+import type { SpanRecord } from './span';
+import { Trace } from './trace';
+
+export interface TraceStoreChange {
+  /** Traces that gained, lost or replaced spans. */
+  readonly changed: ReadonlySet<string>;
+  /** Traces that no longer have any span. */
+  readonly removed: ReadonlySet<string>;
+}
+
+/** Assembles spans from every file into traces, in whatever order they arrive. */
+export class TraceStore implements Disposable {
+  private readonly traces = new Map<string, Trace>();
+  private readonly tracesByFile = new Map<string, Set<string>>();
+  private runsCache: Trace[] | undefined;
+  private readonly changeEmitter = new Emitter<TraceStoreChange>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  get traceCount(): number {
+    return this.traces.size;
+  }
+
+  /** Files that contributed spans still held. */
+  files(): string[] {
+    return [...this.tracesByFile.keys()];
+  }
+
+  trace(traceId: string): Trace | undefined {
+    return this.traces.get(traceId);
+  }
+
+  addSpans(file: string, spans: readonly SpanRecord[]): void {
+    if (spans.length === 0) return;
+    const changed = new Set<string>();
+    let fileTraces = this.tracesByFile.get(file);
+    if (!fileTraces) this.tracesByFile.set(file, (fileTraces = new Set()));
+    let orderChanged = false;
+    for (const span of spans) {
+      let trace = this.traces.get(span.traceId);
+      if (!trace) {
+        this.traces.set(span.traceId, (trace = new Trace(span.traceId)));
+        orderChanged = true;
+      }
+      if (trace.add(span)) orderChanged = true;
+      fileTraces.add(span.traceId);
+      changed.add(span.traceId);
+    }
+    if (orderChanged) this.runsCache = undefined;
+    this.changeEmitter.fire({ changed, removed: new Set() });
+  }
+
+  /** Forgets what `file` contributed: it was deleted, truncated or replaced. */
+  removeFile(file: string): void {
+    const traceIds = this.tracesByFile.get(file);
+    if (!traceIds) return;
+    this.tracesByFile.delete(file);
+    const changed = new Set<string>();
+    const removed = new Set<string>();
+    for (const id of traceIds) {
+      const trace = this.traces.get(id);
+      if (!trace || !trace.removeFromFile(file)) continue;
+      if (trace.spanCount === 0) {
+        this.traces.delete(id);
+        removed.add(id);
+      } else changed.add(id);
+    }
+    if (changed.size === 0 && removed.size === 0) return;
+    this.runsCache = undefined;
+    this.changeEmitter.fire({ changed, removed });
+  }
+
+  /** Every trace as a run, newest first. */
+  runs(): readonly Trace[] {
+    if (!this.runsCache) {
+      const starts = new Map<Trace, bigint>();
+      for (const t of this.traces.values()) starts.set(t, t.summary().startNs);
+      this.runsCache = [...this.traces.values()].sort((a, b) => {
+        const sa = starts.get(a)!;
+        const sb = starts.get(b)!;
+        return sa > sb ? -1 : sa < sb ? 1 : a.traceId < b.traceId ? -1 : 1;
+      });
+    }
+    return this.runsCache;
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+  }
+}
