@@ -68,8 +68,14 @@ export class Trace {
    * trace's start earlier, which moves the run in a newest-first list.
    */
   add(span: SpanRecord): boolean {
+    const previous = this.spans.get(span.spanId);
     this.spans.set(span.spanId, span);
     this.version++;
+    if (previous && previous.startNs === this.earliestStartNs && span.startNs > previous.startNs) {
+      // The replaced span was the earliest and now starts later: the trace's start moves later.
+      this.earliestStartNs = this.summary().startNs;
+      return true;
+    }
     if (this.earliestStartNs === undefined || span.startNs < this.earliestStartNs) {
       this.earliestStartNs = span.startNs;
       return true;
@@ -184,8 +190,21 @@ function buildTree(spans: ReadonlyMap<string, SpanRecord>): TraceTree {
   tops.sort((a, b) => Number(a.parentSpanId !== '') - Number(b.parentSpanId !== '') || byStart(a, b));
   const roots = tops.map((span) => place(span, span.parentSpanId !== ''));
   if (nodes.size < spans.size) {
+    // What is left hangs off parent cycles. Walk up from each to its cycle and cut the cycle
+    // at its earliest member, so spans below the cycle stay under their parents.
     const unplaced = [...spans.values()].filter((s) => !nodes.has(s.spanId)).sort(byStart);
-    for (const span of unplaced) if (!nodes.has(span.spanId)) roots.push(place(span, true));
+    for (const span of unplaced) {
+      if (nodes.has(span.spanId)) continue;
+      const seen = new Set<string>();
+      let onCycle = span;
+      while (!seen.has(onCycle.spanId)) {
+        seen.add(onCycle.spanId);
+        onCycle = spans.get(onCycle.parentSpanId)!;
+      }
+      let cut = onCycle;
+      for (let s = spans.get(onCycle.parentSpanId)!; s !== onCycle; s = spans.get(s.parentSpanId)!) if (byStart(s, cut) < 0) cut = s;
+      roots.push(place(cut, true));
+    }
   }
   return { roots, nodes };
 }

@@ -185,6 +185,16 @@ export function artifactsRoot(): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Resolves with `p`, or with undefined after `ms`; the timer is cleared so it cannot keep Node alive after the tests end. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
 }
@@ -240,7 +250,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
 
 // Why: a crashed or interrupted test must not leave code-server servers behind (they run
 // detached in their own process group, out of reach of the terminal's Ctrl+C).
-const liveGroups = new Set<number>();
+/** code-server process-group id -> the session's temp root, for last-resort cleanup. */
+const liveGroups = new Map<number, string>();
 let exitHooksInstalled = false;
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -252,13 +263,18 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  process.on('exit', () => {
-    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-  });
+  const killAll = () => {
+    for (const [pid, tempRoot] of liveGroups) {
+      killGroup(pid, 'SIGKILL');
+      fs.rmSync(tempRoot, { recursive: true, force: true });
+    }
+    liveGroups.clear();
+  };
+  process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-      process.kill(process.pid, sig); // re-raise: our once-listener is gone, default action applies
+      killAll();
+      process.kill(process.pid, sig); // re-raise: our once-listener is gone, so the default action (or playwright's handler) applies
     });
   }
 }
@@ -368,6 +384,9 @@ export async function launchVSCode(opts: LaunchOptions): Promise<Session> {
     t = Date.now();
     await session.openWorkbench(remaining());
     session.timings.workbenchMs = Date.now() - t;
+    t = Date.now();
+    await session.waitForExtensionHost(remaining());
+    session.timings.extensionHostMs = Date.now() - t;
     session.timings.launchMs = Date.now() - t0;
     session.log(`ready in ${session.timings.launchMs} ms ${JSON.stringify(session.timings)}`);
     return session;
@@ -375,7 +394,8 @@ export async function launchVSCode(opts: LaunchOptions): Promise<Session> {
     await session.screenshot('launch-failure').catch(() => undefined);
     await session.close();
     const e = err instanceof Error ? err : new Error(String(err));
-    e.message += `\n--- code-server log (${session.codeServerLog}) ---\n${tail(session.codeServerLog)}`;
+    if (fs.existsSync(session.codeServerLog)) e.message += `\n--- code-server log (${session.codeServerLog}) ---\n${tail(session.codeServerLog)}`;
+    e.message += `\n(artifacts: ${artifactsDir})`;
     throw e;
   }
 }
@@ -443,7 +463,7 @@ export class Session {
   attachServer(child: ChildProcess, port: number): void {
     this.server = child;
     this.port = port;
-    if (child.pid) liveGroups.add(child.pid);
+    if (child.pid) liveGroups.set(child.pid, this.tempRoot);
     installExitHooks();
     child.on('exit', (code, signal) => {
       this.serverExit = { code, signal };
@@ -497,6 +517,28 @@ export class Session {
     await this.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.part.activitybar .action-item[role="tab"]').length > 0, undefined, {
       timeout: Math.max(1000, deadline - Date.now()),
     });
+  }
+
+  /**
+   * @internal Waits for code-server to log that it launched the Node extension host for
+   * this window. Why: the workbench paints ~1-2 s before that, and until then tree views
+   * have no data provider and extension commands queue up; tests that assert "nothing
+   * shown" would pass vacuously.
+   */
+  async waitForExtensionHost(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.serverExit) throw new Error(`code-server exited (code ${this.serverExit.code}, signal ${this.serverExit.signal})`);
+      if (/Launched Extension Host Process/.test(tail(this.codeServerLog, 200))) return;
+      await sleep(100);
+    }
+    throw new Error(`the extension host did not start within ${timeoutMs} ms (see code-server.log and browser-console.log)`);
+  }
+
+  /** Parks the mouse on an empty bit of the title bar. Why: hovers (tooltips) from the last click linger over the UI and in screenshots. */
+  async parkMouse(): Promise<void> {
+    const vp = this.page.viewportSize() ?? { width: 1400, height: 900 };
+    await this.page.mouse.move(Math.round(vp.width * 0.8), 12);
   }
 
   // --- generic helpers -----------------------------------------------------------------------
@@ -555,19 +597,31 @@ export class Session {
     await this.openCommandPalette(timeoutMs);
     await input.fill(`>${title}`);
     const want = title.trim().toLowerCase();
-    const row = await this.poll(
-      `command "${title}" in the command palette`,
-      async () => {
-        const rows = await this.quickInputRows();
-        const exact = rows.filter((r) => r.label.toLowerCase() === want);
-        const bare = rows.filter((r) => r.label.toLowerCase().endsWith(`: ${want}`));
-        if (exact.length) return exact[0];
-        if (bare.length > 1) throw new Error(`"${title}" is ambiguous: ${bare.map((r) => r.label).join(' | ')}`);
-        return bare[0];
-      },
-      timeoutMs,
-      async () => `Palette shows: ${(await this.quickInputRows()).map((r) => JSON.stringify(r.label)).join(', ') || '(nothing)'}`,
-    );
+    type Row = Awaited<ReturnType<Session['quickInputRows']>>[number];
+    let found: { row: Row } | { ambiguous: Row[] };
+    try {
+      found = await this.poll(
+        `command "${title}" in the command palette`,
+        async () => {
+          const rows = await this.quickInputRows();
+          const exact = rows.find((r) => r.label.toLowerCase() === want);
+          const bare = rows.filter((r) => r.label.toLowerCase().endsWith(`: ${want}`));
+          if (exact) return { row: exact };
+          if (bare.length > 1) return { ambiguous: bare };
+          return bare.length ? { row: bare[0] } : undefined;
+        },
+        timeoutMs,
+        async () => `Palette shows: ${(await this.quickInputRows()).map((r) => JSON.stringify(r.label)).join(', ') || '(nothing)'}`,
+      );
+    } catch (err) {
+      await this.page.keyboard.press('Escape'); // why: leave the UI usable for the next step / cleanup screenshot
+      throw err;
+    }
+    if ('ambiguous' in found) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`Command "${title}" is ambiguous; use the full "Category: Title": ${found.ambiguous.map((r) => r.label).join(' | ')}`);
+    }
+    const row = found.row;
     await this.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[data-index="${row.index}"]`).click();
     // Why not fail here: a command may open its own quick pick, keeping the widget visible.
     await this.page
@@ -649,14 +703,9 @@ export class Session {
         return {
           index: i,
           checked: i >= 0 && (items[i].classList.contains('checked') || items[i].getAttribute('aria-selected') === 'true'),
-          sidebarVisible: !!sidebar && sidebar.getClientRects().length > 0 && getComputedStyleSafe(sidebar),
+          sidebarVisible: !!sidebar && sidebar.getClientRects().length > 0,
           labels,
         };
-        // Inline helper via hoisting would need a named function (see keepNames pitfall), so
-        // visibility is judged by display only:
-        function getComputedStyleSafe(el: any): boolean {
-          return (globalThis as any).getComputedStyle(el).display !== 'none';
-        }
       }, ariaLabel);
     const state = await this.poll(
       `activity bar item "${ariaLabel}"`,
@@ -669,6 +718,7 @@ export class Session {
     );
     if (state.checked && state.sidebarVisible) return; // why: clicking an open container closes the side bar
     await this.page.locator('.part.activitybar .action-item').nth(state.index).locator('a.action-label').click();
+    await this.parkMouse();
     await this.poll(
       `view container "${ariaLabel}" to open`,
       async () => {
@@ -742,6 +792,60 @@ export class Session {
         return `Visible rows: ${items.map((i) => `[${i.viewTitle}] ${JSON.stringify(i.label)}${i.description ? ` (${i.description})` : ''}`).join(', ') || '(none)'}`;
       },
     );
+  }
+
+  /**
+   * Expands a collapsed tree row (clicks its twistie, which - unlike clicking the row - does
+   * not also run the item's command) and waits until it reports aria-expanded="true".
+   */
+  async expandTreeItem(match: string | RegExp, opts: { timeout?: number; viewTitle?: string } = {}): Promise<TreeItem> {
+    const item = await this.waitForTreeItem(match, opts);
+    if (item.expanded === true) return item;
+    if (item.expanded === undefined) throw new Error(`tree item ${JSON.stringify(item.label)} is not collapsible`);
+    await item.locator.locator('.monaco-tl-twistie').click();
+    return this.poll(
+      `tree item ${match} to expand`,
+      async () => (await this.treeItems(opts.viewTitle)).find((i) => i.label === item.label && i.level === item.level && i.expanded === true),
+      opts.timeout ?? 15_000,
+    );
+  }
+
+  /**
+   * Clicks an inline action (view/item/context "inline" menu) of a tree row by its title,
+   * e.g. "Open Waterfall". Why hover first: inline actions only show on hover/selection.
+   */
+  async clickTreeItemAction(match: string | RegExp, actionTitle: string, opts: { timeout?: number; viewTitle?: string } = {}): Promise<void> {
+    const item = await this.waitForTreeItem(match, opts);
+    await item.locator.hover();
+    const action = item.locator.locator(`.actions .action-label[aria-label="${actionTitle.replace(/"/g, '\\"')}"]`);
+    try {
+      await action.click({ timeout: opts.timeout ?? 5_000 });
+    } catch (err) {
+      const titles = await item.locator.locator('.actions .action-label').evaluateAll((els) => els.map((e: any) => e.getAttribute('aria-label')));
+      await this.parkMouse();
+      throw new Error(`no inline action "${actionTitle}" on tree item ${JSON.stringify(item.label)}; it has: ${JSON.stringify(titles)}\n${err}`);
+    }
+    await this.parkMouse();
+  }
+
+  /**
+   * Visible text of a view's body, e.g. its welcome content ("viewsWelcome") when the
+   * tree is empty. Empty string if the view is collapsed or not showing.
+   */
+  async viewText(viewTitle: string): Promise<string> {
+    return this.page.evaluate((title) => {
+      const doc = (globalThis as any).document;
+      const want = title.trim().toLowerCase();
+      for (const pane of Array.from(doc.querySelectorAll('.part.sidebar .pane, .part.auxiliarybar .pane, .part.panel .pane')) as any[]) {
+        const header = pane.querySelector(':scope > .pane-header');
+        const name = (header?.querySelector('h3.title')?.textContent ?? '').trim().toLowerCase();
+        const aria = (header?.getAttribute('aria-label') ?? '').replace(/ Section$/, '').trim().toLowerCase();
+        if (name !== want && aria !== want) continue;
+        const body = pane.querySelector(':scope > .pane-body');
+        return body && body.getClientRects().length ? String(body.innerText ?? '').trim() : '';
+      }
+      return '';
+    }, viewTitle);
   }
 
   /** Notification toasts currently shown (message text). */
@@ -861,17 +965,17 @@ export class Session {
     this.log('close');
     if (this.browser) {
       // Why the race: browser.close() can hang if Chromium is wedged; playwright kills it on exit anyway.
-      await Promise.race([this.browser.close().catch(() => undefined), sleep(10_000)]);
+      await within(this.browser.close().catch(() => undefined), 10_000);
     }
     this.consoleLog?.end();
     const child = this.server;
     if (child?.pid && !this.serverExit) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       killGroup(child.pid, 'SIGTERM');
-      await Promise.race([exited, sleep(5_000)]);
+      await within(exited, 5_000);
       if (!this.serverExit) {
         killGroup(child.pid, 'SIGKILL');
-        await Promise.race([exited, sleep(2_000)]);
+        await within(exited, 2_000);
       }
     }
     if (child?.pid) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { normalizeId } from '../../src/core/ids';
-import { formatDuration, parseNanos } from '../../src/core/time';
+import { parseNanos } from '../../src/core/time';
+import { formatDuration } from '../../src/protocol/format';
 
 test('ids: hex is lowercased, 0x stripped, base64 decoded, zero is empty', () => {
   assert.equal(normalizeId('5B8EFFF798038103D269B633813FC60C', 16), '5b8efff798038103d269b633813fc60c');

@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import type { WaterfallState } from '../protocol/waterfall';
+import { goToSpanSource } from './goToSource';
+import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
+import { TraceRunService } from './traceRunService';
+import { WATERFALL_VIEW_TYPE, WaterfallPanel } from './waterfallPanel';
+
+/**
+ * Activation is cheap: it registers the view, commands and serializer. Trace files are
+ * watched only when the Runs view asks for children or a command needs the model.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Trace Run', { log: true });
+  context.subscriptions.push(log);
+  const service = new TraceRunService(log);
+  context.subscriptions.push(service);
+
+  const runs = new RunsTreeProvider(service);
+  context.subscriptions.push(runs);
+  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
+  context.subscriptions.push(view);
+
+  const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
+    const ws = await service.ensureStarted();
+    if (!e || !('spanId' in e)) return undefined;
+    return ws.store.trace(e.traceId)?.span(e.spanId);
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('tracerun.openWaterfall', async (e?: RunsTreeElement) => {
+      const target = e ?? view.selection[0];
+      if (!target || (target.type !== 'run' && target.type !== 'span')) {
+        void vscode.window.showInformationMessage('Select a run in the Trace Run view to open its waterfall.');
+        return;
+      }
+      const ws = await service.ensureStarted();
+      WaterfallPanel.show(ws, context.extensionUri, log, target.traceId, target.type === 'span' ? target.spanId : undefined);
+    }),
+    vscode.commands.registerCommand('tracerun.goToSource', async (e?: RunsTreeElement) => {
+      const span = await spanOf(e ?? view.selection[0]);
+      if (!span) {
+        void vscode.window.showInformationMessage('Select a span in the Trace Run view to go to its source.');
+        return;
+      }
+      await goToSpanSource(span, log);
+    }),
+    vscode.commands.registerCommand('tracerun.showMore', (e: RunsTreeElement) => runs.showMore(e)),
+    vscode.commands.registerCommand('tracerun.showLog', () => log.show()),
+    vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const traceId = (state as Partial<WaterfallState> | undefined)?.traceId;
+        if (typeof traceId !== 'string') {
+          panel.dispose();
+          return;
+        }
+        const ws = await service.ensureStarted();
+        WaterfallPanel.revive(panel, ws, context.extensionUri, log, state as WaterfallState);
+      },
+    }),
+    { dispose: () => WaterfallPanel.disposeAll() },
+  );
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions.
+}

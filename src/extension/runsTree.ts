@@ -1,0 +1,288 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sourceLocationOf } from '../core/source';
+import { StatusCode } from '../core/span';
+import { formatDuration } from '../protocol/format';
+import type { SpanNode, Trace } from '../core/trace';
+import type { TraceStoreChange } from '../core/traceStore';
+import type { TraceWorkspace } from '../core/traceWorkspace';
+import { DisposableStore } from './disposable';
+import type { TraceRunService } from './traceRunService';
+
+export type RunsTreeElement =
+  | { readonly type: 'run'; readonly traceId: string }
+  | { readonly type: 'span'; readonly traceId: string; readonly spanId: string }
+  | { readonly type: 'more'; readonly parentKey: string; readonly hidden: number }
+  | { readonly type: 'problems' }
+  | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
+
+const ROOT_KEY = '';
+const REFRESH_DELAY_MS = 30;
+
+function keyOf(e: RunsTreeElement | undefined): string {
+  if (!e) return ROOT_KEY;
+  if (e.type === 'run') return `run:${e.traceId}`;
+  if (e.type === 'span') return `span:${e.traceId}:${e.spanId}`;
+  return e.type;
+}
+
+const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+
+/**
+ * The Runs view: every trace newest first, expandable into its span tree. Long lists are
+ * paged with a "Show more" item, since the tree view slows to minutes on ~100k siblings.
+ * Refreshes are coalesced and, when no run was added or moved, limited to the runs that changed.
+ */
+export class RunsTreeProvider extends DisposableStore implements vscode.TreeDataProvider<RunsTreeElement> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<RunsTreeElement | RunsTreeElement[] | undefined>());
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly limits = new Map<string, number>();
+  private readonly elements = new Map<string, RunsTreeElement>();
+  private pendingRuns = new Set<string>();
+  private pendingFull = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private storeSubscription: vscode.Disposable | undefined;
+  private lastRunOrder: readonly Trace[] = [];
+  private runningTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly service: TraceRunService) {
+    super();
+    this.register(service.onDidStart((ws) => this.attach(ws)));
+    this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
+    this.register({ dispose: () => this.stopTimers() });
+  }
+
+  private attach(ws: TraceWorkspace): void {
+    this.storeSubscription?.dispose();
+    this.storeSubscription = ws.store.onDidChange((change) => this.schedule(change));
+    this.register(this.storeSubscription);
+    this.schedule(undefined);
+  }
+
+  private schedule(change: TraceStoreChange | undefined): void {
+    if (!change || change.removed.size > 0) this.pendingFull = true;
+    else for (const id of change.changed) this.pendingRuns.add(id);
+    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  private flush(): void {
+    this.refreshTimer = undefined;
+    const store = this.service.current?.store;
+    const runs = store?.runs() ?? [];
+    // New or reordered runs change the root list; otherwise only the changed runs redraw.
+    const orderChanged = runs !== this.lastRunOrder;
+    this.lastRunOrder = runs;
+    if (this.pendingFull || orderChanged) {
+      this.changeEmitter.fire(undefined);
+    } else if (this.pendingRuns.size > 0) {
+      const changed = [...this.pendingRuns].filter((id) => this.elements.has(`run:${id}`)).map((id) => this.elements.get(`run:${id}`)!);
+      if (changed.length > 0) this.changeEmitter.fire(changed);
+    }
+    this.pendingFull = false;
+    this.pendingRuns.clear();
+    this.updateRunningTimer();
+  }
+
+  /** Running runs show a live duration: redraw just them once a second while any is shown. */
+  private updateRunningTimer(): void {
+    const running = this.runningShown();
+    if (running.length > 0 && !this.runningTimer) {
+      this.runningTimer = setInterval(() => {
+        const shown = this.runningShown();
+        if (shown.length === 0) {
+          clearInterval(this.runningTimer);
+          this.runningTimer = undefined;
+        } else this.changeEmitter.fire(shown);
+      }, 1000);
+    }
+  }
+
+  private runningShown(): RunsTreeElement[] {
+    const store = this.service.current?.store;
+    if (!store) return [];
+    const now = Date.now();
+    const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
+    return store
+      .runs()
+      .slice(0, limit)
+      .filter((t) => t.state(now) === 'running')
+      .map((t) => this.element({ type: 'run', traceId: t.traceId }));
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.refreshTimer);
+    clearInterval(this.runningTimer);
+  }
+
+  /** One object per key, so VS Code keeps expansion and selection across refreshes. */
+  private element<T extends RunsTreeElement>(e: T): T {
+    const key = keyOf(e);
+    const known = this.elements.get(key);
+    if (known && (e.type === 'run' || e.type === 'span' || e.type === 'problems')) return known as T;
+    this.elements.set(key, e);
+    return e;
+  }
+
+  showMore(item: RunsTreeElement): void {
+    if (item.type !== 'more') return;
+    const page = this.service.settings.pageSize;
+    this.limits.set(item.parentKey, (this.limits.get(item.parentKey) ?? page) + page);
+    this.changeEmitter.fire(item.parentKey === ROOT_KEY ? undefined : this.elements.get(item.parentKey));
+  }
+
+  async getChildren(parent?: RunsTreeElement): Promise<RunsTreeElement[]> {
+    const ws = await this.service.ensureStarted();
+    const store = ws.store;
+    if (!parent) {
+      const runs = store.runs();
+      this.lastRunOrder = runs;
+      const problems = ws.problems().length > 0 ? [this.element<RunsTreeElement>({ type: 'problems' })] : [];
+      return [...problems, ...this.page(ROOT_KEY, runs, (t) => this.element({ type: 'run', traceId: t.traceId }))];
+    }
+    if (parent.type === 'problems') {
+      return ws.problems().map((p) => ({ type: 'problem', file: p.file, line: p.line, message: p.message }));
+    }
+    if (parent.type === 'run' || parent.type === 'span') {
+      const trace = store.trace(parent.traceId);
+      if (!trace) return [];
+      const tree = trace.tree();
+      const nodes = parent.type === 'run' ? tree.roots : (tree.nodes.get(parent.spanId)?.children ?? []);
+      return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
+    }
+    return [];
+  }
+
+  private page<T>(key: string, items: readonly T[], toElement: (item: T) => RunsTreeElement): RunsTreeElement[] {
+    const limit = this.limits.get(key) ?? this.service.settings.pageSize;
+    const shown = items.slice(0, limit).map(toElement);
+    if (items.length > limit) shown.push({ type: 'more', parentKey: key, hidden: items.length - limit });
+    return shown;
+  }
+
+  getParent(element: RunsTreeElement): RunsTreeElement | undefined {
+    if (element.type === 'span') {
+      const span = this.service.current?.store.trace(element.traceId)?.span(element.spanId);
+      const parentId = span?.parentSpanId;
+      const trace = this.service.current?.store.trace(element.traceId);
+      const node = trace?.tree().nodes.get(element.spanId);
+      if (!parentId || node?.orphan || node?.depth === 0) return this.elements.get(`run:${element.traceId}`);
+      return this.elements.get(`span:${element.traceId}:${parentId}`);
+    }
+    if (element.type === 'problem') return this.elements.get('problems');
+    return undefined;
+  }
+
+  getTreeItem(e: RunsTreeElement): vscode.TreeItem {
+    switch (e.type) {
+      case 'run':
+        return this.runItem(e.traceId);
+      case 'span':
+        return this.spanItem(e.traceId, e.spanId);
+      case 'more': {
+        const page = this.service.settings.pageSize;
+        const item = new vscode.TreeItem(`Show ${Math.min(page, e.hidden)} more…`);
+        item.description = `${e.hidden.toLocaleString()} not shown`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'more';
+        item.command = { command: 'tracerun.showMore', title: 'Show More', arguments: [e] };
+        return item;
+      }
+      case 'problems': {
+        const problems = this.service.current?.problems() ?? [];
+        const files = new Set(problems.map((p) => p.file)).size;
+        const item = new vscode.TreeItem(
+          `${problems.length} unreadable line${problems.length === 1 ? '' : 's'}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.id = 'problems';
+        item.description = `in ${files} file${files === 1 ? '' : 's'} · skipped`;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.contextValue = 'problems';
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(`${path.basename(e.file)}:${e.line}`);
+        item.description = e.message;
+        item.tooltip = `${e.file}:${e.line}\n${e.message}`;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.command = {
+          command: 'vscode.open',
+          title: 'Open',
+          arguments: [vscode.Uri.file(e.file), { selection: new vscode.Range(e.line - 1, 0, e.line - 1, 0) }],
+        };
+        return item;
+      }
+    }
+  }
+
+  private runItem(traceId: string): vscode.TreeItem {
+    const trace = this.service.current?.store.trace(traceId);
+    const item = new vscode.TreeItem(traceId, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `run:${traceId}`;
+    if (!trace) return item;
+    const s = trace.summary();
+    const now = Date.now();
+    const state = trace.state(now);
+    const durationMs = state === 'running' ? Math.max(0, now - Number(s.startNs / 1_000_000n)) : msBetween(s.startNs, s.endNs);
+    item.label = s.name;
+    const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
+    if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
+    item.description = parts.join(' · ');
+    item.iconPath =
+      state === 'running'
+        ? new vscode.ThemeIcon('loading~spin')
+        : s.errorCount > 0
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+          : state === 'incomplete'
+            ? new vscode.ThemeIcon('question')
+            : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    const started = new Date(Number(s.startNs / 1_000_000n));
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
+    tooltip.appendMarkdown(`${state === 'running' ? 'Running: root span not received yet' : state === 'incomplete' ? 'Incomplete: its root span never arrived' : 'Complete'}\n\n`);
+    tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
+    if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
+    if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
+    tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
+    item.tooltip = tooltip;
+    item.contextValue = 'run';
+    item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'run', traceId }] };
+    item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
+    return item;
+  }
+
+  private spanItem(traceId: string, spanId: string): vscode.TreeItem {
+    const trace = this.service.current?.store.trace(traceId);
+    const node: SpanNode | undefined = trace?.tree().nodes.get(spanId);
+    const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
+    item.id = `span:${traceId}:${spanId}`;
+    if (!node) return item;
+    const span = node.span;
+    item.label = span.name;
+    const failed = span.statusCode === StatusCode.Error;
+    const parts = [formatDuration(msBetween(span.startNs, span.endNs))];
+    if (node.orphan) parts.push('parent missing');
+    if (failed && span.errorMessage) parts.push(span.errorMessage);
+    item.description = parts.join(' · ');
+    item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    item.iconPath = failed
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+      : node.orphan
+        ? new vscode.ThemeIcon('debug-disconnect')
+        : new vscode.ThemeIcon('circle-outline');
+    const source = sourceLocationOf(span.attributes);
+    item.contextValue = source ? 'span source' : 'span';
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${formatDuration(msBetween(span.startNs, span.endNs))}`);
+    if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
+    if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
+    if (node.orphan) tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
+    item.tooltip = tooltip;
+    item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'span', traceId, spanId }] };
+    return item;
+  }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

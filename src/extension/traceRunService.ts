@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TraceProblem } from '../core/tailer';
+import { TraceWorkspace } from '../core/traceWorkspace';
+import { DisposableStore } from './disposable';
+import { readSettings, SECTION, type TraceRunSettings } from './settings';
+
+/**
+ * Owns the live trace model of this window: starts watching on first need (a view or
+ * command), restarts when the watch settings or workspace folders change, and reports
+ * unreadable lines to the log, the Problems panel and once per file as a warning.
+ */
+export class TraceRunService extends DisposableStore {
+  private workspace: TraceWorkspace | undefined;
+  private starting: Promise<TraceWorkspace> | undefined;
+  private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('tracerun'));
+  private readonly warnedFiles = new Set<string>();
+  private readonly readyEmitter = this.register(new vscode.EventEmitter<TraceWorkspace>());
+  /** Fires each time a (re)started workspace is ready; listeners re-subscribe to its store. */
+  readonly onDidStart = this.readyEmitter.event;
+  private readonly problemsEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeProblems = this.problemsEmitter.event;
+  settings: TraceRunSettings;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();
+    this.settings = this.readSettingsLogged();
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        const before = this.settings;
+        this.settings = this.readSettingsLogged();
+        const watchChanged = String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude);
+        if (watchChanged && this.workspace) void this.restart();
+      }),
+    );
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.workspace && void this.restart()));
+  }
+
+  get current(): TraceWorkspace | undefined {
+    return this.workspace;
+  }
+
+  /** The workspace model, started on first call. */
+  ensureStarted(): Promise<TraceWorkspace> {
+    return (this.starting ??= this.start());
+  }
+
+  private readSettingsLogged(): TraceRunSettings {
+    const problems: string[] = [];
+    const settings = readSettings(problems);
+    for (const p of problems) this.log.warn(p);
+    return settings;
+  }
+
+  private async restart(): Promise<void> {
+    this.log.info('watch settings or folders changed; re-reading trace files');
+    this.starting = this.start();
+    await this.starting;
+  }
+
+  private async start(): Promise<TraceWorkspace> {
+    let ws = this.workspace;
+    if (!ws) {
+      ws = this.workspace = this.register(new TraceWorkspace());
+      this.register(ws.onDidChangeProblems((p) => this.onProblem(p)));
+    }
+    this.diagnostics.clear();
+    this.warnedFiles.clear();
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const started = Date.now();
+    this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
+    await vscode.window.withProgress(
+      { location: { viewId: 'tracerun.runs' }, title: 'Reading trace files' },
+      () => ws.watch({ folders, include: this.settings.watch, exclude: this.settings.exclude, onError: (m) => this.log.error(m) }),
+    );
+    const files = ws.watchedFiles();
+    this.log.info(`read ${files.length} trace file(s), ${ws.store.traceCount} run(s) in ${Date.now() - started} ms`);
+    for (const f of files) this.log.debug(`tailing ${f}`);
+    this.readyEmitter.fire(ws);
+    return ws;
+  }
+
+  private onProblem(p: TraceProblem | { file: string; cleared: true }): void {
+    const uri = vscode.Uri.file(p.file);
+    if ('cleared' in p) {
+      this.diagnostics.delete(uri);
+      this.warnedFiles.delete(p.file);
+      this.problemsEmitter.fire();
+      return;
+    }
+    const where = `${vscode.workspace.asRelativePath(p.file)}:${p.line}`;
+    this.log.warn(`${where}: ${p.message} (line skipped)`);
+    const line = Math.max(0, p.line - 1);
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), p.message, vscode.DiagnosticSeverity.Warning);
+    diagnostic.source = 'Trace Run';
+    this.diagnostics.set(uri, [...(this.diagnostics.get(uri) ?? []), diagnostic]);
+    this.problemsEmitter.fire();
+    if (!this.warnedFiles.has(p.file)) {
+      this.warnedFiles.add(p.file);
+      void vscode.window
+        .showWarningMessage(`Trace Run: line ${p.line} of ${path.basename(p.file)} could not be read (${p.message}). The other lines were read.`, 'Open File', 'Show Log')
+        .then((choice) => {
+          if (choice === 'Show Log') this.log.show(true);
+          if (choice === 'Open File') void vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0) });
+        });
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { loadSpanDetails } from '../core/spanDetails';
+import type { TraceWorkspace } from '../core/traceWorkspace';
+import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
+import { GetSpanDetails, GoToSource, Ready, SelectSpan, ShowTrace, TraceRemoved, type WaterfallState } from '../protocol/waterfall';
+import { DisposableStore } from './disposable';
+import { goToSpanSource } from './goToSource';
+import { spanDetailsView, traceView } from './traceView';
+
+export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
+const UPDATE_DELAY_MS = 100;
+
+/** One webview panel showing one trace's waterfall; updates live as spans arrive. */
+export class WaterfallPanel extends DisposableStore {
+  private static readonly open = new Map<string, WaterfallPanel>();
+  private ready = false;
+  private updateTimer: NodeJS.Timeout | undefined;
+  private pendingSelection: string | undefined;
+
+  static show(ws: TraceWorkspace, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, traceId: string, spanId?: string): WaterfallPanel {
+    let panel = WaterfallPanel.open.get(traceId);
+    if (panel) {
+      panel.panel.reveal(undefined, false);
+    } else {
+      const webviewPanel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, 'Waterfall', vscode.ViewColumn.Active, WaterfallPanel.options(extensionUri));
+      panel = new WaterfallPanel(webviewPanel, ws, extensionUri, log, traceId);
+    }
+    if (spanId) panel.select(spanId);
+    return panel;
+  }
+
+  static revive(webviewPanel: vscode.WebviewPanel, ws: TraceWorkspace, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, state: WaterfallState): void {
+    webviewPanel.webview.options = WaterfallPanel.options(extensionUri);
+    const panel = new WaterfallPanel(webviewPanel, ws, extensionUri, log, state.traceId);
+    if (state.selectedSpanId) panel.select(state.selectedSpanId);
+  }
+
+  static disposeAll(): void {
+    for (const panel of [...WaterfallPanel.open.values()]) panel.panel.dispose();
+  }
+
+  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly ws: TraceWorkspace,
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    readonly traceId: string,
+  ) {
+    super();
+    WaterfallPanel.open.set(traceId, this);
+    this.register({ dispose: () => WaterfallPanel.open.delete(traceId) });
+    this.register({ dispose: () => clearTimeout(this.updateTimer) });
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    this.register(
+      ws.store.onDidChange((change) => {
+        if (change.removed.has(traceId)) this.post(TraceRemoved, { traceId });
+        else if (change.changed.has(traceId)) this.scheduleUpdate();
+      }),
+    );
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tracerun.svg');
+    const trace = ws.store.trace(traceId);
+    panel.title = `Waterfall: ${trace?.summary().name ?? traceId.slice(0, 8)}`;
+    panel.webview.html = this.html();
+  }
+
+  select(spanId: string): void {
+    if (this.ready) this.post(SelectSpan, { spanId });
+    else this.pendingSelection = spanId;
+  }
+
+  private post<P>(type: NotificationType<P>, params: P): void {
+    const message: Message = { kind: 'notification', method: type.method, params };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private scheduleUpdate(): void {
+    this.updateTimer ??= setTimeout(() => {
+      this.updateTimer = undefined;
+      this.sendTrace();
+    }, UPDATE_DELAY_MS);
+  }
+
+  private sendTrace(): void {
+    const trace = this.ws.store.trace(this.traceId);
+    if (!trace) {
+      this.post(TraceRemoved, { traceId: this.traceId });
+      return;
+    }
+    const view = traceView(trace, Date.now());
+    this.panel.title = `Waterfall: ${view.header.name}`;
+    this.post(ShowTrace, view);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isMessage(raw)) return;
+    if (isNotification(raw, Ready)) {
+      this.ready = true;
+      this.sendTrace();
+      if (this.pendingSelection) this.post(SelectSpan, { spanId: this.pendingSelection });
+      this.pendingSelection = undefined;
+    } else if (isNotification(raw, GoToSource)) {
+      const span = this.ws.store.trace(this.traceId)?.span(raw.params.spanId);
+      if (span) await goToSpanSource(span, this.log, this.otherColumn());
+    } else if (isRequest(raw, GetSpanDetails)) {
+      const trace = this.ws.store.trace(this.traceId);
+      const span = trace?.span(raw.params.spanId);
+      if (!trace || !span) {
+        void this.panel.webview.postMessage({ kind: 'response', id: raw.id, error: 'That span is no longer in the trace.' } satisfies Message);
+        return;
+      }
+      let result;
+      try {
+        result = spanDetailsView(trace, span, await loadSpanDetails(span));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.warn(`details of span ${span.spanId}: ${message}`);
+        result = spanDetailsView(trace, span, undefined, message);
+      }
+      void this.panel.webview.postMessage({ kind: 'response', id: raw.id, result } satisfies Message);
+    }
+  }
+
+  /** Source opens beside the waterfall, not over it. */
+  private otherColumn(): vscode.ViewColumn {
+    const column = this.panel.viewColumn;
+    return column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+    const styles = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css'));
+    const state: WaterfallState = { traceId: this.traceId };
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${styles}">
+<title>Waterfall</title>
+</head>
+<body>
+<div id="app" data-state="${escapeAttr(JSON.stringify(state))}"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}
+
+function escapeAttr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}

@@ -1,0 +1,23 @@
+// Display formatting shared by the extension (Runs view, CLI) and the webview, so both show the same units.
+/** Same units as the Runs view: 850ns, 12.3ms, 4.52s, 3m 05s. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 0.001) return `${Math.round(ms * 1e6)}ns`;
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
+  if (ms < 10) return `${ms.toFixed(2)}ms`;
+  if (ms < 1000) return `${ms < 100 ? ms.toFixed(1) : Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Round tick steps (1, 2, 5 × 10^n ms) so that about `target` ticks span `totalMs`. */
+export function tickStep(totalMs: number, target: number): number {
+  if (!(totalMs > 0)) return 1;
+  const raw = totalMs / Math.max(1, target);
+  const pow = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (raw <= m * pow) return m * pow;
+  return 10 * pow;
+}

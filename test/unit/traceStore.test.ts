@@ -1,0 +1,344 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/span';
+import { RUNNING_STALE_MS, type SpanNode, type Trace } from '../../src/core/trace';
+import { TraceStore, type TraceStoreChange } from '../../src/core/traceStore';
+import { T0, ms } from './otlpBuilder';
+
+const FILE_A = '/w/.tracerun/a.jsonl';
+const FILE_B = '/w/.tracerun/b.jsonl';
+const T0_MS = Number(T0 / 1_000_000n);
+
+interface SpanSpec {
+  trace?: string;
+  id: string;
+  parent?: string;
+  name?: string;
+  start: number;
+  end?: number;
+  file?: string;
+  error?: boolean;
+}
+
+/** A span as the reader would index it; times are milliseconds after T0. */
+function rec(s: SpanSpec): SpanRecord {
+  return {
+    traceId: s.trace ?? 't1',
+    spanId: s.id,
+    parentSpanId: s.parent ?? '',
+    name: s.name ?? s.id,
+    kind: SpanKind.Internal,
+    startNs: ms(s.start),
+    endNs: ms(s.end ?? s.start + 1),
+    statusCode: s.error ? StatusCode.Error : StatusCode.Unset,
+    errorMessage: undefined,
+    attributes: undefined,
+    resource: { serviceName: 'svc', attributesStart: 0, attributesEnd: 0 },
+    scope: undefined,
+    origin: { file: s.file ?? FILE_A, line: 1 },
+    byteStart: 0,
+    byteEnd: 0,
+  };
+}
+
+/** Every node reachable from the roots, walked iteratively (trees may be deep). */
+function walk(roots: readonly SpanNode[]): SpanNode[] {
+  const out: SpanNode[] = [];
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    out.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  }
+  return out;
+}
+
+/** The tree as nested names, e.g. `root(a(a1),b)`; orphans marked with `?`. */
+function shape(trace: Trace): string {
+  const render = (n: SpanNode): string =>
+    (n.orphan ? '?' : '') + n.span.name + (n.children.length > 0 ? `(${n.children.map(render).join(',')})` : '');
+  return trace.tree().roots.map(render).join(' ');
+}
+
+function runNames(store: TraceStore): string[] {
+  return store.runs().map((t) => t.summary().name);
+}
+
+test('children arriving before their parents are linked once the parents land', () => {
+  const store = new TraceStore();
+  // Leaves first (SDKs export a span when it ends), the root last.
+  store.addSpans(FILE_A, [rec({ id: 'c1', parent: 'b', start: 3 }), rec({ id: 'c2', parent: 'b', start: 2 })]);
+  store.addSpans(FILE_A, [rec({ id: 'b', parent: 'root', start: 1 })]);
+  const trace = store.trace('t1')!;
+  assert.equal(shape(trace), '?b(c2,c1)', 'before the root arrives, b is an orphan holding its children');
+  store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 10 })]);
+  assert.equal(shape(trace), 'root(b(c2,c1))');
+  const b = trace.tree().nodes.get('b')!;
+  assert.equal(b.orphan, false);
+  assert.equal(b.depth, 1);
+  assert.equal(trace.tree().nodes.get('c1')!.depth, 2);
+  assert.equal(store.traceCount, 1);
+});
+
+test('spans of one trace assemble across lines and files, in any order', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_B, [rec({ id: 'tool', parent: 'llm', start: 5 })]);
+  store.addSpans(FILE_A, [rec({ id: 'llm', parent: 'agent', start: 4 })]);
+  store.addSpans(FILE_B, [rec({ id: 'agent', start: 1, end: 20 }), rec({ trace: 't2', id: 'other', start: 2 })]);
+  assert.equal(shape(store.trace('t1')!), 'agent(llm(tool))');
+  assert.equal(store.trace('t1')!.spanCount, 3);
+  assert.equal(shape(store.trace('t2')!), 'other');
+  assert.deepEqual(store.files().sort(), [FILE_A, FILE_B]);
+});
+
+test('a span whose parent never arrives is shown as an orphan of its trace, not dropped', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ id: 'root', start: 0, end: 10 }),
+    rec({ id: 'child', parent: 'root', start: 1 }),
+    rec({ id: 'lost', parent: 'missing', start: 2 }),
+    rec({ id: 'lostkid', parent: 'lost', start: 3 }),
+  ]);
+  const trace = store.trace('t1')!;
+  const { roots, nodes } = trace.tree();
+  assert.deepEqual(
+    roots.map((r) => [r.span.name, r.orphan]),
+    [
+      ['root', false],
+      ['lost', true],
+    ],
+    'the real root first, then the orphan',
+  );
+  assert.equal(nodes.size, 4);
+  assert.equal(shape(trace), 'root(child) ?lost(lostkid)');
+  assert.equal(trace.summary().spanCount, 4);
+  assert.equal(trace.summary().hasRoot, true);
+});
+
+test('orphans are listed after the roots, each group in start order', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ id: 'o2', parent: 'x', start: 1 }),
+    rec({ id: 'r2', start: 9 }),
+    rec({ id: 'o1', parent: 'y', start: 0 }),
+    rec({ id: 'r1', start: 5 }),
+  ]);
+  assert.equal(shape(store.trace('t1')!), 'r1 r2 ?o1 ?o2');
+});
+
+test('a repeated span id keeps the last span written, also across files', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ id: 'root', start: 0 }), rec({ id: 's', parent: 'root', name: 'first', start: 1 })]);
+  store.addSpans(FILE_A, [rec({ id: 's', parent: 'root', name: 'second', start: 1, error: true })]);
+  const trace = store.trace('t1')!;
+  assert.equal(trace.spanCount, 2);
+  assert.equal(shape(trace), 'root(second)');
+  assert.equal(trace.summary().errorCount, 1);
+  store.addSpans(FILE_B, [rec({ id: 's', parent: 'root', name: 'third', start: 1, file: FILE_B })]);
+  assert.equal(trace.spanCount, 2);
+  assert.equal(shape(trace), 'root(third)');
+  assert.equal(trace.summary().errorCount, 0);
+  assert.equal(trace.tree().nodes.size, 2);
+});
+
+test('a repeated span that moves later re-sorts the runs by their new earliest start', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ trace: 'A', id: 'a1', name: 'run A', start: 10 }),
+    rec({ trace: 'A', id: 'a2', parent: 'a1', start: 50 }),
+    rec({ trace: 'B', id: 'b1', name: 'run B', start: 30 }),
+  ]);
+  assert.deepEqual(runNames(store), ['run B', 'run A']);
+  // The writer re-exports a1 with its real (later) start.
+  store.addSpans(FILE_A, [rec({ trace: 'A', id: 'a1', name: 'run A', start: 60, end: 70 })]);
+  assert.equal(store.trace('A')!.summary().startNs, ms(50));
+  assert.deepEqual(runNames(store), ['run A', 'run B'], 'A now starts at 50, after B at 30');
+  // And a later earlier span still moves A back.
+  store.addSpans(FILE_A, [rec({ trace: 'A', id: 'a0', parent: 'a1', start: 20 })]);
+  assert.deepEqual(runNames(store), ['run B', 'run A']);
+});
+
+test('a parent cycle A→B→A does not hang and shows each span once', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ id: 'A', parent: 'B', start: 1 }),
+    rec({ id: 'B', parent: 'A', start: 2 }),
+    rec({ id: 'C', parent: 'B', start: 3 }),
+  ]);
+  const trace = store.trace('t1')!;
+  const tree = trace.tree();
+  assert.equal(tree.nodes.size, 3);
+  const seen = walk(tree.roots).map((n) => n.span.spanId);
+  assert.deepEqual([...seen].sort(), ['A', 'B', 'C'], 'every span reachable from the roots exactly once');
+  assert.equal(shape(trace), '?A(B(C))', 'cut at the earliest member of the cycle');
+});
+
+test('a span hanging off a cycle stays under its parent even when it started first', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ id: 'tail', parent: 'A', start: 0 }),
+    rec({ id: 'A', parent: 'B', start: 1 }),
+    rec({ id: 'B', parent: 'A', start: 2 }),
+  ]);
+  const trace = store.trace('t1')!;
+  assert.equal(shape(trace), '?A(tail,B)', 'the cycle is cut at its own earliest member, A');
+  assert.equal(walk(trace.tree().roots).length, 3);
+});
+
+test('a self-parented span and longer cycles show every span exactly once', () => {
+  const store = new TraceStore();
+  const spans = [
+    rec({ id: 'self', parent: 'self', start: 5 }),
+    rec({ id: 'p', parent: 'q', start: 7 }),
+    rec({ id: 'q', parent: 'r', start: 8 }),
+    rec({ id: 'r', parent: 'p', start: 6 }),
+    rec({ id: 'root', start: 0 }),
+    rec({ id: 'kid', parent: 'root', start: 1 }),
+  ];
+  store.addSpans(FILE_A, spans);
+  const trace = store.trace('t1')!;
+  const tree = trace.tree();
+  assert.equal(tree.nodes.size, spans.length);
+  const ids = walk(tree.roots).map((n) => n.span.spanId);
+  assert.equal(ids.length, spans.length, 'no span shown twice');
+  assert.deepEqual([...ids].sort(), spans.map((s) => s.spanId).sort());
+  assert.equal(tree.nodes.get('self')!.orphan, true);
+  assert.equal(tree.roots[0].span.spanId, 'root', 'the real root comes first');
+  assert.equal(shape(trace), 'root(kid) ?self ?r(q(p))');
+});
+
+test('children are ordered by start time whatever order they arrive in', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 100 })]);
+  for (const [id, start] of [
+    ['s30', 30],
+    ['s10', 10],
+    ['s50', 50],
+    ['s20', 20],
+  ] as const) {
+    store.addSpans(FILE_A, [rec({ id, parent: 'root', start })]);
+  }
+  const root = store.trace('t1')!.tree().roots[0];
+  assert.deepEqual(
+    root.children.map((c) => c.span.name),
+    ['s10', 's20', 's30', 's50'],
+  );
+});
+
+test('runs are newest first by earliest span start, and re-sorted when an earlier span arrives', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ trace: 'old', id: 'o', name: 'old run', start: 100 })]);
+  store.addSpans(FILE_A, [rec({ trace: 'new', id: 'n', name: 'new run', start: 200 })]);
+  store.addSpans(FILE_A, [rec({ trace: 'mid', id: 'm', name: 'mid run', start: 150 })]);
+  assert.deepEqual(runNames(store), ['new run', 'mid run', 'old run']);
+  // A span of "new" that started before everything makes it the oldest run.
+  store.addSpans(FILE_A, [rec({ trace: 'new', id: 'n0', parent: 'n', start: 50 })]);
+  assert.deepEqual(runNames(store), ['mid run', 'old run', 'new run']);
+  // A late span of "old" does not move it.
+  store.addSpans(FILE_A, [rec({ trace: 'old', id: 'o9', parent: 'o', start: 900 })]);
+  assert.deepEqual(runNames(store), ['mid run', 'old run', 'new run']);
+});
+
+test('run state: running while recent without a root, incomplete when stale, complete once the root lands', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ id: 'tool', parent: 'agent', name: 'search tool', start: 20, end: 30 }),
+    rec({ id: 'llm', parent: 'agent', name: 'ChatModel', start: 10, end: 40 }),
+  ]);
+  const trace = store.trace('t1')!;
+  const lastEndMs = T0_MS + 40;
+  assert.equal(trace.state(lastEndMs + 1000), 'running');
+  assert.equal(trace.summary().name, 'ChatModel', 'a rootless run is named after its earliest span');
+  assert.equal(trace.summary().hasRoot, false);
+  assert.equal(trace.state(lastEndMs + RUNNING_STALE_MS - 1), 'running');
+  assert.equal(trace.state(lastEndMs + RUNNING_STALE_MS + 1), 'incomplete');
+  store.addSpans(FILE_A, [rec({ id: 'agent', name: 'agent run', start: 5, end: 50 })]);
+  assert.equal(trace.state(lastEndMs + 1000), 'complete');
+  assert.equal(trace.state(lastEndMs + 10 * RUNNING_STALE_MS), 'complete');
+  assert.equal(trace.summary().name, 'agent run');
+  assert.equal(trace.summary().spanCount, 3);
+});
+
+test('removeFile drops only that file’s spans and deletes traces left empty', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [
+    rec({ trace: 'shared', id: 'root', start: 0 }),
+    rec({ trace: 'onlyA', id: 'x', start: 5 }),
+  ]);
+  store.addSpans(FILE_B, [
+    rec({ trace: 'shared', id: 'kid', parent: 'root', start: 1, file: FILE_B }),
+    rec({ trace: 'onlyB', id: 'y', start: 6, file: FILE_B }),
+  ]);
+  assert.equal(store.traceCount, 3);
+  store.removeFile(FILE_A);
+  assert.equal(store.trace('onlyA'), undefined);
+  assert.equal(store.traceCount, 2);
+  const shared = store.trace('shared')!;
+  assert.equal(shared.spanCount, 1);
+  assert.equal(shape(shared), '?kid', 'the span left from B is now an orphan');
+  assert.deepEqual(store.runs().map((t) => t.traceId).sort(), ['onlyB', 'shared']);
+  assert.deepEqual(store.files(), [FILE_B]);
+  store.removeFile(FILE_B);
+  assert.equal(store.traceCount, 0);
+  assert.deepEqual(store.runs(), []);
+  assert.deepEqual(store.files(), []);
+});
+
+test('removing a file re-sorts the runs by what is left', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ trace: 'A', id: 'early', name: 'A early', start: 0 })]);
+  store.addSpans(FILE_B, [
+    rec({ trace: 'A', id: 'late', name: 'A late', start: 100, file: FILE_B }),
+    rec({ trace: 'B', id: 'b', name: 'B', start: 50, file: FILE_B }),
+  ]);
+  assert.deepEqual(runNames(store), ['B', 'A early']);
+  store.removeFile(FILE_A);
+  assert.deepEqual(runNames(store), ['A late', 'B']);
+});
+
+test('onDidChange reports the changed and removed trace ids', () => {
+  const store = new TraceStore();
+  const events: { changed: string[]; removed: string[] }[] = [];
+  const sub = store.onDidChange((e: TraceStoreChange) => events.push({ changed: [...e.changed].sort(), removed: [...e.removed].sort() }));
+  store.addSpans(FILE_A, [rec({ trace: 'A', id: 'a', start: 0 }), rec({ trace: 'B', id: 'b', start: 1 })]);
+  store.addSpans(FILE_B, [rec({ trace: 'B', id: 'b2', parent: 'b', start: 2, file: FILE_B })]);
+  store.addSpans(FILE_A, []);
+  store.removeFile(FILE_A);
+  store.removeFile('/not/a/trace/file.jsonl');
+  assert.deepEqual(events, [
+    { changed: ['A', 'B'], removed: [] },
+    { changed: ['B'], removed: [] },
+    { changed: ['B'], removed: ['A'] },
+  ]);
+  sub.dispose();
+  store.addSpans(FILE_A, [rec({ trace: 'C', id: 'c', start: 3 })]);
+  assert.equal(events.length, 3, 'no events after the listener is disposed');
+});
+
+test('a 20,000-deep chain of spans builds without overflowing the stack', () => {
+  const store = new TraceStore();
+  const depth = 20_000;
+  const spans: SpanRecord[] = [];
+  // Deepest first, as an SDK would export them.
+  for (let i = depth - 1; i >= 0; i--) spans.push(rec({ id: `s${i}`, parent: i === 0 ? '' : `s${i - 1}`, start: i, end: 2 * depth - i }));
+  store.addSpans(FILE_A, spans);
+  const trace = store.trace('t1')!;
+  const tree = trace.tree();
+  assert.equal(tree.nodes.size, depth);
+  assert.equal(tree.roots.length, 1);
+  assert.equal(tree.roots[0].span.spanId, 's0');
+  assert.equal(tree.nodes.get(`s${depth - 1}`)!.depth, depth - 1);
+  assert.equal(walk(tree.roots).length, depth);
+  assert.equal(trace.summary().name, 's0');
+  assert.equal(trace.state(T0_MS), 'complete');
+
+  // The same chain closed into one big cycle (bad data) must not hang or recurse either.
+  const cyc = new TraceStore();
+  const ring: SpanRecord[] = [];
+  for (let i = 0; i < depth; i++) ring.push(rec({ id: `r${i}`, parent: `r${(i + depth - 1) % depth}`, start: i }));
+  cyc.addSpans(FILE_A, ring);
+  const ringTree = cyc.trace('t1')!.tree();
+  assert.equal(ringTree.nodes.size, depth);
+  assert.equal(walk(ringTree.roots).length, depth);
+  assert.equal(ringTree.roots[0].span.spanId, 'r0');
+});
