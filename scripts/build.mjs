@@ -46,6 +46,7 @@ if (args.has('--tests')) {
     ...testEntries('test/unit', '.test.ts'),
     ...testEntries('test/e2e', '.test.ts'),
     ...testEntries('bench', '.ts'),
+    ...testEntries('demo', '.ts'),
   ];
   builds.length = 0;
   builds.push({ ...node, sourcemap: 'inline', entryPoints, outdir: 'out', outbase: '.', packages: 'external' });

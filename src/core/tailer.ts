@@ -34,6 +34,8 @@ export class FileTailer implements Disposable {
   private inode: number | undefined;
   private mode: 'unknown' | 'lines' | 'document' = 'unknown';
   private documentSize = -1;
+  /** The document's mtime when read: a rewrite may keep the size (same-length ids, times). */
+  private documentMtimeMs = -1;
   private running: Promise<void> | undefined;
   private again = false;
   private disposed = false;
@@ -69,6 +71,7 @@ export class FileTailer implements Disposable {
     this.partial = Buffer.alloc(0);
     this.mode = 'unknown';
     this.documentSize = -1;
+    this.documentMtimeMs = -1;
     this.sink.reset(this.file);
   }
 
@@ -88,15 +91,15 @@ export class FileTailer implements Disposable {
       const stat = await handle.stat();
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset)) this.restart();
       this.inode = stat.ino;
-      if (this.mode === 'document') return await this.readDocument(handle, stat.size);
+      if (this.mode === 'document') return await this.readDocument(handle, stat.size, stat.mtimeMs);
       while (!this.disposed && this.offset < stat.size) {
         const length = Math.min(CHUNK_BYTES, stat.size - this.offset);
         const chunk = Buffer.allocUnsafe(length);
         const { bytesRead } = await handle.read(chunk, 0, length, this.offset);
-        if (bytesRead === 0) break;
+        if (bytesRead === 0 || this.disposed) break;
         const chunkOffset = this.offset;
         this.offset += bytesRead;
-        if (!this.consume(chunk.subarray(0, bytesRead), chunkOffset)) return await this.readDocument(handle, stat.size);
+        if (!this.consume(chunk.subarray(0, bytesRead), chunkOffset)) return await this.readDocument(handle, stat.size, stat.mtimeMs);
       }
     } finally {
       await handle.close();
@@ -144,12 +147,14 @@ export class FileTailer implements Disposable {
     }
   }
 
-  private async readDocument(handle: fs.FileHandle, size: number): Promise<void> {
-    if (size === this.documentSize) return;
+  private async readDocument(handle: fs.FileHandle, size: number, mtimeMs: number): Promise<void> {
+    if (size === this.documentSize && mtimeMs === this.documentMtimeMs) return;
     const data = Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(data, 0, size, 0);
+    if (this.disposed) return;
     this.sink.reset(this.file);
     this.documentSize = bytesRead;
+    this.documentMtimeMs = mtimeMs;
     this.offset = bytesRead;
     try {
       const result = readOtlpJson(data, 0, bytesRead, { file: this.file, line: 1, byteBase: 0 });

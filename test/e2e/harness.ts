@@ -30,7 +30,7 @@
  *   `.pane-header` gets `hidden` but still holds `h3.title` (= view name), and the side bar
  *   title becomes "Container: View" (upper-cased only by CSS).
  * - Custom tree rows: `.monaco-list-row[role=treeitem]` with aria-label "label description"
- *   (unless the TreeItem sets accessibilityInformation/tooltip), `.label-name` and
+ *   (unless the TreeItem sets accessibilityInformation), `.label-name` and
  *   `.label-description` inside, a document-unique `id` (list_id_<list>_<index>),
  *   `aria-level`, `aria-expanded` (only on collapsible rows). Lists are virtualised: only
  *   rows scrolled into view exist in the DOM.
@@ -56,6 +56,16 @@
  *   TLS); we pass `--config` with an empty file so the flags alone decide.
  * - code-server runs in its own process group (detached), so Ctrl+C in the terminal does
  *   not reach it: we kill the group on close(), on process exit and on SIGINT/SIGTERM.
+ * - The workbench paints ~1-2 s before the Node extension host starts; launchVSCode waits
+ *   for code-server's "Launched Extension Host Process" log line so tests do not race it.
+ * - Hovers (tooltips) stay up after a click and end up in screenshots: helpers that click
+ *   park the mouse on an empty bit of the title bar afterwards.
+ * - Inline tree actions (view/item/context, group "inline") exist only on hover/selection:
+ *   hover the row first. Clicking a collapsible row both toggles it and runs its command;
+ *   click the `.monaco-tl-twistie` to just expand.
+ * - F1 works even when focus is inside a webview (the webview forwards keybindings), so
+ *   the palette fallbacks (Ctrl+Shift+P, command center) are rarely needed.
+ * - Every launch wipes artifacts/<name>/: give each test its own `name`.
  * - The browser console shows a few harmless errors (404s for manifest/icons,
  *   ERR_NAME_NOT_RESOLVED for the marketplace); they are logged to browser-console.log.
  */
@@ -76,7 +86,7 @@ export interface LaunchOptions {
   workspaceDir: string;
   /** Extra user settings, merged over the harness defaults. */
   settings?: Record<string, unknown>;
-  /** e.g. "Default Dark Modern", "Default Light Modern", "Default High Contrast". */
+  /** Setting id, e.g. "Default Dark Modern", "Default Light Modern", "Default High Contrast" (the theme picker labels them "Dark Modern" etc.). */
   colorTheme?: string;
   /** Sub-folder of test/e2e/artifacts for this session's logs and screenshots (default "session"). */
   name?: string;

@@ -63,7 +63,7 @@ export class JsonScanner {
       return true;
     }
     if (this.tryNull()) return false;
-    return this.fail(`expected an object at byte ${this.pos}`);
+    return this.fail(`expected an object at byte ${this.pos}`, this.literalCutAt(this.pos));
   }
 
   /** Reads the next key of an object, or returns undefined at its closing brace. */
@@ -91,7 +91,7 @@ export class JsonScanner {
       return true;
     }
     if (this.tryNull()) return false;
-    return this.fail(`expected an array at byte ${this.pos}`);
+    return this.fail(`expected an array at byte ${this.pos}`, this.literalCutAt(this.pos));
   }
 
   /** True when another element follows; consumes the separator or the closing bracket. */
@@ -116,6 +116,16 @@ export class JsonScanner {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Where to report a bad literal at `p`: the end of the input when the input ends inside
+   * what could still become a valid literal (`tru`, `nul`, `-1.`), so a document still being
+   * written reads as incomplete rather than malformed; else `p`.
+   */
+  private literalCutAt(p: number): number {
+    if (this.end - p > 32) return p;
+    return LITERAL_PREFIX_RE.test(this.buf.toString('latin1', p, this.end)) ? this.end : p;
   }
 
   /** Position just past the closing quote of the string starting at `p` (an opening quote). */
@@ -203,7 +213,7 @@ export class JsonScanner {
       }
       if (p === start) this.fail(`unexpected character at byte ${start}`);
       const text = buf.toString('latin1', start, p);
-      if (!LITERAL_RE.test(text)) this.fail(`unexpected '${text.slice(0, 20)}' at byte ${start}`, start);
+      if (!LITERAL_RE.test(text)) this.fail(`unexpected '${text.slice(0, 20)}' at byte ${start}`, this.literalCutAt(start));
       this.pos = p;
     }
     return [start, this.pos];
@@ -211,3 +221,5 @@ export class JsonScanner {
 }
 
 const LITERAL_RE = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+/** A non-empty start of a literal, cut short by the end of the input. */
+const LITERAL_PREFIX_RE = /^(?:t(?:r(?:u(?:e)?)?)?|f(?:a(?:l(?:s(?:e)?)?)?)?|n(?:u(?:l(?:l)?)?)?|-|-?(?:0|[1-9]\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?)$/;
