@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Attributes } from './span';
 
 /** Where the code that produced a span lives, from the OpenTelemetry `code.*` attributes. */
@@ -46,12 +47,28 @@ export function sourceLocationOf(attrs: Attributes | undefined): SourceLocation 
  * absolute, else against each workspace folder (the trace file's own folder first).
  */
 export function sourceCandidates(recorded: string, folders: readonly string[], traceFile?: string): string[] {
-  if (recorded.startsWith('file://')) recorded = decodeURIComponent(recorded.slice('file://'.length));
+  if (recorded.startsWith('file://')) recorded = filePath(recorded);
   if (path.isAbsolute(recorded)) return [path.normalize(recorded)];
-  const ordered = [...folders].sort((a, b) => {
-    const inA = traceFile?.startsWith(a + path.sep) ? 1 : 0;
-    const inB = traceFile?.startsWith(b + path.sep) ? 1 : 0;
-    return inB - inA;
-  });
+  // The innermost folder holding the trace file first (nested folders may both hold it).
+  const holds = (folder: string): number => {
+    if (traceFile === undefined) return 0;
+    const rel = path.relative(folder, traceFile);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? path.resolve(folder).length : 0;
+  };
+  const ordered = [...folders].sort((a, b) => holds(b) - holds(a));
   return ordered.map((folder) => path.resolve(folder, recorded));
+}
+
+/** The path of a `file://` URI; a malformed one (a stray `%`) is taken as written. */
+function filePath(uri: string): string {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    const rest = uri.slice('file://'.length);
+    try {
+      return decodeURIComponent(rest);
+    } catch {
+      return rest;
+    }
+  }
 }

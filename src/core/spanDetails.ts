@@ -36,7 +36,13 @@ async function readRange(handle: fs.FileHandle, start: number, end: number): Pro
  * changed since it was indexed (the bytes no longer hold that span).
  */
 export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
-  const handle = await fs.open(span.origin.file, 'r');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(span.origin.file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new Error(`${span.origin.file} no longer exists; the span's details were in it`);
+  }
   try {
     const spanText = (await readRange(handle, span.byteStart, span.byteEnd)).toString('utf8');
     let raw: Record<string, unknown>;

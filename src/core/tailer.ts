@@ -39,6 +39,8 @@ export class FileTailer implements Disposable {
   private running: Promise<void> | undefined;
   private again = false;
   private disposed = false;
+  /** The last read found no file (deleted, or renamed away). */
+  missing = false;
 
   constructor(readonly file: string, private readonly sink: TailSink) {}
 
@@ -83,10 +85,12 @@ export class FileTailer implements Disposable {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         if (this.inode !== undefined) this.restart();
         this.inode = undefined;
+        this.missing = true;
         return;
       }
       throw err;
     }
+    this.missing = false;
     try {
       const stat = await handle.stat();
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset)) this.restart();

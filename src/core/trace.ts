@@ -30,6 +30,8 @@ export interface TraceSummary {
   readonly spanCount: number;
   readonly errorCount: number;
   readonly hasRoot: boolean;
+  /** The run's root span (the earliest parentless one), once it has arrived. */
+  readonly root: SpanRecord | undefined;
   readonly serviceNames: readonly string[];
 }
 
@@ -124,6 +126,7 @@ export class Trace {
       spanCount: this.spans.size,
       errorCount,
       hasRoot: root !== undefined,
+      root,
       serviceNames: [...services],
     };
     this.summaryCache = { version: this.version, value };

@@ -7,12 +7,23 @@ import { FileTailer, type TailSink } from './tailer';
 export interface WatchOptions {
   /** Absolute folders to watch (the workspace folders). */
   readonly folders: readonly string[];
-  /** Globs relative to a folder, e.g. `**\/.tracerun/**\/*.jsonl`. */
-  readonly include: readonly string[];
-  readonly exclude: readonly string[];
+  /** Globs relative to a folder, e.g. `**\/.tracerun/**\/*.jsonl`; `DEFAULT_INCLUDE` when absent. */
+  readonly include?: readonly string[];
+  /** Globs of files and folders never to watch, on top of `node_modules` and `.git`. */
+  readonly exclude?: readonly string[];
   /** Errors that are not about one line of one file (permissions, watcher limits). */
   readonly onError?: (message: string) => void;
 }
+
+/** The default of the `tracerun.watch` setting. */
+export const DEFAULT_INCLUDE: readonly string[] = ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'];
+
+/**
+ * chokidar emits at most one `change` per file every 50 ms and drops the rest (no trailing
+ * event), so a line written just after a change would wait for the next write. Each change
+ * therefore also schedules one more read this long after it.
+ */
+const TRAILING_READ_MS = 75;
 
 /** Folders never worth watching: huge, and never where an app writes traces. */
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
@@ -24,12 +35,13 @@ const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
 export class TraceFileWatcher implements Disposable {
   private watcher: FSWatcher | undefined;
   private readonly tailers = new Map<string, FileTailer>();
+  private readonly trailingReads = new Map<string, NodeJS.Timeout>();
   private readonly isIncluded: (relative: string) => boolean;
   private readonly isExcluded: (relative: string) => boolean;
 
   constructor(private readonly options: WatchOptions, private readonly sink: TailSink) {
-    this.isIncluded = picomatch([...options.include], { dot: true });
-    const excluded = picomatch([...ALWAYS_EXCLUDED, ...options.exclude], { dot: true });
+    this.isIncluded = picomatch([...(options.include ?? DEFAULT_INCLUDE)], { dot: true });
+    const excluded = picomatch([...ALWAYS_EXCLUDED, ...(options.exclude ?? [])], { dot: true });
     // A folder counts as excluded when anything inside it would be.
     this.isExcluded = (relative) => excluded(relative) || excluded(`${relative}/`) || excluded(`${relative}/_`);
   }
@@ -44,14 +56,26 @@ export class TraceFileWatcher implements Disposable {
     });
     this.watcher = watcher;
     watcher.on('add', (p) => void this.read(p));
-    watcher.on('change', (p) => void this.read(p));
+    watcher.on('change', (p) => {
+      void this.read(p);
+      this.readAgainSoon(p);
+    });
+    // The raw fs.watch events are not throttled: they make an append show within a blink.
+    // A poke during a read only asks for one more pass, so bursts cost nothing extra.
+    watcher.on('raw', (_event, evPath, details: unknown) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (!watched) return;
+      const file = this.tailers.has(watched) ? watched : evPath ? path.join(watched, evPath) : undefined;
+      if (file !== undefined && this.tailers.has(file)) void this.read(file);
+    });
     watcher.on('unlink', (p) => this.forget(p));
     watcher.on('unlinkDir', (dir) => {
       for (const file of [...this.tailers.keys()]) if (file.startsWith(dir + path.sep)) this.forget(file);
     });
     watcher.on('error', (err) => this.options.onError?.(`watcher: ${err instanceof Error ? err.message : String(err)}`));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    await Promise.all([...this.tailers.values()].map((t) => t.poke()));
+    // read() already reported any failure through onError; one unreadable file must not fail the rest.
+    await Promise.all([...this.tailers.values()].map((t) => t.poke().catch(() => undefined)));
   }
 
   /** The files being tailed now. */
@@ -81,10 +105,28 @@ export class TraceFileWatcher implements Disposable {
     if (rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return Promise.resolve();
     let tailer = this.tailers.get(file);
     if (!tailer) this.tailers.set(file, (tailer = new FileTailer(file, this.sink)));
-    return tailer.poke().catch((err) => this.options.onError?.(`${file}: ${err instanceof Error ? err.message : String(err)}`));
+    const t = tailer;
+    return t
+      .poke()
+      .then(() => {
+        // An event may come for a file already gone (deleted, or renamed by rotation).
+        if (t.missing && this.tailers.get(file) === t) this.forget(file);
+      })
+      .catch((err) => this.options.onError?.(`${file}: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private readAgainSoon(file: string): void {
+    clearTimeout(this.trailingReads.get(file));
+    const timer = setTimeout(() => {
+      this.trailingReads.delete(file);
+      if (this.tailers.has(file)) void this.read(file);
+    }, TRAILING_READ_MS);
+    this.trailingReads.set(file, timer);
   }
 
   private forget(file: string): void {
+    clearTimeout(this.trailingReads.get(file));
+    this.trailingReads.delete(file);
     const tailer = this.tailers.get(file);
     if (!tailer) return;
     tailer.dispose();
@@ -95,6 +137,8 @@ export class TraceFileWatcher implements Disposable {
   dispose(): void {
     for (const tailer of this.tailers.values()) tailer.dispose();
     this.tailers.clear();
+    for (const timer of this.trailingReads.values()) clearTimeout(timer);
+    this.trailingReads.clear();
     void this.watcher?.close();
     this.watcher = undefined;
   }

@@ -22,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
+    if (e && 'type' in e && e.type === 'run') return ws.store.trace(e.traceId)?.summary().root;
     if (!e || !('spanId' in e)) return undefined;
     return ws.store.trace(e.traceId)?.span(e.spanId);
   };

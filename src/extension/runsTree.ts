@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { sourceLocationOf } from '../core/source';
 import { StatusCode } from '../core/span';
 import { formatDuration } from '../protocol/format';
-import type { SpanNode, Trace } from '../core/trace';
+import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { DisposableStore } from './disposable';
@@ -146,7 +146,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       const trace = store.trace(parent.traceId);
       if (!trace) return [];
       const tree = trace.tree();
-      const nodes = parent.type === 'run' ? tree.roots : (tree.nodes.get(parent.spanId)?.children ?? []);
+      const nodes = parent.type === 'run' ? runChildren(tree) : (tree.nodes.get(parent.spanId)?.children ?? []);
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
     return [];
@@ -161,12 +161,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
     if (element.type === 'span') {
-      const span = this.service.current?.store.trace(element.traceId)?.span(element.spanId);
-      const parentId = span?.parentSpanId;
-      const trace = this.service.current?.store.trace(element.traceId);
-      const node = trace?.tree().nodes.get(element.spanId);
-      if (!parentId || node?.orphan || node?.depth === 0) return this.elements.get(`run:${element.traceId}`);
-      return this.elements.get(`span:${element.traceId}:${parentId}`);
+      const tree = this.service.current?.store.trace(element.traceId)?.tree();
+      const node = tree?.nodes.get(element.spanId);
+      const parentId = node?.span.parentSpanId;
+      const parentNode = parentId ? tree?.nodes.get(parentId) : undefined;
+      if (!parentNode || node?.orphan || parentNode === tree?.roots[0]) return this.elements.get(`run:${element.traceId}`);
+      return this.elements.get(`span:${element.traceId}:${parentNode.span.spanId}`);
     }
     if (element.type === 'problem') return this.elements.get('problems');
     return undefined;
@@ -245,7 +245,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
     tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
     item.tooltip = tooltip;
-    item.contextValue = 'run';
+    item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
     item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'run', traceId }] };
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
@@ -281,6 +281,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'span', traceId, spanId }] };
     return item;
   }
+}
+
+/**
+ * A run's item stands for its root span, so expanding it lists the root's children, then
+ * any orphans. A run without its root yet lists all the spans it has at the top.
+ */
+function runChildren(tree: TraceTree): readonly SpanNode[] {
+  const [primary, ...rest] = tree.roots;
+  return primary && !primary.orphan ? [...primary.children, ...rest] : tree.roots;
 }
 
 function escapeMd(text: string): string {

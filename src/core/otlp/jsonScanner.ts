@@ -21,8 +21,13 @@ const COMMA = 0x2c;
 export class JsonScanner {
   pos: number;
 
-  constructor(readonly buf: Buffer, start: number, readonly end: number) {
+  constructor(readonly buf: Buffer, private readonly start: number, readonly end: number) {
     this.pos = start;
+  }
+
+  /** 1-based column of a position, for messages a user can find in the line. */
+  column(at = this.pos): number {
+    return at - this.start + 1;
   }
 
   fail(message: string, at = this.pos): never {
@@ -47,7 +52,7 @@ export class JsonScanner {
   }
 
   expect(byte: number, what: string): void {
-    if (this.peek() !== byte) this.fail(`expected ${what} at byte ${this.pos}`);
+    if (this.peek() !== byte) this.fail(`expected ${what} at column ${this.column()}`);
     this.pos++;
   }
 
@@ -63,7 +68,7 @@ export class JsonScanner {
       return true;
     }
     if (this.tryNull()) return false;
-    return this.fail(`expected an object at byte ${this.pos}`, this.literalCutAt(this.pos));
+    return this.fail(`expected an object at column ${this.column()}`, this.literalCutAt(this.pos));
   }
 
   /** Reads the next key of an object, or returns undefined at its closing brace. */
@@ -74,12 +79,12 @@ export class JsonScanner {
       return undefined;
     }
     if (!first) {
-      if (c !== COMMA) this.fail(`expected ',' or '}' at byte ${this.pos}`);
+      if (c !== COMMA) this.fail(`expected ',' or '}' at column ${this.column()}`);
       this.pos++;
       c = this.peek();
     }
-    if (c !== QUOTE) this.fail(`expected a key at byte ${this.pos}`);
-    const key = this.readString();
+    if (c !== QUOTE) this.fail(`expected a key at column ${this.column()}`);
+    const key = this.readKey();
     this.expect(COLON, "':'");
     return key;
   }
@@ -91,7 +96,7 @@ export class JsonScanner {
       return true;
     }
     if (this.tryNull()) return false;
-    return this.fail(`expected an array at byte ${this.pos}`, this.literalCutAt(this.pos));
+    return this.fail(`expected an array at column ${this.column()}`, this.literalCutAt(this.pos));
   }
 
   /** True when another element follows; consumes the separator or the closing bracket. */
@@ -102,7 +107,7 @@ export class JsonScanner {
       return false;
     }
     if (!first) {
-      if (c !== COMMA) this.fail(`expected ',' or ']' at byte ${this.pos}`);
+      if (c !== COMMA) this.fail(`expected ',' or ']' at column ${this.column()}`);
       this.pos++;
     }
     return true;
@@ -144,7 +149,7 @@ export class JsonScanner {
   }
 
   readString(): string {
-    if (this.peek() !== QUOTE) this.fail(`expected a string at byte ${this.pos}`);
+    if (this.peek() !== QUOTE) this.fail(`expected a string at column ${this.column()}`);
     const start = this.pos;
     const end = this.stringEnd(start);
     this.pos = end;
@@ -160,8 +165,44 @@ export class JsonScanner {
     try {
       return JSON.parse(buf.toString('utf8', start, end)) as string;
     } catch {
-      return this.fail(`invalid escape in string at byte ${start}`, start);
+      return this.fail(`invalid escape in string at column ${this.column(start)}`, start);
     }
+  }
+
+  /**
+   * Reads a string that repeats across spans (object keys, attribute keys) through a small
+   * cache, so the common case allocates nothing: OTLP has a few dozen distinct keys.
+   */
+  readKey(): string {
+    if (this.peek() !== QUOTE) this.fail(`expected a string at column ${this.column()}`);
+    const buf = this.buf;
+    const start = this.pos + 1;
+    const end = this.stringEnd(this.pos) - 1;
+    const length = end - start;
+    if (length > MAX_CACHED_KEY) return this.readString();
+    let hash = length;
+    for (let p = start; p < end; p++) {
+      const c = buf[p];
+      // Escapes and non-ASCII take the general path, so the cache compares bytes to chars.
+      if (c === BACKSLASH || c >= 0x80) return this.readString();
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const slot = hash & (KEY_CACHE_SIZE - 1);
+    const cached = keyCache[slot];
+    this.pos = end + 1;
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    const key = buf.toString('latin1', start, end);
+    keyCache[slot] = key;
+    return key;
   }
 
   /** Raw text of a number, or of a string's contents: int64 fields are written either way. */
@@ -173,10 +214,14 @@ export class JsonScanner {
     return this.buf.toString('latin1', start, this.pos);
   }
 
-  /** Skips one value of any type, returning its byte range. */
-  skipValue(): [number, number] {
+  /** Where the last value passed over by `skipValue` began; it ends at `pos`. */
+  skippedStart = 0;
+
+  /** Skips one value of any type; `skippedStart`..`pos` is its byte range. */
+  skipValue(): void {
     const c = this.peek();
     const start = this.pos;
+    this.skippedStart = start;
     const buf = this.buf;
     if (c === QUOTE) {
       this.pos = this.stringEnd(start);
@@ -195,7 +240,7 @@ export class JsonScanner {
           depth--;
           if (depth === 0) {
             this.pos = p + 1;
-            return [start, this.pos];
+            return;
           }
         }
         p++;
@@ -211,14 +256,17 @@ export class JsonScanner {
         if (b === COMMA || b === RBRACE || b === RBRACKET || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) break;
         p++;
       }
-      if (p === start) this.fail(`unexpected character at byte ${start}`);
+      if (p === start) this.fail(`unexpected character at column ${this.column(start)}`);
       const text = buf.toString('latin1', start, p);
-      if (!LITERAL_RE.test(text)) this.fail(`unexpected '${text.slice(0, 20)}' at byte ${start}`, this.literalCutAt(start));
+      if (!LITERAL_RE.test(text)) this.fail(`unexpected '${text.slice(0, 20)}' at column ${this.column(start)}`, this.literalCutAt(start));
       this.pos = p;
     }
-    return [start, this.pos];
   }
 }
+
+const MAX_CACHED_KEY = 64;
+const KEY_CACHE_SIZE = 1024;
+const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE);
 
 const LITERAL_RE = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 /** A non-empty start of a literal, cut short by the end of the input. */

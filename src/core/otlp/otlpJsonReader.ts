@@ -32,7 +32,7 @@ export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadC
   const sc = new JsonScanner(buf, start, end);
   const reader = new Reader(sc, ctx);
   reader.readRequest();
-  if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at byte ${sc.pos - start + 1}`);
+  if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
   return { spans: reader.spans, problems: reader.problems };
 }
 
@@ -269,9 +269,11 @@ class Reader {
       let key: string | undefined;
       let valueRange: [number, number] | undefined;
       for (let k = sc.nextKey(true); k !== undefined; k = sc.nextKey(false)) {
-        if (k === 'key') key = sc.readString();
-        else if (k === 'value') valueRange = sc.skipValue();
-        else sc.skipValue();
+        if (k === 'key') key = sc.readKey();
+        else if (k === 'value') {
+          sc.skipValue();
+          valueRange = [sc.skippedStart, sc.pos];
+        } else sc.skipValue();
       }
       if (key !== undefined && valueRange && wanted(key)) {
         const text = sc.buf.toString('utf8', valueRange[0], valueRange[1]);
