@@ -36,6 +36,8 @@ export class TraceFileWatcher implements Disposable {
   private watcher: FSWatcher | undefined;
   private readonly tailers = new Map<string, FileTailer>();
   private readonly trailingReads = new Map<string, NodeJS.Timeout>();
+  /** Ends a start() still waiting for the initial scan when the watcher is disposed first. */
+  private cancelStart: (() => void) | undefined;
   private readonly isIncluded: (relative: string) => boolean;
   private readonly isExcluded: (relative: string) => boolean;
 
@@ -73,7 +75,11 @@ export class TraceFileWatcher implements Disposable {
       for (const file of [...this.tailers.keys()]) if (file.startsWith(dir + path.sep)) this.forget(file);
     });
     watcher.on('error', (err) => this.options.onError?.(`watcher: ${err instanceof Error ? err.message : String(err)}`));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await new Promise<void>((resolve) => {
+      this.cancelStart = resolve;
+      watcher.once('ready', () => resolve());
+    });
+    this.cancelStart = undefined;
     // read() already reported any failure through onError; one unreadable file must not fail the rest.
     await Promise.all([...this.tailers.values()].map((t) => t.poke().catch(() => undefined)));
   }
@@ -141,5 +147,6 @@ export class TraceFileWatcher implements Disposable {
     this.trailingReads.clear();
     void this.watcher?.close();
     this.watcher = undefined;
+    this.cancelStart?.();
   }
 }

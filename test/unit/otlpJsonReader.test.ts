@@ -99,3 +99,28 @@ test('strings with escaped quotes and backslashes are skipped and read correctly
   const { spans } = read(line);
   assert.equal(spans[0].name, 'say "hi" \\ there');
 });
+
+test('null fields read as absent, as the protobuf JSON mapping says', () => {
+  const { spans, problems } = read(
+    `{"resourceSpans":[{"resource":null,"scopeSpans":[{"scope":{"name":"s","version":null},"spans":[
+      {"traceId":"${TRACE}","spanId":"0000000000000001","parentSpanId":null,"name":"root","kind":null,
+       "startTimeUnixNano":"5","endTimeUnixNano":"9","attributes":null,"events":null,"links":null,
+       "status":{"code":2,"message":null}},
+      {"traceId":"${TRACE}","spanId":"0000000000000002","parentSpanId":"0000000000000001","name":"child",
+       "startTimeUnixNano":"6","endTimeUnixNano":null,"status":null}
+    ]}]}]}`,
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(
+    spans.map((s) => [s.name, s.parentSpanId]),
+    [
+      ['root', ''],
+      ['child', '0000000000000001'],
+    ],
+  );
+  assert.equal(spans[0].kind, SpanKind.Unspecified);
+  assert.equal(spans[0].statusCode, StatusCode.Error);
+  assert.equal(spans[0].errorMessage, undefined);
+  assert.equal(spans[0].scope?.version, undefined);
+  assert.equal(spans[1].endNs, spans[1].startNs, 'a missing end reads as the start');
+});

@@ -206,6 +206,21 @@ if (process.env.TRACERUN_WATCHER_EXIT_CHILD) {
     assert.deepEqual(ws.problems(), []);
   });
 
+  test('watching again while the first watch is still starting settles both', async (t) => {
+    const dir = tempDir(t);
+    for (let i = 0; i < 30; i++) write(dir, `d${i}/.tracerun/a.jsonl`, runLine(`run ${i}`));
+    const ws = new TraceWorkspace();
+    t.after(() => ws.dispose());
+    const first = ws.watch({ folders: [dir] });
+    const second = ws.watch({ folders: [dir], include: ['d1/**/*.jsonl', 'd2/**/*.jsonl'] });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timed out'), 5000)));
+    const settled = await Promise.race([Promise.all([first, second]).then(() => 'settled'), timeout]);
+    clearTimeout(timer);
+    assert.equal(settled, 'settled', 'the superseded watch() must not hang');
+    assert.deepEqual(runNames(ws), ['run 1', 'run 2'], 'only the second watch’s files are held');
+  });
+
   test('one unreadable trace file does not stop the others', async (t) => {
     const dir = tempDir(t);
     mkdirSync(path.join(dir, 'somedir'));

@@ -148,8 +148,12 @@ export class JsonScanner {
     }
   }
 
+  /** Reads a string value; `null` reads as '' (the protobuf JSON mapping's default). */
   readString(): string {
-    if (this.peek() !== QUOTE) this.fail(`expected a string at column ${this.column()}`);
+    if (this.peek() !== QUOTE) {
+      if (this.tryNull()) return '';
+      this.fail(`expected a string at column ${this.column()}`, this.literalCutAt(this.pos));
+    }
     const start = this.pos;
     const end = this.stringEnd(start);
     this.pos = end;
@@ -211,7 +215,8 @@ export class JsonScanner {
     if (c === QUOTE) return this.readString();
     const start = this.pos;
     this.skipValue();
-    return this.buf.toString('latin1', start, this.pos);
+    const text = this.buf.toString('latin1', start, this.pos);
+    return text === 'null' ? '' : text;
   }
 
   /** Where the last value passed over by `skipValue` began; it ends at `pos`. */

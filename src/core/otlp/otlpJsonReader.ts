@@ -134,7 +134,7 @@ class Reader {
     let version: string | undefined;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       if (key === 'name') name = sc.readString();
-      else if (key === 'version') version = sc.readString();
+      else if (key === 'version') version = sc.readString() || undefined;
       else sc.skipValue();
     }
     return { name, version };
