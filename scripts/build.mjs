@@ -20,6 +20,7 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,
     platform: 'browser',
@@ -46,7 +47,7 @@ if (args.has('--tests')) {
     ...testEntries('test/unit', '.test.ts'),
     ...testEntries('test/e2e', '.test.ts'),
     ...testEntries('bench', '.ts'),
-    ...testEntries('demo', '.ts'),
+    'demo/main.ts',
   ];
   builds.length = 0;
   builds.push({ ...node, sourcemap: 'inline', entryPoints, outdir: 'out', outbase: '.', packages: 'external' });

@@ -1,4 +1,4 @@
-import { formatDuration } from '../src/protocol/format';
+import { formatDuration, tokensText } from '../src/protocol/format';
 import type { AttributeTable, SpanDetailsView } from '../src/protocol/waterfall';
 import { el } from './dom';
 
@@ -20,7 +20,9 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, goToSo
     ['Status', d.status === 'error' ? 'Error' : d.status === 'ok' ? 'OK' : 'Unset'],
     ['Duration', formatDuration(d.durationMs)],
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],
-    ['Span kind', d.spanKind],
+    ['Kind', `${d.kind} (${d.spanKind})`],
+    ...(d.model ? [['Model', d.model] as [string, string]] : []),
+    ...(d.tokens?.total !== undefined ? [['Tokens', tokensText(d.tokens)] as [string, string]] : []),
     ['Span ID', d.spanId],
   ];
   if (d.scope) facts.push(['Scope', d.scope]);

@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './styles.css';
-import { formatDuration, tickStep } from '../src/protocol/format';
+import { formatDuration, tickStep, tokensText } from '../src/protocol/format';
 import type { SpanDetailsView, TraceView, WaterfallRow, WaterfallState } from '../src/protocol/waterfall';
 import { GetSpanDetails, GoToSource, Ready, SelectSpan, ShowTrace, TraceRemoved } from '../src/protocol/waterfall';
 import { el } from './dom';
@@ -67,6 +67,7 @@ function renderHeader(trace: TraceView): void {
       fact('Duration', formatDuration(h.durationMs)),
       fact('Spans', h.spanCount.toLocaleString()),
       fact('Started', new Date(h.startTime).toLocaleString()),
+      ...(h.tokens?.total !== undefined ? [fact('Tokens', tokensText(h.tokens))] : []),
       ...(h.services.length > 0 ? [fact('Service', h.services.join(', '))] : []),
       fact('Trace', h.traceId),
     ]),
@@ -139,19 +140,23 @@ function renderRow(row: WaterfallRow, index: number, total: number): HTMLElement
     twisty,
     ...(row.status === 'error' ? [icon('error')] : row.orphan ? [icon('debug-disconnect')] : []),
     el('span', { className: 'span-name', textContent: row.name }),
+    el('span', { className: `kind-chip kind-${row.kind}`, textContent: row.kind, title: row.model ? `${row.kind} · ${row.model}` : row.kind }),
   ]);
   nameCell.style.paddingLeft = `${4 + row.depth * 14}px`;
-  const bar = el('div', { className: `bar ${row.status}` });
+  const bar = el('div', { className: `bar kind-${row.kind} ${row.status}` });
   const left = (row.startMs / total) * 100;
   bar.style.left = `${left}%`;
   bar.style.width = `max(2px, ${(row.durationMs / total) * 100}%)`;
   const label = el('span', { className: 'bar-label', textContent: formatDuration(row.durationMs) });
   // Labels sit right of the bar, or left of it when the bar ends near the edge.
   const end = left + (row.durationMs / total) * 100;
-  if (end > 80) {
-    label.classList.add('before');
-    label.style.right = `${100 - left}%`;
-  } else label.style.left = `${end}%`;
+  if (end <= 80) label.style.left = `${end}%`;
+  else if (left >= 15) label.style.right = `${100 - left}%`;
+  else {
+    // A bar spanning most of the axis carries its label inside.
+    label.classList.add('inside');
+    label.style.left = `${left}%`;
+  }
   const barCell = el('div', { className: 'bar-cell' }, [bar, label]);
   const rowEl = el('div', { className: 'row', role: 'treeitem' }, [nameCell, barCell]);
   rowEl.dataset.spanId = row.spanId;

@@ -14,7 +14,7 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'code.function.name',
   'code.function',
   'code.namespace',
-  // span kind, model and tokens across the LLM conventions
+  // span kind, model and tokens across the LLM conventions (read by `conventions.ts`)
   'openinference.span.kind',
   'gen_ai.operation.name',
   'gen_ai.system',
@@ -31,6 +31,9 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'llm.token_count.completion',
   'llm.token_count.total',
   'llm.usage.total_tokens',
+  'llm.request.type',
+  'embedding.model_name',
+  'reranker.model_name',
   'traceloop.span.kind',
   'ai.operationId',
   'ai.model.id',
@@ -38,6 +41,8 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'ai.usage.completionTokens',
   'ai.usage.inputTokens',
   'ai.usage.outputTokens',
+  'ai.usage.totalTokens',
+  'ai.usage.tokens',
   'http.request.method',
   'http.method',
   'db.system',

@@ -16,3 +16,11 @@ export function parseNanos(text: string): bigint | undefined {
 export function nsToMs(ns: bigint): number {
   return Number(ns) / 1e6;
 }
+
+/** ISO time keeping the nanoseconds a trace has: 2023-11-14T22:13:20.123456789Z. */
+export function nsToIso(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const iso = new Date(ms).toISOString();
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${iso.slice(0, 19)}.${fraction}Z`;
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WaterfallState } from '../protocol/waterfall';
 import { goToSpanSource } from './goToSource';
+import { ReceiverService } from './receiverService';
 import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel } from './waterfallPanel';
@@ -12,8 +13,15 @@ import { WATERFALL_VIEW_TYPE, WaterfallPanel } from './waterfallPanel';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Trace Run', { log: true });
   context.subscriptions.push(log);
-  const service = new TraceRunService(log);
+  // Received traces land in the first workspace folder; with none open, in global storage.
+  const fallbackDir = context.globalStorageUri.fsPath;
+  const service = new TraceRunService(log, fallbackDir);
   context.subscriptions.push(service);
+  // Activation on startup is for this: a small loopback server, so an app pointed at it
+  // from the first second loses nothing. Files are watched only when the view opens.
+  const receiver = new ReceiverService(log, fallbackDir);
+  context.subscriptions.push(receiver);
+  void receiver.start();
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
@@ -47,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('tracerun.showMore', (e: RunsTreeElement) => runs.showMore(e)),
     vscode.commands.registerCommand('tracerun.showLog', () => log.show()),
+    vscode.commands.registerCommand('tracerun.copyEndpoint', () => receiver.copyEndpoint()),
+    vscode.commands.registerCommand('tracerun.showSetupSnippet', () => receiver.showSetupSnippet()),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const traceId = (state as Partial<WaterfallState> | undefined)?.traceId;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
 import { StatusCode } from '../core/span';
 import { formatDuration } from '../protocol/format';
@@ -7,6 +8,7 @@ import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { DisposableStore } from './disposable';
+import { kindIcon, tokensLabel, tokensTooltip, traceTokens } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
 export type RunsTreeElement =
@@ -226,6 +228,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const durationMs = state === 'running' ? Math.max(0, now - Number(s.startNs / 1_000_000n)) : msBetween(s.startNs, s.endNs);
     item.label = s.name;
     const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
+    const tokens = traceTokens(trace);
+    const tokenText = tokensLabel(tokens);
+    if (tokenText) parts.push(tokenText);
     if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
     item.description = parts.join(' · ');
     item.iconPath =
@@ -241,6 +246,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
     tooltip.appendMarkdown(`${state === 'running' ? 'Running: root span not received yet' : state === 'incomplete' ? 'Incomplete: its root span never arrived' : 'Complete'}\n\n`);
     tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
+    if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
     if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
     if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
     tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
@@ -260,7 +266,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const span = node.span;
     item.label = span.name;
     const failed = span.statusCode === StatusCode.Error;
+    const conventions = describeSpan(span);
     const parts = [formatDuration(msBetween(span.startNs, span.endNs))];
+    if (conventions.model) parts.push(conventions.model);
+    const tokenText = tokensLabel(conventions.tokens);
+    if (tokenText) parts.push(tokenText);
     if (node.orphan) parts.push('parent missing');
     if (failed && span.errorMessage) parts.push(span.errorMessage);
     item.description = parts.join(' · ');
@@ -269,11 +279,13 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : node.orphan
         ? new vscode.ThemeIcon('debug-disconnect')
-        : new vscode.ThemeIcon('circle-outline');
+        : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
     item.contextValue = source ? 'span source' : 'span';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${formatDuration(msBetween(span.startNs, span.endNs))}`);
+    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${formatDuration(msBetween(span.startNs, span.endNs))}`);
+    if (conventions.model) tooltip.appendMarkdown(`\n\nModel: ${escapeMd(conventions.model)}`);
+    if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
     if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
     if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
     if (node.orphan) tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);

@@ -37,3 +37,35 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     pageSize: validPageSize,
   };
 }
+
+export interface ReceiverSettings {
+  readonly enabled: boolean;
+  /** OTLP/HTTP port; 0 turns that receiver off. */
+  readonly port: number;
+  /** OTLP/gRPC port; 0 turns that receiver off. */
+  readonly grpcPort: number;
+  readonly maxRequestMB: number;
+  /** Where received traces are written, relative to the first workspace folder. */
+  readonly folder: string;
+}
+
+function integerIn(value: unknown, min: number, max: number, fallback: number, key: string, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  problems.push(`tracerun.${key} must be an integer from ${min} to ${max}; using ${fallback}`);
+  return fallback;
+}
+
+export function readReceiverSettings(problems: string[] = []): ReceiverSettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const enabled = config.get<unknown>('receiver.enabled');
+  const folder = config.get<unknown>('receiver.folder');
+  if (folder !== undefined && (typeof folder !== 'string' || folder.trim() === '')) problems.push('tracerun.receiver.folder must be a folder path; using .tracerun');
+  return {
+    enabled: typeof enabled === 'boolean' ? enabled : true,
+    port: integerIn(config.get('receiver.port'), 0, 65535, 4318, 'receiver.port', problems),
+    grpcPort: integerIn(config.get('receiver.grpcPort'), 0, 65535, 4317, 'receiver.grpcPort', problems),
+    maxRequestMB: integerIn(config.get('receiver.maxRequestMB'), 1, 1024, 32, 'receiver.maxRequestMB', problems),
+    folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : '.tracerun',
+  };
+}

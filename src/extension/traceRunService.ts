@@ -22,7 +22,11 @@ export class TraceRunService extends DisposableStore {
   readonly onDidChangeProblems = this.problemsEmitter.event;
   settings: TraceRunSettings;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** Watched when no folder is open: where the receivers write then. */
+    private readonly fallbackDir: string,
+  ) {
     super();
     this.settings = this.readSettingsLogged();
     this.register(
@@ -67,7 +71,8 @@ export class TraceRunService extends DisposableStore {
     }
     this.diagnostics.clear();
     this.warnedFiles.clear();
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const folders = open.length > 0 ? open : [this.fallbackDir];
     const started = Date.now();
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
     await vscode.window.withProgress(

@@ -4,7 +4,9 @@ import type { SpanDetails } from '../core/spanDetails';
 import type { AttributeValue, Attributes, SpanRecord } from '../core/span';
 import { StatusCode } from '../core/span';
 import { SPAN_KIND_LABELS } from '../core/otlp/enums';
+import { describeSpan, runTokens } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
+import { nsToIso } from '../core/time';
 import type { Trace } from '../core/trace';
 import type { AttributeTable, SpanDetailsView, TraceView, WaterfallRow } from '../protocol/waterfall';
 
@@ -22,6 +24,7 @@ export function traceView(trace: Trace, nowMs: number): TraceView {
   while (stack.length > 0) {
     const node = stack.pop()!;
     const s = node.span;
+    const conventions = describeSpan(s);
     rows.push({
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,
@@ -32,6 +35,9 @@ export function traceView(trace: Trace, nowMs: number): TraceView {
       status: statusOf(s),
       errorMessage: s.errorMessage,
       spanKind: SPAN_KIND_LABELS[s.kind] ?? 'unspecified',
+      kind: conventions.kind,
+      model: conventions.model,
+      tokens: conventions.tokens,
       service: s.resource.serviceName,
       hasChildren: node.children.length > 0,
       hasSource: sourceLocationOf(s.attributes) !== undefined,
@@ -49,18 +55,11 @@ export function traceView(trace: Trace, nowMs: number): TraceView {
       spanCount: summary.spanCount,
       errorCount: summary.errorCount,
       services: summary.serviceNames,
+      tokens: runTokens(trace.allSpans()),
       state,
     },
     rows,
   };
-}
-
-export function nsToIso(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const iso = new Date(ms).toISOString();
-  // Keep the sub-millisecond digits a trace has: 2023-11-14T22:13:20.123456789Z.
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${fraction}Z`;
 }
 
 export function formatAttributeValue(value: AttributeValue): string {
@@ -78,6 +77,7 @@ function table(attrs: Attributes): AttributeTable {
 export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDetails | undefined, loadError?: string): SpanDetailsView {
   const traceStart = trace.summary().startNs;
   const source = sourceLocationOf(span.attributes);
+  const conventions = describeSpan(span);
   return {
     spanId: span.spanId,
     name: span.name,
@@ -87,6 +87,9 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     status: statusOf(span),
     errorMessage: span.errorMessage,
     spanKind: SPAN_KIND_LABELS[span.kind] ?? 'unspecified',
+    kind: conventions.kind,
+    model: conventions.model,
+    tokens: conventions.tokens,
     scope: span.scope ? `${span.scope.name}${span.scope.version ? ` ${span.scope.version}` : ''}` : undefined,
     source: source && { path: source.path, line: source.line, function: source.function },
     attributes: table(details?.attributes ?? span.attributes ?? {}),

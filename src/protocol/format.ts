@@ -21,3 +21,10 @@ export function tickStep(totalMs: number, target: number): number {
   for (const m of [1, 2, 5, 10]) if (raw <= m * pow) return m * pow;
   return 10 * pow;
 }
+
+/** "1,592 (1,480 in · 112 out)", or just the total when the split is unknown. */
+export function tokensText(tokens: { input?: number; output?: number; total?: number }): string {
+  const total = (tokens.total ?? (tokens.input ?? 0) + (tokens.output ?? 0)).toLocaleString('en-US');
+  if (tokens.input === undefined || tokens.output === undefined) return total;
+  return `${total} (${tokens.input.toLocaleString('en-US')} in · ${tokens.output.toLocaleString('en-US')} out)`;
+}

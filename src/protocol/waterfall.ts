@@ -1,5 +1,12 @@
 import { notification, request } from './messages';
 
+/** Token counts of an LLM span, or summed over a run's LLM spans. */
+export interface Tokens {
+  readonly input?: number;
+  readonly output?: number;
+  readonly total?: number;
+}
+
 /** Plain data for one span row; times are ms from the trace's start, so they fit a double. */
 export interface WaterfallRow {
   readonly spanId: string;
@@ -12,6 +19,10 @@ export interface WaterfallRow {
   readonly errorMessage?: string;
   /** OTLP span kind (client, server, internal…). */
   readonly spanKind: string;
+  /** What the span does, from whichever LLM convention it carries (llm, tool, agent…). */
+  readonly kind: string;
+  readonly model?: string;
+  readonly tokens?: Tokens;
   readonly service?: string;
   readonly hasChildren: boolean;
   readonly hasSource: boolean;
@@ -27,6 +38,7 @@ export interface RunHeader {
   readonly spanCount: number;
   readonly errorCount: number;
   readonly services: readonly string[];
+  readonly tokens?: Tokens;
   readonly state: 'complete' | 'running' | 'incomplete';
 }
 
@@ -47,6 +59,9 @@ export interface SpanDetailsView {
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;
   readonly spanKind: string;
+  readonly kind: string;
+  readonly model?: string;
+  readonly tokens?: Tokens;
   readonly scope?: string;
   readonly source?: { readonly path: string; readonly line?: number; readonly function?: string };
   readonly attributes: AttributeTable;

@@ -36,7 +36,7 @@ let traceFile: string;
 before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-ws-'));
   mkdirSync(join(workspace, 'agent'));
-  copyFileSync(join(REPO, 'demo', 'workspace', 'support_agent.py'), join(workspace, SOURCE));
+  copyFileSync(join(REPO, 'test', 'fixtures', 'support_agent.py'), join(workspace, SOURCE));
   writeFileSync(join(workspace, 'README.md'), '# demo app\n');
   mkdirSync(join(workspace, '.tracerun'));
   traceFile = join(workspace, '.tracerun', 'traces.jsonl');
@@ -95,7 +95,7 @@ test('a run expands into its span tree, children in start order with durations',
   await s.waitForTreeItem(/^chat gpt-4o$/, { viewTitle: 'Runs' });
   const level2 = (await s.treeItems('Runs')).filter((i) => i.level === 2 && !i.label.startsWith('traces.jsonl:'));
   assert.deepEqual(level2.map((i) => [i.label, i.description]), [
-    ['chat gpt-4o-mini', '300ms'],
+    ['chat gpt-4o-mini', '300ms · gpt-4o-mini'],
     ['retrieve_policies', '80.0ms'],
     ['chat gpt-4o', '690ms'],
   ]);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/traceStore';
-import { nsToIso, spanDetailsView, traceView } from '../../src/extension/traceView';
+import { nsToIso } from '../../src/core/time';
+import { spanDetailsView, traceView } from '../../src/extension/traceView';
 import { ms, otlpLine } from './otlpBuilder';
 
 const TRACE = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';

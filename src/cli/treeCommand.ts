@@ -1,0 +1,123 @@
+import { describeSpan, runTokens, type TokenCounts } from '../core/conventions';
+import { readTraceFiles } from '../core/readTraceFiles';
+import { sourceLocationOf } from '../core/source';
+import { StatusCode, type SpanRecord } from '../core/span';
+import type { SpanNode, Trace } from '../core/trace';
+import { nsToIso } from '../core/time';
+import { formatDuration } from '../protocol/format';
+
+export interface TreeOptions {
+  readonly json: boolean;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+interface JsonSpan {
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: string;
+  durationMs: number;
+  status: 'ok' | 'error';
+  error?: string;
+  model?: string;
+  tokens?: TokenCounts;
+  source?: { path: string; line?: number; function?: string };
+}
+
+const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+
+/** Depth-first, children in start order: the order the Runs view and waterfall show. */
+function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolean) => void): void {
+  const roots = trace.tree().roots;
+  const stack: { node: SpanNode; prefix: string; last: boolean }[] = roots.map((node, i) => ({ node, prefix: '', last: i === roots.length - 1 })).reverse();
+  while (stack.length > 0) {
+    const { node, prefix, last } = stack.pop()!;
+    visit(node, prefix, last);
+    const childPrefix = node.depth === 0 ? '' : prefix + (last ? '   ' : '│  ');
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], prefix: childPrefix, last: i === node.children.length - 1 });
+  }
+}
+
+function spanJson(span: SpanRecord): JsonSpan {
+  const d = describeSpan(span);
+  const source = sourceLocationOf(span.attributes);
+  const failed = span.statusCode === StatusCode.Error;
+  return omitUndefined({
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId || undefined,
+    name: span.name,
+    kind: d.kind,
+    durationMs: msBetween(span.startNs, span.endNs),
+    status: failed ? 'error' : 'ok',
+    error: failed ? (span.errorMessage ?? 'error') : undefined,
+    model: d.model,
+    tokens: d.tokens,
+    source: source && omitUndefined({ path: source.path, line: source.line, function: source.function }),
+  });
+}
+
+function omitUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function tokensText(t: TokenCounts | undefined): string | undefined {
+  if (!t || t.total === undefined) return undefined;
+  return t.input !== undefined && t.output !== undefined ? `${t.total.toLocaleString('en-US')} tokens (${t.input}→${t.output})` : `${t.total.toLocaleString('en-US')} tokens`;
+}
+
+function spanLine(span: SpanRecord): string {
+  const d = describeSpan(span);
+  const source = sourceLocationOf(span.attributes);
+  const parts = [span.name, formatDuration(msBetween(span.startNs, span.endNs)), d.model ? `${d.kind} ${d.model}` : d.kind];
+  const tokens = tokensText(d.tokens);
+  if (tokens) parts.push(tokens);
+  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${span.errorMessage ?? ''}`.trim());
+  if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}`);
+  return parts.join('  ');
+}
+
+/** `tracerun tree <file-or-dir>... [--json]`: each run as an indented span tree. Returns the exit code. */
+export async function treeCommand(targets: readonly string[], options: TreeOptions): Promise<number> {
+  const { store, files, problems } = await readTraceFiles(targets);
+  for (const p of problems) options.err(`${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`);
+  const runs = store.runs();
+  if (runs.length === 0) {
+    options.err(files.length === 0 ? 'tracerun: no trace files found' : `tracerun: no spans could be read from ${files.length} file(s)`);
+    return 1;
+  }
+  if (options.json) {
+    const traces = runs.map((trace) => {
+      const s = trace.summary();
+      const spans: JsonSpan[] = [];
+      walk(trace, (node) => spans.push(spanJson(node.span)));
+      return {
+        traceId: trace.traceId,
+        name: s.name,
+        startTime: nsToIso(s.startNs),
+        durationMs: msBetween(s.startNs, s.endNs),
+        spanCount: s.spanCount,
+        status: s.errorCount > 0 ? 'error' : 'ok',
+        spans,
+      };
+    });
+    options.out(JSON.stringify({ traces }, null, 2));
+    return 0;
+  }
+  for (const trace of runs) {
+    const s = trace.summary();
+    const tokens = tokensText(runTokens(trace.allSpans()));
+    const head = [`▶ ${s.name}`, formatDuration(msBetween(s.startNs, s.endNs)), `${s.spanCount} span${s.spanCount === 1 ? '' : 's'}`];
+    if (tokens) head.push(tokens);
+    head.push(s.errorCount > 0 ? `${s.errorCount} failed` : s.hasRoot ? 'ok' : 'no root span');
+    options.out(`${head.join('  ')}  trace ${trace.traceId}  ${nsToIso(s.startNs)}`);
+    walk(trace, (node, prefix, last) => {
+      const orphan = node.orphan ? '  (parent missing)' : '';
+      const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
+      options.out(`  ${prefix}${connector}${spanLine(node.span)}${orphan}`);
+    });
+    options.out('');
+  }
+  return 0;
+}

@@ -1,0 +1,358 @@
+/**
+ * What an LLM/agent span is, which model it called and how many tokens it used, read from
+ * whichever tracing convention the span carries. One mapping for the runs tree, the
+ * waterfall and the CLI.
+ *
+ * Sources (attribute names and values are taken from these; each rule below names its own):
+ * - [OI]  OpenInference semantic conventions, spec/semantic_conventions.md and
+ *         spec/general/span-kinds.md (Arize-ai/openinference).
+ * - [OIV] OpenInference's own Vercel mapping, js/packages/openinference-vercel/src/constants.ts.
+ * - [GA]  OpenTelemetry GenAI semantic conventions: model/gen-ai/registry.yaml, spans.yaml and
+ *         deprecated/registry-deprecated.yaml (open-telemetry/semantic-conventions, now
+ *         open-telemetry/semantic-conventions-genai).
+ * - [OL]  OpenLLMetry: packages/opentelemetry-semantic-conventions-ai (semconv_ai/__init__.py,
+ *         MIGRATION.md) and the Traceloop docs page "Workflow Annotations"
+ *         (traceloop.com/docs/openllmetry/tracing/annotations).
+ * - [AI]  Vercel AI SDK docs, "Telemetry" → "Collected Data" (ai-sdk.dev/docs/ai-sdk-core/telemetry,
+ *         content/docs/03-ai-sdk-core/60-telemetry.mdx), and the SDK's telemetry code for
+ *         the v5+ `ai.usage.inputTokens`/`outputTokens`/`totalTokens` names.
+ * - [HT]/[DB] OpenTelemetry HTTP and database span conventions.
+ *
+ * Every attribute read here must be in `INDEXED_ATTRIBUTE_KEYS`: a span's other attributes
+ * are not in memory.
+ */
+import type { AttributeValue, Attributes, SpanKind } from './span';
+
+export type LlmSpanKind =
+  | 'agent'
+  | 'chain'
+  | 'llm'
+  | 'tool'
+  | 'retriever'
+  | 'embedding'
+  | 'reranker'
+  | 'guardrail'
+  | 'evaluator'
+  | 'http'
+  | 'db'
+  | 'other';
+
+export type Convention = 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai' | 'http' | 'db';
+
+export interface TokenCounts {
+  input?: number;
+  output?: number;
+  /** As stated by the span, else input + output. */
+  total?: number;
+}
+
+export interface SpanConventions {
+  kind: LlmSpanKind;
+  /** The model that answered when the span says so, else the model requested. */
+  model?: string;
+  /** The span's own usage attributes, whatever its kind (an agent span may state an aggregate). */
+  tokens?: TokenCounts;
+  /** Which convention decided the kind; absent for 'other'. */
+  convention?: Convention;
+}
+
+/** What `describeSpan` needs; a `SpanRecord` is one. */
+export interface DescribableSpan {
+  readonly name: string;
+  /** OTLP span kind. Not needed by today's rules; part of the input so any record can be passed. */
+  readonly kind: SpanKind;
+  readonly attributes: Attributes | undefined;
+}
+
+/** A span as `runTokens` takes it; with ids it can tell nested LLM spans apart. */
+export interface RunSpan extends DescribableSpan {
+  readonly spanId?: string;
+  readonly parentSpanId?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Kind tables. Keys are lower case; values are matched case-insensitively.
+
+/**
+ * [OI] `openinference.span.kind`. PROMPT (rendering a prompt template) is glue, so 'chain';
+ * DECISION ("a call to a decision model", which the spec says is not a language model) is
+ * 'other' and does not count as an LLM call.
+ */
+const OPENINFERENCE_KINDS: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['llm', 'llm'],
+  ['chain', 'chain'],
+  ['tool', 'tool'],
+  ['retriever', 'retriever'],
+  ['embedding', 'embedding'],
+  ['reranker', 'reranker'],
+  ['guardrail', 'guardrail'],
+  ['evaluator', 'evaluator'],
+  ['agent', 'agent'],
+  ['prompt', 'chain'],
+  ['decision', 'other'],
+]);
+
+/**
+ * [GA] `gen_ai.operation.name` well-known values: chat, generate_content, text_completion
+ * (inference spans), embeddings, retrieval, create_agent, invoke_agent, execute_tool,
+ * invoke_workflow, plan ("agent planning or task decomposition phase"); search_memory is the
+ * memory span's query operation. `rerank` and `agent_step` are not in the registry but are
+ * what [OIV] maps from GenAI spans, so they are honoured too.
+ */
+const GENAI_OPERATIONS: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['chat', 'llm'],
+  ['generate_content', 'llm'],
+  ['text_completion', 'llm'],
+  ['embeddings', 'embedding'],
+  ['retrieval', 'retriever'],
+  ['search_memory', 'retriever'],
+  ['create_agent', 'agent'],
+  ['invoke_agent', 'agent'],
+  ['execute_tool', 'tool'],
+  ['invoke_workflow', 'chain'],
+  ['plan', 'chain'],
+  ['agent_step', 'chain'],
+  ['rerank', 'reranker'],
+]);
+
+/**
+ * [OL] `traceloop.span.kind` (TraceloopSpanKindValues). The Traceloop docs describe workflows
+ * and tasks as what is "sometimes called a chain", so both are 'chain'. `unknown` decides
+ * nothing.
+ */
+const TRACELOOP_KINDS: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['workflow', 'chain'],
+  ['task', 'chain'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+]);
+
+/** [OL] `llm.request.type` (LLMRequestTypeValues) on OpenLLMetry's LLM call spans. */
+const LLM_REQUEST_TYPES: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['chat', 'llm'],
+  ['completion', 'llm'],
+  ['embedding', 'embedding'],
+  ['rerank', 'reranker'],
+]);
+
+/**
+ * [AI] `ai.operationId` (the span name is the same string). The provider calls
+ * (`*.doGenerate`, `*.doStream`) are the LLM calls; `ai.toolCall` is a tool; `*.doEmbed`
+ * are embeddings and `ai.rerank.doRerank` a reranker. Of the outer spans, generateText and
+ * streamText run the multi-step tool loop ("contains 1 or more doGenerate spans" plus
+ * `ai.toolCall` spans), so they are 'agent' as in [OIV]; generateObject/streamObject, embed,
+ * embedMany and rerank only wrap their provider call(s) and retries, so they are 'chain'.
+ */
+const VERCEL_OPERATIONS: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['ai.generateText', 'agent'],
+  ['ai.streamText', 'agent'],
+  ['ai.generateObject', 'chain'],
+  ['ai.streamObject', 'chain'],
+  ['ai.generateText.doGenerate', 'llm'],
+  ['ai.streamText.doStream', 'llm'],
+  ['ai.generateObject.doGenerate', 'llm'],
+  ['ai.streamObject.doStream', 'llm'],
+  ['ai.toolCall', 'tool'],
+  ['ai.embed', 'chain'],
+  ['ai.embedMany', 'chain'],
+  ['ai.embed.doEmbed', 'embedding'],
+  ['ai.embedMany.doEmbed', 'embedding'],
+  ['ai.rerank', 'chain'],
+  ['ai.rerank.doRerank', 'reranker'],
+]);
+
+// ---------------------------------------------------------------------------------------
+// Attribute keys, in order of preference.
+
+/**
+ * Model: the model that answered before the model asked for ([GA] `gen_ai.response.model`
+ * is "the exact name of the model actually used"; the request may name an alias such as
+ * `gpt-4o` for `gpt-4o-2024-08-06`). Then [OI] `llm.model_name` (embedding and reranker spans
+ * use `embedding.model_name` / `reranker.model_name`), then [AI] `ai.model.id`, which is on
+ * every Vercel span including the outer ones. [OL] writes the `gen_ai.*` model names.
+ */
+const MODEL_KEYS = [
+  'gen_ai.response.model',
+  'gen_ai.request.model',
+  'llm.model_name',
+  'ai.model.id',
+  'embedding.model_name',
+  'reranker.model_name',
+] as const;
+
+/**
+ * Input tokens: [GA] `gen_ai.usage.input_tokens` (also written by [AI] v5+ call spans and
+ * [OL] ≥ 0.5), its deprecated name `gen_ai.usage.prompt_tokens` ([AI] v4, [OL] < 0.5),
+ * [OI] `llm.token_count.prompt`, [AI] `ai.usage.inputTokens` (v5+) / `ai.usage.promptTokens`
+ * (v4), and [AI] `ai.usage.tokens`, the only usage on Vercel embedding spans.
+ */
+const INPUT_KEYS = [
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.inputTokens',
+  'ai.usage.promptTokens',
+  'ai.usage.tokens',
+] as const;
+
+const OUTPUT_KEYS = [
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.completion_tokens',
+  'llm.token_count.completion',
+  'ai.usage.outputTokens',
+  'ai.usage.completionTokens',
+] as const;
+
+/**
+ * Stated totals: [OI] `llm.token_count.total`, [OL] `llm.usage.total_tokens`,
+ * `gen_ai.usage.total_tokens` (not in [GA]; written by several exporters), [AI] v5+
+ * `ai.usage.totalTokens`. [GA] itself has no total: it is input + output.
+ */
+const TOTAL_KEYS = [
+  'llm.token_count.total',
+  'llm.usage.total_tokens',
+  'gen_ai.usage.total_tokens',
+  'ai.usage.totalTokens',
+] as const;
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Classifies one span. First match wins:
+ * 1. [OI] `openinference.span.kind`: set on purpose, and OpenInference's processors add it on
+ *    top of Vercel and GenAI spans, so it is the most deliberate statement a span makes.
+ * 2. [AI] `ai.operationId` (or a span name from the Vercel table): Vercel's provider-call
+ *    spans also carry `gen_ai.*`, and only the operation id tells wrapper from call.
+ * 3. [GA] `gen_ai.operation.name`.
+ * 4. [OL] `traceloop.span.kind`, then `llm.request.type`.
+ * 5. [GA] a span naming a model in `gen_ai.request.model`/`gen_ai.response.model` but no
+ *    operation (GenAI conventions before `gen_ai.operation.name` existed): 'llm'.
+ * 6. [DB] `db.system.name` / `db.system` (before HTTP: Elasticsearch-style clients carry both).
+ * 7. [HT] `http.request.method` / `http.method` (required on every HTTP client and server span,
+ *    so `url.full` is not needed to recognise one).
+ * 8. 'other'.
+ * Model and tokens are read from whichever attributes are present, whatever decided the kind.
+ * A few map and property lookups and two small objects (~0.1 µs): cheap enough for every row.
+ */
+export function describeSpan(span: DescribableSpan): SpanConventions {
+  const a = span.attributes;
+  if (a === undefined) {
+    const vercel = VERCEL_OPERATIONS.get(span.name);
+    return vercel ? { kind: vercel, convention: 'vercel-ai' } : { kind: 'other' };
+  }
+  const out: SpanConventions = classify(span.name, a);
+  const model = firstString(a, MODEL_KEYS);
+  if (model !== undefined) out.model = model;
+  const tokens = tokenCounts(a);
+  if (tokens !== undefined) out.tokens = tokens;
+  return out;
+}
+
+function classify(name: string, a: Attributes): SpanConventions {
+  let kind = lookup(OPENINFERENCE_KINDS, a['openinference.span.kind']);
+  if (kind) return { kind, convention: 'openinference' };
+
+  const operationId = a['ai.operationId'];
+  kind = VERCEL_OPERATIONS.get(typeof operationId === 'string' ? operationId : name);
+  if (kind) return { kind, convention: 'vercel-ai' };
+
+  kind = lookup(GENAI_OPERATIONS, a['gen_ai.operation.name']);
+  if (kind) return { kind, convention: 'genai' };
+
+  kind = lookup(TRACELOOP_KINDS, a['traceloop.span.kind']) ?? lookup(LLM_REQUEST_TYPES, a['llm.request.type']);
+  if (kind) return { kind, convention: 'openllmetry' };
+
+  if (isPresent(a['gen_ai.request.model']) || isPresent(a['gen_ai.response.model'])) return { kind: 'llm', convention: 'genai' };
+  if (isPresent(a['db.system.name']) || isPresent(a['db.system'])) return { kind: 'db', convention: 'db' };
+  if (isPresent(a['http.request.method']) || isPresent(a['http.method'])) return { kind: 'http', convention: 'http' };
+  return { kind: 'other' };
+}
+
+/**
+ * The run's token usage: the sum over its LLM spans only. Agent, chain and Vercel outer
+ * spans (`ai.generateText` …) state aggregates of the LLM calls below them, and [GA]
+ * `invoke_agent` spans may too, so counting them would count the same tokens twice.
+ * When spans come with ids, an LLM span below another LLM span that states usage is not
+ * counted either: that is one call seen by two instrumentations (say, LangChain's and the
+ * OpenAI SDK's). Undefined when no LLM span states any usage.
+ */
+export function runTokens(spans: Iterable<RunSpan>): TokenCounts | undefined {
+  const calls: { span: RunSpan; tokens: TokenCounts }[] = [];
+  const parentOf = new Map<string, string>();
+  const llmWithTokens = new Set<string>();
+  for (const span of spans) {
+    if (span.spanId) parentOf.set(span.spanId, span.parentSpanId ?? '');
+    const { kind, tokens } = describeSpan(span);
+    if (kind !== 'llm' || tokens === undefined) continue;
+    calls.push({ span, tokens });
+    if (span.spanId) llmWithTokens.add(span.spanId);
+  }
+  if (calls.length === 0) return undefined;
+  const sum: TokenCounts = {};
+  for (const { span, tokens } of calls) {
+    if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens)) continue;
+    if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
+    if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;
+    if (tokens.total !== undefined) sum.total = (sum.total ?? 0) + tokens.total;
+  }
+  return sum;
+}
+
+function hasAncestorIn(span: RunSpan, parentOf: ReadonlyMap<string, string>, set: ReadonlySet<string>): boolean {
+  // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
+  let id = span.parentSpanId ?? '';
+  for (let steps = parentOf.size; id !== '' && steps > 0; steps--) {
+    if (set.has(id)) return true;
+    id = parentOf.get(id) ?? '';
+  }
+  return false;
+}
+
+/** The span's own usage; undefined when it states none. */
+function tokenCounts(a: Attributes): TokenCounts | undefined {
+  const input = firstCount(a, INPUT_KEYS);
+  const output = firstCount(a, OUTPUT_KEYS);
+  let total = firstCount(a, TOTAL_KEYS);
+  if (total === undefined) {
+    if (input === undefined && output === undefined) return undefined;
+    total = (input ?? 0) + (output ?? 0);
+  }
+  const tokens: TokenCounts = { total };
+  if (input !== undefined) tokens.input = input;
+  if (output !== undefined) tokens.output = output;
+  return tokens;
+}
+
+function lookup(table: ReadonlyMap<string, LlmSpanKind>, value: AttributeValue | undefined): LlmSpanKind | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  return table.get(value) ?? table.get(value.toLowerCase());
+}
+
+function isPresent(value: AttributeValue | undefined): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+function firstString(a: Attributes, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const v = a[key];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return undefined;
+}
+
+function firstCount(a: Attributes, keys: readonly string[]): number | undefined {
+  for (const key of keys) {
+    const n = toCount(a[key]);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/** Token counts are ints, which OTLP JSON may carry as numbers or as numeric strings. */
+function toCount(v: AttributeValue | undefined): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && v.trim() !== '') n = Number(v);
+  else return undefined;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

@@ -1,0 +1,155 @@
+// OTLP/gRPC trace receiver: opentelemetry.proto.collector.trace.v1.TraceService/Export on
+// 127.0.0.1, served by @grpc/grpc-js with a hand-made service definition whose
+// (de)serializers are the protobuf decoder and encoder of otlpProto (no proto-loader).
+import * as grpc from '@grpc/grpc-js';
+import type { AcceptedTraces } from './otlpJsonRequest';
+import { TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } from './otlpProto';
+import {
+  DEFAULT_GRPC_PORT,
+  DEFAULT_MAX_BODY_BYTES,
+  PortInUseError,
+  RECEIVER_HOST,
+  clip,
+  errorMessage,
+  type ReceiverAddress,
+  type ReceiverOptions,
+} from './receiverCommon';
+
+/** What the request deserializer hands the handler: decoding never throws inside grpc-js. */
+type DecodedExport = { readonly traces: AcceptedTraces } | { readonly error: string };
+
+type ExportResponse = { rejectedSpans: number; errorMessage: string } | undefined;
+
+/** How long `close()` lets calls in flight finish before cutting them. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * The TraceService definition. grpc-js answers INTERNAL when a deserializer throws, but an
+ * undecodable message is the client's fault (INVALID_ARGUMENT), so the deserializer returns
+ * the failure and the handler answers it.
+ */
+export const TRACE_SERVICE_DEFINITION: grpc.ServiceDefinition<grpc.UntypedServiceImplementation> = {
+  Export: {
+    path: TRACE_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    originalName: 'export',
+    requestSerialize: () => {
+      throw new Error('the trace service serializes no requests');
+    },
+    requestDeserialize: (bytes: Buffer): DecodedExport => {
+      try {
+        return { traces: decodeTraceRequestProto(bytes) };
+      } catch (err) {
+        return { error: errorMessage(err) };
+      }
+    },
+    responseSerialize: (value: ExportResponse): Buffer => Buffer.from(encodeTraceResponseProto(value)),
+    responseDeserialize: () => {
+      throw new Error('the trace service deserializes no responses');
+    },
+  },
+};
+
+/**
+ * Receives OTLP/gRPC trace exports on `127.0.0.1:<port>`; gzip- and deflate-compressed
+ * messages are accepted (grpc-js decompresses them, within `maxBodyBytes`). Each request's
+ * spans go to the sink as one OTLP JSON line before the call succeeds. An undecodable message
+ * gets INVALID_ARGUMENT, one over the limit RESOURCE_EXHAUSTED, a failed write UNAVAILABLE
+ * (which exporters retry).
+ */
+export class OtlpGrpcReceiver {
+  private readonly sink: ReceiverOptions['sink'];
+  private readonly requestedPort: number;
+  private readonly maxBodyBytes: number;
+  private readonly onSpans: ((count: number) => void) | undefined;
+  private readonly onLog: ReceiverOptions['onLog'];
+  private server: grpc.Server | undefined;
+  private bound: ReceiverAddress | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ReceiverOptions) {
+    this.sink = options.sink;
+    this.requestedPort = options.port ?? DEFAULT_GRPC_PORT;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.onSpans = options.onSpans;
+    this.onLog = options.onLog;
+  }
+
+  get address(): ReceiverAddress | undefined {
+    return this.bound;
+  }
+
+  /** Listens; rejects with `PortInUseError` when the port is taken. */
+  start(): Promise<ReceiverAddress> {
+    if (this.server) return Promise.reject(new Error('the OTLP/gRPC receiver is already started'));
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': this.maxBodyBytes,
+      'grpc.max_send_message_length': 1024 * 1024,
+    });
+    const implementation: grpc.UntypedServiceImplementation = {
+      Export: (call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>) => this.export(call, callback),
+    };
+    server.addService(TRACE_SERVICE_DEFINITION, implementation);
+    this.server = server;
+    return new Promise<ReceiverAddress>((resolve, reject) => {
+      server.bindAsync(`${RECEIVER_HOST}:${this.requestedPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+        if (err) {
+          this.server = undefined;
+          server.forceShutdown();
+          reject(/EADDRINUSE|address already in use/i.test(err.message) ? new PortInUseError('grpc', this.requestedPort) : err);
+          return;
+        }
+        this.bound = { protocol: 'grpc', host: RECEIVER_HOST, port, endpoint: `http://${RECEIVER_HOST}:${port}` };
+        resolve(this.bound);
+      });
+    });
+  }
+
+  /** Stops listening; calls in flight get a moment to finish. */
+  close(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.closing ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.forceShutdown(), CLOSE_GRACE_MS);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    return this.closing;
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  private export(call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>): void {
+    const decoded = call.request;
+    if ('error' in decoded) {
+      this.onLog?.('warn', `OTLP/gRPC receiver: INVALID_ARGUMENT: ${clip(decoded.error, 500)}`);
+      callback({ code: grpc.status.INVALID_ARGUMENT, details: decoded.error });
+      return;
+    }
+    const traces = decoded.traces;
+    const respond = () => {
+      if (traces.rejectedSpans > 0) this.onLog?.('warn', `OTLP/gRPC receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
+      callback(null, traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined);
+    };
+    if (traces.line === undefined) return respond();
+    this.sink.appendLine(traces.line).then(
+      () => {
+        try {
+          this.onSpans?.(traces.acceptedSpans);
+        } catch (err) {
+          this.onLog?.('error', `OTLP/gRPC receiver: onSpans failed: ${errorMessage(err)}`);
+        }
+        respond();
+      },
+      (err) => {
+        this.onLog?.('error', `OTLP/gRPC receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+        callback({ code: grpc.status.UNAVAILABLE, details: `could not store the spans: ${errorMessage(err)}` });
+      },
+    );
+  }
+}

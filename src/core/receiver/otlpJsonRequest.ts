@@ -1,0 +1,173 @@
+// OTLP/HTTP JSON request bodies: checked, their invalid spans counted and left out, and turned
+// into the one line the trace file gets.
+import { normalizeId } from '../ids';
+import { parseNanos } from '../time';
+
+/** An OTLP JSON `ExportTraceServiceRequest` object (the shape trace files hold, one per line). */
+export interface OtlpJsonRequest {
+  resourceSpans?: unknown[];
+  [key: string]: unknown;
+}
+
+/** What a receiver keeps of one request. */
+export interface AcceptedTraces {
+  /** The accepted spans as one line of OTLP JSON (no newline); undefined when none were accepted. */
+  readonly line: string | undefined;
+  readonly acceptedSpans: number;
+  /** Spans left out: no valid trace or span id (or, in JSON, no start time). */
+  readonly rejectedSpans: number;
+  /** Why, for `partialSuccess.errorMessage`; undefined when nothing was rejected. */
+  readonly rejectionMessage: string | undefined;
+}
+
+/** The body is not an OTLP JSON `ExportTraceServiceRequest`. */
+export class OtlpJsonError extends Error {
+  override readonly name = 'OtlpJsonError';
+}
+
+export function idProblem(traceIdValid: boolean, spanIdValid: boolean): string | undefined {
+  if (!traceIdValid) return spanIdValid ? 'has no valid traceId (16 bytes, not all zero)' : 'has no valid traceId or spanId';
+  if (!spanIdValid) return 'has no valid spanId (8 bytes, not all zero)';
+  return undefined;
+}
+
+export function summarizeRejections(count: number, examples: readonly string[]): string | undefined {
+  if (count === 0) return undefined;
+  const more = count > examples.length ? `; and ${count - examples.length} more` : '';
+  return `${count} span${count === 1 ? '' : 's'} rejected: ${examples.join('; ')}${more}`;
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const NEWLINES = /[\r\n]/g;
+/** Integer literals too long to survive JSON.parse exactly (outside strings, not part of a float). */
+const BIG_INTEGERS = /"(?:[^"\\]|\\.)*"|(?<![\w.+-])(-?\d{16,})(?![\w.])/g;
+const MAYBE_BIG = /\d{16}/;
+
+const SCOPE_SPANS_KEYS = ['scopeSpans', 'scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'] as const;
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads an OTLP JSON `ExportTraceServiceRequest` body: camelCase or proto field names, ids in
+ * hex (or base64), as the file reader accepts. Throws `OtlpJsonError` naming what failed when
+ * the text is not JSON or not shaped like a request. When every span is valid the line is
+ * the body itself with its line breaks made spaces (nothing re-encoded, so integers beyond
+ * 2^53 stay exact); otherwise the rejected spans are removed and the rest re-serialized.
+ */
+export function readTraceRequestJson(body: string): AcceptedTraces {
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new OtlpJsonError(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const check = checkRequest(parsed);
+  if (check.rejected === 0) {
+    return {
+      line: check.accepted > 0 ? text.trim().replace(NEWLINES, ' ') : undefined,
+      acceptedSpans: check.accepted,
+      rejectedSpans: 0,
+      rejectionMessage: undefined,
+    };
+  }
+  let line: string | undefined;
+  if (check.accepted > 0) {
+    // Parse again, keeping long integer literals exact, and drop the rejected spans.
+    const exact = MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
+    line = JSON.stringify(withoutRejected(exact));
+  }
+  return {
+    line,
+    acceptedSpans: check.accepted,
+    rejectedSpans: check.rejected,
+    rejectionMessage: summarizeRejections(check.rejected, check.examples),
+  };
+}
+
+interface Check {
+  accepted: number;
+  rejected: number;
+  examples: string[];
+}
+
+function resourceSpansOf(request: Json): unknown {
+  return request.resourceSpans ?? request.resource_spans;
+}
+
+function scopeSpansKeys(rs: Json): string[] {
+  return SCOPE_SPANS_KEYS.filter((k) => rs[k] !== undefined && rs[k] !== null);
+}
+
+function checkRequest(request: unknown): Check {
+  if (!isObject(request)) throw new OtlpJsonError('expected a JSON object (an OTLP ExportTraceServiceRequest)');
+  const check: Check = { accepted: 0, rejected: 0, examples: [] };
+  const resourceSpans = resourceSpansOf(request);
+  if (resourceSpans === undefined || resourceSpans === null) return check;
+  if (!Array.isArray(resourceSpans)) throw new OtlpJsonError('resourceSpans: expected an array');
+  resourceSpans.forEach((rs, i) => {
+    if (!isObject(rs)) throw new OtlpJsonError(`resourceSpans[${i}]: expected an object`);
+    for (const key of scopeSpansKeys(rs)) {
+      const scopeSpans = rs[key];
+      if (!Array.isArray(scopeSpans)) throw new OtlpJsonError(`resourceSpans[${i}].${key}: expected an array`);
+      scopeSpans.forEach((ss, j) => {
+        if (!isObject(ss)) throw new OtlpJsonError(`resourceSpans[${i}].${key}[${j}]: expected an object`);
+        const spans = ss.spans;
+        if (spans === undefined || spans === null) return;
+        if (!Array.isArray(spans)) throw new OtlpJsonError(`resourceSpans[${i}].${key}[${j}].spans: expected an array`);
+        for (const span of spans) {
+          const problem = spanProblem(span);
+          if (problem === undefined) check.accepted++;
+          else {
+            check.rejected++;
+            if (check.examples.length < 3) check.examples.push(problem);
+          }
+        }
+      });
+    }
+  });
+  return check;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+/** Why a span would be skipped by the file reader, or undefined when it is fine. */
+function spanProblem(span: unknown): string | undefined {
+  if (!isObject(span)) return 'a span is not a JSON object';
+  const name = typeof span.name === 'string' ? span.name : '';
+  const traceOk = HEX32.test(normalizeId(text(span.traceId ?? span.trace_id), 16));
+  const spanOk = HEX16.test(normalizeId(text(span.spanId ?? span.span_id), 8));
+  const problem = idProblem(traceOk, spanOk);
+  if (problem) return `span "${name}" ${problem}`;
+  if (parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano)) === undefined) return `span "${name}" has no startTimeUnixNano`;
+  return undefined;
+}
+
+function withoutRejected(request: Json): Json {
+  const resourceSpans = resourceSpansOf(request) as Json[];
+  const keptResources: Json[] = [];
+  for (const rs of resourceSpans) {
+    const kept: Json = { ...rs };
+    let any = false;
+    for (const key of scopeSpansKeys(rs)) {
+      const keptScopes: Json[] = [];
+      for (const ss of rs[key] as Json[]) {
+        const spans = ((ss.spans as unknown[] | undefined) ?? []).filter((s) => spanProblem(s) === undefined);
+        if (spans.length > 0) keptScopes.push({ ...ss, spans });
+      }
+      if (keptScopes.length > 0) {
+        kept[key] = keptScopes;
+        any = true;
+      } else delete kept[key];
+    }
+    if (any) keptResources.push(kept);
+  }
+  const out: Json = { ...request, resourceSpans: keptResources };
+  delete out.resource_spans;
+  return out;
+}

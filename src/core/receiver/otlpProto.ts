@@ -1,0 +1,549 @@
+// OTLP trace messages in protobuf: decoding `ExportTraceServiceRequest` (the same encoding as
+// `TracesData`) into the OTLP JSON shape the file reader reads, and encoding the responses.
+// protobufjs with a JSON descriptor (no .proto loading at run time, so it bundles); the field
+// numbers follow opentelemetry-proto (common/v1, resource/v1, trace/v1, collector/trace/v1).
+import { Root, type Type } from 'protobufjs/light';
+import { idProblem, type AcceptedTraces, type OtlpJsonRequest, summarizeRejections } from './otlpJsonRequest';
+
+// ---------------------------------------------------------------------------------------
+// The descriptor. Field names are the protobuf JSON names (camelCase), so decoded messages
+// carry the property names the OTLP JSON files use.
+
+const keyValues = (id: number) => ({ rule: 'repeated', type: 'opentelemetry.proto.common.v1.KeyValue', id });
+
+export const OTLP_TRACE_DESCRIPTOR = {
+  nested: {
+    opentelemetry: {
+      nested: {
+        proto: {
+          nested: {
+            common: {
+              nested: {
+                v1: {
+                  nested: {
+                    AnyValue: {
+                      oneofs: {
+                        value: { oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] },
+                      },
+                      fields: {
+                        stringValue: { type: 'string', id: 1 },
+                        boolValue: { type: 'bool', id: 2 },
+                        intValue: { type: 'int64', id: 3 },
+                        doubleValue: { type: 'double', id: 4 },
+                        arrayValue: { type: 'ArrayValue', id: 5 },
+                        kvlistValue: { type: 'KeyValueList', id: 6 },
+                        bytesValue: { type: 'bytes', id: 7 },
+                      },
+                    },
+                    ArrayValue: { fields: { values: { rule: 'repeated', type: 'AnyValue', id: 1 } } },
+                    KeyValueList: { fields: { values: { rule: 'repeated', type: 'KeyValue', id: 1 } } },
+                    KeyValue: { fields: { key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } } },
+                    InstrumentationScope: {
+                      fields: {
+                        name: { type: 'string', id: 1 },
+                        version: { type: 'string', id: 2 },
+                        attributes: keyValues(3),
+                        droppedAttributesCount: { type: 'uint32', id: 4 },
+                      },
+                    },
+                    EntityRef: {
+                      fields: {
+                        schemaUrl: { type: 'string', id: 1 },
+                        type: { type: 'string', id: 2 },
+                        idKeys: { rule: 'repeated', type: 'string', id: 3 },
+                        descriptionKeys: { rule: 'repeated', type: 'string', id: 4 },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            resource: {
+              nested: {
+                v1: {
+                  nested: {
+                    Resource: {
+                      fields: {
+                        attributes: keyValues(1),
+                        droppedAttributesCount: { type: 'uint32', id: 2 },
+                        entityRefs: { rule: 'repeated', type: 'opentelemetry.proto.common.v1.EntityRef', id: 3 },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            trace: {
+              nested: {
+                v1: {
+                  nested: {
+                    TracesData: { fields: { resourceSpans: { rule: 'repeated', type: 'ResourceSpans', id: 1 } } },
+                    ResourceSpans: {
+                      fields: {
+                        resource: { type: 'opentelemetry.proto.resource.v1.Resource', id: 1 },
+                        scopeSpans: { rule: 'repeated', type: 'ScopeSpans', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                      reserved: [[1000, 1000]],
+                    },
+                    ScopeSpans: {
+                      fields: {
+                        scope: { type: 'opentelemetry.proto.common.v1.InstrumentationScope', id: 1 },
+                        spans: { rule: 'repeated', type: 'Span', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                    },
+                    Span: {
+                      fields: {
+                        traceId: { type: 'bytes', id: 1 },
+                        spanId: { type: 'bytes', id: 2 },
+                        traceState: { type: 'string', id: 3 },
+                        parentSpanId: { type: 'bytes', id: 4 },
+                        flags: { type: 'fixed32', id: 16 },
+                        name: { type: 'string', id: 5 },
+                        kind: { type: 'SpanKind', id: 6 },
+                        startTimeUnixNano: { type: 'fixed64', id: 7 },
+                        endTimeUnixNano: { type: 'fixed64', id: 8 },
+                        attributes: keyValues(9),
+                        droppedAttributesCount: { type: 'uint32', id: 10 },
+                        events: { rule: 'repeated', type: 'Event', id: 11 },
+                        droppedEventsCount: { type: 'uint32', id: 12 },
+                        links: { rule: 'repeated', type: 'Link', id: 13 },
+                        droppedLinksCount: { type: 'uint32', id: 14 },
+                        status: { type: 'Status', id: 15 },
+                      },
+                      nested: {
+                        SpanKind: {
+                          values: {
+                            SPAN_KIND_UNSPECIFIED: 0,
+                            SPAN_KIND_INTERNAL: 1,
+                            SPAN_KIND_SERVER: 2,
+                            SPAN_KIND_CLIENT: 3,
+                            SPAN_KIND_PRODUCER: 4,
+                            SPAN_KIND_CONSUMER: 5,
+                          },
+                        },
+                        Event: {
+                          fields: {
+                            timeUnixNano: { type: 'fixed64', id: 1 },
+                            name: { type: 'string', id: 2 },
+                            attributes: keyValues(3),
+                            droppedAttributesCount: { type: 'uint32', id: 4 },
+                          },
+                        },
+                        Link: {
+                          fields: {
+                            traceId: { type: 'bytes', id: 1 },
+                            spanId: { type: 'bytes', id: 2 },
+                            traceState: { type: 'string', id: 3 },
+                            attributes: keyValues(4),
+                            droppedAttributesCount: { type: 'uint32', id: 5 },
+                            flags: { type: 'fixed32', id: 6 },
+                          },
+                        },
+                      },
+                    },
+                    Status: {
+                      fields: {
+                        message: { type: 'string', id: 2 },
+                        code: { type: 'StatusCode', id: 3 },
+                      },
+                      reserved: [[1, 1]],
+                      nested: {
+                        StatusCode: { values: { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            collector: {
+              nested: {
+                trace: {
+                  nested: {
+                    v1: {
+                      nested: {
+                        ExportTraceServiceRequest: {
+                          fields: { resourceSpans: { rule: 'repeated', type: 'opentelemetry.proto.trace.v1.ResourceSpans', id: 1 } },
+                        },
+                        ExportTraceServiceResponse: { fields: { partialSuccess: { type: 'ExportTracePartialSuccess', id: 1 } } },
+                        ExportTracePartialSuccess: {
+                          fields: { rejectedSpans: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } },
+                        },
+                        TraceService: {
+                          methods: {
+                            Export: { requestType: 'ExportTraceServiceRequest', responseType: 'ExportTraceServiceResponse' },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    google: {
+      nested: {
+        protobuf: {
+          nested: { Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } } },
+        },
+        rpc: {
+          nested: {
+            // The body of OTLP/HTTP error responses.
+            Status: {
+              fields: {
+                code: { type: 'int32', id: 1 },
+                message: { type: 'string', id: 2 },
+                details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const root = Root.fromJSON(OTLP_TRACE_DESCRIPTOR as unknown as Parameters<typeof Root.fromJSON>[0]);
+root.resolveAll();
+
+export const ExportTraceServiceRequest: Type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+export const ExportTraceServiceResponse: Type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+export const RpcStatus: Type = root.lookupType('google.rpc.Status');
+
+/** The gRPC method path of the trace service's one RPC. */
+export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** google.rpc.Code values used in OTLP error responses. */
+export const enum RpcCode {
+  InvalidArgument = 3,
+  ResourceExhausted = 8,
+  Internal = 13,
+  Unavailable = 14,
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding
+
+/** The body is not a protobuf `ExportTraceServiceRequest`. */
+export class OtlpDecodeError extends Error {
+  override readonly name = 'OtlpDecodeError';
+}
+
+/** protobufjs's Long, as decoded 64-bit fields arrive (long.js is a dependency of protobufjs). */
+interface LongLike {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: boolean;
+}
+
+type Long64 = LongLike | number;
+
+/** Decoded messages: fields present on the wire are own properties, the rest prototype defaults. */
+interface PbKeyValue {
+  key: string;
+  value: PbAnyValue | null;
+}
+interface PbAnyValue {
+  stringValue: string;
+  boolValue: boolean;
+  intValue: Long64;
+  doubleValue: number;
+  arrayValue: { values: PbAnyValue[] } | null;
+  kvlistValue: { values: PbKeyValue[] } | null;
+  bytesValue: Uint8Array;
+}
+interface PbEvent {
+  timeUnixNano: Long64;
+  name: string;
+  attributes: PbKeyValue[];
+  droppedAttributesCount: number;
+}
+interface PbLink {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  traceState: string;
+  attributes: PbKeyValue[];
+  droppedAttributesCount: number;
+  flags: number;
+}
+interface PbSpan {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  traceState: string;
+  parentSpanId: Uint8Array;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: Long64;
+  endTimeUnixNano: Long64;
+  attributes: PbKeyValue[];
+  droppedAttributesCount: number;
+  events: PbEvent[];
+  droppedEventsCount: number;
+  links: PbLink[];
+  droppedLinksCount: number;
+  status: { message: string; code: number } | null;
+}
+interface PbScope {
+  name: string;
+  version: string;
+  attributes: PbKeyValue[];
+  droppedAttributesCount: number;
+}
+interface PbEntityRef {
+  schemaUrl: string;
+  type: string;
+  idKeys: string[];
+  descriptionKeys: string[];
+}
+interface PbRequest {
+  resourceSpans: {
+    resource: { attributes: PbKeyValue[]; droppedAttributesCount: number; entityRefs: PbEntityRef[] } | null;
+    scopeSpans: { scope: PbScope | null; spans: PbSpan[]; schemaUrl: string }[];
+    schemaUrl: string;
+  }[];
+}
+
+const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * Decodes a protobuf `ExportTraceServiceRequest` and converts it to OTLP JSON: camelCase
+ * names, lowercase hex ids, 64-bit integers as exact decimal strings, enums as numbers,
+ * `bytesValue` as base64. Spans without a valid trace or span id are left out and counted.
+ * Throws `OtlpDecodeError` when the bytes are not such a message.
+ */
+export function decodeTraceRequestProto(bytes: Uint8Array): AcceptedTraces {
+  let decoded: PbRequest;
+  try {
+    decoded = ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
+  } catch (err) {
+    throw new OtlpDecodeError(`not a protobuf ExportTraceServiceRequest: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return convertRequest(decoded);
+}
+
+function convertRequest(req: PbRequest): AcceptedTraces {
+  let accepted = 0;
+  const rejections: string[] = [];
+  let rejected = 0;
+  const resourceSpans: object[] = [];
+  for (const rs of req.resourceSpans) {
+    const scopeSpans: object[] = [];
+    for (const ss of rs.scopeSpans) {
+      const spans: object[] = [];
+      for (const span of ss.spans) {
+        const problem = idProblem(span.traceId.length === 16 && !allZero(span.traceId), span.spanId.length === 8 && !allZero(span.spanId));
+        if (problem) {
+          rejected++;
+          if (rejections.length < 3) rejections.push(`span "${span.name}" ${problem}`);
+          continue;
+        }
+        spans.push(convertSpan(span));
+      }
+      if (spans.length === 0) continue;
+      accepted += spans.length;
+      const out: Record<string, unknown> = {};
+      if (ss.scope) out.scope = convertScope(ss.scope);
+      out.spans = spans;
+      if (ss.schemaUrl) out.schemaUrl = ss.schemaUrl;
+      scopeSpans.push(out);
+    }
+    if (scopeSpans.length === 0) continue;
+    const out: Record<string, unknown> = {};
+    if (rs.resource) {
+      const resource: Record<string, unknown> = { attributes: convertKeyValues(rs.resource.attributes) };
+      if (rs.resource.droppedAttributesCount) resource.droppedAttributesCount = rs.resource.droppedAttributesCount;
+      if (rs.resource.entityRefs.length > 0) resource.entityRefs = rs.resource.entityRefs.map(convertEntityRef);
+      out.resource = resource;
+    }
+    out.scopeSpans = scopeSpans;
+    if (rs.schemaUrl) out.schemaUrl = rs.schemaUrl;
+    resourceSpans.push(out);
+  }
+  const request: OtlpJsonRequest = { resourceSpans };
+  return {
+    line: accepted > 0 ? JSON.stringify(request) : undefined,
+    acceptedSpans: accepted,
+    rejectedSpans: rejected,
+    rejectionMessage: summarizeRejections(rejected, rejections),
+  };
+}
+
+function allZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+function base64(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+}
+
+const TWO_32 = 4294967296;
+/** |high| below this keeps the value under 2^53, exact as a double. */
+const SAFE_HIGH = 0x200000;
+
+/** An unsigned 64-bit value (fixed64) as its exact decimal string. */
+export function u64String(v: Long64): string {
+  if (typeof v === 'number') return String(v);
+  const hi = v.high >>> 0;
+  const lo = v.low >>> 0;
+  if (hi < SAFE_HIGH) return String(hi * TWO_32 + lo);
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+/** A signed 64-bit value (int64) as its exact decimal string. */
+export function i64String(v: Long64): string {
+  if (typeof v === 'number') return String(v);
+  if (v.unsigned) return u64String(v);
+  const hi = v.high | 0;
+  const lo = v.low >>> 0;
+  if (hi >= -SAFE_HIGH && hi < SAFE_HIGH) return String(hi * TWO_32 + lo);
+  return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo)).toString();
+}
+
+function convertSpan(s: PbSpan): Record<string, unknown> {
+  const out: Record<string, unknown> = { traceId: hex(s.traceId), spanId: hex(s.spanId) };
+  if (s.traceState) out.traceState = s.traceState;
+  if (s.parentSpanId.length > 0 && !allZero(s.parentSpanId)) out.parentSpanId = hex(s.parentSpanId);
+  if (s.flags) out.flags = s.flags;
+  out.name = s.name;
+  out.kind = s.kind;
+  out.startTimeUnixNano = u64String(s.startTimeUnixNano);
+  out.endTimeUnixNano = u64String(s.endTimeUnixNano);
+  out.attributes = convertKeyValues(s.attributes);
+  if (s.droppedAttributesCount) out.droppedAttributesCount = s.droppedAttributesCount;
+  if (s.events.length > 0) out.events = s.events.map(convertEvent);
+  if (s.droppedEventsCount) out.droppedEventsCount = s.droppedEventsCount;
+  if (s.links.length > 0) out.links = s.links.map(convertLink);
+  if (s.droppedLinksCount) out.droppedLinksCount = s.droppedLinksCount;
+  if (s.status) {
+    const status: Record<string, unknown> = {};
+    if (s.status.message) status.message = s.status.message;
+    status.code = s.status.code;
+    out.status = status;
+  }
+  return out;
+}
+
+function convertEvent(e: PbEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { timeUnixNano: u64String(e.timeUnixNano), name: e.name, attributes: convertKeyValues(e.attributes) };
+  if (e.droppedAttributesCount) out.droppedAttributesCount = e.droppedAttributesCount;
+  return out;
+}
+
+function convertLink(l: PbLink): Record<string, unknown> {
+  const out: Record<string, unknown> = { traceId: hex(l.traceId), spanId: hex(l.spanId) };
+  if (l.traceState) out.traceState = l.traceState;
+  out.attributes = convertKeyValues(l.attributes);
+  if (l.droppedAttributesCount) out.droppedAttributesCount = l.droppedAttributesCount;
+  if (l.flags) out.flags = l.flags;
+  return out;
+}
+
+function convertScope(s: PbScope): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: s.name };
+  if (s.version) out.version = s.version;
+  if (s.attributes.length > 0) out.attributes = convertKeyValues(s.attributes);
+  if (s.droppedAttributesCount) out.droppedAttributesCount = s.droppedAttributesCount;
+  return out;
+}
+
+function convertEntityRef(e: PbEntityRef): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (e.schemaUrl) out.schemaUrl = e.schemaUrl;
+  out.type = e.type;
+  out.idKeys = e.idKeys;
+  if (e.descriptionKeys.length > 0) out.descriptionKeys = e.descriptionKeys;
+  return out;
+}
+
+function convertKeyValues(list: PbKeyValue[]): { key: string; value: unknown }[] {
+  const out = new Array<{ key: string; value: unknown }>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = { key: list[i].key, value: convertAnyValue(list[i].value) };
+  return out;
+}
+
+/** Depth guard for hostile nesting (protobufjs itself recurses up to its own limit). */
+const MAX_DEPTH = 64;
+
+function convertAnyValue(v: PbAnyValue | null, depth = 0): Record<string, unknown> {
+  if (!v) return {};
+  // Exactly one own property is set for a oneof; an empty AnyValue has none.
+  if (has(v, 'stringValue')) return { stringValue: v.stringValue };
+  if (has(v, 'intValue')) return { intValue: i64String(v.intValue) };
+  if (has(v, 'boolValue')) return { boolValue: v.boolValue };
+  if (has(v, 'doubleValue')) {
+    const d = v.doubleValue;
+    // The protobuf JSON mapping writes non-finite doubles as strings.
+    return { doubleValue: Number.isFinite(d) ? d : Number.isNaN(d) ? 'NaN' : d > 0 ? 'Infinity' : '-Infinity' };
+  }
+  if (depth >= MAX_DEPTH) return {};
+  if (has(v, 'arrayValue') && v.arrayValue) return { arrayValue: { values: v.arrayValue.values.map((x) => convertAnyValue(x, depth + 1)) } };
+  if (has(v, 'kvlistValue') && v.kvlistValue) {
+    return { kvlistValue: { values: v.kvlistValue.values.map((kv) => ({ key: kv.key, value: convertAnyValue(kv.value, depth + 1) })) } };
+  }
+  if (has(v, 'bytesValue')) return { bytesValue: base64(v.bytesValue) };
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+/**
+ * An `ExportTraceServiceResponse`. Full success is the empty message (zero bytes): some
+ * exporters log an error for a present but all-zero `partial_success`.
+ */
+export function encodeTraceResponseProto(partial?: { rejectedSpans: number; errorMessage: string }): Uint8Array {
+  if (!partial || (partial.rejectedSpans === 0 && !partial.errorMessage)) return new Uint8Array(0);
+  return ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create({ partialSuccess: partial })).finish();
+}
+
+/** A `google.rpc.Status` with no details: the body of OTLP/HTTP error responses in protobuf. */
+export function encodeRpcStatusProto(code: number, message: string): Uint8Array {
+  return RpcStatus.encode(RpcStatus.create({ code, message })).finish();
+}
+
+/** Decodes an `ExportTraceServiceResponse` (for clients and tests). */
+export function decodeTraceResponseProto(bytes: Uint8Array): { partialSuccess?: { rejectedSpans: string; errorMessage: string } } {
+  const msg = ExportTraceServiceResponse.decode(bytes);
+  return ExportTraceServiceResponse.toObject(msg, { longs: String }) as { partialSuccess?: { rejectedSpans: string; errorMessage: string } };
+}
+
+/** Decodes a `google.rpc.Status` (for clients and tests). */
+export function decodeRpcStatusProto(bytes: Uint8Array): { code: number; message: string } {
+  return RpcStatus.toObject(RpcStatus.decode(bytes), { defaults: true }) as { code: number; message: string };
+}
+
+/**
+ * Encodes an OTLP JSON request (camelCase, hex ids, times as strings or numbers) as a
+ * protobuf `ExportTraceServiceRequest`: the inverse of `decodeTraceRequestProto`, for load
+ * generators and tests.
+ */
+export function encodeTraceRequestProto(request: OtlpJsonRequest): Uint8Array {
+  const copy = structuredClone(request) as { resourceSpans?: { scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] };
+  const idBytes = (o: Record<string, unknown>, key: string) => {
+    if (typeof o[key] === 'string') o[key] = Buffer.from(o[key] as string, 'hex');
+  };
+  for (const rs of copy.resourceSpans ?? []) {
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const span of ss.spans ?? []) {
+        idBytes(span, 'traceId');
+        idBytes(span, 'spanId');
+        idBytes(span, 'parentSpanId');
+        for (const link of (span.links as Record<string, unknown>[] | undefined) ?? []) {
+          idBytes(link, 'traceId');
+          idBytes(link, 'spanId');
+        }
+      }
+    }
+  }
+  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(copy)).finish();
+}

@@ -1,0 +1,60 @@
+// What the OTLP receivers share: the loopback host, defaults, errors, logging.
+import type { TraceLineSink } from './traceFileWriter';
+
+/** Receivers listen on IPv4 loopback only: never on other interfaces. */
+export const RECEIVER_HOST = '127.0.0.1';
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;
+/** Largest request body (and message, after decompression) accepted by default. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export type ReceiverProtocol = 'http' | 'grpc';
+
+export const PROTOCOL_LABELS: Record<ReceiverProtocol, string> = { http: 'OTLP/HTTP', grpc: 'OTLP/gRPC' };
+
+export interface ReceiverAddress {
+  readonly protocol: ReceiverProtocol;
+  readonly host: string;
+  readonly port: number;
+  /** What to give an exporter as its endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. */
+  readonly endpoint: string;
+}
+
+export type ReceiverLogLevel = 'info' | 'warn' | 'error';
+export type ReceiverLog = (level: ReceiverLogLevel, message: string) => void;
+
+/** Options both receivers take. */
+export interface ReceiverOptions {
+  /** Where accepted requests go: a `TraceFileWriter`, usually. */
+  readonly sink: TraceLineSink;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Limit of a request body, compressed and decompressed alike. */
+  readonly maxBodyBytes?: number;
+  /** Called with the number of spans of each request once it is written (a status bar counter). */
+  readonly onSpans?: (count: number) => void;
+  /** Rejected requests, write failures and the like. */
+  readonly onLog?: ReceiverLog;
+}
+
+/** Another process (or receiver) already listens on the port. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  readonly code = 'EADDRINUSE';
+  constructor(
+    readonly protocol: ReceiverProtocol,
+    readonly port: number,
+    readonly host: string = RECEIVER_HOST,
+  ) {
+    super(`${PROTOCOL_LABELS[protocol]} receiver: port ${port} on ${host} is already in use`);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Clips client-controlled text that goes into logs and error responses. */
+export function clip(text: string, max = 300): string {
+  return text.length <= max ? text : text.slice(0, max) + '…';
+}
