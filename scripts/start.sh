@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Builds the extension and opens it in VS Code on the demo workspace while a simulated
-# agent streams runs into it. Uses `code` when on PATH, else the embedded code-server.
+# Builds the extension and opens it in VS Code on the demo workspace (demo/, the support
+# agent's source) while the agent, instrumented with the OpenTelemetry JS SDK, sends its runs
+# to the extension's OTLP receiver. Uses `code` when on PATH, else the embedded code-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-WORKSPACE="$ROOT/demo/workspace"
+WORKSPACE="$ROOT/demo"
 PORT="${TRACERUN_PORT:-8080}"
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent package
 node scripts/build.mjs --tests
 
-node out/demo/stream.js "$WORKSPACE/.tracerun/demo-agent.jsonl" &
+# The agent waits until the extension's receiver (127.0.0.1:4318) answers, then streams runs.
+node --enable-source-maps out/demo/main.js &
 DEMO_PID=$!
 cleanup() { kill "$DEMO_PID" 2>/dev/null || true; [ -n "${CS_PID:-}" ] && kill "$CS_PID" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -19,7 +21,7 @@ trap cleanup EXIT INT TERM
 if command -v code >/dev/null 2>&1; then
   echo "Opening VS Code with Trace Run on $WORKSPACE"
   code --extensionDevelopmentPath="$ROOT" "$WORKSPACE"
-  echo "Runs are streaming into demo/workspace/.tracerun/demo-agent.jsonl; press Ctrl+C to stop."
+  echo "The demo agent sends a run every few seconds to Trace Run's receiver; press Ctrl+C to stop."
   wait "$DEMO_PID"
   exit 0
 fi
@@ -39,5 +41,5 @@ node -e '
 ' "http://127.0.0.1:$PORT/healthz"
 echo
 echo "VS Code (code-server) with Trace Run is running: open http://127.0.0.1:$PORT/?folder=$WORKSPACE"
-echo "Click the Trace Run icon in the activity bar; runs stream in every few seconds. Ctrl+C stops."
+echo "Click the Trace Run icon in the activity bar: the demo agent's runs stream in every few seconds. Ctrl+C stops."
 wait "$CS_PID"

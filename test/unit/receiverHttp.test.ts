@@ -68,7 +68,7 @@ function send(port: number, { method = 'POST', path = '/v1/traces', headers = {}
 }
 
 const json = (request: object, extra: Record<string, string> = {}): Send => ({ headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(request) });
-const proto = (request: object, extra: Record<string, string> = {}): Send => ({
+const proto = (request: Record<string, unknown>, extra: Record<string, string> = {}): Send => ({
   headers: { 'content-type': 'application/x-protobuf', ...extra },
   body: Buffer.from(encodeTraceRequestProto(request)),
 });

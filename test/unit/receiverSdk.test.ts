@@ -9,6 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -158,6 +159,34 @@ async function assertSameTraces(file: string, sdkSpans: readonly ReadableSpan[],
   assert.equal(tool.errorMessage, 'order 42 not found');
 }
 
+/** A TCP relay to `port` counting the bytes clients send: shows whether gzip was used. */
+async function relay(port: number): Promise<{ port: number; sent: () => number; close: () => Promise<void> }> {
+  let sent = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (c: Buffer) => (sent += c.length));
+    client.pipe(upstream).pipe(client);
+    const done = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', done).on('close', done);
+    upstream.on('error', done).on('close', done);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    sent: () => sent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 let sdkSpans: ReadableSpan[];
 let receivers: OtlpReceivers;
 let statuses: ReceiverStatus[];
@@ -191,30 +220,39 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const configs: { name: string; make: () => SpanExporter }[] = [];
+const configs: { name: string; gzip: boolean; make: (port: number) => SpanExporter; port: () => number }[] = [];
 for (const [label, compression] of [
   ['plain', NONE],
   ['gzip', GZIP],
 ] as const) {
+  const gzip = compression === GZIP;
+  const httpUrl = (port: number) => `http://127.0.0.1:${port}/v1/traces`;
   configs.push(
-    { name: `OTLP/HTTP JSON, ${label}`, make: () => new HttpJsonExporter({ url: statuses[0].address!.endpoint, compression }) },
-    { name: `OTLP/HTTP protobuf, ${label}`, make: () => new HttpProtoExporter({ url: statuses[0].address!.endpoint, compression }) },
-    { name: `OTLP/gRPC, ${label}`, make: () => new GrpcExporter({ url: statuses[1].address!.endpoint, compression }) },
+    { name: `OTLP/HTTP JSON, ${label}`, gzip, port: () => statuses[0].port!, make: (port) => new HttpJsonExporter({ url: httpUrl(port), compression }) },
+    { name: `OTLP/HTTP protobuf, ${label}`, gzip, port: () => statuses[0].port!, make: (port) => new HttpProtoExporter({ url: httpUrl(port), compression }) },
+    { name: `OTLP/gRPC, ${label}`, gzip, port: () => statuses[1].port!, make: (port) => new GrpcExporter({ url: `http://127.0.0.1:${port}`, compression }) },
   );
 }
+
+const PROMPT_BYTES = Buffer.byteLength(PROMPT);
 
 for (const config of configs) {
   test(`${config.name}: the file holds the SDK's traces exactly`, async () => {
     currentDir = path.join(root, config.name.replace(/\W+/g, '-'));
     counted.length = 0;
-    const exporter = config.make();
+    const proxy = await relay(config.port());
+    const exporter = config.make(proxy.port);
     try {
       const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(sdkSpans, resolve));
       assert.equal(result.error, undefined);
       assert.equal(result.code, 0, 'ExportResultCode.SUCCESS');
     } finally {
       await exporter.shutdown();
+      await proxy.close();
     }
+    // The 13 kB prompt attribute compresses to almost nothing: gzip was (or was not) used.
+    if (config.gzip) assert.ok(proxy.sent() < PROMPT_BYTES / 2, `gzip: ${proxy.sent()} bytes sent`);
+    else assert.ok(proxy.sent() > PROMPT_BYTES, `plain: ${proxy.sent()} bytes sent`);
     assert.equal(
       counted.reduce((a, [n]) => a + n, 0),
       sdkSpans.length,

@@ -1,0 +1,130 @@
+// Live from a running app: the demo agent, instrumented with the OpenTelemetry JS SDK,
+// exports OTLP/HTTP protobuf to the extension's own receiver while VS Code is open, and its
+// runs appear in the Runs view as they happen.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchVSCode, type Session } from './harness';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+const VSIX = join(REPO, 'dist', 'tracerun.vsix');
+const DEMO = join(REPO, 'out', 'demo', 'main.js');
+const AGENT_SOURCE = join(REPO, 'demo', 'supportAgent.ts');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+    server.on('error', rej);
+  });
+}
+
+let s: Session;
+let workspace: string;
+let httpPort: number;
+let demo: ChildProcess | undefined;
+let demoOutput = '';
+
+before(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-receiver-'));
+  writeFileSync(join(workspace, 'README.md'), '# an app under development\n');
+  httpPort = await freePort();
+  const grpcPort = await freePort();
+  s = await launchVSCode({
+    vsixPath: VSIX,
+    workspaceDir: workspace,
+    name: 'receiver',
+    settings: { 'tracerun.receiver.port': httpPort, 'tracerun.receiver.grpcPort': grpcPort },
+  });
+});
+
+after(async () => {
+  demo?.kill();
+  await s?.close();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+test('the status bar shows the receiver listening on its port', async () => {
+  const item = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
+  await item.waitFor({ timeout: 30_000 });
+  assert.match((await item.textContent()) ?? '', new RegExp(`:${httpPort} · 0 spans`));
+});
+
+test('the demo agent’s runs appear in the Runs view while it runs', async () => {
+  await s.openViewContainer('Trace Run');
+  demo = spawn(process.execPath, ['--enable-source-maps', DEMO], {
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`, TRACERUN_DEMO_RUNS: '4', TRACERUN_DEMO_SPEED: '0.5', TRACERUN_DEMO_PAUSE_MS: '1500' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  demo.stdout!.on('data', (d) => (demoOutput += d));
+  demo.stderr!.on('data', (d) => (demoOutput += d));
+
+  // The first run shows before the demo is done: runs arrive live.
+  const first = await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 30_000 });
+  assert.match(first.description, /\d+ spans · [\d,]+ tok/);
+  const demoStillRunning = demo.exitCode === null;
+  assert.ok(demoStillRunning, 'a run is listed while the agent is still running');
+
+  await new Promise<void>((res) => (demo!.exitCode !== null ? res() : demo!.once('exit', () => res())));
+  assert.match(demoOutput, /run 4:/, demoOutput);
+  const runs = await s.poll('all four runs', async () => {
+    const rows = (await s.treeItems('Runs')).filter((r) => r.level === 1 && r.label === 'support_agent.run');
+    return rows.length === 4 ? rows : undefined;
+  }, 20_000, async () => JSON.stringify((await s.treeItems('Runs')).map((r) => [r.label, r.description])));
+  // Run 4 asks about an order that does not exist: its tool call fails. Newest first.
+  assert.match(runs[0].description, /errors?$/);
+  assert.doesNotMatch(runs[1].description, /error/);
+
+  const status = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
+  const spans = Number(/· ([\d,]+) spans/.exec((await status.textContent()) ?? '')?.[1].replace(/,/g, ''));
+  assert.ok(spans >= 24, `the status bar counts the spans received (${spans})`);
+  const written = readdirSync(join(workspace, '.tracerun'));
+  assert.equal(written.length, 1);
+  assert.match(written[0], /^otlp-\d{4}-\d{2}-\d{2}\.jsonl$/);
+  await s.parkMouse();
+  await s.screenshot('01-demo-runs');
+});
+
+test('a failed tool call of the demo: kind, model and error in the waterfall, then its source', async () => {
+  const failed = (await s.treeItems('Runs')).find((r) => r.level === 1 && /error/.test(r.description))!;
+  await failed.locator.click();
+  const frame = await s.webviewFrame('.row .kind-chip', 20_000);
+  const rows = await frame.$$eval('.row', (els) => els.map((e) => [e.querySelector('.span-name')?.textContent, e.querySelector('.kind-chip')?.textContent]));
+  assert.deepEqual(rows.slice(0, 3), [
+    ['support_agent.run', 'agent'],
+    ['chat fake-gpt-4o-mini', 'llm'],
+    ['retrieve_policies', 'retriever'],
+  ]);
+  const tool = frame.locator('.row', { hasText: 'execute_tool lookup_order' });
+  await tool.click();
+  await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
+  const details = (await frame.textContent('.details')) ?? '';
+  assert.match(details, /OrdersAPIError: order Z9999 not found/);
+  assert.match(details, /Kind\s*tool/);
+  assert.match(details, /exception\.stacktrace/);
+  await s.screenshot('02-demo-waterfall');
+
+  await frame.click('.details vscode-button:text("Go to Source")');
+  const line = readFileSync(AGENT_SOURCE, 'utf8').split('\n').findIndex((l) => l.includes("inSpan('execute_tool lookup_order'")) + 1;
+  const editor = await s.waitForActiveEditor({ title: 'supportAgent.ts', line });
+  assert.equal(editor.title, 'supportAgent.ts');
+});
+
+test('Show Setup Snippet names the endpoint, the protocol and a short batch delay', async () => {
+  await s.runCommand('Trace Run: Show Setup Snippet');
+  await s.poll('the snippet', async () => {
+    const text = (await s.page.locator('.editor-group-container.active .view-lines').textContent()) ?? '';
+    return text.includes(`OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${httpPort}`) ? text : undefined;
+  }, 10_000);
+  const text = (await s.page.locator('.editor-group-container.active .view-lines').textContent()) ?? '';
+  assert.match(text.replace(/\u00a0/g, ' '), /OTEL_EXPORTER_OTLP_PROTOCOL=http\/protobuf/);
+  assert.match(text.replace(/\u00a0/g, ' '), /OTEL_BSP_SCHEDULE_DELAY=200/);
+  await s.screenshot('03-setup-snippet');
+});
