@@ -16,6 +16,8 @@ import {
 import { SpanKind, StatusCode } from '../../src/core/span';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
+/** A written line as text: lines come as UTF-8 bytes (or text, for text input). */
+const text = (line: string | Uint8Array | undefined): string => (typeof line === 'string' ? line : Buffer.from(line!).toString('utf8'));
 const ROOT = 'eee19b7ec3c1b174';
 const CHILD = '00f067aa0ba902b7';
 
@@ -105,12 +107,13 @@ test('protobuf decoding gives back the OTLP JSON it was encoded from, every fiel
   assert.equal(traces.acceptedSpans, 2);
   assert.equal(traces.rejectedSpans, 0);
   assert.equal(traces.rejectionMessage, undefined);
-  assert.deepEqual(JSON.parse(traces.line!), request);
+  assert.deepEqual(JSON.parse(text(traces.line)), request);
 });
 
 test('the decoded line reads back through the file reader: ids, parents, kinds, exact times, status', () => {
   const { line } = decodeTraceRequestProto(encodeTraceRequestProto(fullRequest()));
   const buf = Buffer.from(line!);
+  assert.ok(buf.includes('日本語 🚀 \\"quoted\\"'), 'non-ASCII text is written as UTF-8');
   const { spans, problems } = readOtlpJson(buf, 0, buf.length, { file: 'x.jsonl', line: 1, byteBase: 0 });
   assert.deepEqual(problems, []);
   const child = spans.find((s) => s.spanId === CHILD)!;
@@ -152,7 +155,7 @@ test('spans without a valid trace or span id are rejected and counted; the rest 
   assert.equal(traces.acceptedSpans, 2);
   assert.equal(traces.rejectedSpans, 4);
   assert.match(traces.rejectionMessage!, /^4 spans rejected: span "zero span id" has no valid spanId.*"short trace id" has no valid traceId.*"no ids" has no valid traceId or spanId; and 1 more$/);
-  const written = JSON.parse(traces.line!);
+  const written = JSON.parse(text(traces.line));
   assert.equal(written.resourceSpans.length, 1);
   assert.deepEqual(
     written.resourceSpans[0].scopeSpans[0].spans.map((s: { spanId: string }) => s.spanId),
@@ -225,7 +228,7 @@ test('Span field numbers match opentelemetry-proto (checked against hand-encoded
   const resource = bytes(1, bytes(1, [...bytes(1, [0x72]), ...bytes(2, bytes(1, [0x76]))]));
   const request = bytes(1, [...resource, ...bytes(2, [...scope, ...bytes(2, span), ...bytes(3, [0x75])]), ...bytes(3, [0x77])]);
   const traces = decodeTraceRequestProto(Uint8Array.from(request));
-  assert.deepEqual(JSON.parse(traces.line!), {
+  assert.deepEqual(JSON.parse(text(traces.line)), {
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'r', value: { stringValue: 'v' } }] },
@@ -267,9 +270,17 @@ test('JSON bodies: every span valid → the body itself on one line, integers be
   const traces = readTraceRequestJson('\uFEFF' + body + '\r\n');
   assert.equal(traces.acceptedSpans, 2);
   assert.equal(traces.rejectedSpans, 0);
-  assert.ok(!traces.line!.includes('\n') && !traces.line!.includes('\r'));
-  assert.ok(traces.line!.includes('"intValue": 9007199254740993'));
-  assert.deepEqual(JSON.parse(traces.line!), JSON.parse(body));
+  const line = text(traces.line);
+  assert.ok(!line.includes('\n') && !line.includes('\r'));
+  assert.ok(line.includes('"intValue": 9007199254740993'));
+  assert.deepEqual(JSON.parse(line), JSON.parse(body));
+  // Bytes in, the same bytes out (line breaks made spaces), BOM dropped.
+  const bytes = Buffer.from('\uFEFF' + body + '\r\n');
+  const fromBytes = readTraceRequestJson(bytes);
+  assert.ok(Buffer.isBuffer(fromBytes.line));
+  assert.equal(text(fromBytes.line), body.replace(/\n/g, ' ') + '  ');
+  const compact = Buffer.from(JSON.stringify(fullRequest()));
+  assert.equal(readTraceRequestJson(compact).line, compact, 'a one-line body is written as it came, not copied');
 });
 
 test('JSON bodies: invalid spans are dropped and counted, long integers kept exact in the re-serialized line', () => {
@@ -298,7 +309,7 @@ test('JSON bodies: invalid spans are dropped and counted, long integers kept exa
   assert.equal(traces.acceptedSpans, 1);
   assert.equal(traces.rejectedSpans, 3);
   assert.match(traces.rejectionMessage!, /3 spans rejected: span "no span id" has no valid spanId.*span "no start" has no startTimeUnixNano; a span is not a JSON object/);
-  const line = traces.line!;
+  const line = text(traces.line);
   assert.ok(line.includes('"1700000000123456789"'), line);
   assert.ok(line.includes('"12345678901234567890"'), line);
   const buf = Buffer.from(line);
@@ -318,4 +329,30 @@ test('JSON bodies that are not requests fail with a message naming what failed',
   assert.throws(() => readTraceRequestJson('{"resourceSpans": [{"scopeSpans": [{"spans": 5}]}]}'), /resourceSpans\[0\]\.scopeSpans\[0\]\.spans: expected an array/);
   assert.deepEqual(readTraceRequestJson('{}'), { line: undefined, acceptedSpans: 0, rejectedSpans: 0, rejectionMessage: undefined });
   assert.deepEqual(readTraceRequestJson('{"resourceSpans": []}').acceptedSpans, 0);
+});
+
+test('JSON bodies as bytes: non-ASCII text survives the rejected-span rewrite byte for byte, and messages show it as UTF-8', () => {
+  const request = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent — café' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              { traceId: TRACE, spanId: ROOT, name: 'réponse 🚀', startTimeUnixNano: '1', attributes: [{ key: 'prompt', value: { stringValue: '日本語 "q" \\ \n end' } }] },
+              { traceId: TRACE, spanId: 'zz', name: 'é bad', startTimeUnixNano: '1' },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const traces = readTraceRequestJson(Buffer.from(JSON.stringify(request)));
+  assert.equal(traces.rejectedSpans, 1);
+  assert.match(traces.rejectionMessage!, /span "é bad" has no valid spanId/);
+  assert.ok(Buffer.isBuffer(traces.line));
+  const expected = structuredClone(request);
+  expected.resourceSpans[0].scopeSpans[0].spans.pop();
+  assert.equal(text(traces.line), JSON.stringify(expected));
+  assert.throws(() => readTraceRequestJson(Buffer.from('{"a": 日本語}')), /invalid JSON: .*"\{"a": 日本語\}" is not valid JSON/);
 });

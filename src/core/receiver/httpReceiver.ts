@@ -165,7 +165,7 @@ export class OtlpHttpReceiver {
     try {
       const raw = await readBody(req, this.maxBodyBytes);
       const body = await this.decompress(raw, encoding);
-      traces = kind === 'json' ? readTraceRequestJson(body.toString('utf8')) : decodeTraceRequestProto(body);
+      traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
     } catch (err) {
       if (err instanceof ClientGone) return;
       if (err instanceof HttpFailure) return this.refuse(req, res, kind, err);

@@ -11,8 +11,11 @@ export interface OtlpJsonRequest {
 
 /** What a receiver keeps of one request. */
 export interface AcceptedTraces {
-  /** The accepted spans as one line of OTLP JSON (no newline); undefined when none were accepted. */
-  readonly line: string | undefined;
+  /**
+   * The accepted spans as one line of OTLP JSON (no line break), as text or UTF-8 bytes;
+   * undefined when none were accepted.
+   */
+  readonly line: string | Uint8Array | undefined;
   readonly acceptedSpans: number;
   /** Spans left out: no valid trace or span id (or, in JSON, no start time). */
   readonly rejectedSpans: number;
@@ -54,31 +57,46 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * Reads an OTLP JSON `ExportTraceServiceRequest` body: camelCase or proto field names, ids in
  * hex (or base64), as the file reader accepts. Throws `OtlpJsonError` naming what failed when
  * the text is not JSON or not shaped like a request. When every span is valid the line is
- * the body itself with its line breaks made spaces (nothing re-encoded, so integers beyond
- * 2^53 stay exact); otherwise the rejected spans are removed and the rest re-serialized.
+ * the body itself (bytes in, bytes out) with its line breaks made spaces: nothing is
+ * re-encoded, so integers beyond 2^53 stay exact and no time goes into serializing. Otherwise
+ * the rejected spans are removed and the rest re-serialized.
  */
-export function readTraceRequestJson(body: string): AcceptedTraces {
-  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces {
+  let bytes: Buffer | undefined;
+  let text: string;
+  if (typeof body === 'string') {
+    text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+  } else {
+    bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    // One character per byte: JSON's syntax is all ASCII, so this parses exactly what the
+    // UTF-8 text would, faster, and strings re-serialize to their original bytes (see
+    // otlpProto's RAW_STRINGS_ROOT). Only names in messages need decoding.
+    text = bytes.toString('latin1');
+  }
+  const utf8 = bytes ? (s: string) => Buffer.from(s, 'latin1').toString('utf8') : (s: string) => s;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new OtlpJsonError(`invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    // The message quotes a bit of the text: show it as UTF-8 again.
+    throw new OtlpJsonError(`invalid JSON: ${utf8(err instanceof Error ? err.message : String(err))}`);
   }
-  const check = checkRequest(parsed);
+  const check = checkRequest(parsed, utf8);
   if (check.rejected === 0) {
     return {
-      line: check.accepted > 0 ? text.trim().replace(NEWLINES, ' ') : undefined,
+      line: check.accepted === 0 ? undefined : bytes ? oneLineBytes(bytes) : text.trim().replace(NEWLINES, ' '),
       acceptedSpans: check.accepted,
       rejectedSpans: 0,
       rejectionMessage: undefined,
     };
   }
-  let line: string | undefined;
+  let line: string | Buffer | undefined;
   if (check.accepted > 0) {
     // Parse again, keeping long integer literals exact, and drop the rejected spans.
     const exact = MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
-    line = JSON.stringify(withoutRejected(exact));
+    const json = JSON.stringify(withoutRejected(exact));
+    line = bytes ? Buffer.from(json, 'latin1') : json;
   }
   return {
     line,
@@ -86,6 +104,17 @@ export function readTraceRequestJson(body: string): AcceptedTraces {
     rejectedSpans: check.rejected,
     rejectionMessage: summarizeRejections(check.rejected, check.examples),
   };
+}
+
+/**
+ * Valid JSON holds CR and LF only as whitespace (inside strings they must be escaped, and in
+ * UTF-8 those bytes never occur within a multi-byte character): make them spaces, on a copy.
+ */
+function oneLineBytes(bytes: Buffer): Buffer {
+  if (bytes.indexOf(0x0a) < 0 && bytes.indexOf(0x0d) < 0) return bytes;
+  const copy = Buffer.from(bytes);
+  for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;
+  return copy;
 }
 
 interface Check {
@@ -102,7 +131,7 @@ function scopeSpansKeys(rs: Json): string[] {
   return SCOPE_SPANS_KEYS.filter((k) => rs[k] !== undefined && rs[k] !== null);
 }
 
-function checkRequest(request: unknown): Check {
+function checkRequest(request: unknown, utf8: (s: string) => string): Check {
   if (!isObject(request)) throw new OtlpJsonError('expected a JSON object (an OTLP ExportTraceServiceRequest)');
   const check: Check = { accepted: 0, rejected: 0, examples: [] };
   const resourceSpans = resourceSpansOf(request);
@@ -119,7 +148,7 @@ function checkRequest(request: unknown): Check {
         if (spans === undefined || spans === null) return;
         if (!Array.isArray(spans)) throw new OtlpJsonError(`resourceSpans[${i}].${key}[${j}].spans: expected an array`);
         for (const span of spans) {
-          const problem = spanProblem(span);
+          const problem = spanProblem(span, utf8);
           if (problem === undefined) check.accepted++;
           else {
             check.rejected++;
@@ -137,9 +166,9 @@ function text(v: unknown): string {
 }
 
 /** Why a span would be skipped by the file reader, or undefined when it is fine. */
-function spanProblem(span: unknown): string | undefined {
+function spanProblem(span: unknown, utf8: (s: string) => string = (s) => s): string | undefined {
   if (!isObject(span)) return 'a span is not a JSON object';
-  const name = typeof span.name === 'string' ? span.name : '';
+  const name = typeof span.name === 'string' ? utf8(span.name) : '';
   const traceOk = HEX32.test(normalizeId(text(span.traceId ?? span.trace_id), 16));
   const spanOk = HEX16.test(normalizeId(text(span.spanId ?? span.span_id), 8));
   const problem = idProblem(traceOk, spanOk);

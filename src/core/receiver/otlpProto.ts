@@ -242,41 +242,45 @@ interface LongLike {
 
 type Long64 = LongLike | number;
 
-/** Decoded messages: fields present on the wire are own properties, the rest prototype defaults. */
+/**
+ * Decoded messages: fields present on the wire are own properties, the rest prototype
+ * defaults. `Str` is a string field read as its raw UTF-8 bytes (see `RAW_STRINGS_ROOT`).
+ */
+type Str = Buffer;
 interface PbKeyValue {
-  key: string;
+  key: Str;
   value: PbAnyValue | null;
 }
 interface PbAnyValue {
-  stringValue: string;
+  stringValue: Str;
   boolValue: boolean;
   intValue: Long64;
   doubleValue: number;
   arrayValue: { values: PbAnyValue[] } | null;
   kvlistValue: { values: PbKeyValue[] } | null;
-  bytesValue: Uint8Array;
+  bytesValue: Buffer;
 }
 interface PbEvent {
   timeUnixNano: Long64;
-  name: string;
+  name: Str;
   attributes: PbKeyValue[];
   droppedAttributesCount: number;
 }
 interface PbLink {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  traceState: string;
+  traceId: Buffer;
+  spanId: Buffer;
+  traceState: Str;
   attributes: PbKeyValue[];
   droppedAttributesCount: number;
   flags: number;
 }
 interface PbSpan {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  traceState: string;
-  parentSpanId: Uint8Array;
+  traceId: Buffer;
+  spanId: Buffer;
+  traceState: Str;
+  parentSpanId: Buffer;
   flags: number;
-  name: string;
+  name: Str;
   kind: number;
   startTimeUnixNano: Long64;
   endTimeUnixNano: Long64;
@@ -286,45 +290,68 @@ interface PbSpan {
   droppedEventsCount: number;
   links: PbLink[];
   droppedLinksCount: number;
-  status: { message: string; code: number } | null;
+  status: { message: Str; code: number } | null;
 }
 interface PbScope {
-  name: string;
-  version: string;
+  name: Str;
+  version: Str;
   attributes: PbKeyValue[];
   droppedAttributesCount: number;
 }
 interface PbEntityRef {
-  schemaUrl: string;
-  type: string;
-  idKeys: string[];
-  descriptionKeys: string[];
+  schemaUrl: Str;
+  type: Str;
+  idKeys: Str[];
+  descriptionKeys: Str[];
 }
 interface PbRequest {
   resourceSpans: {
     resource: { attributes: PbKeyValue[]; droppedAttributesCount: number; entityRefs: PbEntityRef[] } | null;
-    scopeSpans: { scope: PbScope | null; spans: PbSpan[]; schemaUrl: string }[];
-    schemaUrl: string;
+    scopeSpans: { scope: PbScope | null; spans: PbSpan[]; schemaUrl: Str }[];
+    schemaUrl: Str;
   }[];
 }
+
+/**
+ * The same messages with every `string` field declared `bytes` (the wire encoding is the
+ * same): decoding then slices the UTF-8 bytes out of the body instead of decoding them, and
+ * the JSON line is built from those bytes as latin1 text, one byte per character. JSON escapes
+ * only `"`, `\` and control characters, all ASCII, so `JSON.stringify` over such text and a
+ * latin1 encode give exactly the bytes of the UTF-8 JSON — at about twice the speed of
+ * decoding to UTF-16, stringifying and encoding again, for span payloads that are mostly
+ * text (prompts, completions). Nothing validates UTF-8 on the way, as protobufjs does not
+ * either; a reader of the file decodes invalid sequences as U+FFFD.
+ */
+const RAW_STRINGS_ROOT = Root.fromJSON(
+  JSON.parse(JSON.stringify(OTLP_TRACE_DESCRIPTOR), (_key, value: unknown) =>
+    value && typeof value === 'object' && (value as { type?: unknown }).type === 'string' ? { ...value, type: 'bytes' } : value,
+  ),
+);
+RAW_STRINGS_ROOT.resolveAll();
+const RawExportTraceServiceRequest = RAW_STRINGS_ROOT.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 
 const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /**
- * Decodes a protobuf `ExportTraceServiceRequest` and converts it to OTLP JSON: camelCase
- * names, lowercase hex ids, 64-bit integers as exact decimal strings, enums as numbers,
- * `bytesValue` as base64. Spans without a valid trace or span id are left out and counted.
- * Throws `OtlpDecodeError` when the bytes are not such a message.
+ * Decodes a protobuf `ExportTraceServiceRequest` and converts it to an OTLP JSON line (as UTF-8
+ * bytes): camelCase names, lowercase hex ids, 64-bit integers as exact decimal strings, enums
+ * as numbers, `bytesValue` as base64. Spans without a valid trace or span id are left out and
+ * counted. Throws `OtlpDecodeError` when the bytes are not such a message.
  */
 export function decodeTraceRequestProto(bytes: Uint8Array): AcceptedTraces {
+  // A Buffer makes protobufjs slice Buffers (not plain Uint8Arrays) for bytes fields.
+  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let decoded: PbRequest;
   try {
-    decoded = ExportTraceServiceRequest.decode(bytes) as unknown as PbRequest;
+    decoded = RawExportTraceServiceRequest.decode(body) as unknown as PbRequest;
   } catch (err) {
     throw new OtlpDecodeError(`not a protobuf ExportTraceServiceRequest: ${err instanceof Error ? err.message : String(err)}`);
   }
   return convertRequest(decoded);
 }
+
+/** A string field's bytes as latin1 text (one character per byte), for the JSON line. */
+const l1 = (b: Str): string => b.toString('latin1');
 
 function convertRequest(req: PbRequest): AcceptedTraces {
   let accepted = 0;
@@ -339,7 +366,7 @@ function convertRequest(req: PbRequest): AcceptedTraces {
         const problem = idProblem(span.traceId.length === 16 && !allZero(span.traceId), span.spanId.length === 8 && !allZero(span.spanId));
         if (problem) {
           rejected++;
-          if (rejections.length < 3) rejections.push(`span "${span.name}" ${problem}`);
+          if (rejections.length < 3) rejections.push(`span "${span.name.toString('utf8')}" ${problem}`);
           continue;
         }
         spans.push(convertSpan(span));
@@ -349,7 +376,7 @@ function convertRequest(req: PbRequest): AcceptedTraces {
       const out: Record<string, unknown> = {};
       if (ss.scope) out.scope = convertScope(ss.scope);
       out.spans = spans;
-      if (ss.schemaUrl) out.schemaUrl = ss.schemaUrl;
+      if (ss.schemaUrl.length > 0) out.schemaUrl = l1(ss.schemaUrl);
       scopeSpans.push(out);
     }
     if (scopeSpans.length === 0) continue;
@@ -361,12 +388,12 @@ function convertRequest(req: PbRequest): AcceptedTraces {
       out.resource = resource;
     }
     out.scopeSpans = scopeSpans;
-    if (rs.schemaUrl) out.schemaUrl = rs.schemaUrl;
+    if (rs.schemaUrl.length > 0) out.schemaUrl = l1(rs.schemaUrl);
     resourceSpans.push(out);
   }
   const request: OtlpJsonRequest = { resourceSpans };
   return {
-    line: accepted > 0 ? JSON.stringify(request) : undefined,
+    line: accepted > 0 ? Buffer.from(JSON.stringify(request), 'latin1') : undefined,
     acceptedSpans: accepted,
     rejectedSpans: rejected,
     rejectionMessage: summarizeRejections(rejected, rejections),
@@ -378,13 +405,8 @@ function allZero(b: Uint8Array): boolean {
   return true;
 }
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-function base64(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
-}
+const hex = (b: Buffer): string => b.toString('hex');
+const base64 = (b: Buffer): string => b.toString('base64');
 
 const TWO_32 = 4294967296;
 /** |high| below this keeps the value under 2^53, exact as a double. */
@@ -411,10 +433,10 @@ export function i64String(v: Long64): string {
 
 function convertSpan(s: PbSpan): Record<string, unknown> {
   const out: Record<string, unknown> = { traceId: hex(s.traceId), spanId: hex(s.spanId) };
-  if (s.traceState) out.traceState = s.traceState;
+  if (s.traceState.length > 0) out.traceState = l1(s.traceState);
   if (s.parentSpanId.length > 0 && !allZero(s.parentSpanId)) out.parentSpanId = hex(s.parentSpanId);
   if (s.flags) out.flags = s.flags;
-  out.name = s.name;
+  out.name = l1(s.name);
   out.kind = s.kind;
   out.startTimeUnixNano = u64String(s.startTimeUnixNano);
   out.endTimeUnixNano = u64String(s.endTimeUnixNano);
@@ -426,7 +448,7 @@ function convertSpan(s: PbSpan): Record<string, unknown> {
   if (s.droppedLinksCount) out.droppedLinksCount = s.droppedLinksCount;
   if (s.status) {
     const status: Record<string, unknown> = {};
-    if (s.status.message) status.message = s.status.message;
+    if (s.status.message.length > 0) status.message = l1(s.status.message);
     status.code = s.status.code;
     out.status = status;
   }
@@ -434,14 +456,14 @@ function convertSpan(s: PbSpan): Record<string, unknown> {
 }
 
 function convertEvent(e: PbEvent): Record<string, unknown> {
-  const out: Record<string, unknown> = { timeUnixNano: u64String(e.timeUnixNano), name: e.name, attributes: convertKeyValues(e.attributes) };
+  const out: Record<string, unknown> = { timeUnixNano: u64String(e.timeUnixNano), name: l1(e.name), attributes: convertKeyValues(e.attributes) };
   if (e.droppedAttributesCount) out.droppedAttributesCount = e.droppedAttributesCount;
   return out;
 }
 
 function convertLink(l: PbLink): Record<string, unknown> {
   const out: Record<string, unknown> = { traceId: hex(l.traceId), spanId: hex(l.spanId) };
-  if (l.traceState) out.traceState = l.traceState;
+  if (l.traceState.length > 0) out.traceState = l1(l.traceState);
   out.attributes = convertKeyValues(l.attributes);
   if (l.droppedAttributesCount) out.droppedAttributesCount = l.droppedAttributesCount;
   if (l.flags) out.flags = l.flags;
@@ -449,8 +471,8 @@ function convertLink(l: PbLink): Record<string, unknown> {
 }
 
 function convertScope(s: PbScope): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: s.name };
-  if (s.version) out.version = s.version;
+  const out: Record<string, unknown> = { name: l1(s.name) };
+  if (s.version.length > 0) out.version = l1(s.version);
   if (s.attributes.length > 0) out.attributes = convertKeyValues(s.attributes);
   if (s.droppedAttributesCount) out.droppedAttributesCount = s.droppedAttributesCount;
   return out;
@@ -458,16 +480,16 @@ function convertScope(s: PbScope): Record<string, unknown> {
 
 function convertEntityRef(e: PbEntityRef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (e.schemaUrl) out.schemaUrl = e.schemaUrl;
-  out.type = e.type;
-  out.idKeys = e.idKeys;
-  if (e.descriptionKeys.length > 0) out.descriptionKeys = e.descriptionKeys;
+  if (e.schemaUrl.length > 0) out.schemaUrl = l1(e.schemaUrl);
+  out.type = l1(e.type);
+  out.idKeys = e.idKeys.map(l1);
+  if (e.descriptionKeys.length > 0) out.descriptionKeys = e.descriptionKeys.map(l1);
   return out;
 }
 
 function convertKeyValues(list: PbKeyValue[]): { key: string; value: unknown }[] {
   const out = new Array<{ key: string; value: unknown }>(list.length);
-  for (let i = 0; i < list.length; i++) out[i] = { key: list[i].key, value: convertAnyValue(list[i].value) };
+  for (let i = 0; i < list.length; i++) out[i] = { key: l1(list[i].key), value: convertAnyValue(list[i].value) };
   return out;
 }
 
@@ -477,7 +499,7 @@ const MAX_DEPTH = 64;
 function convertAnyValue(v: PbAnyValue | null, depth = 0): Record<string, unknown> {
   if (!v) return {};
   // Exactly one own property is set for a oneof; an empty AnyValue has none.
-  if (has(v, 'stringValue')) return { stringValue: v.stringValue };
+  if (has(v, 'stringValue')) return { stringValue: l1(v.stringValue) };
   if (has(v, 'intValue')) return { intValue: i64String(v.intValue) };
   if (has(v, 'boolValue')) return { boolValue: v.boolValue };
   if (has(v, 'doubleValue')) {
@@ -488,7 +510,7 @@ function convertAnyValue(v: PbAnyValue | null, depth = 0): Record<string, unknow
   if (depth >= MAX_DEPTH) return {};
   if (has(v, 'arrayValue') && v.arrayValue) return { arrayValue: { values: v.arrayValue.values.map((x) => convertAnyValue(x, depth + 1)) } };
   if (has(v, 'kvlistValue') && v.kvlistValue) {
-    return { kvlistValue: { values: v.kvlistValue.values.map((kv) => ({ key: kv.key, value: convertAnyValue(kv.value, depth + 1) })) } };
+    return { kvlistValue: { values: v.kvlistValue.values.map((kv) => ({ key: l1(kv.key), value: convertAnyValue(kv.value, depth + 1) })) } };
   }
   if (has(v, 'bytesValue')) return { bytesValue: base64(v.bytesValue) };
   return {};

@@ -4,8 +4,8 @@ import type { OtlpJsonRequest } from './otlpJsonRequest';
 
 /** Where receivers put what they accept: one OTLP JSON request per line. */
 export interface TraceLineSink {
-  /** Appends one request given as single-line JSON (no newline); resolves once it is written. */
-  appendLine(line: string): Promise<void>;
+  /** Appends one request given as single-line JSON (text or UTF-8 bytes, no line break); resolves once it is written. */
+  appendLine(line: string | Uint8Array): Promise<void>;
 }
 
 export interface TraceFileWriterOptions {
@@ -18,13 +18,14 @@ export interface TraceFileWriterOptions {
 }
 
 interface Pending {
-  readonly text: string;
+  readonly data: Buffer;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
 }
 
 /** Lines queued while a write runs go out together, up to this much. */
-const MAX_BATCH_CHARS = 8 * 1024 * 1024;
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Appends requests to `<dir>/otlp-YYYY-MM-DD.jsonl` (local date), one line each, in the order
@@ -66,11 +67,12 @@ export class TraceFileWriter implements TraceLineSink {
     return this.appendLine(JSON.stringify(request));
   }
 
-  appendLine(line: string): Promise<void> {
+  appendLine(line: string | Uint8Array): Promise<void> {
     if (this.disposed) return Promise.reject(new Error('the trace file writer is closed'));
-    if (line.includes('\n') || line.includes('\r')) return Promise.reject(new Error('a trace line must not contain line breaks'));
+    const data = typeof line === 'string' ? Buffer.from(line) : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+    if (data.indexOf(0x0a) >= 0 || data.indexOf(0x0d) >= 0) return Promise.reject(new Error('a trace line must not contain line breaks'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ text: line + '\n', resolve, reject });
+      this.queue.push({ data, resolve, reject });
       if (!this.writing) void this.drain();
     });
   }
@@ -91,12 +93,13 @@ export class TraceFileWriter implements TraceLineSink {
     try {
       while (this.queue.length > 0) {
         let n = 0;
-        let chars = 0;
-        while (n < this.queue.length && (n === 0 || chars + this.queue[n].text.length <= MAX_BATCH_CHARS)) chars += this.queue[n++].text.length;
+        let bytes = 0;
+        while (n < this.queue.length && (n === 0 || bytes + this.queue[n].data.length <= MAX_BATCH_BYTES)) bytes += this.queue[n++].data.length + 1;
         const batch = this.queue.splice(0, n);
-        const text = batch.length === 1 ? batch[0].text : batch.map((p) => p.text).join('');
+        const buffers: Buffer[] = [];
+        for (const p of batch) buffers.push(p.data, NEWLINE);
         try {
-          await this.write(this.fileFor(this.now()), text);
+          await this.write(this.fileFor(this.now()), buffers);
           for (const p of batch) p.resolve();
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
@@ -111,20 +114,20 @@ export class TraceFileWriter implements TraceLineSink {
     }
   }
 
-  private async write(file: string, text: string): Promise<void> {
-    const data = this.broken ? '\n' + text : text;
+  private async write(file: string, buffers: Buffer[]): Promise<void> {
+    if (this.broken) buffers.unshift(NEWLINE);
     try {
       if (!this.dirReady) {
         await fs.mkdir(this.dir, { recursive: true });
         this.dirReady = true;
       }
       try {
-        await this.appendTo(file, data);
+        await this.appendTo(file, buffers);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // The folder was removed since: make it again, once.
         await fs.mkdir(this.dir, { recursive: true });
-        await this.appendTo(file, data);
+        await this.appendTo(file, buffers);
       }
       this.broken = false;
       this.lastFile = file;
@@ -134,12 +137,13 @@ export class TraceFileWriter implements TraceLineSink {
     }
   }
 
-  private async appendTo(file: string, data: string): Promise<void> {
-    if (!this.fsync) return fs.appendFile(file, data);
+  private async appendTo(file: string, buffers: Buffer[]): Promise<void> {
     const handle = await fs.open(file, 'a');
     try {
-      await handle.writeFile(data);
-      await handle.datasync();
+      const total = buffers.reduce((sum, b) => sum + b.length, 0);
+      const { bytesWritten } = await handle.writev(buffers);
+      if (bytesWritten !== total) throw new Error(`short write to ${file}: ${bytesWritten} of ${total} bytes`);
+      if (this.fsync) await handle.datasync();
     } finally {
       await handle.close();
     }
