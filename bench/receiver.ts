@@ -199,7 +199,8 @@ export async function benchReceiver(log: (message: string) => void = console.log
   return results;
 }
 
-if (require.main === module) {
+// Run alone only when this file is the entry point (bundled into run.js, `module` is run.js's).
+if (require.main === module && /receiver\.[jt]s$/.test(process.argv[1] ?? '')) {
   benchReceiver().then(
     (results) => console.table(results),
     (err) => {

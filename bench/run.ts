@@ -10,6 +10,7 @@ import { FileTailer, type TailSink } from '../src/core/tailer';
 import { TraceStore } from '../src/core/traceStore';
 import { TraceWorkspace } from '../src/core/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
+import { benchReceiver } from './receiver';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -352,6 +353,8 @@ async function main(): Promise<void> {
   results.push(...(await benchIngest(info)));
   log('\nlive (append → TraceWorkspace model vs plain fs.watch):');
   results.push(...(await benchLive()));
+  log('\nreceiver (OTLP/HTTP → trace file vs a bare http server, loopback):');
+  results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
 
   log('');
   printTable(results);

@@ -195,3 +195,14 @@ test('OtlpReceivers reports each receiver separately: one port taken, the other 
   assert.equal(g.state, 'disabled');
   assert.ok(new OtlpHttpReceiver({ sink: new TraceFileWriter({ dir }) }) instanceof OtlpHttpReceiver);
 });
+
+test('gRPC: messages above grpc-js’s 4 MiB default are accepted up to maxBodyBytes', async (t) => {
+  const { address, dir } = await startGrpc(t);
+  const call = rawClient(t, address.port, { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  const { request, spanIds } = makeRequest(2);
+  const spans = (request.resourceSpans as { scopeSpans: { spans: { attributes: unknown[] }[] }[] }[])[0].scopeSpans[0].spans;
+  spans[1].attributes.push({ key: 'gen_ai.prompt', value: { stringValue: 'x'.repeat(6 * 1024 * 1024) } });
+  const r = await call(encodeTraceRequestProto(request));
+  assert.equal(r.error, null);
+  assert.deepEqual(spanIdsIn(dir).sort(), [...spanIds].sort());
+});

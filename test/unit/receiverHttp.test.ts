@@ -406,3 +406,51 @@ test('a second receiver on a taken port fails with PortInUseError naming the por
   await h.receiver.close();
   await assert.rejects(send(h.port, json(makeRequest(1).request)), /ECONNREFUSED/);
 });
+
+test('web pages: other origins get 403 (DNS rebinding, drive-by pages); loopback origins get CORS', async (t) => {
+  const h = await startReceiver(t);
+  const { request } = makeRequest(2);
+  const evil = await send(h.port, json(request, { origin: 'http://evil.example:4318' }));
+  assert.equal(evil.status, 403);
+  assert.match(JSON.parse(evil.body.toString()).message, /only from this machine, not from http:\/\/evil\.example:4318/);
+  assert.equal((await send(h.port, json(request, { origin: 'null' }))).status, 403);
+
+  const preflight = await send(h.port, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers['access-control-allow-origin'], 'http://localhost:5173');
+  assert.equal(preflight.headers['access-control-allow-methods'], 'POST');
+  assert.equal(preflight.headers['access-control-allow-headers'], 'content-type');
+  const local = makeRequest(3);
+  const ok = await send(h.port, json(local.request, { origin: 'http://127.0.0.1:3000' }));
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers['access-control-allow-origin'], 'http://127.0.0.1:3000');
+  for (const s of local.spanIds) h.acked.add(s);
+  h.check();
+});
+
+test('Expect: 100-continue: the body is invited when it will be read, refused unsent when too large', async (t) => {
+  const h = await startReceiver(t, { maxBodyBytes: 64 * 1024 });
+  const expectContinue = (body: Buffer) =>
+    new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request(
+        { host: '127.0.0.1', port: h.port, method: 'POST', path: '/v1/traces', agent: false, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length, expect: '100-continue' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, continued }));
+        },
+      );
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+  const { request, spanIds } = makeRequest(3);
+  assert.deepEqual(await expectContinue(Buffer.from(encodeTraceRequestProto(request))), { status: 200, continued: true });
+  for (const s of spanIds) h.acked.add(s);
+  assert.deepEqual(await expectContinue(Buffer.alloc(64 * 1024 + 1)), { status: 413, continued: false });
+  await h.sendGood();
+  h.check();
+});

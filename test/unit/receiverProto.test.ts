@@ -28,7 +28,7 @@ function fullRequest(): Record<string, unknown> {
       {
         resource: {
           attributes: [
-            { key: 'service.name', value: { stringValue: 'agent' } },
+            { key: 'service.name', value: { stringValue: 'agent ü' } },
             { key: 'process.pid', value: { intValue: '4242' } },
           ],
           droppedAttributesCount: 2,
@@ -44,7 +44,7 @@ function fullRequest(): Record<string, unknown> {
                 traceState: 'vendor=a',
                 parentSpanId: ROOT,
                 flags: 257,
-                name: 'chat gpt-4o',
+                name: 'chat gpt-4o — café',
                 kind: 3,
                 startTimeUnixNano: '1700000000123456789',
                 endTimeUnixNano: '18446744073709551615',
@@ -62,7 +62,7 @@ function fullRequest(): Record<string, unknown> {
                   { key: 'inf', value: { doubleValue: '-Infinity' } },
                   { key: 'bytes', value: { bytesValue: Buffer.from([0, 1, 254, 255]).toString('base64') } },
                   { key: 'arr', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '2' }, { arrayValue: { values: [] } }] } } },
-                  { key: 'kv', value: { kvlistValue: { values: [{ key: 'inner', value: { doubleValue: 1.5 } }] } } },
+                  { key: 'kv', value: { kvlistValue: { values: [{ key: 'inner ключ', value: { doubleValue: 1.5 } }] } } },
                   { key: 'unset', value: {} },
                 ],
                 droppedAttributesCount: 3,
@@ -72,7 +72,7 @@ function fullRequest(): Record<string, unknown> {
                     name: 'exception',
                     attributes: [
                       { key: 'exception.type', value: { stringValue: 'RateLimitError' } },
-                      { key: 'exception.message', value: { stringValue: 'slow down' } },
+                      { key: 'exception.message', value: { stringValue: 'slow down ✋' } },
                     ],
                     droppedAttributesCount: 1,
                   },
@@ -80,7 +80,7 @@ function fullRequest(): Record<string, unknown> {
                 droppedEventsCount: 4,
                 links: [{ traceId: TRACE, spanId: ROOT, traceState: 'x=1', attributes: [{ key: 'why', value: { stringValue: 'retry' } }], droppedAttributesCount: 5, flags: 1 }],
                 droppedLinksCount: 6,
-                status: { message: 'rate limited', code: 2 },
+                status: { message: 'rate limited ⏳', code: 2 },
               },
               {
                 traceId: TRACE,
@@ -123,8 +123,9 @@ test('the decoded line reads back through the file reader: ids, parents, kinds, 
   assert.equal(child.startNs, 1700000000123456789n);
   assert.equal(child.endNs, 18446744073709551615n);
   assert.equal(child.statusCode, StatusCode.Error);
-  assert.equal(child.errorMessage, 'rate limited');
-  assert.equal(child.resource.serviceName, 'agent');
+  assert.equal(child.name, 'chat gpt-4o — café');
+  assert.equal(child.errorMessage, 'rate limited ⏳');
+  assert.equal(child.resource.serviceName, 'agent ü');
   assert.deepEqual(child.scope, { name: 'openinference.openai', version: '0.1.18' });
   const root = spans.find((s) => s.spanId === ROOT)!;
   assert.equal(root.parentSpanId, '');
@@ -355,4 +356,19 @@ test('JSON bodies as bytes: non-ASCII text survives the rejected-span rewrite by
   expected.resourceSpans[0].scopeSpans[0].spans.pop();
   assert.equal(text(traces.line), JSON.stringify(expected));
   assert.throws(() => readTraceRequestJson(Buffer.from('{"a": 日本語}')), /invalid JSON: .*"\{"a": 日本語\}" is not valid JSON/);
+});
+
+test('protobuf strings pass through as bytes: invalid UTF-8 reads back as U+FFFD, never as broken JSON', () => {
+  const request = fullRequest() as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+  const span = request.resourceSpans[0].scopeSpans[0].spans[1];
+  span.name = 'AAAA';
+  const bytes = Buffer.from(encodeTraceRequestProto(request));
+  // Overwrite the name's bytes in place: a lone continuation byte, a quote, a control character.
+  const at = bytes.indexOf('AAAA');
+  bytes.set([0x80, 0x22, 0x01, 0xff], at);
+  const { line } = decodeTraceRequestProto(bytes);
+  const buf = Buffer.from(line!);
+  const { spans, problems } = readOtlpJson(buf, 0, buf.length, { file: 'x', line: 1, byteBase: 0 });
+  assert.deepEqual(problems, []);
+  assert.equal(spans.find((s) => s.spanId === ROOT)!.name, '\uFFFD"\u0001\uFFFD');
 });

@@ -111,11 +111,23 @@ export class OtlpGrpcReceiver {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.closing ??= new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.forceShutdown(), CLOSE_GRACE_MS);
-      server.tryShutdown(() => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
         clearTimeout(force);
+        if (this.server === server) {
+          this.server = undefined;
+          this.bound = undefined;
+          this.closing = undefined;
+        }
         resolve();
-      });
+      };
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        finish();
+      }, CLOSE_GRACE_MS);
+      server.tryShutdown(finish);
     });
     return this.closing;
   }

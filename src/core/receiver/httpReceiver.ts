@@ -57,7 +57,8 @@ class BodyTooLarge extends HttpFailure {
  * Answers per the OTLP/HTTP spec: the `ExportTraceServiceResponse` (with `partialSuccess` when
  * spans were rejected) in the request's encoding; 400 with a `google.rpc.Status` for a body
  * that does not decode; 413 past `maxBodyBytes` (checked while reading, and again after
- * decompression); 415 for other content types or encodings; 404 and 405 elsewhere.
+ * decompression); 415 for other content types or encodings; 404 and 405 elsewhere. Browsers
+ * may send only from pages served by this machine (CORS for loopback origins, 403 for others).
  */
 export class OtlpHttpReceiver {
   private readonly sink: ReceiverOptions['sink'];
@@ -88,6 +89,11 @@ export class OtlpHttpReceiver {
   start(): Promise<ReceiverAddress> {
     if (this.server) return Promise.reject(new Error('the OTLP/HTTP receiver is already started'));
     const server = http.createServer((req, res) => this.handle(req, res));
+    // `Expect: 100-continue` (curl, for bodies over 1 MB): invite only a body that will be read.
+    server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!(Number(req.headers['content-length']) > this.maxBodyBytes)) res.writeContinue();
+      this.handle(req, res);
+    });
     // Exporters keep connections open between batches; outlive their idle time a little.
     server.keepAliveTimeout = 65_000;
     this.server = server;
@@ -115,6 +121,11 @@ export class OtlpHttpReceiver {
       const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       server.close(() => {
         clearTimeout(force);
+        if (this.server === server) {
+          this.server = undefined;
+          this.bound = undefined;
+          this.closing = undefined;
+        }
         resolve();
       });
       server.closeIdleConnections();
@@ -138,11 +149,29 @@ export class OtlpHttpReceiver {
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== TRACES_PATH) {
-      return this.refuse(req, res, 'json', new HttpFailure(404, 5, `not found: ${clip(path, 100)} (this receiver serves POST ${TRACES_PATH})`));
+      return this.refuse(req, res, 'json', new HttpFailure(404, RpcCode.NotFound, `not found: ${clip(path, 100)} (this receiver serves POST ${TRACES_PATH})`));
+    }
+    // Web pages: only those served from this machine (a local web app's browser exporter,
+    // with CORS); any other origin, such as a page using DNS rebinding to reach us, is refused.
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      if (!isLoopbackOrigin(origin)) {
+        return this.refuse(req, res, 'json', new HttpFailure(403, RpcCode.PermissionDenied, `requests from web pages are accepted only from this machine, not from ${clip(origin, 100)}`));
+      }
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'POST');
+        res.setHeader('Access-Control-Allow-Headers', clip(req.headers['access-control-request-headers'] ?? 'content-type', 500));
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return this.refuse(req, res, 'json', new HttpFailure(405, 12, `method ${req.method} not allowed on ${TRACES_PATH}: use POST`));
+      return this.refuse(req, res, 'json', new HttpFailure(405, RpcCode.Unimplemented, `method ${req.method} not allowed on ${TRACES_PATH}: use POST`));
     }
     const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
     const kind = CONTENT_TYPES[mediaType];
@@ -231,6 +260,15 @@ export class OtlpHttpReceiver {
     }
     if (kind === 'proto') send(res, failure.status, 'application/x-protobuf', encodeRpcStatusProto(failure.rpcCode, failure.message));
     else send(res, failure.status, 'application/json', JSON.stringify({ code: failure.rpcCode, message: failure.message }));
+  }
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const { hostname } = new URL(origin);
+    return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  } catch {
+    return false; // "null" (sandboxed frames, file: pages) and garbage
   }
 }
 

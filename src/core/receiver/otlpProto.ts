@@ -2,6 +2,7 @@
 // `TracesData`) into the OTLP JSON shape the file reader reads, and encoding the responses.
 // protobufjs with a JSON descriptor (no .proto loading at run time, so it bundles); the field
 // numbers follow opentelemetry-proto (common/v1, resource/v1, trace/v1, collector/trace/v1).
+// Requests decode with string fields read as raw UTF-8 bytes (see RAW_STRINGS_ROOT).
 import { Root, type Type } from 'protobufjs/light';
 import { idProblem, type AcceptedTraces, type OtlpJsonRequest, summarizeRejections } from './otlpJsonRequest';
 
@@ -220,7 +221,10 @@ export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceS
 /** google.rpc.Code values used in OTLP error responses. */
 export const enum RpcCode {
   InvalidArgument = 3,
+  NotFound = 5,
+  PermissionDenied = 7,
   ResourceExhausted = 8,
+  Unimplemented = 12,
   Internal = 13,
   Unavailable = 14,
 }
