@@ -1,11 +1,17 @@
 import { formatDuration, tokensText } from '../src/protocol/format';
-import type { AttributeTable, SpanDetailsView } from '../src/protocol/waterfall';
+import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../src/protocol/waterfall';
 import { el } from './dom';
+import { jsonTree } from './jsonTree';
 
 const LONG_VALUE = 400;
 
-/** Fills the details pane for one span: what failed, when, where in the code, and its data. */
-export function renderDetails(container: HTMLElement, d: SpanDetailsView, goToSource: () => void): void {
+export interface DetailsActions {
+  goToSource(): void;
+  openFrame(path: string, line: number | undefined): void;
+}
+
+/** Fills the details pane for one span: what failed, when, where in the code, what it said. */
+export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions): void {
   const parts: Node[] = [];
   parts.push(el('h2', { textContent: d.name }));
   if (d.status === 'error') {
@@ -18,13 +24,15 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, goToSo
   }
   const facts: [string, string][] = [
     ['Status', d.status === 'error' ? 'Error' : d.status === 'ok' ? 'OK' : 'Unset'],
-    ['Duration', formatDuration(d.durationMs)],
+    ['Duration', d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9 ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})` : formatDuration(d.durationMs)],
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],
     ['Kind', `${d.kind} (${d.spanKind})`],
-    ...(d.model ? [['Model', d.model] as [string, string]] : []),
-    ...(d.tokens?.total !== undefined ? [['Tokens', tokensText(d.tokens)] as [string, string]] : []),
-    ['Span ID', d.spanId],
   ];
+  if (d.model) facts.push(['Model', d.model]);
+  if (d.tokens?.total !== undefined) facts.push(['Tokens', tokensText(d.tokens)]);
+  if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}`]);
+  if (d.finishReasons?.length) facts.push(['Finish', d.finishReasons.join(', ')]);
+  facts.push(['Span ID', d.spanId]);
   if (d.scope) facts.push(['Scope', d.scope]);
   if (d.source) facts.push(['Source', `${d.source.path}${d.source.line ? `:${d.source.line}` : ''}${d.source.function ? ` (${d.source.function})` : ''}`]);
   parts.push(el('dl', { className: 'facts-list' }, facts.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })])));
@@ -32,12 +40,15 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, goToSo
     const button = document.createElement('vscode-button');
     button.textContent = 'Go to Source';
     button.setAttribute('icon', 'go-to-file');
-    button.title = `Open ${d.source.path}${d.source.line ? ` at line ${d.source.line}` : ''}`;
-    button.addEventListener('click', goToSource);
+    button.title = `Open ${d.source.path}${d.source.line ? ` at line ${d.source.line}` : ''} (Enter)`;
+    button.addEventListener('click', () => actions.goToSource());
     parts.push(el('div', { className: 'actions' }, [button]));
   }
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
-  parts.push(section(`Attributes`, d.attributes.length, attributeTable(d.attributes)));
+  if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));
+  if (d.conversation?.length) parts.push(section('Conversation', d.conversation.length, conversation(d.conversation)));
+  for (const p of d.payloads) parts.push(section(p.label, undefined, payload(p)));
+  parts.push(section('Attributes', d.attributes.length, attributeTable(d.attributes), !d.conversation?.length));
   if (d.events.length > 0) {
     const events = d.events.map((e) =>
       el('div', { className: 'event' }, [
@@ -45,18 +56,86 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, goToSo
         attributeTable(e.attributes),
       ]),
     );
-    parts.push(section('Events', d.events.length, el('div', {}, events)));
+    parts.push(section('Events', d.events.length, el('div', {}, events), false));
+  }
+  if (d.links.length > 0) {
+    parts.push(
+      section('Links', d.links.length, el('div', {}, d.links.map((l) => el('div', { className: 'event' }, [el('div', { className: 'event-name', textContent: `trace ${l.traceId} · span ${l.spanId}` }), attributeTable(l.attributes)]))), false),
+    );
   }
   parts.push(section('Resource', d.resourceAttributes.length, attributeTable(d.resourceAttributes), false));
   container.replaceChildren(...parts);
 }
 
-function section(title: string, count: number, body: HTMLElement, open = true): HTMLElement {
+function section(title: string, count: number | undefined, body: HTMLElement, open = true): HTMLElement {
   const c = document.createElement('vscode-collapsible');
-  c.setAttribute('heading', `${title} (${count})`);
+  c.setAttribute('heading', count === undefined ? title : `${title} (${count})`);
   if (open) c.setAttribute('open', '');
   c.append(body);
   return c;
+}
+
+function copyButton(text: () => string, what: string): HTMLElement {
+  const b = el('button', { className: 'tool-button copy', title: `Copy ${what}`, ariaLabel: `Copy ${what}` } as never, [el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })]);
+  b.addEventListener('click', (e) => {
+    e.stopPropagation();
+    void navigator.clipboard.writeText(text()).then(() => {
+      b.firstElementChild!.className = 'codicon codicon-check';
+      setTimeout(() => (b.firstElementChild!.className = 'codicon codicon-copy'), 1200);
+    });
+  });
+  return b;
+}
+
+function conversation(messages: readonly ConversationMessageView[]): HTMLElement {
+  return el(
+    'div',
+    { className: 'conversation' },
+    messages.map((m) => {
+      const body: Node[] = [el('div', { className: 'message-role' }, [el('span', { textContent: m.role }), ...(m.direction === 'output' ? [el('span', { className: 'muted', textContent: ' · response' })] : []), ...(m.content ? [copyButton(() => m.content!, `${m.role} message`)] : [])])];
+      if (m.toolCallId) body.push(el('div', { className: 'muted', textContent: `result of ${m.toolCallId}` }));
+      if (m.content) body.push(foldedText(m.content));
+      for (const call of m.toolCalls ?? []) {
+        body.push(
+          el('div', { className: 'tool-call' }, [
+            el('span', { className: 'codicon codicon-tools', ariaHidden: 'true' }),
+            el('span', { className: 'tool-name', textContent: ` ${call.name}` }),
+            ...(call.id ? [el('span', { className: 'muted', textContent: ` ${call.id}` })] : []),
+            ...(call.arguments ? [payload({ label: 'arguments', text: call.arguments, json: tryJson(call.arguments) })] : []),
+          ]),
+        );
+      }
+      return el('div', { className: `message role-${m.role}` }, body);
+    }),
+  );
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function payload(p: PayloadView): HTMLElement {
+  const content = p.json !== undefined && typeof p.json === 'object' && p.json !== null ? jsonTree(p.json) : foldedText(p.text);
+  return el('div', { className: 'payload' }, [el('div', { className: 'payload-actions' }, [copyButton(() => p.text, p.label)]), content]);
+}
+
+function stackTrace(frames: readonly StackFrameView[], actions: DetailsActions): HTMLElement {
+  return el(
+    'pre',
+    { className: 'stack' },
+    frames.flatMap((f) => {
+      if (!f.path) return [document.createTextNode(f.text + '\n')];
+      const link = el('a', { className: 'frame-link', textContent: f.text, tabIndex: 0, role: 'link', title: `Open ${f.path}${f.line ? `:${f.line}` : ''}` } as never);
+      const open = () => actions.openFrame(f.path!, f.line);
+      link.addEventListener('click', open);
+      link.addEventListener('keydown', (e) => e.key === 'Enter' && open());
+      return [link, document.createTextNode('\n')];
+    }),
+  );
 }
 
 function attributeTable(rows: AttributeTable): HTMLElement {
@@ -64,15 +143,15 @@ function attributeTable(rows: AttributeTable): HTMLElement {
   return el(
     'table',
     { className: 'attributes' },
-    rows.map(([k, v]) => el('tr', {}, [el('th', { textContent: k, title: k }), el('td', {}, [valueCell(v)])])),
+    rows.map(([k, v]) => el('tr', {}, [el('th', { textContent: k, title: k }), el('td', {}, [foldedText(v)])])),
   );
 }
 
 /** Long values (prompts, outputs) start folded, with "show more". */
-function valueCell(value: string): HTMLElement {
+function foldedText(value: string): HTMLElement {
   const pre = el('pre', { className: 'value', textContent: value.length > LONG_VALUE ? `${value.slice(0, LONG_VALUE)}…` : value });
   if (value.length <= LONG_VALUE) return pre;
-  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' });
+  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' } as never);
   const expand = () => {
     pre.textContent = value;
     more.remove();

@@ -7,26 +7,46 @@ export interface Tokens {
   readonly total?: number;
 }
 
-/** Plain data for one span row; times are ms from the trace's start, so they fit a double. */
-export interface WaterfallRow {
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly depth: number;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly status: 'ok' | 'error' | 'unset';
-  readonly errorMessage?: string;
-  /** OTLP span kind (client, server, internal…). */
-  readonly spanKind: string;
-  /** What the span does, from whichever LLM convention it carries (llm, tool, agent…). */
-  readonly kind: string;
-  readonly model?: string;
-  readonly tokens?: Tokens;
-  readonly service?: string;
-  readonly hasChildren: boolean;
-  readonly hasSource: boolean;
-  readonly orphan: boolean;
+/** What a span does, from whichever LLM convention it carries; `ROW_KINDS[kind]` per row. */
+export const ROW_KINDS = ['other', 'agent', 'chain', 'llm', 'tool', 'retriever', 'embedding', 'reranker', 'guardrail', 'evaluator', 'http', 'db'] as const;
+export type RowKind = (typeof ROW_KINDS)[number];
+
+/** Bits of `RowColumns.flags`. */
+export const enum RowFlag {
+  Error = 1,
+  HasSource = 2,
+  Orphan = 4,
+  CriticalPath = 8,
+  /** A synthetic row standing for a run of same-named siblings. */
+  Group = 16,
+  HasChildren = 32,
+}
+
+/**
+ * A slice of the waterfall's rows, depth-first (children in start order), as columns of
+ * typed arrays: a million spans cross to the webview in a few compact messages instead of
+ * one giant JSON array. Times are ms from the trace's start.
+ */
+export interface RowColumns {
+  /** Index of the first row of this slice. */
+  readonly offset: number;
+  /** 16 hex characters per row (a group row repeats its first member's id). */
+  readonly spanIds: string;
+  /** Index into `TraceStart.names`. */
+  readonly nameIndex: Uint32Array;
+  readonly depth: Uint16Array;
+  /** Row index of the parent row, -1 at the top. */
+  readonly parent: Int32Array;
+  /** Row index just past the row's subtree, so a collapsed subtree is skipped at once. */
+  readonly subtreeEnd: Int32Array;
+  readonly startMs: Float64Array;
+  readonly durationMs: Float64Array;
+  readonly selfMs: Float64Array;
+  /** Index into ROW_KINDS. */
+  readonly kind: Uint8Array;
+  readonly flags: Uint8Array;
+  /** Members of a group row; 0 for span rows. */
+  readonly groupSize: Uint32Array;
 }
 
 export interface RunHeader {
@@ -39,16 +59,47 @@ export interface RunHeader {
   readonly errorCount: number;
   readonly services: readonly string[];
   readonly tokens?: Tokens;
+  /** USD, when `tracerun.modelPrices` prices the run's models. */
+  readonly costUsd?: number;
   readonly state: 'complete' | 'running' | 'incomplete';
 }
 
-export interface TraceView {
+/** Host → webview, first of a trace's messages; `TraceRows` follow until `rowCount` are sent. */
+export interface TraceStart {
   readonly header: RunHeader;
-  /** Depth-first, children in start order. */
-  readonly rows: readonly WaterfallRow[];
+  readonly rowCount: number;
+  /** Distinct span names; rows refer to them by index. */
+  readonly names: readonly string[];
+  /** Bumped per send, so rows of an older send are ignored. */
+  readonly generation: number;
 }
 
 export type AttributeTable = ReadonlyArray<readonly [key: string, value: string]>;
+
+/** One message of an LLM conversation, in the order sent and received. */
+export interface ConversationMessageView {
+  readonly role: string;
+  readonly content?: string;
+  readonly toolCalls?: ReadonlyArray<{ readonly id?: string; readonly name: string; readonly arguments?: string }>;
+  /** For a tool result: the call it answers. */
+  readonly toolCallId?: string;
+  /** Input (sent to the model) or output (its answer). */
+  readonly direction: 'input' | 'output';
+}
+
+export interface PayloadView {
+  readonly label: string;
+  /** Raw text; `json` is set when it parsed as JSON. */
+  readonly text: string;
+  readonly json?: unknown;
+}
+
+export interface StackFrameView {
+  readonly text: string;
+  /** Set when the frame points into a file that exists in the workspace. */
+  readonly path?: string;
+  readonly line?: number;
+}
 
 export interface SpanDetailsView {
   readonly spanId: string;
@@ -56,23 +107,33 @@ export interface SpanDetailsView {
   readonly startTime: string;
   readonly startOffsetMs: number;
   readonly durationMs: number;
+  readonly selfMs?: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;
   readonly spanKind: string;
   readonly kind: string;
   readonly model?: string;
   readonly tokens?: Tokens;
+  readonly costUsd?: number;
+  readonly finishReasons?: readonly string[];
   readonly scope?: string;
   readonly source?: { readonly path: string; readonly line?: number; readonly function?: string };
+  readonly conversation?: readonly ConversationMessageView[];
+  readonly payloads: readonly PayloadView[];
+  /** The exception event's stack trace, frame by frame. */
+  readonly stack?: readonly StackFrameView[];
   readonly attributes: AttributeTable;
   readonly resourceAttributes: AttributeTable;
   readonly events: ReadonlyArray<{ readonly name: string; readonly offsetMs?: number; readonly attributes: AttributeTable }>;
+  readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string; readonly attributes: AttributeTable }>;
   /** When the details could not be read back from the file. */
   readonly loadError?: string;
 }
 
-/** Host → webview: the whole trace, sent on open and whenever new spans arrive. */
-export const ShowTrace = notification<TraceView>('waterfall/showTrace');
+/** Host → webview: a trace is (re)sent, on open and whenever new spans arrive. */
+export const TraceBegin = notification<TraceStart>('waterfall/traceBegin');
+/** Host → webview: the next slice of rows. */
+export const TraceRows = notification<{ readonly generation: number; readonly rows: RowColumns }>('waterfall/traceRows');
 /** Host → webview: the trace is gone (its file was deleted). */
 export const TraceRemoved = notification<{ traceId: string }>('waterfall/traceRemoved');
 /** Host → webview: select a span (opened from a span in the runs tree). */
@@ -82,11 +143,16 @@ export const SelectSpan = notification<{ spanId: string }>('waterfall/selectSpan
 export const Ready = notification<void>('waterfall/ready');
 /** Webview → host: details of a span, read from the trace file on demand. */
 export const GetSpanDetails = request<{ spanId: string }, SpanDetailsView>('waterfall/getSpanDetails');
-/** Webview → host: open the source recorded on a span. */
-export const GoToSource = notification<{ spanId: string }>('waterfall/goToSource');
+/** Webview → host: open the source recorded on a span, or a stack frame's file and line. */
+export const GoToSource = notification<{ spanId: string; path?: string; line?: number }>('waterfall/goToSource');
+/** Webview → host: spans whose attributes, inputs or outputs contain the text (case-insensitive). */
+export const SearchSpans = request<{ query: string }, { spanIds: string[] }>('waterfall/searchSpans');
 
 /** What the panel remembers across reloads (VS Code's webview state). */
 export interface WaterfallState {
   readonly traceId: string;
   readonly selectedSpanId?: string;
+  readonly collapsed?: readonly string[];
+  readonly openedGroups?: readonly string[];
+  readonly scrollTop?: number;
 }

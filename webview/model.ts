@@ -1,0 +1,139 @@
+import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../src/protocol/waterfall';
+
+/** One trace's rows as columns, filled slice by slice as messages arrive. */
+export class TraceRows {
+  readonly count: number;
+  readonly names: readonly string[];
+  readonly header: RunHeader;
+  readonly generation: number;
+  received = 0;
+  private spanIds = '';
+  readonly nameIndex: Uint32Array;
+  readonly depth: Uint16Array;
+  readonly parent: Int32Array;
+  readonly subtreeEnd: Int32Array;
+  readonly startMs: Float64Array;
+  readonly durationMs: Float64Array;
+  readonly selfMs: Float64Array;
+  readonly kind: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly groupSize: Uint32Array;
+  private idIndex: Map<string, number> | undefined;
+  /** The latest end of any row: the right edge of the "fit" time range. */
+  endMs = 0;
+
+  constructor(start: TraceStart) {
+    this.count = start.rowCount;
+    this.names = start.names;
+    this.header = start.header;
+    this.generation = start.generation;
+    const n = start.rowCount;
+    this.nameIndex = new Uint32Array(n);
+    this.depth = new Uint16Array(n);
+    this.parent = new Int32Array(n);
+    this.subtreeEnd = new Int32Array(n);
+    this.startMs = new Float64Array(n);
+    this.durationMs = new Float64Array(n);
+    this.selfMs = new Float64Array(n);
+    this.kind = new Uint8Array(n);
+    this.flags = new Uint8Array(n);
+    this.groupSize = new Uint32Array(n);
+    this.endMs = Math.max(start.header.durationMs, 1e-6);
+  }
+
+  get complete(): boolean {
+    return this.received >= this.count;
+  }
+
+  add(rows: RowColumns): void {
+    const o = rows.offset;
+    this.nameIndex.set(rows.nameIndex, o);
+    this.depth.set(rows.depth, o);
+    this.parent.set(rows.parent, o);
+    this.subtreeEnd.set(rows.subtreeEnd, o);
+    this.startMs.set(rows.startMs, o);
+    this.durationMs.set(rows.durationMs, o);
+    this.selfMs.set(rows.selfMs, o);
+    this.kind.set(rows.kind, o);
+    this.flags.set(rows.flags, o);
+    this.groupSize.set(rows.groupSize, o);
+    // Slices arrive in order; ids are fixed-width, so row i's id is at 16 * i.
+    this.spanIds += rows.spanIds;
+    for (let i = 0; i < rows.startMs.length; i++) this.endMs = Math.max(this.endMs, rows.startMs[i] + rows.durationMs[i]);
+    this.received = o + rows.startMs.length;
+    this.idIndex = undefined;
+  }
+
+  spanId(row: number): string {
+    return this.spanIds.slice(row * 16, row * 16 + 16);
+  }
+
+  name(row: number): string {
+    const base = this.names[this.nameIndex[row]] ?? '';
+    return this.groupSize[row] > 0 ? `${base} ×${this.groupSize[row]}` : base;
+  }
+
+  kindOf(row: number): RowKind {
+    return ROW_KINDS[this.kind[row]] ?? 'other';
+  }
+
+  has(row: number, flag: RowFlag): boolean {
+    return (this.flags[row] & flag) !== 0;
+  }
+
+  /** The span row of an id (not a group row), or -1. */
+  rowOf(spanId: string): number {
+    if (!this.idIndex) {
+      this.idIndex = new Map();
+      for (let i = 0; i < this.received; i++) if (this.groupSize[i] === 0) this.idIndex.set(this.spanId(i), i);
+    }
+    return this.idIndex.get(spanId) ?? -1;
+  }
+}
+
+export interface RowFilter {
+  readonly kinds: ReadonlySet<RowKind> | undefined;
+  readonly errorsOnly: boolean;
+  readonly minDurationMs: number;
+}
+
+export const NO_FILTER: RowFilter = { kinds: undefined, errorsOnly: false, minDurationMs: 0 };
+
+export function isFiltering(f: RowFilter): boolean {
+  return f.kinds !== undefined || f.errorsOnly || f.minDurationMs > 0;
+}
+
+/**
+ * The rows to draw, in order: collapsed subtrees are skipped whole; with a filter, rows that
+ * match are kept along with their ancestors, so every shown row keeps its place in the tree.
+ */
+export function visibleRows(t: TraceRows, collapsed: ReadonlySet<number>, filter: RowFilter): Int32Array<ArrayBufferLike> {
+  const n = t.received;
+  const out = new Int32Array(n);
+  let count = 0;
+  if (!isFiltering(filter)) {
+    for (let i = 0; i < n; ) {
+      out[count++] = i;
+      i = collapsed.has(i) ? Math.max(i + 1, t.subtreeEnd[i]) : i + 1;
+    }
+    return out.subarray(0, count);
+  }
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (t.groupSize[i] > 0) continue;
+    const kindOk = !filter.kinds || filter.kinds.has(t.kindOf(i));
+    const errorOk = !filter.errorsOnly || t.has(i, RowFlag.Error);
+    if (kindOk && errorOk && t.durationMs[i] >= filter.minDurationMs) {
+      for (let r = i; r >= 0 && !keep[r]; r = t.parent[r]) keep[r] = 1;
+    }
+  }
+  for (let i = 0; i < n; ) {
+    if (!keep[i]) {
+      i++;
+      continue;
+    }
+    out[count++] = i;
+    i = collapsed.has(i) ? Math.max(i + 1, t.subtreeEnd[i]) : i + 1;
+  }
+  return out.subarray(0, count);
+}
