@@ -1,15 +1,21 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadSpanDetails } from '../core/spanDetails';
+import { searchSpans } from '../core/spanSearch';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
-import { GetSpanDetails, GoToSource, Ready, SelectSpan, ShowTrace, TraceRemoved, type WaterfallState } from '../protocol/waterfall';
+import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
-import { goToSpanSource } from './goToSource';
-import { spanDetailsView, traceView } from './traceView';
+import { goToLocation, goToSpanSource } from './goToSource';
+import { spanDetailsExtras } from './spanDetailsExtras';
+import { spanDetailsView } from './spanDetailsView';
+import { ROWS_PER_SLICE, waterfallData, type WaterfallData } from './waterfallData';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
-const UPDATE_DELAY_MS = 100;
+/** Live updates of big traces come less often: each one lays the whole trace out again. */
+function updateDelayMs(spanCount: number): number {
+  return spanCount < 10_000 ? 100 : spanCount < 200_000 ? 1000 : 3000;
+}
 
 /** One webview panel showing one trace's waterfall; updates live as spans arrive. */
 export class WaterfallPanel extends DisposableStore {
@@ -17,6 +23,10 @@ export class WaterfallPanel extends DisposableStore {
   private ready = false;
   private updateTimer: NodeJS.Timeout | undefined;
   private pendingSelection: string | undefined;
+  private generation = 0;
+  private data: WaterfallData | undefined;
+  private spanRows: Map<string, number> | undefined;
+  private search: { cancelled: boolean } | undefined;
 
   static show(ws: TraceWorkspace, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, traceId: string, spanId?: string): WaterfallPanel {
     let panel = WaterfallPanel.open.get(traceId);
@@ -80,50 +90,95 @@ export class WaterfallPanel extends DisposableStore {
   }
 
   private scheduleUpdate(): void {
+    const spanCount = this.ws.store.trace(this.traceId)?.spanCount ?? 0;
     this.updateTimer ??= setTimeout(() => {
       this.updateTimer = undefined;
-      this.sendTrace();
-    }, UPDATE_DELAY_MS);
+      void this.sendTrace();
+    }, updateDelayMs(spanCount));
   }
 
-  private sendTrace(): void {
+  /**
+   * Sends the trace as a header and slices of rows, yielding between slices so neither the
+   * extension host nor the webview takes one long step; a newer send cancels an older one.
+   */
+  private async sendTrace(): Promise<void> {
     const trace = this.ws.store.trace(this.traceId);
     if (!trace) {
       this.post(TraceRemoved, { traceId: this.traceId });
       return;
     }
-    const view = traceView(trace, Date.now());
-    this.panel.title = `Waterfall: ${view.header.name}`;
-    this.post(ShowTrace, view);
+    const generation = ++this.generation;
+    const started = Date.now();
+    const data = waterfallData(trace, Date.now(), generation);
+    this.data = data;
+    this.spanRows = undefined;
+    this.panel.title = `Waterfall: ${data.start.header.name}`;
+    this.post(TraceBegin, data.start);
+    for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
+      await new Promise((r) => setImmediate(r));
+      if (generation !== this.generation || this.isDisposed) return;
+      const rows = data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
+      this.post(TraceRows, { generation, rows });
+    }
+    if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows sent in ${Date.now() - started} ms`);
+  }
+
+  private selfMsOf(spanId: string): number | undefined {
+    const layout = this.data?.layout;
+    if (!layout) return undefined;
+    if (!this.spanRows) {
+      this.spanRows = new Map();
+      for (let i = 0; i < layout.spans.length; i++) this.spanRows.set(layout.spans[i].spanId, layout.rowOfSpan[i]);
+    }
+    const row = this.spanRows.get(spanId);
+    return row === undefined ? undefined : layout.selfMs[row];
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     if (!isMessage(raw)) return;
     if (isNotification(raw, Ready)) {
       this.ready = true;
-      this.sendTrace();
+      await this.sendTrace();
       if (this.pendingSelection) this.post(SelectSpan, { spanId: this.pendingSelection });
       this.pendingSelection = undefined;
     } else if (isNotification(raw, GoToSource)) {
       const span = this.ws.store.trace(this.traceId)?.span(raw.params.spanId);
-      if (span) await goToSpanSource(span, this.log, this.otherColumn());
+      if (raw.params.path) await goToLocation(raw.params.path, raw.params.line, span?.origin.file, this.log, this.otherColumn());
+      else if (span) await goToSpanSource(span, this.log, this.otherColumn());
     } else if (isRequest(raw, GetSpanDetails)) {
       const trace = this.ws.store.trace(this.traceId);
       const span = trace?.span(raw.params.spanId);
       if (!trace || !span) {
-        void this.panel.webview.postMessage({ kind: 'response', id: raw.id, error: 'That span is no longer in the trace.' } satisfies Message);
+        this.respond(raw.id, undefined, 'That span is no longer in the trace.');
         return;
       }
+      const selfMs = this.selfMsOf(span.spanId);
       let result;
       try {
-        result = spanDetailsView(trace, span, await loadSpanDetails(span));
+        const details = await loadSpanDetails(span);
+        result = spanDetailsView(trace, span, details, { selfMs, ...(await spanDetailsExtras(span, details)) });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.log.warn(`details of span ${span.spanId}: ${message}`);
-        result = spanDetailsView(trace, span, undefined, message);
+        result = spanDetailsView(trace, span, undefined, { selfMs, loadError: message });
       }
-      void this.panel.webview.postMessage({ kind: 'response', id: raw.id, result } satisfies Message);
+      this.respond(raw.id, result);
+    } else if (isRequest(raw, SearchSpans)) {
+      if (this.search) this.search.cancelled = true;
+      const signal = (this.search = { cancelled: false });
+      const trace = this.ws.store.trace(this.traceId);
+      try {
+        const spanIds = trace ? await searchSpans(trace.allSpans(), raw.params.query, signal) : [];
+        if (!signal.cancelled) this.respond(raw.id, { spanIds });
+      } catch (err) {
+        this.respond(raw.id, undefined, `search failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
+  }
+
+  private respond(id: number, result: unknown, error?: string): void {
+    const message: Message = error === undefined ? { kind: 'response', id, result } : { kind: 'response', id, error };
+    void this.panel.webview.postMessage(message);
   }
 
   /** Source opens beside the waterfall, not over it. */

@@ -119,10 +119,10 @@ test('the waterfall shows every span on a shared time axis; a clicked span shows
   const frame = await s.webviewFrame('.row[data-span-id="1000000000000005"]', 20_000);
   const rows = await frame.$$eval('.row', (els) => els.map((e) => [e.querySelector('.span-name')?.textContent, e.querySelector('.bar-label')?.textContent, e.getAttribute('aria-level')]));
   assert.deepEqual(rows, [
-    ['support_agent.run', '1.20s', '1'],
+    ['support_agent.run', '1.20s · self 130ms', '1'],
     ['chat gpt-4o-mini', '300ms', '2'],
     ['retrieve_policies', '80.0ms', '2'],
-    ['chat gpt-4o', '690ms', '2'],
+    ['chat gpt-4o', '690ms · self 510ms', '2'],
     ['execute_tool lookup_order', '180ms', '3'],
   ]);
   // Bars share one axis: the tool call starts at 600 of 1200 ms, so half way across.

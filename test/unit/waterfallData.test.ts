@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
+import { TraceStore } from '../../src/core/traceStore';
+import { nsToIso } from '../../src/core/time';
+import { spanDetailsView } from '../../src/extension/spanDetailsView';
+import { waterfallData } from '../../src/extension/waterfallData';
+import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
+import { ms, otlpLine } from './otlpBuilder';
+
+const TRACE = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+
+function storeWith(lines: string[]): TraceStore {
+  const store = new TraceStore();
+  lines.forEach((text, i) => {
+    const buf = Buffer.from(text);
+    store.addSpans('/t/f.jsonl', readOtlpJson(buf, 0, buf.length, { file: '/t/f.jsonl', line: i + 1, byteBase: 0 }).spans);
+  });
+  return store;
+}
+
+test('waterfall rows cross as columns: depth-first, children in start order, times relative to the run', () => {
+  const store = storeWith([
+    otlpLine([{ traceId: TRACE, spanId: '0000000000000003', parentSpanId: '0000000000000001', name: 'second', start: ms(50), end: ms(80) }]),
+    otlpLine([{ traceId: TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'first', start: ms(10), end: ms(40), status: { code: 2, message: 'boom' } }]),
+    otlpLine([{ traceId: TRACE, spanId: '0000000000000004', parentSpanId: '0000000000000002', name: 'nested', start: ms(12), end: ms(20), attributes: { 'code.filepath': 'a.py', 'gen_ai.operation.name': 'chat' } }]),
+    otlpLine([{ traceId: TRACE, spanId: '0000000000000001', name: 'root', start: ms(0), end: ms(100) }]),
+  ]);
+  const data = waterfallData(store.trace(TRACE)!, Date.now(), 7);
+  assert.equal(data.start.rowCount, 4);
+  assert.equal(data.start.generation, 7);
+  assert.equal(data.start.header.name, 'root');
+  assert.equal(data.start.header.state, 'complete');
+  assert.equal(data.start.header.errorCount, 1);
+  assert.equal(data.start.header.durationMs, 100);
+  // Two slices, as the panel sends them.
+  const a = data.slice(0, 3);
+  const b = data.slice(3, 4);
+  assert.equal(b.offset, 3);
+  const rows = [a, b].flatMap((cols) =>
+    Array.from(cols.startMs, (_, i) => [data.start.names[cols.nameIndex[i]], cols.depth[i], cols.parent[i], cols.startMs[i], cols.durationMs[i], ROW_KINDS[cols.kind[i]], cols.flags[i]]),
+  );
+  assert.deepEqual(rows, [
+    // Sequential children: each one ends before the next starts, so all set the run's length.
+    ['root', 0, -1, 0, 100, 'other', RowFlag.HasChildren | RowFlag.CriticalPath],
+    ['first', 1, 0, 10, 30, 'other', RowFlag.HasChildren | RowFlag.Error | RowFlag.CriticalPath],
+    ['nested', 2, 1, 12, 8, 'llm', RowFlag.HasSource | RowFlag.CriticalPath],
+    ['second', 1, 0, 50, 30, 'other', RowFlag.CriticalPath],
+  ]);
+  assert.equal(a.spanIds + b.spanIds, '0000000000000001000000000000000200000000000000040000000000000003');
+  assert.deepEqual(Array.from(a.subtreeEnd), [4, 3, 3]);
+  assert.deepEqual(Array.from(a.selfMs), [40, 22, 8], 'self time excludes the children');
+});
+
+test('runs of same-named siblings fold into a group row; the critical path is flagged', () => {
+  const spans = [{ traceId: TRACE, spanId: '00000000000000ff', name: 'agent', start: ms(0), end: ms(100) }];
+  // Six calls in parallel: only the one that ends last holds the run up.
+  for (let i = 0; i < 6; i++) spans.push({ traceId: TRACE, spanId: `00000000000000a${i}`, parentSpanId: '00000000000000ff', name: 'lookupOrder', start: ms(i), end: ms(50 + i * 5) } as never);
+  const store = storeWith([otlpLine(spans)]);
+  const data = waterfallData(store.trace(TRACE)!, Date.now(), 1);
+  const cols = data.slice(0, data.start.rowCount);
+  assert.equal(data.start.rowCount, 8, 'root, a group row, six members');
+  assert.equal(cols.groupSize[1], 6);
+  assert.ok(cols.flags[1] & RowFlag.Group);
+  assert.equal(data.start.names[cols.nameIndex[1]], 'lookupOrder');
+  assert.ok(cols.flags[0] & RowFlag.CriticalPath, 'the root is on the critical path');
+  assert.ok(cols.flags[7] & RowFlag.CriticalPath, 'so is the last call, which ends last');
+  assert.ok(!(cols.flags[2] & RowFlag.CriticalPath));
+});
+
+test('span details list attributes sorted, with the source location', () => {
+  const store = storeWith([
+    otlpLine([{ traceId: TRACE, spanId: '0000000000000001', name: 'root', start: ms(0), end: ms(5), attributes: { 'code.lineno': 7, 'code.filepath': 'agent.py', 'code.function': 'run' } }]),
+  ]);
+  const trace = store.trace(TRACE)!;
+  const d = spanDetailsView(trace, trace.span('0000000000000001')!, undefined);
+  assert.deepEqual(d.source, { path: 'agent.py', line: 7, function: 'run' });
+  assert.deepEqual(d.attributes.map(([k]) => k), ['code.filepath', 'code.function', 'code.lineno']);
+  assert.deepEqual(d.resourceAttributes, [['service.name', 'test-service']]);
+});
+
+test('ISO times keep nanoseconds', () => {
+  assert.equal(nsToIso(1_700_000_000_123_456_789n), '2023-11-14T22:13:20.123456789Z');
+});
