@@ -57,7 +57,7 @@ const nextButton = toolButton('arrow-down', 'Next match (Enter)', () => stepMatc
 const kindSelect = el('select', { className: 'kind-filter', ariaLabel: 'Filter by kind', title: 'Filter by kind' } as never) as HTMLSelectElement;
 kindSelect.append(el('option', { value: '', textContent: 'All kinds' } as never), ...ROW_KINDS.map((k) => el('option', { value: k, textContent: k } as never)));
 const errorsOnly = el('input', { type: 'checkbox', id: 'errors-only' } as never) as HTMLInputElement;
-const minDuration = el('input', { className: 'min-duration', type: 'text', placeholder: 'min e.g. 100ms', ariaLabel: 'Minimum duration', title: 'Only spans at least this long (e.g. 250ms, 1.5s)' } as never) as HTMLInputElement;
+const minDuration = el('input', { className: 'min-duration', type: 'text', placeholder: '≥ 100ms', ariaLabel: 'Minimum duration', title: 'Only spans at least this long (e.g. 250ms, 1.5s)' } as never) as HTMLInputElement;
 const depthSelect = el('select', { ariaLabel: 'Expand to depth', title: 'Expand to depth' } as never) as HTMLSelectElement;
 depthSelect.append(el('option', { value: '', textContent: 'Depth…' } as never), ...[1, 2, 3, 4, 5].map((d) => el('option', { value: String(d), textContent: `Expand to ${d}` } as never)), el('option', { value: 'all', textContent: 'Expand all' } as never));
 const toolbar = el('div', { className: 'toolbar', role: 'toolbar' }, [

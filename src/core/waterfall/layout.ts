@@ -97,19 +97,23 @@ export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = 
   for (let i = 0; i < n; i++) if (flat.spans[i].statusCode === StatusCode.Error) error[i] = 1;
   let traceEnd = 0;
   for (let i = 0; i < n; i++) if (effEnd[i] > traceEnd) traceEnd = effEnd[i];
+  const threshold = foldThresholdOf(options.foldThreshold);
+  const groups = threshold === Infinity ? undefined : findRuns(flat.spans, subtreeEnd, startMs, endMs, threshold);
 
+  // Ends are no longer needed (effEnd may share their array, and is done with too): turn them
+  // into durations in place rather than allocating another column.
+  const durationMs = endMs;
+  for (let i = 0; i < n; i++) durationMs[i] -= startMs[i];
   const spanLevel: Columns = {
     depth: flat.depth,
     parent: flat.parent,
     subtreeEnd,
     startMs,
-    durationMs: durations(startMs, endMs),
+    durationMs,
     selfMs,
     onCriticalPath: critical.onPath,
     error,
   };
-  const threshold = foldThresholdOf(options.foldThreshold);
-  const groups = threshold === Infinity ? undefined : findRuns(flat.spans, subtreeEnd, startMs, endMs, threshold);
   const rows = groups === undefined || groups.count === 0 ? identityRows(n, spanLevel) : foldedRows(n, spanLevel, groups);
   const segments = critical.segments;
   const segmentRows = new Int32Array(segments.span.length);
@@ -240,12 +244,6 @@ function times(spans: readonly SpanRecord[], originNs: bigint): { startMs: Float
     endMs[i] = start + dur;
   }
   return { startMs, endMs };
-}
-
-function durations(startMs: Float64Array, endMs: Float64Array): Float64Array {
-  const out = new Float64Array(startMs.length);
-  for (let i = 0; i < out.length; i++) out[i] = endMs[i] - startMs[i];
-  return out;
 }
 
 /** Subtrees are contiguous in depth-first order: one reverse pass lifts each end to its parent. */
@@ -554,10 +552,10 @@ function foldThresholdOf(value: number | undefined): number {
 
 interface Runs {
   count: number;
-  /** Span index → run number for the first member of a run, else -1. */
-  runAt: Int32Array;
   /** Span index → run number for each direct member, else -1. */
   memberOf: Int32Array;
+  /** Span index of each run's first member. */
+  first: number[];
   size: number[];
   /** Exclusive span index where the run's last member's subtree ends. */
   endSpan: number[];
@@ -576,16 +574,13 @@ function findRuns(
   threshold: number,
 ): Runs {
   const n = spans.length;
-  const runs: Runs = { count: 0, runAt: new Int32Array(0), memberOf: new Int32Array(0), size: [], endSpan: [], startMs: [], endMs: [], selfMs: [] };
+  const runs: Runs = { count: 0, memberOf: new Int32Array(0), first: [], size: [], endSpan: [], startMs: [], endMs: [], selfMs: [] };
   const members: number[] = [];
   const close = (first: number, last: number, size: number): void => {
     if (size < threshold) return;
-    if (runs.count === 0) {
-      runs.runAt = new Int32Array(n).fill(-1);
-      runs.memberOf = new Int32Array(n).fill(-1);
-    }
+    if (runs.count === 0) runs.memberOf = new Int32Array(n).fill(-1);
     const id = runs.count++;
-    runs.runAt[first] = id;
+    runs.first.push(first);
     let s = Infinity;
     let e = -Infinity;
     let sorted = true;
@@ -674,8 +669,9 @@ function foldedRows(n: number, s: Columns, runs: Runs): Rows {
   let row = 0;
   for (let i = 0; i < n; i++) {
     while (openEnds.length > 0 && openEnds[openEnds.length - 1] <= i) openEnds.pop();
-    const run = runs.runAt[i];
-    if (run >= 0) {
+    const member = runs.memberOf[i];
+    if (member >= 0 && runs.first[member] === i) {
+      const run = member;
       groupRow[run] = row;
       spanIndex[row] = -1;
       groupSize[row] = runs.size[run];
@@ -690,7 +686,6 @@ function foldedRows(n: number, s: Columns, runs: Runs): Rows {
     rowOfSpan[i] = row;
     spanIndex[row] = i;
     depth[row] = saturate(s.depth[i] + openEnds.length);
-    const member = runs.memberOf[i];
     parent[row] = member >= 0 ? groupRow[member] : s.parent[i] >= 0 ? rowOfSpan[s.parent[i]] : -1;
     startMs[row] = s.startMs[i];
     durationMs[row] = s.durationMs[i];
