@@ -81,7 +81,13 @@ test('a big run opens with repeated siblings folded into one row', async () => {
   frame = await s.webviewFrame('.row', 30_000);
   await frame.waitForSelector('.run-header :text("Tokens")');
   assert.match((await frame.textContent('.run-header')) ?? '', /Tokens\s*40,800 \(36,000 in · 4,800 out\)/);
-  await frame.waitForSelector('.row[data-group="true"] .span-name:text("lookupOrder ×240")');
+  // The loop sits at the end of the run: End moves there.
+  await frame.focus('.rows-viewport');
+  await frame.press('.rows-viewport', 'End');
+  const group = await frame.waitForSelector('.row[data-group="true"] .span-name:text("lookupOrder ×240")');
+  assert.equal(await (await group.evaluateHandle((e) => e.closest('.row')!)).asElement()!.getAttribute('aria-expanded'), 'false', 'a group starts folded');
+  assert.equal(await selectedName(), 'charge_card', 'End lands on the last span, past the folded group');
+  await frame.press('.rows-viewport', 'Home');
   await s.parkMouse();
   await s.screenshot('01-dark-waterfall');
 });
@@ -93,6 +99,14 @@ test('search finds a span by text in its tool output and lands on it', async () 
   await frame.waitForSelector('.row.current-match');
   assert.equal(await frame.textContent('.match-info'), '1 of 1');
   assert.equal(await selectedName(), 'execute_tool check_order');
+  // Rows are virtualized: only about a screenful exists, and the match is scrolled into it.
+  assert.ok((await frame.$$('.row')).length < 120, 'only the rows on screen are drawn');
+  const [rowTop, rowBottom, viewTop, viewBottom] = await frame.$eval('.row[aria-selected="true"]', (row) => {
+    const r = row.getBoundingClientRect();
+    const v = row.closest('.rows-viewport')!.getBoundingClientRect();
+    return [r.top, r.bottom, v.top, v.bottom];
+  });
+  assert.ok(rowTop >= viewTop && rowBottom <= viewBottom, `the match is on screen (${rowTop}..${rowBottom} in ${viewTop}..${viewBottom})`);
   await frame.waitForSelector('.details h2:text("execute_tool check_order")');
   assert.match((await frame.textContent('.details')) ?? '', /refund-code ZX-4411 issued/);
   await s.screenshot('02-search');

@@ -3,12 +3,14 @@
  * self time, the critical path and folding of repeated siblings. Pure and iterative (no
  * recursion, so any nesting depth works), linear or n·log n, and written for a million spans.
  *
- * Two index spaces:
- * - span index: position of a real span in `layout.spans` (depth-first, children in start
- *   order, tops in the tree's order). Self time and the critical path are computed here, on
- *   the real tree, so folding never changes them.
- * - row: what the view draws. Equal to the span order plus one synthetic group row in front
- *   of each folded run of siblings; `spanIndex[row]` maps back (-1 for a group row).
+ * Rows are the spans in depth-first order (children in start order, tops in the tree's
+ * order) plus one synthetic group row in front of each folded run of siblings. A real span's
+ * index in `layout.spans` is its position among the real rows; `spanIndex[row]` maps a row
+ * back (-1 for a group row). Self time and the critical path see through group rows to the
+ * real tree, so folding never changes them.
+ *
+ * Memory for a million spans: ~60 bytes a row in result columns plus ~8 a span of scratch;
+ * the columns are what a view keeps or posts on.
  *
  * Times are milliseconds from `originNs` (the trace's earliest start), as doubles: exact to
  * the nanosecond for runs shorter than ~100 days.
@@ -85,57 +87,54 @@ export interface SpanForest {
  * `buildTree` leaves them; a list that is not is handled too (sorted where it matters).
  */
 export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = {}): WaterfallLayout {
-  const flat = flatten(forest);
-  const n = flat.spans.length;
-  const originNs = options.originNs ?? flat.minStartNs;
-  const { startMs, endMs } = times(flat.spans, originNs);
-  const subtreeEnd = subtreeEnds(flat.parent);
-  const selfMs = selfTimes(n, startMs, endMs, subtreeEnd);
-  const effEnd = effectiveEnds(flat.parent, startMs, endMs);
-  const critical = criticalPath(n, flat.parent, subtreeEnd, startMs, effEnd);
-  const error = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (flat.spans[i].statusCode === StatusCode.Error) error[i] = 1;
-  let traceEnd = 0;
-  for (let i = 0; i < n; i++) if (effEnd[i] > traceEnd) traceEnd = effEnd[i];
-  const threshold = foldThresholdOf(options.foldThreshold);
-  const groups = threshold === Infinity ? undefined : findRuns(flat.spans, subtreeEnd, startMs, endMs, threshold);
+  const rows = buildRows(forest, foldThresholdOf(options.foldThreshold), options.originNs);
+  const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
+  const subtreeEnd = subtreeEnds(parent);
+  if (rows.groupCount > 0) {
+    // A group spans its members (first start to latest end) and fails if any member did.
+    for (let r = 0; r < rowCount; r++) {
+      const g = parent[r];
+      if (g < 0 || groupSize[g] === 0) continue;
+      if (startMs[r] < startMs[g]) startMs[g] = startMs[r];
+      if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
+      error[g] |= error[r];
+    }
+  }
 
-  // Ends are no longer needed (effEnd may share their array, and is done with too): turn them
-  // into durations in place rather than allocating another column.
+  const selfMs = selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
+  const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
+  const critical = criticalPath(rowCount, parent, subtreeEnd, groupSize, startMs, effEnd);
+  if (rows.groupCount > 0) {
+    for (let r = 0; r < rowCount; r++) {
+      const g = parent[r];
+      if (g >= 0 && groupSize[g] > 0 && critical.onPath[r]) critical.onPath[g] = 1;
+    }
+  }
+  let traceEnd = 0;
+  for (let r = 0; r < rowCount; r++) if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
+
+  // Ends are done with (effEnd may share their array, and is done with too): turn them into
+  // durations in place rather than allocate another column.
   const durationMs = endMs;
-  for (let i = 0; i < n; i++) durationMs[i] -= startMs[i];
-  const spanLevel: Columns = {
-    depth: flat.depth,
-    parent: flat.parent,
+  for (let r = 0; r < rowCount; r++) durationMs[r] -= startMs[r];
+
+  return {
+    originNs,
+    endMs: traceEnd,
+    spans,
+    rowOfSpan: rows.rowOfSpan,
+    rowCount,
+    spanIndex,
+    depth: rows.depth,
+    parent,
     subtreeEnd,
     startMs,
     durationMs,
     selfMs,
     onCriticalPath: critical.onPath,
     error,
-  };
-  const rows = groups === undefined || groups.count === 0 ? identityRows(n, spanLevel) : foldedRows(n, spanLevel, groups);
-  const segments = critical.segments;
-  const segmentRows = new Int32Array(segments.span.length);
-  for (let k = 0; k < segmentRows.length; k++) segmentRows[k] = rows.rowOfSpan[segments.span[k]];
-
-  return {
-    originNs,
-    endMs: traceEnd,
-    spans: flat.spans,
-    rowOfSpan: rows.rowOfSpan,
-    rowCount: rows.spanIndex.length,
-    spanIndex: rows.spanIndex,
-    depth: rows.columns.depth,
-    parent: rows.columns.parent,
-    subtreeEnd: rows.columns.subtreeEnd,
-    startMs: rows.columns.startMs,
-    durationMs: rows.columns.durationMs,
-    selfMs: rows.columns.selfMs,
-    onCriticalPath: rows.columns.onCriticalPath,
-    error: rows.columns.error,
-    groupSize: rows.groupSize,
-    criticalPath: { row: segmentRows, startMs: segments.startMs, endMs: segments.endMs },
+    groupSize,
+    criticalPath: critical.segments,
   };
 }
 
@@ -169,81 +168,189 @@ export function visibleRows(layout: WaterfallLayout, collapsed: Uint8Array): Int
 }
 
 // ---------------------------------------------------------------------------------------
-// Flattening
+// Rows: one depth-first pass that also folds
 
-interface Flat {
+function foldThresholdOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_FOLD_THRESHOLD;
+  if (!(value > 0) || value === Infinity) return Infinity;
+  return Math.max(2, Math.ceil(value));
+}
+
+interface Rows {
+  rowCount: number;
+  groupCount: number;
   spans: SpanRecord[];
+  rowOfSpan: Int32Array;
+  spanIndex: Int32Array;
   depth: Uint16Array;
   parent: Int32Array;
-  minStartNs: bigint;
+  groupSize: Uint32Array;
+  /** Real rows only; group rows hold +Infinity / -Infinity until their members fill them. */
+  startMs: Float64Array;
+  endMs: Float64Array;
+  error: Uint8Array;
+  originNs: bigint;
 }
 
-function flatten(forest: SpanForest): Flat {
-  let capacity = Math.max(16, forest.nodes?.size ?? 0);
+/** One level of the depth-first path; reused by depth, so the walk allocates nothing per node. */
+interface Level {
+  kids: readonly SpanNode[];
+  next: number;
+  /** Row of the span whose children these are (-1 above the tops). */
+  parentRow: number;
+  /** Depth of these children's rows (members of a group one more). */
+  depth: number;
+  /** Runs to fold in `kids`, as [first, end) index pairs, or undefined. */
+  runs: number[] | undefined;
+  runPtr: number;
+  /** End (exclusive, in `kids`) of the run being emitted, and its group row. */
+  runEnd: number;
+  groupRow: number;
+}
+
+/**
+ * Also reads each span's times and status while it is at hand (one pass over the span
+ * objects, which for a big trace are scattered over the heap). Times are taken from `originNs`,
+ * or from the first top's start and shifted afterwards if some span started earlier.
+ */
+function buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint | undefined): Rows {
+  const hint = forest.nodes?.size ?? 0;
+  const spans: SpanRecord[] = new Array<SpanRecord>(hint); // one allocation when sized
+  let spanCount = 0;
+  let rowOfSpan = new Int32Array(Math.max(16, hint));
+  // Groups add at most one row per `threshold` spans.
+  let capacity = Math.max(16, hint + (threshold === Infinity ? 0 : Math.ceil(hint / threshold)));
+  let spanIndex = new Int32Array(capacity);
   let depth = new Uint16Array(capacity);
   let parent = new Int32Array(capacity);
-  // Sized once when the forest says how big it is (a TraceTree does): one allocation.
-  const spans: SpanRecord[] = new Array<SpanRecord>(capacity);
-  let count = 0;
-  let minStartNs: bigint | undefined;
-  // The path from the tops down to the node being expanded: each level's child list, the
-  // next child to visit and the index of the level's span (-1 above the tops). Only nodes
-  // with children are pushed, so the stack is as small as the tree is deep.
-  const pathKids: (readonly SpanNode[])[] = [forest.roots];
-  const pathNext: number[] = [0];
-  const pathIndex: number[] = [-1];
-  while (pathKids.length > 0) {
-    const top = pathKids.length - 1;
-    const kids = pathKids[top];
-    const k = pathNext[top];
-    if (k === kids.length) {
-      pathKids.pop();
-      pathNext.pop();
-      pathIndex.pop();
-      continue;
-    }
-    pathNext[top] = k + 1;
-    const node = kids[k];
-    const i = count++;
-    if (i === capacity) {
+  let groupSize = new Uint32Array(capacity);
+  let startMs = new Float64Array(capacity);
+  let endMs = new Float64Array(capacity);
+  let error = new Uint8Array(capacity);
+  let rowCount = 0;
+  let groupCount = 0;
+  const baseNs = givenOriginNs ?? forest.roots[0]?.span.startNs ?? 0n;
+  let minStart = Infinity;
+  let minSpan = -1;
+
+  const levels: Level[] = [];
+  let top = -1;
+  const enter = (kids: readonly SpanNode[], parentRow: number, d: number): void => {
+    const level = levels[++top] ?? (levels[top] = { kids, next: 0, parentRow, depth: d, runs: undefined, runPtr: 0, runEnd: -1, groupRow: -1 });
+    level.kids = kids;
+    level.next = 0;
+    level.parentRow = parentRow;
+    level.depth = d;
+    level.runs = kids.length >= threshold ? findRuns(kids, threshold) : undefined;
+    level.runPtr = 0;
+    level.runEnd = -1;
+    level.groupRow = -1;
+  };
+  const newRow = (): number => {
+    if (rowCount === capacity) {
       capacity *= 2;
+      spanIndex = grow(spanIndex, new Int32Array(capacity));
       depth = grow(depth, new Uint16Array(capacity));
       parent = grow(parent, new Int32Array(capacity));
+      groupSize = grow(groupSize, new Uint32Array(capacity));
+      startMs = grow(startMs, new Float64Array(capacity));
+      endMs = grow(endMs, new Float64Array(capacity));
+      error = grow(error, new Uint8Array(capacity));
     }
+    return rowCount++;
+  };
+
+  enter(forest.roots, -1, 0);
+  while (top >= 0) {
+    const level = levels[top];
+    const k = level.next;
+    if (k === level.kids.length) {
+      top--;
+      continue;
+    }
+    level.next = k + 1;
+    const runs = level.runs;
+    if (runs !== undefined && level.runPtr < runs.length && runs[level.runPtr] === k) {
+      const g = newRow();
+      level.runEnd = runs[level.runPtr + 1];
+      level.runPtr += 2;
+      level.groupRow = g;
+      spanIndex[g] = -1;
+      depth[g] = saturate(level.depth);
+      parent[g] = level.parentRow;
+      groupSize[g] = level.runEnd - k;
+      startMs[g] = Infinity;
+      endMs[g] = -Infinity;
+      groupCount++;
+    }
+    const member = k < level.runEnd;
+    const node = level.kids[k];
     const span = node.span;
+    const r = newRow();
+    const i = spanCount++;
+    if (i === rowOfSpan.length) rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
     spans[i] = span;
-    depth[i] = top > MAX_DEPTH ? MAX_DEPTH : top;
-    parent[i] = pathIndex[top];
-    if (minStartNs === undefined || span.startNs < minStartNs) minStartNs = span.startNs;
-    if (node.children.length > 0) {
-      pathKids.push(node.children);
-      pathNext.push(0);
-      pathIndex.push(i);
+    rowOfSpan[i] = r;
+    spanIndex[r] = i;
+    const d = member ? level.depth + 1 : level.depth;
+    depth[r] = saturate(d);
+    parent[r] = member ? level.groupRow : level.parentRow;
+    groupSize[r] = 0;
+    // Subtract as bigints: epoch nanoseconds exceed 2^53, their differences do not.
+    const start = Number(span.startNs - baseNs) / 1e6;
+    startMs[r] = start;
+    endMs[r] = span.endNs > span.startNs ? start + Number(span.endNs - span.startNs) / 1e6 : start;
+    if (span.statusCode === StatusCode.Error) error[r] = 1;
+    if (start < minStart) {
+      minStart = start;
+      minSpan = i;
+    }
+    if (node.children.length > 0) enter(node.children, r, d + 1);
+  }
+  spans.length = spanCount;
+  let originNs = baseNs;
+  if (givenOriginNs === undefined && minSpan >= 0 && minStart !== 0) {
+    originNs = spans[minSpan].startNs;
+    for (let r = 0; r < rowCount; r++) {
+      startMs[r] -= minStart;
+      endMs[r] -= minStart;
     }
   }
-  const n = count;
-  spans.length = n;
-  return { spans, depth: depth.subarray(0, n), parent: parent.subarray(0, n), minStartNs: minStartNs ?? 0n };
+  return {
+    rowCount,
+    groupCount,
+    spans,
+    rowOfSpan: rowOfSpan.subarray(0, spanCount),
+    spanIndex: spanIndex.subarray(0, rowCount),
+    depth: depth.subarray(0, rowCount),
+    parent: parent.subarray(0, rowCount),
+    groupSize: groupSize.subarray(0, rowCount),
+    startMs: startMs.subarray(0, rowCount),
+    endMs: endMs.subarray(0, rowCount),
+    error: error.subarray(0, rowCount),
+    originNs,
+  };
 }
 
-function grow<T extends Uint16Array | Int32Array | Float64Array>(from: T, to: T): T {
+/** Runs of ≥ threshold consecutive same-name siblings, as [first, end) pairs; undefined if none. */
+function findRuns(kids: readonly SpanNode[], threshold: number): number[] | undefined {
+  let runs: number[] | undefined;
+  let first = 0;
+  for (let k = 1; k <= kids.length; k++) {
+    if (k < kids.length && kids[k].span.name === kids[first].span.name) continue;
+    if (k - first >= threshold) (runs ??= []).push(first, k);
+    first = k;
+  }
+  return runs;
+}
+
+function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
 
-function times(spans: readonly SpanRecord[], originNs: bigint): { startMs: Float64Array; endMs: Float64Array } {
-  const n = spans.length;
-  const startMs = new Float64Array(n);
-  const endMs = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const span = spans[i];
-    // Subtract as bigints: epoch nanoseconds exceed 2^53, their differences do not.
-    const start = Number(span.startNs - originNs) / 1e6;
-    const dur = span.endNs > span.startNs ? Number(span.endNs - span.startNs) / 1e6 : 0;
-    startMs[i] = start;
-    endMs[i] = start + dur;
-  }
-  return { startMs, endMs };
+function saturate(depth: number): number {
+  return depth > MAX_DEPTH ? MAX_DEPTH : depth;
 }
 
 /** Subtrees are contiguous in depth-first order: one reverse pass lifts each end to its parent. */
@@ -258,23 +365,30 @@ function subtreeEnds(parent: Int32Array): Int32Array {
   return end;
 }
 
+// Children "through" groups: the loops below walk a row's children as
+//   for (let c = r + 1; c < subtreeEnd[r]; ) { if (groupSize[c]) { c++; continue } …; c = subtreeEnd[c] }
+// A group row steps into its members, whose subtrees end where the group's does, so the
+// walk sees the real children in their original (start) order. A group row's own children
+// are its members, walked by the same loop.
+
 // ---------------------------------------------------------------------------------------
 // Self time
 
 /**
  * duration − |∪ children ∩ [start, end]|. Children come in start order, so one sweep merges
- * overlapping (concurrent) children: O(children) per span, O(n) in all.
+ * overlapping (concurrent) children: O(children) per row, O(n) in all. For a group row, the
+ * gaps between its members.
  */
-function selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtreeEnd: Int32Array): Float64Array {
+function selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtreeEnd: Int32Array, groupSize: Uint32Array): Float64Array {
   const self = new Float64Array(n);
   let scratch: number[] | undefined;
-  for (let i = 0; i < n; i++) {
-    const ps = startMs[i];
-    const pe = endMs[i];
+  for (let r = 0; r < n; r++) {
+    const ps = startMs[r];
+    const pe = endMs[r];
     const duration = pe - ps;
-    const end = subtreeEnd[i];
-    if (end === i + 1 || duration <= 0) {
-      self[i] = duration;
+    const end = subtreeEnd[r];
+    if (end === r + 1 || duration <= 0) {
+      self[r] = duration > 0 ? duration : 0;
       continue;
     }
     let covered = 0;
@@ -282,40 +396,53 @@ function selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtre
     let curE = -Infinity; // no open interval yet
     let lastStart = -Infinity;
     let sorted = true;
-    for (let c = i + 1; c < end; c = subtreeEnd[c]) {
-      const cs = startMs[c] < ps ? ps : startMs[c];
-      const ce = endMs[c] > pe ? pe : endMs[c];
+    for (let c = r + 1; c < end; ) {
+      if (groupSize[c] > 0) {
+        c++;
+        continue;
+      }
       if (startMs[c] < lastStart) {
         sorted = false;
         break;
       }
       lastStart = startMs[c];
-      if (ce <= cs) continue;
-      if (cs > curE) {
-        if (curE > curS) covered += curE - curS;
-        curS = cs;
-        curE = ce;
-      } else if (ce > curE) {
-        curE = ce;
+      const cs = startMs[c] < ps ? ps : startMs[c];
+      const ce = endMs[c] > pe ? pe : endMs[c];
+      if (ce > cs) {
+        if (cs > curE) {
+          if (curE > curS) covered += curE - curS;
+          curS = cs;
+          curE = ce;
+        } else if (ce > curE) {
+          curE = ce;
+        }
       }
+      c = subtreeEnd[c];
     }
     if (!sorted) {
       // A child list out of start order: sort a copy, then sweep.
       scratch ??= [];
       scratch.length = 0;
-      for (let c = i + 1; c < end; c = subtreeEnd[c]) scratch.push(c);
+      for (let c = r + 1; c < end; ) {
+        if (groupSize[c] > 0) {
+          c++;
+          continue;
+        }
+        scratch.push(c);
+        c = subtreeEnd[c];
+      }
       scratch.sort((a, b) => startMs[a] - startMs[b]);
       covered = unionLength(scratch, startMs, endMs, ps, pe);
     } else if (curE > curS) {
       covered += curE - curS;
     }
-    self[i] = duration - covered;
+    self[r] = duration - covered;
   }
   return self;
 }
 
 /** Length of the union of the intervals of `items` (in start order), clipped to [ps, pe]. */
-function unionLength(items: readonly number[], startMs: Float64Array, endMs: Float64Array, ps = -Infinity, pe = Infinity): number {
+function unionLength(items: readonly number[], startMs: Float64Array, endMs: Float64Array, ps: number, pe: number): number {
   let covered = 0;
   let curS = 0;
   let curE = -Infinity;
@@ -341,17 +468,17 @@ function unionLength(items: readonly number[], startMs: Float64Array, endMs: Flo
 /**
  * A span with no length (end ≤ start: still running, or its end was never recorded) that has
  * children is taken to last until its last descendant ends; the critical path can then pass
- * through it. Spans with a length keep their own end.
+ * through it. Spans with a length keep their own end. A group row's end follows its members'.
  */
-function effectiveEnds(parent: Int32Array, startMs: Float64Array, endMs: Float64Array): Float64Array {
+function effectiveEnds(parent: Int32Array, groupSize: Uint32Array, startMs: Float64Array, endMs: Float64Array): Float64Array {
   const n = parent.length;
   let eff = endMs; // copied only if some span needs a later end, which is rare
-  // Reverse depth-first order: every descendant of i is final before i lifts into its parent.
-  for (let i = n - 1; i >= 0; i--) {
-    const p = parent[i];
-    if (p >= 0 && endMs[p] <= startMs[p] && eff[i] > eff[p]) {
+  // Reverse depth-first order: every descendant of r is final before r lifts into its parent.
+  for (let r = n - 1; r >= 0; r--) {
+    const p = parent[r];
+    if (p >= 0 && eff[r] > eff[p] && (groupSize[p] > 0 || endMs[p] <= startMs[p])) {
       if (eff === endMs) eff = endMs.slice();
-      eff[p] = eff[i];
+      eff[p] = eff[r];
     }
   }
   return eff;
@@ -359,7 +486,7 @@ function effectiveEnds(parent: Int32Array, startMs: Float64Array, endMs: Float64
 
 interface CriticalResult {
   onPath: Uint8Array;
-  segments: { span: Int32Array; startMs: Float64Array; endMs: Float64Array };
+  segments: CriticalSegments;
 }
 
 /**
@@ -375,45 +502,57 @@ interface CriticalResult {
  * the whole run. So the path starts in the top that finishes last and continues in earlier
  * tops that had finished before it started; concurrent tops are off the path.
  *
- * Each span's children are sorted by end only when the path enters that span: O(n log n) at
- * worst, typically far less.
+ * Each span's children are sorted by end only when the path enters that span, and only if
+ * they are not in that order already (sequential children are): O(n log n) at worst.
  */
-function criticalPath(n: number, parent: Int32Array, subtreeEnd: Int32Array, startMs: Float64Array, effEnd: Float64Array): CriticalResult {
+function criticalPath(
+  n: number,
+  parent: Int32Array,
+  subtreeEnd: Int32Array,
+  groupSize: Uint32Array,
+  startMs: Float64Array,
+  effEnd: Float64Array,
+): CriticalResult {
   const onPath = new Uint8Array(n);
   const segments = new SegmentList();
   if (n === 0) return { onPath, segments: segments.toTimeOrder() };
 
-  // A child's interval clipped to its parent's window [ws, we]: computed where needed rather
-  // than stored, to keep the walk's memory to one pool of indices.
+  // A child's interval clipped to its parent's window [ws, we] is computed where needed
+  // rather than stored, to keep the walk's memory to one pool of indices.
+  const clippedEnd = (c: number, we: number): number => (effEnd[c] > we ? we : effEnd[c]);
+  const clippedStart = (c: number, ws: number): number => (startMs[c] < ws ? ws : startMs[c]);
+  let sortWs = 0;
+  let sortWe = 0;
+  const byEnd = (a: number, b: number): number =>
+    clippedEnd(a, sortWe) - clippedEnd(b, sortWe) || clippedStart(a, sortWs) - clippedStart(b, sortWs);
+
   // Children of the open frames, each frame's slice sorted by clipped end (earliest first)
   // and consumed from its end. Frames are nested, so the slices stack up in one pool.
   const pool = new Int32Array(n);
   let poolTop = 0;
-  // Open frames: the span (-1 for the virtual root), its window start, the cursor, and the
-  // next unconsidered child (consumed downwards to the frame's pool base).
   const frames = new FrameStack();
-  let sortWs = 0;
-  let sortWe = 0;
-  const clippedEnd = (c: number, we: number): number => (effEnd[c] > we ? we : effEnd[c]);
-  const clippedStart = (c: number, ws: number): number => (startMs[c] < ws ? ws : startMs[c]);
-  const byEnd = (a: number, b: number): number =>
-    clippedEnd(a, sortWe) - clippedEnd(b, sortWe) || clippedStart(a, sortWs) - clippedStart(b, sortWs);
 
-  const open = (span: number, ws: number, we: number): void => {
+  const open = (row: number, ws: number, we: number): void => {
     const base = poolTop;
-    const first = span < 0 ? 0 : span + 1;
-    const end = span < 0 ? n : subtreeEnd[span];
+    const first = row < 0 ? 0 : row + 1;
+    const end = row < 0 ? n : subtreeEnd[row];
     let sorted = true;
-    for (let c = first; c < end; c = subtreeEnd[c]) {
-      const cs = startMs[c] < ws ? ws : startMs[c];
-      const ce = effEnd[c] > we ? we : effEnd[c];
-      if (ce <= cs) continue;
-      if (sorted && poolTop > base) {
-        const prev = pool[poolTop - 1];
-        const pe = clippedEnd(prev, we);
-        if (pe > ce || (pe === ce && clippedStart(prev, ws) > cs)) sorted = false;
+    for (let c = first; c < end; ) {
+      if (groupSize[c] > 0) {
+        c++;
+        continue;
       }
-      pool[poolTop++] = c;
+      const cs = clippedStart(c, ws);
+      const ce = clippedEnd(c, we);
+      if (ce > cs) {
+        if (sorted && poolTop > base) {
+          const prev = pool[poolTop - 1];
+          const pe = clippedEnd(prev, we);
+          if (pe > ce || (pe === ce && clippedStart(prev, ws) > cs)) sorted = false;
+        }
+        pool[poolTop++] = c;
+      }
+      c = subtreeEnd[c];
     }
     if (!sorted) {
       sortWs = ws;
@@ -423,23 +562,28 @@ function criticalPath(n: number, parent: Int32Array, subtreeEnd: Int32Array, sta
       list.sort(byEnd);
       pool.set(list, base);
     }
-    frames.push(span, ws, we, we, base, poolTop - 1);
+    frames.push(row, ws, we, we, base, poolTop - 1);
   };
 
+  // The virtual root's window: the tops' extent.
   let runStart = Infinity;
   let runEnd = -Infinity;
-  for (let i = 0; i < n; i++) {
-    if (parent[i] >= 0) continue;
-    if (startMs[i] < runStart) runStart = startMs[i];
-    const e = effEnd[i] > startMs[i] ? effEnd[i] : startMs[i];
+  for (let c = 0; c < n; ) {
+    if (groupSize[c] > 0) {
+      c++;
+      continue;
+    }
+    if (startMs[c] < runStart) runStart = startMs[c];
+    const e = effEnd[c] > startMs[c] ? effEnd[c] : startMs[c];
     if (e > runEnd) runEnd = e;
+    c = subtreeEnd[c];
   }
 
   // Segments are found end-first, and put in time order at the end.
   open(-1, runStart, runEnd);
   while (frames.size > 0) {
     const f = frames.size - 1;
-    const span = frames.span[f];
+    const row = frames.row[f];
     const ws = frames.windowStart[f];
     const we = frames.windowEnd[f];
     const cursor = frames.cursor[f];
@@ -457,7 +601,7 @@ function criticalPath(n: number, parent: Int32Array, subtreeEnd: Int32Array, sta
     }
     if (chosen < 0) {
       // The rest of the window, back to its start, is the span's own time.
-      if (span >= 0 && cursor > ws) segments.push(span, ws, cursor);
+      if (row >= 0 && cursor > ws) segments.push(row, ws, cursor);
       frames.size--;
       poolTop = base;
       continue;
@@ -465,7 +609,7 @@ function criticalPath(n: number, parent: Int32Array, subtreeEnd: Int32Array, sta
     frames.next[f] = next;
     const cs = clippedStart(chosen, ws);
     const ce = clippedEnd(chosen, we);
-    if (span >= 0 && cursor > ce) segments.push(span, ce, cursor);
+    if (row >= 0 && cursor > ce) segments.push(row, ce, cursor);
     frames.cursor[f] = cs;
     onPath[chosen] = 1;
     if (subtreeEnd[chosen] === chosen + 1) segments.push(chosen, cs, ce);
@@ -473,38 +617,45 @@ function criticalPath(n: number, parent: Int32Array, subtreeEnd: Int32Array, sta
   }
   // A run made only of zero-length tops: the last-starting one stands for the path.
   if (segments.size === 0) {
-    let top = -1;
-    for (let i = 0; i < n; i++) if (parent[i] < 0 && (top < 0 || startMs[i] >= startMs[top])) top = i;
-    onPath[top] = 1;
+    let last = -1;
+    for (let c = 0; c < n; ) {
+      if (groupSize[c] > 0) {
+        c++;
+        continue;
+      }
+      if (last < 0 || startMs[c] >= startMs[last]) last = c;
+      c = subtreeEnd[c];
+    }
+    onPath[last] = 1;
   }
   return { onPath, segments: segments.toTimeOrder() };
 }
 
-/** Growable columns of (span, start, end). */
+/** Growable columns of (row, start, end). */
 class SegmentList {
   size = 0;
-  private span = new Int32Array(64);
+  private row = new Int32Array(64);
   private start = new Float64Array(64);
   private end = new Float64Array(64);
 
-  push(span: number, start: number, end: number): void {
-    if (this.size === this.span.length) {
+  push(row: number, start: number, end: number): void {
+    if (this.size === this.row.length) {
       const cap = this.size * 2;
-      this.span = grow(this.span, new Int32Array(cap));
+      this.row = grow(this.row, new Int32Array(cap));
       this.start = grow(this.start, new Float64Array(cap));
       this.end = grow(this.end, new Float64Array(cap));
     }
-    this.span[this.size] = span;
+    this.row[this.size] = row;
     this.start[this.size] = start;
     this.end[this.size] = end;
     this.size++;
   }
 
   /** Pushed latest first; returned earliest first (reversed in place, no copy). */
-  toTimeOrder(): { span: Int32Array; startMs: Float64Array; endMs: Float64Array } {
+  toTimeOrder(): CriticalSegments {
     const n = this.size;
     return {
-      span: this.span.subarray(0, n).reverse(),
+      row: this.row.subarray(0, n).reverse(),
       startMs: this.start.subarray(0, n).reverse(),
       endMs: this.end.subarray(0, n).reverse(),
     };
@@ -514,17 +665,18 @@ class SegmentList {
 /** The open frames of the critical-path walk, as growable columns. */
 class FrameStack {
   size = 0;
-  span = new Int32Array(64);
+  row = new Int32Array(64);
   windowStart = new Float64Array(64);
   windowEnd = new Float64Array(64);
   cursor = new Float64Array(64);
+  /** First pool slot of the frame's children, and the next one to consider (counting down). */
   base = new Int32Array(64);
   next = new Int32Array(64);
 
-  push(span: number, windowStart: number, windowEnd: number, cursor: number, base: number, next: number): void {
-    if (this.size === this.span.length) {
+  push(row: number, windowStart: number, windowEnd: number, cursor: number, base: number, next: number): void {
+    if (this.size === this.row.length) {
       const cap = this.size * 2;
-      this.span = grow(this.span, new Int32Array(cap));
+      this.row = grow(this.row, new Int32Array(cap));
       this.windowStart = grow(this.windowStart, new Float64Array(cap));
       this.windowEnd = grow(this.windowEnd, new Float64Array(cap));
       this.cursor = grow(this.cursor, new Float64Array(cap));
@@ -532,178 +684,11 @@ class FrameStack {
       this.next = grow(this.next, new Int32Array(cap));
     }
     const k = this.size++;
-    this.span[k] = span;
+    this.row[k] = row;
     this.windowStart[k] = windowStart;
     this.windowEnd[k] = windowEnd;
     this.cursor[k] = cursor;
     this.base[k] = base;
     this.next[k] = next;
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// Folding
-
-function foldThresholdOf(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_FOLD_THRESHOLD;
-  if (!(value > 0) || value === Infinity) return Infinity;
-  return Math.max(2, Math.ceil(value));
-}
-
-interface Runs {
-  count: number;
-  /** Span index → run number for each direct member, else -1. */
-  memberOf: Int32Array;
-  /** Span index of each run's first member. */
-  first: number[];
-  size: number[];
-  /** Exclusive span index where the run's last member's subtree ends. */
-  endSpan: number[];
-  startMs: number[];
-  endMs: number[];
-  /** The run's window minus the union of its members: the gaps between them. */
-  selfMs: number[];
-}
-
-/** Runs of ≥ threshold consecutive same-name siblings, under every parent and among the tops. */
-function findRuns(
-  spans: readonly SpanRecord[],
-  subtreeEnd: Int32Array,
-  startMs: Float64Array,
-  endMs: Float64Array,
-  threshold: number,
-): Runs {
-  const n = spans.length;
-  const runs: Runs = { count: 0, memberOf: new Int32Array(0), first: [], size: [], endSpan: [], startMs: [], endMs: [], selfMs: [] };
-  const members: number[] = [];
-  const close = (first: number, last: number, size: number): void => {
-    if (size < threshold) return;
-    if (runs.count === 0) runs.memberOf = new Int32Array(n).fill(-1);
-    const id = runs.count++;
-    runs.first.push(first);
-    let s = Infinity;
-    let e = -Infinity;
-    let sorted = true;
-    members.length = 0;
-    for (let c = first; c <= last; c = subtreeEnd[c]) {
-      runs.memberOf[c] = id;
-      if (members.length > 0 && startMs[c] < startMs[members[members.length - 1]]) sorted = false;
-      members.push(c);
-      if (startMs[c] < s) s = startMs[c];
-      if (endMs[c] > e) e = endMs[c];
-    }
-    if (!sorted) members.sort((a, b) => startMs[a] - startMs[b]);
-    runs.size.push(size);
-    runs.endSpan.push(subtreeEnd[last]);
-    runs.startMs.push(s);
-    runs.endMs.push(e);
-    runs.selfMs.push(e - s - unionLength(members, startMs, endMs));
-  };
-  const scan = (first: number, end: number): void => {
-    let runFirst = -1;
-    let runLast = -1;
-    let runSize = 0;
-    let runName = '';
-    for (let c = first; c < end; c = subtreeEnd[c]) {
-      const name = spans[c].name;
-      if (runSize > 0 && name === runName) {
-        runLast = c;
-        runSize++;
-        continue;
-      }
-      if (runSize > 0) close(runFirst, runLast, runSize);
-      runFirst = runLast = c;
-      runSize = 1;
-      runName = name;
-    }
-    if (runSize > 0) close(runFirst, runLast, runSize);
-  };
-  scan(0, n); // the tops are siblings too
-  for (let i = 0; i < n; i++) if (subtreeEnd[i] > i + 1) scan(i + 1, subtreeEnd[i]);
-  return runs;
-}
-
-interface Columns {
-  depth: Uint16Array;
-  parent: Int32Array;
-  subtreeEnd: Int32Array;
-  startMs: Float64Array;
-  durationMs: Float64Array;
-  selfMs: Float64Array;
-  onCriticalPath: Uint8Array;
-  error: Uint8Array;
-}
-
-interface Rows {
-  columns: Columns;
-  spanIndex: Int32Array;
-  rowOfSpan: Int32Array;
-  groupSize: Uint32Array;
-}
-
-function identityRows(n: number, columns: Columns): Rows {
-  const spanIndex = new Int32Array(n);
-  for (let i = 0; i < n; i++) spanIndex[i] = i;
-  return { columns, spanIndex, rowOfSpan: spanIndex, groupSize: new Uint32Array(n) };
-}
-
-/**
- * Rows with a group row in front of each run. One pass in span order: a stack of open runs
- * (by the span index where each ends) gives every row's extra depth.
- */
-function foldedRows(n: number, s: Columns, runs: Runs): Rows {
-  const total = n + runs.count;
-  const spanIndex = new Int32Array(total);
-  const rowOfSpan = new Int32Array(n);
-  const groupSize = new Uint32Array(total);
-  const depth = new Uint16Array(total);
-  const parent = new Int32Array(total);
-  const startMs = new Float64Array(total);
-  const durationMs = new Float64Array(total);
-  const selfMs = new Float64Array(total);
-  const onCriticalPath = new Uint8Array(total);
-  const error = new Uint8Array(total);
-  const groupRow = new Int32Array(runs.count);
-  const openEnds: number[] = [];
-
-  let row = 0;
-  for (let i = 0; i < n; i++) {
-    while (openEnds.length > 0 && openEnds[openEnds.length - 1] <= i) openEnds.pop();
-    const member = runs.memberOf[i];
-    if (member >= 0 && runs.first[member] === i) {
-      const run = member;
-      groupRow[run] = row;
-      spanIndex[row] = -1;
-      groupSize[row] = runs.size[run];
-      depth[row] = saturate(s.depth[i] + openEnds.length);
-      parent[row] = s.parent[i] >= 0 ? rowOfSpan[s.parent[i]] : -1;
-      startMs[row] = runs.startMs[run];
-      durationMs[row] = runs.endMs[run] - runs.startMs[run];
-      selfMs[row] = runs.selfMs[run];
-      row++;
-      openEnds.push(runs.endSpan[run]);
-    }
-    rowOfSpan[i] = row;
-    spanIndex[row] = i;
-    depth[row] = saturate(s.depth[i] + openEnds.length);
-    parent[row] = member >= 0 ? groupRow[member] : s.parent[i] >= 0 ? rowOfSpan[s.parent[i]] : -1;
-    startMs[row] = s.startMs[i];
-    durationMs[row] = s.durationMs[i];
-    selfMs[row] = s.selfMs[i];
-    onCriticalPath[row] = s.onCriticalPath[i];
-    error[row] = s.error[i];
-    if (member >= 0) {
-      const g = groupRow[member];
-      if (s.onCriticalPath[i]) onCriticalPath[g] = 1;
-      if (s.error[i]) error[g] = 1;
-    }
-    row++;
-  }
-
-  const columns: Columns = { depth, parent, subtreeEnd: subtreeEnds(parent), startMs, durationMs, selfMs, onCriticalPath, error };
-  return { columns, spanIndex, rowOfSpan, groupSize };
-}
-
-function saturate(depth: number): number {
-  return depth > MAX_DEPTH ? MAX_DEPTH : depth;
 }
