@@ -312,6 +312,17 @@ test('critical path: a lone in-progress root is the path', () => {
   assert.deepEqual(segments(l), []);
 });
 
+test('critical path segments can be left out; the marks stay', () => {
+  const specs: Spec[] = [
+    { id: 'root', start: 0, end: 100 },
+    { id: 'a', parent: 'root', start: 10, end: 90 },
+  ];
+  const l = layout(specs, { criticalSegments: false });
+  assert.deepEqual(critical(l), ['root', 'a']);
+  assert.equal(l.criticalPath.row.length, 0);
+  assert.deepEqual(critical(layout([{ id: 'root', start: 0 }], { criticalSegments: false })), ['root']);
+});
+
 test('critical path with several tops: the top ending last, then tops that ended before it began', () => {
   const sequential = layout([
     { id: 'root', start: 0, end: 100 },

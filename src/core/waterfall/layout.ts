@@ -27,6 +27,11 @@ export interface WaterfallOptions {
    * row. Default 5; 0 or Infinity turns folding off. Values below 2 count as 2.
    */
   readonly foldThreshold?: number;
+  /**
+   * Whether to return the critical path's segments (up to two per span on the path; 20 bytes
+   * each). Default true; `onCriticalPath` is computed either way.
+   */
+  readonly criticalSegments?: boolean;
 }
 
 export const DEFAULT_FOLD_THRESHOLD = 5;
@@ -103,7 +108,7 @@ export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = 
 
   const selfMs = selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
   const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
-  const critical = criticalPath(rowCount, parent, subtreeEnd, groupSize, startMs, effEnd);
+  const critical = criticalPath(rowCount, parent, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? true);
   if (rows.groupCount > 0) {
     for (let r = 0; r < rowCount; r++) {
       const g = parent[r];
@@ -512,9 +517,10 @@ function criticalPath(
   groupSize: Uint32Array,
   startMs: Float64Array,
   effEnd: Float64Array,
+  keepSegments: boolean,
 ): CriticalResult {
   const onPath = new Uint8Array(n);
-  const segments = new SegmentList();
+  const segments = new SegmentList(keepSegments);
   if (n === 0) return { onPath, segments: segments.toTimeOrder() };
 
   // A child's interval clipped to its parent's window [ws, we] is computed where needed
@@ -616,7 +622,7 @@ function criticalPath(
     else open(chosen, cs, ce);
   }
   // A run made only of zero-length tops: the last-starting one stands for the path.
-  if (segments.size === 0) {
+  if (segments.pushed === 0) {
     let last = -1;
     for (let c = 0; c < n; ) {
       if (groupSize[c] > 0) {
@@ -631,14 +637,19 @@ function criticalPath(
   return { onPath, segments: segments.toTimeOrder() };
 }
 
-/** Growable columns of (row, start, end). */
+/** Growable columns of (row, start, end); only counts when segments are not wanted. */
 class SegmentList {
   size = 0;
+  pushed = 0;
   private row = new Int32Array(64);
   private start = new Float64Array(64);
   private end = new Float64Array(64);
 
+  constructor(private readonly keep: boolean) {}
+
   push(row: number, start: number, end: number): void {
+    this.pushed++;
+    if (!this.keep) return;
     if (this.size === this.row.length) {
       const cap = this.size * 2;
       this.row = grow(this.row, new Int32Array(cap));
