@@ -62,6 +62,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   private schedule(change: TraceStoreChange | undefined): void {
+    if (change && change.removed.size > 0) this.forgetElements(change.removed);
     if (!change || change.removed.size > 0) this.pendingFull = true;
     else for (const id of change.changed) this.pendingRuns.add(id);
     this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
@@ -123,6 +124,17 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (known && (e.type === 'run' || e.type === 'span' || e.type === 'problems')) return known as T;
     this.elements.set(key, e);
     return e;
+  }
+
+  /** Drops the cached elements and page sizes of runs that are gone. */
+  private forgetElements(traceIds: ReadonlySet<string>): void {
+    for (const key of [...this.elements.keys()]) {
+      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, 37) : undefined;
+      if (id !== undefined && traceIds.has(id)) {
+        this.elements.delete(key);
+        this.limits.delete(key);
+      }
+    }
   }
 
   showMore(item: RunsTreeElement): void {
