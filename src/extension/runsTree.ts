@@ -129,7 +129,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** Drops the cached elements and page sizes of runs that are gone. */
   private forgetElements(traceIds: ReadonlySet<string>): void {
     for (const key of [...this.elements.keys()]) {
-      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, 37) : undefined;
+      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, key.indexOf(':', 5)) : undefined;
       if (id !== undefined && traceIds.has(id)) {
         this.elements.delete(key);
         this.limits.delete(key);
