@@ -4,7 +4,8 @@ import { goToSpanSource } from './goToSource';
 import { ReceiverService } from './receiverService';
 import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
-import { WATERFALL_VIEW_TYPE, WaterfallPanel } from './waterfallPanel';
+import type { TraceWorkspace } from '../core/traceWorkspace';
+import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer. Trace files are
@@ -28,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
   context.subscriptions.push(view);
 
+  const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
+
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
     if (e && 'type' in e && e.type === 'run') return ws.store.trace(e.traceId)?.summary().root;
@@ -43,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
         return;
       }
       const ws = await service.ensureStarted();
-      WaterfallPanel.show(ws, context.extensionUri, log, target.traceId, target.type === 'span' ? target.spanId : undefined);
+      WaterfallPanel.show(panelContext(ws), target.traceId, target.type === 'span' ? target.spanId : undefined);
     }),
     vscode.commands.registerCommand('tracerun.goToSource', async (e?: RunsTreeElement) => {
       const span = await spanOf(e ?? view.selection[0]);
@@ -65,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
           return;
         }
         const ws = await service.ensureStarted();
-        WaterfallPanel.revive(panel, ws, context.extensionUri, log, state as WaterfallState);
+        WaterfallPanel.revive(panel, panelContext(ws), state as WaterfallState);
       },
     }),
     { dispose: () => WaterfallPanel.disposeAll() },

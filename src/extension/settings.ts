@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ModelPrice } from '../core/waterfall/cost';
 
 export const SECTION = 'tracerun';
 
@@ -6,13 +7,32 @@ export interface TraceRunSettings {
   readonly watch: readonly string[];
   readonly exclude: readonly string[];
   readonly pageSize: number;
+  /** USD per million tokens by model name, for costs in the waterfall. */
+  readonly modelPrices: Readonly<Record<string, ModelPrice>>;
 }
 
 const DEFAULTS: TraceRunSettings = {
   watch: ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'],
   exclude: ['**/node_modules/**', '**/.git/**'],
   pageSize: 200,
+  modelPrices: {},
 };
+
+function modelPrices(value: unknown, problems: string[]): Readonly<Record<string, ModelPrice>> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('tracerun.modelPrices must map model names to { "inputPerMTok": number, "outputPerMTok": number }; ignored');
+    return {};
+  }
+  const out: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(value as Record<string, unknown>)) {
+    const p = price as Partial<ModelPrice> | null;
+    const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+    if (p && ok(p.inputPerMTok) && ok(p.outputPerMTok)) out[model] = { inputPerMTok: p.inputPerMTok!, outputPerMTok: p.outputPerMTok! };
+    else problems.push(`tracerun.modelPrices["${model}"] needs non-negative inputPerMTok and outputPerMTok; ignored`);
+  }
+  return out;
+}
 
 function stringList(value: unknown, fallback: readonly string[], key: string, problems: string[]): readonly string[] {
   if (!Array.isArray(value)) {
@@ -35,6 +55,7 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     watch: stringList(config.get('watch'), DEFAULTS.watch, 'watch', problems),
     exclude: stringList(config.get('exclude'), DEFAULTS.exclude, 'exclude', problems),
     pageSize: validPageSize,
+    modelPrices: modelPrices(config.get('modelPrices'), problems),
   };
 }
 

@@ -1,7 +1,11 @@
 import type { SpanDetails } from '../core/spanDetails';
 import type { SpanRecord } from '../core/span';
 import { parseStackTrace } from '../core/stackFrames';
-import type { StackFrameView } from '../protocol/waterfall';
+import { describeSpan } from '../core/conventions';
+import { costOf, type PriceTable } from '../core/waterfall/cost';
+import { extractConversation } from '../core/waterfall/conversation';
+import { spanPayloads, type SpanPayload } from '../core/waterfall/payloads';
+import type { ConversationMessageView, PayloadView, StackFrameView } from '../protocol/waterfall';
 import { frameExists } from './goToSource';
 import type { DetailsExtras } from './spanDetailsView';
 
@@ -21,7 +25,32 @@ async function stackOf(span: SpanRecord, details: SpanDetails): Promise<StackFra
   return out;
 }
 
-/** What the details pane shows beyond the attributes: the stack trace, and more to come. */
-export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails): Promise<DetailsExtras> {
-  return { stack: await stackOf(span, details) };
+function payloadView(label: string, p: SpanPayload): PayloadView {
+  return { label: `${label} (${p.key})`, text: p.text, ...(p.json ? { json: p.value } : {}) };
+}
+
+/**
+ * What the details pane shows beyond the attributes: the conversation of an LLM call, the
+ * span's input and output, the exception's stack trace, and the cost when prices are set.
+ */
+export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, prices: PriceTable): Promise<DetailsExtras> {
+  const conversation = extractConversation(details);
+  const payloads = spanPayloads(details.attributes);
+  const conventions = describeSpan(span);
+  const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
+  const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
+    role: m.sourceRole ?? m.role,
+    content: m.content || undefined,
+    toolCalls: m.toolCalls,
+    toolCallId: m.toolCallId,
+    direction: m.direction,
+  }));
+  return {
+    conversation: messages,
+    finishReasons: conversation?.finishReasons,
+    // An LLM span's input and output are its conversation; don't show them twice.
+    payloads: conversation ? [] : [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
+    stack: await stackOf(span, details),
+    costUsd: cost?.totalUsd,
+  };
 }

@@ -4,6 +4,7 @@ import { describeSpan, runTokens } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
 import { nsToIso } from '../core/time';
 import type { Trace } from '../core/trace';
+import { costOf, type PriceTable } from '../core/waterfall/cost';
 import { layoutWaterfall, type WaterfallLayout } from '../core/waterfall/layout';
 import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../protocol/waterfall';
 
@@ -35,7 +36,20 @@ export function runHeader(trace: Trace, nowMs: number, costUsd?: number): RunHea
   };
 }
 
-export function waterfallData(trace: Trace, nowMs: number, generation: number, costUsd?: number): WaterfallData {
+/** What a run's LLM calls cost, when the price table prices any of them. */
+function runCost(trace: Trace, prices: PriceTable): number | undefined {
+  let total: number | undefined;
+  for (const span of trace.allSpans()) {
+    const d = describeSpan(span);
+    if (d.kind !== 'llm') continue;
+    const cost = costOf(d.model, d.tokens, prices);
+    if (cost) total = (total ?? 0) + cost.totalUsd;
+  }
+  return total;
+}
+
+export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}): WaterfallData {
+  const costUsd = Object.keys(prices).length > 0 ? runCost(trace, prices) : undefined;
   const layout = layoutWaterfall(trace.tree());
   const names: string[] = [];
   const nameIds = new Map<string, number>();

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadSpanDetails } from '../core/spanDetails';
 import { searchSpans } from '../core/spanSearch';
+import type { PriceTable } from '../core/waterfall/cost';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
 import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
@@ -12,6 +13,15 @@ import { spanDetailsView } from './spanDetailsView';
 import { ROWS_PER_SLICE, waterfallData, type WaterfallData } from './waterfallData';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
+
+/** What every waterfall panel needs from the extension. */
+export interface PanelContext {
+  readonly ws: TraceWorkspace;
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  /** The current `tracerun.modelPrices`. */
+  readonly prices: () => PriceTable;
+}
 /** Live updates of big traces come less often: each one lays the whole trace out again. */
 function updateDelayMs(spanCount: number): number {
   return spanCount < 10_000 ? 100 : spanCount < 200_000 ? 1000 : 3000;
@@ -28,21 +38,21 @@ export class WaterfallPanel extends DisposableStore {
   private spanRows: Map<string, number> | undefined;
   private search: { cancelled: boolean } | undefined;
 
-  static show(ws: TraceWorkspace, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, traceId: string, spanId?: string): WaterfallPanel {
+  static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
     let panel = WaterfallPanel.open.get(traceId);
     if (panel) {
       panel.panel.reveal(undefined, false);
     } else {
-      const webviewPanel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, 'Waterfall', vscode.ViewColumn.Active, WaterfallPanel.options(extensionUri));
-      panel = new WaterfallPanel(webviewPanel, ws, extensionUri, log, traceId);
+      const webviewPanel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, 'Waterfall', vscode.ViewColumn.Active, WaterfallPanel.options(context.extensionUri));
+      panel = new WaterfallPanel(webviewPanel, context, traceId);
     }
     if (spanId) panel.select(spanId);
     return panel;
   }
 
-  static revive(webviewPanel: vscode.WebviewPanel, ws: TraceWorkspace, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, state: WaterfallState): void {
-    webviewPanel.webview.options = WaterfallPanel.options(extensionUri);
-    const panel = new WaterfallPanel(webviewPanel, ws, extensionUri, log, state.traceId);
+  static revive(webviewPanel: vscode.WebviewPanel, context: PanelContext, state: WaterfallState): void {
+    webviewPanel.webview.options = WaterfallPanel.options(context.extensionUri);
+    const panel = new WaterfallPanel(webviewPanel, context, state.traceId);
     if (state.selectedSpanId) panel.select(state.selectedSpanId);
   }
 
@@ -54,14 +64,20 @@ export class WaterfallPanel extends DisposableStore {
     return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
   }
 
+  private readonly ws: TraceWorkspace;
+  private readonly extensionUri: vscode.Uri;
+  private readonly log: vscode.LogOutputChannel;
+  private readonly prices: () => PriceTable;
+
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly ws: TraceWorkspace,
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: vscode.LogOutputChannel,
+    context: PanelContext,
     readonly traceId: string,
   ) {
     super();
+    ({ ws: this.ws, extensionUri: this.extensionUri, log: this.log, prices: this.prices } = context);
+    const ws = this.ws;
+    const extensionUri = this.extensionUri;
     WaterfallPanel.open.set(traceId, this);
     this.register({ dispose: () => WaterfallPanel.open.delete(traceId) });
     this.register({ dispose: () => clearTimeout(this.updateTimer) });
@@ -109,7 +125,7 @@ export class WaterfallPanel extends DisposableStore {
     }
     const generation = ++this.generation;
     const started = Date.now();
-    const data = waterfallData(trace, Date.now(), generation);
+    const data = waterfallData(trace, Date.now(), generation, this.prices());
     this.data = data;
     this.spanRows = undefined;
     this.panel.title = `Waterfall: ${data.start.header.name}`;
@@ -156,7 +172,7 @@ export class WaterfallPanel extends DisposableStore {
       let result;
       try {
         const details = await loadSpanDetails(span);
-        result = spanDetailsView(trace, span, details, { selfMs, ...(await spanDetailsExtras(span, details)) });
+        result = spanDetailsView(trace, span, details, { selfMs, ...(await spanDetailsExtras(span, details, this.prices())) });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.log.warn(`details of span ${span.spanId}: ${message}`);

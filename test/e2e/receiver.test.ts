@@ -41,7 +41,11 @@ before(async () => {
     vsixPath: VSIX,
     workspaceDir: workspace,
     name: 'receiver',
-    settings: { 'tracerun.receiver.port': httpPort, 'tracerun.receiver.grpcPort': grpcPort },
+    settings: {
+      'tracerun.receiver.port': httpPort,
+      'tracerun.receiver.grpcPort': grpcPort,
+      'tracerun.modelPrices': { 'fake-gpt-4o*': { inputPerMTok: 2.5, outputPerMTok: 10 } },
+    },
   });
 });
 
@@ -111,6 +115,22 @@ test('a failed tool call of the demo: kind, model and error in the waterfall, th
   assert.match(details, /exception\.stacktrace/);
   await s.screenshot('02-demo-waterfall');
 
+  // A priced run shows its cost in the header.
+  assert.match((await frame.textContent('.run-header')) ?? '', /Cost\s*\$0\.000\d+/);
+
+  // An LLM call reads as a conversation: the system prompt, the question, the tool call.
+  await frame.locator('.row', { hasText: 'chat fake-gpt-4o' }).filter({ hasNotText: 'mini' }).first().click();
+  await frame.waitForSelector('.details .conversation');
+  const roles = await frame.$$eval('.details .message .message-role > span:first-child', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(roles, ['system', 'user', 'assistant']);
+  const conversation = (await frame.textContent('.details .conversation')) ?? '';
+  assert.match(conversation, /careful support assistant/);
+  assert.match(conversation, /lookup_order/);
+  assert.match(conversation, /Z9999/);
+  await s.screenshot('02b-demo-conversation');
+
+  await tool.click();
+  await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
   await frame.click('.details vscode-button:text("Go to Source")');
   const line = readFileSync(AGENT_SOURCE, 'utf8').split('\n').findIndex((l) => l.includes("inSpan('execute_tool lookup_order'")) + 1;
   const editor = await s.waitForActiveEditor({ title: 'supportAgent.ts', line });

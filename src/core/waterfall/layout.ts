@@ -9,8 +9,9 @@
  * back (-1 for a group row). Self time and the critical path see through group rows to the
  * real tree, so folding never changes them.
  *
- * Memory for a million spans: ~60 bytes a row in result columns plus ~8 a span of scratch;
- * the columns are what a view keeps or posts on.
+ * Memory: ~48 bytes a row of typed columns plus the 8-byte `spans` slot (columns are sized
+ * up front for the most groups there could be, up to 20% more rows). Scratch is small: the
+ * critical-path walk's stack and child pool grow only with depth and fan-out on the path.
  *
  * Times are milliseconds from `originNs` (the trace's earliest start), as doubles: exact to
  * the nanosecond for runs shorter than ~100 days.
@@ -28,8 +29,9 @@ export interface WaterfallOptions {
    */
   readonly foldThreshold?: number;
   /**
-   * Whether to return the critical path's segments (up to two per span on the path; 20 bytes
-   * each). Default true; `onCriticalPath` is computed either way.
+   * Also return the critical path as segments (`criticalPath`), for drawing which stretch of
+   * each bar is on it. Up to two per span on the path, 20 bytes each: off by default, since
+   * for a big trace that is the layout's largest allocation. `onCriticalPath` is always set.
    */
   readonly criticalSegments?: boolean;
 }
@@ -76,7 +78,10 @@ export interface WaterfallLayout {
   readonly error: Uint8Array;
   /** Members of a group row (its direct children); 0 for a real span. */
   readonly groupSize: Uint32Array;
-  /** The critical path as stretches of self time, from the run's start to its end. */
+  /**
+   * The critical path as stretches of self time, from the run's start to its end; empty
+   * unless asked for with `criticalSegments: true`.
+   */
   readonly criticalPath: CriticalSegments;
 }
 
@@ -108,7 +113,7 @@ export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = 
 
   const selfMs = selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
   const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
-  const critical = criticalPath(rowCount, parent, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? true);
+  const critical = criticalPath(rowCount, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? false);
   if (rows.groupCount > 0) {
     for (let r = 0; r < rowCount; r++) {
       const g = parent[r];
@@ -512,7 +517,6 @@ interface CriticalResult {
  */
 function criticalPath(
   n: number,
-  parent: Int32Array,
   subtreeEnd: Int32Array,
   groupSize: Uint32Array,
   startMs: Float64Array,
@@ -534,7 +538,7 @@ function criticalPath(
 
   // Children of the open frames, each frame's slice sorted by clipped end (earliest first)
   // and consumed from its end. Frames are nested, so the slices stack up in one pool.
-  const pool = new Int32Array(n);
+  let pool = new Int32Array(Math.min(n, 1024)); // grows for wide fan-outs only
   let poolTop = 0;
   const frames = new FrameStack();
 
@@ -556,6 +560,7 @@ function criticalPath(
           const pe = clippedEnd(prev, we);
           if (pe > ce || (pe === ce && clippedStart(prev, ws) > cs)) sorted = false;
         }
+        if (poolTop === pool.length) pool = grow(pool, new Int32Array(Math.min(n, pool.length * 2)));
         pool[poolTop++] = c;
       }
       c = subtreeEnd[c];
