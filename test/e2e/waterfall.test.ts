@@ -14,7 +14,7 @@ const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const TRACE = 'e'.repeat(32);
 const ROOT = 'e'.repeat(16);
 const base = BigInt(Date.now() - 60_000) * 1_000_000n;
-const at = (ms: number) => base + BigInt(Math.round(ms * 1000)) * 1000n;
+const at = (ms: number): bigint => base + BigInt(Math.round(ms * 1000)) * 1000n;
 const id = (n: number) => n.toString(16).padStart(16, '0');
 
 /** An agent run of ~2,000 spans: 40 steps of LLM + tool calls, and one step that loops a lookup 240 times. */
@@ -138,4 +138,22 @@ test('a stack frame in the exception opens the workspace file at its line', asyn
   await frame.click('.details .frame-link');
   const editor = await s.waitForActiveEditor({ path: 'agent/tools.py', line: 12 });
   assert.equal(editor.title, 'tools.py');
+});
+
+test('selection survives new spans arriving and the panel being hidden and shown', async () => {
+  // Hide the panel behind another editor in its group, then show it again.
+  const tab = s.page.locator('.tab', { hasText: 'Waterfall: support_agent.run' });
+  await tab.click();
+  await s.runCommand('File: New Untitled Text File');
+  await s.waitForActiveEditor({ title: 'Untitled-1' });
+  await assert.rejects(s.webviewFrame('.row', 2000), 'the hidden waterfall is not on screen');
+  await tab.click();
+  frame = await s.webviewFrame('.row[aria-selected="true"]', 20_000);
+  assert.equal(await selectedName(), 'charge_card', 'selection restored after the panel was hidden');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  writeFileSync(join(workspace, 'traces', 'big.jsonl'), JSON.stringify(requestJson([{ traceId: TRACE, spanId: 'f'.repeat(16), parentSpanId: ROOT, name: 'late arrival', start: at(59_950), end: at(59_990) }])) + '\n', { flag: 'a' });
+  await s.poll('the new span', async () => ((await (await s.webviewFrame('.row', 10_000)).textContent('.run-header'))?.includes('2,164') ? true : undefined), 20_000);
+  frame = await s.webviewFrame('.row[aria-selected="true"]', 10_000);
+  assert.equal(await selectedName(), 'charge_card', 'selection kept while spans arrive');
+  await s.screenshot('04-after-live-update');
 });
