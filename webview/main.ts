@@ -117,6 +117,8 @@ function onComplete(): void {
     restoredScroll = 0;
   }
   if (selectedSpanId && trace.rowOf(selectedSpanId) < 0) selectedSpanId = undefined;
+  // The panel may come back narrower or with new rows above: keep the selection in view.
+  if (selectedSpanId) revealRow(trace.rowOf(selectedSpanId));
   if (selectedSpanId && details.dataset.spanId !== selectedSpanId) void showDetails(selectedSpanId);
   if (searchBox.value.trim()) void runSearch(false);
   render();

@@ -98,7 +98,8 @@ test('the demo agent’s runs appear in the Runs view while it runs', async () =
 
 test('a failed tool call of the demo: kind, model and error in the waterfall, then its source', async () => {
   const failed = (await s.treeItems('Runs')).find((r) => r.level === 1 && /error/.test(r.description))!;
-  await failed.locator.click();
+  await failed.locator.hover();
+  await failed.locator.locator('.actions .action-label[aria-label="Open Waterfall"]').click();
   const frame = await s.webviewFrame('.row .kind-chip', 20_000);
   const rows = await frame.$$eval('.row', (els) => els.map((e) => [e.querySelector('.span-name')?.textContent, e.querySelector('.kind-chip')?.textContent]));
   assert.deepEqual(rows.slice(0, 3), [

@@ -77,7 +77,7 @@ test('a big run opens with repeated siblings folded into one row', async () => {
   await s.openViewContainer('Trace Run');
   const run = await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 30_000 });
   assert.match(run.description, /2,163 spans/);
-  await run.locator.click();
+  await s.clickTreeItemAction('support_agent.run', 'Open Waterfall', { viewTitle: 'Runs' });
   frame = await s.webviewFrame('.row', 30_000);
   await frame.waitForSelector('.run-header :text("Tokens")');
   assert.match((await frame.textContent('.run-header')) ?? '', /Tokens\s*40,800 \(36,000 in · 4,800 out\)/);
