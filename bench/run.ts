@@ -11,6 +11,7 @@ import { TraceStore } from '../src/core/traceStore';
 import { TraceWorkspace } from '../src/core/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { benchReceiver } from './receiver';
+import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -27,7 +28,9 @@ interface Result {
   name: string;
   value: number;
   unit: string;
-  baseline: number;
+  /** null when the baseline could not be measured (then `note` says why). */
+  baseline: number | null;
+  note?: string;
 }
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {
@@ -325,12 +328,13 @@ const TARGETS: Record<string, string> = {
   'ingest.mbPerSec': 'ratio ≥ 1.0',
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
+  ...WATERFALL_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
   const rows = [
     ['benchmark', 'value', 'baseline', 'unit', 'ratio', 'target'],
-    ...results.map((r) => [r.name, fmt(r.value), fmt(r.baseline), r.unit, (r.value / r.baseline).toFixed(2), TARGETS[r.name] ?? '']),
+    ...results.map((r) => [r.name, fmt(r.value), r.baseline === null ? 'n/a' : fmt(r.baseline), r.unit, r.baseline === null ? 'n/a' : (r.value / r.baseline).toFixed(2), TARGETS[r.name] ?? '']),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row: string[]) => row.map((cell, c) => (c === 0 || c >= 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
@@ -338,6 +342,8 @@ function printTable(results: readonly Result[]): void {
   log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) log(line(row));
   log('ratio = value / baseline. Baselines: JSON.parse of every line (same chunked read); file bytes per span; a plain fs.watch on the file.');
+  log(WATERFALL_BASELINES);
+  for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
 async function main(): Promise<void> {
@@ -355,6 +361,8 @@ async function main(): Promise<void> {
   results.push(...(await benchLive()));
   log('\nreceiver (OTLP/HTTP → trace file vs a bare http server, loopback):');
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
+  log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
+  results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 
   log('');
   printTable(results);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
 import { goToSpanSource } from './goToSource';
 import { ReceiverService } from './receiverService';
@@ -40,12 +41,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     vscode.commands.registerCommand('tracerun.openWaterfall', async (e?: RunsTreeElement) => {
-      const target = e ?? view.selection[0];
-      if (!target || (target.type !== 'run' && target.type !== 'span')) {
-        void vscode.window.showInformationMessage('Select a run in the Trace Run view to open its waterfall.');
-        return;
-      }
       const ws = await service.ensureStarted();
+      const target = e ?? view.selection[0] ?? (await pickRun(ws));
+      if (!target || (target.type !== 'run' && target.type !== 'span')) return;
       WaterfallPanel.show(panelContext(ws), target.traceId, target.type === 'span' ? target.spanId : undefined);
     }),
     vscode.commands.registerCommand('tracerun.goToSource', async (e?: RunsTreeElement) => {
@@ -73,6 +71,28 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => WaterfallPanel.disposeAll() },
   );
+}
+
+/** From the command palette: choose one of the newest runs. */
+async function pickRun(ws: TraceWorkspace): Promise<RunsTreeElement | undefined> {
+  const runs = ws.store.runs().slice(0, 500);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('Trace Run has found no runs yet. Open the Trace Run view to see which files it watches.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.map((t) => {
+      const s = t.summary();
+      return {
+        label: `${s.errorCount > 0 ? '$(error) ' : ''}${s.name}`,
+        description: `${formatDuration(Number(s.endNs - s.startNs) / 1e6)} · ${s.spanCount} spans`,
+        detail: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
+        traceId: t.traceId,
+      };
+    }),
+    { title: 'Open Waterfall', placeHolder: 'Choose a run (newest first)', matchOnDescription: true },
+  );
+  return picked && { type: 'run', traceId: picked.traceId };
 }
 
 export function deactivate(): void {
