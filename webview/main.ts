@@ -102,12 +102,23 @@ host.on(TraceBegin, (start) => {
   else if (previous && range.isFit()) range.fit();
 });
 
+let rebuildFrame = 0;
 host.on(TraceRowsMessage, ({ generation, rows }) => {
   if (!trace || generation !== trace.generation) return;
   trace.add(rows);
   if (range.isFit() || range.end <= 1) range.fit();
-  rebuild();
-  if (trace.complete) onComplete();
+  if (trace.complete) {
+    cancelAnimationFrame(rebuildFrame);
+    rebuildFrame = 0;
+    rebuild();
+    onComplete();
+  } else if (!rebuildFrame) {
+    // Slices of a big trace come quickly: show the first rows, then redraw once per frame.
+    rebuildFrame = requestAnimationFrame(() => {
+      rebuildFrame = 0;
+      rebuild();
+    });
+  }
 });
 
 function onComplete(): void {
@@ -177,8 +188,9 @@ function rowKey(t: TraceRows, row: number): string {
 }
 
 function isCollapsed(t: TraceRows, row: number): boolean {
-  const key = rowKey(t, row);
-  return t.groupSize[row] > 0 ? !openedGroups.has(key) : collapsedKeys.has(key);
+  // Most rows are neither: skip building a key when there is nothing to look up.
+  if (t.groupSize[row] > 0) return openedGroups.size === 0 || !openedGroups.has(rowKey(t, row));
+  return collapsedKeys.size > 0 && collapsedKeys.has(rowKey(t, row));
 }
 
 /** Recomputes which rows show (after data, collapse or filter changes) and redraws. */
@@ -211,14 +223,36 @@ function renderAxis(): void {
   axisTime.title = range.isFit() ? 'Drag to zoom into a time range; Ctrl+wheel zooms, Shift+wheel pans' : `Showing ${formatDuration(range.start)}–${formatDuration(range.end)} (0 fits the whole run)`;
 }
 
+/** Drawn rows by position; kept across scroll frames so only rows coming into view are built. */
+let drawn = new Map<number, HTMLElement>();
+
+/** Redraws every row on screen (selection, matches, folding or zoom changed). */
 function renderRows(): void {
+  drawn = new Map();
+  spacer.replaceChildren();
+  scrollRows();
+}
+
+/** Draws the rows now in view, reusing those already drawn. */
+function scrollRows(): void {
   const t = trace;
   if (!t) return;
   const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(visible.length, Math.ceil((viewport.scrollTop + viewport.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-  const rows: HTMLElement[] = [];
-  for (let i = first; i < last; i++) rows.push(renderRow(t, visible[i], i));
-  spacer.replaceChildren(...rows);
+  for (const [i, row] of drawn) {
+    if (i < first || i >= last) {
+      row.remove();
+      drawn.delete(i);
+    }
+  }
+  const added: HTMLElement[] = [];
+  for (let i = first; i < last; i++) {
+    if (drawn.has(i)) continue;
+    const row = renderRow(t, visible[i], i);
+    drawn.set(i, row);
+    added.push(row);
+  }
+  if (added.length > 0) spacer.append(...added);
 }
 
 function renderRow(t: TraceRows, row: number, index: number): HTMLElement {
@@ -504,7 +538,17 @@ axisTime.addEventListener('pointerup', (e) => {
 });
 
 // ---------- keyboard ----------
-viewport.addEventListener('scroll', () => requestAnimationFrame(renderRows), { passive: true });
+let scrollFrame = 0;
+viewport.addEventListener(
+  'scroll',
+  () => {
+    scrollFrame ||= requestAnimationFrame(() => {
+      scrollFrame = 0;
+      scrollRows();
+    });
+  },
+  { passive: true },
+);
 new ResizeObserver(() => render()).observe(viewport);
 
 document.addEventListener('keydown', (e) => {

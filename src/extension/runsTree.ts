@@ -8,7 +8,8 @@ import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { DisposableStore } from './disposable';
-import { kindIcon, tokensLabel, tokensTooltip, traceTokens } from './spanPresentation';
+import { traceTokens } from '../core/traceTokens';
+import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
 export type RunsTreeElement =

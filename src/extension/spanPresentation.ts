@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { runTokens, type LlmSpanKind, type TokenCounts } from '../core/conventions';
-import type { Trace } from '../core/trace';
+import type { LlmSpanKind, TokenCounts } from '../core/conventions';
 
 /** Codicons that read as each kind of span at a glance. */
 const KIND_ICONS: Record<LlmSpanKind, string> = {
@@ -32,16 +31,5 @@ export function tokensTooltip(tokens: TokenCounts | undefined): string | undefin
   const parts = [`${tokens.total.toLocaleString('en-US')} tokens`];
   if (tokens.input !== undefined || tokens.output !== undefined) parts.push(`(${tokens.input ?? '?'} in, ${tokens.output ?? '?'} out)`);
   return parts.join(' ');
-}
-
-const runTokenCache = new WeakMap<Trace, { revision: number; tokens: TokenCounts | undefined }>();
-
-/** A run's tokens: the sum over its LLM spans, recomputed only when the trace changed. */
-export function traceTokens(trace: Trace): TokenCounts | undefined {
-  const cached = runTokenCache.get(trace);
-  if (cached?.revision === trace.revision) return cached.tokens;
-  const tokens = runTokens(trace.allSpans());
-  runTokenCache.set(trace, { revision: trace.revision, tokens });
-  return tokens;
 }
 

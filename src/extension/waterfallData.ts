@@ -1,6 +1,7 @@
 // The waterfall's data, as the webview receives it: a header, then rows as typed-array
 // columns in slices. Pure (no `vscode`), so it is tested in Node.
-import { describeSpan, runTokens } from '../core/conventions';
+import { describeSpan } from '../core/conventions';
+import { traceTokens } from '../core/traceTokens';
 import { sourceLocationOf } from '../core/source';
 import { nsToIso } from '../core/time';
 import type { Trace } from '../core/trace';
@@ -30,7 +31,7 @@ export function runHeader(trace: Trace, nowMs: number, costUsd?: number): RunHea
     spanCount: s.spanCount,
     errorCount: s.errorCount,
     services: s.serviceNames,
-    tokens: runTokens(trace.allSpans()),
+    tokens: traceTokens(trace),
     costUsd,
     state,
   };
