@@ -144,6 +144,8 @@ test('selection survives new spans arriving and the panel being hidden and shown
   // Hide the panel behind another editor in its group, then show it again.
   const tab = s.page.locator('.tab', { hasText: 'Waterfall: support_agent.run' });
   await tab.click();
+  // Move focus out of the webview (keys typed there go to the page), keeping its group active.
+  await s.page.locator('.sidebar .composite.title').first().click();
   await s.runCommand('File: New Untitled Text File');
   await s.waitForActiveEditor({ title: 'Untitled-1' });
   await assert.rejects(s.webviewFrame('.row', 2000), 'the hidden waterfall is not on screen');
