@@ -3,7 +3,7 @@ import { readTraceFiles } from '../core/readTraceFiles';
 import { sourceLocationOf } from '../core/source';
 import { StatusCode, type SpanRecord } from '../core/span';
 import type { SpanNode, Trace } from '../core/trace';
-import { nsToIso } from '../core/time';
+import { msBetween, nsToIso } from '../core/time';
 import { formatDuration } from '../protocol/format';
 
 export interface TreeOptions {
@@ -25,7 +25,6 @@ interface JsonSpan {
   source?: { path: string; line?: number; function?: string };
 }
 
-const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
 
 /** Depth-first, children in start order: the order the Runs view and waterfall show. */
 function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolean) => void): void {

@@ -13,6 +13,11 @@ export function parseNanos(text: string): bigint | undefined {
   return Number.isFinite(n) ? BigInt(Math.round(n)) : undefined;
 }
 
+/** Milliseconds from one nanosecond time to another, exact for any realistic span. */
+export function msBetween(from: bigint, to: bigint): number {
+  return Number(to - from) / 1e6;
+}
+
 export function nsToMs(ns: bigint): number {
   return Number(ns) / 1e6;
 }

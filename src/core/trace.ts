@@ -1,5 +1,6 @@
 import type { SpanRecord } from './span';
 import { StatusCode } from './span';
+import { msBetween } from './time';
 
 /** A span placed in its trace's tree. */
 export interface SpanNode {
@@ -131,6 +132,12 @@ export class Trace {
     };
     this.summaryCache = { version: this.version, value };
     return value;
+  }
+
+  /** How long the run took, or, while it is running, has taken so far. */
+  durationMs(nowMs: number): number {
+    const s = this.summary();
+    return this.state(nowMs) === 'running' ? Math.max(0, nowMs - Number(s.startNs / 1_000_000n)) : msBetween(s.startNs, s.endNs);
   }
 
   state(nowMs: number): RunState {

@@ -85,7 +85,7 @@ async function pickRun(ws: TraceWorkspace): Promise<RunsTreeElement | undefined>
       const s = t.summary();
       return {
         label: `${s.errorCount > 0 ? '$(error) ' : ''}${s.name}`,
-        description: `${formatDuration(Number(s.endNs - s.startNs) / 1e6)} · ${s.spanCount} spans`,
+        description: `${formatDuration(t.durationMs(Date.now()))} · ${s.spanCount} spans`,
         detail: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
         traceId: t.traceId,
       };

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
 import { StatusCode } from '../core/span';
+import { msBetween } from '../core/time';
 import { formatDuration } from '../protocol/format';
 import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
@@ -29,7 +30,6 @@ function keyOf(e: RunsTreeElement | undefined): string {
   return e.type;
 }
 
-const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
 
 /**
  * The Runs view: every trace newest first, expandable into its span tree. Long lists are
@@ -238,7 +238,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const s = trace.summary();
     const now = Date.now();
     const state = trace.state(now);
-    const durationMs = state === 'running' ? Math.max(0, now - Number(s.startNs / 1_000_000n)) : msBetween(s.startNs, s.endNs);
+    const durationMs = trace.durationMs(now);
     item.label = s.name;
     const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
     const tokens = traceTokens(trace);

@@ -6,7 +6,7 @@ import { StatusCode } from '../core/span';
 import { SPAN_KIND_LABELS } from '../core/otlp/enums';
 import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
-import { nsToIso } from '../core/time';
+import { msBetween, nsToIso } from '../core/time';
 import type { Trace } from '../core/trace';
 import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../protocol/waterfall';
 
@@ -14,7 +14,6 @@ export function statusOf(span: SpanRecord): 'ok' | 'error' | 'unset' {
   return span.statusCode === StatusCode.Error ? 'error' : span.statusCode === StatusCode.Ok ? 'ok' : 'unset';
 }
 
-const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
 
 export function formatAttributeValue(value: AttributeValue): string {
   if (typeof value === 'string') return value;

@@ -22,7 +22,7 @@ export interface WaterfallData {
 export function runHeader(trace: Trace, nowMs: number, costUsd?: number): RunHeader {
   const s = trace.summary();
   const state = trace.state(nowMs);
-  const durationMs = state === 'running' ? Math.max(0, nowMs - Number(s.startNs / 1_000_000n)) : Number(s.endNs - s.startNs) / 1e6;
+  const durationMs = trace.durationMs(nowMs);
   return {
     traceId: trace.traceId,
     name: s.name,
