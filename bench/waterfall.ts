@@ -14,13 +14,14 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { describeSpan } from '../src/core/conventions';
+import { describeSpan, runTokens } from '../src/core/conventions';
 import { readOtlpJson } from '../src/core/otlp/otlpJsonReader';
 import type { SpanRecord } from '../src/core/span';
 import type { SpanNode, Trace } from '../src/core/trace';
 import { TraceStore } from '../src/core/traceStore';
 import { layoutWaterfall } from '../src/core/waterfall/layout';
-import { ROWS_PER_SLICE, runHeader, waterfallData, type WaterfallData } from '../src/extension/waterfallData';
+import { runStepsSliced } from '../src/core/steps';
+import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/extension/waterfallData';
 import { ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
 import { Rng } from './generate';
 
@@ -39,11 +40,14 @@ export const WATERFALL_TARGETS: Record<string, string> = {
   'waterfall.frameP95Ms.100k': 'value < 16 ms',
   'waterfall.firstPaintMs.1m': 'value < 3000 ms',
   'waterfall.hostHeapBytes.1m': 'value well under baseline',
+  'waterfall.hostLongestStepMs.100k': 'value < 50 ms',
+  'waterfall.hostLongestStepMs.1m': 'value < 50 ms',
 };
 
 export const WATERFALL_BASELINES =
   'waterfall.*: firstPaint/frameP95 baseline = plain DOM (one div per row, appended at once) in the same page and CSS; ' +
-  'hostMs baseline = the same rows as one JSON array of row objects; hostHeapBytes baseline = the spans as OTLP JSON lines (bytes).';
+  'hostMs baseline = the same rows as one JSON array of row objects; hostHeapBytes baseline = the spans as OTLP JSON lines (bytes); ' +
+  'hostLongestStepMs = longest the event loop was held during a send (tree, layout, rows, slices) as the panel does it in time slices, baseline = the same send with everything before the slices done at once.';
 
 const ALL_SIZES: readonly { label: string; spans: number }[] = [
   { label: '1k', spans: 1_000 },
@@ -450,6 +454,64 @@ function hostSend(trace: Trace): { data: WaterfallData; slices: RowColumns[] } {
   return { data, slices };
 }
 
+/**
+ * Runs `work` while a probe notes the longest gap between two turns of the event loop: the
+ * longest time the extension host could not answer anything else.
+ */
+async function longestBlock(work: () => Promise<unknown>): Promise<number> {
+  let longest = 0;
+  let last = performance.now();
+  let running = true;
+  const tick = (): void => {
+    const now = performance.now();
+    if (now - last > longest) longest = now - last;
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  await work();
+  running = false;
+  const now = performance.now();
+  return Math.max(longest, now - last);
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** As WaterfallPanel.sendTrace: tree and rows in time slices, then the slices one per turn. */
+async function slicedSend(trace: Trace): Promise<void> {
+  const tree = await trace.treeSliced();
+  const data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), 1));
+  for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
+    await nextTurn();
+    data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
+  }
+}
+
+/** The send before time slicing: tree and rows at once, then the slices one per turn. */
+async function blockingSend(trace: Trace): Promise<void> {
+  const data = waterfallData(trace, Date.now(), 1);
+  for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
+    await nextTurn();
+    data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
+  }
+}
+
+/** Longest event-loop block of a sliced send and of a blocking one, each after a live update. */
+async function benchLongestStep(store: TraceStore, trace: Trace, label: string, log: Log): Promise<WaterfallResult> {
+  const sliced: number[] = [];
+  const blocking: number[] = [];
+  for (let round = 0; round < Math.max(1, HOST_ROUNDS); round++) {
+    touch(store, trace);
+    fullGc();
+    sliced.push(await longestBlock(() => slicedSend(trace)));
+    touch(store, trace);
+    fullGc();
+    blocking.push(await longestBlock(() => blockingSend(trace)));
+  }
+  log(`  ${label} longest host step: sliced ${sliced.map(f1).join(', ')} ms; at once ${blocking.map(f1).join(', ')} ms`);
+  return { name: `waterfall.hostLongestStepMs.${label}`, value: Math.max(...sliced), unit: 'ms', baseline: median(blocking) };
+}
+
 /** A live update changes the trace: its tree (and summary) are rebuilt on the next send. */
 function touch(store: TraceStore, trace: Trace): void {
   const root = trace.summary().root!;
@@ -544,9 +606,10 @@ async function benchHost(log: Log): Promise<HostResults> {
   layoutWaterfall(tree);
   const layoutMs = performance.now() - a;
   a = performance.now();
-  runHeader(built.trace, Date.now());
-  const headerMs = performance.now() - a;
-  log(`  of waterfallData: layoutWaterfall ${f1(layoutMs)} ms, runHeader (summary + runTokens) ${f1(headerMs)} ms; the rest is the name table`);
+  runTokens(built.trace.allSpans(), (id) => built.trace.span(id));
+  const tokensMs = performance.now() - a;
+  log(`  of waterfallData: layoutWaterfall ${f1(layoutMs)} ms, runTokens ${f1(tokensMs)} ms; the rest is kinds, flags and the name table`);
+  const longest = await benchLongestStep(built.store, built.trace, '1m', log);
   const naive: number[] = [];
   for (let round = 0; round < Math.min(1, HOST_ROUNDS); round++) {
     touch(built.store, built.trace);
@@ -565,6 +628,7 @@ async function benchHost(log: Log): Promise<HostResults> {
     results: [
       { name: 'waterfall.hostMs.1m', value: median(rounds), unit: 'ms', baseline: median(naive) },
       { name: 'waterfall.hostHeapBytes.1m', value: heapBytes, unit: 'bytes', baseline: built.otlpBytes },
+      longest,
     ],
   };
 }
@@ -921,6 +985,7 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
   const results: WaterfallResult[] = [];
   const traces = new Map<string, EncodedTrace>();
   const traceIds = new Map<string, string>();
+  const hostResults: WaterfallResult[] = [];
 
   for (const { label, spans } of SIZES) {
     if (spans >= 1_000_000) continue;
@@ -929,6 +994,7 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
     const { data, slices } = hostSend(built.trace);
     traces.set(label, encodeTrace(data, slices));
     traceIds.set(label, built.trace.traceId);
+    if (label === '100k') hostResults.push(await benchLongestStep(built.store, built.trace, label, log));
     built.store.dispose();
     log(`  ${label}: ${spans} spans, ${data.start.rowCount} rows, ${mb(built.otlpBytes)} OTLP JSON, prepared in ${f1(performance.now() - t0)} ms; ${composition(slices)}`);
   }
@@ -956,7 +1022,7 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  results.push(...sizeResults, ...frameResults, ...(host?.results ?? []));
+  results.push(...sizeResults, ...frameResults, ...hostResults, ...(host?.results ?? []));
   log(`  waterfall bench took ${f1((performance.now() - started) / 1000)} s`);
   return results;
 }

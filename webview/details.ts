@@ -24,7 +24,14 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   }
   const facts: [string, string][] = [
     ['Status', d.status === 'error' ? 'Error' : d.status === 'ok' ? 'OK' : 'Unset'],
-    ['Duration', d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9 ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})` : formatDuration(d.durationMs)],
+    [
+      'Duration',
+      d.inProgress
+        ? 'running (no end time yet)'
+        : d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9
+          ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})`
+          : formatDuration(d.durationMs),
+    ],
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],
     ['Kind', `${d.kind} (${d.spanKind})`],
   ];

@@ -1,7 +1,7 @@
 import { describeSpan, runTokens, type TokenCounts } from '../core/conventions';
 import { readTraceFiles } from '../core/readTraceFiles';
 import { sourceLocationOf } from '../core/source';
-import { StatusCode, type SpanRecord } from '../core/span';
+import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/span';
 import type { SpanNode, Trace } from '../core/trace';
 import { msBetween, nsToIso } from '../core/time';
 import { formatDuration } from '../protocol/format';
@@ -47,7 +47,8 @@ function spanJson(span: SpanRecord): JsonSpan {
     parentSpanId: span.parentSpanId || undefined,
     name: span.name,
     kind: d.kind,
-    durationMs: msBetween(span.startNs, span.endNs),
+    durationMs: spanDurationMs(span),
+    inProgress: isInProgress(span) || undefined,
     status: failed ? 'error' : 'ok',
     error: failed ? (span.errorMessage ?? 'error') : undefined,
     model: d.model,
@@ -69,7 +70,7 @@ function tokensText(t: TokenCounts | undefined): string | undefined {
 function spanLine(span: SpanRecord): string {
   const d = describeSpan(span);
   const source = sourceLocationOf(span.attributes);
-  const parts = [span.name, formatDuration(msBetween(span.startNs, span.endNs)), d.model ? `${d.kind} ${d.model}` : d.kind];
+  const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), d.model ? `${d.kind} ${d.model}` : d.kind];
   const tokens = tokensText(d.tokens);
   if (tokens) parts.push(tokens);
   if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${span.errorMessage ?? ''}`.trim());

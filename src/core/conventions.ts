@@ -21,6 +21,7 @@
  * Every attribute read here must be in `INDEXED_ATTRIBUTE_KEYS`: a span's other attributes
  * are not in memory.
  */
+import { runSteps, STEP_ITEMS, type Steps } from './steps';
 import type { AttributeValue, Attributes, SpanKind } from './span';
 
 export type LlmSpanKind =
@@ -276,21 +277,32 @@ function classify(name: string, a: Attributes): SpanConventions {
  * counted either: that is one call seen by two instrumentations (say, LangChain's and the
  * OpenAI SDK's). Undefined when no LLM span states any usage.
  */
-export function runTokens(spans: Iterable<RunSpan>): TokenCounts | undefined {
+export function runTokens(spans: Iterable<RunSpan>, spanById?: (spanId: string) => RunSpan | undefined): TokenCounts | undefined {
+  return runSteps(runTokensSteps(spans, spanById));
+}
+
+/**
+ * `runTokens` in steps. `spanById` finds a span's parent (a trace has its own index); without
+ * it one is built from `spans`.
+ */
+export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: string) => RunSpan | undefined): Steps<TokenCounts | undefined> {
   const calls: { span: RunSpan; tokens: TokenCounts }[] = [];
-  const parentOf = new Map<string, string>();
+  const index = spanById ? undefined : new Map<string, RunSpan>();
   const llmWithTokens = new Set<string>();
+  let count = 0;
   for (const span of spans) {
-    if (span.spanId) parentOf.set(span.spanId, span.parentSpanId ?? '');
+    if (++count % STEP_ITEMS === 0) yield;
+    if (index && span.spanId) index.set(span.spanId, span);
     const { kind, tokens } = describeSpan(span);
     if (kind !== 'llm' || tokens === undefined) continue;
     calls.push({ span, tokens });
     if (span.spanId) llmWithTokens.add(span.spanId);
   }
   if (calls.length === 0) return undefined;
+  const parentOf = spanById ?? ((id: string) => index!.get(id));
   const sum: TokenCounts = {};
   for (const { span, tokens } of calls) {
-    if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens)) continue;
+    if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, count)) continue;
     if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
     if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;
     if (tokens.total !== undefined) sum.total = (sum.total ?? 0) + tokens.total;
@@ -298,12 +310,12 @@ export function runTokens(spans: Iterable<RunSpan>): TokenCounts | undefined {
   return sum;
 }
 
-function hasAncestorIn(span: RunSpan, parentOf: ReadonlyMap<string, string>, set: ReadonlySet<string>): boolean {
+function hasAncestorIn(span: RunSpan, spanById: (spanId: string) => RunSpan | undefined, set: ReadonlySet<string>, spanCount: number): boolean {
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
   let id = span.parentSpanId ?? '';
-  for (let steps = parentOf.size; id !== '' && steps > 0; steps--) {
+  for (let steps = spanCount; id !== '' && steps > 0; steps--) {
     if (set.has(id)) return true;
-    id = parentOf.get(id) ?? '';
+    id = spanById(id)?.parentSpanId ?? '';
   }
   return false;
 }

@@ -52,6 +52,7 @@ export interface SpanRecord {
   readonly name: string;
   readonly kind: SpanKind;
   readonly startNs: bigint;
+  /** 0n while the span has not ended (see `isInProgress`); otherwise ≥ `startNs`. */
   readonly endNs: bigint;
   readonly statusCode: StatusCode;
   /** Status message, or the message of the span's exception event when the status has none. */
@@ -67,4 +68,14 @@ export interface SpanRecord {
 
 export function spanDurationNs(span: SpanRecord): bigint {
   return span.endNs > span.startNs ? span.endNs - span.startNs : 0n;
+}
+
+/** Milliseconds from start to end; 0 for a span that has not ended. */
+export function spanDurationMs(span: SpanRecord): number {
+  return span.endNs > span.startNs ? Number(span.endNs - span.startNs) / 1e6 : 0;
+}
+
+/** The span was exported before it ended (some SDKs and exporters do, to show it live). */
+export function isInProgress(span: SpanRecord): boolean {
+  return span.endNs === 0n;
 }

@@ -1,11 +1,12 @@
 import type { SpanRecord } from './span';
 import { StatusCode } from './span';
+import { runSteps, runStepsSliced, STEP_ITEMS, type Steps } from './steps';
 import { msBetween } from './time';
 
 /** A span placed in its trace's tree. */
 export interface SpanNode {
   readonly span: SpanRecord;
-  readonly children: SpanNode[];
+  readonly children: readonly SpanNode[];
   readonly depth: number;
   /** Its parent span never arrived (or was cut from a cycle): shown at the top of its trace. */
   readonly orphan: boolean;
@@ -43,9 +44,12 @@ export const RUNNING_STALE_MS = 5 * 60_000;
 export class Trace {
   private readonly spans = new Map<string, SpanRecord>();
   private version = 0;
+  /** Kept up to date span by span; recounted over all spans only after a replace or remove. */
+  private totals = new SummaryTotals();
+  private totalsStale = false;
   private summaryCache: { version: number; value: TraceSummary } | undefined;
   private treeCache: { version: number; value: TraceTree } | undefined;
-  private earliestStartNs: bigint | undefined;
+  private treeBuild: Promise<unknown> | undefined;
 
   constructor(readonly traceId: string) {}
 
@@ -68,22 +72,20 @@ export class Trace {
 
   /**
    * A repeated span id keeps the last span written. Returns true when the span moved the
-   * trace's start earlier, which moves the run in a newest-first list.
+   * trace's start, which moves the run in a newest-first list.
    */
   add(span: SpanRecord): boolean {
     const previous = this.spans.get(span.spanId);
     this.spans.set(span.spanId, span);
     this.version++;
-    if (previous && previous.startNs === this.earliestStartNs && span.startNs > previous.startNs) {
-      // The replaced span was the earliest and now starts later: the trace's start moves later.
-      this.earliestStartNs = this.summary().startNs;
+    if (previous || this.totalsStale) {
+      // Recounted on the next summary(); the start may have moved either way.
+      this.totalsStale = true;
       return true;
     }
-    if (this.earliestStartNs === undefined || span.startNs < this.earliestStartNs) {
-      this.earliestStartNs = span.startNs;
-      return true;
-    }
-    return false;
+    const before = this.totals.earliest;
+    this.totals.count(span);
+    return this.totals.earliest !== before;
   }
 
   /** Drops the spans read from `file`; returns whether any were. */
@@ -97,38 +99,28 @@ export class Trace {
     }
     if (removed) {
       this.version++;
-      this.earliestStartNs = this.spans.size > 0 ? this.summary().startNs : undefined;
+      this.totalsStale = true;
     }
     return removed;
   }
 
   summary(): TraceSummary {
     if (this.summaryCache?.version === this.version) return this.summaryCache.value;
-    let startNs: bigint | undefined;
-    let endNs = 0n;
-    let errorCount = 0;
-    let root: SpanRecord | undefined;
-    let earliest: SpanRecord | undefined;
-    const services = new Set<string>();
-    for (const span of this.spans.values()) {
-      if (startNs === undefined || span.startNs < startNs) {
-        startNs = span.startNs;
-        earliest = span;
-      }
-      if (span.endNs > endNs) endNs = span.endNs;
-      if (span.statusCode === StatusCode.Error) errorCount++;
-      if (span.parentSpanId === '' && (!root || span.startNs < root.startNs)) root = span;
-      if (span.resource.serviceName) services.add(span.resource.serviceName);
+    if (this.totalsStale) {
+      this.totals = new SummaryTotals();
+      for (const span of this.spans.values()) this.totals.count(span);
+      this.totalsStale = false;
     }
+    const t = this.totals;
     const value: TraceSummary = {
-      name: (root ?? earliest)?.name ?? this.traceId,
-      startNs: startNs ?? 0n,
-      endNs,
+      name: (t.root ?? t.earliest)?.name ?? this.traceId,
+      startNs: t.earliest?.startNs ?? 0n,
+      endNs: t.endNs,
       spanCount: this.spans.size,
-      errorCount,
-      hasRoot: root !== undefined,
-      root,
-      serviceNames: [...services],
+      errorCount: t.errorCount,
+      hasRoot: t.root !== undefined,
+      root: t.root,
+      serviceNames: [...t.services],
     };
     this.summaryCache = { version: this.version, value };
     return value;
@@ -146,74 +138,150 @@ export class Trace {
     return nowMs - Number(summary.endNs / 1_000_000n) < RUNNING_STALE_MS ? 'running' : 'incomplete';
   }
 
+  /** The span tree, built at once if the trace changed since the last build. */
   tree(): TraceTree {
     if (this.treeCache?.version === this.version) return this.treeCache.value;
-    const value = buildTree(this.spans);
+    const value = runSteps(buildTree(this.spans));
     this.treeCache = { version: this.version, value };
     return value;
   }
-}
 
-function byStart(a: SpanRecord, b: SpanRecord): number {
-  return a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0;
-}
-
-/**
- * Links spans to their parents. Spans whose parent is missing become orphan roots; spans
- * caught in a parent cycle (bad data) are cut loose at their earliest member so every span
- * is shown exactly once and nothing loops.
- */
-function buildTree(spans: ReadonlyMap<string, SpanRecord>): TraceTree {
-  const childrenOf = new Map<string, SpanRecord[]>();
-  const tops: SpanRecord[] = [];
-  for (const span of spans.values()) {
-    const parent = span.parentSpanId;
-    if (parent === '' || parent === span.spanId || !spans.has(parent)) {
-      tops.push(span);
-    } else {
-      let list = childrenOf.get(parent);
-      if (!list) childrenOf.set(parent, (list = []));
-      list.push(span);
+  /**
+   * The span tree, built in time slices when the trace changed since the last build. One build
+   * runs at a time; if spans arrive during it, the tree returned is of the spans as they were
+   * when it started (the next call builds again).
+   */
+  async treeSliced(): Promise<TraceTree> {
+    while (this.treeBuild) await this.treeBuild.catch(() => undefined);
+    if (this.treeCache?.version === this.version) return this.treeCache.value;
+    const version = this.version;
+    const build = runStepsSliced(buildTree(this.spans));
+    this.treeBuild = build;
+    try {
+      const value = await build;
+      if (!this.treeCache || this.treeCache.version < version) this.treeCache = { version, value };
+      return value;
+    } finally {
+      this.treeBuild = undefined;
     }
   }
-  const nodes = new Map<string, SpanNode>();
-  const place = (top: SpanRecord, orphan: boolean): SpanNode => {
-    const rootNode: SpanNode = { span: top, children: [], depth: 0, orphan };
-    nodes.set(top.spanId, rootNode);
-    // Iterative, since real traces can nest deeper than the call stack allows.
-    const stack: SpanNode[] = [rootNode];
+
+  /** The last tree built, even if spans have arrived since: for labels of items already shown. */
+  latestTree(): TraceTree | undefined {
+    return this.treeCache?.value;
+  }
+}
+
+/** The running totals behind `Trace.summary()`. */
+class SummaryTotals {
+  earliest: SpanRecord | undefined;
+  endNs = 0n;
+  errorCount = 0;
+  root: SpanRecord | undefined;
+  readonly services = new Set<string>();
+
+  count(span: SpanRecord): void {
+    if (!this.earliest || span.startNs < this.earliest.startNs) this.earliest = span;
+    // A span still in progress (no end) was at least alive at its start.
+    const end = span.endNs > span.startNs ? span.endNs : span.startNs;
+    if (end > this.endNs) this.endNs = end;
+    if (span.statusCode === StatusCode.Error) this.errorCount++;
+    if (span.parentSpanId === '' && (!this.root || span.startNs < this.root.startNs)) this.root = span;
+    if (span.resource.serviceName) this.services.add(span.resource.serviceName);
+  }
+}
+
+function byStart(a: SpanNode, b: SpanNode): number {
+  return a.span.startNs < b.span.startNs ? -1 : a.span.startNs > b.span.startNs ? 1 : 0;
+}
+
+function inStartOrder(nodes: readonly SpanNode[]): boolean {
+  for (let i = 1; i < nodes.length; i++) if (nodes[i - 1].span.startNs > nodes[i].span.startNs) return false;
+  return true;
+}
+
+/** A node while the tree is being built. Leaves share one frozen empty `children`. */
+interface NodeBuild {
+  readonly span: SpanRecord;
+  children: NodeBuild[];
+  /** -1 until the node is reached from a top. */
+  depth: number;
+  orphan: boolean;
+}
+
+const NO_CHILDREN = Object.freeze([]) as unknown as NodeBuild[];
+
+/**
+ * Links spans to their parents. Spans whose parent is missing become orphan tops; spans
+ * caught in a parent cycle (bad data) are cut loose at their earliest member so every span
+ * is shown exactly once and nothing loops. Linear apart from sorting children by start
+ * (skipped when they already are, as spans mostly arrive). Yields every `STEP_ITEMS` spans.
+ */
+function* buildTree(spans: ReadonlyMap<string, SpanRecord>): Steps<TraceTree> {
+  const nodes = new Map<string, NodeBuild>();
+  let work = 0;
+  for (const span of spans.values()) {
+    nodes.set(span.spanId, { span, children: NO_CHILDREN, depth: -1, orphan: false });
+    if (++work % STEP_ITEMS === 0) yield;
+  }
+  const tops: NodeBuild[] = [];
+  for (const node of nodes.values()) {
+    const parentId = node.span.parentSpanId;
+    const parent = parentId === '' || parentId === node.span.spanId ? undefined : nodes.get(parentId);
+    if (!parent) {
+      node.orphan = parentId !== '';
+      tops.push(node);
+    } else if (parent.children === NO_CHILDREN) {
+      parent.children = [node];
+    } else {
+      parent.children.push(node);
+    }
+    if (++work % STEP_ITEMS === 0) yield;
+  }
+  tops.sort((a, b) => Number(a.orphan) - Number(b.orphan) || byStart(a, b));
+  const roots: NodeBuild[] = [];
+  let placed = 0;
+  // Iterative, since real traces can nest deeper than the call stack allows.
+  function* place(top: NodeBuild): Steps<void> {
+    top.depth = 0;
+    roots.push(top);
+    const stack: NodeBuild[] = [top];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      const kids = childrenOf.get(node.span.spanId);
-      if (!kids) continue;
-      kids.sort(byStart);
+      const kids = node.children;
+      if (kids.length > 1 && !inStartOrder(kids)) kids.sort(byStart);
       for (const kid of kids) {
-        if (nodes.has(kid.spanId)) continue;
-        const child: SpanNode = { span: kid, children: [], depth: node.depth + 1, orphan: false };
-        nodes.set(kid.spanId, child);
-        node.children.push(child);
-        stack.push(child);
+        kid.depth = node.depth + 1;
+        stack.push(kid);
+      }
+      placed++;
+      work += kids.length + 1;
+      if (work >= STEP_ITEMS) {
+        work = 0;
+        yield;
       }
     }
-    return rootNode;
-  };
-  tops.sort((a, b) => Number(a.parentSpanId !== '') - Number(b.parentSpanId !== '') || byStart(a, b));
-  const roots = tops.map((span) => place(span, span.parentSpanId !== ''));
-  if (nodes.size < spans.size) {
+  }
+  for (const top of tops) yield* place(top);
+  if (placed < nodes.size) {
     // What is left hangs off parent cycles. Walk up from each to its cycle and cut the cycle
     // at its earliest member, so spans below the cycle stay under their parents.
-    const unplaced = [...spans.values()].filter((s) => !nodes.has(s.spanId)).sort(byStart);
-    for (const span of unplaced) {
-      if (nodes.has(span.spanId)) continue;
-      const seen = new Set<string>();
-      let onCycle = span;
-      while (!seen.has(onCycle.spanId)) {
-        seen.add(onCycle.spanId);
-        onCycle = spans.get(onCycle.parentSpanId)!;
+    const unplaced = [...nodes.values()].filter((n) => n.depth < 0).sort(byStart);
+    for (const node of unplaced) {
+      if (node.depth >= 0) continue;
+      const seen = new Set<NodeBuild>();
+      let onCycle = node;
+      while (!seen.has(onCycle)) {
+        seen.add(onCycle);
+        onCycle = nodes.get(onCycle.span.parentSpanId)!;
       }
       let cut = onCycle;
-      for (let s = spans.get(onCycle.parentSpanId)!; s !== onCycle; s = spans.get(s.parentSpanId)!) if (byStart(s, cut) < 0) cut = s;
-      roots.push(place(cut, true));
+      for (let n = nodes.get(onCycle.span.parentSpanId)!; n !== onCycle; n = nodes.get(n.span.parentSpanId)!) if (byStart(n, cut) < 0) cut = n;
+      const parent = nodes.get(cut.span.parentSpanId)!;
+      const siblings = parent.children.filter((c) => c !== cut);
+      parent.children = siblings.length > 0 ? siblings : NO_CHILDREN;
+      cut.orphan = true;
+      yield* place(cut);
     }
   }
   return { roots, nodes };

@@ -1,13 +1,27 @@
-import { runTokens, type TokenCounts } from './conventions';
+import { runTokensSteps, type TokenCounts } from './conventions';
+import { runSteps, type Steps } from './steps';
 import type { Trace } from './trace';
 
 const cache = new WeakMap<Trace, { revision: number; tokens: TokenCounts | undefined }>();
 
 /** A run's tokens, the sum over its LLM spans, recomputed only when the trace changed. */
 export function traceTokens(trace: Trace): TokenCounts | undefined {
+  return runSteps(traceTokensSteps(trace));
+}
+
+/** `traceTokens` in steps, for big traces. */
+export function* traceTokensSteps(trace: Trace): Steps<TokenCounts | undefined> {
   const cached = cache.get(trace);
   if (cached?.revision === trace.revision) return cached.tokens;
-  const tokens = runTokens(trace.allSpans());
-  cache.set(trace, { revision: trace.revision, tokens });
+  const revision = trace.revision;
+  const tokens = yield* runTokensSteps(trace.allSpans(), (id) => trace.span(id));
+  // Spans that arrived meanwhile may be counted or not: cached as of the start, so recounted next time.
+  cache.set(trace, { revision, tokens });
   return tokens;
+}
+
+/** The tokens last counted, whether or not spans arrived since; undefined if never counted. */
+export function latestTraceTokens(trace: Trace): { readonly current: boolean; readonly tokens: TokenCounts | undefined } | undefined {
+  const cached = cache.get(trace);
+  return cached && { current: cached.revision === trace.revision, tokens: cached.tokens };
 }

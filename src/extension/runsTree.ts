@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
-import { StatusCode } from '../core/span';
-import { msBetween } from '../core/time';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
 import { formatDuration } from '../protocol/format';
 import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
@@ -280,7 +279,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.label = span.name;
     const failed = span.statusCode === StatusCode.Error;
     const conventions = describeSpan(span);
-    const parts = [formatDuration(msBetween(span.startNs, span.endNs))];
+    const parts = [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))];
     if (conventions.model) parts.push(conventions.model);
     const tokenText = tokensLabel(conventions.tokens);
     if (tokenText) parts.push(tokenText);
@@ -296,7 +295,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const source = sourceLocationOf(span.attributes);
     item.contextValue = source ? 'span source' : 'span';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${formatDuration(msBetween(span.startNs, span.endNs))}`);
+    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))}`);
     if (conventions.model) tooltip.appendMarkdown(`\n\nModel: ${escapeMd(conventions.model)}`);
     if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
     if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);

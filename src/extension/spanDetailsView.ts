@@ -2,7 +2,7 @@
 // this is pure mapping, tested in Node.
 import type { SpanDetails } from '../core/spanDetails';
 import type { AttributeValue, Attributes, SpanRecord } from '../core/span';
-import { StatusCode } from '../core/span';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
 import { SPAN_KIND_LABELS } from '../core/otlp/enums';
 import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
@@ -47,7 +47,8 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     name: span.name,
     startTime: nsToIso(span.startNs),
     startOffsetMs: msBetween(traceStart, span.startNs),
-    durationMs: msBetween(span.startNs, span.endNs),
+    durationMs: spanDurationMs(span),
+    inProgress: isInProgress(span) || undefined,
     selfMs: extras.selfMs,
     status: statusOf(span),
     errorMessage: span.errorMessage,

@@ -1,92 +1,101 @@
 // The waterfall's data, as the webview receives it: a header, then rows as typed-array
 // columns in slices. Pure (no `vscode`), so it is tested in Node.
 import { describeSpan } from '../core/conventions';
-import { traceTokens } from '../core/traceTokens';
 import { sourceLocationOf } from '../core/source';
+import { isInProgress } from '../core/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../core/steps';
 import { nsToIso } from '../core/time';
-import type { Trace } from '../core/trace';
+import type { Trace, TraceTree } from '../core/trace';
+import { traceTokensSteps } from '../core/traceTokens';
 import { costOf, type PriceTable } from '../core/waterfall/cost';
-import { layoutWaterfall, type WaterfallLayout } from '../core/waterfall/layout';
-import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../protocol/waterfall';
+import { layoutWaterfallSteps, type WaterfallLayout } from '../core/waterfall/layout';
+import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
-export const ROWS_PER_SLICE = 50_000;
+/** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
+export const ROWS_PER_SLICE = 20_000;
 
 export interface WaterfallData {
   readonly start: TraceStart;
   readonly layout: WaterfallLayout;
-  /** Builds the rows [from, to) on demand, so a million rows go out without one long step. */
+  /** The rows [from, to): copies of prepared columns, so each slice is quick to cut. */
   slice(from: number, to: number): RowColumns;
 }
 
-export function runHeader(trace: Trace, nowMs: number, costUsd?: number): RunHeader {
+export function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number): RunHeader {
   const s = trace.summary();
-  const state = trace.state(nowMs);
-  const durationMs = trace.durationMs(nowMs);
   return {
     traceId: trace.traceId,
     name: s.name,
     startTime: nsToIso(s.startNs),
-    durationMs,
+    durationMs: trace.durationMs(nowMs),
     spanCount: s.spanCount,
     errorCount: s.errorCount,
     services: s.serviceNames,
-    tokens: traceTokens(trace),
+    tokens,
     costUsd,
-    state,
+    state: trace.state(nowMs),
   };
 }
 
-/** What a run's LLM calls cost, when the price table prices any of them. */
-function runCost(trace: Trace, prices: PriceTable): number | undefined {
-  let total: number | undefined;
-  for (const span of trace.allSpans()) {
-    const d = describeSpan(span);
-    if (d.kind !== 'llm') continue;
-    const cost = costOf(d.model, d.tokens, prices);
-    if (cost) total = (total ?? 0) + cost.totalUsd;
-  }
-  return total;
+/** Everything at once: for tests and small traces. */
+export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}): WaterfallData {
+  return runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, generation, prices));
 }
 
-export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}): WaterfallData {
-  const costUsd = Object.keys(prices).length > 0 ? runCost(trace, prices) : undefined;
-  const layout = layoutWaterfall(trace.tree());
+/**
+ * Lays out `tree` (the trace's, see `Trace.treeSliced`) and prepares every row's columns, in
+ * steps, so a million spans are made ready without one long block of the extension host.
+ * Each span's conventions are read once: for its row's kind and for the run's cost.
+ */
+export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number, generation: number, prices: PriceTable = {}): Steps<WaterfallData> {
+  const layout = yield* layoutWaterfallSteps(tree);
+  const tokens = yield* traceTokensSteps(trace);
+  const priced = Object.keys(prices).length > 0;
+  let costUsd: number | undefined;
+
+  const rowCount = layout.rowCount;
   const names: string[] = [];
   const nameIds = new Map<string, number>();
-  const nameIndex = new Uint32Array(layout.rowCount);
-  for (let r = 0; r < layout.rowCount; r++) {
+  const nameIndex = new Uint32Array(rowCount);
+  const kind = new Uint8Array(rowCount);
+  const flags = new Uint8Array(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
-    const name = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]]?.name ?? '';
-    let id = nameIds.get(name);
-    if (id === undefined) nameIds.set(name, (id = names.push(name) - 1));
+    // A group row stands for its members: it shows the first one's name, id and kind.
+    const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
+    let id = nameIds.get(span.name);
+    if (id === undefined) nameIds.set(span.name, (id = names.push(span.name) - 1));
     nameIndex[r] = id;
+    let f = 0;
+    if (layout.error[r]) f |= RowFlag.Error;
+    if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
+    if (layout.subtreeEnd[r] > r + 1) f |= RowFlag.HasChildren;
+    if (si < 0) {
+      f |= RowFlag.Group; // its kind is its first member's, set on the next row
+    } else {
+      const described = describeSpan(span);
+      kind[r] = KIND_INDEX.get(described.kind) ?? 0;
+      if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
+      if (priced && described.kind === 'llm') {
+        const cost = costOf(described.model, described.tokens, prices);
+        if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+      }
+      if (sourceLocationOf(span.attributes)) f |= RowFlag.HasSource;
+      if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
+      if (isInProgress(span)) f |= RowFlag.InProgress;
+    }
+    flags[r] = f;
   }
   return {
     layout,
-    start: { header: runHeader(trace, nowMs, costUsd), rowCount: layout.rowCount, names, generation },
+    start: { header: runHeader(trace, nowMs, tokens, costUsd), rowCount, names, generation },
     slice(from, to) {
-      const n = to - from;
-      const kind = new Uint8Array(n);
-      const flags = new Uint8Array(n);
       let spanIds = '';
-      for (let i = 0; i < n; i++) {
-        const r = from + i;
+      for (let r = from; r < to; r++) {
         const si = layout.spanIndex[r];
-        // A group row stands for its members: it shows the first one's id and kind.
-        const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
-        spanIds += span.spanId;
-        kind[i] = KIND_INDEX.get(describeSpan(span).kind) ?? 0;
-        let f = 0;
-        if (layout.error[r]) f |= RowFlag.Error;
-        if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
-        if (layout.subtreeEnd[r] > r + 1) f |= RowFlag.HasChildren;
-        if (si < 0) f |= RowFlag.Group;
-        else {
-          if (sourceLocationOf(span.attributes)) f |= RowFlag.HasSource;
-          if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
-        }
-        flags[i] = f;
+        spanIds += layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]].spanId;
       }
       return {
         offset: from,
@@ -98,8 +107,8 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
         startMs: layout.startMs.slice(from, to),
         durationMs: layout.durationMs.slice(from, to),
         selfMs: layout.selfMs.slice(from, to),
-        kind,
-        flags,
+        kind: kind.slice(from, to),
+        flags: flags.slice(from, to),
         groupSize: layout.groupSize.slice(from, to),
       };
     },

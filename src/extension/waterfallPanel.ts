@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadSpanDetails } from '../core/spanDetails';
 import { searchSpans } from '../core/spanSearch';
+import { CancelledError, runStepsSliced } from '../core/steps';
 import type { PriceTable } from '../core/waterfall/cost';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
@@ -10,7 +11,7 @@ import { DisposableStore } from './disposable';
 import { goToLocation, goToSpanSource } from './goToSource';
 import { spanDetailsExtras } from './spanDetailsExtras';
 import { spanDetailsView } from './spanDetailsView';
-import { ROWS_PER_SLICE, waterfallData, type WaterfallData } from './waterfallData';
+import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from './waterfallData';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
 
@@ -33,9 +34,10 @@ export class WaterfallPanel extends DisposableStore {
   private ready = false;
   private updateTimer: NodeJS.Timeout | undefined;
   private pendingSelection: string | undefined;
+  private sending: Promise<void> | undefined;
+  private updateWanted = false;
   private generation = 0;
   private data: WaterfallData | undefined;
-  private spanRows: Map<string, number> | undefined;
   private search: { cancelled: boolean } | undefined;
 
   static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
@@ -105,17 +107,33 @@ export class WaterfallPanel extends DisposableStore {
     void this.panel.webview.postMessage(message);
   }
 
+  /** A live update waits for a send in progress to finish rather than cancel it, so a big trace that keeps growing still gets shown. */
   private scheduleUpdate(): void {
+    if (this.sending) {
+      this.updateWanted = true;
+      return;
+    }
     const spanCount = this.ws.store.trace(this.traceId)?.spanCount ?? 0;
     this.updateTimer ??= setTimeout(() => {
       this.updateTimer = undefined;
-      void this.sendTrace();
+      void this.send();
     }, updateDelayMs(spanCount));
   }
 
+  /** Starts a send (cancelling any older one) and reports its failure in the log. */
+  private async send(): Promise<void> {
+    this.updateWanted = false;
+    const sending = this.sendTrace().catch((err: unknown) => this.log.error(`waterfall of trace ${this.traceId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    this.sending = sending;
+    await sending;
+    if (this.sending !== sending) return;
+    this.sending = undefined;
+    if (this.updateWanted && !this.isDisposed) this.scheduleUpdate();
+  }
+
   /**
-   * Sends the trace as a header and slices of rows, yielding between slices so neither the
-   * extension host nor the webview takes one long step; a newer send cancels an older one.
+   * Lays the trace out and sends it as a header and slices of rows, in time slices so neither
+   * the extension host nor the webview takes one long step; a newer send cancels an older one.
    */
   private async sendTrace(): Promise<void> {
     const trace = this.ws.store.trace(this.traceId);
@@ -124,37 +142,43 @@ export class WaterfallPanel extends DisposableStore {
       return;
     }
     const generation = ++this.generation;
+    const stale = (): boolean => generation !== this.generation || this.isDisposed;
     const started = Date.now();
-    const data = waterfallData(trace, Date.now(), generation, this.prices());
+    let data: WaterfallData;
+    try {
+      const tree = await trace.treeSliced();
+      if (stale()) return;
+      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices()), { isCancelled: stale });
+    } catch (err) {
+      if (err instanceof CancelledError) return;
+      throw err;
+    }
+    if (stale()) return;
     this.data = data;
-    this.spanRows = undefined;
     this.panel.title = `Waterfall: ${data.start.header.name}`;
     this.post(TraceBegin, data.start);
     for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
       await new Promise((r) => setImmediate(r));
-      if (generation !== this.generation || this.isDisposed) return;
+      if (stale()) return;
       const rows = data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
       this.post(TraceRows, { generation, rows });
     }
-    if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows sent in ${Date.now() - started} ms`);
+    if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows laid out and sent in ${Date.now() - started} ms`);
   }
 
   private selfMsOf(spanId: string): number | undefined {
     const layout = this.data?.layout;
     if (!layout) return undefined;
-    if (!this.spanRows) {
-      this.spanRows = new Map();
-      for (let i = 0; i < layout.spans.length; i++) this.spanRows.set(layout.spans[i].spanId, layout.rowOfSpan[i]);
-    }
-    const row = this.spanRows.get(spanId);
-    return row === undefined ? undefined : layout.selfMs[row];
+    // One scan when a span is selected costs less than an id → row map kept for a million spans.
+    const index = layout.spans.findIndex((s) => s.spanId === spanId);
+    return index < 0 ? undefined : layout.selfMs[layout.rowOfSpan[index]];
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     if (!isMessage(raw)) return;
     if (isNotification(raw, Ready)) {
       this.ready = true;
-      await this.sendTrace();
+      await this.send();
       if (this.pendingSelection) this.post(SelectSpan, { spanId: this.pendingSelection });
       this.pendingSelection = undefined;
     } else if (isNotification(raw, GoToSource)) {

@@ -20,6 +20,11 @@ export const enum RowFlag {
   /** A synthetic row standing for a run of same-named siblings. */
   Group = 16,
   HasChildren = 32,
+  /**
+   * The span has not ended (exported without an end time): drawn open-ended from its start
+   * to the run's latest time. Its `durationMs` is 0 (unknown).
+   */
+  InProgress = 64,
 }
 
 /**
@@ -106,7 +111,10 @@ export interface SpanDetailsView {
   readonly name: string;
   readonly startTime: string;
   readonly startOffsetMs: number;
+  /** 0 while the span is in progress. */
   readonly durationMs: number;
+  /** Exported before it ended: no end time yet. */
+  readonly inProgress?: boolean;
   readonly selfMs?: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;

@@ -342,3 +342,102 @@ test('a 20,000-deep chain of spans builds without overflowing the stack', () => 
   assert.equal(walk(ringTree.roots).length, depth);
   assert.equal(ringTree.roots[0].span.spanId, 'r0');
 });
+
+/** A random trace with the awkward cases: out-of-order arrival, missing parents, cycles, repeats. */
+function randomSpans(count: number, seed: number): SpanRecord[] {
+  let s = seed;
+  const rand = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const spans: SpanRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = rand();
+    // Mostly a parent seen earlier; some missing parents, self-parents and forward links (cycles).
+    const parent = i === 0 ? '' : r < 0.85 ? `s${Math.floor(rand() * i)}` : r < 0.9 ? `missing${i}` : r < 0.92 ? `s${i}` : r < 0.95 ? `s${Math.floor(rand() * count)}` : '';
+    spans.push(rec({ id: `s${i}`, parent, start: Math.floor(rand() * 1000), end: 1000 + Math.floor(rand() * 1000), error: rand() < 0.05, file: rand() < 0.5 ? FILE_A : FILE_B }));
+  }
+  for (let i = spans.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [spans[i], spans[j]] = [spans[j], spans[i]];
+  }
+  return spans;
+}
+
+function treeText(roots: readonly SpanNode[]): string {
+  return walk(roots)
+    .map((n) => `${n.depth}${n.orphan ? '?' : ''}${n.span.spanId}`)
+    .join(' ');
+}
+
+test('the tree built in time slices equals the one built at once, and gives the event loop turns while it builds', async () => {
+  for (const seed of [1, 2, 3]) {
+    const spans = randomSpans(30_000, seed);
+    const atOnce = new TraceStore();
+    atOnce.addSpans(FILE_A, spans);
+    const sliced = new TraceStore();
+    sliced.addSpans(FILE_A, spans);
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const tree = await sliced.trace('t1')!.treeSliced();
+    ticking = false;
+    const expected = atOnce.trace('t1')!.tree();
+    assert.equal(treeText(tree.roots), treeText(expected.roots), `seed ${seed}`);
+    assert.equal(walk(tree.roots).length, spans.length, 'every span shown exactly once');
+    assert.equal(tree.nodes.size, spans.length);
+    assert.ok(turns > 1, `the event loop turned ${turns} times while 30,000 spans were linked`);
+    assert.equal(sliced.trace('t1')!.tree(), tree, 'the sliced build is cached for the next caller');
+  }
+});
+
+test('sliced builds run one at a time; a caller that waited builds again if spans arrived meanwhile', async () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, randomSpans(20_000, 9));
+  const trace = store.trace('t1')!;
+  const first = trace.treeSliced();
+  const second = trace.treeSliced();
+  store.addSpans(FILE_A, [rec({ id: 'late', parent: 's0', start: 5 })]);
+  const [a, b] = await Promise.all([first, second]);
+  assert.notEqual(a, b);
+  assert.equal(b.nodes.has('late'), true, 'the second caller waited, saw the trace had changed and built again');
+  assert.equal((await trace.treeSliced()).nodes.has('late'), true);
+  assert.equal(trace.latestTree(), trace.tree());
+});
+
+test('the summary kept span by span equals one counted over all spans, through adds, repeats and removals', () => {
+  const store = new TraceStore();
+  const spans = randomSpans(2_000, 4);
+  const recount = (t: Trace) => {
+    const all = [...t.allSpans()];
+    const roots = all.filter((x) => x.parentSpanId === '').sort((x, y) => Number(x.startNs - y.startNs));
+    const earliest = [...all].sort((x, y) => Number(x.startNs - y.startNs))[0];
+    return {
+      startNs: earliest.startNs,
+      endNs: all.reduce((m, x) => (x.endNs > m ? x.endNs : m), 0n),
+      errorCount: all.filter((x) => x.statusCode === StatusCode.Error).length,
+      rootId: roots[0]?.spanId,
+      spanCount: all.length,
+    };
+  };
+  const summaryOf = (t: Trace) => {
+    const s = t.summary();
+    return { startNs: s.startNs, endNs: s.endNs, errorCount: s.errorCount, rootId: s.root?.spanId, spanCount: s.spanCount };
+  };
+  for (let i = 0; i < spans.length; i += 100) {
+    store.addSpans(spans[i].origin.file, spans.slice(i, i + 100));
+    const t = store.trace('t1')!;
+    assert.deepEqual(summaryOf(t), recount(t), `after ${i + 100} spans`);
+  }
+  // A repeated span that fails now, and one that moves the start.
+  const t = store.trace('t1')!;
+  const first = [...t.allSpans()].sort((x, y) => Number(x.startNs - y.startNs))[0];
+  store.addSpans(FILE_A, [{ ...first, startNs: first.startNs + 5_000_000n, statusCode: StatusCode.Error }]);
+  assert.deepEqual(summaryOf(t), recount(t), 'after a repeat');
+  store.removeFile(FILE_B);
+  assert.deepEqual(summaryOf(t), recount(t), 'after a removal');
+  store.addSpans(FILE_B, [rec({ id: 'new', start: -5, file: FILE_B, error: true })]);
+  assert.deepEqual(summaryOf(t), recount(t), 'adds after a removal');
+  assert.equal(store.runs()[0], t);
+});

@@ -68,6 +68,25 @@ test('runs of same-named siblings fold into a group row; the critical path is fl
   assert.ok(!(cols.flags[2] & RowFlag.CriticalPath));
 });
 
+test('a span without an end is in progress; a group row takes its members\' kind; cost counts each LLM call once', () => {
+  const spans = [{ traceId: TRACE, spanId: '00000000000000ff', name: 'agent', start: ms(0), end: 0 as number | bigint, attributes: { 'openinference.span.kind': 'AGENT' } }];
+  for (let i = 0; i < 5; i++)
+    spans.push({ traceId: TRACE, spanId: `00000000000000a${i}`, parentSpanId: '00000000000000ff', name: 'chat', start: ms(i * 10), end: ms(i * 10 + 8), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 } } as never);
+  const store = storeWith([otlpLine(spans)]);
+  const prices = { 'gpt-4o': { inputPerMTok: 2, outputPerMTok: 10 } };
+  const data = waterfallData(store.trace(TRACE)!, Date.now(), 1, prices);
+  const cols = data.slice(0, data.start.rowCount);
+  assert.equal(data.start.rowCount, 7, 'agent, a group of five chats, the five');
+  assert.ok(cols.flags[0] & RowFlag.InProgress, 'the agent has no end yet');
+  assert.equal(cols.durationMs[0], 0);
+  assert.ok(!(cols.flags[2] & RowFlag.InProgress));
+  assert.equal(ROW_KINDS[cols.kind[0]], 'agent');
+  assert.equal(ROW_KINDS[cols.kind[1]], 'llm', 'the group row shows its members\' kind');
+  assert.deepEqual([...cols.kind.slice(2)].map((k) => ROW_KINDS[k]), ['llm', 'llm', 'llm', 'llm', 'llm']);
+  assert.deepEqual(data.start.header.tokens, { input: 5000, output: 500, total: 5500 });
+  assert.ok(Math.abs(data.start.header.costUsd! - 5 * (1000 * 2 + 100 * 10) / 1e6) < 1e-12, `cost ${data.start.header.costUsd}`);
+});
+
 test('span details list attributes sorted, with the source location', () => {
   const store = storeWith([
     otlpLine([{ traceId: TRACE, spanId: '0000000000000001', name: 'root', start: ms(0), end: ms(5), attributes: { 'code.lineno': 7, 'code.filepath': 'agent.py', 'code.function': 'run' } }]),

@@ -523,9 +523,14 @@ test('folding applies among the tops too', () => {
 // ---------------------------------------------------------------------------------------
 // Scale
 
+/** Tests build trees by hand, pushing children as they go. */
+interface TestNode extends SpanNode {
+  children: TestNode[];
+}
+
 test('a 100,000-deep chain lays out without recursion', () => {
   const n = 100_000;
-  const nodes: SpanNode[] = [];
+  const nodes: TestNode[] = [];
   for (let k = 0; k < n; k++) nodes.push({ span: record({ id: `d${k}`, start: k * 0.001, end: 1000 - k * 0.001 }), children: [], depth: k, orphan: false });
   for (let k = 0; k + 1 < n; k++) nodes[k].children.push(nodes[k + 1]);
   const l = layoutWaterfall({ roots: [nodes[0]] });
@@ -586,8 +591,8 @@ function checkSample(l: WaterfallLayout): void {
 function agentForest(target: number): { forest: { roots: SpanNode[]; nodes: { size: number } }; count: number } {
   let count = 0;
   let id = 0;
-  const node = (name: string, start: number, end: number, parent: SpanNode | undefined, error = false): SpanNode => {
-    const n: SpanNode = {
+  const node = (name: string, start: number, end: number, parent: TestNode | undefined, error = false): TestNode => {
+    const n: TestNode = {
       span: { ...BASE, spanId: (++id).toString(16).padStart(16, '0'), name, startNs: T0 + BigInt(Math.round(start * 1e6)), endNs: T0 + BigInt(Math.round(end * 1e6)), statusCode: error ? StatusCode.Error : StatusCode.Ok },
       children: [],
       depth: 0,
@@ -620,7 +625,7 @@ function agentForest(target: number): { forest: { roots: SpanNode[]; nodes: { si
 }
 
 function wideForest(n: number): { roots: SpanNode[]; nodes: { size: number } } {
-  const root: SpanNode = { span: { ...BASE, spanId: 'root', name: 'root', startNs: T0, endNs: T0 + BigInt(n) * 1_000_000n }, children: [], depth: 0, orphan: false };
+  const root: TestNode = { span: { ...BASE, spanId: 'root', name: 'root', startNs: T0, endNs: T0 + BigInt(n) * 1_000_000n }, children: [], depth: 0, orphan: false };
   for (let k = 0; k < n - 1; k++) {
     const s = T0 + BigInt(k) * 1_000_000n;
     root.children.push({ span: { ...BASE, spanId: `c${k}`, name: k % 2 ? 'a' : 'b', startNs: s, endNs: s + 1_000_000n }, children: [], depth: 1, orphan: false });

@@ -212,7 +212,8 @@ class Reader {
       name,
       kind,
       startNs,
-      endNs: endNs !== undefined && endNs >= startNs ? endNs : startNs,
+      // No end (absent or 0, OTLP's unset): the span was exported before it ended; kept as 0.
+      endNs: endNs === undefined || endNs === 0n ? 0n : endNs >= startNs ? endNs : startNs,
       statusCode,
       errorMessage: statusMessage || exceptionMessage,
       attributes,

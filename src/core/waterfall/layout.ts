@@ -18,6 +18,7 @@
  */
 import type { SpanRecord } from '../span';
 import { StatusCode } from '../span';
+import { runSteps, STEP_ITEMS, type Steps } from '../steps';
 import type { SpanNode } from '../trace';
 
 export interface WaterfallOptions {
@@ -97,9 +98,15 @@ export interface SpanForest {
  * `buildTree` leaves them; a list that is not is handled too (sorted where it matters).
  */
 export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = {}): WaterfallLayout {
-  const rows = buildRows(forest, foldThresholdOf(options.foldThreshold), options.originNs);
+  return runSteps(layoutWaterfallSteps(forest, options));
+}
+
+/** `layoutWaterfall` in steps (see `steps.ts`), for laying out a big trace in time slices. */
+export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOptions = {}): Steps<WaterfallLayout> {
+  const rows = yield* buildRows(forest, foldThresholdOf(options.foldThreshold), options.originNs);
   const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
   const subtreeEnd = subtreeEnds(parent);
+  yield;
   if (rows.groupCount > 0) {
     // A group spans its members (first start to latest end) and fails if any member did.
     for (let r = 0; r < rowCount; r++) {
@@ -111,9 +118,10 @@ export function layoutWaterfall(forest: SpanForest, options: WaterfallOptions = 
     }
   }
 
-  const selfMs = selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
+  const selfMs = yield* selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
   const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
-  const critical = criticalPath(rowCount, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? false);
+  yield;
+  const critical = yield* criticalPath(rowCount, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? false);
   if (rows.groupCount > 0) {
     for (let r = 0; r < rowCount; r++) {
       const g = parent[r];
@@ -223,7 +231,7 @@ interface Level {
  * objects, which for a big trace are scattered over the heap). Times are taken from `originNs`,
  * or from the first top's start and shifted afterwards if some span started earlier.
  */
-function buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint | undefined): Rows {
+function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint | undefined): Steps<Rows> {
   const hint = forest.nodes?.size ?? 0;
   const spans: SpanRecord[] = new Array<SpanRecord>(hint); // one allocation when sized
   let spanCount = 0;
@@ -316,6 +324,7 @@ function buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint 
       minSpan = i;
     }
     if (node.children.length > 0) enter(node.children, r, d + 1);
+    if (rowCount % STEP_ITEMS === 0) yield;
   }
   spans.length = spanCount;
   let originNs = baseNs;
@@ -389,10 +398,11 @@ function subtreeEnds(parent: Int32Array): Int32Array {
  * overlapping (concurrent) children: O(children) per row, O(n) in all. For a group row, the
  * gaps between its members.
  */
-function selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtreeEnd: Int32Array, groupSize: Uint32Array): Float64Array {
+function* selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtreeEnd: Int32Array, groupSize: Uint32Array): Steps<Float64Array> {
   const self = new Float64Array(n);
   let scratch: number[] | undefined;
   for (let r = 0; r < n; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const ps = startMs[r];
     const pe = endMs[r];
     const duration = pe - ps;
@@ -515,14 +525,14 @@ interface CriticalResult {
  * Each span's children are sorted by end only when the path enters that span, and only if
  * they are not in that order already (sequential children are): O(n log n) at worst.
  */
-function criticalPath(
+function* criticalPath(
   n: number,
   subtreeEnd: Int32Array,
   groupSize: Uint32Array,
   startMs: Float64Array,
   effEnd: Float64Array,
   keepSegments: boolean,
-): CriticalResult {
+): Steps<CriticalResult> {
   const onPath = new Uint8Array(n);
   const segments = new SegmentList(keepSegments);
   if (n === 0) return { onPath, segments: segments.toTimeOrder() };
@@ -592,7 +602,9 @@ function criticalPath(
 
   // Segments are found end-first, and put in time order at the end.
   open(-1, runStart, runEnd);
+  let work = 0;
   while (frames.size > 0) {
+    if (++work % STEP_ITEMS === 0) yield;
     const f = frames.size - 1;
     const row = frames.row[f];
     const ws = frames.windowStart[f];

@@ -1,0 +1,49 @@
+/**
+ * Long computations over big traces (a million spans) are written as generators that
+ * `yield` every few thousand items. The same code then runs to the end at once (`runSteps`,
+ * for the CLI and small traces) or in time slices that give the event loop back every few
+ * milliseconds (`runStepsSliced`), so the extension host never blocks for long.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Items a loop handles between two `yield`s: a few ms of work at the slowest per-item cost. */
+export const STEP_ITEMS = 4096;
+
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface SliceOptions {
+  /** Longest stretch of work between two returns to the event loop. Default 8 ms. */
+  readonly budgetMs?: number;
+  /** Checked between slices; when true the work stops with a `CancelledError`. */
+  readonly isCancelled?: () => boolean;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function runStepsSliced<T>(steps: Steps<T>, options: SliceOptions = {}): Promise<T> {
+  const budget = options.budgetMs ?? 8;
+  let deadline = performance.now() + budget;
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (performance.now() < deadline) continue;
+    await yieldToEventLoop();
+    if (options.isCancelled?.()) {
+      steps.return(undefined as never);
+      throw new CancelledError();
+    }
+    deadline = performance.now() + budget;
+  }
+}

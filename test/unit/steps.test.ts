@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CancelledError, runSteps, runStepsSliced, type Steps } from '../../src/core/steps';
+
+function* busy(slices: number, msEach: number, log: string[]): Steps<number> {
+  for (let i = 0; i < slices; i++) {
+    const until = performance.now() + msEach;
+    while (performance.now() < until) {
+      // spin: a stand-in for a few thousand spans of work
+    }
+    log.push(`step ${i}`);
+    yield;
+  }
+  return slices;
+}
+
+test('steps run to the end at once, or in slices that let other work in between', async () => {
+  assert.equal(runSteps(busy(3, 0, [])), 3);
+  const log: string[] = [];
+  setImmediate(() => log.push('other work'));
+  const result = await runStepsSliced(busy(6, 4, log), { budgetMs: 6 });
+  assert.equal(result, 6);
+  const other = log.indexOf('other work');
+  assert.ok(other > 0 && other < log.length - 1, `other work ran between steps: ${log.join(', ')}`);
+});
+
+test('a sliced run stops with CancelledError when cancelled, and the steps are closed', async () => {
+  let closed = false;
+  function* forever(): Steps<void> {
+    try {
+      for (;;) {
+        const until = performance.now() + 2;
+        while (performance.now() < until) {
+          // spin
+        }
+        yield;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  let cancelled = false;
+  setTimeout(() => (cancelled = true), 20);
+  await assert.rejects(runStepsSliced(forever(), { budgetMs: 3, isCancelled: () => cancelled }), CancelledError);
+  assert.equal(closed, true);
+});
