@@ -301,7 +301,9 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   if (calls.length === 0) return undefined;
   const parentOf = spanById ?? ((id: string) => index!.get(id));
   const sum: TokenCounts = {};
-  for (const { span, tokens } of calls) {
+  for (let i = 0; i < calls.length; i++) {
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const { span, tokens } = calls[i];
     if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, count)) continue;
     if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
     if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;

@@ -1,5 +1,6 @@
 import type { SpanRecord } from './span';
 import { StatusCode } from './span';
+import { ShardedMap } from './shardedMap';
 import { runSteps, runStepsSliced, STEP_ITEMS, type Steps } from './steps';
 import { msBetween } from './time';
 
@@ -12,10 +13,17 @@ export interface SpanNode {
   readonly orphan: boolean;
 }
 
+export interface SpanNodeIndex {
+  get(spanId: string): SpanNode | undefined;
+  has(spanId: string): boolean;
+  readonly size: number;
+}
+
 export interface TraceTree {
   /** Root span(s) first, then orphans, each group in start order. */
   readonly roots: SpanNode[];
-  readonly nodes: ReadonlyMap<string, SpanNode>;
+  /** Every span's node by span id. */
+  readonly nodes: SpanNodeIndex;
 }
 
 /**
@@ -42,7 +50,7 @@ export const RUNNING_STALE_MS = 5 * 60_000;
 
 /** All spans of one trace id, from however many lines and files they came. */
 export class Trace {
-  private readonly spans = new Map<string, SpanRecord>();
+  private readonly spans = new ShardedMap<SpanRecord>();
   private version = 0;
   /** Kept up to date span by span; recounted over all spans only after a replace or remove. */
   private totals = new SummaryTotals();
@@ -91,7 +99,7 @@ export class Trace {
   /** Drops the spans read from `file`; returns whether any were. */
   removeFromFile(file: string): boolean {
     let removed = false;
-    for (const [id, span] of this.spans) {
+    for (const [id, span] of this.spans.entries()) {
       if (span.origin.file === file) {
         this.spans.delete(id);
         removed = true;
@@ -191,12 +199,14 @@ class SummaryTotals {
   }
 }
 
-function byStart(a: SpanNode, b: SpanNode): number {
-  return a.span.startNs < b.span.startNs ? -1 : a.span.startNs > b.span.startNs ? 1 : 0;
+// Sorting compares starts as doubles (ns from the first span read): comparing bigints made
+// sorting a 50,000-child fan-out take 150 ms. Exact for starts within ~100 days of each other.
+function byStart(a: NodeBuild, b: NodeBuild): number {
+  return a.start - b.start;
 }
 
-function inStartOrder(nodes: readonly SpanNode[]): boolean {
-  for (let i = 1; i < nodes.length; i++) if (nodes[i - 1].span.startNs > nodes[i].span.startNs) return false;
+function inStartOrder(nodes: readonly NodeBuild[]): boolean {
+  for (let i = 1; i < nodes.length; i++) if (nodes[i - 1].start > nodes[i].start) return false;
   return true;
 }
 
@@ -204,6 +214,8 @@ function inStartOrder(nodes: readonly SpanNode[]): boolean {
 interface NodeBuild {
   readonly span: SpanRecord;
   children: NodeBuild[];
+  /** Start, in ns from the first span's, as a double for fast sorting. */
+  readonly start: number;
   /** -1 until the node is reached from a top. */
   depth: number;
   orphan: boolean;
@@ -217,11 +229,13 @@ const NO_CHILDREN = Object.freeze([]) as unknown as NodeBuild[];
  * is shown exactly once and nothing loops. Linear apart from sorting children by start
  * (skipped when they already are, as spans mostly arrive). Yields every `STEP_ITEMS` spans.
  */
-function* buildTree(spans: ReadonlyMap<string, SpanRecord>): Steps<TraceTree> {
-  const nodes = new Map<string, NodeBuild>();
+export function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<TraceTree> {
+  const nodes = new ShardedMap<NodeBuild>();
   let work = 0;
+  let base: bigint | undefined;
   for (const span of spans.values()) {
-    nodes.set(span.spanId, { span, children: NO_CHILDREN, depth: -1, orphan: false });
+    base ??= span.startNs;
+    nodes.set(span.spanId, { span, children: NO_CHILDREN, start: Number(span.startNs - base), depth: -1, orphan: false });
     if (++work % STEP_ITEMS === 0) yield;
   }
   const tops: NodeBuild[] = [];

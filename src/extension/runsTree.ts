@@ -8,7 +8,9 @@ import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { DisposableStore } from './disposable';
-import { traceTokens } from '../core/traceTokens';
+import type { TokenCounts } from '../core/conventions';
+import { runStepsSliced } from '../core/steps';
+import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/traceTokens';
 import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
@@ -21,6 +23,8 @@ export type RunsTreeElement =
 
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
+/** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
+const SLICED_ABOVE_SPANS = 10_000;
 
 function keyOf(e: RunsTreeElement | undefined): string {
   if (!e) return ROOT_KEY;
@@ -46,6 +50,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private storeSubscription: vscode.Disposable | undefined;
   private lastRunOrder: readonly Trace[] = [];
   private runningTimer: NodeJS.Timeout | undefined;
+  private readonly countingTokens = new Set<Trace>();
 
   constructor(private readonly service: TraceRunService) {
     super();
@@ -159,7 +164,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (parent.type === 'run' || parent.type === 'span') {
       const trace = store.trace(parent.traceId);
       if (!trace) return [];
-      const tree = trace.tree();
+      const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await trace.treeSliced() : trace.tree();
       const nodes = parent.type === 'run' ? runChildren(tree) : (tree.nodes.get(parent.spanId)?.children ?? []);
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
@@ -175,7 +180,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
     if (element.type === 'span') {
-      const tree = this.service.current?.store.trace(element.traceId)?.tree();
+      const trace = this.service.current?.store.trace(element.traceId);
+      const tree = trace && (trace.latestTree() ?? trace.tree());
       const node = tree?.nodes.get(element.spanId);
       const parentId = node?.span.parentSpanId;
       const parentNode = parentId ? tree?.nodes.get(parentId) : undefined;
@@ -240,7 +246,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const durationMs = trace.durationMs(now);
     item.label = s.name;
     const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
-    const tokens = traceTokens(trace);
+    const tokens = this.tokensOf(trace);
     const tokenText = tokensLabel(tokens);
     if (tokenText) parts.push(tokenText);
     if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
@@ -269,9 +275,30 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     return item;
   }
 
+  /**
+   * A big run's tokens are counted in time slices: until the count is done the item shows the
+   * last one, and is redrawn when it is.
+   */
+  private tokensOf(trace: Trace): TokenCounts | undefined {
+    if (trace.spanCount <= SLICED_ABOVE_SPANS) return traceTokens(trace);
+    const latest = latestTraceTokens(trace);
+    if (!latest?.current && !this.countingTokens.has(trace)) {
+      this.countingTokens.add(trace);
+      runStepsSliced(traceTokensSteps(trace))
+        .then(() => {
+          const element = this.elements.get(`run:${trace.traceId}`);
+          if (element && this.service.current?.store.trace(trace.traceId) === trace) this.changeEmitter.fire(element);
+        })
+        .catch((err: unknown) => this.service.log.error(`counting the tokens of run ${trace.traceId}: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => this.countingTokens.delete(trace));
+    }
+    return latest?.tokens;
+  }
+
   private spanItem(traceId: string, spanId: string): vscode.TreeItem {
     const trace = this.service.current?.store.trace(traceId);
-    const node: SpanNode | undefined = trace?.tree().nodes.get(spanId);
+    // The tree getChildren just built (or, while spans stream in, the one before it).
+    const node: SpanNode | undefined = trace && (trace.latestTree() ?? trace.tree()).nodes.get(spanId);
     const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
     item.id = `span:${traceId}:${spanId}`;
     if (!node) return item;

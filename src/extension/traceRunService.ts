@@ -23,7 +23,7 @@ export class TraceRunService extends DisposableStore {
   settings: TraceRunSettings;
 
   constructor(
-    private readonly log: vscode.LogOutputChannel,
+    readonly log: vscode.LogOutputChannel,
     /** Watched when no folder is open: where the receivers write then. */
     private readonly fallbackDir: string,
   ) {
