@@ -1,5 +1,5 @@
 import type { SpanRecord } from './span';
-import { StatusCode } from './span';
+import { SpanKind, StatusCode } from './span';
 import { ShardedMap } from './shardedMap';
 import { runSteps, runStepsSliced, STEP_ITEMS, type Steps } from './steps';
 import { msBetween } from './time';
@@ -9,8 +9,14 @@ export interface SpanNode {
   readonly span: SpanRecord;
   readonly children: readonly SpanNode[];
   readonly depth: number;
-  /** Its parent span never arrived (or was cut from a cycle): shown at the top of its trace. */
+  /** Shown at the top of its trace with no root above it: a stand-in, or cut from a parent cycle. */
   readonly orphan: boolean;
+  /**
+   * A stand-in for a span that other spans name as their parent but that has not arrived: SDKs
+   * export a span when it ends, so while a run goes on its unfinished spans are missing. Its
+   * `span` is made up (see `notReceivedSpan`): no end, start at its earliest child's.
+   */
+  readonly notReceived: boolean;
 }
 
 export interface SpanNodeIndex {
@@ -201,6 +207,30 @@ class SummaryTotals {
 
 // Sorting compares starts as doubles (ns from the first span read): comparing bigints made
 // sorting a 50,000-child fan-out take 150 ms. Exact for starts within ~100 days of each other.
+/**
+ * What is known of a span that has not arrived, from its earliest child: its id, trace and
+ * service, and that it started by then. No end: it is drawn as still running.
+ */
+function notReceivedSpan(child: SpanRecord, spanId: string): SpanRecord {
+  return {
+    traceId: child.traceId,
+    spanId,
+    parentSpanId: '',
+    name: `span ${spanId.slice(0, 8)} (not received yet)`,
+    kind: SpanKind.Unspecified,
+    startNs: child.startNs,
+    endNs: 0n,
+    statusCode: StatusCode.Unset,
+    errorMessage: undefined,
+    attributes: undefined,
+    resource: child.resource,
+    scope: undefined,
+    origin: child.origin,
+    byteStart: -1,
+    byteEnd: -1,
+  };
+}
+
 function byStart(a: NodeBuild, b: NodeBuild): number {
   return a.start - b.start;
 }
@@ -212,13 +242,14 @@ function inStartOrder(nodes: readonly NodeBuild[]): boolean {
 
 /** A node while the tree is being built. Leaves share one frozen empty `children`. */
 interface NodeBuild {
-  readonly span: SpanRecord;
+  span: SpanRecord;
   children: NodeBuild[];
   /** Start, in ns from the first span's, as a double for fast sorting. */
   readonly start: number;
   /** -1 until the node is reached from a top. */
   depth: number;
   orphan: boolean;
+  readonly notReceived: boolean;
 }
 
 const NO_CHILDREN = Object.freeze([]) as unknown as NodeBuild[];
@@ -235,13 +266,22 @@ export function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): S
   let base: bigint | undefined;
   for (const span of spans.values()) {
     base ??= span.startNs;
-    nodes.set(span.spanId, { span, children: NO_CHILDREN, start: Number(span.startNs - base), depth: -1, orphan: false });
+    nodes.set(span.spanId, { span, children: NO_CHILDREN, start: Number(span.startNs - base), depth: -1, orphan: false, notReceived: false });
     if (++work % STEP_ITEMS === 0) yield;
   }
   const tops: NodeBuild[] = [];
+  const standIns: NodeBuild[] = [];
   for (const node of nodes.values()) {
+    if (node.notReceived) continue; // added in this loop
     const parentId = node.span.parentSpanId;
-    const parent = parentId === '' || parentId === node.span.spanId ? undefined : nodes.get(parentId);
+    let parent = parentId === '' || parentId === node.span.spanId ? undefined : nodes.get(parentId);
+    if (!parent && parentId !== '' && parentId !== node.span.spanId) {
+      // The parent has not arrived: its children gather under one stand-in for it.
+      parent = { span: node.span, children: NO_CHILDREN, start: node.start, depth: -1, orphan: true, notReceived: true };
+      nodes.set(parentId, parent);
+      standIns.push(parent);
+      tops.push(parent);
+    }
     if (!parent) {
       node.orphan = parentId !== '';
       tops.push(node);
@@ -251,6 +291,12 @@ export function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): S
       parent.children.push(node);
     }
     if (++work % STEP_ITEMS === 0) yield;
+  }
+  for (const standIn of standIns) {
+    let first = standIn.children[0];
+    for (const child of standIn.children) if (child.start < first.start) first = child;
+    standIn.span = notReceivedSpan(first.span, first.span.parentSpanId);
+    (standIn as { start: number }).start = first.start;
   }
   tops.sort((a, b) => Number(a.orphan) - Number(b.orphan) || byStart(a, b));
   const roots: NodeBuild[] = [];

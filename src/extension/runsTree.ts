@@ -340,7 +340,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
  */
 function runChildren(tree: TraceTree): readonly SpanNode[] {
   const [primary, ...rest] = tree.roots;
-  return primary && !primary.orphan ? [...primary.children, ...rest] : tree.roots;
+  if (!primary) return [];
+  // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
+  return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
 }
 
 function escapeMd(text: string): string {

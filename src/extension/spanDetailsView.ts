@@ -36,6 +36,7 @@ export interface DetailsExtras {
   readonly stack?: readonly StackFrameView[];
   readonly costUsd?: number;
   readonly loadError?: string;
+  readonly notice?: string;
 }
 
 export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDetails | undefined, extras: DetailsExtras = {}): SpanDetailsView {
@@ -72,5 +73,6 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     })),
     links: (details?.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: table(l.attributes) })),
     loadError: extras.loadError,
+    notice: extras.notice,
   };
 }

@@ -188,6 +188,13 @@ export class WaterfallPanel extends DisposableStore {
     } else if (isRequest(raw, GetSpanDetails)) {
       const trace = this.ws.store.trace(this.traceId);
       const span = trace?.span(raw.params.spanId);
+      const standIn = trace && !span ? trace.latestTree()?.nodes.get(raw.params.spanId) : undefined;
+      if (trace && standIn?.notReceived) {
+        const count = standIn.children.length;
+        const notice = `This span has not arrived: ${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
+        this.respond(raw.id, spanDetailsView(trace, standIn.span, undefined, { selfMs: this.selfMsOf(standIn.span.spanId), notice }));
+        return;
+      }
       if (!trace || !span) {
         this.respond(raw.id, undefined, 'That span is no longer in the trace.');
         return;

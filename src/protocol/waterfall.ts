@@ -115,6 +115,8 @@ export interface SpanDetailsView {
   readonly durationMs: number;
   /** Exported before it ended: no end time yet. */
   readonly inProgress?: boolean;
+  /** Something to know about this span before reading the rest, e.g. that it has not arrived. */
+  readonly notice?: string;
   readonly selfMs?: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;

@@ -53,10 +53,10 @@ function walk(roots: readonly SpanNode[]): SpanNode[] {
   return out;
 }
 
-/** The tree as nested names, e.g. `root(a(a1),b)`; orphans marked with `?`. */
+/** The tree as nested names, e.g. `root(a(a1),b)`; orphans marked `?`, stand-ins for spans not received `~id`. */
 function shape(trace: Trace): string {
   const render = (n: SpanNode): string =>
-    (n.orphan ? '?' : '') + n.span.name + (n.children.length > 0 ? `(${n.children.map(render).join(',')})` : '');
+    (n.notReceived ? `~${n.span.spanId}` : (n.orphan ? '?' : '') + n.span.name) + (n.children.length > 0 ? `(${n.children.map(render).join(',')})` : '');
   return trace.tree().roots.map(render).join(' ');
 }
 
@@ -70,7 +70,13 @@ test('children arriving before their parents are linked once the parents land', 
   store.addSpans(FILE_A, [rec({ id: 'c1', parent: 'b', start: 3 }), rec({ id: 'c2', parent: 'b', start: 2 })]);
   store.addSpans(FILE_A, [rec({ id: 'b', parent: 'root', start: 1 })]);
   const trace = store.trace('t1')!;
-  assert.equal(shape(trace), '?b(c2,c1)', 'before the root arrives, b is an orphan holding its children');
+  assert.equal(shape(trace), '~root(b(c2,c1))', 'before the root arrives, a stand-in for it holds b and its children');
+  const standIn = trace.tree().roots[0];
+  assert.equal(standIn.span.name, 'span root (not received yet)');
+  assert.equal(standIn.span.startNs, ms(1), 'it started by the time its earliest child did');
+  assert.equal(standIn.span.endNs, 0n, 'no end: it is drawn as still running');
+  assert.equal(trace.span('root'), undefined, 'the stand-in is not a span of the trace');
+  assert.equal(trace.summary().spanCount, 3);
   store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 10 })]);
   assert.equal(shape(trace), 'root(b(c2,c1))');
   const b = trace.tree().nodes.get('b')!;
@@ -91,7 +97,7 @@ test('spans of one trace assemble across lines and files, in any order', () => {
   assert.deepEqual(store.files().sort(), [FILE_A, FILE_B]);
 });
 
-test('a span whose parent never arrives is shown as an orphan of its trace, not dropped', () => {
+test('spans whose parent never arrives gather under a stand-in for it, after the root; nothing is dropped', () => {
   const store = new TraceStore();
   store.addSpans(FILE_A, [
     rec({ id: 'root', start: 0, end: 10 }),
@@ -102,20 +108,21 @@ test('a span whose parent never arrives is shown as an orphan of its trace, not 
   const trace = store.trace('t1')!;
   const { roots, nodes } = trace.tree();
   assert.deepEqual(
-    roots.map((r) => [r.span.name, r.orphan]),
+    roots.map((r) => [r.span.spanId, r.orphan, r.notReceived]),
     [
-      ['root', false],
-      ['lost', true],
+      ['root', false, false],
+      ['missing', true, true],
     ],
-    'the real root first, then the orphan',
+    'the real root first, then the stand-in',
   );
-  assert.equal(nodes.size, 4);
-  assert.equal(shape(trace), 'root(child) ?lost(lostkid)');
+  assert.equal(nodes.size, 5, 'four spans and a stand-in');
+  assert.equal(nodes.get('lost')!.depth, 1);
+  assert.equal(shape(trace), 'root(child) ~missing(lost(lostkid))');
   assert.equal(trace.summary().spanCount, 4);
   assert.equal(trace.summary().hasRoot, true);
 });
 
-test('orphans are listed after the roots, each group in start order', () => {
+test('stand-ins are listed after the roots, in start order', () => {
   const store = new TraceStore();
   store.addSpans(FILE_A, [
     rec({ id: 'o2', parent: 'x', start: 1 }),
@@ -123,7 +130,9 @@ test('orphans are listed after the roots, each group in start order', () => {
     rec({ id: 'o1', parent: 'y', start: 0 }),
     rec({ id: 'r1', start: 5 }),
   ]);
-  assert.equal(shape(store.trace('t1')!), 'r1 r2 ?o1 ?o2');
+  assert.equal(shape(store.trace('t1')!), 'r1 r2 ~y(o1) ~x(o2)');
+  store.addSpans(FILE_A, [rec({ id: 'o3', parent: 'x', start: -1 })]);
+  assert.equal(shape(store.trace('t1')!), 'r1 r2 ~x(o3,o2) ~y(o1)', 'a stand-in starts with its earliest child');
 });
 
 test('a repeated span id keeps the last span written, also across files', () => {
@@ -275,7 +284,7 @@ test('removeFile drops only that file’s spans and deletes traces left empty', 
   assert.equal(store.traceCount, 2);
   const shared = store.trace('shared')!;
   assert.equal(shared.spanCount, 1);
-  assert.equal(shape(shared), '?kid', 'the span left from B is now an orphan');
+  assert.equal(shape(shared), '~root(kid)', 'the span left from B now hangs under a stand-in for its parent');
   assert.deepEqual(store.runs().map((t) => t.traceId).sort(), ['onlyB', 'shared']);
   assert.deepEqual(store.files(), [FILE_B]);
   store.removeFile(FILE_B);
@@ -385,8 +394,9 @@ test('the tree built in time slices equals the one built at once, and gives the 
     ticking = false;
     const expected = atOnce.trace('t1')!.tree();
     assert.equal(treeText(tree.roots), treeText(expected.roots), `seed ${seed}`);
-    assert.equal(walk(tree.roots).length, spans.length, 'every span shown exactly once');
-    assert.equal(tree.nodes.size, spans.length);
+    const shown = walk(tree.roots).filter((n) => !n.notReceived);
+    assert.equal(shown.length, spans.length, 'every span shown');
+    assert.equal(new Set(shown.map((n) => n.span.spanId)).size, spans.length, 'and only once');
     assert.ok(turns > 1, `the event loop turned ${turns} times while 30,000 spans were linked`);
     assert.equal(sliced.trace('t1')!.tree(), tree, 'the sliced build is cached for the next caller');
   }

@@ -199,6 +199,7 @@ test('self time: a child list out of start order is still merged correctly', () 
     children,
     depth: 0,
     orphan: false,
+    notReceived: false,
   });
   const root = mk('root', 0, 100, [mk('late', 50, 90), mk('early', 10, 60), mk('mid', 20, 30)]);
   const l = layoutWaterfall({ roots: [root] });
@@ -329,17 +330,26 @@ test('critical path segments are left out by default; the marks stay', () => {
 test('critical path with several tops: the top ending last, then tops that ended before it began', () => {
   const sequential = layout([
     { id: 'root', start: 0, end: 100 },
-    { id: 'orphanA', parent: 'missing', start: 120, end: 150 },
-    { id: 'orphanB', parent: 'missing', start: 160, end: 200 },
+    { id: 'orphanA', start: 120, end: 150 },
+    { id: 'orphanB', start: 160, end: 200 },
   ]);
   assert.deepEqual(critical(sequential), ['root', 'orphanA', 'orphanB']);
   assert.deepEqual(segments(sequential), ['root:0-100', 'orphanA:120-150', 'orphanB:160-200']);
 
   const overlapping = layout([
     { id: 'root', start: 0, end: 100 },
-    { id: 'orphan', parent: 'missing', start: 50, end: 120 },
+    { id: 'orphan', start: 50, end: 120 },
   ]);
   assert.deepEqual(critical(overlapping), ['orphan']);
+
+  // Spans whose parent has not arrived hang under a stand-in for it, which lasts as long as they do.
+  const waiting = layout([
+    { id: 'root', start: 0, end: 100 },
+    { id: 'kidA', parent: 'missing', start: 120, end: 150 },
+    { id: 'kidB', parent: 'missing', start: 160, end: 200 },
+  ]);
+  assert.deepEqual(critical(waiting), ['root', 'missing', 'kidA', 'kidB']);
+  assert.deepEqual(segments(waiting), ['root:0-100', 'kidA:120-150', 'missing:150-160', 'kidB:160-200']);
 });
 
 test('critical path matches a straightforward recursive reference on random traces', () => {
@@ -512,7 +522,7 @@ test('folding: a different name breaks a run; nested runs fold inside a member',
 
 test('folding applies among the tops too', () => {
   const specs: Spec[] = [];
-  for (let k = 0; k < 6; k++) specs.push({ id: `o${k}`, parent: `gone${k}`, name: 'poll', start: k * 10, end: k * 10 + 5 });
+  for (let k = 0; k < 6; k++) specs.push({ id: `o${k}`, name: 'poll', start: k * 10, end: k * 10 + 5 });
   const l = layout(specs);
   checkInvariants(l);
   assert.equal(l.groupSize[0], 6);
@@ -531,7 +541,7 @@ interface TestNode extends SpanNode {
 test('a 100,000-deep chain lays out without recursion', () => {
   const n = 100_000;
   const nodes: TestNode[] = [];
-  for (let k = 0; k < n; k++) nodes.push({ span: record({ id: `d${k}`, start: k * 0.001, end: 1000 - k * 0.001 }), children: [], depth: k, orphan: false });
+  for (let k = 0; k < n; k++) nodes.push({ span: record({ id: `d${k}`, start: k * 0.001, end: 1000 - k * 0.001 }), children: [], depth: k, orphan: false, notReceived: false });
   for (let k = 0; k + 1 < n; k++) nodes[k].children.push(nodes[k + 1]);
   const l = layoutWaterfall({ roots: [nodes[0]] });
   assert.equal(l.rowCount, n);
@@ -597,6 +607,7 @@ function agentForest(target: number): { forest: { roots: SpanNode[]; nodes: { si
       children: [],
       depth: 0,
       orphan: false,
+      notReceived: false,
     };
     parent?.children.push(n);
     count++;
@@ -625,10 +636,10 @@ function agentForest(target: number): { forest: { roots: SpanNode[]; nodes: { si
 }
 
 function wideForest(n: number): { roots: SpanNode[]; nodes: { size: number } } {
-  const root: TestNode = { span: { ...BASE, spanId: 'root', name: 'root', startNs: T0, endNs: T0 + BigInt(n) * 1_000_000n }, children: [], depth: 0, orphan: false };
+  const root: TestNode = { span: { ...BASE, spanId: 'root', name: 'root', startNs: T0, endNs: T0 + BigInt(n) * 1_000_000n }, children: [], depth: 0, orphan: false, notReceived: false };
   for (let k = 0; k < n - 1; k++) {
     const s = T0 + BigInt(k) * 1_000_000n;
-    root.children.push({ span: { ...BASE, spanId: `c${k}`, name: k % 2 ? 'a' : 'b', startNs: s, endNs: s + 1_000_000n }, children: [], depth: 1, orphan: false });
+    root.children.push({ span: { ...BASE, spanId: `c${k}`, name: k % 2 ? 'a' : 'b', startNs: s, endNs: s + 1_000_000n }, children: [], depth: 1, orphan: false, notReceived: false });
   }
   return { roots: [root], nodes: { size: n } };
 }
