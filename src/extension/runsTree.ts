@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { describeSpan } from '../core/conventions';
 import { sourceLocationOf } from '../core/source';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
-import { formatDuration } from '../protocol/format';
+import { formatDuration, startedLabel } from '../protocol/format';
 import type { SpanNode, Trace, TraceTree } from '../core/trace';
 import type { TraceStoreChange } from '../core/traceStore';
 import type { TraceWorkspace } from '../core/traceWorkspace';
@@ -250,6 +250,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const tokenText = tokensLabel(tokens);
     if (tokenText) parts.push(tokenText);
     if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
+    // Runs of one agent share a name: when each started tells them apart.
+    parts.push(startedLabel(Number(s.startNs / 1_000_000n), now, vscode.env.language));
     item.description = parts.join(' · ');
     item.iconPath =
       state === 'running'

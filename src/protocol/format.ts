@@ -13,6 +13,19 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * When a run started, short: the time of day for today's runs ("14:03:12"), else the date too
+ * ("Nov 23, 14:03"). In the user's locale and time zone.
+ */
+export function startedLabel(startMs: number, nowMs: number, locale?: string): string {
+  const start = new Date(startMs);
+  const now = new Date(nowMs);
+  const today = start.getFullYear() === now.getFullYear() && start.getMonth() === now.getMonth() && start.getDate() === now.getDate();
+  return today
+    ? start.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : start.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
 /** Round tick steps (1, 2, 5 × 10^n ms) so that about `target` ticks span `totalMs`. */
 export function tickStep(totalMs: number, target: number): number {
   if (!(totalMs > 0)) return 1;

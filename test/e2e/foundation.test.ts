@@ -73,7 +73,8 @@ test('runs appended while VS Code is open appear live, newest first; a rootless 
   const done = await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs' });
   await s.poll('run to settle', async () => {
     const item = (await s.treeItems('Runs')).find((i) => i.label === 'support_agent.run');
-    return item && /^1\.20s · 5 spans · 2 errors$/.test(item.description) ? item : undefined;
+    // Ends with when the run started: today, so the time of day.
+    return item && /^1\.20s · 5 spans · 2 errors · \d\d:\d\d:\d\d( [AP]M)?$/.test(item.description) ? item : undefined;
   }, 10_000, async () => JSON.stringify((await s.treeItems('Runs')).map((i) => [i.label, i.description])));
   assert.equal(done.level, 1);
 

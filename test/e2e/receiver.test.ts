@@ -83,7 +83,7 @@ test('the demo agent’s runs appear in the Runs view while it runs', async () =
     return rows.length === 4 ? rows : undefined;
   }, 20_000, async () => JSON.stringify((await s.treeItems('Runs')).map((r) => [r.label, r.description])));
   // Run 4 asks about an order that does not exist: its tool call fails. Newest first.
-  assert.match(runs[0].description, /errors?$/);
+  assert.match(runs[0].description, /errors? · \d\d:\d\d:\d\d( [AP]M)?$/, 'failed, and started today');
   assert.doesNotMatch(runs[1].description, /error/);
 
   const status = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
