@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatDuration, startedLabel } from '../../src/protocol/format';
+
+test('a run started today shows the time of day; an older one the date too', () => {
+  const now = new Date(2026, 10, 24, 15, 30, 0).getTime();
+  assert.equal(startedLabel(new Date(2026, 10, 24, 9, 5, 7).getTime(), now, 'en-GB'), '09:05:07');
+  assert.equal(startedLabel(new Date(2026, 10, 23, 23, 59, 0).getTime(), now, 'en-GB'), '23 Nov, 23:59');
+  assert.equal(startedLabel(new Date(2025, 10, 24, 9, 5, 7).getTime(), now, 'en-GB'), '24 Nov, 09:05', 'same day of another year is not today');
+});
+
+test('durations keep the Runs view units', () => {
+  assert.deepEqual([0.0005, 0.5, 5, 50, 500, 5000, 65_000, 3_700_000].map(formatDuration), ['500ns', '500µs', '5.00ms', '50.0ms', '500ms', '5.00s', '1m 05s', '1h 01m']);
+});
