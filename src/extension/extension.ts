@@ -3,7 +3,7 @@ import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
 import { goToSpanSource } from './goToSource';
 import { ReceiverService } from './receiverService';
-import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
+import { OPEN_SELECTED, RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
@@ -55,6 +55,12 @@ export function activate(context: vscode.ExtensionContext): void {
       await goToSpanSource(span, log);
     }),
     vscode.commands.registerCommand('tracerun.showMore', (e: RunsTreeElement) => runs.showMore(e)),
+    // What a click on a Runs item does, read from the selection the click just made (see OPEN_SELECTED).
+    vscode.commands.registerCommand(OPEN_SELECTED, async () => {
+      const e = view.selection[0];
+      if (e?.type === 'more') runs.showMore(e);
+      else if (e?.type === 'run' || e?.type === 'span') await vscode.commands.executeCommand('tracerun.openWaterfall', e);
+    }),
     vscode.commands.registerCommand('tracerun.showLog', () => log.show()),
     vscode.commands.registerCommand('tracerun.copyEndpoint', () => receiver.copyEndpoint()),
     vscode.commands.registerCommand('tracerun.showSetupSnippet', () => receiver.showSetupSnippet()),

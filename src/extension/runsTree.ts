@@ -21,6 +21,14 @@ export type RunsTreeElement =
   | { readonly type: 'problems' }
   | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
 
+/**
+ * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
+ * keeps an item's command arguments only until the item is redrawn, so a click on a run
+ * that was just redrawn (running runs are, every second) failed with "command not found".
+ * It reads the selection instead, which the click has set by the time the command runs.
+ */
+export const OPEN_SELECTED = 'tracerun.openSelected';
+
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
@@ -204,7 +212,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         item.description = `${e.hidden.toLocaleString()} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'more';
-        item.command = { command: 'tracerun.showMore', title: 'Show More', arguments: [e] };
+        item.command = { command: OPEN_SELECTED, title: 'Show More' };
         return item;
       }
       case 'problems': {
@@ -272,7 +280,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
     item.tooltip = tooltip;
     item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
-    item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'run', traceId }] };
+    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
   }
@@ -331,7 +339,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
     if (node.orphan) tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
     item.tooltip = tooltip;
-    item.command = { command: 'tracerun.openWaterfall', title: 'Open Waterfall', arguments: [{ type: 'span', traceId, spanId }] };
+    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
     return item;
   }
 }
