@@ -69,7 +69,18 @@ test('runs appended while VS Code is open appear live, newest first; a rootless 
   assert.match(inProgress.description, /running/);
   assert.match(inProgress.description, /4 spans/);
 
+  // Its waterfall: the root has not arrived, so a stand-in for it, still running, holds the rest.
+  await inProgress.locator.hover();
+  await inProgress.locator.locator('.actions .action-label[aria-label="Open Waterfall"]').click();
+  const live = await s.webviewFrame('.row[data-span-id="1000000000000005"]', 20_000);
+  const firstRow = () => live.$eval('.row[data-span-id="1000000000000001"]', (e) => [e.querySelector('.span-name')?.textContent, e.querySelector('.bar-label')?.textContent]);
+  const [standInName, standInLabel] = await firstRow();
+  assert.equal(standInName, 'span 10000000 (not received yet)');
+  assert.match(standInLabel ?? '', /^running/);
+  await s.screenshot('02-running-run-waterfall');
+
   appendFileSync(traceFile, otlpLine([run1Root]));
+  await s.poll('the root to replace its stand-in in the open waterfall', async () => ((await firstRow())[0] === 'support_agent.run' ? true : undefined), 10_000);
   const done = await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs' });
   await s.poll('run to settle', async () => {
     const item = (await s.treeItems('Runs')).find((i) => i.label === 'support_agent.run');
