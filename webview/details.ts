@@ -10,10 +10,18 @@ export interface DetailsActions {
   openFrame(path: string, line: number | undefined): void;
 }
 
+/** A span that has not ended, from its row's flags: how long it has run as far as the run's rows go. */
+export interface RunningSpan {
+  readonly soFarMs: number;
+}
+
 /** Fills the details pane for one span: what failed, when, where in the code, what it said. */
-export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions): void {
+export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions, running?: RunningSpan): void {
   const parts: Node[] = [];
   parts.push(el('h2', { textContent: d.name }));
+  if (d.notice) {
+    parts.push(el('div', { className: 'notice-box', role: 'note' }, [el('span', { className: 'codicon codicon-info', ariaHidden: 'true' }), el('span', { textContent: ` ${d.notice}` })]));
+  }
   if (d.status === 'error') {
     parts.push(
       el('div', { className: 'error-box', role: 'alert' }, [
@@ -22,12 +30,16 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
       ]),
     );
   }
+  const inProgress = d.inProgress || running !== undefined;
+  const status = d.status === 'error' ? 'Error' : d.status === 'ok' ? 'OK' : 'Unset';
   const facts: [string, string][] = [
-    ['Status', d.status === 'error' ? 'Error' : d.status === 'ok' ? 'OK' : 'Unset'],
+    ['Status', inProgress ? (d.status === 'unset' ? 'Running (not ended yet)' : `${status}, still running`) : status],
     [
       'Duration',
-      d.inProgress
-        ? 'running (no end time yet)'
+      inProgress
+        ? running && running.soFarMs > 0
+          ? `running, ≥ ${formatDuration(running.soFarMs)} so far (no end time yet)`
+          : 'running (no end time yet)'
         : d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9
           ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})`
           : formatDuration(d.durationMs),
@@ -51,6 +63,7 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     button.addEventListener('click', () => actions.goToSource());
     parts.push(el('div', { className: 'actions' }, [button]));
   }
+  if (d.notice) parts.push(el('p', { className: 'notice', textContent: d.notice }));
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
   if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));
   if (d.conversation?.length) parts.push(section('Conversation', d.conversation.length, conversation(d.conversation)));

@@ -24,7 +24,12 @@ import { TimeRange } from './timeline';
 import { HostConnection } from './vscodeApi';
 
 const ROW_HEIGHT = 22;
-const OVERSCAN = 8;
+/** Rows drawn past each edge of the viewport in a frame. */
+const OVERSCAN = 2;
+/** Rows drawn ahead in the scroll direction while the page is idle, so the next frame finds them drawn. */
+const AHEAD = 28;
+/** Rows kept drawn behind, for a scroll that turns back. */
+const BEHIND = 6;
 
 const host = new HostConnection();
 const app = document.getElementById('app')!;
@@ -124,7 +129,7 @@ host.on(TraceRowsMessage, ({ generation, rows }) => {
 function onComplete(): void {
   if (!trace) return;
   if (restoredScroll) {
-    viewport.scrollTop = restoredScroll;
+    setScrollTop(restoredScroll);
     restoredScroll = 0;
   }
   if (selectedSpanId && trace.rowOf(selectedSpanId) < 0) selectedSpanId = undefined;
@@ -204,109 +209,338 @@ function rebuild(): void {
   render();
 }
 
+// ---------- geometry, read without forcing layout ----------
+// Sizes come from ResizeObservers (delivered after layout, so reading there is free) and the
+// scroll position from scroll frames before they write: drawing never reads layout after
+// writing the DOM, so a frame costs one layout, not two.
+let axisWidth = 0;
+let axisLeft = 0;
+let viewportHeight = 0;
+let scrollTop = 0;
+
+function setScrollTop(top: number): void {
+  viewport.scrollTop = top;
+  scrollTop = viewport.scrollTop;
+}
+
+/** The scroll position as the browser will have it once the rows' new height is laid out. */
+function clampedScrollTop(): number {
+  return Math.max(0, Math.min(scrollTop, visible.length * ROW_HEIGHT - viewportHeight));
+}
+
+const sizes = new ResizeObserver((entries) => {
+  for (const e of entries) {
+    if (e.target === axisTime) {
+      axisWidth = e.contentRect.width;
+      axisLeft = axisTime.getBoundingClientRect().left;
+    } else viewportHeight = e.contentRect.height;
+  }
+  render();
+});
+sizes.observe(axisTime);
+sizes.observe(viewport);
+
+let renderFrame = 0;
+/** Redraws on the next frame: wheel and pointer events come several to a frame. */
+function scheduleRender(): void {
+  renderFrame ||= requestAnimationFrame(() => {
+    renderFrame = 0;
+    render();
+  });
+}
+
 function render(): void {
+  cancelAnimationFrame(renderFrame);
+  renderFrame = 0;
   renderAxis();
   renderRows();
   saveState();
 }
 
+let tickNodes: HTMLElement[] = [];
 function renderAxis(): void {
-  const ticks = range.ticks(Math.max(2, Math.floor(axisTime.clientWidth / 90)));
-  axisTime.replaceChildren(
-    brush,
-    ...ticks.map((t) => {
-      const tick = el('span', { className: 'tick', textContent: t.label });
-      tick.style.left = `${t.at * 100}%`;
-      return tick;
-    }),
-  );
+  const ticks = range.ticks(Math.max(2, Math.floor(axisWidth / 90)));
+  // Reuse the tick nodes: zooming redraws the axis on every wheel frame.
+  while (tickNodes.length < ticks.length) {
+    const tick = el('span', { className: 'tick' }, ['']);
+    tickNodes.push(tick);
+    axisTime.append(tick);
+  }
+  while (tickNodes.length > ticks.length) tickNodes.pop()!.remove();
+  ticks.forEach((t, i) => {
+    (tickNodes[i].firstChild as Text).data = t.label;
+    tickNodes[i].style.left = `${t.at * 100}%`;
+  });
   axisTime.title = range.isFit() ? 'Drag to zoom into a time range; Ctrl+wheel zooms, Shift+wheel pans' : `Showing ${formatDuration(range.start)}–${formatDuration(range.end)} (0 fits the whole run)`;
 }
 
-/** Drawn rows by position; kept across scroll frames so only rows coming into view are built. */
-let drawn = new Map<number, HTMLElement>();
-
-/** Redraws every row on screen (selection, matches, folding or zoom changed). */
-function renderRows(): void {
-  drawn = new Map();
-  spacer.replaceChildren();
-  scrollRows();
+/**
+ * One drawn row's elements. Rows are pooled: a row scrolled out of view is refilled for one
+ * coming into view, so a scroll frame creates and removes no elements, and events are
+ * handled once on the rows' container.
+ */
+interface RowView {
+  readonly el: HTMLElement;
+  readonly nameCell: HTMLElement;
+  readonly twisty: HTMLElement;
+  readonly status: HTMLElement;
+  readonly name: Text;
+  readonly chip: HTMLElement;
+  readonly chipText: Text;
+  readonly bar: HTMLElement;
+  readonly label: HTMLElement;
+  readonly labelText: Text;
 }
 
-/** Draws the rows now in view, reusing those already drawn. */
-function scrollRows(): void {
+/** Drawn rows by position in `visible`; kept across scroll frames so only rows coming into view are filled. */
+const drawn = new Map<number, RowView>();
+/** Rows not in use: hidden, kept for reuse. */
+const spare: RowView[] = [];
+
+function newRowView(): RowView {
+  const twisty = el('span', { className: 'twisty codicon', ariaHidden: 'true' });
+  const status = el('span', { ariaHidden: 'true', hidden: true });
+  const name = document.createTextNode('');
+  const chipText = document.createTextNode('');
+  const chip = el('span', { className: 'kind-chip' }, [chipText]);
+  const nameCell = el('div', { className: 'name-cell' }, [twisty, status, el('span', { className: 'span-name' }, [name]), chip]);
+  const bar = el('div', { className: 'bar' });
+  const labelText = document.createTextNode('');
+  const label = el('span', { className: 'bar-label' }, [labelText]);
+  const rowEl = el('div', { className: 'row', role: 'treeitem' }, [nameCell, el('div', { className: 'bar-cell' }, [bar, label])]);
+  return { el: rowEl, nameCell, twisty, status, name, chip, chipText, bar, label, labelText };
+}
+
+function parkRow(view: RowView): void {
+  view.el.hidden = true;
+  // Out of the tree for assistive technology and selectors alike.
+  view.el.removeAttribute('aria-selected');
+  view.el.removeAttribute('data-span-id');
+  spare.push(view);
+}
+
+/** Redraws every row on screen (selection, matches, folding, zoom or the rows changed). */
+function renderRows(): void {
+  scrollRows(true);
+}
+
+let scrollDirection = 1;
+let lastTop = 0;
+
+/** The rows in view, [first, last), with a little overscan. */
+function rowWindow(top: number): [number, number] {
+  const n = trace ? visible.length : 0;
+  return [Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN), Math.min(n, Math.ceil((top + viewportHeight) / ROW_HEIGHT) + OVERSCAN)];
+}
+
+/** The rows worth having drawn around a window: more ahead in the scroll direction. */
+function rowReach(first: number, last: number): [number, number] {
+  const n = visible.length;
+  return scrollDirection > 0 ? [Math.max(0, first - BEHIND), Math.min(n, last + AHEAD)] : [Math.max(0, first - AHEAD), Math.min(n, last + BEHIND)];
+}
+
+/**
+ * Rows to reuse: drawn ones out of `[from, to)`, farthest first, then spare ones, then new
+ * ones (appended to `added`). A reused row keeps showing its old row until it is refilled.
+ */
+function rowSource(from: number, to: number, added: HTMLElement[]): () => RowView {
+  const out: [number, RowView][] = [];
+  for (const entry of drawn) if (entry[0] < from || entry[0] >= to) out.push(entry);
+  const mid = (from + to) / 2;
+  out.sort((a, b) => Math.abs(a[0] - mid) - Math.abs(b[0] - mid));
+  return () => {
+    const far = out.pop();
+    if (far) {
+      drawn.delete(far[0]);
+      return far[1];
+    }
+    const view = spare.pop();
+    if (view) {
+      view.el.hidden = false;
+      return view;
+    }
+    const fresh = newRowView();
+    added.push(fresh.el);
+    return fresh;
+  };
+}
+
+/**
+ * Draws the rows now in view, reusing those already drawn (all refilled when `refill`). Rows
+ * scrolled far out are refilled for rows coming in, so a scroll frame creates no elements;
+ * and the rows just ahead are drawn while the page is idle (`drawAhead`), so a steady
+ * scroll's frame mostly finds its rows drawn already.
+ */
+function scrollRows(refill: boolean): void {
   const t = trace;
-  if (!t) return;
-  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(visible.length, Math.ceil((viewport.scrollTop + viewport.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-  for (const [i, row] of drawn) {
-    if (i < first || i >= last) {
-      row.remove();
-      drawn.delete(i);
+  const top = clampedScrollTop();
+  if (top !== lastTop) {
+    scrollDirection = top > lastTop ? 1 : -1;
+    lastTop = top;
+  }
+  const [first, last] = rowWindow(top);
+  if (refill) {
+    // Rows out of view would show what changed as it was: put them away; the idle pass redraws them.
+    for (const [i, view] of drawn) {
+      if (i < first || i >= last) {
+        drawn.delete(i);
+        parkRow(view);
+      }
     }
   }
   const added: HTMLElement[] = [];
+  const [reachFirst, reachLast] = rowReach(first, last);
+  let take: (() => RowView) | undefined;
   for (let i = first; i < last; i++) {
-    if (drawn.has(i)) continue;
-    const row = renderRow(t, visible[i], i);
-    drawn.set(i, row);
-    added.push(row);
+    let view = drawn.get(i);
+    if (view && !refill) continue;
+    if (!view) {
+      take ??= rowSource(reachFirst, reachLast, added);
+      view = take();
+      drawn.set(i, view);
+    }
+    fillRow(view, t!, visible[i], i);
   }
+  if (!t || visible.length === 0) for (const [i, view] of drawn) drawn.delete(i), parkRow(view);
   if (added.length > 0) spacer.append(...added);
+  if (t && visible.length > 0) scheduleDrawAhead();
 }
 
-function renderRow(t: TraceRows, row: number, index: number): HTMLElement {
+let aheadHandle = 0;
+function scheduleDrawAhead(): void {
+  aheadHandle ||= requestIdleCallback(drawAhead, { timeout: 500 });
+}
+
+/**
+ * While the page is idle: draws the rows within reach of the view, ahead of the scroll first,
+ * and lays them out, so the next scroll frame has little left to do but paint.
+ */
+function drawAhead(deadline: IdleDeadline): void {
+  aheadHandle = 0;
+  const t = trace;
+  if (!t) return;
+  const [first, last] = rowWindow(clampedScrollTop());
+  const [reachFirst, reachLast] = rowReach(first, last);
+  const order: number[] = [];
+  if (scrollDirection > 0) {
+    for (let i = last; i < reachLast; i++) order.push(i);
+    for (let i = first - 1; i >= reachFirst; i--) order.push(i);
+  } else {
+    for (let i = first - 1; i >= reachFirst; i--) order.push(i);
+    for (let i = last; i < reachLast; i++) order.push(i);
+  }
+  const added: HTMLElement[] = [];
+  let take: (() => RowView) | undefined;
+  let filled = 0;
+  for (const i of order) {
+    if (drawn.has(i)) continue;
+    if (filled % 8 === 7 && deadline.timeRemaining() < 3) {
+      scheduleDrawAhead();
+      break;
+    }
+    take ??= rowSource(reachFirst, reachLast, added);
+    const view = take();
+    drawn.set(i, view);
+    fillRow(view, t, visible[i], i);
+    filled++;
+  }
+  if (added.length > 0) spacer.append(...added);
+  // Lay the new rows out now, in idle time, rather than in the next frame.
+  if (filled > 0) void spacer.offsetHeight;
+}
+
+function setClass(node: HTMLElement, className: string): void {
+  if (node.className !== className) node.className = className;
+}
+
+function fillRow(view: RowView, t: TraceRows, row: number, index: number): void {
   const spanId = t.spanId(row);
   const group = t.groupSize[row] > 0;
   const hasChildren = t.has(row, RowFlag.HasChildren);
   const collapsed = collapsedRows.has(row);
   const failed = t.has(row, RowFlag.Error);
+  const running = t.running(row);
+  const critical = t.has(row, RowFlag.CriticalPath);
   const kind = t.kindOf(row);
   const name = t.name(row);
-  const twisty = el('span', { className: `twisty codicon ${hasChildren ? (collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : ''}`, ariaHidden: 'true' });
-  if (hasChildren) twisty.addEventListener('click', (e) => (e.stopPropagation(), toggle(row)));
-  const nameCell = el('div', { className: 'name-cell', title: name }, [
-    twisty,
-    ...(failed ? [icon('error')] : t.has(row, RowFlag.Orphan) ? [icon('debug-disconnect')] : group ? [icon('layers')] : []),
-    el('span', { className: 'span-name', textContent: name }),
-    el('span', { className: `kind-chip kind-${kind}`, textContent: kind }),
-  ]);
-  nameCell.style.paddingLeft = `${4 + t.depth[row] * 14}px`;
+
+  setClass(view.twisty, hasChildren ? (collapsed ? 'twisty codicon codicon-chevron-right' : 'twisty codicon codicon-chevron-down') : 'twisty codicon');
+  const status = failed ? 'error' : running ? 'loading codicon-modifier-spin' : t.has(row, RowFlag.Orphan) ? 'debug-disconnect' : group ? 'layers' : '';
+  view.status.hidden = status === '';
+  if (status) setClass(view.status, `codicon codicon-${status}`);
+  view.name.data = name;
+  view.nameCell.style.paddingLeft = `${4 + t.depth[row] * 14}px`;
+  setClass(view.chip, `kind-chip kind-${kind}`);
+  view.chipText.data = kind;
 
   const start = t.startMs[row];
   const duration = t.durationMs[row];
+  // A span still running has no end: its bar runs to the run's latest time, open on the right.
+  const end = t.endOf(row);
   const left = range.at(start);
-  const right = range.at(start + duration);
-  const bar = el('div', { className: `bar kind-${kind}${failed ? ' error' : ''}${t.has(row, RowFlag.CriticalPath) ? ' critical' : ''}${group ? ' group' : ''}` });
+  const right = range.at(end);
+  const bar = view.bar;
+  setClass(bar, `bar kind-${kind}${failed ? ' error' : ''}${critical ? ' critical' : ''}${group ? ' group' : ''}${running ? ' running' : ''}`);
   const clippedLeft = Math.max(0, Math.min(1, left));
   const clippedRight = Math.max(0, Math.min(1, right));
   bar.style.left = `${clippedLeft * 100}%`;
-  bar.style.width = `max(2px, ${(clippedRight - clippedLeft) * 100}%)`;
-  if (right < 0 || left > 1) bar.hidden = true;
+  bar.style.width = `max(${running ? 14 : 2}px, ${(clippedRight - clippedLeft) * 100}%)`;
+  bar.hidden = right < 0 || left > 1;
   const self = t.selfMs[row];
-  const labelText = !group && hasChildren && self < duration - 1e-9 ? `${formatDuration(duration)} · self ${formatDuration(self)}` : formatDuration(duration);
-  const label = el('span', { className: 'bar-label', textContent: labelText });
-  if (clippedRight <= 0.75) label.style.left = `${clippedRight * 100}%`;
-  else if (clippedLeft >= 0.25) label.style.right = `${(1 - clippedLeft) * 100}%`;
-  else {
-    label.classList.add('inside');
-    label.style.left = `${clippedLeft * 100}%`;
+  const soFar = end - start;
+  const durationText = running ? (soFar > 0 ? `running ≥ ${formatDuration(soFar)}` : 'running') : formatDuration(duration);
+  view.labelText.data = !running && !group && hasChildren && self < duration - 1e-9 ? `${durationText} · self ${formatDuration(self)}` : durationText;
+  const label = view.label.style;
+  if (clippedRight <= 0.75) {
+    setClass(view.label, 'bar-label');
+    label.left = `${clippedRight * 100}%`;
+    label.right = '';
+  } else if (clippedLeft >= 0.25) {
+    setClass(view.label, 'bar-label');
+    label.left = '';
+    label.right = `${(1 - clippedLeft) * 100}%`;
+  } else {
+    setClass(view.label, 'bar-label inside');
+    label.left = `${clippedLeft * 100}%`;
+    label.right = '';
   }
-  const barCell = el('div', { className: 'bar-cell' }, [bar, label]);
-  const rowEl = el('div', { className: `row${matchSet.has(row) ? ' match' : ''}${matches[currentMatch] === row ? ' current-match' : ''}`, role: 'treeitem' }, [nameCell, barCell]);
+
+  const rowEl = view.el;
+  setClass(rowEl, `row${matchSet.has(row) ? ' match' : ''}${matches[currentMatch] === row ? ' current-match' : ''}${running ? ' running' : ''}${failed ? ' failed' : ''}`);
   rowEl.dataset.spanId = spanId;
   rowEl.dataset.row = String(row);
   if (group) rowEl.dataset.group = 'true';
+  else delete rowEl.dataset.group;
   rowEl.style.top = `${index * ROW_HEIGHT}px`;
   rowEl.setAttribute('aria-level', String(t.depth[row] + 1));
   rowEl.setAttribute('aria-selected', String(!group && spanId === selectedSpanId));
   if (hasChildren) rowEl.setAttribute('aria-expanded', String(!collapsed));
-  rowEl.setAttribute('aria-label', `${name}, ${kind}, ${labelText}${failed ? ', failed' : ''}${t.has(row, RowFlag.CriticalPath) ? ', on the critical path' : ''}`);
-  rowEl.title = `${name}\n${kind} · ${formatDuration(duration)} total · ${formatDuration(self)} self${t.has(row, RowFlag.CriticalPath) ? ' · critical path' : ''}`;
-  rowEl.addEventListener('click', () => (group ? toggle(row) : select(spanId, false)));
-  rowEl.addEventListener('dblclick', () => !group && t.has(row, RowFlag.HasSource) && host.notify(GoToSource, { spanId }));
-  return rowEl;
+  else rowEl.removeAttribute('aria-expanded');
+  const spoken = running ? `still running${soFar > 0 ? `, at least ${formatDuration(soFar)} so far` : ''}` : view.labelText.data;
+  rowEl.setAttribute('aria-label', `${name}, ${kind}, ${spoken}${failed ? ', failed' : ''}${critical ? ', on the critical path' : ''}`);
+  rowEl.title = running
+    ? `${name}\n${kind} · still running: started at +${formatDuration(start)}, no end yet${soFar > 0 ? ` (≥ ${formatDuration(soFar)} so far)` : ''}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`
+    : `${name}\n${kind} · ${formatDuration(duration)} total · ${formatDuration(self)} self${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`;
 }
+
+/** The trace row of a row element an event happened in, or -1. */
+function rowOfEvent(e: Event): number {
+  const rowEl = (e.target as Element | null)?.closest?.('.row') as HTMLElement | null;
+  return rowEl?.dataset.row !== undefined ? Number(rowEl.dataset.row) : -1;
+}
+
+spacer.addEventListener('click', (e) => {
+  const t = trace;
+  const row = rowOfEvent(e);
+  if (!t || row < 0 || row >= t.received) return;
+  if (t.groupSize[row] > 0 || (t.has(row, RowFlag.HasChildren) && (e.target as Element).closest('.twisty'))) toggle(row);
+  else select(t.spanId(row), false);
+});
+spacer.addEventListener('dblclick', (e) => {
+  const t = trace;
+  const row = rowOfEvent(e);
+  if (t && row >= 0 && row < t.received && t.groupSize[row] === 0 && t.has(row, RowFlag.HasSource)) host.notify(GoToSource, { spanId: t.spanId(row) });
+});
 
 function toggle(row: number, open?: boolean): void {
   const t = trace;
@@ -378,7 +612,8 @@ function revealRow(row: number): void {
   }
   if (index < 0) return;
   const top = index * ROW_HEIGHT;
-  if (top < viewport.scrollTop || top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = Math.max(0, top - viewport.clientHeight / 2);
+  const current = clampedScrollTop();
+  if (top < current || top + ROW_HEIGHT > current + viewportHeight) setScrollTop(Math.max(0, top - viewportHeight / 2));
 }
 
 async function showDetails(spanId: string): Promise<void> {
@@ -387,10 +622,20 @@ async function showDetails(spanId: string): Promise<void> {
   try {
     const result = await host.request(GetSpanDetails, { spanId });
     if (ticket !== detailsTicket) return;
-    renderDetails(details, result, {
-      goToSource: () => host.notify(GoToSource, { spanId }),
-      openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),
-    });
+    // The host's details know the span's times, not that the run has moved on: a span with
+    // no end yet says so, with how long it has run as far as the rows go.
+    const t = trace;
+    const row = t ? t.rowOf(spanId) : -1;
+    const running = t && row >= 0 && t.running(row) ? { soFarMs: t.shownDurationOf(row) } : undefined;
+    renderDetails(
+      details,
+      result,
+      {
+        goToSource: () => host.notify(GoToSource, { spanId }),
+        openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),
+      },
+      running,
+    );
   } catch (err) {
     if (ticket !== detailsTicket) return;
     details.replaceChildren(el('p', { className: 'error-text', textContent: String(err instanceof Error ? err.message : err) }));
@@ -495,16 +740,15 @@ depthSelect.addEventListener('change', () => {
 waterfall.addEventListener(
   'wheel',
   (e) => {
-    const rect = axisTime.getBoundingClientRect();
-    const anchor = Math.max(0, Math.min(1, (e.clientX - rect.left) / rect.width));
+    const anchor = Math.max(0, Math.min(1, (e.clientX - axisLeft) / Math.max(1, axisWidth)));
     if (e.ctrlKey || e.metaKey) {
       e.preventDefault();
       range.zoom(Math.exp(e.deltaY * 0.002), anchor);
-      render();
+      scheduleRender();
     } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
       e.preventDefault();
-      range.pan(((e.shiftKey ? e.deltaY : 0) + e.deltaX) / Math.max(1, rect.width));
-      render();
+      range.pan(((e.shiftKey ? e.deltaY : 0) + e.deltaX) / Math.max(1, axisWidth));
+      scheduleRender();
     }
   },
   { passive: false },
@@ -517,18 +761,16 @@ axisTime.addEventListener('pointerdown', (e) => {
 });
 axisTime.addEventListener('pointermove', (e) => {
   if (dragFrom === undefined) return;
-  const rect = axisTime.getBoundingClientRect();
-  const a = Math.min(dragFrom, e.clientX) - rect.left;
-  const b = Math.max(dragFrom, e.clientX) - rect.left;
+  const a = Math.min(dragFrom, e.clientX) - axisLeft;
+  const b = Math.max(dragFrom, e.clientX) - axisLeft;
   brush.hidden = false;
   brush.style.left = `${a}px`;
   brush.style.width = `${b - a}px`;
 });
 axisTime.addEventListener('pointerup', (e) => {
   if (dragFrom === undefined) return;
-  const rect = axisTime.getBoundingClientRect();
-  const a = (Math.min(dragFrom, e.clientX) - rect.left) / rect.width;
-  const b = (Math.max(dragFrom, e.clientX) - rect.left) / rect.width;
+  const a = (Math.min(dragFrom, e.clientX) - axisLeft) / Math.max(1, axisWidth);
+  const b = (Math.max(dragFrom, e.clientX) - axisLeft) / Math.max(1, axisWidth);
   dragFrom = undefined;
   brush.hidden = true;
   if (b - a > 0.01) {
@@ -544,12 +786,13 @@ viewport.addEventListener(
   () => {
     scrollFrame ||= requestAnimationFrame(() => {
       scrollFrame = 0;
-      scrollRows();
+      // Read before any write of this frame: layout is still clean here.
+      scrollTop = viewport.scrollTop;
+      scrollRows(false);
     });
   },
   { passive: true },
 );
-new ResizeObserver(() => render()).observe(viewport);
 
 document.addEventListener('keydown', (e) => {
   if (e.key === '/' && document.activeElement !== searchBox && !(document.activeElement instanceof HTMLInputElement)) {
@@ -587,10 +830,10 @@ viewport.addEventListener('keydown', (e) => {
       move(visible.length - 1);
       break;
     case 'PageDown':
-      move(index + Math.floor(viewport.clientHeight / ROW_HEIGHT));
+      move(index + Math.floor(viewportHeight / ROW_HEIGHT));
       break;
     case 'PageUp':
-      move(index - Math.floor(viewport.clientHeight / ROW_HEIGHT));
+      move(index - Math.floor(viewportHeight / ROW_HEIGHT));
       break;
     case 'ArrowLeft':
       if (row >= 0 && t.has(row, RowFlag.HasChildren) && !collapsedRows.has(row)) toggle(row, false);
@@ -636,7 +879,7 @@ function saveState(): void {
       selectedSpanId,
       collapsed: [...collapsedKeys].slice(0, 10_000),
       openedGroups: [...openedGroups].slice(0, 10_000),
-      scrollTop: viewport.scrollTop,
+      scrollTop,
     });
   }, 100);
 }

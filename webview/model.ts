@@ -81,6 +81,22 @@ export class TraceRows {
     return (this.flags[row] & flag) !== 0;
   }
 
+  /** The span has not ended yet: its bar runs open-ended to the run's latest time. */
+  running(row: number): boolean {
+    return (this.flags[row] & RowFlag.InProgress) !== 0;
+  }
+
+  /** Where the row's bar ends: the span's end, or for one still running the run's latest time. */
+  endOf(row: number): number {
+    const start = this.startMs[row];
+    return this.running(row) ? Math.max(this.endMs, start) : start + this.durationMs[row];
+  }
+
+  /** How long the row has taken: its duration, or for a span still running at least this much so far. */
+  shownDurationOf(row: number): number {
+    return this.endOf(row) - this.startMs[row];
+  }
+
   /** The span row of an id (not a group row), or -1. */
   rowOf(spanId: string): number {
     if (!this.idIndex) {
@@ -123,7 +139,7 @@ export function visibleRows(t: TraceRows, collapsed: ReadonlySet<number>, filter
     if (t.groupSize[i] > 0) continue;
     const kindOk = !filter.kinds || filter.kinds.has(t.kindOf(i));
     const errorOk = !filter.errorsOnly || t.has(i, RowFlag.Error);
-    if (kindOk && errorOk && t.durationMs[i] >= filter.minDurationMs) {
+    if (kindOk && errorOk && (filter.minDurationMs <= 0 || t.shownDurationOf(i) >= filter.minDurationMs)) {
       for (let r = i; r >= 0 && !keep[r]; r = t.parent[r]) keep[r] = 1;
     }
   }
