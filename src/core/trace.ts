@@ -1,5 +1,5 @@
 import type { SpanRecord } from './span';
-import { SpanKind, StatusCode } from './span';
+import { isInProgress, SpanKind, StatusCode } from './span';
 import { ShardedMap } from './shardedMap';
 import { runSteps, runStepsSliced, STEP_ITEMS, type Steps } from './steps';
 import { msBetween } from './time';
@@ -148,7 +148,8 @@ export class Trace {
 
   state(nowMs: number): RunState {
     const summary = this.summary();
-    if (summary.hasRoot) return 'complete';
+    // A root exported before it ended (some exporters show spans live) leaves the run running.
+    if (summary.root && !isInProgress(summary.root)) return 'complete';
     return nowMs - Number(summary.endNs / 1_000_000n) < RUNNING_STALE_MS ? 'running' : 'incomplete';
   }
 

@@ -272,7 +272,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const started = new Date(Number(s.startNs / 1_000_000n));
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
-    tooltip.appendMarkdown(`${state === 'running' ? 'Running: root span not received yet' : state === 'incomplete' ? 'Incomplete: its root span never arrived' : 'Complete'}\n\n`);
+    tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? 'Incomplete: its root span never arrived' : 'Complete'}\n\n`);
     tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
     if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
     if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);

@@ -266,6 +266,14 @@ test('run state: running while recent without a root, incomplete when stale, com
   assert.equal(trace.state(lastEndMs + 10 * RUNNING_STALE_MS), 'complete');
   assert.equal(trace.summary().name, 'agent run');
   assert.equal(trace.summary().spanCount, 3);
+
+  // A root exported before it ended (endTimeUnixNano 0) does not finish the run.
+  const live = new TraceStore();
+  live.addSpans(FILE_A, [{ ...rec({ id: 'root', start: 0 }), endNs: 0n }, rec({ id: 'step', parent: 'root', start: 1, end: 40 })]);
+  assert.equal(live.trace('t1')!.summary().hasRoot, true);
+  assert.equal(live.trace('t1')!.state(lastEndMs + 1000), 'running');
+  live.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 50 })]);
+  assert.equal(live.trace('t1')!.state(lastEndMs + 1000), 'complete', 'the same root, now ended');
 });
 
 test('removeFile drops only that file’s spans and deletes traces left empty', () => {
