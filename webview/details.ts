@@ -63,7 +63,6 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     button.addEventListener('click', () => actions.goToSource());
     parts.push(el('div', { className: 'actions' }, [button]));
   }
-  if (d.notice) parts.push(el('p', { className: 'notice', textContent: d.notice }));
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
   if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));
   if (d.conversation?.length) parts.push(section('Conversation', d.conversation.length, conversation(d.conversation)));

@@ -135,7 +135,7 @@ function onComplete(): void {
   if (selectedSpanId && trace.rowOf(selectedSpanId) < 0) selectedSpanId = undefined;
   // The panel may come back narrower or with new rows above: keep the selection in view.
   if (selectedSpanId) revealRow(trace.rowOf(selectedSpanId));
-  if (selectedSpanId && details.dataset.spanId !== selectedSpanId) void showDetails(selectedSpanId);
+  if (selectedSpanId && (details.dataset.spanId !== selectedSpanId || details.dataset.live)) void showDetails(selectedSpanId);
   if (searchBox.value.trim()) void runSearch(false);
   render();
 }
@@ -158,7 +158,7 @@ function renderHeader(h: RunHeader): void {
       : h.errorCount > 0
         ? el('span', { className: 'state error' }, [icon('error'), text(` ${h.errorCount} failed`)])
         : h.state === 'incomplete'
-          ? el('span', { className: 'state' }, [icon('question'), text(' root span missing')])
+          ? el('span', { className: 'state' }, [icon('question'), text(' incomplete')])
           : el('span', { className: 'state ok' }, [icon('pass'), text(' ok')]);
   header.replaceChildren(
     el('h1', { textContent: h.name, title: `Trace ${h.traceId}` }),
@@ -627,6 +627,8 @@ async function showDetails(spanId: string): Promise<void> {
     const t = trace;
     const row = t ? t.rowOf(spanId) : -1;
     const running = t && row >= 0 && t.running(row) ? { soFarMs: t.shownDurationOf(row) } : undefined;
+    // Details of a span still running (or not yet received) go stale as the run goes on.
+    details.dataset.live = running || result.inProgress || result.notice ? '1' : '';
     renderDetails(
       details,
       result,

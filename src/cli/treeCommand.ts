@@ -17,7 +17,12 @@ interface JsonSpan {
   parentSpanId?: string;
   name: string;
   kind: string;
+  /** 0 while `inProgress`. */
   durationMs: number;
+  /** Exported before it ended. */
+  inProgress?: true;
+  /** A stand-in for a parent span that has not arrived, holding the spans that name it. */
+  notReceived?: true;
   status: 'ok' | 'error';
   error?: string;
   model?: string;
@@ -48,7 +53,7 @@ function spanJson(span: SpanRecord): JsonSpan {
     name: span.name,
     kind: d.kind,
     durationMs: spanDurationMs(span),
-    inProgress: isInProgress(span) || undefined,
+    inProgress: isInProgress(span) ? (true as const) : undefined,
     status: failed ? 'error' : 'ok',
     error: failed ? (span.errorMessage ?? 'error') : undefined,
     model: d.model,
@@ -91,7 +96,7 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     const traces = runs.map((trace) => {
       const s = trace.summary();
       const spans: JsonSpan[] = [];
-      walk(trace, (node) => spans.push(spanJson(node.span)));
+      walk(trace, (node) => spans.push(node.notReceived ? { ...spanJson(node.span), notReceived: true } : spanJson(node.span)));
       return {
         traceId: trace.traceId,
         name: s.name,
@@ -113,7 +118,7 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     head.push(s.errorCount > 0 ? `${s.errorCount} failed` : s.hasRoot ? 'ok' : 'no root span');
     options.out(`${head.join('  ')}  trace ${trace.traceId}  ${nsToIso(s.startNs)}`);
     walk(trace, (node, prefix, last) => {
-      const orphan = node.orphan ? '  (parent missing)' : '';
+      const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
       const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
       options.out(`  ${prefix}${connector}${spanLine(node.span)}${orphan}`);
     });

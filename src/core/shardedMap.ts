@@ -7,7 +7,9 @@ export class ShardedMap<V> {
   private readonly shards: Map<string, V>[] = Array.from({ length: 16 }, () => new Map<string, V>());
 
   private shard(key: string): Map<string, V> {
-    return this.shards[key.charCodeAt(key.length - 1) & 15];
+    const c = key.charCodeAt(key.length - 1);
+    // '0'–'9' → 0–9, 'a'–'f' and 'A'–'F' → 10–15; anything else lands somewhere in 0–15.
+    return this.shards[((c & 15) + (c >> 6) * 9) & 15];
   }
 
   get size(): number {

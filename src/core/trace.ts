@@ -63,7 +63,7 @@ export class Trace {
   private totalsStale = false;
   private summaryCache: { version: number; value: TraceSummary } | undefined;
   private treeCache: { version: number; value: TraceTree } | undefined;
-  private treeBuild: Promise<unknown> | undefined;
+  private treeBuild: Promise<TraceTree> | undefined;
 
   constructor(readonly traceId: string) {}
 
@@ -85,20 +85,24 @@ export class Trace {
   }
 
   /**
-   * A repeated span id keeps the last span written. Returns true when the span moved the
-   * trace's start, which moves the run in a newest-first list.
+   * A repeated span id keeps the last span written, except that a span exported while it ran
+   * (no end) does not undo the same span's ended copy, whichever file is read first. Returns
+   * true when the span may have moved the trace's start, which moves the run in a
+   * newest-first list.
    */
   add(span: SpanRecord): boolean {
     const previous = this.spans.get(span.spanId);
+    if (previous && isInProgress(span) && !isInProgress(previous)) return false;
     this.spans.set(span.spanId, span);
     this.version++;
-    if (previous || this.totalsStale) {
-      // Recounted on the next summary(); the start may have moved either way.
+    if (this.totalsStale) return true;
+    const before = this.totals.earliest;
+    if (previous && !this.totals.replace(previous, span)) {
+      // The replaced span held the start, the end or the root: recounted on the next summary().
       this.totalsStale = true;
       return true;
     }
-    const before = this.totals.earliest;
-    this.totals.count(span);
+    if (!previous) this.totals.count(span);
     return this.totals.earliest !== before;
   }
 
@@ -162,28 +166,34 @@ export class Trace {
   }
 
   /**
-   * The span tree, built in time slices when the trace changed since the last build. One build
-   * runs at a time; if spans arrive during it, the tree returned is of the spans as they were
-   * when it started (the next call builds again).
+   * The span tree, built in time slices when the trace changed since the last build. Callers
+   * that ask while a build runs share it, even if spans arrived meanwhile (those are in the
+   * next build): a live trace's watchers would otherwise queue one full build each.
    */
-  async treeSliced(): Promise<TraceTree> {
-    while (this.treeBuild) await this.treeBuild.catch(() => undefined);
-    if (this.treeCache?.version === this.version) return this.treeCache.value;
+  treeSliced(): Promise<TraceTree> {
+    if (this.treeCache?.version === this.version) return Promise.resolve(this.treeCache.value);
+    if (this.treeBuild) return this.treeBuild;
     const version = this.version;
-    const build = runStepsSliced(buildTree(this.spans));
-    this.treeBuild = build;
-    try {
-      const value = await build;
+    const build = runStepsSliced(buildTree(this.spans)).then((value) => {
       if (!this.treeCache || this.treeCache.version < version) this.treeCache = { version, value };
       return value;
-    } finally {
-      this.treeBuild = undefined;
-    }
+    });
+    this.treeBuild = build;
+    const clear = (): void => {
+      if (this.treeBuild === build) this.treeBuild = undefined;
+    };
+    build.then(clear, clear);
+    return build;
   }
 
   /** The last tree built, even if spans have arrived since: for labels of items already shown. */
   latestTree(): TraceTree | undefined {
     return this.treeCache?.value;
+  }
+
+  /** Whether `latestTree()` has every span that has arrived. */
+  get treeIsCurrent(): boolean {
+    return this.treeCache?.version === this.version;
   }
 }
 
@@ -197,13 +207,28 @@ class SummaryTotals {
 
   count(span: SpanRecord): void {
     if (!this.earliest || span.startNs < this.earliest.startNs) this.earliest = span;
-    // A span still in progress (no end) was at least alive at its start.
-    const end = span.endNs > span.startNs ? span.endNs : span.startNs;
+    const end = endOf(span);
     if (end > this.endNs) this.endNs = end;
     if (span.statusCode === StatusCode.Error) this.errorCount++;
     if (span.parentSpanId === '' && (!this.root || span.startNs < this.root.startNs)) this.root = span;
     if (span.resource.serviceName) this.services.add(span.resource.serviceName);
   }
+
+  /**
+   * Swaps `previous` for `next` (same span id) where the totals allow it; false when
+   * `previous` was the earliest span, the root or the latest end, which only a recount redoes.
+   */
+  replace(previous: SpanRecord, next: SpanRecord): boolean {
+    if (previous === this.earliest || previous === this.root || endOf(previous) === this.endNs) return false;
+    if (previous.statusCode === StatusCode.Error) this.errorCount--;
+    this.count(next);
+    return true;
+  }
+}
+
+/** The latest time a span is known to have been alive: its end, or its start while it runs. */
+function endOf(span: SpanRecord): bigint {
+  return span.endNs > span.startNs ? span.endNs : span.startNs;
 }
 
 // Sorting compares starts as doubles (ns from the first span read): comparing bigints made

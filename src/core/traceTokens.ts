@@ -15,8 +15,10 @@ export function* traceTokensSteps(trace: Trace): Steps<TokenCounts | undefined> 
   if (cached?.revision === trace.revision) return cached.tokens;
   const revision = trace.revision;
   const tokens = yield* runTokensSteps(trace.allSpans(), (id) => trace.span(id));
-  // Spans that arrived meanwhile may be counted or not: cached as of the start, so recounted next time.
-  cache.set(trace, { revision, tokens });
+  // Spans that arrived meanwhile may be counted or not: cached as of the start, so recounted
+  // next time; a count that started earlier and finished later does not replace a newer one.
+  const latest = cache.get(trace);
+  if (!latest || latest.revision < revision) cache.set(trace, { revision, tokens });
   return tokens;
 }
 

@@ -33,6 +33,7 @@ const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
 const SLICED_ABOVE_SPANS = 10_000;
+const BIG_TREE_REBUILD_MS = 3000;
 
 function keyOf(e: RunsTreeElement | undefined): string {
   if (!e) return ROOT_KEY;
@@ -59,6 +60,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private lastRunOrder: readonly Trace[] = [];
   private runningTimer: NodeJS.Timeout | undefined;
   private readonly countingTokens = new Set<Trace>();
+  private readonly bigTreeBuiltAt = new WeakMap<Trace, number>();
+  private readonly bigTreeRedraws = new Map<Trace, NodeJS.Timeout>();
 
   constructor(private readonly service: TraceRunService) {
     super();
@@ -128,6 +131,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private stopTimers(): void {
     clearTimeout(this.refreshTimer);
     clearInterval(this.runningTimer);
+    for (const timer of this.bigTreeRedraws.values()) clearTimeout(timer);
+    this.bigTreeRedraws.clear();
   }
 
   /** One object per key, so VS Code keeps expansion and selection across refreshes. */
@@ -172,7 +177,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (parent.type === 'run' || parent.type === 'span') {
       const trace = store.trace(parent.traceId);
       if (!trace) return [];
-      const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await trace.treeSliced() : trace.tree();
+      const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await this.bigTree(trace) : trace.tree();
       const nodes = parent.type === 'run' ? runChildren(tree) : (tree.nodes.get(parent.spanId)?.children ?? []);
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
@@ -272,7 +277,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const started = new Date(Number(s.startNs / 1_000_000n));
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
-    tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? 'Incomplete: its root span never arrived' : 'Complete'}\n\n`);
+    tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? (s.hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived') : 'Complete'}\n\n`);
     tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
     if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
     if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
@@ -283,6 +288,30 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
+  }
+
+  /**
+   * A big run's tree, built in time slices and at most every few seconds while spans stream
+   * in: every redraw of an expanded item asks for its children again.
+   */
+  private async bigTree(trace: Trace): Promise<TraceTree> {
+    const latest = trace.latestTree();
+    const wait = (this.bigTreeBuiltAt.get(trace) ?? 0) + BIG_TREE_REBUILD_MS - Date.now();
+    if (latest && !trace.treeIsCurrent && wait > 0) {
+      // Redraw once the wait is over, in case no other change comes to do it.
+      if (!this.bigTreeRedraws.has(trace)) {
+        const timer = setTimeout(() => {
+          this.bigTreeRedraws.delete(trace);
+          const element = this.elements.get(`run:${trace.traceId}`);
+          if (element) this.changeEmitter.fire(element);
+        }, wait);
+        this.bigTreeRedraws.set(trace, timer);
+      }
+      return latest;
+    }
+    const tree = await trace.treeSliced();
+    this.bigTreeBuiltAt.set(trace, Date.now());
+    return tree;
   }
 
   /**
@@ -320,13 +349,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (conventions.model) parts.push(conventions.model);
     const tokenText = tokensLabel(conventions.tokens);
     if (tokenText) parts.push(tokenText);
-    if (node.orphan) parts.push('parent missing');
+    if (node.orphan && !node.notReceived) parts.push('parent missing');
     if (failed && span.errorMessage) parts.push(span.errorMessage);
     item.description = parts.join(' · ');
     item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-      : node.orphan
+      : node.notReceived
+        ? new vscode.ThemeIcon('loading~spin')
+        : node.orphan
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
@@ -337,7 +368,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
     if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
     if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
-    if (node.orphan) tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
+    if (node.notReceived) {
+      tooltip.appendMarkdown(`\n\nNot received yet: ${node.children.length} span${node.children.length === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`);
+    } else if (node.orphan) {
+      tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
+    }
     item.tooltip = tooltip;
     item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
     return item;
