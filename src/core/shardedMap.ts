@@ -1,46 +1,63 @@
 /**
- * A Map split in 16 by a key's last character. A JS Map rehashes all its entries in one go
- * when it grows; at a million entries that is a ~100 ms block. Split, each rehash moves a
- * sixteenth. Keys here are span ids (hex), whose last character is evenly spread.
+ * A Map that splits in 16 by a key's last character once it is big. A JS Map rehashes all its
+ * entries in one go when it grows; at a million entries that is a ~100 ms block. Split, each
+ * rehash moves a sixteenth. Small maps (most traces) stay one Map. Keys here are span ids
+ * (hex), whose last character is evenly spread.
  */
 export class ShardedMap<V> {
-  private readonly shards: Map<string, V>[] = Array.from({ length: 16 }, () => new Map<string, V>());
+  private whole: Map<string, V> | undefined = new Map<string, V>();
+  private shards: Map<string, V>[] | undefined;
 
-  private shard(key: string): Map<string, V> {
+  constructor(private readonly splitAt = 1 << 15) {}
+
+  private mapOf(key: string): Map<string, V> {
+    if (this.whole) return this.whole;
     const c = key.charCodeAt(key.length - 1);
     // '0'–'9' → 0–9, 'a'–'f' and 'A'–'F' → 10–15; anything else lands somewhere in 0–15.
-    return this.shards[((c & 15) + (c >> 6) * 9) & 15];
+    return this.shards![((c & 15) + (c >> 6) * 9) & 15];
   }
 
   get size(): number {
+    if (this.whole) return this.whole.size;
     let size = 0;
-    for (const shard of this.shards) size += shard.size;
+    for (const shard of this.shards!) size += shard.size;
     return size;
   }
 
   get(key: string): V | undefined {
-    return this.shard(key).get(key);
+    return this.mapOf(key).get(key);
   }
 
   has(key: string): boolean {
-    return this.shard(key).has(key);
+    return this.mapOf(key).has(key);
   }
 
   set(key: string, value: V): this {
-    this.shard(key).set(key, value);
+    if (this.whole && this.whole.size >= this.splitAt && !this.whole.has(key)) this.split();
+    this.mapOf(key).set(key, value);
     return this;
   }
 
   delete(key: string): boolean {
-    return this.shard(key).delete(key);
+    return this.mapOf(key).delete(key);
   }
 
   /** Deleting the entry just visited while iterating is safe, as with a Map. */
   *entries(): IterableIterator<[string, V]> {
-    for (const shard of this.shards) yield* shard.entries();
+    if (this.whole) yield* this.whole.entries();
+    else for (const shard of this.shards!) yield* shard.entries();
   }
 
   *values(): IterableIterator<V> {
-    for (const shard of this.shards) yield* shard.values();
+    if (this.whole) yield* this.whole.values();
+    else for (const shard of this.shards!) yield* shard.values();
+  }
+
+  /** Once, at `splitAt` entries: later growth rehashes one shard at a time. */
+  private split(): void {
+    const whole = this.whole!;
+    this.whole = undefined;
+    this.shards = Array.from({ length: 16 }, () => new Map<string, V>());
+    for (const [key, value] of whole) this.mapOf(key).set(key, value);
   }
 }
