@@ -20,6 +20,8 @@ export interface TailSink {
 }
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** How much of what was read last is kept to tell an append from a rewrite in place. */
+const SEEN_BYTES = 64;
 const NEWLINE = 0x0a;
 
 /**
@@ -39,6 +41,12 @@ export class FileTailer implements Disposable {
   private running: Promise<void> | undefined;
   private again = false;
   private disposed = false;
+  /**
+   * The last bytes read, ending at `offset`. A file rewritten in place (`open(path, 'w')`
+   * on every run of a script) keeps its inode and may outgrow the old offset before a poll
+   * sees it shrink: then these bytes no longer match, and it is read again from the start.
+   */
+  private seen: Buffer = Buffer.alloc(0);
   /** The last read found no file (deleted, or renamed away). */
   missing = false;
 
@@ -74,6 +82,7 @@ export class FileTailer implements Disposable {
     this.mode = 'unknown';
     this.documentSize = -1;
     this.documentMtimeMs = -1;
+    this.seen = Buffer.alloc(0);
     this.sink.reset(this.file);
   }
 
@@ -93,7 +102,7 @@ export class FileTailer implements Disposable {
     this.missing = false;
     try {
       const stat = await handle.stat();
-      if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset)) this.restart();
+      if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset || (await this.rewrittenInPlace(handle)))) this.restart();
       this.inode = stat.ino;
       if (this.mode === 'document') return await this.readDocument(handle, stat.size, stat.mtimeMs);
       while (!this.disposed && this.offset < stat.size) {
@@ -103,11 +112,23 @@ export class FileTailer implements Disposable {
         if (bytesRead === 0 || this.disposed) break;
         const chunkOffset = this.offset;
         this.offset += bytesRead;
+        this.remember(chunk.subarray(0, bytesRead));
         if (!this.consume(chunk.subarray(0, bytesRead), chunkOffset)) return await this.readDocument(handle, stat.size, stat.mtimeMs);
       }
     } finally {
       await handle.close();
     }
+  }
+
+  private remember(chunk: Buffer): void {
+    this.seen = Buffer.from(chunk.length >= SEEN_BYTES ? chunk.subarray(chunk.length - SEEN_BYTES) : Buffer.concat([this.seen, chunk]).subarray(-SEEN_BYTES));
+  }
+
+  private async rewrittenInPlace(handle: fs.FileHandle): Promise<boolean> {
+    if (this.mode !== 'lines' || this.seen.length === 0) return false;
+    const now = Buffer.alloc(this.seen.length);
+    const { bytesRead } = await handle.read(now, 0, now.length, this.offset - this.seen.length);
+    return bytesRead !== now.length || !now.equals(this.seen);
   }
 
   /** Reads the complete lines of a chunk; returns false when the file turns out to be one document. */

@@ -168,6 +168,25 @@ test('truncation resets and re-reads from the start', async (t) => {
   assert.equal(sink.delivered.filter((s) => s.name === 'short').length, 1);
 });
 
+test('a file rewritten in place to a larger size before a poll (open with "w" each run) resets and re-reads', async (t) => {
+  const { file, sink, tailer } = setup(t);
+  writeFileSync(file, line('first run') + line('first run, step 2'));
+  await tailer.poke();
+  const inode = statSync(file).ino;
+  // The next run of the script rewrites the file; by the time we look it is already longer.
+  writeFileSync(file, line('second run') + line('second run, step 2') + line('second run, step 3'));
+  assert.equal(statSync(file).ino, inode, 'same file, rewritten in place');
+  await tailer.poke();
+  assert.equal(sink.resets, 1);
+  assert.deepEqual(sink.names(), ['second run', 'second run, step 2', 'second run, step 3']);
+  assert.deepEqual(sink.problems, [], 'no half-line read from the middle of the new content');
+  // Plain appends are still appends.
+  appendFileSync(file, line('appended'));
+  await tailer.poke();
+  assert.equal(sink.resets, 1);
+  assert.deepEqual(sink.names(), ['second run', 'second run, step 2', 'second run, step 3', 'appended']);
+});
+
 test('a file replaced by rename (new inode, same or larger size) resets and re-reads', async (t) => {
   const { dir, file, sink, tailer } = setup(t);
   writeFileSync(file, line('old-1') + line('old-2'));
