@@ -323,6 +323,26 @@ test('an endless body gets 413 once past the limit, without the receiver reading
   h.check();
 });
 
+test('bodies being read at once are capped: past the cap a request gets 503 with Retry-After; small ones still pass', async (t) => {
+  const h = await startReceiver(t, { maxBodyBytes: 64 * 1024, maxInFlightBytes: 100 * 1024 });
+  // A slow upload declares 60 KiB and sends a little of it.
+  const slow = http.request({ host: '127.0.0.1', port: h.port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/json', 'content-length': 60 * 1024 }, agent: false });
+  slow.on('error', () => {});
+  const slowReply = new Promise<number>((resolve) => slow.on('response', (res) => (res.resume(), resolve(res.statusCode!))));
+  slow.write('{"resourceSpans":[');
+  await new Promise((r) => setTimeout(r, 100));
+  const big = (n: number): Send => ({ headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]' + ' '.repeat(n) + '}' });
+  const refused = await send(h.port, big(50 * 1024));
+  assert.equal(refused.status, 503, 'over the cap while the slow one is read');
+  assert.equal(refused.headers['retry-after'], '1');
+  assert.match(JSON.parse(refused.body.toString()).message, /busy reading 61440 bytes of other requests \(limit 102400\)/);
+  await h.sendGood('json', 2); // a small batch fits beside it
+  slow.end(' '.repeat(60 * 1024 - 19) + ']');
+  assert.equal(await slowReply, 400, 'the slow one was read to its end (it is not valid OTLP: no closing brace)');
+  assert.equal((await send(h.port, big(50 * 1024))).status, 200, 'with the slow one done, the same request is read');
+  h.check();
+});
+
 test('a client that goes away mid-body, or a failing writer, does not disturb other requests', async (t) => {
   let failNext = false;
   const dir = path.join(tempDir(t), 'out');

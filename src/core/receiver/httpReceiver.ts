@@ -64,6 +64,8 @@ export class OtlpHttpReceiver {
   private readonly sink: ReceiverOptions['sink'];
   private readonly requestedPort: number;
   private readonly maxBodyBytes: number;
+  private readonly maxInFlightBytes: number;
+  private inFlightBytes = 0;
   private readonly onSpans: ((count: number) => void) | undefined;
   private readonly onLog: ReceiverOptions['onLog'];
   private server: http.Server | undefined;
@@ -76,6 +78,7 @@ export class OtlpHttpReceiver {
     this.sink = options.sink;
     this.requestedPort = options.port ?? DEFAULT_HTTP_PORT;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 4 * this.maxBodyBytes;
     this.onSpans = options.onSpans;
     this.onLog = options.onLog;
   }
@@ -190,7 +193,13 @@ export class OtlpHttpReceiver {
     const declared = Number(req.headers['content-length']);
     if (declared > this.maxBodyBytes) return this.refuse(req, res, kind, new BodyTooLarge(this.maxBodyBytes, 'the request body'));
 
+    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : this.maxBodyBytes;
+    if (this.inFlightBytes > 0 && this.inFlightBytes + reserved > this.maxInFlightBytes) {
+      res.setHeader('Retry-After', '1');
+      return this.refuse(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `busy reading ${this.inFlightBytes} bytes of other requests (limit ${this.maxInFlightBytes}): retry shortly`));
+    }
     let traces: AcceptedTraces;
+    this.inFlightBytes += reserved;
     try {
       const raw = await readBody(req, this.maxBodyBytes);
       const body = await this.decompress(raw, encoding);
@@ -200,6 +209,8 @@ export class OtlpHttpReceiver {
       if (err instanceof HttpFailure) return this.refuse(req, res, kind, err);
       if (err instanceof OtlpJsonError || err instanceof OtlpDecodeError) return this.refuse(req, res, kind, new HttpFailure(400, RpcCode.InvalidArgument, err.message));
       throw err;
+    } finally {
+      this.inFlightBytes -= reserved;
     }
 
     if (traces.line !== undefined) {

@@ -31,6 +31,12 @@ export interface ReceiverOptions {
   readonly port?: number;
   /** Limit of a request body, compressed and decompressed alike. */
   readonly maxBodyBytes?: number;
+  /**
+   * OTLP/HTTP: limit of the bodies being read at once (their declared lengths; the body limit
+   * for one of unknown length). Past it a request gets 503 with Retry-After, which exporters
+   * retry, so a burst of big uploads cannot take unbounded memory. Default 4 × `maxBodyBytes`.
+   */
+  readonly maxInFlightBytes?: number;
   /** Called with the number of spans of each request once it is written (a status bar counter). */
   readonly onSpans?: (count: number) => void;
   /** Rejected requests, write failures and the like. */
