@@ -4,6 +4,11 @@ import type { TailSink, TraceProblem } from './tailer';
 import { TraceStore } from './traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
+/** Problems kept per file; later ones are counted. */
+export const MAX_PROBLEMS_PER_FILE = 100;
+
+export type ProblemChange = TraceProblem | { readonly file: string; readonly cleared: true } | { readonly file: string; readonly notKept: number };
+
 /**
  * The live model of a workspace's traces: watched files feeding one store, plus the lines
  * that could not be read. What the extension shows and what the benchmarks measure.
@@ -11,8 +16,13 @@ import { TraceFileWatcher, type WatchOptions } from './watcher';
 export class TraceWorkspace implements Disposable, TailSink {
   readonly store = new TraceStore();
   private readonly problemsByFile = new Map<string, TraceProblem[]>();
-  private readonly problemEmitter = new Emitter<TraceProblem | { file: string; cleared: true }>();
-  /** Fires for each new problem, and when a file's problems are cleared by a re-read. */
+  /** Problems per file, kept or not. */
+  private readonly problemCounts = new Map<string, number>();
+  private readonly problemEmitter = new Emitter<ProblemChange>();
+  /**
+   * Fires for each problem kept, once per problem past a file's first `MAX_PROBLEMS_PER_FILE`
+   * (only counted), and when a file's problems are cleared by a re-read.
+   */
   readonly onDidChangeProblems = this.problemEmitter.event;
   private watcher: TraceFileWatcher | undefined;
 
@@ -28,8 +38,16 @@ export class TraceWorkspace implements Disposable, TailSink {
     return this.watcher?.files() ?? [];
   }
 
+  /** The problems kept: each file's first `MAX_PROBLEMS_PER_FILE`. */
   problems(): TraceProblem[] {
     return [...this.problemsByFile.values()].flat();
+  }
+
+  /** Every problem found, kept or only counted. */
+  problemCount(): number {
+    let total = 0;
+    for (const count of this.problemCounts.values()) total += count;
+    return total;
   }
 
   spans(file: string, spans: SpanRecord[]): void {
@@ -38,12 +56,23 @@ export class TraceWorkspace implements Disposable, TailSink {
 
   reset(file: string): void {
     this.store.removeFile(file);
+    this.problemCounts.delete(file);
     if (this.problemsByFile.delete(file)) this.problemEmitter.fire({ file, cleared: true });
   }
 
+  /**
+   * A file of garbage (a binary, another format) has a problem on every line: past the first
+   * ones they are only counted, so neither memory nor the Problems panel grows with the file.
+   */
   problem(problem: TraceProblem): void {
+    const count = (this.problemCounts.get(problem.file) ?? 0) + 1;
+    this.problemCounts.set(problem.file, count);
     let list = this.problemsByFile.get(problem.file);
     if (!list) this.problemsByFile.set(problem.file, (list = []));
+    if (list.length >= MAX_PROBLEMS_PER_FILE) {
+      this.problemEmitter.fire({ file: problem.file, notKept: count - list.length });
+      return;
+    }
     list.push(problem);
     this.problemEmitter.fire(problem);
   }

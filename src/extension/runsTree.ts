@@ -222,13 +222,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       }
       case 'problems': {
         const problems = this.service.current?.problems() ?? [];
+        const total = this.service.current?.problemCount() ?? 0;
         const files = new Set(problems.map((p) => p.file)).size;
-        const item = new vscode.TreeItem(
-          `${problems.length} unreadable line${problems.length === 1 ? '' : 's'}`,
-          vscode.TreeItemCollapsibleState.Collapsed,
-        );
+        const item = new vscode.TreeItem(`${total.toLocaleString()} unreadable line${total === 1 ? '' : 's'}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'problems';
-        item.description = `in ${files} file${files === 1 ? '' : 's'} · skipped`;
+        item.description = `in ${files} file${files === 1 ? '' : 's'} · skipped${total > problems.length ? ` · first ${problems.length.toLocaleString()} listed` : ''}`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
         item.contextValue = 'problems';
         return item;

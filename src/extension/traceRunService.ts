@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TraceProblem } from '../core/tailer';
-import { TraceWorkspace } from '../core/traceWorkspace';
+import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../core/traceWorkspace';
 import { DisposableStore } from './disposable';
 import { readSettings, SECTION, type TraceRunSettings } from './settings';
 
@@ -86,11 +85,16 @@ export class TraceRunService extends DisposableStore {
     return ws;
   }
 
-  private onProblem(p: TraceProblem | { file: string; cleared: true }): void {
+  private onProblem(p: ProblemChange): void {
     const uri = vscode.Uri.file(p.file);
     if ('cleared' in p) {
       this.diagnostics.delete(uri);
       this.warnedFiles.delete(p.file);
+      this.problemsEmitter.fire();
+      return;
+    }
+    if ('notKept' in p) {
+      if (p.notKept === 1) this.log.warn(`${vscode.workspace.asRelativePath(p.file)}: more unreadable lines; only the first ${MAX_PROBLEMS_PER_FILE} are listed, the rest are counted`);
       this.problemsEmitter.fire();
       return;
     }
