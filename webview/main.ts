@@ -631,7 +631,8 @@ async function showDetails(spanId: string): Promise<void> {
     details.dataset.live = running || result.inProgress || result.notice ? '1' : '';
     renderDetails(
       details,
-      result,
+      // Self time is in the rows: the host does not keep a span → row map for it.
+      t && row >= 0 ? { ...result, selfMs: t.selfMs[row] } : result,
       {
         goToSource: () => host.notify(GoToSource, { spanId }),
         openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),

@@ -29,7 +29,6 @@ function table(attrs: Attributes): AttributeTable {
 
 /** What the details pane shows beyond the span's own data, worked out by the caller. */
 export interface DetailsExtras {
-  readonly selfMs?: number;
   readonly conversation?: readonly ConversationMessageView[];
   readonly finishReasons?: readonly string[];
   readonly payloads?: readonly PayloadView[];
@@ -50,7 +49,6 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     startOffsetMs: msBetween(traceStart, span.startNs),
     durationMs: spanDurationMs(span),
     inProgress: isInProgress(span) || undefined,
-    selfMs: extras.selfMs,
     status: statusOf(span),
     errorMessage: span.errorMessage,
     spanKind: SPAN_KIND_LABELS[span.kind] ?? 'unspecified',

@@ -37,7 +37,6 @@ export class WaterfallPanel extends DisposableStore {
   private sending: Promise<void> | undefined;
   private updateWanted = false;
   private generation = 0;
-  private data: WaterfallData | undefined;
   private search: { cancelled: boolean } | undefined;
 
   static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
@@ -154,7 +153,6 @@ export class WaterfallPanel extends DisposableStore {
       throw err;
     }
     if (stale()) return;
-    this.data = data;
     this.panel.title = `Waterfall: ${data.start.header.name}`;
     this.post(TraceBegin, data.start);
     for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
@@ -164,14 +162,6 @@ export class WaterfallPanel extends DisposableStore {
       this.post(TraceRows, { generation, rows });
     }
     if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows laid out and sent in ${Date.now() - started} ms`);
-  }
-
-  private selfMsOf(spanId: string): number | undefined {
-    const layout = this.data?.layout;
-    if (!layout) return undefined;
-    // One scan when a span is selected costs less than an id → row map kept for a million spans.
-    const index = layout.spans.findIndex((s) => s.spanId === spanId);
-    return index < 0 ? undefined : layout.selfMs[layout.rowOfSpan[index]];
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -192,22 +182,21 @@ export class WaterfallPanel extends DisposableStore {
       if (trace && standIn?.notReceived) {
         const count = standIn.children.length;
         const notice = `This span has not arrived: ${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
-        this.respond(raw.id, spanDetailsView(trace, standIn.span, undefined, { selfMs: this.selfMsOf(standIn.span.spanId), notice }));
+        this.respond(raw.id, spanDetailsView(trace, standIn.span, undefined, { notice }));
         return;
       }
       if (!trace || !span) {
         this.respond(raw.id, undefined, 'That span is no longer in the trace.');
         return;
       }
-      const selfMs = this.selfMsOf(span.spanId);
       let result;
       try {
         const details = await loadSpanDetails(span);
-        result = spanDetailsView(trace, span, details, { selfMs, ...(await spanDetailsExtras(span, details, this.prices())) });
+        result = spanDetailsView(trace, span, details, await spanDetailsExtras(span, details, this.prices()));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.log.warn(`details of span ${span.spanId}: ${message}`);
-        result = spanDetailsView(trace, span, undefined, { selfMs, loadError: message });
+        result = spanDetailsView(trace, span, undefined, { loadError: message });
       }
       this.respond(raw.id, result);
     } else if (isRequest(raw, SearchSpans)) {

@@ -116,6 +116,7 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
       if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
       error[g] |= error[r];
     }
+    yield;
   }
 
   const selfMs = yield* selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
@@ -128,8 +129,10 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
       if (g >= 0 && groupSize[g] > 0 && critical.onPath[r]) critical.onPath[g] = 1;
     }
   }
+  yield;
   let traceEnd = 0;
   for (let r = 0; r < rowCount; r++) if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
+  yield;
 
   // Ends are done with (effEnd may share their array, and is done with too): turn them into
   // durations in place rather than allocate another column.
