@@ -147,6 +147,9 @@ test('the waterfall shows every span on a shared time axis; a clicked span shows
   assert.ok(Math.abs((barLeft - cellLeft) / cellWidth - 0.5) < 0.02, `tool bar starts half way: ${(barLeft - cellLeft) / cellWidth}`);
   assert.match((await frame.textContent('.run-header')) ?? '', /support_agent\.run.*1\.20s.*5/s);
 
+  await frame.click('.row[data-span-id="1000000000000004"]');
+  await frame.waitForSelector('.details h2:text("chat gpt-4o")');
+  assert.match((await frame.textContent('.details')) ?? '', /Duration\s*690ms \(self 510ms\)/, 'total and self time');
   await frame.click('.row[data-span-id="1000000000000005"]');
   await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
   assert.match((await frame.textContent(".details .error-box")) ?? "", /OrdersAPIError: 503 Service Unavailable/);
