@@ -5,6 +5,9 @@ import { goToSpanSource } from './goToSource';
 import { ReceiverService } from './receiverService';
 import { OPEN_SELECTED, RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
+import { SECTION } from './settings';
+import { pickSpanAtLine, SHOW_SPANS_AT_LINE, SourceLensProvider } from './sourceLens';
+import type { SpansAtLine } from '../core/sourceIndex';
 import type { TraceWorkspace } from '../core/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
@@ -61,6 +64,10 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e?.type === 'more') runs.showMore(e);
       else if (e?.type === 'run' || e?.type === 'span') await vscode.commands.executeCommand('tracerun.openWaterfall', e);
     }),
+    vscode.commands.registerCommand(SHOW_SPANS_AT_LINE, async (at: SpansAtLine) => {
+      const target = await pickSpanAtLine(at);
+      if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+    }),
     vscode.commands.registerCommand('tracerun.showLog', () => log.show()),
     vscode.commands.registerCommand('tracerun.copyEndpoint', () => receiver.copyEndpoint()),
     vscode.commands.registerCommand('tracerun.showSetupSnippet', () => receiver.showSetupSnippet()),
@@ -77,6 +84,27 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => WaterfallPanel.disposeAll() },
   );
+  context.subscriptions.push(registerSourceLenses(service));
+}
+
+/** Lenses over code that produced spans, while `tracerun.codeLens.enabled` is on. */
+function registerSourceLenses(service: TraceRunService): vscode.Disposable {
+  let lenses: vscode.Disposable | undefined;
+  const update = (): void => {
+    const enabled = vscode.workspace.getConfiguration(SECTION).get<boolean>('codeLens.enabled', true) !== false;
+    if (enabled && !lenses) {
+      const provider = new SourceLensProvider(service);
+      lenses = vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ scheme: 'file' }, provider));
+    } else if (!enabled && lenses) {
+      lenses.dispose();
+      lenses = undefined;
+    }
+  };
+  update();
+  const listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(`${SECTION}.codeLens.enabled`)) update();
+  });
+  return { dispose: () => (listener.dispose(), lenses?.dispose()) };
 }
 
 /** From the command palette: choose one of the newest runs. */

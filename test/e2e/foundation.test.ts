@@ -125,6 +125,26 @@ test('Go to Source from a span in the tree opens its file at its line', async ()
   assert.equal(editor.title, 'support_agent.py');
 });
 
+test('lenses over the source say what each line produced; a click lists its spans and opens one in the waterfall', async () => {
+  // The editor from the previous test shows agent/support_agent.py at line 22.
+  const lens = (text: RegExp) => s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: text }).first();
+  await lens(/1 span · p50 80\.0ms/).waitFor({ timeout: 20_000 });
+  // Line 46 (run_support_agent) produced both runs' roots: one failed.
+  await s.page.keyboard.press('Control+g');
+  await s.page.keyboard.type('46');
+  await s.page.keyboard.press('Enter');
+  const both = lens(/2 spans/);
+  await both.waitFor({ timeout: 10_000 });
+  assert.match((await both.textContent()) ?? '', /2 spans · p50 800ms · 1 failed/);
+  await s.screenshot('04b-source-lenses');
+  await both.locator('a').first().click();
+  const rows = await s.poll('the spans of line 46', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 10_000);
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['rag_pipeline.run', 'support_agent.run'], 'newest first');
+  await s.pickQuickItem('rag_pipeline.run');
+  const frame = await s.webviewFrame('.row[data-span-id="2000000000000001"]', 20_000);
+  await frame.waitForSelector('.details h2:text("rag_pipeline.run")');
+});
+
 test('the waterfall shows every span on a shared time axis; a clicked span shows its details and links to source', async () => {
   // One click on the run opens it, even if the item was just redrawn (its command takes no
   // arguments that a redraw could drop).

@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { buildSourceIndex, type SourceIndex, type SpansAtLine } from '../core/sourceIndex';
+import { runStepsSliced } from '../core/steps';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
+import { formatDuration, startedLabel } from '../protocol/format';
+import { DisposableStore } from './disposable';
+import type { TraceRunService } from './traceRunService';
+
+export const SHOW_SPANS_AT_LINE = 'tracerun.showSpansAtLine';
+/** New spans redraw the lenses at most this often: each redraw indexes every span again. */
+const REINDEX_DELAY_MS = 1500;
+
+export interface SpanTarget {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/**
+ * Above each line of code that produced spans (`code.*` attributes), a lens: how many spans,
+ * their median duration, how many failed; a click lists the latest to open in the waterfall.
+ * The index is built in time slices after the traces change, and only while lenses are asked for.
+ */
+export class SourceLensProvider extends DisposableStore implements vscode.CodeLensProvider {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.changeEmitter.event;
+  private index: Promise<SourceIndex> | undefined;
+  private reindexTimer: NodeJS.Timeout | undefined;
+  private storeSubscription: vscode.Disposable | undefined;
+
+  constructor(private readonly service: TraceRunService) {
+    super();
+    this.register({ dispose: () => clearTimeout(this.reindexTimer) });
+    this.register({ dispose: () => this.storeSubscription?.dispose() });
+    this.register(service.onDidStart(() => this.follow()));
+    if (service.current) this.follow();
+  }
+
+  /** Lenses follow the traces being watched (a settings change starts over with new ones). */
+  private follow(): void {
+    this.storeSubscription?.dispose();
+    this.storeSubscription = this.service.current?.store.onDidChange(() => this.scheduleReindex());
+    this.scheduleReindex(0);
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+    if (document.uri.scheme !== 'file') return [];
+    // Nothing watched yet: lenses come once the Runs view or a command starts watching.
+    const ws = this.service.current;
+    if (!ws) return [];
+    this.index ??= runStepsSliced(buildSourceIndex(ws.store.runs(), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)));
+    const lines = (await this.index).get(path.normalize(document.uri.fsPath));
+    if (!lines || token.isCancellationRequested) return [];
+    return lines
+      .filter((at) => at.line <= document.lineCount)
+      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { title: lensTitle(at), tooltip: lensTooltip(at), command: SHOW_SPANS_AT_LINE, arguments: [at] }));
+  }
+
+  private scheduleReindex(delay = REINDEX_DELAY_MS): void {
+    this.reindexTimer ??= setTimeout(() => {
+      this.reindexTimer = undefined;
+      this.index = undefined;
+      this.changeEmitter.fire();
+    }, delay);
+  }
+}
+
+function lensTitle(at: SpansAtLine): string {
+  const parts = [`$(pulse) ${at.count.toLocaleString()} span${at.count === 1 ? '' : 's'}`];
+  if (at.medianMs !== undefined) parts.push(`p50 ${formatDuration(at.medianMs)}`);
+  if (at.failed > 0) parts.push(`${at.failed.toLocaleString()} failed`);
+  if (at.running > 0) parts.push(`${at.running.toLocaleString()} running`);
+  return parts.join(' · ');
+}
+
+function lensTooltip(at: SpansAtLine): string {
+  const what = at.function ? `${at.function} (line ${at.line})` : `line ${at.line}`;
+  return `Spans recorded at ${what}; the latest started ${startedLabel(at.lastStartMs, Date.now(), vscode.env.language)}. Click to open one in the waterfall.`;
+}
+
+/** The latest spans of a line to pick from; the one picked, or undefined. */
+export async function pickSpanAtLine(at: SpansAtLine): Promise<SpanTarget | undefined> {
+  const now = Date.now();
+  const items = at.recent.map(({ traceId, span }) => ({
+    label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${span.name}`,
+    description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
+    detail: span.errorMessage,
+    target: { traceId, spanId: span.spanId },
+  }));
+  const more = at.count > items.length ? ` (the latest ${items.length} of ${at.count.toLocaleString()})` : '';
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Spans from ${at.function ?? `line ${at.line}`}${more}`,
+    placeHolder: 'Open a span in the waterfall',
+    matchOnDescription: true,
+  });
+  return picked?.target;
+}
