@@ -30,7 +30,7 @@ bash scripts/setup-e2e.sh
 CS="${TRACERUN_CACHE_DIR:-$HOME/.cache/tracerun}/code-server-4.100.3/node_modules/.bin/code-server"
 DEV="$ROOT/.tracerun-dev"
 mkdir -p "$DEV/user/User" "$DEV/extensions"
-[ -f "$DEV/user/User/settings.json" ] || echo '{"security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off"}' > "$DEV/user/User/settings.json"
+[ -f "$DEV/user/User/settings.json" ] || echo '{"security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "remote.autoForwardPorts": false}' > "$DEV/user/User/settings.json"
 "$CS" --extensions-dir "$DEV/extensions" --install-extension "$ROOT/dist/tracerun.vsix" --force >/dev/null
 "$CS" --auth none --bind-addr "127.0.0.1:$PORT" --user-data-dir "$DEV/user" --extensions-dir "$DEV/extensions" \
   --disable-telemetry --disable-update-check "$WORKSPACE" > "$DEV/code-server.log" 2>&1 &

@@ -305,6 +305,7 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'update.mode': 'none',
   'git.openRepositoryInParentFolders': 'never', // no "open parent repository?" toast
   'editor.accessibilitySupport': 'off', // no screen-reader-mode prompt when playwright drives the keyboard
+  'remote.autoForwardPorts': false, // no "application running on port 4317" toast: code-server sees the gRPC receiver
 };
 
 const CHROMIUM_ARGS = [
