@@ -6,13 +6,14 @@ import type { AcceptedTraces } from './otlpJsonRequest';
 import { TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } from './otlpProto';
 import {
   DEFAULT_GRPC_PORT,
-  DEFAULT_MAX_BODY_BYTES,
+  resolveReceiverOptions,
   PortInUseError,
   RECEIVER_HOST,
   clip,
   errorMessage,
   type ReceiverAddress,
   type ReceiverOptions,
+  type ResolvedReceiverOptions,
 } from './receiverCommon';
 
 /** What the request deserializer hands the handler: decoding never throws inside grpc-js. */
@@ -59,21 +60,13 @@ export const TRACE_SERVICE_DEFINITION: grpc.ServiceDefinition<grpc.UntypedServic
  * (which exporters retry).
  */
 export class OtlpGrpcReceiver {
-  private readonly sink: ReceiverOptions['sink'];
-  private readonly requestedPort: number;
-  private readonly maxBodyBytes: number;
-  private readonly onSpans: ((count: number) => void) | undefined;
-  private readonly onLog: ReceiverOptions['onLog'];
+  private readonly options: ResolvedReceiverOptions;
   private server: grpc.Server | undefined;
   private bound: ReceiverAddress | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: ReceiverOptions) {
-    this.sink = options.sink;
-    this.requestedPort = options.port ?? DEFAULT_GRPC_PORT;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.onSpans = options.onSpans;
-    this.onLog = options.onLog;
+    this.options = resolveReceiverOptions(options, DEFAULT_GRPC_PORT);
   }
 
   get address(): ReceiverAddress | undefined {
@@ -84,8 +77,11 @@ export class OtlpGrpcReceiver {
   start(): Promise<ReceiverAddress> {
     if (this.server) return Promise.reject(new Error('the OTLP/gRPC receiver is already started'));
     const server = new grpc.Server({
-      'grpc.max_receive_message_length': this.maxBodyBytes,
+      'grpc.max_receive_message_length': this.options.maxBodyBytes,
       'grpc.max_send_message_length': 1024 * 1024,
+      // Calls in flight per connection: exporters send one or a few at a time; this bounds
+      // the messages one client can make us hold at once.
+      'grpc.max_concurrent_streams': 32,
     });
     const implementation: grpc.UntypedServiceImplementation = {
       Export: (call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>) => this.export(call, callback),
@@ -93,11 +89,11 @@ export class OtlpGrpcReceiver {
     server.addService(TRACE_SERVICE_DEFINITION, implementation);
     this.server = server;
     return new Promise<ReceiverAddress>((resolve, reject) => {
-      server.bindAsync(`${RECEIVER_HOST}:${this.requestedPort}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      server.bindAsync(`${RECEIVER_HOST}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
         if (err) {
           this.server = undefined;
           server.forceShutdown();
-          reject(/EADDRINUSE|address already in use/i.test(err.message) ? new PortInUseError('grpc', this.requestedPort) : err);
+          reject(/EADDRINUSE|address already in use/i.test(err.message) ? new PortInUseError('grpc', this.options.port) : err);
           return;
         }
         this.bound = { protocol: 'grpc', host: RECEIVER_HOST, port, endpoint: `http://${RECEIVER_HOST}:${port}` };
@@ -139,27 +135,27 @@ export class OtlpGrpcReceiver {
   private export(call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>): void {
     const decoded = call.request;
     if ('error' in decoded) {
-      this.onLog?.('warn', `OTLP/gRPC receiver: INVALID_ARGUMENT: ${clip(decoded.error, 500)}`);
+      this.options.onLog?.('warn', `OTLP/gRPC receiver: INVALID_ARGUMENT: ${clip(decoded.error, 500)}`);
       callback({ code: grpc.status.INVALID_ARGUMENT, details: decoded.error });
       return;
     }
     const traces = decoded.traces;
     const respond = () => {
-      if (traces.rejectedSpans > 0) this.onLog?.('warn', `OTLP/gRPC receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
+      if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/gRPC receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
       callback(null, traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined);
     };
     if (traces.line === undefined) return respond();
-    this.sink.appendLine(traces.line).then(
+    this.options.sink.appendLine(traces.line).then(
       () => {
         try {
-          this.onSpans?.(traces.acceptedSpans);
+          this.options.onSpans?.(traces.acceptedSpans);
         } catch (err) {
-          this.onLog?.('error', `OTLP/gRPC receiver: onSpans failed: ${errorMessage(err)}`);
+          this.options.onLog?.('error', `OTLP/gRPC receiver: onSpans failed: ${errorMessage(err)}`);
         }
         respond();
       },
       (err) => {
-        this.onLog?.('error', `OTLP/gRPC receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+        this.options.onLog?.('error', `OTLP/gRPC receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
         callback({ code: grpc.status.UNAVAILABLE, details: `could not store the spans: ${errorMessage(err)}` });
       },
     );

@@ -7,13 +7,14 @@ import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from './otlp
 import { OtlpDecodeError, RpcCode, decodeTraceRequestProto, encodeRpcStatusProto, encodeTraceResponseProto } from './otlpProto';
 import {
   DEFAULT_HTTP_PORT,
-  DEFAULT_MAX_BODY_BYTES,
+  resolveReceiverOptions,
   PortInUseError,
   RECEIVER_HOST,
   clip,
   errorMessage,
   type ReceiverAddress,
   type ReceiverOptions,
+  type ResolvedReceiverOptions,
 } from './receiverCommon';
 
 export const TRACES_PATH = '/v1/traces';
@@ -61,13 +62,8 @@ class BodyTooLarge extends HttpFailure {
  * may send only from pages served by this machine (CORS for loopback origins, 403 for others).
  */
 export class OtlpHttpReceiver {
-  private readonly sink: ReceiverOptions['sink'];
-  private readonly requestedPort: number;
-  private readonly maxBodyBytes: number;
-  private readonly maxInFlightBytes: number;
+  private readonly options: ResolvedReceiverOptions;
   private inFlightBytes = 0;
-  private readonly onSpans: ((count: number) => void) | undefined;
-  private readonly onLog: ReceiverOptions['onLog'];
   private server: http.Server | undefined;
   private bound: ReceiverAddress | undefined;
   private closing: Promise<void> | undefined;
@@ -75,12 +71,7 @@ export class OtlpHttpReceiver {
   private readonly lingering = new Set<Socket>();
 
   constructor(options: ReceiverOptions) {
-    this.sink = options.sink;
-    this.requestedPort = options.port ?? DEFAULT_HTTP_PORT;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.maxInFlightBytes = options.maxInFlightBytes ?? 4 * this.maxBodyBytes;
-    this.onSpans = options.onSpans;
-    this.onLog = options.onLog;
+    this.options = resolveReceiverOptions(options, DEFAULT_HTTP_PORT);
   }
 
   /** The bound address once started. */
@@ -94,7 +85,7 @@ export class OtlpHttpReceiver {
     const server = http.createServer((req, res) => this.handle(req, res));
     // `Expect: 100-continue` (curl, for bodies over 1 MB): invite only a body that will be read.
     server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (!(Number(req.headers['content-length']) > this.maxBodyBytes)) res.writeContinue();
+      if (!(Number(req.headers['content-length']) > this.options.maxBodyBytes)) res.writeContinue();
       this.handle(req, res);
     });
     // Exporters keep connections open between batches; outlive their idle time a little.
@@ -103,12 +94,12 @@ export class OtlpHttpReceiver {
     return new Promise<ReceiverAddress>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         this.server = undefined;
-        reject(err.code === 'EADDRINUSE' ? new PortInUseError('http', this.requestedPort) : err);
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError('http', this.options.port) : err);
       };
       server.once('error', onError);
-      server.listen({ host: RECEIVER_HOST, port: this.requestedPort, exclusive: true }, () => {
+      server.listen({ host: RECEIVER_HOST, port: this.options.port, exclusive: true }, () => {
         server.off('error', onError);
-        server.on('error', (err) => this.onLog?.('error', `OTLP/HTTP receiver: ${err.message}`));
+        server.on('error', (err) => this.options.onLog?.('error', `OTLP/HTTP receiver: ${err.message}`));
         const { address, port } = server.address() as AddressInfo;
         this.bound = { protocol: 'http', host: address, port, endpoint: `http://${address}:${port}${TRACES_PATH}` };
         resolve(this.bound);
@@ -144,7 +135,7 @@ export class OtlpHttpReceiver {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.serve(req, res).catch((err) => {
       // Nothing above should throw; if it does, answer rather than leave the client hanging.
-      this.onLog?.('error', `OTLP/HTTP receiver: ${errorMessage(err)}`);
+      this.options.onLog?.('error', `OTLP/HTTP receiver: ${errorMessage(err)}`);
       if (!res.headersSent) this.sendStatus(req, res, 'json', new HttpFailure(500, RpcCode.Internal, 'internal error'));
     });
   }
@@ -191,17 +182,17 @@ export class OtlpHttpReceiver {
       return this.refuse(req, res, kind, new HttpFailure(415, RpcCode.InvalidArgument, `unsupported Content-Encoding "${clip(encoding, 100)}": send gzip, deflate or none`));
     }
     const declared = Number(req.headers['content-length']);
-    if (declared > this.maxBodyBytes) return this.refuse(req, res, kind, new BodyTooLarge(this.maxBodyBytes, 'the request body'));
+    if (declared > this.options.maxBodyBytes) return this.refuse(req, res, kind, new BodyTooLarge(this.options.maxBodyBytes, 'the request body'));
 
-    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : this.maxBodyBytes;
-    if (this.inFlightBytes > 0 && this.inFlightBytes + reserved > this.maxInFlightBytes) {
+    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : this.options.maxBodyBytes;
+    if (this.inFlightBytes > 0 && this.inFlightBytes + reserved > this.options.maxInFlightBytes) {
       res.setHeader('Retry-After', '1');
-      return this.refuse(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `busy reading ${this.inFlightBytes} bytes of other requests (limit ${this.maxInFlightBytes}): retry shortly`));
+      return this.refuse(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `busy reading ${this.inFlightBytes} bytes of other requests (limit ${this.options.maxInFlightBytes}): retry shortly`));
     }
     let traces: AcceptedTraces;
     this.inFlightBytes += reserved;
     try {
-      const raw = await readBody(req, this.maxBodyBytes);
+      const raw = await readBody(req, this.options.maxBodyBytes);
       const body = await this.decompress(raw, encoding);
       traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
     } catch (err) {
@@ -215,19 +206,19 @@ export class OtlpHttpReceiver {
 
     if (traces.line !== undefined) {
       try {
-        await this.sink.appendLine(traces.line);
+        await this.options.sink.appendLine(traces.line);
       } catch (err) {
-        this.onLog?.('error', `OTLP/HTTP receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+        this.options.onLog?.('error', `OTLP/HTTP receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
         // 503 is retryable: the exporter sends the batch again later.
         return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
       }
       try {
-        this.onSpans?.(traces.acceptedSpans);
+        this.options.onSpans?.(traces.acceptedSpans);
       } catch (err) {
-        this.onLog?.('error', `OTLP/HTTP receiver: onSpans failed: ${errorMessage(err)}`);
+        this.options.onLog?.('error', `OTLP/HTTP receiver: onSpans failed: ${errorMessage(err)}`);
       }
     }
-    if (traces.rejectedSpans > 0) this.onLog?.('warn', `OTLP/HTTP receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
+    if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/HTTP receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
     const partial = traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined;
     if (kind === 'proto') {
       send(res, 200, 'application/x-protobuf', encodeTraceResponseProto(partial));
@@ -241,9 +232,9 @@ export class OtlpHttpReceiver {
     if (encoding === 'identity') return raw;
     const gzip = encoding !== 'deflate';
     try {
-      return await (gzip ? gunzip : inflate)(raw, { maxOutputLength: this.maxBodyBytes });
+      return await (gzip ? gunzip : inflate)(raw, { maxOutputLength: this.options.maxBodyBytes });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new BodyTooLarge(this.maxBodyBytes, 'the decompressed request body');
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new BodyTooLarge(this.options.maxBodyBytes, 'the decompressed request body');
       throw new HttpFailure(400, RpcCode.InvalidArgument, `the body is not valid ${gzip ? 'gzip' : 'deflate'} data (Content-Encoding: ${encoding}): ${errorMessage(err)}`);
     }
   }
@@ -256,7 +247,7 @@ export class OtlpHttpReceiver {
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, kind: BodyKind, failure: HttpFailure): void {
     if (!req.complete) {
       const declared = Number(req.headers['content-length']);
-      const drainable = failure.status !== 413 && !req.readableFlowing && Number.isFinite(declared) && declared <= this.maxBodyBytes;
+      const drainable = failure.status !== 413 && !req.readableFlowing && Number.isFinite(declared) && declared <= this.options.maxBodyBytes;
       if (!drainable) {
         res.setHeader('Connection', 'close');
         lingerThenClose(req.socket, this.lingering);
@@ -267,7 +258,7 @@ export class OtlpHttpReceiver {
 
   private sendStatus(req: http.IncomingMessage, res: http.ServerResponse, kind: BodyKind, failure: HttpFailure): void {
     if (failure.status !== 404 && failure.status !== 405) {
-      this.onLog?.(failure.status >= 500 ? 'error' : 'warn', `OTLP/HTTP receiver: ${failure.status} for ${req.method} ${clip(req.url ?? '', 100)}: ${failure.message}`);
+      this.options.onLog?.(failure.status >= 500 ? 'error' : 'warn', `OTLP/HTTP receiver: ${failure.status} for ${req.method} ${clip(req.url ?? '', 100)}: ${failure.message}`);
     }
     if (kind === 'proto') send(res, failure.status, 'application/x-protobuf', encodeRpcStatusProto(failure.rpcCode, failure.message));
     else send(res, failure.status, 'application/json', JSON.stringify({ code: failure.rpcCode, message: failure.message }));

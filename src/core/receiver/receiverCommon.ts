@@ -43,6 +43,28 @@ export interface ReceiverOptions {
   readonly onLog?: ReceiverLog;
 }
 
+/** `ReceiverOptions` with the defaults filled in. */
+export interface ResolvedReceiverOptions {
+  readonly sink: TraceLineSink;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  readonly maxInFlightBytes: number;
+  readonly onSpans: ((count: number) => void) | undefined;
+  readonly onLog: ReceiverLog | undefined;
+}
+
+export function resolveReceiverOptions(options: ReceiverOptions, defaultPort: number): ResolvedReceiverOptions {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return {
+    sink: options.sink,
+    port: options.port ?? defaultPort,
+    maxBodyBytes,
+    maxInFlightBytes: options.maxInFlightBytes ?? 4 * maxBodyBytes,
+    onSpans: options.onSpans,
+    onLog: options.onLog,
+  };
+}
+
 /** Another process (or receiver) already listens on the port. */
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
