@@ -12,8 +12,9 @@ import type { TraceWorkspace } from '../core/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
 /**
- * Activation is cheap: it registers the view, commands and serializer. Trace files are
- * watched only when the Runs view asks for children or a command needs the model.
+ * Activation is cheap: it registers the view, commands and serializer, and starts the
+ * loopback receivers. Trace files are watched only when the Runs view asks for children, a
+ * command needs the model, or the receivers get spans.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Trace Run', { log: true });
@@ -27,6 +28,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const receiver = new ReceiverService(log, fallbackDir);
   context.subscriptions.push(receiver);
   void receiver.start();
+  // Spans coming in mean someone is tracing: watch the files, so the Runs view and the
+  // lenses in the editor have them, even before the view is first opened.
+  const startOnSpans = receiver.onDidReceiveSpans(() => {
+    startOnSpans.dispose();
+    void service.ensureStarted();
+  });
+  context.subscriptions.push(startOnSpans);
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);

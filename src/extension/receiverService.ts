@@ -22,6 +22,9 @@ export class ReceiverService extends DisposableStore {
   private readonly statusItem = this.register(vscode.window.createStatusBarItem('tracerun.receiver', vscode.StatusBarAlignment.Right, 100));
   private settings: ReceiverSettings;
   private outputDir: string | undefined;
+  private readonly receivedEmitter = this.register(new vscode.EventEmitter<number>());
+  /** Fires with the span count of each request written. */
+  readonly onDidReceiveSpans = this.receivedEmitter.event;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -69,7 +72,10 @@ export class ReceiverService extends DisposableStore {
       httpPort: this.settings.port === 0 ? false : this.settings.port,
       grpcPort: this.settings.grpcPort === 0 ? false : this.settings.grpcPort,
       maxBodyBytes: this.settings.maxRequestMB * 1024 * 1024,
-      onSpans: () => this.scheduleStatus(),
+      onSpans: (count) => {
+        this.scheduleStatus();
+        this.receivedEmitter.fire(count);
+      },
       onLog: (level, message) => this.log[level](message),
     });
     this.receivers = receivers;
