@@ -215,11 +215,16 @@ class SummaryTotals {
   }
 
   /**
-   * Swaps `previous` for `next` (same span id) where the totals allow it; false when
-   * `previous` was the earliest span, the root or the latest end, which only a recount redoes.
+   * Swaps `previous` for `next` (same span id) where the totals allow it; false when `next`
+   * gives up the earliest start, the root or the latest end that `previous` held: only a
+   * recount finds who holds them now. (A span exported again unchanged never needs one.)
    */
   replace(previous: SpanRecord, next: SpanRecord): boolean {
-    if (previous === this.earliest || previous === this.root || endOf(previous) === this.endNs) return false;
+    if (previous === this.earliest && next.startNs > previous.startNs) return false;
+    if (previous === this.root && (next.parentSpanId !== '' || next.startNs > previous.startNs)) return false;
+    if (endOf(previous) === this.endNs && endOf(next) < this.endNs) return false;
+    if (previous === this.earliest) this.earliest = next;
+    if (previous === this.root) this.root = next;
     if (previous.statusCode === StatusCode.Error) this.errorCount--;
     this.count(next);
     return true;

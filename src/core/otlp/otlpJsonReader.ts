@@ -36,12 +36,32 @@ export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadC
   return { spans: reader.spans, problems: reader.problems };
 }
 
+/** `normalizeId` that hands back the previous result when the raw text repeats. */
+class IdMemo {
+  private raw = '';
+  private id = '';
+
+  constructor(private readonly byteLength: 16 | 8) {}
+
+  normalize(raw: string): string {
+    if (raw !== this.raw) {
+      this.raw = raw;
+      this.id = normalizeId(raw, this.byteLength);
+    }
+    return this.id;
+  }
+}
+
 const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 0, attributesEnd: 0 };
 
 class Reader {
   readonly spans: SpanRecord[] = [];
   readonly problems: string[] = [];
   private readonly origin: SpanOrigin;
+  // A batch repeats its trace id, and siblings their parent's id: one string each, not one
+  // per span (at a million spans that is ~100 MB less held, and fewer objects for the GC).
+  private readonly traceIds = new IdMemo(16);
+  private readonly parentIds = new IdMemo(8);
 
   constructor(private readonly sc: JsonScanner, private readonly ctx: ReadContext) {
     this.origin = { file: ctx.file, line: ctx.line };
@@ -160,7 +180,7 @@ class Reader {
       switch (key) {
         case 'traceId':
         case 'trace_id':
-          traceId = normalizeId(sc.readScalarText(), 16);
+          traceId = this.traceIds.normalize(sc.readScalarText());
           break;
         case 'spanId':
         case 'span_id':
@@ -168,7 +188,7 @@ class Reader {
           break;
         case 'parentSpanId':
         case 'parent_span_id':
-          parentSpanId = normalizeId(sc.readScalarText(), 8);
+          parentSpanId = this.parentIds.normalize(sc.readScalarText());
           break;
         case 'name':
           name = internName(sc.readString());
