@@ -628,7 +628,8 @@ async function showDetails(spanId: string): Promise<void> {
     const row = t ? t.rowOf(spanId) : -1;
     const running = t && row >= 0 && t.running(row) ? { soFarMs: t.shownDurationOf(row) } : undefined;
     // Details of a span still running (or not yet received) go stale as the run goes on.
-    details.dataset.live = running || result.inProgress || result.notice ? '1' : '';
+    // So do details shown before the span's row arrived (no self time yet).
+    details.dataset.live = running || result.inProgress || result.notice || row < 0 ? '1' : '';
     renderDetails(
       details,
       // Self time is in the rows: the host does not keep a span → row map for it.

@@ -24,8 +24,17 @@ export interface SpansAtLine {
   readonly recent: readonly { readonly traceId: string; readonly span: SpanRecord }[];
 }
 
-/** Source file (absolute, normalized) → its lines that produced spans, in line order. */
+/** Source file (see `sourceFileKey`) → its lines that produced spans, in line order. */
 export type SourceIndex = ReadonlyMap<string, readonly SpansAtLine[]>;
+
+/**
+ * How a source file is looked up: normalized, and on Windows with a lower-case drive letter,
+ * as VS Code writes it (`c:\app\agent.py`) while traces may say `C:\app\agent.py`.
+ */
+export function sourceFileKey(file: string, platform: NodeJS.Platform = process.platform): string {
+  const normalized = platform === 'win32' ? path.win32.normalize(file) : path.posix.normalize(file);
+  return platform === 'win32' && /^[A-Za-z]:/.test(normalized) ? normalized[0].toLowerCase() + normalized.slice(1) : normalized;
+}
 
 interface LineBuild {
   line: number;
@@ -84,7 +93,7 @@ export function* buildSourceIndex(traces: Iterable<Trace>, folders: readonly str
         recent: at.recent.slice(0, SPANS_KEPT_PER_LINE),
       });
     }
-    index.set(path.normalize(file), list.sort((a, b) => a.line - b.line));
+    index.set(sourceFileKey(file), list.sort((a, b) => a.line - b.line));
   }
   return index;
 }

@@ -103,7 +103,7 @@ export class Trace {
       return true;
     }
     if (!previous) this.totals.count(span);
-    return this.totals.earliest !== before;
+    return this.totals.earliest?.startNs !== before?.startNs;
   }
 
   /** Drops the spans read from `file`; returns whether any were. */

@@ -1,11 +1,11 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { buildSourceIndex, type SourceIndex, type SpansAtLine } from '../core/sourceIndex';
+import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } from '../core/sourceIndex';
 import { runStepsSliced } from '../core/steps';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { DisposableStore } from './disposable';
 import type { TraceRunService } from './traceRunService';
+import type { TraceWorkspace } from '../core/traceWorkspace';
 
 export const SHOW_SPANS_AT_LINE = 'tracerun.showSpansAtLine';
 /** New spans redraw the lenses at most this often: each redraw indexes every span again. */
@@ -24,7 +24,11 @@ export interface SpanTarget {
 export class SourceLensProvider extends DisposableStore implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
-  private index: Promise<SourceIndex> | undefined;
+  /** The index of the traces as they are, or were when it was built (stale until rebuilt). */
+  private index: SourceIndex | undefined;
+  private stale = true;
+  private building: Promise<SourceIndex> | undefined;
+  private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
   private storeSubscription: vscode.Disposable | undefined;
 
@@ -48,18 +52,41 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
     // Nothing watched yet: lenses come once the Runs view or a command starts watching.
     const ws = this.service.current;
     if (!ws) return [];
-    this.index ??= runStepsSliced(buildSourceIndex(ws.store.runs(), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)));
-    const lines = (await this.index).get(path.normalize(document.uri.fsPath));
+    const lines = (await this.currentIndex(ws)).get(sourceFileKey(document.uri.fsPath));
     if (!lines || token.isCancellationRequested) return [];
     return lines
       .filter((at) => at.line <= document.lineCount)
       .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { title: lensTitle(at), tooltip: lensTooltip(at), command: SHOW_SPANS_AT_LINE, arguments: [at] }));
   }
 
-  private scheduleReindex(delay = REINDEX_DELAY_MS): void {
+  /** One build at a time: editors asking meanwhile share it. */
+  private currentIndex(ws: TraceWorkspace): Promise<SourceIndex> {
+    if (this.index && !this.stale) return Promise.resolve(this.index);
+    if (this.building) return this.building;
+    this.stale = false;
+    const started = Date.now();
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const build = runStepsSliced(buildSourceIndex(ws.store.runs(), folders)).then((index) => {
+      this.index = index;
+      this.lastBuildMs = Date.now() - started;
+      return index;
+    });
+    this.building = build;
+    const done = (): void => {
+      if (this.building === build) this.building = undefined;
+    };
+    build.then(done, done);
+    return build;
+  }
+
+  /**
+   * New spans redraw the lenses after a pause that grows with the time a build takes, so a
+   * big trace streaming in is indexed now and then, not over and over.
+   */
+  private scheduleReindex(delay = Math.max(REINDEX_DELAY_MS, 4 * this.lastBuildMs)): void {
     this.reindexTimer ??= setTimeout(() => {
       this.reindexTimer = undefined;
-      this.index = undefined;
+      this.stale = true;
       this.changeEmitter.fire();
     }, delay);
   }

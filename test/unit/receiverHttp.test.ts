@@ -337,6 +337,21 @@ test('bodies being read at once are capped: past the cap a request gets 503 with
   assert.equal(refused.headers['retry-after'], '1');
   assert.match(JSON.parse(refused.body.toString()).message, /busy reading 61440 bytes of other requests \(limit 102400\)/);
   await h.sendGood('json', 2); // a small batch fits beside it
+  // A body of unknown length (chunked, as a piped gzip stream sends) counts what arrives.
+  const chunked = http.request({ host: '127.0.0.1', port: h.port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/json' }, agent: false });
+  chunked.on('error', () => {}); // the receiver stops reading it
+  const chunkedReply = new Promise<Reply>((resolve) => chunked.on('response', (res) => {
+    const parts: Buffer[] = [];
+    res.on('data', (c: Buffer) => parts.push(c));
+    res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+  }));
+  chunked.write('{"resourceSpans":[]' + ' '.repeat(20 * 1024));
+  await new Promise((r) => setTimeout(r, 50));
+  chunked.write(' '.repeat(30 * 1024));
+  chunked.end('}');
+  const busy = await chunkedReply;
+  assert.equal(busy.status, 503, 'refused once what arrived passed the cap');
+  assert.equal(busy.headers['retry-after'], '1');
   slow.end(' '.repeat(60 * 1024 - 19) + ']');
   assert.equal(await slowReply, 400, 'the slow one was read to its end (it is not valid OTLP: no closing brace)');
   assert.equal((await send(h.port, big(50 * 1024))).status, 200, 'with the slow one done, the same request is read');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { buildSourceIndex, SPANS_KEPT_PER_LINE } from '../../src/core/sourceIndex';
+import { buildSourceIndex, sourceFileKey, SPANS_KEPT_PER_LINE } from '../../src/core/sourceIndex';
 import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/span';
 import { runSteps } from '../../src/core/steps';
 import { TraceStore } from '../../src/core/traceStore';
@@ -65,4 +65,10 @@ test('a line that produced thousands of spans keeps only the newest to pick from
   assert.equal(at.recent.length, SPANS_KEPT_PER_LINE);
   assert.deepEqual(at.recent.slice(0, 3).map((r) => r.span.startNs), [ms(4999), ms(4998), ms(4997)]);
   assert.equal(at.lastStartMs, Number(ms(4999) / 1_000_000n));
+});
+
+test('source files are looked up as VS Code names them: a Windows drive letter in either case', () => {
+  assert.equal(sourceFileKey('C:\\App\\agent\\..\\tools.py', 'win32'), 'c:\\App\\tools.py');
+  assert.equal(sourceFileKey('c:\\App\\tools.py', 'win32'), 'c:\\App\\tools.py');
+  assert.equal(sourceFileKey('/home/me/App/./tools.py', 'linux'), '/home/me/App/tools.py', 'case kept elsewhere');
 });

@@ -46,6 +46,13 @@ class HttpFailure extends Error {
   }
 }
 
+/** Other requests hold too many bytes: 503, which exporters retry (after `Retry-After`). */
+class Busy extends HttpFailure {
+  constructor(othersBytes: number, limit: number) {
+    super(503, RpcCode.Unavailable, `busy reading ${othersBytes} bytes of other requests (limit ${limit}): retry shortly`);
+  }
+}
+
 class BodyTooLarge extends HttpFailure {
   constructor(limit: number, what: string) {
     super(413, RpcCode.ResourceExhausted, `${what} is larger than the limit of ${limit} bytes`);
@@ -184,47 +191,56 @@ export class OtlpHttpReceiver {
     const declared = Number(req.headers['content-length']);
     if (declared > this.options.maxBodyBytes) return this.refuse(req, res, kind, new BodyTooLarge(this.options.maxBodyBytes, 'the request body'));
 
-    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : this.options.maxBodyBytes;
-    if (this.inFlightBytes > 0 && this.inFlightBytes + reserved > this.options.maxInFlightBytes) {
-      res.setHeader('Retry-After', '1');
-      return this.refuse(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `busy reading ${this.inFlightBytes} bytes of other requests (limit ${this.options.maxInFlightBytes}): retry shortly`));
-    }
-    let traces: AcceptedTraces;
-    this.inFlightBytes += reserved;
+    // Bytes held for this request, counted in `inFlightBytes` until it is answered: its declared
+    // length up front, else what arrives; then its decompressed body.
+    let held = 0;
+    const hold = (bytes: number): boolean => {
+      held += bytes;
+      this.inFlightBytes += bytes;
+      return this.inFlightBytes <= this.options.maxInFlightBytes || this.inFlightBytes === held;
+    };
+    const known = Number.isFinite(declared) && declared >= 0;
+    // Held until answered: a line waiting on a slow disk counts too.
     try {
-      const raw = await readBody(req, this.options.maxBodyBytes);
-      const body = await this.decompress(raw, encoding);
-      traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
-    } catch (err) {
-      if (err instanceof ClientGone) return;
-      if (err instanceof HttpFailure) return this.refuse(req, res, kind, err);
-      if (err instanceof OtlpJsonError || err instanceof OtlpDecodeError) return this.refuse(req, res, kind, new HttpFailure(400, RpcCode.InvalidArgument, err.message));
-      throw err;
-    } finally {
-      this.inFlightBytes -= reserved;
-    }
+      let traces: AcceptedTraces;
+      try {
+        if (known && !hold(declared)) throw new Busy(this.inFlightBytes - held, this.options.maxInFlightBytes);
+        const raw = await readBody(req, this.options.maxBodyBytes, known ? undefined : (bytes) => hold(bytes) || new Busy(this.inFlightBytes - held, this.options.maxInFlightBytes));
+        const body = await this.decompress(raw, encoding);
+        if (body !== raw) hold(body.length);
+        traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
+      } catch (err) {
+        if (err instanceof ClientGone) return;
+        if (err instanceof Busy) res.setHeader('Retry-After', '1');
+        if (err instanceof HttpFailure) return this.refuse(req, res, kind, err);
+        if (err instanceof OtlpJsonError || err instanceof OtlpDecodeError) return this.refuse(req, res, kind, new HttpFailure(400, RpcCode.InvalidArgument, err.message));
+        throw err;
+      }
 
-    if (traces.line !== undefined) {
-      try {
-        await this.options.sink.appendLine(traces.line);
-      } catch (err) {
-        this.options.onLog?.('error', `OTLP/HTTP receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
-        // 503 is retryable: the exporter sends the batch again later.
-        return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
+      if (traces.line !== undefined) {
+        try {
+          await this.options.sink.appendLine(traces.line);
+        } catch (err) {
+          this.options.onLog?.('error', `OTLP/HTTP receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+          // 503 is retryable: the exporter sends the batch again later.
+          return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
+        }
+        try {
+          this.options.onSpans?.(traces.acceptedSpans);
+        } catch (err) {
+          this.options.onLog?.('error', `OTLP/HTTP receiver: onSpans failed: ${errorMessage(err)}`);
+        }
       }
-      try {
-        this.options.onSpans?.(traces.acceptedSpans);
-      } catch (err) {
-        this.options.onLog?.('error', `OTLP/HTTP receiver: onSpans failed: ${errorMessage(err)}`);
+      if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/HTTP receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
+      const partial = traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined;
+      if (kind === 'proto') {
+        send(res, 200, 'application/x-protobuf', encodeTraceResponseProto(partial));
+      } else {
+        const body = partial ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } } : {};
+        send(res, 200, 'application/json', JSON.stringify(body));
       }
-    }
-    if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/HTTP receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
-    const partial = traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined;
-    if (kind === 'proto') {
-      send(res, 200, 'application/x-protobuf', encodeTraceResponseProto(partial));
-    } else {
-      const body = partial ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } } : {};
-      send(res, 200, 'application/json', JSON.stringify(body));
+    } finally {
+      this.inFlightBytes -= held;
     }
   }
 
@@ -303,7 +319,8 @@ function lingerThenClose(socket: Socket, lingering: Set<Socket>): void {
 class ClientGone extends Error {}
 
 /** Reads the body, failing with `BodyTooLarge` as soon as it passes `limit` (nothing more is read). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** `onBytes` answers each chunk with true to go on, or the failure to stop with. */
+function readBody(req: http.IncomingMessage, limit: number, onBytes?: (bytes: number) => true | HttpFailure): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -315,10 +332,11 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      const failure = size > limit ? new BodyTooLarge(limit, 'the request body') : onBytes?.(chunk.length);
+      if (failure instanceof HttpFailure) {
         cleanup();
         req.pause();
-        reject(new BodyTooLarge(limit, 'the request body'));
+        reject(failure);
         return;
       }
       chunks.push(chunk);
