@@ -20,8 +20,12 @@ export interface TailSink {
 }
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
-/** How much of what was read last is kept to tell an append from a rewrite in place. */
-const SEEN_BYTES = 64;
+/**
+ * How much of what was read last is kept to tell an append from a rewrite in place: enough
+ * to reach past a line's closing boilerplate (`"schemaUrl":…}]}]}`) into its last span's ids
+ * and times, which a new run does not repeat.
+ */
+const SEEN_BYTES = 4096;
 const NEWLINE = 0x0a;
 
 /**

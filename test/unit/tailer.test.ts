@@ -180,11 +180,20 @@ test('a file rewritten in place to a larger size before a poll (open with "w" ea
   assert.equal(sink.resets, 1);
   assert.deepEqual(sink.names(), ['second run', 'second run, step 2', 'second run, step 3']);
   assert.deepEqual(sink.problems, [], 'no half-line read from the middle of the new content');
+  // A run that writes lines of the same lengths with the same endings (only ids and times
+  // differ, a few hundred bytes from the end) is told apart too.
+  const sameShape = (run: string) => line(`run ${run}`) + line(`step ${run}`) + line(`step ${run}`);
+  writeFileSync(file, sameShape('3') + line('end'));
+  await tailer.poke();
+  writeFileSync(file, sameShape('4') + line('end') + line('more'));
+  await tailer.poke();
+  assert.deepEqual(sink.names(), ['run 4', 'step 4', 'step 4', 'end', 'more']);
+  assert.equal(sink.resets, 3);
   // Plain appends are still appends.
   appendFileSync(file, line('appended'));
   await tailer.poke();
-  assert.equal(sink.resets, 1);
-  assert.deepEqual(sink.names(), ['second run', 'second run, step 2', 'second run, step 3', 'appended']);
+  assert.equal(sink.resets, 3);
+  assert.deepEqual(sink.names(), ['run 4', 'step 4', 'step 4', 'end', 'more', 'appended']);
 });
 
 test('a file replaced by rename (new inode, same or larger size) resets and re-reads', async (t) => {
