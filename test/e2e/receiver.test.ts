@@ -62,13 +62,21 @@ test('the status bar shows the receiver listening on its port', async () => {
 });
 
 test('the demo agent’s runs appear in the Runs view while it runs', async () => {
-  await s.openViewContainer('Trace Run');
   demo = spawn(process.execPath, ['--enable-source-maps', DEMO], {
     env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`, TRACERUN_DEMO_RUNS: '4', TRACERUN_DEMO_SPEED: '0.5', TRACERUN_DEMO_PAUSE_MS: '1500' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   demo.stdout!.on('data', (d) => (demoOutput += d));
   demo.stderr!.on('data', (d) => (demoOutput += d));
+
+  // Spans arriving start the watching of the trace files, before the Runs view is ever opened.
+  const counter = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
+  await s.poll('the first spans received', async () => (/· [1-9][\d,]* spans?/.test((await counter.textContent()) ?? '') ? true : undefined), 30_000);
+  await s.runCommand('Trace Run: Show Log');
+  const log = s.page.locator('.part.panel .view-lines');
+  await s.poll('the log to say the trace files are watched', async () => (/watching\s\d+\sfolder/.test((await log.textContent()) ?? '') ? true : undefined), 15_000, async () => (await log.textContent()) ?? '');
+  await s.runCommand('View: Hide Panel');
+  await s.openViewContainer('Trace Run');
 
   // The first run shows before the demo is done: runs arrive live.
   const first = await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 30_000 });
