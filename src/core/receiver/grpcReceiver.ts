@@ -7,6 +7,7 @@ import { TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } 
 import {
   DEFAULT_GRPC_PORT,
   resolveReceiverOptions,
+  storeAcceptedSpans,
   PortInUseError,
   RECEIVER_HOST,
   clip,
@@ -140,24 +141,9 @@ export class OtlpGrpcReceiver {
       return;
     }
     const traces = decoded.traces;
-    const respond = () => {
-      if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/gRPC receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
-      callback(null, traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined);
-    };
-    if (traces.line === undefined) return respond();
-    this.options.sink.appendLine(traces.line).then(
-      () => {
-        try {
-          this.options.onSpans?.(traces.acceptedSpans);
-        } catch (err) {
-          this.options.onLog?.('error', `OTLP/gRPC receiver: onSpans failed: ${errorMessage(err)}`);
-        }
-        respond();
-      },
-      (err) => {
-        this.options.onLog?.('error', `OTLP/gRPC receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
-        callback({ code: grpc.status.UNAVAILABLE, details: `could not store the spans: ${errorMessage(err)}` });
-      },
+    storeAcceptedSpans(this.options, 'grpc', traces).then(
+      () => callback(null, traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined),
+      (err: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: `could not store the spans: ${errorMessage(err)}` }),
     );
   }
 }

@@ -8,6 +8,7 @@ import { OtlpDecodeError, RpcCode, decodeTraceRequestProto, encodeRpcStatusProto
 import {
   DEFAULT_HTTP_PORT,
   resolveReceiverOptions,
+  storeAcceptedSpans,
   PortInUseError,
   RECEIVER_HOST,
   clip,
@@ -217,21 +218,12 @@ export class OtlpHttpReceiver {
         throw err;
       }
 
-      if (traces.line !== undefined) {
-        try {
-          await this.options.sink.appendLine(traces.line);
-        } catch (err) {
-          this.options.onLog?.('error', `OTLP/HTTP receiver: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
-          // 503 is retryable: the exporter sends the batch again later.
-          return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
-        }
-        try {
-          this.options.onSpans?.(traces.acceptedSpans);
-        } catch (err) {
-          this.options.onLog?.('error', `OTLP/HTTP receiver: onSpans failed: ${errorMessage(err)}`);
-        }
+      try {
+        await storeAcceptedSpans(this.options, 'http', traces);
+      } catch (err) {
+        // 503 is retryable: the exporter sends the batch again later.
+        return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
       }
-      if (traces.rejectedSpans > 0) this.options.onLog?.('warn', `OTLP/HTTP receiver: ${clip(traces.rejectionMessage ?? '', 500)}`);
       const partial = traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined;
       if (kind === 'proto') {
         send(res, 200, 'application/x-protobuf', encodeTraceResponseProto(partial));

@@ -1,4 +1,5 @@
 // What the OTLP receivers share: the loopback host, defaults, errors, logging.
+import type { AcceptedTraces } from './otlpJsonRequest';
 import type { TraceLineSink } from './traceFileWriter';
 
 /** Receivers listen on IPv4 loopback only: never on other interfaces. */
@@ -63,6 +64,29 @@ export function resolveReceiverOptions(options: ReceiverOptions, defaultPort: nu
     onSpans: options.onSpans,
     onLog: options.onLog,
   };
+}
+
+/**
+ * What both receivers do with a decoded request before answering: write its accepted spans,
+ * count them, and log what was rejected. Rejects (after logging) when the write failed, which
+ * each protocol answers with its retryable "unavailable".
+ */
+export async function storeAcceptedSpans(options: ResolvedReceiverOptions, protocol: ReceiverProtocol, traces: AcceptedTraces): Promise<void> {
+  const receiver = `${PROTOCOL_LABELS[protocol]} receiver`;
+  if (traces.line !== undefined) {
+    try {
+      await options.sink.appendLine(traces.line);
+    } catch (err) {
+      options.onLog?.('error', `${receiver}: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+      throw err;
+    }
+    try {
+      options.onSpans?.(traces.acceptedSpans);
+    } catch (err) {
+      options.onLog?.('error', `${receiver}: onSpans failed: ${errorMessage(err)}`);
+    }
+  }
+  if (traces.rejectedSpans > 0) options.onLog?.('warn', `${receiver}: ${clip(traces.rejectionMessage ?? '', 500)}`);
 }
 
 /** Another process (or receiver) already listens on the port. */
