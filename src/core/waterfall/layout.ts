@@ -397,13 +397,13 @@ function subtreeEnds(parent: Int32Array): Int32Array {
 // Self time
 
 /**
- * duration − |∪ children ∩ [start, end]|. Children come in start order, so one sweep merges
- * overlapping (concurrent) children: O(children) per row, O(n) in all. For a group row, the
- * gaps between its members.
+ * duration − |∪ children ∩ [start, end]|. Children mostly come in start order, so one sweep
+ * merges overlapping (concurrent) children: O(children) per row, O(n) in all. For a group
+ * row, the gaps between its members.
  */
 function* selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtreeEnd: Int32Array, groupSize: Uint32Array): Steps<Float64Array> {
   const self = new Float64Array(n);
-  let scratch: number[] | undefined;
+  const children: number[] = []; // reused for every row
   for (let r = 0; r < n; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const ps = startMs[r];
@@ -414,51 +414,20 @@ function* selfTimes(n: number, startMs: Float64Array, endMs: Float64Array, subtr
       self[r] = duration > 0 ? duration : 0;
       continue;
     }
-    let covered = 0;
-    let curS = 0;
-    let curE = -Infinity; // no open interval yet
-    let lastStart = -Infinity;
+    // The children (through group rows), in start order as they mostly come; sorted if not.
+    children.length = 0;
     let sorted = true;
     for (let c = r + 1; c < end; ) {
       if (groupSize[c] > 0) {
         c++;
         continue;
       }
-      if (startMs[c] < lastStart) {
-        sorted = false;
-        break;
-      }
-      lastStart = startMs[c];
-      const cs = startMs[c] < ps ? ps : startMs[c];
-      const ce = endMs[c] > pe ? pe : endMs[c];
-      if (ce > cs) {
-        if (cs > curE) {
-          if (curE > curS) covered += curE - curS;
-          curS = cs;
-          curE = ce;
-        } else if (ce > curE) {
-          curE = ce;
-        }
-      }
+      if (sorted && children.length > 0 && startMs[c] < startMs[children[children.length - 1]]) sorted = false;
+      children.push(c);
       c = subtreeEnd[c];
     }
-    if (!sorted) {
-      // A child list out of start order: sort a copy, then sweep.
-      scratch ??= [];
-      scratch.length = 0;
-      for (let c = r + 1; c < end; ) {
-        if (groupSize[c] > 0) {
-          c++;
-          continue;
-        }
-        scratch.push(c);
-        c = subtreeEnd[c];
-      }
-      scratch.sort((a, b) => startMs[a] - startMs[b]);
-      covered = unionLength(scratch, startMs, endMs, ps, pe);
-    } else if (curE > curS) {
-      covered += curE - curS;
-    }
+    if (!sorted) children.sort((a, b) => startMs[a] - startMs[b]);
+    const covered = unionLength(children, startMs, endMs, ps, pe);
     self[r] = duration - covered;
   }
   return self;
