@@ -16,6 +16,26 @@ export function runSteps<T>(steps: Steps<T>): T {
   }
 }
 
+/**
+ * One run of some async work at a time: callers that ask while it runs share it. For sliced
+ * builds that several views may want at once.
+ */
+export class SharedRun<T> {
+  private running: Promise<T> | undefined;
+
+  /** The run in progress, or a new one from `start`. */
+  run(start: () => Promise<T>): Promise<T> {
+    if (this.running) return this.running;
+    const run = start();
+    this.running = run;
+    const clear = (): void => {
+      if (this.running === run) this.running = undefined;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('cancelled');

@@ -1,7 +1,7 @@
 import type { SpanRecord } from './span';
 import { isInProgress, SpanKind, StatusCode } from './span';
 import { ShardedMap } from './shardedMap';
-import { runSteps, runStepsSliced, STEP_ITEMS, type Steps } from './steps';
+import { runSteps, runStepsSliced, SharedRun, STEP_ITEMS, type Steps } from './steps';
 import { msBetween } from './time';
 
 /** A span placed in its trace's tree. */
@@ -63,7 +63,7 @@ export class Trace {
   private totalsStale = false;
   private summaryCache: { version: number; value: TraceSummary } | undefined;
   private treeCache: { version: number; value: TraceTree } | undefined;
-  private treeBuild: Promise<TraceTree> | undefined;
+  private readonly treeBuild = new SharedRun<TraceTree>();
 
   constructor(readonly traceId: string) {}
 
@@ -172,18 +172,13 @@ export class Trace {
    */
   treeSliced(): Promise<TraceTree> {
     if (this.treeCache?.version === this.version) return Promise.resolve(this.treeCache.value);
-    if (this.treeBuild) return this.treeBuild;
-    const version = this.version;
-    const build = runStepsSliced(buildTree(this.spans)).then((value) => {
-      if (!this.treeCache || this.treeCache.version < version) this.treeCache = { version, value };
-      return value;
+    return this.treeBuild.run(() => {
+      const version = this.version;
+      return runStepsSliced(buildTree(this.spans)).then((value) => {
+        if (!this.treeCache || this.treeCache.version < version) this.treeCache = { version, value };
+        return value;
+      });
     });
-    this.treeBuild = build;
-    const clear = (): void => {
-      if (this.treeBuild === build) this.treeBuild = undefined;
-    };
-    build.then(clear, clear);
-    return build;
   }
 
   /** The last tree built, even if spans have arrived since: for labels of items already shown. */

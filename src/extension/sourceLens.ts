@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } from '../core/sourceIndex';
-import { runStepsSliced } from '../core/steps';
+import { runStepsSliced, SharedRun } from '../core/steps';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { DisposableStore } from './disposable';
@@ -27,7 +27,7 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
   /** The index of the traces as they are, or were when it was built (stale until rebuilt). */
   private index: SourceIndex | undefined;
   private stale = true;
-  private building: Promise<SourceIndex> | undefined;
+  private readonly building = new SharedRun<SourceIndex>();
   private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
   private storeSubscription: vscode.Disposable | undefined;
@@ -62,21 +62,16 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
   /** One build at a time: editors asking meanwhile share it. */
   private currentIndex(ws: TraceWorkspace): Promise<SourceIndex> {
     if (this.index && !this.stale) return Promise.resolve(this.index);
-    if (this.building) return this.building;
-    this.stale = false;
-    const started = Date.now();
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const build = runStepsSliced(buildSourceIndex(ws.store.runs(), folders)).then((index) => {
-      this.index = index;
-      this.lastBuildMs = Date.now() - started;
-      return index;
+    return this.building.run(() => {
+      this.stale = false;
+      const started = Date.now();
+      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+      return runStepsSliced(buildSourceIndex(ws.store.runs(), folders)).then((index) => {
+        this.index = index;
+        this.lastBuildMs = Date.now() - started;
+        return index;
+      });
     });
-    this.building = build;
-    const done = (): void => {
-      if (this.building === build) this.building = undefined;
-    };
-    build.then(done, done);
-    return build;
   }
 
   /**

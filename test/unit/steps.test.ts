@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledError, runSteps, runStepsSliced, type Steps } from '../../src/core/steps';
+import { CancelledError, runSteps, runStepsSliced, SharedRun, type Steps } from '../../src/core/steps';
 
 function* busy(slices: number, msEach: number, log: string[]): Steps<number> {
   for (let i = 0; i < slices; i++) {
@@ -43,4 +43,15 @@ test('a sliced run stops with CancelledError when cancelled, and the steps are c
   setTimeout(() => (cancelled = true), 20);
   await assert.rejects(runStepsSliced(forever(), { budgetMs: 3, isCancelled: () => cancelled }), CancelledError);
   assert.equal(closed, true);
+});
+
+test('a shared run is started once for the callers that ask while it runs, and again after it settles', async () => {
+  const shared = new SharedRun<number>();
+  let starts = 0;
+  const start = () => new Promise<number>((resolve) => setTimeout(() => resolve(++starts), 10));
+  const [a, b] = await Promise.all([shared.run(start), shared.run(start)]);
+  assert.deepEqual([a, b, starts], [1, 1, 1]);
+  assert.equal(await shared.run(start), 2, 'settled: the next caller starts a new run');
+  await assert.rejects(shared.run(() => Promise.reject(new Error('boom'))), /boom/);
+  assert.equal(await shared.run(start), 3, 'a failed run does not stick');
 });
