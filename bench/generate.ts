@@ -114,10 +114,10 @@ class TextPool {
 // ---------------------------------------------------------------------------------------
 // OTLP JSON pieces
 
-const q = JSON.stringify;
-const kvS = (k: string, v: string) => `{"key":${q(k)},"value":{"stringValue":${q(v)}}}`;
-const kvI = (k: string, v: number) => `{"key":${q(k)},"value":{"intValue":"${v}"}}`;
-const kvD = (k: string, v: number) => `{"key":${q(k)},"value":{"doubleValue":${v}}}`;
+export const q = JSON.stringify;
+export const kvS = (k: string, v: string) => `{"key":${q(k)},"value":{"stringValue":${q(v)}}}`;
+export const kvI = (k: string, v: number) => `{"key":${q(k)},"value":{"intValue":"${v}"}}`;
+export const kvD = (k: string, v: number) => `{"key":${q(k)},"value":{"doubleValue":${v}}}`;
 const kvB = (k: string, v: boolean) => `{"key":${q(k)},"value":{"boolValue":${v}}}`;
 const kvA = (k: string, vs: string[]) => `{"key":${q(k)},"value":{"arrayValue":{"values":[${vs.map((v) => `{"stringValue":${q(v)}}`).join(',')}]}}}`;
 

@@ -23,7 +23,7 @@ import { layoutWaterfall } from '../src/core/waterfall/layout';
 import { runStepsSliced } from '../src/core/steps';
 import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/extension/waterfallData';
 import { ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
-import { Rng } from './generate';
+import { kvD, kvI, kvS, q, Rng } from './generate';
 
 export interface WaterfallResult {
   name: string;
@@ -110,10 +110,6 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 // ---------------------------------------------------------------------------------------
 // One big agent run as OTLP JSON lines
 
-const q = JSON.stringify;
-const kvS = (k: string, v: string) => `{"key":${q(k)},"value":{"stringValue":${q(v)}}}`;
-const kvI = (k: string, v: number) => `{"key":${q(k)},"value":{"intValue":"${v}"}}`;
-const kvD = (k: string, v: number) => `{"key":${q(k)},"value":{"doubleValue":${v}}}`;
 
 const WORDS = (
   'the a of to in for on with by from as is are was be can will should not agent tool call model prompt token context ' +
