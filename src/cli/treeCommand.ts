@@ -1,4 +1,5 @@
-import { describeSpan, runTokens, type TokenCounts } from '../core/conventions';
+import { describeSpan, type TokenCounts } from '../core/conventions';
+import { traceTokens } from '../core/traceTokens';
 import { readTraceFiles } from '../core/readTraceFiles';
 import { sourceLocationOf } from '../core/source';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/span';
@@ -112,7 +113,7 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
   }
   for (const trace of runs) {
     const s = trace.summary();
-    const tokens = tokensText(runTokens(trace.allSpans()));
+    const tokens = tokensText(traceTokens(trace));
     const head = [`▶ ${s.name}`, formatDuration(msBetween(s.startNs, s.endNs)), `${s.spanCount} span${s.spanCount === 1 ? '' : 's'}`];
     if (tokens) head.push(tokens);
     head.push(s.errorCount > 0 ? `${s.errorCount} failed` : s.hasRoot ? 'ok' : 'no root span');

@@ -66,10 +66,6 @@ export interface SpanRecord {
   readonly byteEnd: number;
 }
 
-export function spanDurationNs(span: SpanRecord): bigint {
-  return span.endNs > span.startNs ? span.endNs - span.startNs : 0n;
-}
-
 /** Milliseconds from start to end; 0 for a span that has not ended. */
 export function spanDurationMs(span: SpanRecord): number {
   return span.endNs > span.startNs ? Number(span.endNs - span.startNs) / 1e6 : 0;

@@ -295,7 +295,7 @@ const NO_CHILDREN = Object.freeze([]) as unknown as NodeBuild[];
  * is shown exactly once and nothing loops. Linear apart from sorting children by start
  * (skipped when they already are, as spans mostly arrive). Yields every `STEP_ITEMS` spans.
  */
-export function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<TraceTree> {
+function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<TraceTree> {
   const nodes = new ShardedMap<NodeBuild>();
   let work = 0;
   for (const span of spans.values()) {

@@ -22,7 +22,7 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-export function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number): RunHeader {
+function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number): RunHeader {
   const s = trace.summary();
   return {
     traceId: trace.traceId,
