@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readOtlpJson } from '../src/core/otlp/otlpJsonReader';
+import { readOtlpJson } from '../src/core/ingest/otlp/otlpJsonReader';
 import { OtlpHttpReceiver } from '../src/core/receiver/httpReceiver';
 import { encodeTraceRequestProto } from '../src/core/receiver/otlpProto';
 import { TraceFileWriter } from '../src/core/receiver/traceFileWriter';

@@ -1,10 +1,10 @@
-import { describeSpan, type TokenCounts } from '../core/conventions';
-import { traceTokens } from '../core/traceTokens';
-import { readTraceFiles } from '../core/readTraceFiles';
-import { sourceLocationOf } from '../core/source';
-import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/span';
-import type { SpanNode, Trace } from '../core/trace';
-import { msBetween, nsToIso } from '../core/time';
+import { describeSpan, type TokenCounts } from '../core/genai/conventions';
+import { traceTokens } from '../core/genai/traceTokens';
+import { readTraceFiles } from '../core/ingest/readTraceFiles';
+import { sourceLocationOf } from '../core/source/source';
+import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
+import type { SpanNode, Trace } from '../core/model/trace';
+import { msBetween, nsToIso } from '../core/model/time';
 import { formatDuration } from '../protocol/format';
 
 export interface TreeOptions {

@@ -7,8 +7,8 @@ import { OPEN_SELECTED, RunsTreeProvider, type RunsTreeElement } from './runsTre
 import { TraceRunService } from './traceRunService';
 import { SECTION } from './settings';
 import { pickSpanAtLine, SHOW_SPANS_AT_LINE, SourceLensProvider } from './sourceLens';
-import type { SpansAtLine } from '../core/sourceIndex';
-import type { TraceWorkspace } from '../core/traceWorkspace';
+import type { SpansAtLine } from '../core/source/sourceIndex';
+import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
 /**

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { sourceCandidates, sourceLocationOf } from '../core/source';
-import type { SpanRecord } from '../core/span';
+import { sourceCandidates, sourceLocationOf } from '../core/source/source';
+import type { SpanRecord } from '../core/model/span';
 
 async function exists(file: string): Promise<boolean> {
   try {

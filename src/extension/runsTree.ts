@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeSpan } from '../core/conventions';
-import { sourceLocationOf } from '../core/source';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
+import { describeSpan } from '../core/genai/conventions';
+import { sourceLocationOf } from '../core/source/source';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
-import type { SpanNode, Trace, TraceTree } from '../core/trace';
-import type { TraceStoreChange } from '../core/traceStore';
-import type { TraceWorkspace } from '../core/traceWorkspace';
+import type { SpanNode, Trace, TraceTree } from '../core/model/trace';
+import type { TraceStoreChange } from '../core/model/traceStore';
+import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { DisposableStore } from './disposable';
-import type { TokenCounts } from '../core/conventions';
-import { runStepsSliced } from '../core/steps';
-import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/traceTokens';
+import type { TokenCounts } from '../core/genai/conventions';
+import { runStepsSliced } from '../core/util/steps';
+import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
 import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 

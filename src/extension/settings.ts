@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelPrice } from '../core/waterfall/cost';
+import type { ModelPrice } from '../core/genai/cost';
 
 export const SECTION = 'tracerun';
 

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } from '../core/sourceIndex';
-import { runStepsSliced, SharedRun } from '../core/steps';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
+import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } from '../core/source/sourceIndex';
+import { runStepsSliced, SharedRun } from '../core/util/steps';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { DisposableStore } from './disposable';
 import type { TraceRunService } from './traceRunService';
-import type { TraceWorkspace } from '../core/traceWorkspace';
+import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 
 export const SHOW_SPANS_AT_LINE = 'tracerun.showSpansAtLine';
 /** New spans redraw the lenses at most this often: each redraw indexes every span again. */

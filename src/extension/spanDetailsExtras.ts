@@ -1,10 +1,10 @@
-import type { SpanDetails } from '../core/spanDetails';
-import type { SpanRecord } from '../core/span';
-import { parseStackTrace } from '../core/stackFrames';
-import { describeSpan } from '../core/conventions';
-import { costOf, type PriceTable } from '../core/waterfall/cost';
-import { extractConversation } from '../core/waterfall/conversation';
-import { spanPayloads, type SpanPayload } from '../core/waterfall/payloads';
+import type { SpanDetails } from '../core/ingest/spanDetails';
+import type { SpanRecord } from '../core/model/span';
+import { parseStackTrace } from '../core/source/stackFrames';
+import { describeSpan } from '../core/genai/conventions';
+import { costOf, type PriceTable } from '../core/genai/cost';
+import { extractConversation } from '../core/genai/conversation';
+import { spanPayloads, type SpanPayload } from '../core/genai/payloads';
 import type { ConversationMessageView, PayloadView, StackFrameView } from '../protocol/waterfall';
 import { frameExists } from './goToSource';
 import type { DetailsExtras } from './spanDetailsView';

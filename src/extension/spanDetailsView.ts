@@ -1,13 +1,13 @@
 // Turns the core's model into the plain data the waterfall webview draws. No `vscode` here:
 // this is pure mapping, tested in Node.
-import type { SpanDetails } from '../core/spanDetails';
-import type { AttributeValue, Attributes, SpanRecord } from '../core/span';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/span';
-import { SPAN_KIND_LABELS } from '../core/otlp/enums';
-import { describeSpan } from '../core/conventions';
-import { sourceLocationOf } from '../core/source';
-import { msBetween, nsToIso } from '../core/time';
-import type { Trace } from '../core/trace';
+import type { SpanDetails } from '../core/ingest/spanDetails';
+import type { AttributeValue, Attributes, SpanRecord } from '../core/model/span';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
+import { SPAN_KIND_LABELS } from '../core/ingest/otlp/enums';
+import { describeSpan } from '../core/genai/conventions';
+import { sourceLocationOf } from '../core/source/source';
+import { msBetween, nsToIso } from '../core/model/time';
+import type { Trace } from '../core/model/trace';
 import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../protocol/waterfall';
 
 export function statusOf(span: SpanRecord): 'ok' | 'error' | 'unset' {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LlmSpanKind, TokenCounts } from '../core/conventions';
+import type { LlmSpanKind, TokenCounts } from '../core/genai/conventions';
 
 /** Codicons that read as each kind of span at a glance. */
 const KIND_ICONS: Record<LlmSpanKind, string> = {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../core/traceWorkspace';
+import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../core/ingest/traceWorkspace';
 import { DisposableStore } from './disposable';
 import { readSettings, SECTION, type TraceRunSettings } from './settings';
 

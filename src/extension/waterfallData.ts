@@ -1,13 +1,13 @@
 // The waterfall's data, as the webview receives it: a header, then rows as typed-array
 // columns in slices. Pure (no `vscode`), so it is tested in Node.
-import { describeSpan } from '../core/conventions';
-import { sourceLocationOf } from '../core/source';
-import { isInProgress } from '../core/span';
-import { runSteps, STEP_ITEMS, type Steps } from '../core/steps';
-import { nsToIso } from '../core/time';
-import type { Trace, TraceTree } from '../core/trace';
-import { traceTokensSteps } from '../core/traceTokens';
-import { costOf, type PriceTable } from '../core/waterfall/cost';
+import { describeSpan } from '../core/genai/conventions';
+import { sourceLocationOf } from '../core/source/source';
+import { isInProgress } from '../core/model/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../core/util/steps';
+import { nsToIso } from '../core/model/time';
+import type { Trace, TraceTree } from '../core/model/trace';
+import { traceTokensSteps } from '../core/genai/traceTokens';
+import { costOf, type PriceTable } from '../core/genai/cost';
 import { layoutWaterfallSteps, type WaterfallLayout } from '../core/waterfall/layout';
 import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../protocol/waterfall';
 

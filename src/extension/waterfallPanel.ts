@@ -1,10 +1,10 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { loadSpanDetails } from '../core/spanDetails';
-import { searchSpans } from '../core/spanSearch';
-import { CancelledError, runStepsSliced } from '../core/steps';
-import type { PriceTable } from '../core/waterfall/cost';
-import type { TraceWorkspace } from '../core/traceWorkspace';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { searchSpans } from '../core/waterfall/spanSearch';
+import { CancelledError, runStepsSliced } from '../core/util/steps';
+import type { PriceTable } from '../core/genai/cost';
+import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
 import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { describeSpan, runTokens, type DescribableSpan, type SpanConventions, type TokenCounts } from '../../src/core/conventions';
-import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/indexedAttributes';
-import { decodeKeyValues } from '../../src/core/otlp/anyValue';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
-import { SpanKind, type Attributes, type SpanRecord } from '../../src/core/span';
-import { Trace } from '../../src/core/trace';
+import { describeSpan, runTokens, type DescribableSpan, type SpanConventions, type TokenCounts } from '../../src/core/genai/conventions';
+import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
+import { decodeKeyValues } from '../../src/core/ingest/otlp/anyValue';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { SpanKind, type Attributes, type SpanRecord } from '../../src/core/model/span';
+import { Trace } from '../../src/core/model/trace';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'conventions');
 

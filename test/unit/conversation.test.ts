@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
-import { loadSpanDetails, type SpanDetails } from '../../src/core/spanDetails';
-import { extractConversation, indexed, type Conversation, type ConversationMessage } from '../../src/core/waterfall/conversation';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { loadSpanDetails, type SpanDetails } from '../../src/core/ingest/spanDetails';
+import { extractConversation, indexed, type Conversation, type ConversationMessage } from '../../src/core/genai/conversation';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'conversations');
 

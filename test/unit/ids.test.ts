@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeId } from '../../src/core/ids';
-import { parseNanos } from '../../src/core/time';
+import { normalizeId } from '../../src/core/model/ids';
+import { parseNanos } from '../../src/core/model/time';
 import { formatDuration } from '../../src/protocol/format';
 
 test('ids: hex is lowercased, 0x stripped, base64 decoded, zero is empty', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JsonSyntaxError } from '../../src/core/otlp/jsonScanner';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
-import { SpanKind, StatusCode } from '../../src/core/span';
+import { JsonSyntaxError } from '../../src/core/ingest/otlp/jsonScanner';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { SpanKind, StatusCode } from '../../src/core/model/span';
 import { otlpLine } from './otlpBuilder';
 
 function read(text: string) {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { OtlpGrpcReceiver } from '../../src/core/receiver/grpcReceiver';
 import { OtlpHttpReceiver } from '../../src/core/receiver/httpReceiver';
 import { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';

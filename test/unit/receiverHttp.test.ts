@@ -5,12 +5,12 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { OtlpHttpReceiver } from '../../src/core/receiver/httpReceiver';
 import { decodeRpcStatusProto, decodeTraceResponseProto, encodeTraceRequestProto } from '../../src/core/receiver/otlpProto';
 import { PortInUseError, type ReceiverOptions } from '../../src/core/receiver/receiverCommon';
 import { TraceFileWriter, type TraceLineSink } from '../../src/core/receiver/traceFileWriter';
-import type { SpanRecord } from '../../src/core/span';
+import type { SpanRecord } from '../../src/core/model/span';
 import { tempDir } from './tempDir';
 
 // ---------------------------------------------------------------------------------------

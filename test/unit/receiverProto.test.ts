@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { OtlpJsonError, readTraceRequestJson } from '../../src/core/receiver/otlpJsonRequest';
 import {
   OtlpDecodeError,
@@ -13,7 +13,7 @@ import {
   i64String,
   u64String,
 } from '../../src/core/receiver/otlpProto';
-import { SpanKind, StatusCode } from '../../src/core/span';
+import { SpanKind, StatusCode } from '../../src/core/model/span';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 /** A written line as text: lines come as UTF-8 bytes (or text, for text input). */

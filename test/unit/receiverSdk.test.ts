@@ -15,9 +15,9 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OtlpReceivers, type ReceiverStatus } from '../../src/core/receiver/otlpReceivers';
 import { TraceFileWriter } from '../../src/core/receiver/traceFileWriter';
-import type { AttributeValue, SpanRecord } from '../../src/core/span';
-import { loadSpanDetails } from '../../src/core/spanDetails';
-import { FileTailer, type TraceProblem } from '../../src/core/tailer';
+import type { AttributeValue, SpanRecord } from '../../src/core/model/span';
+import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { FileTailer, type TraceProblem } from '../../src/core/ingest/tailer';
 
 type Compression = NonNullable<NonNullable<ConstructorParameters<typeof HttpJsonExporter>[0]>['compression']>;
 const GZIP = 'gzip' as Compression;

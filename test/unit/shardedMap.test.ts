@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ShardedMap } from '../../src/core/shardedMap';
+import { ShardedMap } from '../../src/core/util/shardedMap';
 
 test('a big map splits, span ids spread over all 16 shards; get, has, delete and iteration behave as a Map', () => {
   const map = new ShardedMap<number>(100);

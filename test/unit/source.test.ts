@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
-import { sourceCandidates, sourceLocationOf } from '../../src/core/source';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { sourceCandidates, sourceLocationOf } from '../../src/core/source/source';
 import { otlpLine } from './otlpBuilder';
 
 /** The indexed attributes of a span with `attributes`, as read from an OTLP JSON line. */

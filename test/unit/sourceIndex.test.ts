@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { buildSourceIndex, sourceFileKey, SPANS_KEPT_PER_LINE } from '../../src/core/sourceIndex';
-import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/span';
-import { runSteps } from '../../src/core/steps';
-import { TraceStore } from '../../src/core/traceStore';
+import { buildSourceIndex, sourceFileKey, SPANS_KEPT_PER_LINE } from '../../src/core/source/sourceIndex';
+import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { runSteps } from '../../src/core/util/steps';
+import { TraceStore } from '../../src/core/model/traceStore';
 import { ms } from './otlpBuilder';
 
 const FOLDER = path.resolve('/work/app');

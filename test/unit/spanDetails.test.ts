@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { SpanRecord } from '../../src/core/span';
-import { loadSpanDetails } from '../../src/core/spanDetails';
-import { FileTailer, type TraceProblem } from '../../src/core/tailer';
+import type { SpanRecord } from '../../src/core/model/span';
+import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { FileTailer, type TraceProblem } from '../../src/core/ingest/tailer';
 import { attr, otlpLine, spanJson } from './otlpBuilder';
 import { tempDir } from './tempDir';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readTraceFiles } from '../../src/core/readTraceFiles';
-import { searchSpans } from '../../src/core/spanSearch';
+import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
+import { searchSpans } from '../../src/core/waterfall/spanSearch';
 import { otlpLine } from './otlpBuilder';
 
 const TRACE = 'abababababababababababababababab';

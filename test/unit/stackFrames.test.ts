@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseStackTrace } from '../../src/core/stackFrames';
+import { parseStackTrace } from '../../src/core/source/stackFrames';
 
 test('stack frames of Python, Node, Java and Go point at their file and line', () => {
   const frames = parseStackTrace(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledError, runSteps, runStepsSliced, SharedRun, type Steps } from '../../src/core/steps';
+import { CancelledError, runSteps, runStepsSliced, SharedRun, type Steps } from '../../src/core/util/steps';
 
 function* busy(slices: number, msEach: number, log: string[]): Steps<number> {
   for (let i = 0; i < slices; i++) {

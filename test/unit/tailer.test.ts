@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { SpanRecord } from '../../src/core/span';
-import { loadSpanDetails } from '../../src/core/spanDetails';
-import { FileTailer, type TailSink, type TraceProblem } from '../../src/core/tailer';
+import type { SpanRecord } from '../../src/core/model/span';
+import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { FileTailer, type TailSink, type TraceProblem } from '../../src/core/ingest/tailer';
 import { otlpLine, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/span';
-import { RUNNING_STALE_MS, type SpanNode, type Trace } from '../../src/core/trace';
-import { TraceStore, type TraceStoreChange } from '../../src/core/traceStore';
+import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { RUNNING_STALE_MS, type SpanNode, type Trace } from '../../src/core/model/trace';
+import { TraceStore, type TraceStoreChange } from '../../src/core/model/traceStore';
 import { T0, ms } from './otlpBuilder';
 
 const FILE_A = '/w/.tracerun/a.jsonl';

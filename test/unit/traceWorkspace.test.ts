@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../../src/core/traceWorkspace';
+import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../../src/core/ingest/traceWorkspace';
 
 test('a file with a problem on every line keeps the first ones and counts the rest', () => {
   const ws = new TraceWorkspace();

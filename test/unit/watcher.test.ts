@@ -4,8 +4,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { TraceWorkspace } from '../../src/core/traceWorkspace';
-import { DEFAULT_INCLUDE, type WatchOptions } from '../../src/core/watcher';
+import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
+import { DEFAULT_INCLUDE, type WatchOptions } from '../../src/core/ingest/watcher';
 import { otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir, waitFor } from './tempDir';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { costOf, findPrice, type PriceTable } from '../../src/core/waterfall/cost';
+import { costOf, findPrice, type PriceTable } from '../../src/core/genai/cost';
 
 const PRICES: PriceTable = {
   'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readOtlpJson } from '../../src/core/otlp/otlpJsonReader';
-import { TraceStore } from '../../src/core/traceStore';
-import { nsToIso } from '../../src/core/time';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { TraceStore } from '../../src/core/model/traceStore';
+import { nsToIso } from '../../src/core/model/time';
 import { spanDetailsView } from '../../src/extension/spanDetailsView';
 import { waterfallData } from '../../src/extension/waterfallData';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/span';
-import { Trace, type SpanNode } from '../../src/core/trace';
+import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { Trace, type SpanNode } from '../../src/core/model/trace';
 import { initialCollapsed, layoutWaterfall, rowLabel, visibleRows, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 
 const T0 = 1_700_000_000_000_000_000n;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePayload, spanPayloads } from '../../src/core/waterfall/payloads';
+import { parsePayload, spanPayloads } from '../../src/core/genai/payloads';
 
 test('OpenInference input/output values follow their mime types', () => {
   const p = spanPayloads({

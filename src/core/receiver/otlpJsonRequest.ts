@@ -1,7 +1,7 @@
 // OTLP/HTTP JSON request bodies: checked, their invalid spans counted and left out, and turned
 // into the one line the trace file gets.
-import { normalizeId } from '../ids';
-import { parseNanos } from '../time';
+import { normalizeId } from '../model/ids';
+import { parseNanos } from '../model/time';
 
 /** An OTLP JSON `ExportTraceServiceRequest` object (the shape trace files hold, one per line). */
 export interface OtlpJsonRequest {

@@ -1,6 +1,6 @@
 // Both OTLP receivers behind one object, each with its own status: one port may be taken
 // while the other is free.
-import { Emitter, type Disposable } from '../event';
+import { Emitter, type Disposable } from '../util/event';
 import { OtlpGrpcReceiver } from './grpcReceiver';
 import { OtlpHttpReceiver } from './httpReceiver';
 import {

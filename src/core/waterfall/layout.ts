@@ -16,10 +16,10 @@
  * Times are milliseconds from `originNs` (the trace's earliest start), as doubles: exact to
  * the nanosecond for runs shorter than ~100 days.
  */
-import type { SpanRecord } from '../span';
-import { StatusCode } from '../span';
-import { runSteps, STEP_ITEMS, type Steps } from '../steps';
-import type { SpanNode } from '../trace';
+import type { SpanRecord } from '../model/span';
+import { StatusCode } from '../model/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import type { SpanNode } from '../model/trace';
 
 export interface WaterfallOptions {
   /** Time zero of the rows. Default: the earliest start among the spans. */

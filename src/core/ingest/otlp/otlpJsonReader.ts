@@ -1,8 +1,8 @@
-import { normalizeId } from '../ids';
-import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../indexedAttributes';
-import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../span';
-import { SpanKind, StatusCode } from '../span';
-import { parseNanos } from '../time';
+import { normalizeId } from '../../model/ids';
+import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../../model/indexedAttributes';
+import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../../model/span';
+import { SpanKind, StatusCode } from '../../model/span';
+import { parseNanos } from '../../model/time';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
 import { JsonScanner } from './jsonScanner';

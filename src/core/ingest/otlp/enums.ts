@@ -1,4 +1,4 @@
-import { SpanKind, StatusCode } from '../span';
+import { SpanKind, StatusCode } from '../../model/span';
 
 const SPAN_KINDS: Record<string, SpanKind> = {
   SPAN_KIND_UNSPECIFIED: SpanKind.Unspecified,

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { Disposable } from './event';
+import type { Disposable } from '../util/event';
 import { FileTailer, type TailSink } from './tailer';
 
 export interface WatchOptions {

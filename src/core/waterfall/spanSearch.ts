@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { SpanRecord } from './span';
+import type { SpanRecord } from '../model/span';
 
 const YIELD_EVERY = 2000;
 

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { SpanRecord } from './span';
+import type { SpanRecord } from '../model/span';
 import { FileTailer, type TailSink, type TraceProblem } from './tailer';
-import { TraceStore } from './traceStore';
+import { TraceStore } from '../model/traceStore';
 
 export interface ReadResult {
   readonly store: TraceStore;

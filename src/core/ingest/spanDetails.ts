@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { normalizeId } from './ids';
+import { normalizeId } from '../model/ids';
 import { decodeKeyValues } from './otlp/anyValue';
-import type { Attributes, SpanRecord } from './span';
-import { parseNanos } from './time';
+import type { Attributes, SpanRecord } from '../model/span';
+import { parseNanos } from '../model/time';
 
 export interface SpanEventDetails {
   readonly name: string;

@@ -21,8 +21,8 @@
  * Every attribute read here must be in `INDEXED_ATTRIBUTE_KEYS`: a span's other attributes
  * are not in memory.
  */
-import { runSteps, STEP_ITEMS, type Steps } from './steps';
-import type { AttributeValue, Attributes, SpanKind } from './span';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import type { AttributeValue, Attributes, SpanKind } from '../model/span';
 
 export type LlmSpanKind =
   | 'agent'

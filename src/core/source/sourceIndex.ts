@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from './span';
+import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../model/span';
 import { sourceCandidates, sourceLocationOf } from './source';
-import { STEP_ITEMS, type Steps } from './steps';
-import type { Trace } from './trace';
+import { STEP_ITEMS, type Steps } from '../util/steps';
+import type { Trace } from '../model/trace';
 
 /** How many of a line's spans are kept to pick from (the newest). */
 export const SPANS_KEPT_PER_LINE = 50;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Attributes } from './span';
+import type { Attributes } from '../model/span';
 
 /** Where the code that produced a span lives, from the OpenTelemetry `code.*` attributes. */
 export interface SourceLocation {

@@ -1,7 +1,7 @@
-import { Emitter, type Disposable } from './event';
-import type { SpanRecord } from './span';
+import { Emitter, type Disposable } from '../util/event';
+import type { SpanRecord } from '../model/span';
 import type { TailSink, TraceProblem } from './tailer';
-import { TraceStore } from './traceStore';
+import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
 /** Problems kept per file; later ones are counted. */

@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes } from '../span';
+import type { AttributeValue, Attributes } from '../../model/span';
 
 /** Decodes an OTLP JSON `AnyValue` object (`{"stringValue": "…"}` and friends). */
 export function decodeAnyValue(value: unknown): AttributeValue {

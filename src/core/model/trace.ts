@@ -1,7 +1,7 @@
 import type { SpanRecord } from './span';
 import { isInProgress, SpanKind, StatusCode } from './span';
-import { ShardedMap } from './shardedMap';
-import { runSteps, runStepsSliced, SharedRun, STEP_ITEMS, type Steps } from './steps';
+import { ShardedMap } from '../util/shardedMap';
+import { runSteps, runStepsSliced, SharedRun, STEP_ITEMS, type Steps } from '../util/steps';
 import { msBetween } from './time';
 
 /** A span placed in its trace's tree. */

@@ -12,7 +12,7 @@
  *   (JSON `{system, prompt, messages}`) and `ai.response.text` / `ai.response.object` on
  *   generate spans.
  */
-import type { AttributeValue, Attributes } from '../span';
+import type { AttributeValue, Attributes } from '../model/span';
 
 export interface SpanPayload {
   /** The attribute it came from. */

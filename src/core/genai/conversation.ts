@@ -45,9 +45,9 @@
  * `toolResult`), Gemini parts (`functionCall`, `functionResponse`). Tool results always
  * become messages of their own with role `tool` and the id of the call they answer.
  */
-import { describeSpan, type Convention, type TokenCounts } from '../conventions';
-import type { AttributeValue, Attributes } from '../span';
-import { SpanKind } from '../span';
+import { describeSpan, type Convention, type TokenCounts } from './conventions';
+import type { AttributeValue, Attributes } from '../model/span';
+import { SpanKind } from '../model/span';
 
 export type ConversationRole = 'system' | 'user' | 'assistant' | 'tool';
 export type ConversationConvention = Extract<Convention, 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai'>;

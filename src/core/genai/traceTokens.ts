@@ -1,6 +1,6 @@
 import { runTokensSteps, type TokenCounts } from './conventions';
-import { runSteps, type Steps } from './steps';
-import type { Trace } from './trace';
+import { runSteps, type Steps } from '../util/steps';
+import type { Trace } from '../model/trace';
 
 const cache = new WeakMap<Trace, { revision: number; tokens: TokenCounts | undefined }>();
 

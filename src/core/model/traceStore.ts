@@ -1,4 +1,4 @@
-import { Emitter, type Disposable } from './event';
+import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
 

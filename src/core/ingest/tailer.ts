@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import type { Disposable } from './event';
+import type { Disposable } from '../util/event';
 import { JsonSyntaxError } from './otlp/jsonScanner';
 import { readOtlpJson } from './otlp/otlpJsonReader';
-import type { SpanRecord } from './span';
+import type { SpanRecord } from '../model/span';
 
 export interface TraceProblem {
   readonly file: string;

@@ -3,7 +3,7 @@
  * (prices change too often to ship). Input and output tokens only: cached-input and reasoning
  * discounts are not modelled.
  */
-import type { TokenCounts } from '../conventions';
+import type { TokenCounts } from './conventions';
 
 export interface ModelPrice {
   /** USD per million input (prompt) tokens. */
