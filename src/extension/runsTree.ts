@@ -4,13 +4,14 @@ import { describeSpan } from '../core/genai/conventions';
 import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
-import type { SpanNode, Trace, TraceTree } from '../core/model/trace';
+import type { RunState, SpanNode, Trace, TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
+import { appendRunTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
 import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
@@ -34,6 +35,8 @@ const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
 const SLICED_ABOVE_SPANS = 10_000;
 const BIG_TREE_REBUILD_MS = 3000;
+/** Invalid ids logged, at most: a hostile file may hold millions, and items redraw every second. */
+const MAX_INVALID_IDS_REPORTED = 100;
 
 function keyOf(e: RunsTreeElement | undefined): string {
   if (!e) return ROOT_KEY;
@@ -62,6 +65,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private readonly countingTokens = new Set<Trace>();
   private readonly bigTreeBuiltAt = new WeakMap<Trace, number>();
   private readonly bigTreeRedraws = new Map<Trace, NodeJS.Timeout>();
+  private readonly reportedInvalidIds = new Set<string>();
 
   constructor(private readonly service: TraceRunService) {
     super();
@@ -246,6 +250,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     }
   }
 
+  /** Ids that are not hex show as "invalid id" in tooltips; each is logged once. */
+  private readonly reportInvalidId = (kind: IdKind, raw: string): void => {
+    if (this.reportedInvalidIds.has(raw) || this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) return;
+    this.reportedInvalidIds.add(raw);
+    const shown = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+    if (this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) this.service.log.warn(`more ids that are not hex of the right length; no longer logged`);
+    else this.service.log.warn(`a ${kind} is not hex of the right length, shown as "invalid id": ${shown}`);
+  };
+
   private runItem(traceId: string): vscode.TreeItem {
     const trace = this.service.current?.store.trace(traceId);
     const item = new vscode.TreeItem(traceId, vscode.TreeItemCollapsibleState.Collapsed);
@@ -272,15 +285,22 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
           : state === 'incomplete'
             ? new vscode.ThemeIcon('question')
             : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    const started = new Date(Number(s.startNs / 1_000_000n));
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
-    tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? (s.hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived') : 'Complete'}\n\n`);
-    tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
-    if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
-    if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
-    if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
-    tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
+    appendRunTooltip(
+      tooltip,
+      {
+        name: s.name,
+        stateText: runStateText(state, s.hasRoot),
+        startedText: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
+        durationText: formatDuration(durationMs),
+        spanCount: s.spanCount,
+        tokensText: tokensTooltip(tokens),
+        errorCount: s.errorCount,
+        serviceNames: s.serviceNames,
+        traceId,
+      },
+      this.reportInvalidId,
+    );
     item.tooltip = tooltip;
     item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
     item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
@@ -361,16 +381,21 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const source = sourceLocationOf(span.attributes);
     item.contextValue = source ? 'span source' : 'span';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))}`);
-    if (conventions.model) tooltip.appendMarkdown(`\n\nModel: ${escapeMd(conventions.model)}`);
-    if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
-    if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
-    if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
-    if (node.notReceived) {
-      tooltip.appendMarkdown(`\n\nNot received yet: ${node.children.length} span${node.children.length === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`);
-    } else if (node.orphan) {
-      tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
-    }
+    appendSpanTooltip(
+      tooltip,
+      {
+        name: span.name,
+        kind: conventions.kind,
+        durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
+        model: conventions.model,
+        tokensText: tokensTooltip(conventions.tokens),
+        error: failed ? { message: span.errorMessage } : undefined,
+        source,
+        notReceivedChildren: node.notReceived ? node.children.length : undefined,
+        missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
+      },
+      this.reportInvalidId,
+    );
     item.tooltip = tooltip;
     item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
     return item;
@@ -381,13 +406,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
  * A run's item stands for its root span, so expanding it lists the root's children, then
  * any orphans. A run without its root yet lists all the spans it has at the top.
  */
+function runStateText(state: RunState, hasRoot: boolean): string {
+  if (state === 'running') return hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet';
+  if (state === 'incomplete') return hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived';
+  return 'Complete';
+}
+
 function runChildren(tree: TraceTree): readonly SpanNode[] {
   const [primary, ...rest] = tree.roots;
   if (!primary) return [];
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
   return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
