@@ -5,6 +5,7 @@ import { TraceFileWriter } from '../core/receiver/traceFileWriter';
 import { DisposableStore } from './disposable';
 import { readReceiverSettings, SECTION, type ReceiverSettings } from './settings';
 import { httpEndpoint, setupSnippet } from './setupSnippet';
+import { Throttle } from './throttle';
 
 const TAKEOVER_RETRY_MS = 5000;
 const STATUS_REFRESH_MS = 250;
@@ -17,7 +18,12 @@ const STATUS_REFRESH_MS = 250;
 export class ReceiverService extends DisposableStore {
   private receivers: OtlpReceivers | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private statusTimer: NodeJS.Timeout | undefined;
+  /**
+   * The span counter is shown at once when a request comes after a quiet spell, and at most
+   * every STATUS_REFRESH_MS during a burst, the last of which is always shown. (It used to
+   * wait STATUS_REFRESH_MS after every first request, so the count lagged what was acknowledged.)
+   */
+  private readonly statusUpdates = this.register(new Throttle(() => this.showStatus(), STATUS_REFRESH_MS));
   private readonly warnedPorts = new Set<number>();
   private readonly statusItem = this.register(vscode.window.createStatusBarItem('tracerun.receiver', vscode.StatusBarAlignment.Right, 100));
   private settings: ReceiverSettings;
@@ -79,7 +85,8 @@ export class ReceiverService extends DisposableStore {
       onLog: (level, message) => this.log[level](message),
     });
     this.receivers = receivers;
-    receivers.onDidChangeStatus(() => this.scheduleStatus());
+    // A receiver starting is shown once start() is done, not as "not receiving" meanwhile.
+    receivers.onDidChangeStatus((status) => status.state !== 'starting' && this.scheduleStatus());
     const statuses = await receivers.start();
     if (this.receivers !== receivers) return;
     this.log.info(`received traces are written to ${this.outputDir}`);
@@ -95,8 +102,7 @@ export class ReceiverService extends DisposableStore {
   private async stop(): Promise<void> {
     clearInterval(this.retryTimer);
     this.retryTimer = undefined;
-    clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
+    this.statusUpdates.cancel();
     const receivers = this.receivers;
     this.receivers = undefined;
     if (receivers) {
@@ -151,10 +157,7 @@ export class ReceiverService extends DisposableStore {
   }
 
   private scheduleStatus(): void {
-    this.statusTimer ??= setTimeout(() => {
-      this.statusTimer = undefined;
-      this.showStatus();
-    }, STATUS_REFRESH_MS);
+    if (!this.isDisposed) this.statusUpdates.schedule();
   }
 
   /** The endpoints exporters can use now (undefined where a receiver is not listening). */
