@@ -6,7 +6,6 @@ import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
 import type { RunState, SpanNode, Trace, TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
-import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
@@ -59,7 +58,6 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private pendingRuns = new Set<string>();
   private pendingFull = false;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private storeSubscription: vscode.Disposable | undefined;
   private lastRunOrder: readonly Trace[] = [];
   private runningTimer: NodeJS.Timeout | undefined;
   private readonly countingTokens = new Set<Trace>();
@@ -69,16 +67,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   constructor(private readonly service: TraceRunService) {
     super();
-    this.register(service.onDidStart((ws) => this.attach(ws)));
+    // The store is the same for the service's whole life: one subscription. Changes while the
+    // first read fills it are left to the full refresh once the read is done.
+    this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
+    this.register(service.onDidReadFiles(() => this.schedule(undefined)));
     this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
     this.register({ dispose: () => this.stopTimers() });
-  }
-
-  private attach(ws: TraceWorkspace): void {
-    this.storeSubscription?.dispose();
-    this.storeSubscription = ws.store.onDidChange((change) => this.schedule(change));
-    this.register(this.storeSubscription);
-    this.schedule(undefined);
   }
 
   private schedule(change: TraceStoreChange | undefined): void {
@@ -90,8 +84,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   private flush(): void {
     this.refreshTimer = undefined;
-    const store = this.service.current?.store;
-    const runs = store?.runs() ?? [];
+    const runs = this.service.started ? this.service.store.runs() : [];
     // New or reordered runs change the root list; otherwise only the changed runs redraw.
     const orderChanged = runs !== this.lastRunOrder;
     this.lastRunOrder = runs;
@@ -121,8 +114,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   private runningShown(): RunsTreeElement[] {
-    const store = this.service.current?.store;
-    if (!store) return [];
+    if (!this.service.started) return [];
+    const store = this.service.store;
     const now = Date.now();
     const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
     return store
@@ -197,7 +190,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
     if (element.type === 'span') {
-      const trace = this.service.current?.store.trace(element.traceId);
+      const trace = this.service.store.trace(element.traceId);
       const tree = trace && (trace.latestTree() ?? trace.tree());
       const node = tree?.nodes.get(element.spanId);
       const parentId = node?.span.parentSpanId;
@@ -225,8 +218,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         return item;
       }
       case 'problems': {
-        const problems = this.service.current?.problems() ?? [];
-        const total = this.service.current?.problemCount() ?? 0;
+        const problems = this.service.workspace.problems();
+        const total = this.service.workspace.problemCount();
         const files = new Set(problems.map((p) => p.file)).size;
         const item = new vscode.TreeItem(`${total.toLocaleString()} unreadable line${total === 1 ? '' : 's'}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'problems';
@@ -260,7 +253,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   };
 
   private runItem(traceId: string): vscode.TreeItem {
-    const trace = this.service.current?.store.trace(traceId);
+    const trace = this.service.store.trace(traceId);
     const item = new vscode.TreeItem(traceId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${traceId}`;
     if (!trace) return item;
@@ -344,7 +337,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       runStepsSliced(traceTokensSteps(trace))
         .then(() => {
           const element = this.elements.get(`run:${trace.traceId}`);
-          if (element && this.service.current?.store.trace(trace.traceId) === trace) this.changeEmitter.fire(element);
+          if (element && this.service.store.trace(trace.traceId) === trace) this.changeEmitter.fire(element);
         })
         .catch((err: unknown) => this.service.log.error(`counting the tokens of run ${trace.traceId}: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => this.countingTokens.delete(trace));
@@ -353,7 +346,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   private spanItem(traceId: string, spanId: string): vscode.TreeItem {
-    const trace = this.service.current?.store.trace(traceId);
+    const trace = this.service.store.trace(traceId);
     // The tree getChildren just built (or, while spans stream in, the one before it).
     const node: SpanNode | undefined = trace && (trace.latestTree() ?? trace.tree()).nodes.get(spanId);
     const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
