@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { OtlpReceivers, type ReceiverStatus } from '../core/receiver/otlpReceivers';
 import { TraceFileWriter } from '../core/receiver/traceFileWriter';
 import { DisposableStore } from './disposable';
-import { readReceiverSettings, SECTION, type ReceiverSettings } from './settings';
+import { DEFAULT_HTTP_PORT } from '../core/config/defaults';
+import { Commands } from './commandIds';
+import { readReceiverSettings, settingId, updateSetting, type ReceiverSettings } from './settings';
 import { httpEndpoint, setupSnippet } from './setupSnippet';
 import { Throttle } from './throttle';
 
@@ -38,12 +40,12 @@ export class ReceiverService extends DisposableStore {
   ) {
     super();
     this.statusItem.name = 'Trace Run Receiver';
-    this.statusItem.command = 'tracerun.showSetupSnippet';
+    this.statusItem.command = Commands.ShowSetupSnippet;
     this.settings = this.readSettings();
     this.register({ dispose: () => this.stop() });
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(`${SECTION}.receiver`)) return;
+        if (!e.affectsConfiguration(settingId('receiver'))) return;
         this.settings = this.readSettings();
         void this.restart();
       }),
@@ -130,7 +132,7 @@ export class ReceiverService extends DisposableStore {
       )
       .then((choice) => {
         if (choice === 'Use Another Port…') void this.pickPort(fresh[0]);
-        if (choice === 'Just Watch Files') void vscode.workspace.getConfiguration(SECTION).update('receiver.enabled', false, vscode.ConfigurationTarget.Workspace);
+        if (choice === 'Just Watch Files') void updateSetting('receiver.enabled', false);
       });
   }
 
@@ -150,10 +152,10 @@ export class ReceiverService extends DisposableStore {
     const key = status.protocol === 'http' ? 'receiver.port' : 'receiver.grpcPort';
     const value = await vscode.window.showInputBox({
       title: `Trace Run: ${status.protocol === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'} receiver port`,
-      value: String((status.port ?? 4318) + 10),
+      value: String((status.port ?? DEFAULT_HTTP_PORT) + 10),
       validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'A port number from 1 to 65535'),
     });
-    if (value) await vscode.workspace.getConfiguration(SECTION).update(key, Number(value), vscode.ConfigurationTarget.Workspace);
+    if (value) await updateSetting(key, Number(value));
   }
 
   private scheduleStatus(): void {

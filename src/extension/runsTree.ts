@@ -6,6 +6,8 @@ import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
 import type { RunState, SpanNode, Trace, TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
+import { Commands } from './commandIds';
+import { commandOf } from './commands';
 import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
@@ -20,14 +22,6 @@ export type RunsTreeElement =
   | { readonly type: 'more'; readonly parentKey: string; readonly hidden: number }
   | { readonly type: 'problems' }
   | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
-
-/**
- * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
- * keeps an item's command arguments only until the item is redrawn, so a click on a run
- * that was just redrawn (running runs are, every second) failed with "command not found".
- * It reads the selection instead, which the click has set by the time the command runs.
- */
-export const OPEN_SELECTED = 'tracerun.openSelected';
 
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
@@ -214,7 +208,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         item.description = `${e.hidden.toLocaleString()} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'more';
-        item.command = { command: OPEN_SELECTED, title: 'Show More' };
+        item.command = commandOf(Commands.OpenSelected, 'Show More');
         return item;
       }
       case 'problems': {
@@ -296,7 +290,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     );
     item.tooltip = tooltip;
     item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
-    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
+    item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
   }
@@ -390,7 +384,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       this.reportInvalidId,
     );
     item.tooltip = tooltip;
-    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
+    item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     return item;
   }
 }

@@ -3,11 +3,12 @@ import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } f
 import { runStepsSliced, SharedRun } from '../core/util/steps';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
+import { Commands } from './commandIds';
+import { commandOf } from './commands';
 import { DisposableStore } from './disposable';
 import type { TraceRunService } from './traceRunService';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 
-export const SHOW_SPANS_AT_LINE = 'tracerun.showSpansAtLine';
 /** New spans redraw the lenses at most this often: each redraw indexes every span again. */
 const REINDEX_DELAY_MS = 1500;
 
@@ -49,7 +50,7 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
     if (!lines || token.isCancellationRequested) return [];
     return lines
       .filter((at) => at.line <= document.lineCount)
-      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { title: lensTitle(at), tooltip: lensTooltip(at), command: SHOW_SPANS_AT_LINE, arguments: [at] }));
+      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { ...commandOf(Commands.ShowSpansAtLine, lensTitle(at), at), tooltip: lensTooltip(at) }));
   }
 
   /** One build at a time: editors asking meanwhile share it. */

@@ -23,6 +23,9 @@ export class TraceRunService extends DisposableStore {
   readonly onDidChangeProblems = this.problemsEmitter.event;
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidReadFiles: vscode.Event<void>;
+  private readonly settingsEmitter = this.register(new vscode.EventEmitter<void>());
+  /** Fires after `settings` was re-read because a `tracerun.*` setting changed. */
+  readonly onDidChangeSettings = this.settingsEmitter.event;
   settings: TraceRunSettings;
 
   constructor(
@@ -44,6 +47,7 @@ export class TraceRunService extends DisposableStore {
         this.settings = this.readSettingsLogged();
         const watchChanged = String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude);
         if (watchChanged) this.restart();
+        this.settingsEmitter.fire();
       }),
     );
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.restart()));
