@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Throttle } from '../../src/extension/throttle';
 
 // The receiver's status bar counter is updated through a Throttle: what it shows must reach
 // the number of spans received, and soon, however the requests are spaced.
-function counter(t: { mock: { timers: { enable(o: { apis: ['setTimeout'] }): void } } }) {
+function counter(t: TestContext) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let received = 0;
   let shown = 0;
