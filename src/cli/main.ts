@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
 import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
@@ -7,9 +8,9 @@ const USAGE = `usage:
       Print each trace run in OTLP JSON trace files as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
-      Run the OTLP receivers (HTTP on 127.0.0.1:4318, gRPC on 127.0.0.1:4317) without
+      Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
-      (default DIR: ./.tracerun).`;
+      (default DIR: ./${DEFAULT_RECEIVER_FOLDER}).`;
 
 function fail(message: string): number {
   process.stderr.write(`tracerun: ${message}\n${USAGE}\n`);
@@ -38,11 +39,11 @@ async function main(argv: string[]): Promise<number> {
           args: rest,
           options: { port: { type: 'string' }, 'grpc-port': { type: 'string' }, out: { type: 'string' } },
         });
-        const httpPort = port(values.port, 4318);
-        const grpcPort = port(values['grpc-port'], 4317);
+        const httpPort = port(values.port, DEFAULT_HTTP_PORT);
+        const grpcPort = port(values['grpc-port'], DEFAULT_GRPC_PORT);
         if (httpPort === undefined) return fail(`--port must be a port number, not "${values.port}"`);
         if (grpcPort === undefined) return fail(`--grpc-port must be a port number, not "${values['grpc-port']}"`);
-        return await receiveCommand({ httpPort, grpcPort, outDir: values.out ?? '.tracerun', out, err });
+        return await receiveCommand({ httpPort, grpcPort, outDir: values.out ?? DEFAULT_RECEIVER_FOLDER, out, err });
       }
       case undefined:
       case '-h':

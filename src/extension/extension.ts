@@ -3,11 +3,11 @@ import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
 import { goToSpanSource } from './goToSource';
 import { ReceiverService } from './receiverService';
-import { OPEN_SELECTED, RunsTreeProvider, type RunsTreeElement } from './runsTree';
+import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
-import { SECTION } from './settings';
-import { pickSpanAtLine, SHOW_SPANS_AT_LINE, SourceLensProvider } from './sourceLens';
-import type { SpansAtLine } from '../core/source/sourceIndex';
+import { Commands } from './commandIds';
+import { executeCommand, registerCommands } from './commands';
+import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
@@ -51,34 +51,36 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('tracerun.openWaterfall', async (e?: RunsTreeElement) => {
-      const ws = await service.ensureStarted();
-      const target = e ?? view.selection[0] ?? (await pickRun(ws));
-      if (!target || (target.type !== 'run' && target.type !== 'span')) return;
-      WaterfallPanel.show(panelContext(ws), target.traceId, target.type === 'span' ? target.spanId : undefined);
+    registerCommands({
+      [Commands.OpenWaterfall]: async (e) => {
+        const ws = await service.ensureStarted();
+        const target = e ?? view.selection[0] ?? (await pickRun(ws));
+        if (!target || (target.type !== 'run' && target.type !== 'span')) return;
+        WaterfallPanel.show(panelContext(ws), target.traceId, target.type === 'span' ? target.spanId : undefined);
+      },
+      [Commands.GoToSource]: async (e) => {
+        const span = await spanOf(e ?? view.selection[0]);
+        if (!span) {
+          void vscode.window.showInformationMessage('Select a span in the Trace Run view to go to its source.');
+          return;
+        }
+        await goToSpanSource(span, log);
+      },
+      [Commands.ShowMore]: (e) => runs.showMore(e),
+      // What a click on a Runs item does, read from the selection the click just made.
+      [Commands.OpenSelected]: async () => {
+        const e = view.selection[0];
+        if (e?.type === 'more') runs.showMore(e);
+        else if (e?.type === 'run' || e?.type === 'span') await executeCommand(Commands.OpenWaterfall, e);
+      },
+      [Commands.ShowSpansAtLine]: async (at) => {
+        const target = await pickSpanAtLine(at);
+        if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+      },
+      [Commands.ShowLog]: () => log.show(),
+      [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
+      [Commands.ShowSetupSnippet]: () => receiver.showSetupSnippet(),
     }),
-    vscode.commands.registerCommand('tracerun.goToSource', async (e?: RunsTreeElement) => {
-      const span = await spanOf(e ?? view.selection[0]);
-      if (!span) {
-        void vscode.window.showInformationMessage('Select a span in the Trace Run view to go to its source.');
-        return;
-      }
-      await goToSpanSource(span, log);
-    }),
-    vscode.commands.registerCommand('tracerun.showMore', (e: RunsTreeElement) => runs.showMore(e)),
-    // What a click on a Runs item does, read from the selection the click just made (see OPEN_SELECTED).
-    vscode.commands.registerCommand(OPEN_SELECTED, async () => {
-      const e = view.selection[0];
-      if (e?.type === 'more') runs.showMore(e);
-      else if (e?.type === 'run' || e?.type === 'span') await vscode.commands.executeCommand('tracerun.openWaterfall', e);
-    }),
-    vscode.commands.registerCommand(SHOW_SPANS_AT_LINE, async (at: SpansAtLine) => {
-      const target = await pickSpanAtLine(at);
-      if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
-    }),
-    vscode.commands.registerCommand('tracerun.showLog', () => log.show()),
-    vscode.commands.registerCommand('tracerun.copyEndpoint', () => receiver.copyEndpoint()),
-    vscode.commands.registerCommand('tracerun.showSetupSnippet', () => receiver.showSetupSnippet()),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const traceId = (state as Partial<WaterfallState> | undefined)?.traceId;
@@ -99,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): void {
 function registerSourceLenses(service: TraceRunService): vscode.Disposable {
   let lenses: vscode.Disposable | undefined;
   const update = (): void => {
-    const enabled = vscode.workspace.getConfiguration(SECTION).get<boolean>('codeLens.enabled', true) !== false;
+    const enabled = service.settings.codeLensEnabled;
     if (enabled && !lenses) {
       const provider = new SourceLensProvider(service);
       lenses = vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ scheme: 'file' }, provider));
@@ -109,9 +111,7 @@ function registerSourceLenses(service: TraceRunService): vscode.Disposable {
     }
   };
   update();
-  const listener = vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(`${SECTION}.codeLens.enabled`)) update();
-  });
+  const listener = service.onDidChangeSettings(update);
   return { dispose: () => (listener.dispose(), lenses?.dispose()) };
 }
 

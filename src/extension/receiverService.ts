@@ -3,8 +3,11 @@ import * as vscode from 'vscode';
 import { OtlpReceivers, type ReceiverStatus } from '../core/receiver/otlpReceivers';
 import { TraceFileWriter } from '../core/receiver/traceFileWriter';
 import { DisposableStore } from './disposable';
-import { readReceiverSettings, SECTION, type ReceiverSettings } from './settings';
+import { DEFAULT_HTTP_PORT } from '../core/config/defaults';
+import { Commands } from './commandIds';
+import { readReceiverSettings, settingId, updateSetting, type ReceiverSettings } from './settings';
 import { httpEndpoint, setupSnippet } from './setupSnippet';
+import { Throttle } from './throttle';
 
 const TAKEOVER_RETRY_MS = 5000;
 const STATUS_REFRESH_MS = 250;
@@ -17,7 +20,12 @@ const STATUS_REFRESH_MS = 250;
 export class ReceiverService extends DisposableStore {
   private receivers: OtlpReceivers | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private statusTimer: NodeJS.Timeout | undefined;
+  /**
+   * The span counter is shown at once when a request comes after a quiet spell, and at most
+   * every STATUS_REFRESH_MS during a burst, the last of which is always shown. (It used to
+   * wait STATUS_REFRESH_MS after every first request, so the count lagged what was acknowledged.)
+   */
+  private readonly statusUpdates = this.register(new Throttle(() => this.showStatus(), STATUS_REFRESH_MS));
   private readonly warnedPorts = new Set<number>();
   private readonly statusItem = this.register(vscode.window.createStatusBarItem('tracerun.receiver', vscode.StatusBarAlignment.Right, 100));
   private settings: ReceiverSettings;
@@ -32,12 +40,12 @@ export class ReceiverService extends DisposableStore {
   ) {
     super();
     this.statusItem.name = 'Trace Run Receiver';
-    this.statusItem.command = 'tracerun.showSetupSnippet';
+    this.statusItem.command = Commands.ShowSetupSnippet;
     this.settings = this.readSettings();
     this.register({ dispose: () => this.stop() });
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(`${SECTION}.receiver`)) return;
+        if (!e.affectsConfiguration(settingId('receiver'))) return;
         this.settings = this.readSettings();
         void this.restart();
       }),
@@ -79,7 +87,8 @@ export class ReceiverService extends DisposableStore {
       onLog: (level, message) => this.log[level](message),
     });
     this.receivers = receivers;
-    receivers.onDidChangeStatus(() => this.scheduleStatus());
+    // A receiver starting is shown once start() is done, not as "not receiving" meanwhile.
+    receivers.onDidChangeStatus((status) => status.state !== 'starting' && this.scheduleStatus());
     const statuses = await receivers.start();
     if (this.receivers !== receivers) return;
     this.log.info(`received traces are written to ${this.outputDir}`);
@@ -95,8 +104,7 @@ export class ReceiverService extends DisposableStore {
   private async stop(): Promise<void> {
     clearInterval(this.retryTimer);
     this.retryTimer = undefined;
-    clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
+    this.statusUpdates.cancel();
     const receivers = this.receivers;
     this.receivers = undefined;
     if (receivers) {
@@ -124,7 +132,7 @@ export class ReceiverService extends DisposableStore {
       )
       .then((choice) => {
         if (choice === 'Use Another Port…') void this.pickPort(fresh[0]);
-        if (choice === 'Just Watch Files') void vscode.workspace.getConfiguration(SECTION).update('receiver.enabled', false, vscode.ConfigurationTarget.Workspace);
+        if (choice === 'Just Watch Files') void updateSetting('receiver.enabled', false);
       });
   }
 
@@ -144,17 +152,14 @@ export class ReceiverService extends DisposableStore {
     const key = status.protocol === 'http' ? 'receiver.port' : 'receiver.grpcPort';
     const value = await vscode.window.showInputBox({
       title: `Trace Run: ${status.protocol === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'} receiver port`,
-      value: String((status.port ?? 4318) + 10),
+      value: String((status.port ?? DEFAULT_HTTP_PORT) + 10),
       validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'A port number from 1 to 65535'),
     });
-    if (value) await vscode.workspace.getConfiguration(SECTION).update(key, Number(value), vscode.ConfigurationTarget.Workspace);
+    if (value) await updateSetting(key, Number(value));
   }
 
   private scheduleStatus(): void {
-    this.statusTimer ??= setTimeout(() => {
-      this.statusTimer = undefined;
-      this.showStatus();
-    }, STATUS_REFRESH_MS);
+    if (!this.isDisposed) this.statusUpdates.schedule();
   }
 
   /** The endpoints exporters can use now (undefined where a receiver is not listening). */

@@ -4,13 +4,15 @@ import { describeSpan } from '../core/genai/conventions';
 import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
-import type { SpanNode, Trace, TraceTree } from '../core/model/trace';
+import type { RunState, SpanNode, Trace, TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
-import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
+import { Commands } from './commandIds';
+import { commandOf } from './commands';
 import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
+import { appendRunTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
 import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
@@ -21,19 +23,13 @@ export type RunsTreeElement =
   | { readonly type: 'problems' }
   | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
 
-/**
- * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
- * keeps an item's command arguments only until the item is redrawn, so a click on a run
- * that was just redrawn (running runs are, every second) failed with "command not found".
- * It reads the selection instead, which the click has set by the time the command runs.
- */
-export const OPEN_SELECTED = 'tracerun.openSelected';
-
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
 const SLICED_ABOVE_SPANS = 10_000;
 const BIG_TREE_REBUILD_MS = 3000;
+/** Invalid ids logged, at most: a hostile file may hold millions, and items redraw every second. */
+const MAX_INVALID_IDS_REPORTED = 100;
 
 function keyOf(e: RunsTreeElement | undefined): string {
   if (!e) return ROOT_KEY;
@@ -56,25 +52,21 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private pendingRuns = new Set<string>();
   private pendingFull = false;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private storeSubscription: vscode.Disposable | undefined;
   private lastRunOrder: readonly Trace[] = [];
   private runningTimer: NodeJS.Timeout | undefined;
   private readonly countingTokens = new Set<Trace>();
   private readonly bigTreeBuiltAt = new WeakMap<Trace, number>();
   private readonly bigTreeRedraws = new Map<Trace, NodeJS.Timeout>();
+  private readonly reportedInvalidIds = new Set<string>();
 
   constructor(private readonly service: TraceRunService) {
     super();
-    this.register(service.onDidStart((ws) => this.attach(ws)));
+    // The store is the same for the service's whole life: one subscription. Changes while the
+    // first read fills it are left to the full refresh once the read is done.
+    this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
+    this.register(service.onDidReadFiles(() => this.schedule(undefined)));
     this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
     this.register({ dispose: () => this.stopTimers() });
-  }
-
-  private attach(ws: TraceWorkspace): void {
-    this.storeSubscription?.dispose();
-    this.storeSubscription = ws.store.onDidChange((change) => this.schedule(change));
-    this.register(this.storeSubscription);
-    this.schedule(undefined);
   }
 
   private schedule(change: TraceStoreChange | undefined): void {
@@ -86,8 +78,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   private flush(): void {
     this.refreshTimer = undefined;
-    const store = this.service.current?.store;
-    const runs = store?.runs() ?? [];
+    const runs = this.service.started ? this.service.store.runs() : [];
     // New or reordered runs change the root list; otherwise only the changed runs redraw.
     const orderChanged = runs !== this.lastRunOrder;
     this.lastRunOrder = runs;
@@ -117,8 +108,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   private runningShown(): RunsTreeElement[] {
-    const store = this.service.current?.store;
-    if (!store) return [];
+    if (!this.service.started) return [];
+    const store = this.service.store;
     const now = Date.now();
     const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
     return store
@@ -193,7 +184,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
     if (element.type === 'span') {
-      const trace = this.service.current?.store.trace(element.traceId);
+      const trace = this.service.store.trace(element.traceId);
       const tree = trace && (trace.latestTree() ?? trace.tree());
       const node = tree?.nodes.get(element.spanId);
       const parentId = node?.span.parentSpanId;
@@ -217,12 +208,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         item.description = `${e.hidden.toLocaleString()} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'more';
-        item.command = { command: OPEN_SELECTED, title: 'Show More' };
+        item.command = commandOf(Commands.OpenSelected, 'Show More');
         return item;
       }
       case 'problems': {
-        const problems = this.service.current?.problems() ?? [];
-        const total = this.service.current?.problemCount() ?? 0;
+        const problems = this.service.workspace.problems();
+        const total = this.service.workspace.problemCount();
         const files = new Set(problems.map((p) => p.file)).size;
         const item = new vscode.TreeItem(`${total.toLocaleString()} unreadable line${total === 1 ? '' : 's'}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'problems';
@@ -246,8 +237,17 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     }
   }
 
+  /** Ids that are not hex show as "invalid id" in tooltips; each is logged once. */
+  private readonly reportInvalidId = (kind: IdKind, raw: string): void => {
+    if (this.reportedInvalidIds.has(raw) || this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) return;
+    this.reportedInvalidIds.add(raw);
+    const shown = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+    if (this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) this.service.log.warn(`more ids that are not hex of the right length; no longer logged`);
+    else this.service.log.warn(`a ${kind} is not hex of the right length, shown as "invalid id": ${shown}`);
+  };
+
   private runItem(traceId: string): vscode.TreeItem {
-    const trace = this.service.current?.store.trace(traceId);
+    const trace = this.service.store.trace(traceId);
     const item = new vscode.TreeItem(traceId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${traceId}`;
     if (!trace) return item;
@@ -272,18 +272,25 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
           : state === 'incomplete'
             ? new vscode.ThemeIcon('question')
             : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    const started = new Date(Number(s.startNs / 1_000_000n));
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
-    tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? (s.hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived') : 'Complete'}\n\n`);
-    tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
-    if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
-    if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
-    if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
-    tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
+    appendRunTooltip(
+      tooltip,
+      {
+        name: s.name,
+        stateText: runStateText(state, s.hasRoot),
+        startedText: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
+        durationText: formatDuration(durationMs),
+        spanCount: s.spanCount,
+        tokensText: tokensTooltip(tokens),
+        errorCount: s.errorCount,
+        serviceNames: s.serviceNames,
+        traceId,
+      },
+      this.reportInvalidId,
+    );
     item.tooltip = tooltip;
     item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
-    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
+    item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
   }
@@ -324,7 +331,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       runStepsSliced(traceTokensSteps(trace))
         .then(() => {
           const element = this.elements.get(`run:${trace.traceId}`);
-          if (element && this.service.current?.store.trace(trace.traceId) === trace) this.changeEmitter.fire(element);
+          if (element && this.service.store.trace(trace.traceId) === trace) this.changeEmitter.fire(element);
         })
         .catch((err: unknown) => this.service.log.error(`counting the tokens of run ${trace.traceId}: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => this.countingTokens.delete(trace));
@@ -333,7 +340,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   private spanItem(traceId: string, spanId: string): vscode.TreeItem {
-    const trace = this.service.current?.store.trace(traceId);
+    const trace = this.service.store.trace(traceId);
     // The tree getChildren just built (or, while spans stream in, the one before it).
     const node: SpanNode | undefined = trace && (trace.latestTree() ?? trace.tree()).nodes.get(spanId);
     const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
@@ -361,18 +368,23 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const source = sourceLocationOf(span.attributes);
     item.contextValue = source ? 'span source' : 'span';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))}`);
-    if (conventions.model) tooltip.appendMarkdown(`\n\nModel: ${escapeMd(conventions.model)}`);
-    if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
-    if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
-    if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
-    if (node.notReceived) {
-      tooltip.appendMarkdown(`\n\nNot received yet: ${node.children.length} span${node.children.length === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`);
-    } else if (node.orphan) {
-      tooltip.appendMarkdown(`\n\nIts parent span \`${span.parentSpanId}\` has not arrived.`);
-    }
+    appendSpanTooltip(
+      tooltip,
+      {
+        name: span.name,
+        kind: conventions.kind,
+        durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
+        model: conventions.model,
+        tokensText: tokensTooltip(conventions.tokens),
+        error: failed ? { message: span.errorMessage } : undefined,
+        source,
+        notReceivedChildren: node.notReceived ? node.children.length : undefined,
+        missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
+      },
+      this.reportInvalidId,
+    );
     item.tooltip = tooltip;
-    item.command = { command: OPEN_SELECTED, title: 'Open Waterfall' };
+    item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     return item;
   }
 }
@@ -381,13 +393,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
  * A run's item stands for its root span, so expanding it lists the root's children, then
  * any orphans. A run without its root yet lists all the spans it has at the top.
  */
+function runStateText(state: RunState, hasRoot: boolean): string {
+  if (state === 'running') return hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet';
+  if (state === 'incomplete') return hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived';
+  return 'Complete';
+}
+
 function runChildren(tree: TraceTree): readonly SpanNode[] {
   const [primary, ...rest] = tree.roots;
   if (!primary) return [];
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
   return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

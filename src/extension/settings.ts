@@ -1,27 +1,52 @@
 import * as vscode from 'vscode';
+import {
+  DEFAULT_CODE_LENS_ENABLED,
+  DEFAULT_EXCLUDE,
+  DEFAULT_GRPC_PORT,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_MAX_REQUEST_MB,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_RECEIVER_ENABLED,
+  DEFAULT_RECEIVER_FOLDER,
+  DEFAULT_WATCH,
+  SETTING_RANGES,
+  SETTINGS_SECTION,
+  type SettingKey,
+} from '../core/config/defaults';
 import type { ModelPrice } from '../core/genai/cost';
 
-export const SECTION = 'tracerun';
+// Every `tracerun.*` setting is read (and written) here, by its typed key, with the defaults
+// of core/config/defaults.ts.
+
+export const SECTION = SETTINGS_SECTION;
+
+/** `tracerun.<key>`, e.g. for `affectsConfiguration` and messages. */
+export function settingId(key: SettingKey | 'receiver'): string {
+  return `${SECTION}.${key}`;
+}
+
+function get(config: vscode.WorkspaceConfiguration, key: SettingKey): unknown {
+  return config.get<unknown>(key);
+}
+
+/** Writes one setting (in the workspace unless told otherwise). */
+export function updateSetting(key: SettingKey, value: unknown, target = vscode.ConfigurationTarget.Workspace): Thenable<void> {
+  return vscode.workspace.getConfiguration(SECTION).update(key, value, target);
+}
 
 export interface TraceRunSettings {
   readonly watch: readonly string[];
   readonly exclude: readonly string[];
+  readonly codeLensEnabled: boolean;
   readonly pageSize: number;
   /** USD per million tokens by model name, for costs in the waterfall. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
 }
 
-const DEFAULTS: TraceRunSettings = {
-  watch: ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'],
-  exclude: ['**/node_modules/**', '**/.git/**'],
-  pageSize: 200,
-  modelPrices: {},
-};
-
 function modelPrices(value: unknown, problems: string[]): Readonly<Record<string, ModelPrice>> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.push('tracerun.modelPrices must map model names to { "inputPerMTok": number, "outputPerMTok": number }; ignored');
+    problems.push(`${settingId('modelPrices')} must map model names to { "inputPerMTok": number, "outputPerMTok": number }; ignored`);
     return {};
   }
   const out: Record<string, ModelPrice> = {};
@@ -29,33 +54,44 @@ function modelPrices(value: unknown, problems: string[]): Readonly<Record<string
     const p = price as Partial<ModelPrice> | null;
     const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
     if (p && ok(p.inputPerMTok) && ok(p.outputPerMTok)) out[model] = { inputPerMTok: p.inputPerMTok!, outputPerMTok: p.outputPerMTok! };
-    else problems.push(`tracerun.modelPrices["${model}"] needs non-negative inputPerMTok and outputPerMTok; ignored`);
+    else problems.push(`${settingId('modelPrices')}["${model}"] needs non-negative inputPerMTok and outputPerMTok; ignored`);
   }
   return out;
 }
 
-function stringList(value: unknown, fallback: readonly string[], key: string, problems: string[]): readonly string[] {
+function stringList(value: unknown, fallback: readonly string[], key: SettingKey, problems: string[]): readonly string[] {
   if (!Array.isArray(value)) {
-    if (value !== undefined) problems.push(`tracerun.${key} must be a list of glob patterns; using the default`);
+    if (value !== undefined) problems.push(`${settingId(key)} must be a list of glob patterns; using the default`);
     return fallback;
   }
   const valid = value.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
-  if (valid.length !== value.length) problems.push(`tracerun.${key}: ignored entries that are not non-empty strings`);
+  if (valid.length !== value.length) problems.push(`${settingId(key)}: ignored entries that are not non-empty strings`);
   return valid.map((v) => v.trim());
+}
+
+function integerIn(value: unknown, key: keyof typeof SETTING_RANGES, fallback: number, problems: string[]): number {
+  const { min, max } = SETTING_RANGES[key];
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  problems.push(`${settingId(key)} must be an integer from ${min} to ${max}; using ${fallback}`);
+  return fallback;
+}
+
+function boolean(value: unknown, key: SettingKey, fallback: boolean, problems: string[]): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value !== undefined) problems.push(`${settingId(key)} must be true or false; using ${fallback}`);
+  return fallback;
 }
 
 /** Reads and validates the settings once; `problems` says what was wrong and replaced. */
 export function readSettings(problems: string[] = []): TraceRunSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const pageSize = config.get<unknown>('runs.pageSize');
-  let validPageSize = DEFAULTS.pageSize;
-  if (typeof pageSize === 'number' && Number.isInteger(pageSize) && pageSize >= 10 && pageSize <= 5000) validPageSize = pageSize;
-  else if (pageSize !== undefined) problems.push('tracerun.runs.pageSize must be an integer from 10 to 5000; using 200');
   return {
-    watch: stringList(config.get('watch'), DEFAULTS.watch, 'watch', problems),
-    exclude: stringList(config.get('exclude'), DEFAULTS.exclude, 'exclude', problems),
-    pageSize: validPageSize,
-    modelPrices: modelPrices(config.get('modelPrices'), problems),
+    watch: stringList(get(config, 'watch'), DEFAULT_WATCH, 'watch', problems),
+    exclude: stringList(get(config, 'exclude'), DEFAULT_EXCLUDE, 'exclude', problems),
+    codeLensEnabled: boolean(get(config, 'codeLens.enabled'), 'codeLens.enabled', DEFAULT_CODE_LENS_ENABLED, problems),
+    pageSize: integerIn(get(config, 'runs.pageSize'), 'runs.pageSize', DEFAULT_PAGE_SIZE, problems),
+    modelPrices: modelPrices(get(config, 'modelPrices'), problems),
   };
 }
 
@@ -70,23 +106,15 @@ export interface ReceiverSettings {
   readonly folder: string;
 }
 
-function integerIn(value: unknown, min: number, max: number, fallback: number, key: string, problems: string[]): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  problems.push(`tracerun.${key} must be an integer from ${min} to ${max}; using ${fallback}`);
-  return fallback;
-}
-
 export function readReceiverSettings(problems: string[] = []): ReceiverSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const enabled = config.get<unknown>('receiver.enabled');
-  const folder = config.get<unknown>('receiver.folder');
-  if (folder !== undefined && (typeof folder !== 'string' || folder.trim() === '')) problems.push('tracerun.receiver.folder must be a folder path; using .tracerun');
+  const folder = get(config, 'receiver.folder');
+  if (folder !== undefined && (typeof folder !== 'string' || folder.trim() === '')) problems.push(`${settingId('receiver.folder')} must be a folder path; using ${DEFAULT_RECEIVER_FOLDER}`);
   return {
-    enabled: typeof enabled === 'boolean' ? enabled : true,
-    port: integerIn(config.get('receiver.port'), 0, 65535, 4318, 'receiver.port', problems),
-    grpcPort: integerIn(config.get('receiver.grpcPort'), 0, 65535, 4317, 'receiver.grpcPort', problems),
-    maxRequestMB: integerIn(config.get('receiver.maxRequestMB'), 1, 1024, 32, 'receiver.maxRequestMB', problems),
-    folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : '.tracerun',
+    enabled: boolean(get(config, 'receiver.enabled'), 'receiver.enabled', DEFAULT_RECEIVER_ENABLED, problems),
+    port: integerIn(get(config, 'receiver.port'), 'receiver.port', DEFAULT_HTTP_PORT, problems),
+    grpcPort: integerIn(get(config, 'receiver.grpcPort'), 'receiver.grpcPort', DEFAULT_GRPC_PORT, problems),
+    maxRequestMB: integerIn(get(config, 'receiver.maxRequestMB'), 'receiver.maxRequestMB', DEFAULT_MAX_REQUEST_MB, problems),
+    folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : DEFAULT_RECEIVER_FOLDER,
   };
 }

@@ -1,5 +1,6 @@
 // The text of "Show Setup Snippet": how to point an app's OpenTelemetry SDK at the
 // receivers. Pure text, so it is tested without VS Code.
+import { RECEIVER_HOST } from '../core/receiver/receiverCommon';
 
 export interface Endpoints {
   readonly httpPort: number | undefined;
@@ -7,7 +8,7 @@ export interface Endpoints {
 }
 
 export function httpEndpoint(port: number): string {
-  return `http://127.0.0.1:${port}`;
+  return `http://${RECEIVER_HOST}:${port}`;
 }
 
 export function setupSnippet({ httpPort, grpcPort }: Endpoints): string {

@@ -3,11 +3,12 @@ import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } f
 import { runStepsSliced, SharedRun } from '../core/util/steps';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
+import { Commands } from './commandIds';
+import { commandOf } from './commands';
 import { DisposableStore } from './disposable';
 import type { TraceRunService } from './traceRunService';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 
-export const SHOW_SPANS_AT_LINE = 'tracerun.showSpansAtLine';
 /** New spans redraw the lenses at most this often: each redraw indexes every span again. */
 const REINDEX_DELAY_MS = 1500;
 
@@ -30,33 +31,26 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
   private readonly building = new SharedRun<SourceIndex>();
   private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
-  private storeSubscription: vscode.Disposable | undefined;
 
   constructor(private readonly service: TraceRunService) {
     super();
     this.register({ dispose: () => clearTimeout(this.reindexTimer) });
-    this.register({ dispose: () => this.storeSubscription?.dispose() });
-    this.register(service.onDidStart(() => this.follow()));
-    if (service.current) this.follow();
-  }
-
-  /** Lenses follow the traces being watched (a settings change starts over with new ones). */
-  private follow(): void {
-    this.storeSubscription?.dispose();
-    this.storeSubscription = this.service.current?.store.onDidChange(() => this.scheduleReindex());
-    this.scheduleReindex(0);
+    // The store is the same for the service's whole life: one subscription. Once files are
+    // (re)read the lenses are redrawn at once rather than after the usual pause.
+    this.register(service.store.onDidChange(() => this.scheduleReindex()));
+    this.register(service.onDidReadFiles(() => this.reindexNow()));
+    if (service.ready) this.reindexNow();
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (document.uri.scheme !== 'file') return [];
-    // Nothing watched yet: lenses come once the Runs view or a command starts watching.
-    const ws = this.service.current;
-    if (!ws) return [];
-    const lines = (await this.currentIndex(ws)).get(sourceFileKey(document.uri.fsPath));
+    // Nothing read yet: lenses come once the Runs view or a command starts watching.
+    if (!this.service.ready) return [];
+    const lines = (await this.currentIndex(this.service.workspace)).get(sourceFileKey(document.uri.fsPath));
     if (!lines || token.isCancellationRequested) return [];
     return lines
       .filter((at) => at.line <= document.lineCount)
-      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { title: lensTitle(at), tooltip: lensTooltip(at), command: SHOW_SPANS_AT_LINE, arguments: [at] }));
+      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { ...commandOf(Commands.ShowSpansAtLine, lensTitle(at), at), tooltip: lensTooltip(at) }));
   }
 
   /** One build at a time: editors asking meanwhile share it. */
@@ -78,6 +72,12 @@ export class SourceLensProvider extends DisposableStore implements vscode.CodeLe
    * New spans redraw the lenses after a pause that grows with the time a build takes, so a
    * big trace streaming in is indexed now and then, not over and over.
    */
+  private reindexNow(): void {
+    clearTimeout(this.reindexTimer);
+    this.reindexTimer = undefined;
+    this.scheduleReindex(0);
+  }
+
   private scheduleReindex(delay = Math.max(REINDEX_DELAY_MS, 4 * this.lastBuildMs)): void {
     this.reindexTimer ??= setTimeout(() => {
       this.reindexTimer = undefined;

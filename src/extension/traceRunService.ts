@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_PROBLEMS_PER_FILE, TraceWorkspace, type ProblemChange } from '../core/ingest/traceWorkspace';
+import { MAX_PROBLEMS_PER_FILE, type ProblemChange, type TraceWorkspace } from '../core/ingest/traceWorkspace';
+import type { WatchOptions } from '../core/ingest/watcher';
+import type { TraceStore } from '../core/model/traceStore';
 import { DisposableStore } from './disposable';
 import { readSettings, SECTION, type TraceRunSettings } from './settings';
+import { TraceWatch } from './traceWatch';
 
 /**
  * Owns the live trace model of this window: starts watching on first need (a view or
@@ -10,15 +13,19 @@ import { readSettings, SECTION, type TraceRunSettings } from './settings';
  * unreadable lines to the log, the Problems panel and once per file as a warning.
  */
 export class TraceRunService extends DisposableStore {
-  private workspace: TraceWorkspace | undefined;
-  private starting: Promise<TraceWorkspace> | undefined;
+  private readonly watch: TraceWatch;
+  /** The trace model of this window, the same object for the service's whole life. */
+  readonly workspace: TraceWorkspace;
+  readonly store: TraceStore;
   private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('tracerun'));
   private readonly warnedFiles = new Set<string>();
-  private readonly readyEmitter = this.register(new vscode.EventEmitter<TraceWorkspace>());
-  /** Fires each time a (re)started workspace is ready; listeners re-subscribe to its store. */
-  readonly onDidStart = this.readyEmitter.event;
   private readonly problemsEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeProblems = this.problemsEmitter.event;
+  /** Fires each time the files found by a (re)start have been read. */
+  readonly onDidReadFiles: vscode.Event<void>;
+  private readonly settingsEmitter = this.register(new vscode.EventEmitter<void>());
+  /** Fires after `settings` was re-read because a `tracerun.*` setting changed. */
+  readonly onDidChangeSettings = this.settingsEmitter.event;
   settings: TraceRunSettings;
 
   constructor(
@@ -28,25 +35,37 @@ export class TraceRunService extends DisposableStore {
   ) {
     super();
     this.settings = this.readSettingsLogged();
+    this.watch = this.register(new TraceWatch(() => this.watchOptions(), (read) => this.readWithProgress(read)));
+    this.workspace = this.watch.workspace;
+    this.store = this.watch.store;
+    this.onDidReadFiles = this.watch.onDidRead;
+    this.register(this.workspace.onDidChangeProblems((p) => this.onProblem(p)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
         const before = this.settings;
         this.settings = this.readSettingsLogged();
         const watchChanged = String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude);
-        if (watchChanged && this.workspace) void this.restart();
+        if (watchChanged) this.restart();
+        this.settingsEmitter.fire();
       }),
     );
-    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.workspace && void this.restart()));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.restart()));
   }
 
-  get current(): TraceWorkspace | undefined {
-    return this.workspace;
+  /** Whether the files found at the first start have been read (the store is filled). */
+  get ready(): boolean {
+    return this.watch.ready;
+  }
+
+  /** Whether watching has started: before, nothing is read and the store is empty. */
+  get started(): boolean {
+    return this.watch.started;
   }
 
   /** The workspace model, started on first call. */
   ensureStarted(): Promise<TraceWorkspace> {
-    return (this.starting ??= this.start());
+    return this.watch.ensureStarted();
   }
 
   private readSettingsLogged(): TraceRunSettings {
@@ -56,33 +75,27 @@ export class TraceRunService extends DisposableStore {
     return settings;
   }
 
-  private async restart(): Promise<void> {
+  private restart(): void {
+    if (!this.watch.started) return;
     this.log.info('watch settings or folders changed; re-reading trace files');
-    this.starting = this.start();
-    await this.starting;
+    void this.watch.restart();
   }
 
-  private async start(): Promise<TraceWorkspace> {
-    let ws = this.workspace;
-    if (!ws) {
-      ws = this.workspace = this.register(new TraceWorkspace());
-      this.register(ws.onDidChangeProblems((p) => this.onProblem(p)));
-    }
-    this.diagnostics.clear();
-    this.warnedFiles.clear();
+  private watchOptions(): WatchOptions {
     const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const folders = open.length > 0 ? open : [this.fallbackDir];
-    const started = Date.now();
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
-    await vscode.window.withProgress(
-      { location: { viewId: 'tracerun.runs' }, title: 'Reading trace files' },
-      () => ws.watch({ folders, include: this.settings.watch, exclude: this.settings.exclude, onError: (m) => this.log.error(m) }),
-    );
-    const files = ws.watchedFiles();
-    this.log.info(`read ${files.length} trace file(s), ${ws.store.traceCount} run(s) in ${Date.now() - started} ms`);
+    return { folders, include: this.settings.watch, exclude: this.settings.exclude, onError: (m) => this.log.error(m) };
+  }
+
+  private async readWithProgress(read: () => Promise<void>): Promise<void> {
+    this.diagnostics.clear();
+    this.warnedFiles.clear();
+    const started = Date.now();
+    await vscode.window.withProgress({ location: { viewId: 'tracerun.runs' }, title: 'Reading trace files' }, read);
+    const files = this.workspace.watchedFiles();
+    this.log.info(`read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms`);
     for (const f of files) this.log.debug(`tailing ${f}`);
-    this.readyEmitter.fire(ws);
-    return ws;
   }
 
   private onProblem(p: ProblemChange): void {

@@ -26,6 +26,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Spans in a file of OTLP JSON lines. */
+function spansIn(text: string): number {
+  type Line = { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] };
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Line)
+    .reduce((n, line) => n + (line.resourceSpans ?? []).reduce((m, r) => m + (r.scopeSpans ?? []).reduce((k, sc) => k + (sc.spans?.length ?? 0), 0), 0), 0);
+}
+
 let s: Session;
 let workspace: string;
 let httpPort: number;
@@ -94,12 +104,16 @@ test('the demo agent’s runs appear in the Runs view while it runs', async () =
   assert.match(runs[0].description, /errors? · \d\d:\d\d:\d\d( [AP]M)?$/, 'failed, and started today');
   assert.doesNotMatch(runs[1].description, /error/);
 
-  const status = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
-  const spans = Number(/· ([\d,]+) spans/.exec((await status.textContent()) ?? '')?.[1].replace(/,/g, ''));
-  assert.ok(spans >= 24, `the status bar counts the spans received (${spans})`);
   const written = readdirSync(join(workspace, '.tracerun'));
   assert.equal(written.length, 1);
   assert.match(written[0], /^otlp-\d{4}-\d{2}-\d{2}\.jsonl$/);
+  // Every export was acknowledged before the demo exited: the status bar's count must reach
+  // the spans written (it is updated at most four times a second, so wait for it).
+  const writtenSpans = spansIn(readFileSync(join(workspace, '.tracerun', written[0]), 'utf8'));
+  assert.ok(writtenSpans >= 24, `the demo's spans were written (${writtenSpans})`);
+  const status = s.page.locator('.statusbar-item', { hasText: `:${httpPort}` });
+  const shownSpans = async () => Number(/· ([\d,]+) spans/.exec((await status.textContent()) ?? '')?.[1].replace(/,/g, ''));
+  await s.poll('the status bar to count every span received', async () => ((await shownSpans()) === writtenSpans ? true : undefined), 5_000, async () => `${await shownSpans()} of ${writtenSpans}`);
   await s.parkMouse();
   await s.screenshot('01-demo-runs');
 });

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { DEFAULT_WATCH } from '../config/defaults';
 import type { Disposable } from '../util/event';
 import { FileTailer, type TailSink } from './tailer';
 
@@ -16,7 +17,7 @@ export interface WatchOptions {
 }
 
 /** The default of the `tracerun.watch` setting. */
-export const DEFAULT_INCLUDE: readonly string[] = ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'];
+export const DEFAULT_INCLUDE: readonly string[] = DEFAULT_WATCH;
 
 /**
  * chokidar emits at most one `change` per file every 50 ms and drops the rest (no trailing

@@ -1,13 +1,13 @@
 // What the OTLP receivers share: the loopback host, defaults, errors, logging.
+import { DEFAULT_MAX_REQUEST_MB } from '../config/defaults';
 import type { AcceptedTraces } from './otlpJsonRequest';
 import type { TraceLineSink } from './traceFileWriter';
 
 /** Receivers listen on IPv4 loopback only: never on other interfaces. */
 export const RECEIVER_HOST = '127.0.0.1';
-export const DEFAULT_HTTP_PORT = 4318;
-export const DEFAULT_GRPC_PORT = 4317;
+export { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from '../config/defaults';
 /** Largest request body (and message, after decompression) accepted by default. */
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_REQUEST_MB * 1024 * 1024;
 
 export type ReceiverProtocol = 'http' | 'grpc';
 

@@ -1,0 +1,47 @@
+// Every default of Trace Run's settings, declared once. The extension's settings module, the
+// file watcher, the receivers, the CLI and the setup snippet import them from here, and a unit
+// test checks that package.json's `contributes.configuration` declares the same values.
+
+/** The section of every setting: `tracerun.watch`, `tracerun.receiver.port`, … */
+export const SETTINGS_SECTION = 'tracerun';
+
+/** Trace files watched in each workspace folder (`tracerun.watch`). */
+export const DEFAULT_WATCH: readonly string[] = ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'];
+/** Files and folders never watched (`tracerun.exclude`). */
+export const DEFAULT_EXCLUDE: readonly string[] = ['**/node_modules/**', '**/.git/**'];
+export const DEFAULT_CODE_LENS_ENABLED = true;
+/** Runs, or children of one span, listed before a "Show more" item (`tracerun.runs.pageSize`). */
+export const DEFAULT_PAGE_SIZE = 200;
+export const DEFAULT_RECEIVER_ENABLED = true;
+/** OTLP/HTTP's and OTLP/gRPC's registered ports, what exporters use when told nothing else. */
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;
+/** Largest request accepted, compressed or decompressed (`tracerun.receiver.maxRequestMB`). */
+export const DEFAULT_MAX_REQUEST_MB = 32;
+/** Where received traces are written, relative to the first workspace folder (or the CLI's cwd). */
+export const DEFAULT_RECEIVER_FOLDER = '.tracerun';
+
+/** Each setting (without the section) and its default, as package.json declares them. */
+export const SETTING_DEFAULTS = {
+  watch: DEFAULT_WATCH,
+  exclude: DEFAULT_EXCLUDE,
+  'codeLens.enabled': DEFAULT_CODE_LENS_ENABLED,
+  'runs.pageSize': DEFAULT_PAGE_SIZE,
+  'receiver.enabled': DEFAULT_RECEIVER_ENABLED,
+  'receiver.port': DEFAULT_HTTP_PORT,
+  'receiver.grpcPort': DEFAULT_GRPC_PORT,
+  'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
+  'receiver.folder': DEFAULT_RECEIVER_FOLDER,
+  // Nothing is priced by default: prices change too often to ship.
+  modelPrices: {},
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** The bounds of the integer settings (package.json's `minimum` and `maximum`). */
+export const SETTING_RANGES = {
+  'runs.pageSize': { min: 10, max: 5000 },
+  'receiver.port': { min: 0, max: 65535 },
+  'receiver.grpcPort': { min: 0, max: 65535 },
+  'receiver.maxRequestMB': { min: 1, max: 1024 },
+} as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

@@ -1,0 +1,21 @@
+// Typed registration and execution of the commands of commandIds.ts: a handler's parameters,
+// and the arguments given to a command, are checked against `CommandArgs`.
+import * as vscode from 'vscode';
+import type { CommandArgs, CommandId } from './commandIds';
+
+export type CommandHandlers = { readonly [K in CommandId]: (...args: CommandArgs[K]) => unknown };
+
+/** Registers every command at once: leaving one out (or adding an unknown one) does not compile. */
+export function registerCommands(handlers: CommandHandlers): vscode.Disposable {
+  const ids = Object.keys(handlers) as CommandId[];
+  return vscode.Disposable.from(...ids.map((id) => vscode.commands.registerCommand(id, handlers[id] as (...args: unknown[]) => unknown)));
+}
+
+export function executeCommand<K extends CommandId>(id: K, ...args: CommandArgs[K]): Thenable<unknown> {
+  return vscode.commands.executeCommand(id, ...args);
+}
+
+/** A command for a tree item, status bar item or lens. */
+export function commandOf<K extends CommandId>(id: K, title: string, ...args: CommandArgs[K]): vscode.Command {
+  return args.length > 0 ? { command: id, title, arguments: args } : { command: id, title };
+}

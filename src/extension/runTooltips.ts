@@ -1,0 +1,111 @@
+// The Markdown tooltips of the Runs view. Everything taken from a trace (names, messages,
+// paths, ids) is untrusted: it goes through `appendText`, which escapes it, never through
+// `appendMarkdown`, so a span named `[x](command:…)` or `![](https://…)` shows as text.
+// No `vscode` import, so the split between Markdown and text is tested in Node.
+
+/** What `vscode.MarkdownString` offers; a test records the calls instead. */
+export interface MarkdownSink {
+  appendMarkdown(markdown: string): unknown;
+  appendText(text: string): unknown;
+}
+
+export type IdKind = 'trace id' | 'span id' | 'parent span id';
+/** Told of each id that is not hex of the right length (it is shown as "invalid id"). */
+export type InvalidIdReport = (kind: IdKind, raw: string) => void;
+
+const ID_HEX_DIGITS: Record<IdKind, number> = { 'trace id': 32, 'span id': 16, 'parent span id': 16 };
+
+/** OTLP ids as the readers normalise them: lowercase hex, 16 bytes for a trace, 8 for a span. */
+export function isValidId(id: string, kind: IdKind): boolean {
+  return id.length === ID_HEX_DIGITS[kind] && /^[0-9a-f]+$/.test(id);
+}
+
+function appendId(md: MarkdownSink, id: string, kind: IdKind, report: InvalidIdReport): void {
+  if (isValidId(id, kind)) {
+    md.appendMarkdown(`\`${id}\``);
+  } else {
+    md.appendText('invalid id');
+    report(kind, id);
+  }
+}
+
+export interface RunTooltip {
+  readonly name: string;
+  /** Our own sentence on the run's state. */
+  readonly stateText: string;
+  readonly startedText: string;
+  readonly durationText: string;
+  readonly spanCount: number;
+  readonly tokensText: string | undefined;
+  readonly errorCount: number;
+  readonly serviceNames: readonly string[];
+  readonly traceId: string;
+}
+
+export function appendRunTooltip(md: MarkdownSink, run: RunTooltip, report: InvalidIdReport): void {
+  md.appendMarkdown('**');
+  md.appendText(run.name);
+  md.appendMarkdown('**\n\n');
+  md.appendText(run.stateText);
+  md.appendMarkdown('\n\n');
+  md.appendText(`Started ${run.startedText} · ${run.durationText} · ${run.spanCount} spans`);
+  if (run.tokensText) md.appendText(` · ${run.tokensText}`);
+  if (run.errorCount > 0) {
+    md.appendMarkdown(' · $(error) ');
+    md.appendText(`${run.errorCount} failed`);
+  }
+  if (run.serviceNames.length > 0) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Service: ${run.serviceNames.join(', ')}`);
+  }
+  md.appendMarkdown('\n\nTrace ID ');
+  appendId(md, run.traceId, 'trace id', report);
+}
+
+export interface SpanTooltip {
+  readonly name: string;
+  readonly kind: string;
+  readonly durationText: string;
+  readonly model: string | undefined;
+  readonly tokensText: string | undefined;
+  /** Set when the span failed: its status message, or undefined when it has none. */
+  readonly error: { readonly message: string | undefined } | undefined;
+  readonly source: { readonly path: string; readonly line: number | undefined; readonly function: string | undefined } | undefined;
+  /** The span is a stand-in for a parent that has not arrived: how many children name it. */
+  readonly notReceivedChildren: number | undefined;
+  /** The span's parent has not arrived: its id. */
+  readonly missingParentId: string | undefined;
+}
+
+export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: InvalidIdReport): void {
+  md.appendMarkdown('**');
+  md.appendText(span.name);
+  md.appendMarkdown('** · ');
+  md.appendText(`${span.kind} · ${span.durationText}`);
+  if (span.model) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Model: ${span.model}`);
+  }
+  if (span.tokensText) {
+    md.appendMarkdown('\n\n');
+    md.appendText(span.tokensText);
+  }
+  if (span.error) {
+    md.appendMarkdown('\n\n$(error) ');
+    md.appendText(span.error.message ?? 'failed');
+  }
+  if (span.source) {
+    const { path, line, function: fn } = span.source;
+    md.appendMarkdown('\n\n$(go-to-file) ');
+    md.appendText(`${path}${line ? `:${line}` : ''}${fn ? ` · ${fn}` : ''}`);
+  }
+  if (span.notReceivedChildren !== undefined) {
+    const n = span.notReceivedChildren;
+    md.appendMarkdown('\n\n');
+    md.appendText(`Not received yet: ${n} span${n === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`);
+  } else if (span.missingParentId !== undefined) {
+    md.appendMarkdown('\n\nIts parent span ');
+    appendId(md, span.missingParentId, 'parent span id', report);
+    md.appendMarkdown(' has not arrived.');
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { appendRunTooltip, appendSpanTooltip, isValidId, type IdKind, type MarkdownSink, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
+
+/** Records what goes in as Markdown and what as text (which vscode.MarkdownString escapes). */
+class RecordingMarkdown implements MarkdownSink {
+  readonly markdown: string[] = [];
+  readonly text: string[] = [];
+  appendMarkdown(markdown: string): void {
+    this.markdown.push(markdown);
+  }
+  appendText(text: string): void {
+    this.text.push(text);
+  }
+  get allMarkdown(): string {
+    return this.markdown.join('');
+  }
+}
+
+// What a hostile trace file or exporter can put in a span: links, images, command links,
+// theme icons, HTML, headings and code-span breakouts.
+const HOSTILE = [
+  '[click me](command:workbench.action.terminal.new)',
+  '![x](https://attacker.example/pixel.png)',
+  '$(error) <img src=x onerror=alert(1)>',
+  'line one\n\n# heading\n===',
+  '`code` ~~struck~~ https://attacker.example',
+];
+const HOSTILE_ID = '`[x](https://attacker.example)`';
+
+function reports(): { list: [IdKind, string][]; report: (kind: IdKind, raw: string) => void } {
+  const list: [IdKind, string][] = [];
+  return { list, report: (kind, raw) => list.push([kind, raw]) };
+}
+
+function run(overrides: Partial<RunTooltip> = {}): RunTooltip {
+  return {
+    name: 'agent.run',
+    stateText: 'Complete',
+    startedText: '01/12/2026, 10:00:00',
+    durationText: '1.2 s',
+    spanCount: 3,
+    tokensText: undefined,
+    errorCount: 0,
+    serviceNames: [],
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    ...overrides,
+  };
+}
+
+function span(overrides: Partial<SpanTooltip> = {}): SpanTooltip {
+  return {
+    name: 'chat gpt-4o',
+    kind: 'llm',
+    durationText: '800 ms',
+    model: undefined,
+    tokensText: undefined,
+    error: undefined,
+    source: undefined,
+    notReceivedChildren: undefined,
+    missingParentId: undefined,
+    ...overrides,
+  };
+}
+
+test('ids are hex of the right length', () => {
+  assert.ok(isValidId('0af7651916cd43dd8448eb211c80319c', 'trace id'));
+  assert.ok(isValidId('b7ad6b7169203331', 'span id'));
+  assert.ok(!isValidId('b7ad6b7169203331', 'trace id'), 'a span id is too short for a trace id');
+  assert.ok(!isValidId('0af7651916cd43dd8448eb211c80319c', 'parent span id'));
+  assert.ok(!isValidId('zzzzzzzzzzzzzzzz', 'span id'));
+  assert.ok(!isValidId(HOSTILE_ID, 'trace id'));
+});
+
+test('a run tooltip passes every text from the trace as text, never as Markdown', () => {
+  for (const hostile of HOSTILE) {
+    const md = new RecordingMarkdown();
+    const { list, report } = reports();
+    appendRunTooltip(md, run({ name: hostile, serviceNames: ['api', hostile], errorCount: 2 }), report);
+    assert.ok(!md.allMarkdown.includes(hostile), `the name is not Markdown: ${JSON.stringify(md.markdown)}`);
+    assert.ok(md.text.includes(hostile), 'the name is appended as text, whole');
+    assert.ok(md.text.some((t) => t.includes(`api, ${hostile}`)), 'service names are text');
+    assert.match(md.allMarkdown, /`0af7651916cd43dd8448eb211c80319c`/, 'a valid trace id shows as code');
+    assert.deepEqual(list, []);
+  }
+});
+
+test('a run whose trace id is not hex shows "invalid id" and reports it', () => {
+  const md = new RecordingMarkdown();
+  const { list, report } = reports();
+  appendRunTooltip(md, run({ traceId: HOSTILE_ID }), report);
+  assert.ok(!md.allMarkdown.includes('attacker'), `the id is not Markdown: ${JSON.stringify(md.markdown)}`);
+  assert.ok(!md.text.some((t) => t.includes('attacker')), 'the invalid id is not shown at all');
+  assert.ok(md.text.includes('invalid id'));
+  assert.deepEqual(list, [['trace id', HOSTILE_ID]]);
+});
+
+test('a span tooltip passes name, model, error, source and parent id as text', () => {
+  for (const hostile of HOSTILE) {
+    const md = new RecordingMarkdown();
+    const { list, report } = reports();
+    appendSpanTooltip(
+      md,
+      span({ name: hostile, model: hostile, error: { message: hostile }, source: { path: hostile, line: 12, function: hostile }, missingParentId: HOSTILE_ID }),
+      report,
+    );
+    const markdown = md.allMarkdown;
+    assert.ok(!markdown.includes(hostile), `nothing from the trace is Markdown: ${JSON.stringify(md.markdown)}`);
+    assert.ok(!markdown.includes('attacker'), 'nor the parent id');
+    assert.ok(md.text.includes(hostile), 'the name is text');
+    assert.ok(md.text.includes(`Model: ${hostile}`));
+    assert.ok(md.text.includes(`${hostile}:12 · ${hostile}`), 'the source location is text');
+    assert.ok(md.text.includes('invalid id'));
+    assert.deepEqual(list, [['parent span id', HOSTILE_ID]]);
+  }
+});
+
+test('a span whose parent is missing names the parent id as code when it is valid', () => {
+  const md = new RecordingMarkdown();
+  const { list, report } = reports();
+  appendSpanTooltip(md, span({ missingParentId: 'b7ad6b7169203331', error: { message: undefined } }), report);
+  assert.match(md.allMarkdown, /Its parent span `b7ad6b7169203331` has not arrived\./);
+  assert.ok(md.text.includes('failed'), 'a failed span without a message says "failed"');
+  assert.deepEqual(list, []);
+});
