@@ -386,9 +386,9 @@ const round2 = round;
 function referenceCriticalPath(specs: Spec[]): Set<string> {
   const kids = new Map<string, Spec[]>();
   for (const s of specs) if (s.parent) kids.set(s.parent, [...(kids.get(s.parent) ?? []), s]);
-  // Children in tree order (start, then arrival), so full ties resolve as in the layout: the later one.
-  for (const list of kids.values()) list.sort((a, b) => a.start - b.start);
   const end = (s: Spec): number => s.end ?? s.start;
+  // Children in tree order (start, end, then arrival), so full ties resolve as in the layout: the later one.
+  for (const list of kids.values()) list.sort((a, b) => a.start - b.start || end(a) - end(b));
   const effEnd = (s: Spec): number => (end(s) > s.start ? end(s) : Math.max(s.start, ...(kids.get(s.id) ?? []).map(effEnd)));
   const on = new Set<string>();
   const walk = (s: Spec, ws: number, we: number): void => {
