@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { describeSpan } from '../core/genai/conventions';
 import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
-import { formatDuration, startedLabel } from '../protocol/format';
+import { formatDuration, startedLabel, tokensLabel, tokensText } from '../protocol/format';
 import type { SpanNode, Trace, TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
@@ -11,7 +11,7 @@ import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
-import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
+import { kindIcon } from './spanPresentation';
 import type { TraceRunService } from './traceRunService';
 
 export type RunsTreeElement =
@@ -277,7 +277,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     tooltip.appendMarkdown(`**${escapeMd(s.name)}**\n\n`);
     tooltip.appendMarkdown(`${state === 'running' ? (s.hasRoot ? 'Running: its root span has not ended yet' : 'Running: root span not received yet') : state === 'incomplete' ? (s.hasRoot ? 'Incomplete: its root span never ended' : 'Incomplete: its root span never arrived') : 'Complete'}\n\n`);
     tooltip.appendMarkdown(`Started ${started.toLocaleString()} · ${formatDuration(durationMs)} · ${s.spanCount} spans`);
-    if (tokens) tooltip.appendMarkdown(` · ${tokensTooltip(tokens)}`);
+    if (tokens) tooltip.appendMarkdown(` · ${tokensText(tokens, 'tokens')}`);
     if (s.errorCount > 0) tooltip.appendMarkdown(` · $(error) ${s.errorCount} failed`);
     if (s.serviceNames.length > 0) tooltip.appendMarkdown(`\n\nService: ${s.serviceNames.map(escapeMd).join(', ')}`);
     tooltip.appendMarkdown(`\n\nTrace ID \`${traceId}\``);
@@ -363,7 +363,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMd(span.name)}** · ${conventions.kind} · ${isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))}`);
     if (conventions.model) tooltip.appendMarkdown(`\n\nModel: ${escapeMd(conventions.model)}`);
-    if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensTooltip(conventions.tokens)}`);
+    if (conventions.tokens) tooltip.appendMarkdown(`\n\n${tokensText(conventions.tokens, 'tokens')}`);
     if (failed) tooltip.appendMarkdown(`\n\n$(error) ${escapeMd(span.errorMessage ?? 'failed')}`);
     if (source) tooltip.appendMarkdown(`\n\n$(go-to-file) ${escapeMd(source.path)}${source.line ? `:${source.line}` : ''}${source.function ? ` · ${escapeMd(source.function)}` : ''}`);
     if (node.notReceived) {
