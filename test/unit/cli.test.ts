@@ -82,6 +82,33 @@ function tests(): void {
     });
   }
 
+  test('tree over failures, running spans, missing parents, cycles and ties matches the golden files', async (t) => {
+    const run = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const rootless = '5b8efff798038103d269b633813fc60c';
+    const id = (n: number) => `c0ffee${n.toString(16).padStart(10, '0')}`;
+    const code = (line: number, fn: string) => ({ 'code.filepath': 'agent/run.py', 'code.lineno': line, 'code.function': fn });
+    const file = writeTrace(tempDir(t), 'edge.jsonl', [
+      { traceId: run, spanId: id(1), name: 'agent.run', start: ms(0), end: ms(900), attributes: code(10, 'run'), status: { code: 2, message: 'tool failed' } },
+      // Recorded to the millisecond: the step and the call right after it start together.
+      { traceId: run, spanId: id(3), parentSpanId: id(1), name: 'chat gpt-4o', start: ms(100), end: ms(400), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 80 } },
+      { traceId: run, spanId: id(2), parentSpanId: id(1), name: 'plan step', start: ms(100), end: ms(100) },
+      { traceId: run, spanId: id(4), parentSpanId: id(1), name: 'execute_tool lookup', start: ms(400), end: ms(650), attributes: { 'gen_ai.operation.name': 'execute_tool', ...code(42, 'lookup') }, status: { code: 2, message: 'KeyError: order\nTraceback (most recent call last):\n  File "agent/run.py", line 42' } },
+      { traceId: run, spanId: id(5), parentSpanId: id(1), name: 'stream answer', start: ms(700), end: 0 },
+      // Two spans naming each other as parent: cut at the earlier.
+      { traceId: run, spanId: id(6), parentSpanId: id(7), name: 'cycle a', start: ms(710), end: ms(720) },
+      { traceId: run, spanId: id(7), parentSpanId: id(6), name: 'cycle b', start: ms(715), end: ms(718) },
+      // A run whose root has not arrived: its spans gather under a stand-in for it.
+      { traceId: rootless, spanId: id(11), parentSpanId: id(10), name: 'retrieve', start: ms(2000), end: ms(2100) },
+      { traceId: rootless, spanId: id(12), parentSpanId: id(10), name: 'rerank', start: ms(2100), end: ms(2150) },
+    ]);
+    const text = await cli('tree', file);
+    assert.equal(text.stderr, '');
+    matchesGolden('tree-edge-cases.txt', text.stdout);
+    const json = await cli('tree', file, '--json');
+    assert.equal(json.stderr, '');
+    matchesGolden('tree-edge-cases.json', json.stdout);
+  });
+
   test('tree: usage errors exit 2, nothing readable exits 1 naming the problem', async (t) => {
     const none = await cli('tree');
     assert.equal(none.code, 2);
