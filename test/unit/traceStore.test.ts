@@ -320,6 +320,7 @@ test('tied runs name: equal times fall to the lower span id; two roots at once p
     for (const span of reverse ? [...roots].reverse() : roots) b.addSpans(FILE_A, [span]);
     assert.equal(b.trace('t1')!.summary().name, 'root one');
     assert.equal(b.trace('t1')!.summary().root?.spanId, 'r1');
+    assert.equal(b.trace('t1')!.tree().roots[0].span.spanId, 'r1', 'the tree leads with the root the run is named after');
   }
 });
 

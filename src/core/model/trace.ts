@@ -26,7 +26,10 @@ export interface SpanNodeIndex {
 }
 
 export interface TraceTree {
-  /** Root span(s) first, then orphans, each group in sibling order (start, then end, then as written). */
+  /**
+   * Root span(s) first, the one the summary names leading (see `standsBefore`), then orphans
+   * in sibling order (start, then end, then as written).
+   */
   readonly roots: SpanNode[];
   /** Every span's node by span id. */
   readonly nodes: SpanNodeIndex;
@@ -375,7 +378,8 @@ function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<Tr
   }
   const realTops = tops.filter((n) => !n.orphan);
   const orphanTops = tops.filter((n) => n.orphan);
-  sortSiblings(realTops);
+  // The root the run's summary names first (several parentless spans are bad data, but happen).
+  realTops.sort((a, b) => (a === b ? 0 : standsBefore(a.span, b.span) ? -1 : 1));
   sortSiblings(orphanTops);
   const roots: NodeBuild[] = [];
   let placed = 0;
