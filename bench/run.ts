@@ -1,7 +1,7 @@
 // Trace Run benchmarks: `npm run bench` (runs as `node --expose-gc out/bench/run.js`).
 // Prints a table and writes bench-results.json at the repository root: a list of
 // { name, value, unit, baseline }, where `baseline` is a simple reference measured in the
-// same run (JSON.parse of every line; file bytes per span; a plain fs.watch).
+// same run (JSON.parse of every line; file bytes per span; a plain fs.watch; a plain tree walk).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { FileTailer, type TailSink } from '../src/core/ingest/tailer';
 import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
+import { LAYOUT_BASELINES, benchLayout } from './layout';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
@@ -342,6 +343,7 @@ function printTable(results: readonly Result[]): void {
   log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) log(line(row));
   log('ratio = value / baseline. Baselines: JSON.parse of every line (same chunked read); file bytes per span; a plain fs.watch on the file.');
+  log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
@@ -361,6 +363,8 @@ async function main(): Promise<void> {
   results.push(...(await benchLive()));
   log('\nreceiver (OTLP/HTTP → trace file vs a bare http server, loopback):');
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
+  log('\nlayout (the waterfall layout of a million spans vs one plain depth-first walk):');
+  results.push(...(await timed('layout: 1M spans', () => benchLayout(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 

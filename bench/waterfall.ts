@@ -19,8 +19,8 @@ import { readOtlpJson } from '../src/core/ingest/otlp/otlpJsonReader';
 import type { SpanRecord } from '../src/core/model/span';
 import type { SpanNode, Trace } from '../src/core/model/trace';
 import { TraceStore } from '../src/core/model/traceStore';
-import { layoutWaterfall } from '../src/core/waterfall/layout';
-import { runStepsSliced } from '../src/core/util/steps';
+import { layoutWaterfallSteps } from '../src/core/waterfall/layout';
+import { runSteps, runStepsSliced } from '../src/core/util/steps';
 import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/extension/waterfallData';
 import { ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
 import { kvD, kvI, kvS, q, Rng } from './generate';
@@ -599,7 +599,7 @@ async function benchHost(log: Log): Promise<HostResults> {
   // Where waterfallData's time goes.
   const tree = built.trace.tree();
   let a = performance.now();
-  layoutWaterfall(tree);
+  runSteps(layoutWaterfallSteps(tree));
   const layoutMs = performance.now() - a;
   a = performance.now();
   runTokens(built.trace.allSpans(), (id) => built.trace.span(id));

@@ -5,7 +5,8 @@ import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
 import type { SpanNode, Trace } from '../core/model/trace';
 import { msBetween, nsToIso } from '../core/model/time';
-import { formatDuration } from '../protocol/format';
+import { formatDuration, tokensText } from '../protocol/format';
+import { firstLine, terminalSafe } from './terminalText';
 
 export interface TreeOptions {
   readonly json: boolean;
@@ -32,7 +33,7 @@ interface JsonSpan {
 }
 
 
-/** Depth-first, children in start order: the order the Runs view and waterfall show. */
+/** Depth-first, children in sibling order (see `TraceTree`): the order the Runs view and waterfall show. */
 function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolean) => void): void {
   const roots = trace.tree().roots;
   const stack: { node: SpanNode; prefix: string; last: boolean }[] = roots.map((node, i) => ({ node, prefix: '', last: i === roots.length - 1 })).reverse();
@@ -68,18 +69,18 @@ function omitUndefined<T extends object>(o: T): T {
   return o;
 }
 
-function tokensText(t: TokenCounts | undefined): string | undefined {
-  if (!t || t.total === undefined) return undefined;
-  return t.input !== undefined && t.output !== undefined ? `${t.total.toLocaleString('en-US')} tokens (${t.input}→${t.output})` : `${t.total.toLocaleString('en-US')} tokens`;
+function tokensOf(t: TokenCounts | undefined): string | undefined {
+  return t?.total === undefined ? undefined : tokensText(t, 'tokens');
 }
 
+/** One span's line of the text tree: a status message is cut to its first line (`--json` keeps it whole). */
 function spanLine(span: SpanRecord): string {
   const d = describeSpan(span);
   const source = sourceLocationOf(span.attributes);
   const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), d.model ? `${d.kind} ${d.model}` : d.kind];
-  const tokens = tokensText(d.tokens);
+  const tokens = tokensOf(d.tokens);
   if (tokens) parts.push(tokens);
-  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${span.errorMessage ?? ''}`.trim());
+  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${firstLine(span.errorMessage ?? '')}`.trim());
   if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}`);
   return parts.join('  ');
 }
@@ -87,7 +88,8 @@ function spanLine(span: SpanRecord): string {
 /** `tracerun tree <file-or-dir>... [--json]`: each run as an indented span tree. Returns the exit code. */
 export async function treeCommand(targets: readonly string[], options: TreeOptions): Promise<number> {
   const { store, files, problems } = await readTraceFiles(targets);
-  for (const p of problems) options.err(`${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`);
+  // stderr reaches the terminal whatever the output format.
+  for (const p of problems) options.err(terminalSafe(`${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`));
   const runs = store.runs();
   if (runs.length === 0) {
     options.err(files.length === 0 ? 'tracerun: no trace files found' : `tracerun: no spans could be read from ${files.length} file(s)`);
@@ -111,19 +113,21 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     options.out(JSON.stringify({ traces }, null, 2));
     return 0;
   }
+  // Every line of text passes through terminalSafe: trace text must not drive the terminal.
+  const out = (line: string) => options.out(terminalSafe(line));
   for (const trace of runs) {
     const s = trace.summary();
-    const tokens = tokensText(traceTokens(trace));
+    const tokens = tokensOf(traceTokens(trace));
     const head = [`▶ ${s.name}`, formatDuration(msBetween(s.startNs, s.endNs)), `${s.spanCount} span${s.spanCount === 1 ? '' : 's'}`];
     if (tokens) head.push(tokens);
     head.push(s.errorCount > 0 ? `${s.errorCount} failed` : s.hasRoot ? 'ok' : 'no root span');
-    options.out(`${head.join('  ')}  trace ${trace.traceId}  ${nsToIso(s.startNs)}`);
+    out(`${head.join('  ')}  trace ${trace.traceId}  ${nsToIso(s.startNs)}`);
     walk(trace, (node, prefix, last) => {
       const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
       const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
-      options.out(`  ${prefix}${connector}${spanLine(node.span)}${orphan}`);
+      out(`  ${prefix}${connector}${spanLine(node.span)}${orphan}`);
     });
-    options.out('');
+    out('');
   }
   return 0;
 }

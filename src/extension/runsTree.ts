@@ -13,7 +13,8 @@ import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
 import { appendRunTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
-import { kindIcon, tokensLabel, tokensTooltip } from './spanPresentation';
+import { kindIcon } from './spanPresentation';
+import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
 
 export type RunsTreeElement =
@@ -281,7 +282,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         startedText: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
         durationText: formatDuration(durationMs),
         spanCount: s.spanCount,
-        tokensText: tokensTooltip(tokens),
+        tokensText: tokens && tokensText(tokens, 'tokens'),
         errorCount: s.errorCount,
         serviceNames: s.serviceNames,
         traceId,
@@ -375,7 +376,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         kind: conventions.kind,
         durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
         model: conventions.model,
-        tokensText: tokensTooltip(conventions.tokens),
+        tokensText: conventions.tokens && tokensText(conventions.tokens, 'tokens'),
         error: failed ? { message: span.errorMessage } : undefined,
         source,
         notReceivedChildren: node.notReceived ? node.children.length : undefined,

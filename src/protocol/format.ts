@@ -1,4 +1,4 @@
-// Display formatting shared by the extension (Runs view, CLI) and the webview, so both show the same units.
+// Display formatting shared by the extension (Runs view), the CLI and the webview, so all show the same units.
 /** Same units as the Runs view: 850ns, 12.3ms, 4.52s, 3m 05s. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
@@ -35,9 +35,26 @@ export function tickStep(totalMs: number, target: number): number {
   return 10 * pow;
 }
 
-/** "1,592 (1,480 in · 112 out)", or just the total when the split is unknown. */
-export function tokensText(tokens: { input?: number; output?: number; total?: number }): string {
+/** Token counts as spans and runs state them: any of the three may be missing. */
+export interface TokenCountsLike {
+  readonly input?: number;
+  readonly output?: number;
+  readonly total?: number;
+}
+
+/**
+ * "1,592 (1,480 in · 112 out)", or just the total when the split is unknown; with a `unit`,
+ * "1,592 tokens (1,480 in · 112 out)". The total is input + output when not stated.
+ */
+export function tokensText(tokens: TokenCountsLike, unit?: string): string {
   const total = (tokens.total ?? (tokens.input ?? 0) + (tokens.output ?? 0)).toLocaleString('en-US');
-  if (tokens.input === undefined || tokens.output === undefined) return total;
-  return `${total} (${tokens.input.toLocaleString('en-US')} in · ${tokens.output.toLocaleString('en-US')} out)`;
+  const counted = unit ? `${total} ${unit}` : total;
+  if (tokens.input === undefined || tokens.output === undefined) return counted;
+  return `${counted} (${tokens.input.toLocaleString('en-US')} in · ${tokens.output.toLocaleString('en-US')} out)`;
+}
+
+/** "1,592 tok", for a list item's short description; undefined without a total. */
+export function tokensLabel(tokens: TokenCountsLike | undefined): string | undefined {
+  if (tokens?.total === undefined) return undefined;
+  return `${tokens.total.toLocaleString('en-US')} tok`;
 }

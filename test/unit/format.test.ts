@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, startedLabel } from '../../src/protocol/format';
+import { formatDuration, startedLabel, tokensLabel, tokensText } from '../../src/protocol/format';
 
 test('a run started today shows the time of day; an older one the date too', () => {
   const now = new Date(2026, 10, 24, 15, 30, 0).getTime();
@@ -11,4 +11,14 @@ test('a run started today shows the time of day; an older one the date too', () 
 
 test('durations keep the Runs view units', () => {
   assert.deepEqual([0.0005, 0.5, 5, 50, 500, 5000, 65_000, 3_700_000].map(formatDuration), ['500ns', '500µs', '5.00ms', '50.0ms', '500ms', '5.00s', '1m 05s', '1h 01m']);
+});
+
+test('tokens: one formatter for the webview, the Runs view tooltips and the CLI, one for short labels', () => {
+  assert.equal(tokensText({ input: 1480, output: 112, total: 1592 }), '1,592 (1,480 in · 112 out)');
+  assert.equal(tokensText({ input: 1480, output: 112, total: 1592 }, 'tokens'), '1,592 tokens (1,480 in · 112 out)');
+  assert.equal(tokensText({ input: 1480, output: 112 }, 'tokens'), '1,592 tokens (1,480 in · 112 out)', 'total from the split');
+  assert.equal(tokensText({ total: 9 }, 'tokens'), '9 tokens', 'no split');
+  assert.equal(tokensLabel({ input: 1480, output: 112, total: 1592 }), '1,592 tok');
+  assert.equal(tokensLabel({ input: 3 }), undefined);
+  assert.equal(tokensLabel(undefined), undefined);
 });

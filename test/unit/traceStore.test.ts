@@ -18,6 +18,8 @@ interface SpanSpec {
   end?: number;
   file?: string;
   error?: boolean;
+  /** Where the span was written in its file (default 0). */
+  byte?: number;
 }
 
 /** A span as the reader would index it; times are milliseconds after T0. */
@@ -36,8 +38,8 @@ function rec(s: SpanSpec): SpanRecord {
     resource: { serviceName: 'svc', attributesStart: 0, attributesEnd: 0 },
     scope: undefined,
     origin: { file: s.file ?? FILE_A, line: 1 },
-    byteStart: 0,
-    byteEnd: 0,
+    byteStart: s.byte ?? 0,
+    byteEnd: s.byte ?? 0,
   };
 }
 
@@ -232,6 +234,103 @@ test('children are ordered by start time whatever order they arrive in', () => {
     root.children.map((c) => c.span.name),
     ['s10', 's20', 's30', 's50'],
   );
+});
+
+/** The children's names of the trace's first root, built at once and in time slices (which must agree). */
+async function childOrder(store: TraceStore, trace = 't1'): Promise<string[]> {
+  const t = store.trace(trace)!;
+  const sliced = (await t.treeSliced()).roots[0].children.map((c) => c.span.name);
+  assert.deepEqual(t.tree().roots[0].children.map((c) => c.span.name), sliced, 'the sliced build orders as the one at once');
+  return sliced;
+}
+
+test('siblings that start in the same millisecond are ordered by end, whichever arrives first', async () => {
+  // As the OpenTelemetry JS SDK records them: a short step and the call right after it tie.
+  const spans = [
+    rec({ id: 'call', parent: 'root', start: 10, end: 50 }),
+    rec({ id: 'step', parent: 'root', start: 10, end: 10 }),
+    rec({ id: 'later', parent: 'root', start: 5, end: 60 }),
+  ];
+  for (const order of [spans, [...spans].reverse()]) {
+    const store = new TraceStore();
+    store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 100 })]);
+    for (const span of order) store.addSpans(FILE_A, [span]);
+    assert.deepEqual(await childOrder(store), ['later', 'step', 'call']);
+  }
+});
+
+test('a span still running goes after a finished sibling that started with it', async () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 100 })]);
+  store.addSpans(FILE_A, [{ ...rec({ id: 'running', parent: 'root', start: 10 }), endNs: 0n }]);
+  store.addSpans(FILE_A, [rec({ id: 'done', parent: 'root', start: 10, end: 90 })]);
+  assert.deepEqual(await childOrder(store), ['done', 'running']);
+});
+
+test('siblings with the same start and end are in the order written: file, then place in it', async () => {
+  const spans = [
+    rec({ id: 'third', parent: 'root', start: 10, end: 20, file: FILE_B, byte: 0 }),
+    rec({ id: 'second', parent: 'root', start: 10, end: 20, byte: 900 }),
+    rec({ id: 'first', parent: 'root', start: 10, end: 20, byte: 100 }),
+  ];
+  for (const order of [spans, [...spans].reverse()]) {
+    const store = new TraceStore();
+    store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 100 })]);
+    for (const span of order) store.addSpans(span.origin.file, [span]);
+    assert.deepEqual(await childOrder(store), ['first', 'second', 'third']);
+  }
+});
+
+test('a wide fan-out out of order sorts by start, then end, then as written', async () => {
+  const spans: SpanRecord[] = [];
+  // Ten children a millisecond, in pairs that also end together; they arrive in neither order.
+  for (let k = 999; k >= 0; k--) spans.push(rec({ id: `c${k}`, parent: 'root', start: Math.floor(k / 10), end: 100 - (k % 5), byte: k % 10 }));
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ id: 'root', start: 0, end: 200 }), ...spans]);
+  const expected = [...spans]
+    .sort((a, b) => Number(a.startNs - b.startNs) || Number(a.endNs - b.endNs) || a.byteStart - b.byteStart)
+    .map((s) => s.name);
+  assert.deepEqual(await childOrder(store), expected);
+});
+
+test('a run whose root has not arrived has the same name whatever order its spans arrive in', () => {
+  // Both start in the same millisecond; the one that ends last (the enclosing step) names the run.
+  const spans = [
+    rec({ id: 'aaaa', parent: 'gone', name: 'chat gpt-4o', start: 0, end: 40 }),
+    rec({ id: 'bbbb', parent: 'gone', name: 'agent step', start: 0, end: 90 }),
+    rec({ id: 'cccc', parent: 'gone', name: 'tool', start: 50, end: 80 }),
+  ];
+  const names = new Set<string>();
+  for (const order of [spans, [...spans].reverse(), [spans[1], spans[0], spans[2]]]) {
+    const store = new TraceStore();
+    for (const span of order) store.addSpans(FILE_A, [span]);
+    names.add(store.trace('t1')!.summary().name);
+  }
+  assert.deepEqual([...names], ['agent step']);
+});
+
+test('tied runs name: equal times fall to the lower span id; two roots at once pick the same way', () => {
+  const tied = [rec({ id: 'b2', name: 'second', parent: 'gone', start: 0, end: 10 }), rec({ id: 'a1', name: 'first', parent: 'gone', start: 0, end: 10 })];
+  const roots = [rec({ id: 'r2', name: 'root two', start: 0, end: 10 }), rec({ id: 'r1', name: 'root one', start: 0, end: 50 })];
+  for (const reverse of [false, true]) {
+    const a = new TraceStore();
+    for (const span of reverse ? [...tied].reverse() : tied) a.addSpans(FILE_A, [span]);
+    assert.equal(a.trace('t1')!.summary().name, 'first');
+    const b = new TraceStore();
+    for (const span of reverse ? [...roots].reverse() : roots) b.addSpans(FILE_A, [span]);
+    assert.equal(b.trace('t1')!.summary().name, 'root one');
+    assert.equal(b.trace('t1')!.summary().root?.spanId, 'r1');
+    assert.equal(b.trace('t1')!.tree().roots[0].span.spanId, 'r1', 'the tree leads with the root the run is named after');
+  }
+});
+
+test('a repeat that ends earlier hands the run name to the tied span that now ends last', () => {
+  const store = new TraceStore();
+  store.addSpans(FILE_A, [rec({ id: 'aaaa', parent: 'gone', name: 'short', start: 0, end: 40 }), rec({ id: 'bbbb', parent: 'gone', name: 'long', start: 0, end: 90 })]);
+  const t = store.trace('t1')!;
+  assert.equal(t.summary().name, 'long');
+  store.addSpans(FILE_A, [rec({ id: 'bbbb', parent: 'gone', name: 'long', start: 0, end: 20 })]);
+  assert.equal(t.summary().name, 'short');
 });
 
 test('runs are newest first by earliest span start, and re-sorted when an earlier span arrives', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
 import { Trace, type SpanNode } from '../../src/core/model/trace';
-import { initialCollapsed, layoutWaterfall, rowLabel, visibleRows, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
+import { runSteps } from '../../src/core/util/steps';
+import { layoutWaterfallSteps, type SpanForest, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 
 const T0 = 1_700_000_000_000_000_000n;
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -38,11 +39,32 @@ function record(s: Spec): SpanRecord {
   };
 }
 
+/** Lays a forest out at once, as the extension's `waterfallData` does for a small trace. */
+function layOut(forest: SpanForest, options?: WaterfallOptions): WaterfallLayout {
+  return runSteps(layoutWaterfallSteps(forest, options));
+}
+
 /** Builds the tree the way the extension does (Trace.tree), then lays it out, with segments. */
 function layout(specs: Spec[], options?: WaterfallOptions): WaterfallLayout {
   const trace = new Trace(TRACE);
   for (const s of specs) trace.add(record(s));
-  return layoutWaterfall(trace.tree(), { criticalSegments: true, ...options });
+  return layOut(trace.tree(), { criticalSegments: true, ...options });
+}
+
+/**
+ * A row's label as the waterfall shows it (webview `TraceRows`): the span's name, or for a
+ * group row (directly followed by its first member) `name ×count`.
+ */
+function rowLabel(l: WaterfallLayout, row: number): string {
+  const size = l.groupSize[row];
+  return size === 0 ? l.spans[l.spanIndex[row]].name : `${l.spans[l.spanIndex[row + 1]].name} ×${size}`;
+}
+
+/** The rows a view draws when the rows in `collapsed` hide their subtrees: each skips to its `subtreeEnd`. */
+function visibleRows(l: WaterfallLayout, collapsed: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < l.rowCount; r = collapsed.has(r) ? l.subtreeEnd[r] : r + 1) out.push(r);
+  return out;
 }
 
 const rowOf = (l: WaterfallLayout, id: string): number => {
@@ -117,13 +139,13 @@ test('rows are depth-first, children in start order, times relative to the first
 test('the origin can be given; sub-millisecond times keep their nanoseconds', () => {
   const trace = new Trace(TRACE);
   trace.add({ ...record({ id: 'r', start: 0, end: 1 }), startNs: T0 + 1n, endNs: T0 + 1_000_002n });
-  const l = layoutWaterfall(trace.tree(), { originNs: T0 });
+  const l = layOut(trace.tree(), { originNs: T0 });
   assert.equal(l.startMs[0], 0.000001);
   assert.equal(l.durationMs[0], 1.000001);
 });
 
 test('an empty trace lays out to no rows', () => {
-  const l = layoutWaterfall({ roots: [] });
+  const l = layOut({ roots: [] });
   assert.equal(l.rowCount, 0);
   assert.equal(l.criticalPath.row.length, 0);
 });
@@ -202,7 +224,7 @@ test('self time: a child list out of start order is still merged correctly', () 
     notReceived: false,
   });
   const root = mk('root', 0, 100, [mk('late', 50, 90), mk('early', 10, 60), mk('mid', 20, 30)]);
-  const l = layoutWaterfall({ roots: [root] });
+  const l = layOut({ roots: [root] });
   assert.equal(round(l.selfMs[0]), 20); // covered [10,90]
 });
 
@@ -323,7 +345,7 @@ test('critical path segments are left out by default; the marks stay', () => {
   assert.equal(l.criticalPath.row.length, 0);
   const trace = new Trace(TRACE);
   for (const s of specs) trace.add(record(s));
-  assert.equal(layoutWaterfall(trace.tree()).criticalPath.row.length, 0);
+  assert.equal(layOut(trace.tree()).criticalPath.row.length, 0);
   assert.deepEqual(critical(layout([{ id: 'root', start: 0 }], { criticalSegments: false })), ['root']);
 });
 
@@ -386,9 +408,9 @@ const round2 = round;
 function referenceCriticalPath(specs: Spec[]): Set<string> {
   const kids = new Map<string, Spec[]>();
   for (const s of specs) if (s.parent) kids.set(s.parent, [...(kids.get(s.parent) ?? []), s]);
-  // Children in tree order (start, then arrival), so full ties resolve as in the layout: the later one.
-  for (const list of kids.values()) list.sort((a, b) => a.start - b.start);
   const end = (s: Spec): number => s.end ?? s.start;
+  // Children in tree order (start, end, then arrival), so full ties resolve as in the layout: the later one.
+  for (const list of kids.values()) list.sort((a, b) => a.start - b.start || end(a) - end(b));
   const effEnd = (s: Spec): number => (end(s) > s.start ? end(s) : Math.max(s.start, ...(kids.get(s.id) ?? []).map(effEnd)));
   const on = new Set<string>();
   const walk = (s: Spec, ws: number, we: number): void => {
@@ -478,16 +500,17 @@ test('folding: 240 same-name siblings become one group row holding them', () => 
 
 test('folding: groups start collapsed; visible rows skip their members', () => {
   const l = layout(loopTrace(240));
-  const collapsed = initialCollapsed(l);
+  // The webview starts with every group row collapsed.
+  const collapsed = new Set([...Array(l.rowCount).keys()].filter((r) => l.groupSize[r] > 0));
   assert.deepEqual([...visibleRows(l, collapsed)].map((r) => (l.groupSize[r] ? rowLabel(l, r) : idOf(l, r))), [
     'root',
     'plan',
     'lookupOrder ×240',
     'answer',
   ]);
-  collapsed[0] = 1;
+  collapsed.add(0);
   assert.deepEqual([...visibleRows(l, collapsed)], [0]);
-  assert.equal(visibleRows(l, new Uint8Array(l.rowCount)).length, l.rowCount);
+  assert.equal(visibleRows(l, new Set()).length, l.rowCount);
 });
 
 test('folding threshold: runs shorter than it stay unfolded; 0 turns folding off', () => {
@@ -543,105 +566,9 @@ test('a 100,000-deep chain lays out without recursion', () => {
   const nodes: TestNode[] = [];
   for (let k = 0; k < n; k++) nodes.push({ span: record({ id: `d${k}`, start: k * 0.001, end: 1000 - k * 0.001 }), children: [], depth: k, orphan: false, notReceived: false });
   for (let k = 0; k + 1 < n; k++) nodes[k].children.push(nodes[k + 1]);
-  const l = layoutWaterfall({ roots: [nodes[0]] });
+  const l = layOut({ roots: [nodes[0]] });
   assert.equal(l.rowCount, n);
   assert.equal(l.depth[n - 1], 0xffff, 'depth saturates');
   assert.equal(l.subtreeEnd[0], n);
   assert.equal(l.onCriticalPath.reduce((a, b) => a + b, 0), n);
 });
-
-/**
- * An agent-shaped run of 1,000,000 spans: a root, 20,000 steps, each with an LLM call (and its
- * HTTP request), a run of same-name tool calls (some concurrent) each with a DB query, and
- * a summary. Times are printed (median of 3), not asserted.
- */
-test('1,000,000 spans: timing', () => {
-  const built = agentForest(1_000_000);
-  const median = (f: () => WaterfallLayout): { ms: number; layout: WaterfallLayout } => {
-    const runs: { ms: number; layout: WaterfallLayout }[] = [];
-    for (let k = 0; k < 3; k++) {
-      const t = performance.now();
-      const layout = f();
-      runs.push({ ms: performance.now() - t, layout });
-    }
-    return runs.sort((x, y) => x.ms - y.ms)[1];
-  };
-  layoutWaterfall(built.forest); // warm-up: compiles, and pays the GC debt of building the forest
-  const folded = median(() => layoutWaterfall(built.forest));
-  const flat = median(() => layoutWaterfall(built.forest, { foldThreshold: 0 }));
-  const withSegments = median(() => layoutWaterfall(built.forest, { criticalSegments: true }));
-  const t = performance.now();
-  const vis = visibleRows(folded.layout, initialCollapsed(folded.layout));
-  const visibleMs = performance.now() - t;
-  assert.equal(flat.layout.rowCount, built.count);
-  checkSample(folded.layout);
-  const groups = folded.layout.groupSize.reduce((a, b) => a + (b > 0 ? 1 : 0), 0);
-  const onPath = flat.layout.onCriticalPath.reduce((a, b) => a + b, 0);
-  const fmt = (n: number): string => n.toLocaleString('en');
-  console.log(
-    `layoutWaterfall, ${fmt(built.count)} agent-shaped spans (median of 3): ${folded.ms.toFixed(0)} ms folded ` +
-      `(${fmt(groups)} groups); ${flat.ms.toFixed(0)} ms unfolded; ${withSegments.ms.toFixed(0)} ms with critical segments ` +
-      `(${fmt(withSegments.layout.criticalPath.row.length)}); ${fmt(onPath)} spans on the critical path; ` +
-      `visibleRows with groups collapsed ${visibleMs.toFixed(1)} ms (${fmt(vis.length)} rows)`,
-  );
-  const wide = wideForest(1_000_000);
-  const w = median(() => layoutWaterfall(wide));
-  console.log(`layoutWaterfall, 1,000,000 sequential children of one root, all on the critical path: ${w.ms.toFixed(0)} ms (median of 3)`);
-});
-
-/** Spot checks on a big layout: the invariants on a window of rows around a few places. */
-function checkSample(l: WaterfallLayout): void {
-  for (const r of [0, 1, 2, Math.floor(l.rowCount / 2), l.rowCount - 1]) {
-    const p = l.parent[r];
-    if (p >= 0) assert.equal(l.depth[r], l.depth[p] + 1);
-    assert.ok(l.subtreeEnd[r] > r);
-  }
-}
-
-function agentForest(target: number): { forest: { roots: SpanNode[]; nodes: { size: number } }; count: number } {
-  let count = 0;
-  let id = 0;
-  const node = (name: string, start: number, end: number, parent: TestNode | undefined, error = false): TestNode => {
-    const n: TestNode = {
-      span: { ...BASE, spanId: (++id).toString(16).padStart(16, '0'), name, startNs: T0 + BigInt(Math.round(start * 1e6)), endNs: T0 + BigInt(Math.round(end * 1e6)), statusCode: error ? StatusCode.Error : StatusCode.Ok },
-      children: [],
-      depth: 0,
-      orphan: false,
-      notReceived: false,
-    };
-    parent?.children.push(n);
-    count++;
-    return n;
-  };
-  const steps = 20_000;
-  const perStep = Math.floor((target - 1) / steps); // 49
-  const root = node('agent run', 0, steps * 100, undefined);
-  for (let s = 0; s < steps && count < target; s++) {
-    const t = s * 100;
-    const step = node('agent step', t, t + 99, root);
-    const llm = node('chat gpt-4o', t + 1, t + 40, step);
-    node('POST /v1/chat/completions', t + 2, t + 39, llm);
-    const tools = Math.floor((perStep - 5) / 2); // 22 tool calls, each with a query
-    for (let k = 0; k < tools; k++) {
-      const ts = t + 41 + k * 2.4 - (k % 3 === 1 ? 1 : 0); // every third overlaps its predecessor
-      const tool = node('lookupOrder', ts, ts + 2.2, step, k === 7 && s % 100 === 0);
-      node('SELECT orders', ts + 0.2, ts + 2, tool);
-    }
-    node('summarize', t + 95, t + 98, step);
-  }
-  while (count < target) node('late log', count, count + 1, root);
-  root.children.sort((a, b) => (a.span.startNs < b.span.startNs ? -1 : a.span.startNs > b.span.startNs ? 1 : 0));
-  // Sized like a TraceTree, whose `nodes` map tells the layout how many spans to expect.
-  return { forest: { roots: [root], nodes: { size: count } }, count };
-}
-
-function wideForest(n: number): { roots: SpanNode[]; nodes: { size: number } } {
-  const root: TestNode = { span: { ...BASE, spanId: 'root', name: 'root', startNs: T0, endNs: T0 + BigInt(n) * 1_000_000n }, children: [], depth: 0, orphan: false, notReceived: false };
-  for (let k = 0; k < n - 1; k++) {
-    const s = T0 + BigInt(k) * 1_000_000n;
-    root.children.push({ span: { ...BASE, spanId: `c${k}`, name: k % 2 ? 'a' : 'b', startNs: s, endNs: s + 1_000_000n }, children: [], depth: 1, orphan: false, notReceived: false });
-  }
-  return { roots: [root], nodes: { size: n } };
-}
-
-const BASE: SpanRecord = record({ id: 'base', start: 0, end: 0 });

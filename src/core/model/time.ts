@@ -22,10 +22,26 @@ export function nsToMs(ns: bigint): number {
   return Number(ns) / 1e6;
 }
 
-/** ISO time keeping the nanoseconds a trace has: 2023-11-14T22:13:20.123456789Z. */
+const NS_PER_S = 1_000_000_000n;
+/** The widest time a JavaScript Date holds: ±100,000,000 days from 1970, in ms. */
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+
+/**
+ * ISO time keeping the nanoseconds a trace has: 2023-11-14T22:13:20.123456789Z. Never throws:
+ * a time a Date cannot hold (a writer's bug, or a hostile file) reads "invalid time (N ns)",
+ * so one bad span cannot take down the view or the command that shows it.
+ */
 export function nsToIso(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const iso = new Date(ms).toISOString();
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${fraction}Z`;
+  let seconds = ns / NS_PER_S;
+  let fraction = ns % NS_PER_S;
+  // Before 1970 the remainder is negative: borrow a second so the fraction counts forward.
+  if (fraction < 0n) {
+    seconds -= 1n;
+    fraction += NS_PER_S;
+  }
+  const ms = seconds * 1000n;
+  if (ms > MAX_DATE_MS || ms < -MAX_DATE_MS) return `invalid time (${ns} ns)`;
+  const iso = new Date(Number(ms)).toISOString();
+  // Years past 9999 are written +010000-…, so cut at the dot rather than at a fixed length.
+  return `${iso.slice(0, iso.lastIndexOf('.'))}.${fraction.toString().padStart(9, '0')}Z`;
 }

@@ -26,7 +26,10 @@ export interface SpanNodeIndex {
 }
 
 export interface TraceTree {
-  /** Root span(s) first, then orphans, each group in start order. */
+  /**
+   * Root span(s) first, the one the summary names leading (see `standsBefore`), then orphans
+   * in sibling order (start, then end, then as written).
+   */
   readonly roots: SpanNode[];
   /** Every span's node by span id. */
   readonly nodes: SpanNodeIndex;
@@ -201,11 +204,11 @@ class SummaryTotals {
   readonly services = new Set<string>();
 
   count(span: SpanRecord): void {
-    if (!this.earliest || span.startNs < this.earliest.startNs) this.earliest = span;
+    if (!this.earliest || standsBefore(span, this.earliest)) this.earliest = span;
     const end = endOf(span);
     if (end > this.endNs) this.endNs = end;
     if (span.statusCode === StatusCode.Error) this.errorCount++;
-    if (span.parentSpanId === '' && (!this.root || span.startNs < this.root.startNs)) this.root = span;
+    if (span.parentSpanId === '' && (!this.root || standsBefore(span, this.root))) this.root = span;
     if (span.resource.serviceName) this.services.add(span.resource.serviceName);
   }
 
@@ -215,8 +218,8 @@ class SummaryTotals {
    * recount finds who holds them now. (A span exported again unchanged never needs one.)
    */
   replace(previous: SpanRecord, next: SpanRecord): boolean {
-    if (previous === this.earliest && next.startNs > previous.startNs) return false;
-    if (previous === this.root && (next.parentSpanId !== '' || next.startNs > previous.startNs)) return false;
+    if (previous === this.earliest && standsBefore(previous, next)) return false;
+    if (previous === this.root && (next.parentSpanId !== '' || standsBefore(previous, next))) return false;
     if (endOf(previous) === this.endNs && endOf(next) < this.endNs) return false;
     if (previous === this.earliest) this.earliest = next;
     if (previous === this.root) this.root = next;
@@ -229,6 +232,21 @@ class SummaryTotals {
 /** The latest time a span is known to have been alive: its end, or its start while it runs. */
 function endOf(span: SpanRecord): bigint {
   return span.endNs > span.startNs ? span.endNs : span.startNs;
+}
+
+/**
+ * Which of two spans stands for a run (its root among parentless spans, its name while the
+ * root has not arrived): the earliest start; on a tie (times are often recorded to the
+ * millisecond) the one that ends last, since a parent starts with its first child and ends
+ * after it (a span still running ends last of all); then the lower span id. Never the order
+ * of arrival, so a trace gets the same name however its spans came in.
+ */
+function standsBefore(a: SpanRecord, b: SpanRecord): boolean {
+  if (a.startNs !== b.startNs) return a.startNs < b.startNs;
+  const aRunning = isInProgress(a);
+  if (aRunning !== isInProgress(b)) return aRunning;
+  if (a.endNs !== b.endNs) return a.endNs > b.endNs;
+  return a.spanId < b.spanId;
 }
 
 /**
@@ -255,24 +273,52 @@ function notReceivedSpan(child: SpanRecord, spanId: string): SpanRecord {
   };
 }
 
-function byStart(a: NodeBuild, b: NodeBuild): number {
-  return a.span.startNs < b.span.startNs ? -1 : a.span.startNs > b.span.startNs ? 1 : 0;
+/**
+ * Sibling order: by start; ties (times recorded to the millisecond, as the OpenTelemetry JS
+ * SDK does, make a step and the call right after it tie) by end, a span still running last;
+ * then in the order written: file, then place in it; then as they arrived.
+ */
+function compareSiblings(a: NodeBuild, b: NodeBuild): number {
+  const x = a.span;
+  const y = b.span;
+  if (x.startNs !== y.startNs) return x.startNs < y.startNs ? -1 : 1;
+  return compareEnds(x, y) || compareWritten(x, y);
+}
+
+function compareEnds(x: SpanRecord, y: SpanRecord): number {
+  const xRunning = isInProgress(x);
+  if (xRunning !== isInProgress(y)) return xRunning ? 1 : -1;
+  return x.endNs < y.endNs ? -1 : x.endNs > y.endNs ? 1 : 0;
+}
+
+function compareWritten(x: SpanRecord, y: SpanRecord): number {
+  if (x.origin.file !== y.origin.file) return x.origin.file < y.origin.file ? -1 : 1;
+  return x.byteStart - y.byteStart;
 }
 
 /**
- * Sorts nodes by start, stably, in place; nothing to do when they already are (as spans
- * mostly arrive). Sorting compares doubles (ns from the first), not bigints: that made a
- * 50,000-child fan-out take 150 ms. Exact for starts within ~100 days of each other.
+ * Sorts nodes in sibling order (`compareSiblings`), stably, in place; nothing to do when they
+ * already are (as spans mostly arrive). Times are compared as doubles (ns from the first),
+ * not bigints: that made a 50,000-child fan-out take 150 ms. Exact for spans within ~100
+ * days of each other.
  */
-function sortByStart(nodes: NodeBuild[]): void {
+function sortSiblings(nodes: NodeBuild[]): void {
   const n = nodes.length;
   let i = 1;
-  while (i < n && nodes[i - 1].span.startNs <= nodes[i].span.startNs) i++;
+  while (i < n && compareSiblings(nodes[i - 1], nodes[i]) <= 0) i++;
   if (i >= n) return;
   const base = nodes[0].span.startNs;
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) keys[k] = Number(nodes[k].span.startNs - base);
-  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => keys[a] - keys[b] || a - b);
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const span = nodes[k].span;
+    starts[k] = Number(span.startNs - base);
+    ends[k] = isInProgress(span) ? Infinity : Number(span.endNs - base);
+  }
+  const order = Array.from({ length: n }, (_, k) => k).sort(
+    // Infinity − Infinity is NaN, falsy: two running spans fall through to the order written.
+    (a, b) => starts[a] - starts[b] || ends[a] - ends[b] || compareWritten(nodes[a].span, nodes[b].span) || a - b,
+  );
   const before = nodes.slice();
   for (let k = 0; k < n; k++) nodes[k] = before[order[k]];
 }
@@ -292,8 +338,8 @@ const NO_CHILDREN = Object.freeze([]) as unknown as NodeBuild[];
 /**
  * Links spans to their parents. Spans whose parent is missing become orphan tops; spans
  * caught in a parent cycle (bad data) are cut loose at their earliest member so every span
- * is shown exactly once and nothing loops. Linear apart from sorting children by start
- * (skipped when they already are, as spans mostly arrive). Yields every `STEP_ITEMS` spans.
+ * is shown exactly once and nothing loops. Linear apart from sorting children (`sortSiblings`,
+ * skipped when they already are in order, as spans mostly arrive). Yields every `STEP_ITEMS` spans.
  */
 function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<TraceTree> {
   const nodes = new ShardedMap<NodeBuild>();
@@ -327,13 +373,14 @@ function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<Tr
   }
   for (const standIn of standIns) {
     let first = standIn.children[0];
-    for (const child of standIn.children) if (child.span.startNs < first.span.startNs) first = child;
+    for (const child of standIn.children) if (compareSiblings(child, first) < 0) first = child;
     standIn.span = notReceivedSpan(first.span, first.span.parentSpanId);
   }
   const realTops = tops.filter((n) => !n.orphan);
   const orphanTops = tops.filter((n) => n.orphan);
-  sortByStart(realTops);
-  sortByStart(orphanTops);
+  // The root the run's summary names first (several parentless spans are bad data, but happen).
+  realTops.sort((a, b) => (a === b ? 0 : standsBefore(a.span, b.span) ? -1 : 1));
+  sortSiblings(orphanTops);
   const roots: NodeBuild[] = [];
   let placed = 0;
   // Iterative, since real traces can nest deeper than the call stack allows.
@@ -344,7 +391,7 @@ function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<Tr
     while (stack.length > 0) {
       const node = stack.pop()!;
       const kids = node.children;
-      if (kids.length > 1) sortByStart(kids);
+      if (kids.length > 1) sortSiblings(kids);
       for (const kid of kids) {
         kid.depth = node.depth + 1;
         stack.push(kid);
@@ -363,7 +410,7 @@ function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<Tr
   if (placed < nodes.size) {
     // What is left hangs off parent cycles. Walk up from each to its cycle and cut the cycle
     // at its earliest member, so spans below the cycle stay under their parents.
-    const unplaced = [...nodes.values()].filter((n) => n.depth < 0).sort(byStart);
+    const unplaced = [...nodes.values()].filter((n) => n.depth < 0).sort(compareSiblings);
     for (const node of unplaced) {
       if (node.depth >= 0) continue;
       const seen = new Set<NodeBuild>();
@@ -373,7 +420,7 @@ function* buildTree(spans: { values(): IterableIterator<SpanRecord> }): Steps<Tr
         onCycle = nodes.get(onCycle.span.parentSpanId)!;
       }
       let cut = onCycle;
-      for (let n = nodes.get(onCycle.span.parentSpanId)!; n !== onCycle; n = nodes.get(n.span.parentSpanId)!) if (byStart(n, cut) < 0) cut = n;
+      for (let n = nodes.get(onCycle.span.parentSpanId)!; n !== onCycle; n = nodes.get(n.span.parentSpanId)!) if (compareSiblings(n, cut) < 0) cut = n;
       const parent = nodes.get(cut.span.parentSpanId)!;
       const siblings = parent.children.filter((c) => c !== cut);
       parent.children = siblings.length > 0 ? siblings : NO_CHILDREN;

@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
+import { receiveCommand } from './receiveCommand';
+import { treeCommand } from './treeCommand';
+
+const USAGE = `usage:
+  tracerun tree <file-or-dir>... [--json]
+      Print each trace run in OTLP JSON trace files as an indented span tree
+      (duration, kind, tokens, status, source location). --json prints it as JSON.
+  tracerun receive [--port N] [--grpc-port N] [--out DIR]
+      Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
+      VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
+      (default DIR: ./${DEFAULT_RECEIVER_FOLDER}).`;
+
+/** Where a command writes its lines: the process's stdout and stderr, or a test's lists. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+function port(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+/** Runs `tracerun <argv>`; returns the exit code (2 for a usage error). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const { out, err } = io;
+  const fail = (message: string): number => {
+    err(`tracerun: ${message}\n${USAGE}`);
+    return 2;
+  };
+  try {
+    switch (command) {
+      case 'tree': {
+        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+        if (positionals.length === 0) return fail('tree needs at least one file or folder');
+        return await treeCommand(positionals, { json: values.json === true, out, err });
+      }
+      case 'receive': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { port: { type: 'string' }, 'grpc-port': { type: 'string' }, out: { type: 'string' } },
+        });
+        const httpPort = port(values.port, DEFAULT_HTTP_PORT);
+        const grpcPort = port(values['grpc-port'], DEFAULT_GRPC_PORT);
+        if (httpPort === undefined) return fail(`--port must be a port number, not "${values.port}"`);
+        if (grpcPort === undefined) return fail(`--grpc-port must be a port number, not "${values['grpc-port']}"`);
+        return await receiveCommand({ httpPort, grpcPort, outDir: values.out ?? DEFAULT_RECEIVER_FOLDER, out, err });
+      }
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        return fail(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+}
