@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SpanRecord } from '../model/span';
-import { FileTailer, type TailSink, type TraceProblem } from './tailer';
+import { FileTailer, type TailOptions, type TailSink, type TraceProblem } from './tailer';
+import { entryRole } from './traceEntries';
 import { TraceStore } from '../model/traceStore';
 
 export interface ReadResult {
@@ -11,7 +12,6 @@ export interface ReadResult {
 }
 
 const TRACE_FILE_RE = /\.(jsonl|json)$/i;
-const SKIPPED_DIRS = new Set(['node_modules', '.git']);
 
 /** Trace files under a folder (recursively), or the file itself. */
 async function expand(target: string): Promise<string[]> {
@@ -20,14 +20,18 @@ async function expand(target: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await fs.readdir(target, { withFileTypes: true })) {
     const full = path.join(target, entry.name);
-    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) out.push(...(await expand(full)));
-    else if (entry.isFile() && TRACE_FILE_RE.test(entry.name)) out.push(full);
+    const role = entryRole(entry.name, entry);
+    if (role === 'search') out.push(...(await expand(full)));
+    else if (role === 'try' && TRACE_FILE_RE.test(entry.name)) out.push(full);
   }
   return out.sort();
 }
 
-/** Reads trace files once, whole, with the same readers the live view uses. */
-export async function readTraceFiles(targets: readonly string[]): Promise<ReadResult> {
+/**
+ * Reads trace files once, whole, with the same readers the live view uses; the files are
+ * taken as complete, so a last line without a newline (`json.dump`) is read too.
+ */
+export async function readTraceFiles(targets: readonly string[], options: Pick<TailOptions, 'maxLineBytes'> = {}): Promise<ReadResult> {
   const store = new TraceStore();
   const problems: TraceProblem[] = [];
   const files: string[] = [];
@@ -46,7 +50,7 @@ export async function readTraceFiles(targets: readonly string[]): Promise<ReadRe
     }
     for (const file of found) {
       files.push(file);
-      const tailer = new FileTailer(file, sink);
+      const tailer = new FileTailer(file, sink, { ...options, complete: true });
       try {
         await tailer.poke();
       } catch (err) {

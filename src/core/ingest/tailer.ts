@@ -81,8 +81,6 @@ export class FileTailer implements Disposable {
   private skippingLine = false;
   private readonly maxLineBytes: number;
   private readonly complete: boolean;
-  /** A path that is not a regular file was reported once; said again only after it changes. */
-  private notAFile = false;
   private inode: number | undefined;
   private mode: 'unknown' | 'lines' | 'document' = 'unknown';
   private documentSize = -1;
@@ -158,11 +156,8 @@ export class FileTailer implements Disposable {
     if (!handle) {
       if (this.inode !== undefined) this.restart();
       this.inode = undefined;
-      if (!this.notAFile) this.sink.problem({ file: this.file, line: 0, message: 'not a regular file (a FIFO, socket or device); not read' });
-      this.notAFile = true;
-      return;
+      throw new Error('not a regular file (a FIFO, socket, device or folder); not read');
     }
-    this.notAFile = false;
     try {
       const stat = await handle.stat();
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset || (await this.rewrittenInPlace(handle)))) this.restart();
