@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
+import { Readable } from 'node:stream';
+import { readTraceFiles, STDIN_NAME } from '../../src/core/ingest/readTraceFiles';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { TraceStore } from '../../src/core/model/traceStore';
 import { otlpLine } from './otlpBuilder';
@@ -69,4 +70,12 @@ test('`tree` reads a last line without a newline (json.dump) and a file starting
   const { store, problems } = await readTraceFiles([dir]);
   assert.deepEqual(problems, []);
   assert.deepEqual(runNames(store), ['dumped', 'with bom']);
+});
+
+test('`tree -` reads standard input, its problems named <stdin> with their line', async () => {
+  const input = Readable.from([runLine('piped one'), 'not json\n', runLine('piped two').trimEnd()]);
+  const { store, files, problems } = await readTraceFiles(['-'], { stdin: input });
+  assert.deepEqual(runNames(store), ['piped one', 'piped two']);
+  assert.deepEqual(files, [STDIN_NAME]);
+  assert.deepEqual(problems.map((p) => [p.file, p.line]), [[STDIN_NAME, 2]]);
 });
