@@ -10,6 +10,7 @@ import { FileTailer, type TailSink } from '../src/core/ingest/tailer';
 import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
+import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
@@ -329,6 +330,7 @@ const TARGETS: Record<string, string> = {
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
+  ...PARSER_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -343,6 +345,7 @@ function printTable(results: readonly Result[]): void {
   for (const row of rows.slice(1)) log(line(row));
   log('ratio = value / baseline. Baselines: JSON.parse of every line (same chunked read); file bytes per span; a plain fs.watch on the file.');
   log(WATERFALL_BASELINES);
+  log(PARSER_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -361,6 +364,8 @@ async function main(): Promise<void> {
   results.push(...(await benchLive()));
   log('\nreceiver (OTLP/HTTP → trace file vs a bare http server, loopback):');
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
+  log('\nparsers (pathological stack traces, price globs, one long line):');
+  results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 
