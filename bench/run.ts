@@ -11,6 +11,7 @@ import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { LAYOUT_BASELINES, benchLayout } from './layout';
+import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
@@ -330,6 +331,7 @@ const TARGETS: Record<string, string> = {
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
+  ...PARSER_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -345,6 +347,7 @@ function printTable(results: readonly Result[]): void {
   log('ratio = value / baseline. Baselines: JSON.parse of every line (same chunked read); file bytes per span; a plain fs.watch on the file.');
   log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
+  log(PARSER_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -365,6 +368,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
   log('\nlayout (the waterfall layout of a million spans vs one plain depth-first walk):');
   results.push(...(await timed('layout: 1M spans', () => benchLayout(log))));
+  log('\nparsers (pathological stack traces, price globs, one long line):');
+  results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 

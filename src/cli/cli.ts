@@ -7,6 +7,7 @@ const USAGE = `usage:
   tracerun tree <file-or-dir>... [--json]
       Print each trace run in OTLP JSON trace files as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
+      \`-\` (or /dev/stdin) reads standard input.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
       Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl

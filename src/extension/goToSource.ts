@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { sourceCandidates, sourceLocationOf } from '../core/source/source';
+import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
 import type { SpanRecord } from '../core/model/span';
 
 async function exists(file: string): Promise<boolean> {
@@ -11,33 +12,76 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** The first candidate path that exists: as written when absolute, else in the workspace folders. */
+function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+}
+
+/**
+ * The first candidate path that exists: as written when absolute, else in the workspace
+ * folders. Network paths are not candidates: not one file system call is made for them.
+ */
 async function resolveExisting(recorded: string, traceFile: string | undefined): Promise<{ found?: string; candidates: string[] }> {
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const candidates = sourceCandidates(recorded, folders, traceFile);
+  const folders = workspaceFolders();
+  const candidates = sourceCandidates(recorded, folders, traceFile).filter((c) => sourceAccess(c, folders) !== 'never');
   for (const candidate of candidates) if (await exists(candidate)) return { found: candidate, candidates };
   return { candidates };
 }
 
-async function open(file: string, line: number | undefined, column: number | undefined, viewColumn: vscode.ViewColumn | undefined): Promise<void> {
+/**
+ * Whether `file` may be opened: at once inside a workspace folder (links followed, so a link
+ * in the workspace can't lead out of it unasked); anywhere else only once the user says so.
+ */
+async function mayOpen(file: string, log: vscode.LogOutputChannel): Promise<boolean> {
+  const folders = workspaceFolders();
+  let access = sourceAccess(file, folders);
+  if (access === 'inside') {
+    const real = await fs.realpath(file).catch(() => file);
+    const realFolders = await Promise.all(folders.map((f) => fs.realpath(f).catch(() => f)));
+    access = sourceAccess(real, realFolders);
+  }
+  if (access === 'inside') return true;
+  if (access === 'never') {
+    log.warn(`Go to Source: ${file} is a network path; not opened`);
+    return false;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `Open ${file}?`,
+    { modal: true, detail: 'A trace names this file, which is outside the workspace folders. Open it only if you trust the trace.' },
+    'Open',
+  );
+  if (choice !== 'Open') log.info(`Go to Source: ${file} is outside the workspace folders; not opened`);
+  return choice === 'Open';
+}
+
+async function open(file: string, line: number | undefined, column: number | undefined, viewColumn: vscode.ViewColumn | undefined, log: vscode.LogOutputChannel): Promise<boolean> {
+  if (!(await mayOpen(file, log))) return false;
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
   await vscode.window.showTextDocument(vscode.Uri.file(file), {
     selection: new vscode.Range(position, position),
     viewColumn: viewColumn ?? vscode.ViewColumn.One,
     preview: true,
   });
+  return true;
 }
 
-/** Opens a file and line named by a stack frame; says so when the file isn't there. */
+/** Says that a network path is never opened; true when `recorded` is one. */
+function refusedNetworkPath(recorded: string, log: vscode.LogOutputChannel): boolean {
+  if (!isNetworkPath(recorded)) return false;
+  log.warn(`Go to Source: ${recorded} is a network path; not opened`);
+  void vscode.window.showWarningMessage(`Trace Run does not open network paths: ${recorded}.`);
+  return true;
+}
+
+/** Opens a file and line named by a stack frame (or the webview); says so when the file isn't there. */
 export async function goToLocation(recorded: string, line: number | undefined, traceFile: string | undefined, log: vscode.LogOutputChannel, viewColumn?: vscode.ViewColumn): Promise<boolean> {
+  if (refusedNetworkPath(recorded, log)) return false;
   const { found, candidates } = await resolveExisting(recorded, traceFile);
   if (!found) {
     log.warn(`stack frame: ${recorded} does not exist (looked for ${candidates.join(', ')})`);
     void vscode.window.showErrorMessage(`File not found: ${recorded}. Looked for: ${candidates.join(', ') || recorded}.`);
     return false;
   }
-  await open(found, line, undefined, viewColumn);
-  return true;
+  return open(found, line, undefined, viewColumn, log);
 }
 
 /** Whether a stack frame's file is there to open (absolute, or in a workspace folder). */
@@ -55,6 +99,7 @@ export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChan
     void vscode.window.showInformationMessage(`Span "${span.name}" records no source location (no code.file.path or code.filepath attribute).`);
     return false;
   }
+  if (refusedNetworkPath(location.path, log)) return false;
   const { found, candidates } = await resolveExisting(location.path, span.origin.file);
   if (!found) {
     const looked = candidates.length > 0 ? ` Looked for: ${candidates.join(', ')}.` : ' Open the folder it belongs to.';
@@ -62,6 +107,5 @@ export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChan
     void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}").${looked}`);
     return false;
   }
-  await open(found, location.line, location.column, viewColumn);
-  return true;
+  return open(found, location.line, location.column, viewColumn, log);
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_EXCLUDE,
   DEFAULT_GRPC_PORT,
   DEFAULT_HTTP_PORT,
+  DEFAULT_MAX_LINE_MB,
   DEFAULT_MAX_REQUEST_MB,
   DEFAULT_PAGE_SIZE,
   DEFAULT_RECEIVER_ENABLED,
@@ -39,6 +40,8 @@ export interface TraceRunSettings {
   readonly exclude: readonly string[];
   readonly codeLensEnabled: boolean;
   readonly pageSize: number;
+  /** Longest trace-file line read, in MB. */
+  readonly maxLineMB: number;
   /** USD per million tokens by model name, for costs in the waterfall. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
 }
@@ -91,6 +94,7 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     exclude: stringList(get(config, 'exclude'), DEFAULT_EXCLUDE, 'exclude', problems),
     codeLensEnabled: boolean(get(config, 'codeLens.enabled'), 'codeLens.enabled', DEFAULT_CODE_LENS_ENABLED, problems),
     pageSize: integerIn(get(config, 'runs.pageSize'), 'runs.pageSize', DEFAULT_PAGE_SIZE, problems),
+    maxLineMB: integerIn(get(config, 'maxLineMB'), 'maxLineMB', DEFAULT_MAX_LINE_MB, problems),
     modelPrices: modelPrices(get(config, 'modelPrices'), problems),
   };
 }

@@ -45,7 +45,8 @@ export class TraceRunService extends DisposableStore {
         if (!e.affectsConfiguration(SECTION)) return;
         const before = this.settings;
         this.settings = this.readSettingsLogged();
-        const watchChanged = String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude);
+        const watchChanged =
+          String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude) || before.maxLineMB !== this.settings.maxLineMB;
         if (watchChanged) this.restart();
         this.settingsEmitter.fire();
       }),
@@ -85,7 +86,7 @@ export class TraceRunService extends DisposableStore {
     const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const folders = open.length > 0 ? open : [this.fallbackDir];
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
-    return { folders, include: this.settings.watch, exclude: this.settings.exclude, onError: (m) => this.log.error(m) };
+    return { folders, include: this.settings.watch, exclude: this.settings.exclude, maxLineBytes: this.settings.maxLineMB * 1024 * 1024, onError: (m) => this.log.error(m) };
   }
 
   private async readWithProgress(read: () => Promise<void>): Promise<void> {

@@ -20,6 +20,11 @@ export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_MAX_REQUEST_MB = 32;
 /** Where received traces are written, relative to the first workspace folder (or the CLI's cwd). */
 export const DEFAULT_RECEIVER_FOLDER = '.tracerun';
+/**
+ * Longest line read from a trace file (`tracerun.maxLineMB`): a longer one is reported and
+ * skipped without being held, so one runaway line cannot take the extension host's memory.
+ */
+export const DEFAULT_MAX_LINE_MB = 256;
 
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
@@ -32,6 +37,7 @@ export const SETTING_DEFAULTS = {
   'receiver.grpcPort': DEFAULT_GRPC_PORT,
   'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
+  maxLineMB: DEFAULT_MAX_LINE_MB,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
 } as const;
@@ -44,4 +50,5 @@ export const SETTING_RANGES = {
   'receiver.port': { min: 0, max: 65535 },
   'receiver.grpcPort': { min: 0, max: 65535 },
   'receiver.maxRequestMB': { min: 1, max: 1024 },
+  maxLineMB: { min: 1, max: 1024 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

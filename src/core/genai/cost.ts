@@ -67,7 +67,7 @@ interface Entry {
 interface Compiled {
   exact: Map<string, Entry>;
   /** Most specific first. */
-  globs: { entry: Entry; re: RegExp }[];
+  globs: Entry[];
   /** Longest first. */
   plain: Entry[];
 }
@@ -77,7 +77,7 @@ const SNAPSHOT_SUFFIX = /^[-@:._]\d/;
 function match(c: Compiled, name: string): { key: string; price: ModelPrice } | undefined {
   const exact = c.exact.get(name);
   if (exact) return { key: exact.key, price: exact.price };
-  for (const g of c.globs) if (g.re.test(name)) return { key: g.entry.key, price: g.entry.price };
+  for (const g of c.globs) if (globMatches(g.lower, name)) return { key: g.key, price: g.price };
   for (const e of c.plain) {
     if (name.length > e.lower.length && name.startsWith(e.lower) && SNAPSHOT_SUFFIX.test(name.slice(e.lower.length))) {
       return { key: e.key, price: e.price };
@@ -95,17 +95,44 @@ function compile(table: PriceTable): Compiled {
   const compiled: Compiled = { exact: new Map(), globs: [], plain: [] };
   for (const [key, price] of entries) {
     const entry: Entry = { key, lower: key.trim().toLowerCase(), price };
-    if (/[*?]/.test(entry.lower)) {
-      const source = entry.lower.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-      compiled.globs.push({ entry, re: new RegExp(`^${source}$`) });
-    } else {
+    if (/[*?]/.test(entry.lower)) compiled.globs.push(entry);
+    else {
       if (!compiled.exact.has(entry.lower)) compiled.exact.set(entry.lower, entry);
       compiled.plain.push(entry);
     }
   }
   const literal = (s: string): number => s.replace(/[*?]/g, '').length;
-  compiled.globs.sort((a, b) => literal(b.entry.lower) - literal(a.entry.lower));
+  compiled.globs.sort((a, b) => literal(b.lower) - literal(a.lower));
   compiled.plain.sort((a, b) => b.lower.length - a.lower.length);
   cache.set(table, compiled);
   return compiled;
+}
+
+/**
+ * Whether a glob of `*` (any run) and `?` (any one character) matches the whole name. Keys
+ * come from a settings file, possibly a hostile workspace's: a glob turned into a regular
+ * expression backtracked for 28 s on 12 stars. This keeps one resume point, the last star,
+ * so a match costs at most (glob length × name length) steps, never more.
+ */
+export function globMatches(glob: string, name: string): boolean {
+  let g = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    const c = glob.charCodeAt(g);
+    if (g < glob.length && (c === 0x3f /* ? */ || c === name.charCodeAt(n)) && c !== 0x2a) {
+      g++;
+      n++;
+    } else if (c === 0x2a /* * */) {
+      // Try the star as empty first; on a mismatch it takes one more character.
+      star = g++;
+      resume = n;
+    } else if (star >= 0) {
+      g = star + 1;
+      n = ++resume;
+    } else return false;
+  }
+  while (glob.charCodeAt(g) === 0x2a) g++;
+  return g === glob.length;
 }

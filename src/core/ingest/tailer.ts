@@ -1,5 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { DEFAULT_MAX_LINE_MB } from '../config/defaults';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { Disposable } from '../util/event';
+import { outOfRangeTime } from '../model/timeRange';
 import { JsonSyntaxError } from './otlp/jsonScanner';
 import { readOtlpJson } from './otlp/otlpJsonReader';
 import type { SpanRecord } from '../model/span';
@@ -19,6 +21,19 @@ export interface TailSink {
   problem(problem: TraceProblem): void;
 }
 
+export interface TailOptions {
+  /** Longest line read, in bytes (`DEFAULT_MAX_LINE_BYTES` when absent); a longer one is reported and skipped. */
+  readonly maxLineBytes?: number;
+  /**
+   * The file is complete (a one-shot read, not a live one): a last line without a newline is
+   * read, and a document that ends early is reported instead of awaited.
+   */
+  readonly complete?: boolean;
+}
+
+/** The default of the `tracerun.maxLineMB` setting, in MB. */
+export const DEFAULT_MAX_LINE_BYTES = DEFAULT_MAX_LINE_MB * 1024 * 1024;
+
 const CHUNK_BYTES = 8 * 1024 * 1024;
 /**
  * How much of what was read last is kept to tell an append from a rewrite in place: enough
@@ -27,6 +42,29 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  */
 const SEEN_BYTES = 4096;
 const NEWLINE = 0x0a;
+/**
+ * Opening a FIFO for reading blocks until a writer comes, in one of libuv's four threads that
+ * all file I/O of the process shares: without O_NONBLOCK four such files matching the globs
+ * hang every extension. Regular files ignore the flag. (Not defined on Windows.)
+ */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+/** Opens `file` for reading only when it is a regular file; undefined when it is something else. */
+export async function openRegularFile(file: string): Promise<fs.FileHandle | undefined> {
+  const handle = await fs.open(file, OPEN_FLAGS);
+  try {
+    if ((await handle.stat()).isFile()) return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  await handle.close();
+  return undefined;
+}
+
+function hasBom(data: Buffer, start: number, end: number): boolean {
+  return end - start >= 3 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf;
+}
 
 /**
  * Reads one trace file incrementally from the last byte offset. A partial last line is held
@@ -36,7 +74,13 @@ const NEWLINE = 0x0a;
 export class FileTailer implements Disposable {
   private offset = 0;
   private lineNumber = 0;
-  private partial: Buffer = Buffer.alloc(0);
+  /** The start of a line whose newline has not arrived, as read: joined once it does. */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Inside a line over the limit, already reported: its bytes are dropped until its newline. */
+  private skippingLine = false;
+  private readonly maxLineBytes: number;
+  private readonly complete: boolean;
   private inode: number | undefined;
   private mode: 'unknown' | 'lines' | 'document' = 'unknown';
   private documentSize = -1;
@@ -54,7 +98,10 @@ export class FileTailer implements Disposable {
   /** The last read found no file (deleted, or renamed away). */
   missing = false;
 
-  constructor(readonly file: string, private readonly sink: TailSink) {}
+  constructor(readonly file: string, private readonly sink: TailSink, options: TailOptions = {}) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.complete = options.complete === true;
+  }
 
   /** Reads whatever is new. Calls during a read coalesce into one more pass after it. */
   poke(): Promise<void> {
@@ -82,7 +129,9 @@ export class FileTailer implements Disposable {
   private restart(): void {
     this.offset = 0;
     this.lineNumber = 0;
-    this.partial = Buffer.alloc(0);
+    this.partial = [];
+    this.partialBytes = 0;
+    this.skippingLine = false;
     this.mode = 'unknown';
     this.documentSize = -1;
     this.documentMtimeMs = -1;
@@ -91,9 +140,9 @@ export class FileTailer implements Disposable {
   }
 
   private async readNew(): Promise<void> {
-    let handle: fs.FileHandle;
+    let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(this.file, 'r');
+      handle = await openRegularFile(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         if (this.inode !== undefined) this.restart();
@@ -104,6 +153,11 @@ export class FileTailer implements Disposable {
       throw err;
     }
     this.missing = false;
+    if (!handle) {
+      if (this.inode !== undefined) this.restart();
+      this.inode = undefined;
+      throw new Error('not a regular file (a FIFO, socket, device or folder); not read');
+    }
     try {
       const stat = await handle.stat();
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset || (await this.rewrittenInPlace(handle)))) this.restart();
@@ -119,6 +173,7 @@ export class FileTailer implements Disposable {
         this.remember(chunk.subarray(0, bytesRead));
         if (!this.consume(chunk.subarray(0, bytesRead), chunkOffset)) return await this.readDocument(handle, stat.size, stat.mtimeMs);
       }
+      if (this.complete && !this.disposed && this.partialBytes > 0 && !this.readFinalLine()) await this.readDocument(handle, stat.size, stat.mtimeMs);
     } finally {
       await handle.close();
     }
@@ -135,23 +190,85 @@ export class FileTailer implements Disposable {
     return bytesRead !== now.length || !now.equals(this.seen);
   }
 
-  /** Reads the complete lines of a chunk; returns false when the file turns out to be one document. */
+  /**
+   * Reads the complete lines of a chunk; returns false when the file turns out to be one
+   * document. A line's start is held as the chunks it came in and joined once, when its
+   * newline arrives: joining on every chunk took 225 s and 5 GB for one 1 GB line.
+   */
   private consume(chunk: Buffer, chunkOffset: number): boolean {
-    const data = this.partial.length > 0 ? Buffer.concat([this.partial, chunk]) : chunk;
-    const base = chunkOffset - this.partial.length;
     const spans: SpanRecord[] = [];
     let lineStart = 0;
-    for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, lineStart)) {
-      this.lineNumber++;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, lineStart)) {
       const start = lineStart;
       lineStart = nl + 1;
-      if (this.mode === 'unknown' && !this.decideMode(data, start, nl)) continue;
-      if (this.mode === 'document') return false;
-      this.readLine(data, start, nl, base, spans);
+      if (this.skippingLine) {
+        this.lineNumber++;
+        this.skippingLine = false;
+        continue;
+      }
+      if (this.partialBytes + nl - start > this.maxLineBytes) {
+        this.lineNumber++;
+        this.skipLongLine(this.lineNumber);
+        this.skippingLine = false;
+        continue;
+      }
+      let data = chunk;
+      let base = chunkOffset;
+      let from = start;
+      let end = nl;
+      if (this.partialBytes > 0) {
+        data = Buffer.concat([...this.partial, chunk.subarray(0, nl)]);
+        base = chunkOffset - this.partialBytes;
+        from = 0;
+        end = data.length;
+        this.partial = [];
+        this.partialBytes = 0;
+      }
+      this.lineNumber++;
+      if (!this.readLine(data, from, end, base, spans)) return false;
     }
-    // Copy so the held bytes don't pin the whole chunk.
-    this.partial = Buffer.from(data.subarray(lineStart));
+    if (lineStart < chunk.length && !this.skippingLine) {
+      if (this.partialBytes + chunk.length - lineStart > this.maxLineBytes) this.skipLongLine(this.lineNumber + 1);
+      else {
+        // Copied so a short tail doesn't pin the whole chunk.
+        const tail = lineStart === 0 ? chunk : Buffer.from(chunk.subarray(lineStart));
+        this.partial.push(tail);
+        this.partialBytes += tail.length;
+      }
+    }
     if (spans.length > 0) this.sink.spans(this.file, spans);
+    return true;
+  }
+
+  /** Reports a line over the limit and drops what is held of it; the rest is dropped as it comes. */
+  private skipLongLine(line: number): void {
+    this.partial = [];
+    this.partialBytes = 0;
+    this.skippingLine = true;
+    // A line that long is no lone `{`: the file is lines.
+    if (this.mode === 'unknown') this.mode = 'lines';
+    this.sink.problem({ file: this.file, line, message: `line longer than ${limitText(this.maxLineBytes)} (tracerun.maxLineMB); skipped` });
+  }
+
+  /** The held last line of a complete file, which has no newline; false when it starts a document. */
+  private readFinalLine(): boolean {
+    const data = Buffer.concat(this.partial);
+    const base = this.offset - this.partialBytes;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.lineNumber++;
+    const spans: SpanRecord[] = [];
+    if (!this.readLine(data, 0, data.length, base, spans)) return false;
+    if (spans.length > 0) this.sink.spans(this.file, spans);
+    return true;
+  }
+
+  /** Reads one line into `out`; returns false when it shows the file is one document. */
+  private readLine(data: Buffer, start: number, end: number, base: number, out: SpanRecord[]): boolean {
+    if (base + start === 0 && hasBom(data, start, end)) start += 3;
+    if (this.mode === 'unknown' && !this.decideMode(data, start, end)) return true;
+    if (this.mode === 'document') return false;
+    this.readSpans(data, start, end, base, out);
     return true;
   }
 
@@ -163,21 +280,39 @@ export class FileTailer implements Disposable {
     return true;
   }
 
-  private readLine(data: Buffer, start: number, end: number, base: number, out: SpanRecord[]): void {
+  private readSpans(data: Buffer, start: number, end: number, base: number, out: SpanRecord[]): void {
     let p = start;
     while (p < end && (data[p] === 0x20 || data[p] === 0x09 || data[p] === 0x0d)) p++;
     if (p === end) return;
     try {
       const result = readOtlpJson(data, start, end, { file: this.file, line: this.lineNumber, byteBase: base });
-      for (const span of result.spans) out.push(span);
+      this.accept(result.spans, this.lineNumber, out);
       for (const message of result.problems) this.sink.problem({ file: this.file, line: this.lineNumber, message });
     } catch (err) {
       this.sink.problem({ file: this.file, line: this.lineNumber, message: describeError(err) });
     }
   }
 
+  /** Spans whose times can be shown go to `out`; the others are reported by name. */
+  private accept(spans: readonly SpanRecord[], line: number, out: SpanRecord[]): void {
+    for (const span of spans) {
+      const bad = outOfRangeTime(span);
+      if (bad === undefined) out.push(span);
+      else this.sink.problem({ file: this.file, line, message: bad });
+    }
+  }
+
   private async readDocument(handle: fs.FileHandle, size: number, mtimeMs: number): Promise<void> {
     if (size === this.documentSize && mtimeMs === this.documentMtimeMs) return;
+    if (size > this.maxLineBytes) {
+      // Read whole or not at all: one object is one line as far as the limit goes.
+      this.sink.reset(this.file);
+      this.documentSize = size;
+      this.documentMtimeMs = mtimeMs;
+      this.offset = size;
+      this.sink.problem({ file: this.file, line: 1, message: `one JSON document larger than ${limitText(this.maxLineBytes)} (tracerun.maxLineMB); not read` });
+      return;
+    }
     const data = Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(data, 0, size, 0);
     if (this.disposed) return;
@@ -186,16 +321,22 @@ export class FileTailer implements Disposable {
     this.documentMtimeMs = mtimeMs;
     this.offset = bytesRead;
     try {
-      const result = readOtlpJson(data, 0, bytesRead, { file: this.file, line: 1, byteBase: 0 });
-      if (result.spans.length > 0) this.sink.spans(this.file, result.spans);
+      const result = readOtlpJson(data, hasBom(data, 0, bytesRead) ? 3 : 0, bytesRead, { file: this.file, line: 1, byteBase: 0 });
+      const spans: SpanRecord[] = [];
+      this.accept(result.spans, 1, spans);
+      if (spans.length > 0) this.sink.spans(this.file, spans);
       for (const message of result.problems) this.sink.problem({ file: this.file, line: 1, message });
     } catch (err) {
       // A document still being written ends early; wait for the rest before complaining.
-      if (err instanceof JsonSyntaxError && err.offset >= bytesRead) return;
-      const line = err instanceof JsonSyntaxError ? lineAt(data, err.offset) : 1;
+      if (!this.complete && err instanceof JsonSyntaxError && err.offset >= bytesRead) return;
+      const line = err instanceof JsonSyntaxError ? lineAt(data, Math.min(err.offset, bytesRead)) : 1;
       this.sink.problem({ file: this.file, line, message: describeError(err) });
     }
   }
+}
+
+function limitText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes} bytes`;
 }
 
 function lineAt(data: Buffer, offset: number): number {

@@ -1,9 +1,11 @@
 import { watch, type FSWatcher } from 'chokidar';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_WATCH } from '../config/defaults';
 import type { Disposable } from '../util/event';
 import { FileTailer, type TailSink } from './tailer';
+import { entryRole, SKIPPED_FOLDER_NAMES } from './traceEntries';
 
 export interface WatchOptions {
   /** Absolute folders to watch (the workspace folders). */
@@ -14,6 +16,8 @@ export interface WatchOptions {
   readonly exclude?: readonly string[];
   /** Errors that are not about one line of one file (permissions, watcher limits). */
   readonly onError?: (message: string) => void;
+  /** Longest line read, in bytes; the tailer's default (`DEFAULT_MAX_LINE_BYTES`) when absent. */
+  readonly maxLineBytes?: number;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -26,8 +30,13 @@ export const DEFAULT_INCLUDE: readonly string[] = DEFAULT_WATCH;
  */
 const TRAILING_READ_MS = 75;
 
-/** Folders never worth watching: huge, and never where an app writes traces. */
-const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
+const ALWAYS_EXCLUDED = SKIPPED_FOLDER_NAMES.map((name) => `**/${name}/**`);
+
+/**
+ * chokidar stops watching a workspace folder that is removed, and never notices it come
+ * back: until it does, its existence is checked this often.
+ */
+const FOLDER_RETURN_POLL_MS = 1000;
 
 /**
  * Finds trace files under the workspace folders with chokidar and tails each one.
@@ -37,6 +46,8 @@ export class TraceFileWatcher implements Disposable {
   private watcher: FSWatcher | undefined;
   private readonly tailers = new Map<string, FileTailer>();
   private readonly trailingReads = new Map<string, NodeJS.Timeout>();
+  /** Removed workspace folders being waited for, by folder. */
+  private readonly folderReturns = new Map<string, NodeJS.Timeout>();
   /** Ends a start() still waiting for the initial scan when the watcher is disposed first. */
   private cancelStart: (() => void) | undefined;
   private readonly isIncluded: (relative: string) => boolean;
@@ -54,7 +65,7 @@ export class TraceFileWatcher implements Disposable {
     if (this.options.folders.length === 0) return;
     const watcher = watch([...this.options.folders], {
       ignoreInitial: false,
-      ignored: (p, stats) => this.ignored(p, stats?.isFile()),
+      ignored: (p, stats) => this.ignored(p, stats),
       followSymlinks: false,
     });
     this.watcher = watcher;
@@ -74,6 +85,7 @@ export class TraceFileWatcher implements Disposable {
     watcher.on('unlink', (p) => this.forget(p));
     watcher.on('unlinkDir', (dir) => {
       for (const file of [...this.tailers.keys()]) if (file.startsWith(dir + path.sep)) this.forget(file);
+      if (this.options.folders.some((folder) => path.resolve(folder) === path.resolve(dir))) this.awaitFolderReturn(dir);
     });
     watcher.on('error', (err) => this.options.onError?.(`watcher: ${err instanceof Error ? err.message : String(err)}`));
     await new Promise<void>((resolve) => {
@@ -99,19 +111,39 @@ export class TraceFileWatcher implements Disposable {
     return undefined;
   }
 
-  private ignored(p: string, isFile: boolean | undefined): boolean {
+  /** `stats` is the entry's own (links not followed); absent on chokidar's first look. */
+  private ignored(p: string, stats: { isDirectory(): boolean } | undefined): boolean {
     const rel = this.relative(p);
     if (rel === undefined) return true;
     if (rel === '') return false;
     if (this.isExcluded(rel)) return true;
-    return isFile === true && !this.isIncluded(rel);
+    return stats !== undefined && entryRole(path.basename(p), stats) === 'try' && !this.isIncluded(rel);
+  }
+
+  /** Watches a removed workspace folder again once it is back, reading what it then holds. */
+  private awaitFolderReturn(folder: string): void {
+    if (this.folderReturns.has(folder)) return;
+    const check = (): void => {
+      fs.stat(folder).then(
+        (stat) => {
+          if (!this.folderReturns.has(folder)) return;
+          if (!stat.isDirectory()) return void this.folderReturns.set(folder, setTimeout(check, FOLDER_RETURN_POLL_MS));
+          this.folderReturns.delete(folder);
+          this.watcher?.add(folder);
+        },
+        () => {
+          if (this.folderReturns.has(folder)) this.folderReturns.set(folder, setTimeout(check, FOLDER_RETURN_POLL_MS));
+        },
+      );
+    };
+    this.folderReturns.set(folder, setTimeout(check, FOLDER_RETURN_POLL_MS));
   }
 
   private read(file: string): Promise<void> {
     const rel = this.relative(file);
     if (rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return Promise.resolve();
     let tailer = this.tailers.get(file);
-    if (!tailer) this.tailers.set(file, (tailer = new FileTailer(file, this.sink)));
+    if (!tailer) this.tailers.set(file, (tailer = new FileTailer(file, this.sink, { maxLineBytes: this.options.maxLineBytes })));
     const t = tailer;
     return t
       .poke()
@@ -146,6 +178,8 @@ export class TraceFileWatcher implements Disposable {
     this.tailers.clear();
     for (const timer of this.trailingReads.values()) clearTimeout(timer);
     this.trailingReads.clear();
+    for (const timer of this.folderReturns.values()) clearTimeout(timer);
+    this.folderReturns.clear();
     void this.watcher?.close();
     this.watcher = undefined;
     this.cancelStart?.();

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Attributes } from '../model/span';
+import { isNetworkPath } from './sourceAccess';
 
 /** Where the code that produced a span lives, from the OpenTelemetry `code.*` attributes. */
 export interface SourceLocation {
@@ -44,10 +45,12 @@ export function sourceLocationOf(attrs: Attributes | undefined): SourceLocation 
 
 /**
  * Candidate absolute paths for a recorded source path, most likely first: as written when
- * absolute, else against each workspace folder (the trace file's own folder first).
+ * absolute, else against each workspace folder (the trace file's own folder first). None
+ * for a network path (see `sourceAccess`): nothing may look for it.
  */
 export function sourceCandidates(recorded: string, folders: readonly string[], traceFile?: string): string[] {
   if (recorded.startsWith('file://')) recorded = filePath(recorded);
+  if (isNetworkPath(recorded)) return [];
   if (path.isAbsolute(recorded)) return [path.normalize(recorded)];
   // The innermost folder holding the trace file first (nested folders may both hold it).
   const holds = (folder: string): number => {

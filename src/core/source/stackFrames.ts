@@ -5,26 +5,136 @@ export interface StackFrame {
   readonly line?: number;
 }
 
-const PATTERNS: RegExp[] = [
-  // Python: File "/app/agent.py", line 29, in lookup_order
-  /File "([^"]+)", line (\d+)/,
-  // Node/V8: at fn (/app/agent.ts:67:23) · at /app/agent.ts:67:23 · at async file:///app/a.js:1:2
-  /\(?((?:file:\/\/)?(?:[A-Za-z]:)?[^\s():]+\.[A-Za-z0-9]+):(\d+)(?::\d+)?\)?\s*$/,
-  // Java/Kotlin: at com.acme.Agent.run(Agent.java:42)
-  /\(([^():\s]+\.(?:java|kt|scala)):(\d+)\)/,
-  // Go: /app/agent.go:42 +0x1d
-  /^\s*((?:[A-Za-z]:)?\/[^\s:]+\.go):(\d+)/,
-];
+/**
+ * Only this much of a line is looked at for a frame. Real frames are a few hundred characters;
+ * the rest of a long line (a base64 image in an error message) can't hold one worth linking.
+ */
+export const MAX_FRAME_CHARS = 2048;
+
+interface Location {
+  readonly path: string;
+  readonly line: number;
+}
+
+/**
+ * The frame readers, most specific first. Each is a scan with indexOf and single passes, not
+ * a regular expression: a backtracking pattern took seconds on one long line without a colon.
+ */
+const READERS: ((text: string) => Location | undefined)[] = [pythonFrame, trailingLocation, jvmFrame, goFrame];
 
 /** Splits a stack trace into frames, picking out file paths and line numbers. */
 export function parseStackTrace(stack: string): StackFrame[] {
   return stack.split(/\r?\n/).map((text) => {
-    for (const re of PATTERNS) {
-      const m = re.exec(text);
-      if (m && !m[1].startsWith('node:') && !m[1].startsWith('<')) {
-        return { text, path: m[1].replace(/^file:\/\//, ''), line: Number(m[2]) };
-      }
+    const head = text.length > MAX_FRAME_CHARS ? text.slice(0, MAX_FRAME_CHARS) : text;
+    for (const read of READERS) {
+      const at = read(head);
+      if (!at || at.path.startsWith('node:') || at.path.startsWith('<')) continue;
+      const path = at.path.startsWith('file://') ? at.path.slice(7) : at.path;
+      if (path !== '') return { text, path, line: at.line };
     }
     return { text };
   });
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isAlnum = (c: number): boolean => isDigit(c) || isLetter(c);
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c || c === 0xa0;
+/** Characters a path in a Node or JVM frame never holds: whitespace, `(`, `)` and `:`. */
+const endsPath = (c: number): boolean => isSpace(c) || c === 0x28 || c === 0x29 || c === 0x3a;
+
+/** The end of the run of digits starting at `i`. */
+function digitsFrom(s: string, i: number): number {
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Python: `File "/app/agent.py", line 29, in lookup_order`. */
+function pythonFrame(s: string): Location | undefined {
+  for (let at = s.indexOf('File "'); at >= 0; at = s.indexOf('File "', at + 1)) {
+    const start = at + 6;
+    const close = s.indexOf('"', start);
+    if (close < 0) return undefined;
+    if (close > start && s.startsWith(', line ', close + 1)) {
+      const digits = close + 8;
+      const end = digitsFrom(s, digits);
+      if (end > digits) return { path: s.slice(start, close), line: Number(s.slice(digits, end)) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Node/V8 and anything else ending in `path:line[:column]`, optionally in parentheses:
+ * `at fn (/app/agent.ts:67:23)`, `at /app/agent.ts:67:23`, `at async file:///app/a.js:1:2`,
+ * `at C:\app\a.js:1:2`. Read backwards from the end of the line; the file needs an extension.
+ */
+function trailingLocation(s: string): Location | undefined {
+  let end = s.length;
+  while (end > 0 && isSpace(s.charCodeAt(end - 1))) end--;
+  if (end > 0 && s.charCodeAt(end - 1) === 0x29 /* ) */) end--;
+  let p = end;
+  while (p > 0 && isDigit(s.charCodeAt(p - 1))) p--;
+  if (p === end || p === 0 || s.charCodeAt(p - 1) !== 0x3a /* : */) return undefined;
+  let lineStart = p;
+  let lineEnd = end;
+  let pathEnd = p - 1;
+  // `:line:column`: the line is the earlier number.
+  let q = pathEnd;
+  while (q > 0 && isDigit(s.charCodeAt(q - 1))) q--;
+  if (q < pathEnd && q > 0 && s.charCodeAt(q - 1) === 0x3a) {
+    lineStart = q;
+    lineEnd = pathEnd;
+    pathEnd = q - 1;
+  }
+  let start = pathEnd;
+  while (start > 0 && !endsPath(s.charCodeAt(start - 1))) start--;
+  if (start > 0 && s.charCodeAt(start - 1) === 0x3a) {
+    // `file:///app/a.js`, or a drive letter (`C:\app`, `file:///C:/app`); a scheme's last
+    // letter is no drive: `node:internal/…` or `http://…` are not files.
+    if (s.startsWith('file://', start - 5)) start += 2;
+    else if (start >= 2 && isLetter(s.charCodeAt(start - 2))) {
+      const before = start > 2 ? s.charCodeAt(start - 3) : 0x20;
+      if (!endsPath(before) && before !== 0x2f) return undefined;
+      start -= 2;
+    }
+  }
+  // A name before an extension of letters and digits.
+  const dot = s.lastIndexOf('.', pathEnd - 1);
+  if (dot <= start || dot === pathEnd - 1 || s.charCodeAt(dot - 1) === 0x3a) return undefined;
+  for (let i = dot + 1; i < pathEnd; i++) if (!isAlnum(s.charCodeAt(i))) return undefined;
+  const path = s.slice(start, pathEnd);
+  return { path, line: Number(s.slice(lineStart, lineEnd)) };
+}
+
+const JVM_EXTENSIONS = ['.java', '.kt', '.scala'];
+
+/** Java/Kotlin/Scala: `at com.acme.Agent.run(Agent.java:42)`, anywhere in the line. */
+function jvmFrame(s: string): Location | undefined {
+  for (let open = s.indexOf('('); open >= 0; open = s.indexOf('(', open + 1)) {
+    let p = open + 1;
+    while (p < s.length && !endsPath(s.charCodeAt(p))) p++;
+    if (p === open + 1 || s.charCodeAt(p) !== 0x3a) continue;
+    const file = s.slice(open + 1, p);
+    if (!JVM_EXTENSIONS.some((ext) => file.length > ext.length && file.endsWith(ext))) continue;
+    const end = digitsFrom(s, p + 1);
+    if (end > p + 1 && s.charCodeAt(end) === 0x29) return { path: file, line: Number(s.slice(p + 1, end)) };
+  }
+  return undefined;
+}
+
+/** Go: `\t/app/agent.go:42 +0x1d`, an absolute path at the start of the line. */
+function goFrame(s: string): Location | undefined {
+  let start = 0;
+  while (start < s.length && isSpace(s.charCodeAt(start))) start++;
+  let p = start;
+  if (isLetter(s.charCodeAt(p)) && s.charCodeAt(p + 1) === 0x3a) p += 2;
+  if (s.charCodeAt(p) !== 0x2f /* / */) return undefined;
+  const slash = p;
+  while (p < s.length && !isSpace(s.charCodeAt(p)) && s.charCodeAt(p) !== 0x3a) p++;
+  const file = s.slice(start, p);
+  // Something between the leading slash and `.go`.
+  if (s.charCodeAt(p) !== 0x3a || !file.endsWith('.go') || p - 3 <= slash + 1) return undefined;
+  const end = digitsFrom(s, p + 1);
+  return end > p + 1 ? { path: file, line: Number(s.slice(p + 1, end)) } : undefined;
 }

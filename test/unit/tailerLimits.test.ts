@@ -1,0 +1,140 @@
+// Hostile or odd trace files: lines over the limit, byte-order marks, FIFOs, times out of
+// range, a last line without a newline.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { SpanRecord } from '../../src/core/model/span';
+import { FileTailer, type TailOptions, type TailSink, type TraceProblem } from '../../src/core/ingest/tailer';
+import { otlpLine, requestJson, type TestSpan } from './otlpBuilder';
+import { tempDir } from './tempDir';
+
+const TRACE = '6b8efff798038103d269b633813fc60c';
+
+class Sink implements TailSink {
+  spansRead: SpanRecord[] = [];
+  readonly problems: TraceProblem[] = [];
+  spans(_file: string, spans: SpanRecord[]): void {
+    this.spansRead.push(...spans);
+  }
+  reset(): void {
+    this.spansRead = [];
+  }
+  problem(problem: TraceProblem): void {
+    this.problems.push(problem);
+  }
+  names(): string[] {
+    return this.spansRead.map((s) => s.name);
+  }
+  lines(): number[] {
+    return this.spansRead.map((s) => s.origin.line);
+  }
+}
+
+let nextSpan = 1;
+function span(name: string, extra: Partial<TestSpan> = {}): TestSpan {
+  const id = nextSpan++;
+  return { traceId: TRACE, spanId: id.toString(16).padStart(16, '0'), name, start: 1_000 + id, end: 2_000 + id, ...extra };
+}
+const line = (name: string, extra: Partial<TestSpan> = {}): string => otlpLine([span(name, extra)]);
+
+function setup(t: TestContext, options?: TailOptions, name = 'traces.jsonl') {
+  const dir = tempDir(t);
+  const file = path.join(dir, name);
+  const sink = new Sink();
+  const tailer = new FileTailer(file, sink, options);
+  t.after(() => tailer.dispose());
+  return { dir, file, sink, tailer };
+}
+
+test('a line over the limit is reported with its file and line number and skipped; the lines around it are read', async (t) => {
+  const { file, sink, tailer } = setup(t, { maxLineBytes: 2000 });
+  const long = line('too-long', { attributes: { 'input.value': 'x'.repeat(5000) } });
+  writeFileSync(file, line('before') + long + line('after'));
+  await tailer.poke();
+  assert.deepEqual(sink.names(), ['before', 'after']);
+  assert.deepEqual(sink.lines(), [1, 3]);
+  assert.equal(sink.problems.length, 1);
+  assert.equal(sink.problems[0].file, file);
+  assert.equal(sink.problems[0].line, 2);
+  assert.match(sink.problems[0].message, /longer than 2000 bytes.*tracerun\.maxLineMB.*skipped/);
+});
+
+test('a line over the limit arriving in pieces across polls is reported once, never held, and the next line is read', async (t) => {
+  const { file, sink, tailer } = setup(t, { maxLineBytes: 2000 });
+  writeFileSync(file, line('first'));
+  await tailer.poke();
+  const long = Buffer.from(line('too-long', { attributes: { 'input.value': 'y'.repeat(9000) } }));
+  for (let at = 0; at < long.length; at += 1500) {
+    appendFileSync(file, long.subarray(at, Math.min(long.length, at + 1500)));
+    await tailer.poke();
+  }
+  appendFileSync(file, line('third'));
+  await tailer.poke();
+  assert.deepEqual(sink.names(), ['first', 'third']);
+  assert.deepEqual(sink.lines(), [1, 3]);
+  assert.deepEqual(sink.problems.map((p) => p.line), [2]);
+});
+
+test('a pretty-printed document over the limit is reported, not read', async (t) => {
+  const { file, sink, tailer } = setup(t, { maxLineBytes: 200 });
+  writeFileSync(file, JSON.stringify(requestJson([span('doc-a'), span('doc-b')]), null, 2));
+  await tailer.poke();
+  assert.deepEqual(sink.names(), []);
+  assert.deepEqual(sink.problems.map((p) => [p.line, /larger than 200 bytes/.test(p.message)]), [[1, true]]);
+});
+
+test('a UTF-8 byte-order mark before line 1, or before a pretty-printed document, is skipped', async (t) => {
+  const lines = setup(t);
+  writeFileSync(lines.file, '\uFEFF' + line('first') + line('second'));
+  await lines.tailer.poke();
+  assert.deepEqual(lines.sink.names(), ['first', 'second']);
+  assert.deepEqual(lines.sink.problems, []);
+  assert.equal(lines.sink.spansRead[0].byteStart > 3, true, 'byte offsets still count the mark');
+
+  const doc = setup(t, undefined, 'doc.otlp.jsonl');
+  writeFileSync(doc.file, '\uFEFF' + JSON.stringify(requestJson([span('doc-a'), span('doc-b')]), null, 2));
+  await doc.tailer.poke();
+  assert.deepEqual(doc.sink.names(), ['doc-a', 'doc-b']);
+  assert.deepEqual(doc.sink.problems, []);
+});
+
+test('a span whose time is out of range is reported by name; the rest of its line is read', async (t) => {
+  const { file, sink, tailer } = setup(t);
+  writeFileSync(file, otlpLine([span('fine'), span('far-future', { start: '99999999999999999999999999' }), span('far-end', { end: '1' + '0'.repeat(30) })]));
+  await tailer.poke();
+  assert.deepEqual(sink.names(), ['fine']);
+  assert.equal(sink.problems.length, 2);
+  assert.match(sink.problems[0].message, /span "far-future" \([0-9a-f]{16}\) skipped: its startTimeUnixNano 99999999999999999999999999 is out of range/);
+  assert.match(sink.problems[1].message, /span "far-end" .*endTimeUnixNano/);
+  assert.equal(sink.problems[0].line, 1);
+});
+
+test('a FIFO named like a trace file is refused with a message, never opened for a blocking read', { timeout: 10_000 }, async (t) => {
+  if (process.platform === 'win32') return t.skip('no mkfifo');
+  const { file, sink, tailer } = setup(t);
+  execFileSync('mkfifo', [file]);
+  await assert.rejects(tailer.poke(), /not a regular file/);
+  assert.deepEqual(sink.names(), []);
+});
+
+test('a complete file: the last line without a newline is read; a document that ends early is reported', async (t) => {
+  const live = setup(t);
+  writeFileSync(live.file, line('first') + line('last').trimEnd());
+  await live.tailer.poke();
+  assert.deepEqual(live.sink.names(), ['first'], 'a live file may still be writing its last line');
+
+  const once = setup(t, { complete: true }, 'once.jsonl');
+  writeFileSync(once.file, line('first') + line('last').trimEnd());
+  await once.tailer.poke();
+  assert.deepEqual(once.sink.names(), ['first', 'last']);
+  assert.deepEqual(once.sink.lines(), [1, 2]);
+
+  const cut = setup(t, { complete: true }, 'cut.otlp.jsonl');
+  writeFileSync(cut.file, JSON.stringify(requestJson([span('doc-a')]), null, 2).slice(0, -20));
+  await cut.tailer.poke();
+  assert.deepEqual(cut.sink.names(), []);
+  assert.equal(cut.sink.problems.length, 1);
+  assert.match(cut.sink.problems[0].message, /malformed OTLP JSON/);
+});
