@@ -10,13 +10,17 @@ export interface DetailsActions {
   openFrame(path: string, line: number | undefined): void;
 }
 
-/** A span that has not ended, from its row's flags: how long it has run as far as the run's rows go. */
-export interface RunningSpan {
-  readonly soFarMs: number;
+/** What the webview's row of the span knows and the host's details do not. */
+export interface RowTimes {
+  /** The span's time outside its children. */
+  readonly selfMs?: number;
+  /** Set for a span that has not ended: how long it has run as far as the run's rows go. */
+  readonly running?: { readonly soFarMs: number };
 }
 
 /** Fills the details pane for one span: what failed, when, where in the code, what it said. */
-export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions, running?: RunningSpan): void {
+export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions, row: RowTimes = {}): void {
+  const { selfMs, running } = row;
   const parts: Node[] = [];
   parts.push(el('h2', { textContent: d.name }));
   if (d.notice) {
@@ -40,8 +44,8 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
         ? running && running.soFarMs > 0
           ? `running, ≥ ${formatDuration(running.soFarMs)} so far (no end time yet)`
           : 'running (no end time yet)'
-        : d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9
-          ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})`
+        : selfMs !== undefined && selfMs < d.durationMs - 1e-9
+          ? `${formatDuration(d.durationMs)} (self ${formatDuration(selfMs)})`
           : formatDuration(d.durationMs),
     ],
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],

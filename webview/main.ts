@@ -98,7 +98,7 @@ function toolButton(icon: string, title: string, onClick: () => void): HTMLEleme
 }
 
 // ---------- data from the host ----------
-host.on(TraceBegin, (start) => {
+host.onNotification(TraceBegin, (start) => {
   const previous = trace;
   trace = new TraceRows(start);
   banner.hidden = true;
@@ -108,7 +108,7 @@ host.on(TraceBegin, (start) => {
 });
 
 let rebuildFrame = 0;
-host.on(TraceRowsMessage, ({ generation, rows }) => {
+host.onNotification(TraceRowsMessage, ({ generation, rows }) => {
   if (!trace || generation !== trace.generation) return;
   trace.add(rows);
   if (range.isFit() || range.end <= 1) range.fit();
@@ -140,12 +140,12 @@ function onComplete(): void {
   render();
 }
 
-host.on(TraceRemoved, () => {
+host.onNotification(TraceRemoved, () => {
   banner.hidden = false;
   banner.textContent = 'This run is gone: the trace file it came from was deleted or rewritten.';
 });
 
-host.on(SelectSpan, ({ spanId }) => {
+host.onNotification(SelectSpan, ({ spanId }) => {
   selectedSpanId = spanId;
   if (trace?.complete) select(spanId, true);
 });
@@ -632,13 +632,13 @@ async function showDetails(spanId: string): Promise<void> {
     details.dataset.live = running || result.inProgress || result.notice || row < 0 ? '1' : '';
     renderDetails(
       details,
-      // Self time is in the rows: the host does not keep a span → row map for it.
-      t && row >= 0 ? { ...result, selfMs: t.selfMs[row] } : result,
+      result,
       {
         goToSource: () => host.notify(GoToSource, { spanId }),
         openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),
       },
-      running,
+      // Self time is in the rows: the host does not keep a span → row map for it.
+      { selfMs: t && row >= 0 ? t.selfMs[row] : undefined, running },
     );
   } catch (err) {
     if (ticket !== detailsTicket) return;

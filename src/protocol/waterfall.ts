@@ -117,8 +117,6 @@ export interface SpanDetailsView {
   readonly inProgress?: boolean;
   /** Something to know about this span before reading the rest, e.g. that it has not arrived. */
   readonly notice?: string;
-  /** Filled in by the webview from its rows. */
-  readonly selfMs?: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;
   readonly spanKind: string;

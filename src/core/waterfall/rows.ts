@@ -1,15 +1,15 @@
 // The waterfall's data, as the webview receives it: a header, then rows as typed-array
 // columns in slices. Pure (no `vscode`), so it is tested in Node.
-import { describeSpan } from '../core/genai/conventions';
-import { sourceLocationOf } from '../core/source/source';
-import { isInProgress } from '../core/model/span';
-import { runSteps, STEP_ITEMS, type Steps } from '../core/util/steps';
-import { nsToIso } from '../core/model/time';
-import type { Trace, TraceTree } from '../core/model/trace';
-import { traceTokensSteps } from '../core/genai/traceTokens';
-import { costOf, type PriceTable } from '../core/genai/cost';
-import { layoutWaterfallSteps, type WaterfallLayout } from '../core/waterfall/layout';
-import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../protocol/waterfall';
+import { describeSpan } from '../genai/conventions';
+import { sourceLocationOf } from '../source/source';
+import { isInProgress } from '../model/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { nsToIso } from '../model/time';
+import type { Trace, TraceTree } from '../model/trace';
+import { traceTokensSteps } from '../genai/traceTokens';
+import { costOf, type PriceTable } from '../genai/cost';
+import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
+import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
