@@ -99,7 +99,7 @@ function section(title: string, count: number | undefined, body: HTMLElement, op
 }
 
 function copyButton(text: () => string, what: string): HTMLElement {
-  const b = el('button', { className: 'tool-button copy', title: `Copy ${what}`, ariaLabel: `Copy ${what}` } as never, [el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })]);
+  const b = el('button', { className: 'tool-button copy', title: `Copy ${what}`, ariaLabel: `Copy ${what}` }, [el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })]);
   b.addEventListener('click', (e) => {
     e.stopPropagation();
     void navigator.clipboard.writeText(text()).then(() => {
@@ -152,7 +152,7 @@ function stackTrace(frames: readonly StackFrameView[], actions: DetailsActions):
     { className: 'stack' },
     frames.flatMap((f) => {
       if (!f.path) return [document.createTextNode(f.text + '\n')];
-      const link = el('a', { className: 'frame-link', textContent: f.text, tabIndex: 0, role: 'link', title: `Open ${f.path}${f.line ? `:${f.line}` : ''}` } as never);
+      const link = el('a', { className: 'frame-link', textContent: f.text, tabIndex: 0, role: 'link', title: `Open ${f.path}${f.line ? `:${f.line}` : ''}` });
       const open = () => actions.openFrame(f.path!, f.line);
       link.addEventListener('click', open);
       link.addEventListener('keydown', (e) => e.key === 'Enter' && open());
@@ -174,7 +174,7 @@ function attributeTable(rows: AttributeTable): HTMLElement {
 function foldedText(value: string): HTMLElement {
   const pre = el('pre', { className: 'value', textContent: value.length > LONG_VALUE ? `${value.slice(0, LONG_VALUE)}…` : value });
   if (value.length <= LONG_VALUE) return pre;
-  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' } as never);
+  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' });
   const expand = () => {
     pre.textContent = value;
     more.remove();

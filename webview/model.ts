@@ -128,3 +128,12 @@ export function visibleRows(t: TraceRows, collapsed: ReadonlySet<number>, filter
   }
   return out.subarray(0, count);
 }
+
+/** A minimum duration typed in the filter box ("250ms", "1.5s", "100": ms), in ms; 0 when it does not read as one. */
+export function parseDuration(text: string): number {
+  const m = /^\s*([\d.]+)\s*(ns|µs|us|ms|s|m)?\s*$/i.exec(text);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  return unit === 'ns' ? n / 1e6 : unit === 'µs' || unit === 'us' ? n / 1e3 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
+}
