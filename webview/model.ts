@@ -1,7 +1,6 @@
 import { allocateColumns, ROW_KINDS, RowFlag, setColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../src/protocol/waterfall';
 
 // The columns are the class's own fields (`t.depth[row]`), assigned from the one declaration.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface TraceRows extends Columns {}
 
 /** One trace's rows as columns, filled slice by slice as messages arrive. */
