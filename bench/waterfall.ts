@@ -21,7 +21,7 @@ import type { SpanNode, Trace } from '../src/core/model/trace';
 import { TraceStore } from '../src/core/model/traceStore';
 import { layoutWaterfallSteps } from '../src/core/waterfall/layout';
 import { runSteps, runStepsSliced } from '../src/core/util/steps';
-import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/extension/waterfallData';
+import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/core/waterfall/rows';
 import { ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
 import { kvD, kvI, kvS, q, Rng } from './generate';
 

@@ -10,13 +10,17 @@ export interface DetailsActions {
   openFrame(path: string, line: number | undefined): void;
 }
 
-/** A span that has not ended, from its row's flags: how long it has run as far as the run's rows go. */
-export interface RunningSpan {
-  readonly soFarMs: number;
+/** What the webview's row of the span knows and the host's details do not. */
+export interface RowTimes {
+  /** The span's time outside its children. */
+  readonly selfMs?: number;
+  /** Set for a span that has not ended: how long it has run as far as the run's rows go. */
+  readonly running?: { readonly soFarMs: number };
 }
 
 /** Fills the details pane for one span: what failed, when, where in the code, what it said. */
-export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions, running?: RunningSpan): void {
+export function renderDetails(container: HTMLElement, d: SpanDetailsView, actions: DetailsActions, row: RowTimes = {}): void {
+  const { selfMs, running } = row;
   const parts: Node[] = [];
   parts.push(el('h2', { textContent: d.name }));
   if (d.notice) {
@@ -40,8 +44,8 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
         ? running && running.soFarMs > 0
           ? `running, ≥ ${formatDuration(running.soFarMs)} so far (no end time yet)`
           : 'running (no end time yet)'
-        : d.selfMs !== undefined && d.selfMs < d.durationMs - 1e-9
-          ? `${formatDuration(d.durationMs)} (self ${formatDuration(d.selfMs)})`
+        : selfMs !== undefined && selfMs < d.durationMs - 1e-9
+          ? `${formatDuration(d.durationMs)} (self ${formatDuration(selfMs)})`
           : formatDuration(d.durationMs),
     ],
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],
@@ -95,7 +99,7 @@ function section(title: string, count: number | undefined, body: HTMLElement, op
 }
 
 function copyButton(text: () => string, what: string): HTMLElement {
-  const b = el('button', { className: 'tool-button copy', title: `Copy ${what}`, ariaLabel: `Copy ${what}` } as never, [el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })]);
+  const b = el('button', { className: 'tool-button copy', title: `Copy ${what}`, ariaLabel: `Copy ${what}` }, [el('span', { className: 'codicon codicon-copy', ariaHidden: 'true' })]);
   b.addEventListener('click', (e) => {
     e.stopPropagation();
     void navigator.clipboard.writeText(text()).then(() => {
@@ -148,7 +152,7 @@ function stackTrace(frames: readonly StackFrameView[], actions: DetailsActions):
     { className: 'stack' },
     frames.flatMap((f) => {
       if (!f.path) return [document.createTextNode(f.text + '\n')];
-      const link = el('a', { className: 'frame-link', textContent: f.text, tabIndex: 0, role: 'link', title: `Open ${f.path}${f.line ? `:${f.line}` : ''}` } as never);
+      const link = el('a', { className: 'frame-link', textContent: f.text, tabIndex: 0, role: 'link', title: `Open ${f.path}${f.line ? `:${f.line}` : ''}` });
       const open = () => actions.openFrame(f.path!, f.line);
       link.addEventListener('click', open);
       link.addEventListener('keydown', (e) => e.key === 'Enter' && open());
@@ -170,7 +174,7 @@ function attributeTable(rows: AttributeTable): HTMLElement {
 function foldedText(value: string): HTMLElement {
   const pre = el('pre', { className: 'value', textContent: value.length > LONG_VALUE ? `${value.slice(0, LONG_VALUE)}…` : value });
   if (value.length <= LONG_VALUE) return pre;
-  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' } as never);
+  const more = el('a', { className: 'show-more', textContent: `show all ${value.length.toLocaleString()} characters`, tabIndex: 0, role: 'button' });
   const expand = () => {
     pre.textContent = value;
     more.remove();

@@ -1,12 +1,15 @@
-type Props = Partial<Pick<HTMLElement, 'className' | 'textContent' | 'title' | 'hidden' | 'tabIndex' | 'role' | 'ariaLabel' | 'ariaHidden'>>;
+/** The properties of an element that can be set: its fields, not its methods. */
+export type Props<E> = { [P in keyof E as E[P] extends (...args: never[]) => unknown ? never : P]?: E[P] };
 
 /** Creates an element with properties and children; text always goes in as text, never HTML. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<HTMLElementTagNameMap[K]> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   Object.assign(node, props);
-  if (props.role) node.setAttribute('role', props.role);
-  if (props.ariaLabel) node.setAttribute('aria-label', props.ariaLabel);
-  if (props.ariaHidden) node.setAttribute('aria-hidden', props.ariaHidden);
+  // As attributes too: selectors and assistive technology read these from the markup.
+  const aria = props as Props<HTMLElement>;
+  if (aria.role) node.setAttribute('role', aria.role);
+  if (aria.ariaLabel) node.setAttribute('aria-label', aria.ariaLabel);
+  if (aria.ariaHidden) node.setAttribute('aria-hidden', aria.ariaHidden);
   node.append(...children);
   return node;
 }

@@ -12,7 +12,7 @@ function node(key: string | undefined, value: unknown, depth: number): HTMLEleme
   const keyPart = key === undefined ? [] : [el('span', { className: 'json-key', textContent: `${key}: ` })];
   if (value === null || typeof value !== 'object') return el('div', { className: 'json-leaf' }, [...keyPart, leaf(value)]);
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value as Record<string, unknown>);
-  const details = el('details', {}) as HTMLDetailsElement;
+  const details = el('details');
   details.open = depth < OPEN_DEPTH;
   const summary = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
   details.append(el('summary', {}, [...keyPart, el('span', { className: 'muted', textContent: summary })]));

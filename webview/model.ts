@@ -1,4 +1,7 @@
-import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../src/protocol/waterfall';
+import { allocateColumns, ROW_KINDS, RowFlag, setColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart } from '../src/protocol/waterfall';
+
+// The columns are the class's own fields (`t.depth[row]`), assigned from the one declaration.
+export interface TraceRows extends Columns {}
 
 /** One trace's rows as columns, filled slice by slice as messages arrive. */
 export class TraceRows {
@@ -8,16 +11,6 @@ export class TraceRows {
   readonly generation: number;
   received = 0;
   private spanIds = '';
-  readonly nameIndex: Uint32Array;
-  readonly depth: Uint16Array;
-  readonly parent: Int32Array;
-  readonly subtreeEnd: Int32Array;
-  readonly startMs: Float64Array;
-  readonly durationMs: Float64Array;
-  readonly selfMs: Float64Array;
-  readonly kind: Uint8Array;
-  readonly flags: Uint8Array;
-  readonly groupSize: Uint32Array;
   private idIndex: Map<string, number> | undefined;
   /** The latest end of any row: the right edge of the "fit" time range. */
   endMs = 0;
@@ -27,17 +20,7 @@ export class TraceRows {
     this.names = start.names;
     this.header = start.header;
     this.generation = start.generation;
-    const n = start.rowCount;
-    this.nameIndex = new Uint32Array(n);
-    this.depth = new Uint16Array(n);
-    this.parent = new Int32Array(n);
-    this.subtreeEnd = new Int32Array(n);
-    this.startMs = new Float64Array(n);
-    this.durationMs = new Float64Array(n);
-    this.selfMs = new Float64Array(n);
-    this.kind = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.groupSize = new Uint32Array(n);
+    Object.assign(this, allocateColumns(start.rowCount));
     this.endMs = Math.max(start.header.durationMs, 1e-6);
   }
 
@@ -47,16 +30,7 @@ export class TraceRows {
 
   add(rows: RowColumns): void {
     const o = rows.offset;
-    this.nameIndex.set(rows.nameIndex, o);
-    this.depth.set(rows.depth, o);
-    this.parent.set(rows.parent, o);
-    this.subtreeEnd.set(rows.subtreeEnd, o);
-    this.startMs.set(rows.startMs, o);
-    this.durationMs.set(rows.durationMs, o);
-    this.selfMs.set(rows.selfMs, o);
-    this.kind.set(rows.kind, o);
-    this.flags.set(rows.flags, o);
-    this.groupSize.set(rows.groupSize, o);
+    setColumns(this, rows, o);
     // Slices arrive in order; ids are fixed-width, so row i's id is at 16 * i.
     this.spanIds += rows.spanIds;
     for (let i = 0; i < rows.startMs.length; i++) this.endMs = Math.max(this.endMs, rows.startMs[i] + rows.durationMs[i]);
@@ -152,4 +126,13 @@ export function visibleRows(t: TraceRows, collapsed: ReadonlySet<number>, filter
     i = collapsed.has(i) ? Math.max(i + 1, t.subtreeEnd[i]) : i + 1;
   }
   return out.subarray(0, count);
+}
+
+/** A minimum duration typed in the filter box ("250ms", "1.5s", "100": ms), in ms; 0 when it does not read as one. */
+export function parseDuration(text: string): number {
+  const m = /^\s*([\d.]+)\s*(ns|µs|us|ms|s|m)?\s*$/i.exec(text);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  return unit === 'ns' ? n / 1e6 : unit === 'µs' || unit === 'us' ? n / 1e3 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
 }

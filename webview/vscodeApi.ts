@@ -1,5 +1,4 @@
-import type { Message, NotificationType, RequestType } from '../src/protocol/messages';
-import { isMessage } from '../src/protocol/messages';
+import { Channel } from '../src/protocol/channel';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -9,44 +8,20 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** The webview's side of the typed protocol: notifications both ways, requests matched by id. */
-export class HostConnection {
-  private readonly api = acquireVsCodeApi();
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly handlers = new Map<string, (params: unknown) => void>();
+/** The webview's end of the typed channel to the extension, and VS Code's saved webview state. */
+export class HostConnection extends Channel {
+  private readonly api: VsCodeApi;
 
   constructor() {
-    window.addEventListener('message', (event: MessageEvent) => {
-      const m = event.data as unknown;
-      if (!isMessage(m)) return;
-      if (m.kind === 'response') {
-        const waiter = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error !== undefined) waiter?.reject(new Error(m.error));
-        else waiter?.resolve(m.result);
-      } else if (m.kind === 'notification') {
-        this.handlers.get(m.method)?.(m.params);
-      }
-    });
-  }
-
-  on<P>(type: NotificationType<P>, handler: (params: P) => void): void {
-    this.handlers.set(type.method, handler as (params: unknown) => void);
-  }
-
-  notify<P>(type: NotificationType<P>, params: P): void {
-    const message: Message = { kind: 'notification', method: type.method, params };
-    this.api.postMessage(message);
-  }
-
-  request<P, R>(type: RequestType<P, R>, params: P): Promise<R> {
-    const id = this.nextId++;
-    const message: Message = { kind: 'request', id, method: type.method, params };
-    return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.api.postMessage(message);
-    });
+    const api = acquireVsCodeApi();
+    super(
+      (message) => api.postMessage(message),
+      (method, err) => console.error(`${method}:`, err),
+    );
+    this.api = api;
+    window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
+    // A page going away answers nothing more: reject what still waits.
+    window.addEventListener('pagehide', () => this.dispose());
   }
 
   getState<T>(): T | undefined {

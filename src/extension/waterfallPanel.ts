@@ -1,17 +1,15 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { searchSpans } from '../core/waterfall/spanSearch';
+import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
+import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
-import { isMessage, isNotification, isRequest, type Message, type NotificationType } from '../protocol/messages';
+import { Channel } from '../protocol/channel';
 import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
-import { goToLocation, goToSpanSource } from './goToSource';
-import { spanDetailsExtras } from './spanDetailsExtras';
-import { spanDetailsView } from './spanDetailsView';
-import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from './waterfallData';
+import { frameExists, goToLocation, goToSpanSource } from './goToSource';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
 
@@ -37,7 +35,7 @@ export class WaterfallPanel extends DisposableStore {
   private sending: Promise<void> | undefined;
   private updateWanted = false;
   private generation = 0;
-  private search: { cancelled: boolean } | undefined;
+  private readonly channel: Channel;
 
   static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
     let panel = WaterfallPanel.open.get(traceId);
@@ -83,10 +81,17 @@ export class WaterfallPanel extends DisposableStore {
     this.register({ dispose: () => WaterfallPanel.open.delete(traceId) });
     this.register({ dispose: () => clearTimeout(this.updateTimer) });
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.register(panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    this.channel = this.register(
+      new Channel(
+        (message) => void panel.webview.postMessage(message),
+        (method, err) => this.log.error(`waterfall ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      ),
+    );
+    this.handleMessages();
+    this.register(panel.webview.onDidReceiveMessage((m: unknown) => this.channel.receive(m)));
     this.register(
       ws.store.onDidChange((change) => {
-        if (change.removed.has(traceId)) this.post(TraceRemoved, { traceId });
+        if (change.removed.has(traceId)) this.channel.notify(TraceRemoved, { traceId });
         else if (change.changed.has(traceId)) this.scheduleUpdate();
       }),
     );
@@ -97,13 +102,8 @@ export class WaterfallPanel extends DisposableStore {
   }
 
   select(spanId: string): void {
-    if (this.ready) this.post(SelectSpan, { spanId });
+    if (this.ready) this.channel.notify(SelectSpan, { spanId });
     else this.pendingSelection = spanId;
-  }
-
-  private post<P>(type: NotificationType<P>, params: P): void {
-    const message: Message = { kind: 'notification', method: type.method, params };
-    void this.panel.webview.postMessage(message);
   }
 
   /** A live update waits for a send in progress to finish rather than cancel it, so a big trace that keeps growing still gets shown. */
@@ -137,7 +137,7 @@ export class WaterfallPanel extends DisposableStore {
   private async sendTrace(): Promise<void> {
     const trace = this.ws.store.trace(this.traceId);
     if (!trace) {
-      this.post(TraceRemoved, { traceId: this.traceId });
+      this.channel.notify(TraceRemoved, { traceId: this.traceId });
       return;
     }
     const generation = ++this.generation;
@@ -154,67 +154,40 @@ export class WaterfallPanel extends DisposableStore {
     }
     if (stale()) return;
     this.panel.title = `Waterfall: ${data.start.header.name}`;
-    this.post(TraceBegin, data.start);
+    this.channel.notify(TraceBegin, data.start);
     for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
       await new Promise((r) => setImmediate(r));
       if (stale()) return;
       const rows = data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
-      this.post(TraceRows, { generation, rows });
+      this.channel.notify(TraceRows, { generation, rows });
     }
     if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows laid out and sent in ${Date.now() - started} ms`);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (!isMessage(raw)) return;
-    if (isNotification(raw, Ready)) {
+  private handleMessages(): void {
+    const channel = this.channel;
+    channel.onNotification(Ready, async () => {
       this.ready = true;
       await this.send();
-      if (this.pendingSelection) this.post(SelectSpan, { spanId: this.pendingSelection });
+      if (this.pendingSelection) channel.notify(SelectSpan, { spanId: this.pendingSelection });
       this.pendingSelection = undefined;
-    } else if (isNotification(raw, GoToSource)) {
-      const span = this.ws.store.trace(this.traceId)?.span(raw.params.spanId);
-      if (raw.params.path) await goToLocation(raw.params.path, raw.params.line, span?.origin.file, this.log, this.otherColumn());
+    });
+    channel.onNotification(GoToSource, async ({ spanId, path, line }) => {
+      const span = this.ws.store.trace(this.traceId)?.span(spanId);
+      if (path) await goToLocation(path, line, span?.origin.file, this.log, this.otherColumn());
       else if (span) await goToSpanSource(span, this.log, this.otherColumn());
-    } else if (isRequest(raw, GetSpanDetails)) {
-      const trace = this.ws.store.trace(this.traceId);
-      const span = trace?.span(raw.params.spanId);
-      const standIn = trace && !span ? trace.latestTree()?.nodes.get(raw.params.spanId) : undefined;
-      if (trace && standIn?.notReceived) {
-        const count = standIn.children.length;
-        const notice = `This span has not arrived: ${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
-        this.respond(raw.id, spanDetailsView(trace, standIn.span, undefined, { notice }));
-        return;
-      }
-      if (!trace || !span) {
-        this.respond(raw.id, undefined, 'That span is no longer in the trace.');
-        return;
-      }
-      let result;
-      try {
-        const details = await loadSpanDetails(span);
-        result = spanDetailsView(trace, span, details, await spanDetailsExtras(span, details, this.prices()));
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.log.warn(`details of span ${span.spanId}: ${message}`);
-        result = spanDetailsView(trace, span, undefined, { loadError: message });
-      }
-      this.respond(raw.id, result);
-    } else if (isRequest(raw, SearchSpans)) {
-      if (this.search) this.search.cancelled = true;
-      const signal = (this.search = { cancelled: false });
+    });
+    channel.onRequest(GetSpanDetails, ({ spanId }) =>
+      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message) }),
+    );
+    channel.onRequest(SearchSpans, async ({ query }, signal) => {
       const trace = this.ws.store.trace(this.traceId);
       try {
-        const spanIds = trace ? await searchSpans(trace.allSpans(), raw.params.query, signal) : [];
-        if (!signal.cancelled) this.respond(raw.id, { spanIds });
+        return { spanIds: trace ? await searchSpans(trace.allSpans(), query, signal) : [] };
       } catch (err) {
-        this.respond(raw.id, undefined, `search failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`search failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-    }
-  }
-
-  private respond(id: number, result: unknown, error?: string): void {
-    const message: Message = error === undefined ? { kind: 'response', id, result } : { kind: 'response', id, error };
-    void this.panel.webview.postMessage(message);
+    });
   }
 
   /** Source opens beside the waterfall, not over it. */

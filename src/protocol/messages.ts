@@ -23,10 +23,16 @@ export function request<P, R>(method: string): RequestType<P, R> {
   return { method };
 }
 
+/** A response carries exactly one of: a result, an error message, or that it was cancelled. */
+export type Response =
+  | { readonly kind: 'response'; readonly id: number; readonly result: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly error: string }
+  | { readonly kind: 'response'; readonly id: number; readonly cancelled: true };
+
 export type Message =
   | { readonly kind: 'notification'; readonly method: string; readonly params: unknown }
   | { readonly kind: 'request'; readonly id: number; readonly method: string; readonly params: unknown }
-  | { readonly kind: 'response'; readonly id: number; readonly result?: unknown; readonly error?: string };
+  | Response;
 
 export function isMessage(value: unknown): value is Message {
   if (typeof value !== 'object' || value === null) return false;
@@ -34,12 +40,4 @@ export function isMessage(value: unknown): value is Message {
   if (m.kind === 'response') return typeof m.id === 'number';
   if (m.kind === 'request') return typeof m.id === 'number' && typeof m.method === 'string';
   return m.kind === 'notification' && typeof m.method === 'string';
-}
-
-export function isNotification<P>(m: Message, type: NotificationType<P>): m is Message & { kind: 'notification'; params: P } {
-  return m.kind === 'notification' && m.method === type.method;
-}
-
-export function isRequest<P, R>(m: Message, type: RequestType<P, R>): m is Message & { kind: 'request'; params: P } {
-  return m.kind === 'request' && m.method === type.method;
 }

@@ -11,7 +11,7 @@ export interface Tokens {
 export const ROW_KINDS = ['other', 'agent', 'chain', 'llm', 'tool', 'retriever', 'embedding', 'reranker', 'guardrail', 'evaluator', 'http', 'db'] as const;
 export type RowKind = (typeof ROW_KINDS)[number];
 
-/** Bits of `RowColumns.flags`. */
+/** Bits of the `flags` column. */
 export const enum RowFlag {
   Error = 1,
   HasSource = 2,
@@ -28,30 +28,78 @@ export const enum RowFlag {
 }
 
 /**
+ * The waterfall's per-row columns, declared once: name → typed-array constructor. The host's
+ * slicing, the message type and the webview's arrays are all derived from it. Times are ms
+ * from the trace's start.
+ */
+export const ROW_COLUMNS = {
+  /** Index into `TraceStart.names`. */
+  nameIndex: Uint32Array,
+  depth: Uint16Array,
+  /** Row index of the parent row, -1 at the top. */
+  parent: Int32Array,
+  /** Row index just past the row's subtree, so a collapsed subtree is skipped at once. */
+  subtreeEnd: Int32Array,
+  startMs: Float64Array,
+  durationMs: Float64Array,
+  /** Time outside the row's children. */
+  selfMs: Float64Array,
+  /** Index into ROW_KINDS. */
+  kind: Uint8Array,
+  /** `RowFlag` bits. */
+  flags: Uint8Array,
+  /** Members of a group row; 0 for span rows. */
+  groupSize: Uint32Array,
+} as const;
+
+export type ColumnName = keyof typeof ROW_COLUMNS;
+const COLUMN_NAMES = Object.keys(ROW_COLUMNS) as ColumnName[];
+
+/** A column's array type over any buffer, as the layout declares its columns. */
+type OverAnyBuffer<T> = T extends Float64Array<ArrayBuffer>
+  ? Float64Array
+  : T extends Int32Array<ArrayBuffer>
+    ? Int32Array
+    : T extends Uint32Array<ArrayBuffer>
+      ? Uint32Array
+      : T extends Uint16Array<ArrayBuffer>
+        ? Uint16Array
+        : T extends Uint8Array<ArrayBuffer>
+          ? Uint8Array
+          : never;
+
+/** One typed array per column. */
+export type Columns = { readonly [K in ColumnName]: OverAnyBuffer<InstanceType<(typeof ROW_COLUMNS)[K]>> };
+
+/** Zeroed columns for `rowCount` rows. */
+export function allocateColumns(rowCount: number): Columns {
+  const out: Partial<Record<ColumnName, unknown>> = {};
+  for (const name of COLUMN_NAMES) out[name] = new ROW_COLUMNS[name](rowCount);
+  return out as Columns;
+}
+
+/** Copies of the rows [from, to) of each column. */
+export function sliceColumns(columns: Columns, from: number, to: number): Columns {
+  const out: Partial<Record<ColumnName, unknown>> = {};
+  for (const name of COLUMN_NAMES) out[name] = columns[name].slice(from, to);
+  return out as Columns;
+}
+
+/** Writes `source`'s rows into `target` from row `offset` on. */
+export function setColumns(target: Columns, source: Columns, offset: number): void {
+  for (const name of COLUMN_NAMES) target[name].set(source[name], offset);
+}
+
+/**
  * A slice of the waterfall's rows, depth-first (children in start order), as columns of
  * typed arrays: a million spans cross to the webview in a few compact messages instead of
- * one giant JSON array. Times are ms from the trace's start.
+ * one giant JSON array.
  */
-export interface RowColumns {
+export interface RowColumns extends Columns {
   /** Index of the first row of this slice. */
   readonly offset: number;
   /** 16 hex characters per row (a group row repeats its first member's id). */
   readonly spanIds: string;
-  /** Index into `TraceStart.names`. */
-  readonly nameIndex: Uint32Array;
-  readonly depth: Uint16Array;
-  /** Row index of the parent row, -1 at the top. */
-  readonly parent: Int32Array;
-  /** Row index just past the row's subtree, so a collapsed subtree is skipped at once. */
-  readonly subtreeEnd: Int32Array;
-  readonly startMs: Float64Array;
-  readonly durationMs: Float64Array;
-  readonly selfMs: Float64Array;
-  /** Index into ROW_KINDS. */
-  readonly kind: Uint8Array;
-  readonly flags: Uint8Array;
-  /** Members of a group row; 0 for span rows. */
-  readonly groupSize: Uint32Array;
 }
 
 export interface RunHeader {
@@ -117,8 +165,6 @@ export interface SpanDetailsView {
   readonly inProgress?: boolean;
   /** Something to know about this span before reading the rest, e.g. that it has not arrived. */
   readonly notice?: string;
-  /** Filled in by the webview from its rows. */
-  readonly selfMs?: number;
   readonly status: 'ok' | 'error' | 'unset';
   readonly errorMessage?: string;
   readonly spanKind: string;

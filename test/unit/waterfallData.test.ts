@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { nsToIso } from '../../src/core/model/time';
-import { spanDetailsView } from '../../src/extension/spanDetailsView';
-import { waterfallData } from '../../src/extension/waterfallData';
+import { spanDetailsView } from '../../src/core/waterfall/spanDetailsView';
+import { waterfallData } from '../../src/core/waterfall/rows';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
 import { ms, otlpLine } from './otlpBuilder';
 

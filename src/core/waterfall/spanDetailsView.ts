@@ -1,21 +1,20 @@
-// Turns the core's model into the plain data the waterfall webview draws. No `vscode` here:
-// this is pure mapping, tested in Node.
-import type { SpanDetails } from '../core/ingest/spanDetails';
-import type { AttributeValue, Attributes, SpanRecord } from '../core/model/span';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
-import { SPAN_KIND_LABELS } from '../core/ingest/otlp/enums';
-import { describeSpan } from '../core/genai/conventions';
-import { sourceLocationOf } from '../core/source/source';
-import { msBetween, nsToIso } from '../core/model/time';
-import type { Trace } from '../core/model/trace';
-import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../protocol/waterfall';
+// The details pane's view model: the core's span as the plain data the waterfall webview draws.
+import type { SpanDetails } from '../ingest/spanDetails';
+import type { AttributeValue, Attributes, SpanRecord } from '../model/span';
+import { isInProgress, spanDurationMs, StatusCode } from '../model/span';
+import { SPAN_KIND_LABELS } from '../ingest/otlp/enums';
+import { describeSpan } from '../genai/conventions';
+import { sourceLocationOf } from '../source/source';
+import { msBetween, nsToIso } from '../model/time';
+import type { Trace } from '../model/trace';
+import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
 
-export function statusOf(span: SpanRecord): 'ok' | 'error' | 'unset' {
+function statusOf(span: SpanRecord): 'ok' | 'error' | 'unset' {
   return span.statusCode === StatusCode.Error ? 'error' : span.statusCode === StatusCode.Ok ? 'ok' : 'unset';
 }
 
 
-export function formatAttributeValue(value: AttributeValue): string {
+function formatAttributeValue(value: AttributeValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value);
@@ -36,6 +35,11 @@ export interface DetailsExtras {
   readonly costUsd?: number;
   readonly loadError?: string;
   readonly notice?: string;
+}
+
+/** Why a parent span that has not arrived stands in the tree, for the `count` spans that name it. */
+export function notReceivedNotice(count: number): string {
+  return `This span has not arrived: ${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
 }
 
 export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDetails | undefined, extras: DetailsExtras = {}): SpanDetailsView {

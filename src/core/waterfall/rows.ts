@@ -1,15 +1,15 @@
-// The waterfall's data, as the webview receives it: a header, then rows as typed-array
-// columns in slices. Pure (no `vscode`), so it is tested in Node.
-import { describeSpan } from '../core/genai/conventions';
-import { sourceLocationOf } from '../core/source/source';
-import { isInProgress } from '../core/model/span';
-import { runSteps, STEP_ITEMS, type Steps } from '../core/util/steps';
-import { nsToIso } from '../core/model/time';
-import type { Trace, TraceTree } from '../core/model/trace';
-import { traceTokensSteps } from '../core/genai/traceTokens';
-import { costOf, type PriceTable } from '../core/genai/cost';
-import { layoutWaterfallSteps, type WaterfallLayout } from '../core/waterfall/layout';
-import { ROW_KINDS, RowFlag, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../protocol/waterfall';
+// The waterfall's rows, as the webview receives them: a header, then rows as typed-array
+// columns in slices.
+import { describeSpan } from '../genai/conventions';
+import { sourceLocationOf } from '../source/source';
+import { isInProgress } from '../model/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { nsToIso } from '../model/time';
+import type { Trace, TraceTree } from '../model/trace';
+import { traceTokensSteps } from '../genai/traceTokens';
+import { costOf, type PriceTable } from '../genai/cost';
+import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
+import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
@@ -57,9 +57,10 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   const rowCount = layout.rowCount;
   const names: string[] = [];
   const nameIds = new Map<string, number>();
-  const nameIndex = new Uint32Array(rowCount);
-  const kind = new Uint8Array(rowCount);
-  const flags = new Uint8Array(rowCount);
+  // The layout's columns are sent as they are; the rest are worked out here.
+  const { nameIndex, kind, flags } = allocateColumns(rowCount);
+  const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
+  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize };
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
@@ -97,20 +98,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
         const si = layout.spanIndex[r];
         spanIds += layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]].spanId;
       }
-      return {
-        offset: from,
-        spanIds,
-        nameIndex: nameIndex.slice(from, to),
-        depth: layout.depth.slice(from, to),
-        parent: layout.parent.slice(from, to),
-        subtreeEnd: layout.subtreeEnd.slice(from, to),
-        startMs: layout.startMs.slice(from, to),
-        durationMs: layout.durationMs.slice(from, to),
-        selfMs: layout.selfMs.slice(from, to),
-        kind: kind.slice(from, to),
-        flags: flags.slice(from, to),
-        groupSize: layout.groupSize.slice(from, to),
-      };
+      return { offset: from, spanIds, ...sliceColumns(columns, from, to) };
     },
   };
 }

@@ -1,0 +1,85 @@
+import { loadSpanDetails, type SpanDetails } from '../ingest/spanDetails';
+import type { SpanRecord } from '../model/span';
+import { parseStackTrace } from '../source/stackFrames';
+import { describeSpan } from '../genai/conventions';
+import { costOf, type PriceTable } from '../genai/cost';
+import { extractConversation } from '../genai/conversation';
+import { spanPayloads, type SpanPayload } from '../genai/payloads';
+import type { Trace } from '../model/trace';
+import type { ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
+import { notReceivedNotice, spanDetailsView, type DetailsExtras } from './spanDetailsView';
+
+/** Whether a stack frame's recorded path names a file that exists here (resolved against the trace file or the workspace). */
+export type FrameChecker = (recorded: string, traceFile: string | undefined) => Promise<boolean>;
+
+const MAX_LINKED_FRAMES = 64;
+
+/** The exception's stack trace, its frames linked where they point at files that exist here. */
+async function stackOf(span: SpanRecord, details: SpanDetails, frameExists: FrameChecker): Promise<StackFrameView[] | undefined> {
+  const exception = details.events.find((e) => e.name === 'exception' && typeof e.attributes['exception.stacktrace'] === 'string');
+  if (!exception) return undefined;
+  const frames = parseStackTrace(exception.attributes['exception.stacktrace'] as string);
+  let checked = 0;
+  const out: StackFrameView[] = [];
+  for (const f of frames) {
+    if (f.path && checked++ < MAX_LINKED_FRAMES && (await frameExists(f.path, span.origin.file))) out.push(f);
+    else out.push({ text: f.text });
+  }
+  return out;
+}
+
+function payloadView(label: string, p: SpanPayload): PayloadView {
+  return { label: `${label} (${p.key})`, text: p.text, ...(p.json ? { json: p.value } : {}) };
+}
+
+/**
+ * What the details pane shows beyond the attributes: the conversation of an LLM call, the
+ * span's input and output, the exception's stack trace, and the cost when prices are set.
+ */
+export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, prices: PriceTable, frameExists: FrameChecker): Promise<DetailsExtras> {
+  const conversation = extractConversation(details);
+  const payloads = spanPayloads(details.attributes);
+  const conventions = describeSpan(span);
+  const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
+  const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
+    role: m.sourceRole ?? m.role,
+    content: m.content || undefined,
+    toolCalls: m.toolCalls,
+    toolCallId: m.toolCallId,
+    direction: m.direction,
+  }));
+  return {
+    conversation: messages,
+    finishReasons: conversation?.finishReasons,
+    // An LLM span's input and output are its conversation; don't show them twice.
+    payloads: conversation ? [] : [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
+    stack: await stackOf(span, details, frameExists),
+    costUsd: cost?.totalUsd,
+  };
+}
+
+export interface DetailsContext {
+  readonly prices: PriceTable;
+  readonly frameExists: FrameChecker;
+  /** Told when the span's details could not be read back from its file. */
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * The details pane's answer for one span of a trace: read back from the file; for a parent
+ * that has not arrived, its stand-in with a notice saying so. Throws when the span is gone.
+ */
+export async function spanDetailsOf(trace: Trace | undefined, spanId: string, context: DetailsContext): Promise<SpanDetailsView> {
+  const span = trace?.span(spanId);
+  const standIn = trace && !span ? trace.latestTree()?.nodes.get(spanId) : undefined;
+  if (trace && standIn?.notReceived) return spanDetailsView(trace, standIn.span, undefined, { notice: notReceivedNotice(standIn.children.length) });
+  if (!trace || !span) throw new Error('That span is no longer in the trace.');
+  try {
+    const details = await loadSpanDetails(span);
+    return spanDetailsView(trace, span, details, await spanDetailsExtras(span, details, context.prices, context.frameExists));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    context.warn(`details of span ${span.spanId}: ${message}`);
+    return spanDetailsView(trace, span, undefined, { loadError: message });
+  }
+}

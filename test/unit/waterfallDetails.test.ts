@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import type { Trace } from '../../src/core/model/trace';
+import { TraceStore } from '../../src/core/model/traceStore';
+import { spanDetailsOf, type DetailsContext } from '../../src/core/waterfall/spanDetailsExtras';
+import { notReceivedNotice } from '../../src/core/waterfall/spanDetailsView';
+import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
+import { tempDir } from './tempDir';
+
+const TRACE = 'cccccccccccccccccccccccccccccccc';
+
+/** The spans written to a real file, so their details are read back from it as the panel does. */
+function traceOf(t: TestContext, spans: TestSpan[]): Trace {
+  const file = path.join(tempDir(t), 'run.jsonl');
+  const line = otlpLine(spans);
+  writeFileSync(file, line + '\n');
+  const buf = Buffer.from(line);
+  const store = new TraceStore();
+  store.addSpans(file, readOtlpJson(buf, 0, buf.length, { file, line: 1, byteBase: 0 }).spans);
+  return store.trace(TRACE)!;
+}
+
+const context = (exists: (p: string) => boolean, warnings: string[] = []): DetailsContext => ({
+  prices: {},
+  frameExists: async (recorded) => exists(recorded),
+  warn: (m) => warnings.push(m),
+});
+
+test('details of a parent that has not arrived: its stand-in, with the notice saying why', async (t) => {
+  const trace = traceOf(t, [
+    { traceId: TRACE, spanId: '00000000000000b1', parentSpanId: '00000000000000aa', name: 'step one', start: ms(0), end: ms(5) },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000aa', name: 'step two', start: ms(6), end: ms(9) },
+  ]);
+  trace.tree();
+  const details = await spanDetailsOf(trace, '00000000000000aa', context(() => false));
+  assert.equal(details.spanId, '00000000000000aa');
+  assert.equal(details.notice, notReceivedNotice(2));
+  assert.match(details.notice!, /^This span has not arrived: 2 spans name it as their parent/);
+  assert.match(notReceivedNotice(1), /^This span has not arrived: 1 span names it as its parent/);
+});
+
+test('details of a span no longer in the trace are an error (the channel replies with it)', async (t) => {
+  const trace = traceOf(t, [{ traceId: TRACE, spanId: '00000000000000b1', name: 'root', start: ms(0), end: ms(5) }]);
+  await assert.rejects(spanDetailsOf(trace, '00000000000000ff', context(() => true)), { message: 'That span is no longer in the trace.' });
+  await assert.rejects(spanDetailsOf(undefined, '00000000000000b1', context(() => true)), { message: 'That span is no longer in the trace.' });
+});
+
+test('stack frames link only where the injected checker finds the file', async (t) => {
+  const stack = ['Traceback (most recent call last):', '  File "/app/agent.py", line 29, in run', '  File "/usr/lib/python3/http.py", line 7, in get', 'TimeoutError: slow'].join('\n');
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'tool',
+      start: ms(0),
+      end: ms(5),
+      status: { code: 2, message: 'slow' },
+      events: [{ name: 'exception', timeUnixNano: String(ms(4)), attributes: [attr('exception.stacktrace', stack)] }],
+    },
+  ]);
+  const checked: string[] = [];
+  const details = await spanDetailsOf(trace, '00000000000000b1', context((p) => (checked.push(p), p === '/app/agent.py')));
+  assert.deepEqual(checked, ['/app/agent.py', '/usr/lib/python3/http.py']);
+  assert.deepEqual(
+    details.stack?.filter((f) => f.path).map((f) => [f.path, f.line]),
+    [['/app/agent.py', 29]],
+  );
+  assert.equal(details.stack?.length, 4, 'every line of the trace is kept, linked or not');
+});
+
+test('a span whose file is gone still shows, with the read error', async (t) => {
+  const trace = traceOf(t, [{ traceId: TRACE, spanId: '00000000000000b1', name: 'root', start: ms(0), end: ms(5) }]);
+  const file = trace.span('00000000000000b1')!.origin.file;
+  writeFileSync(file, '');
+  const warnings: string[] = [];
+  const details = await spanDetailsOf(trace, '00000000000000b1', context(() => true, warnings));
+  assert.equal(details.name, 'root');
+  assert.ok(details.loadError, 'the read error is shown');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^details of span 00000000000000b1: /);
+});

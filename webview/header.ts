@@ -1,0 +1,36 @@
+import { formatDuration, tokensText } from '../src/protocol/format';
+import type { RunHeader } from '../src/protocol/waterfall';
+import { el } from './dom';
+
+/** Fills the run's header: its name, state, and facts (duration, spans, tokens, cost, services). */
+export function renderHeader(header: HTMLElement, h: RunHeader): void {
+  const status =
+    h.state === 'running'
+      ? el('span', { className: 'state running' }, [icon('loading codicon-modifier-spin'), ' running'])
+      : h.errorCount > 0
+        ? el('span', { className: 'state error' }, [icon('error'), ` ${h.errorCount} failed`])
+        : h.state === 'incomplete'
+          ? el('span', { className: 'state' }, [icon('question'), ' incomplete'])
+          : el('span', { className: 'state ok' }, [icon('pass'), ' ok']);
+  header.replaceChildren(
+    el('h1', { textContent: h.name, title: `Trace ${h.traceId}` }),
+    el('div', { className: 'facts' }, [
+      status,
+      fact('Duration', formatDuration(h.durationMs)),
+      fact('Spans', h.spanCount.toLocaleString()),
+      ...(h.tokens?.total !== undefined ? [fact('Tokens', tokensText(h.tokens))] : []),
+      ...(h.costUsd !== undefined ? [fact('Cost', `$${h.costUsd.toFixed(4)}`)] : []),
+      fact('Started', new Date(h.startTime).toLocaleString()),
+      ...(h.services.length > 0 ? [fact(h.services.length > 1 ? 'Services' : 'Service', h.services.join(', '))] : []),
+      fact('Trace', h.traceId),
+    ]),
+  );
+}
+
+function fact(label: string, value: string): HTMLElement {
+  return el('span', { className: 'fact' }, [el('span', { className: 'label', textContent: `${label} ` }), el('span', { className: 'value', textContent: value })]);
+}
+
+function icon(name: string): HTMLElement {
+  return el('span', { className: `codicon codicon-${name}`, ariaHidden: 'true' });
+}
