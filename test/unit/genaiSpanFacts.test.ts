@@ -1,10 +1,12 @@
-// Span facts for issue 14: a failed span's error text, time to first token, and Logfire's
-// pending spans, each from attributes as the conventions and SDKs write them.
+// Span facts for issue 14: a failed span's error text, time to first token, Logfire's
+// pending spans, provider, streaming, prompt and metadata, each from attributes as the
+// conventions and SDKs write them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spanErrorText } from '../../src/core/genai/spanError';
 import { timeToFirstTokenMs } from '../../src/core/genai/timing';
 import { isPendingSpan, pendingSpanTarget } from '../../src/core/genai/pendingSpans';
+import { isStreamingRequest, promptReference, spanMetadata, spanProvider } from '../../src/core/genai/spanFacts';
 
 test('error text: the status message first, then the exception event, error.type, the HTTP status', () => {
   assert.equal(spanErrorText('rate limited', { 'error.type': '429' }), 'rate limited');
@@ -67,4 +69,45 @@ test('Logfire pending spans: recognised, and tell which span is running under wh
   assert.equal(isPendingSpan({ attributes: { 'logfire.span_type': 'span' } }), false);
   assert.equal(isPendingSpan({ attributes: undefined }), false);
   assert.equal(pendingSpanTarget({ name: 'x', parentSpanId: 'a', attributes: { 'logfire.span_type': 'log' } }), undefined);
+});
+
+
+test('provider: gen_ai.provider.name before the deprecated gen_ai.system, then OpenInference and Vercel', () => {
+  assert.equal(spanProvider({ 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.system': 'bedrock' }), 'aws.bedrock');
+  assert.equal(spanProvider({ 'gen_ai.system': 'openai' }), 'openai');
+  assert.equal(spanProvider({ 'llm.provider': 'azure', 'llm.system': 'openai' }), 'azure');
+  assert.equal(spanProvider({ 'ai.model.provider': 'anthropic.messages' }), 'anthropic.messages');
+  assert.equal(spanProvider({}), undefined);
+});
+
+test('streaming: gen_ai.request.stream, llm.is_streaming, the AI SDK stream operations', () => {
+  assert.equal(isStreamingRequest('chat gpt-4o', { 'gen_ai.request.stream': true }), true);
+  assert.equal(isStreamingRequest('chat gpt-4o', { 'gen_ai.request.stream': false }), false);
+  assert.equal(isStreamingRequest('openai.chat', { 'llm.is_streaming': 'true' }), true);
+  assert.equal(isStreamingRequest('x', { 'ai.operationId': 'ai.streamText.doStream' }), true);
+  assert.equal(isStreamingRequest('ai.generateText.doGenerate', {}), false);
+  assert.equal(isStreamingRequest('chat', {}), undefined);
+});
+
+test('prompt reference and vendor metadata', () => {
+  assert.deepEqual(promptReference({ 'langfuse.observation.prompt.name': 'support-answer', 'langfuse.observation.prompt.version': 7 }), {
+    name: 'support-answer',
+    version: '7',
+  });
+  assert.deepEqual(promptReference({ 'llm.prompt_template.template': 'Weather in {city}?', 'llm.prompt_template.version': 'v1.0' }), {
+    version: 'v1.0',
+    template: 'Weather in {city}?',
+  });
+  assert.equal(promptReference({}), undefined);
+  assert.deepEqual(
+    spanMetadata({
+      'langsmith.metadata.session_id': 's-1',
+      'langfuse.observation.metadata.attempt': 2,
+      'ai.telemetry.metadata.userId': 'u-9',
+      metadata: '{"author":"Jo"}',
+      'langsmith.span.kind': 'llm',
+    }),
+    { author: 'Jo', session_id: 's-1', attempt: 2, userId: 'u-9' },
+  );
+  assert.equal(spanMetadata({ 'gen_ai.system': 'openai' }), undefined);
 });
