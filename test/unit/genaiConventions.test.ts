@@ -3,7 +3,7 @@
 // are written from each project's documented attribute names and values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DESCRIBE_SPAN_KEYS, describeSpan, runTokens, spanModels, type DescribableSpan } from '../../src/core/genai/conventions';
+import { DESCRIBE_SPAN_KEYS, describeSpan, isNestedLlmCall, runTokens, spanModels, type DescribableSpan } from '../../src/core/genai/conventions';
 import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { SpanKind, type Attributes } from '../../src/core/model/span';
@@ -181,4 +181,13 @@ test('the index keeps every attribute describeSpan reads, so the tree sees what 
   assert.equal(spans.length, 1);
   assert.deepEqual(describeSpan(spans[0]), describeSpan(sp(attributes)));
   assert.equal(spans[0].attributes?.['langfuse.observation.input'], undefined, 'payloads stay on disk');
+});
+
+test('nested LLM spans of one call: an SDK client span under an instrumentation\'s LLM span', () => {
+  const instrumentation = sp({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'claude-sonnet-4-5' }, 'Anthropic');
+  const sdk = sp({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic' }, 'anthropic.messages.create');
+  const agent = sp({ 'openinference.span.kind': 'AGENT' }, 'agent');
+  assert.equal(isNestedLlmCall(sdk, instrumentation), true);
+  assert.equal(isNestedLlmCall(instrumentation, agent), false);
+  assert.equal(isNestedLlmCall(sdk, undefined), false);
 });

@@ -40,6 +40,8 @@ test('LLM spans without content: the switch of the instrumentation that wrote th
   assert.deepEqual(notes.find((n) => n.fix.includes('recordInputs: true, recordOutputs: true'))!.spanIds, ['e']);
   assert.deepEqual(notes.find((n) => n.fix.includes('TRACELOOP_TRACE_CONTENT=true'))!.spanIds, ['f']);
   assert.equal(captureSwitch(span('x', '', {}, { scopeName: '@opentelemetry/instrumentation-openai' })).instrumentation, '@opentelemetry/instrumentation-openai');
+  // Spans in the latest GenAI conventions (gen_ai.provider.name): the variable takes a mode.
+  assert.match(captureSwitch(span('y', '', { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai' })).fix, /CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT/);
 });
 
 test('spans whose parent never arrived, once the run has settled', () => {

@@ -468,6 +468,16 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   return sum;
 }
 
+/**
+ * One LLM call seen by two instrumentations: an LLM span whose parent is an LLM span too (an
+ * SDK's own client span, such as the Anthropic SDK's `anthropic.messages.create`, under an
+ * instrumentation's span for the same request). The tree may fold such a pair into one row;
+ * `runTokens` already counts its tokens once.
+ */
+export function isNestedLlmCall(span: DescribableSpan, parent: DescribableSpan | undefined): boolean {
+  return parent !== undefined && describeSpan(span).kind === 'llm' && describeSpan(parent).kind === 'llm';
+}
+
 function hasAncestorIn(span: RunSpan, spanById: (spanId: string) => RunSpan | undefined, set: ReadonlySet<string>, spanCount: number): boolean {
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
   let id = span.parentSpanId ?? '';

@@ -4,7 +4,9 @@
  * - OpenTelemetry GenAI instrumentations (Python `opentelemetry-instrumentation-*-v2`, JS
  *   `@opentelemetry/instrumentation-openai`): content is off by default and turned on by
  *   `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (JS also `captureMessageContent:
- *   true`); it then arrives as log records or events.
+ *   true`); it then arrives as log records or events. Under
+ *   `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental` the variable takes a mode
+ *   instead: `SPAN_ONLY`, `EVENT_ONLY`, `SPAN_AND_EVENT` (opentelemetry-util-genai).
  * - OpenLLMetry / Traceloop: `TRACELOOP_TRACE_CONTENT` (on unless set to false), `traceContent`
  *   in `Traceloop.initialize` (JS).
  * - OpenInference: `OPENINFERENCE_HIDE_INPUTS` / `OPENINFERENCE_HIDE_OUTPUTS` (and the
@@ -148,8 +150,18 @@ export function captureSwitch(span: ContextSpan): { instrumentation: string; fix
       fix: 'export TRACELOOP_TRACE_CONTENT=true (or traceContent: true in Traceloop.initialize).',
     };
   }
+  const instrumentation = scope !== '' ? scope : 'The OpenTelemetry GenAI instrumentation';
+  // `gen_ai.provider.name` replaced `gen_ai.system` in the latest conventions, which the Python
+  // instrumentations write under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental;
+  // there the variable takes a mode (NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT), not true.
+  if (a['gen_ai.provider.name'] !== undefined) {
+    return {
+      instrumentation,
+      fix: 'export OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT (the latest GenAI conventions take a mode; SPAN_ONLY puts the messages on the span alone).',
+    };
+  }
   return {
-    instrumentation: scope !== '' ? scope : 'The OpenTelemetry GenAI instrumentation',
+    instrumentation,
     fix: 'export OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true (the JS OpenAI instrumentation also takes captureMessageContent: true). Content then arrives as log records: export logs to the same endpoint.',
   };
 }
