@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { spanErrorText } from '../../src/core/genai/spanError';
 import { timeToFirstTokenMs } from '../../src/core/genai/timing';
 import { isPendingSpan, pendingSpanTarget } from '../../src/core/genai/pendingSpans';
-import { isStreamingRequest, promptReference, spanMetadata, spanProvider } from '../../src/core/genai/spanFacts';
+import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../../src/core/genai/spanFacts';
 
 test('error text: the status message first, then the exception event, error.type, the HTTP status', () => {
   assert.equal(spanErrorText('rate limited', { 'error.type': '429' }), 'rate limited');
@@ -110,4 +110,29 @@ test('prompt reference and vendor metadata', () => {
     { author: 'Jo', session_id: 's-1', attempt: 2, userId: 'u-9' },
   );
   assert.equal(spanMetadata({ 'gen_ai.system': 'openai' }), undefined);
+});
+
+test('OpenInference annotations and evaluations on a span', () => {
+  assert.deepEqual(
+    spanEvaluations({
+      'annotations.0.annotation.name': 'hallucination',
+      'annotations.0.annotation.label': 'hallucinated',
+      'annotations.0.annotation.annotator_kind': 'LLM',
+      'evaluations.0.evaluation.name': 'relevance',
+      'evaluations.0.evaluation.score': 0.95,
+      'evaluations.1.evaluation.name': 'helpfulness',
+      'evaluations.1.evaluation.score': '1',
+      'evaluations.1.evaluation.explanation': 'Answers the question.',
+    }),
+    [
+      { name: 'hallucination', label: 'hallucinated', annotatorKind: 'LLM' },
+      { name: 'relevance', score: 0.95 },
+      { name: 'helpfulness', score: 1, explanation: 'Answers the question.' },
+    ],
+  );
+  // An evaluator span's own result.
+  assert.deepEqual(spanEvaluations({ 'openinference.span.kind': 'EVALUATOR', 'evaluation.name': 'correctness', 'evaluation.label': 'correct' }), [
+    { name: 'correctness', label: 'correct' },
+  ]);
+  assert.deepEqual(spanEvaluations({ 'gen_ai.operation.name': 'chat' }), []);
 });

@@ -496,11 +496,16 @@ function tokenCounts(a: Attributes): TokenCounts | undefined {
   let input = firstCount(a, INPUT_KEYS);
   let output = firstCount(a, OUTPUT_KEYS);
   let total = firstCount(a, TOTAL_KEYS);
+  // Most spans state no usage at all: the detail keys are only looked up when some count or a
+  // usage object is there, which keeps this cheap for every row of a big trace.
+  const hasUsageObject = USAGE_JSON_KEYS.some((key) => a[key] !== undefined);
+  if (input === undefined && output === undefined && total === undefined && !hasUsageObject) return undefined;
   let cacheRead = firstCount(a, CACHE_READ_KEYS);
   let cacheWrite = firstCount(a, CACHE_WRITE_KEYS);
   let reasoning = firstCount(a, REASONING_KEYS);
-  for (const key of USAGE_JSON_KEYS) {
-    const usage = a[key] === undefined ? undefined : usageObject(a[key]);
+  for (const key of hasUsageObject ? USAGE_JSON_KEYS : []) {
+    if (a[key] === undefined) continue;
+    const usage = usageObject(a[key]);
     if (usage === undefined) continue;
     input ??= usageField(usage, USAGE_JSON_FIELDS.input);
     output ??= usageField(usage, USAGE_JSON_FIELDS.output);

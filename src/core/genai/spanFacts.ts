@@ -12,8 +12,12 @@
  * - Metadata: LangSmith `langsmith.metadata.<key>`, Langfuse `langfuse.observation.metadata.<key>`
  *   and `langfuse.trace.metadata.<key>`, the Vercel AI SDK's `ai.telemetry.metadata.<key>`,
  *   OpenInference `metadata` (a JSON object).
+ * - Evaluations: OpenInference annotations and evaluations on spans (spec/annotations.md):
+ *   `annotations.<i>.annotation.{name,label,score,explanation,annotator_kind}`, the same under
+ *   `evaluations.<i>.evaluation.*`, or one result as `annotation.*` / `evaluation.*` on the span.
  */
 import type { AttributeValue, Attributes } from '../model/span';
+import { indexed } from './conversation';
 
 const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'] as const;
 
@@ -81,4 +85,46 @@ export function spanMetadata(a: Attributes | undefined): Record<string, Attribut
 function text(v: AttributeValue | undefined): string | undefined {
   if (typeof v === 'number') return String(v);
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** One annotation or evaluation of the span's result. */
+export interface SpanEvaluation {
+  readonly name?: string;
+  readonly label?: string;
+  readonly score?: number;
+  readonly explanation?: string;
+  /** `HUMAN`, `LLM`, `CODE` or custom. */
+  readonly annotatorKind?: string;
+}
+
+/** The annotations and evaluations recorded on the span, in order; empty when none. */
+export function spanEvaluations(a: Attributes | undefined): SpanEvaluation[] {
+  if (a === undefined) return [];
+  const out: SpanEvaluation[] = [];
+  for (const word of ['annotation', 'evaluation'] as const) {
+    const single = evaluation(a, `${word}.`);
+    if (single !== undefined) out.push(single);
+    for (const r of indexed(a, `${word}s`)) {
+      const e = evaluation(r, `${word}.`);
+      if (e !== undefined) out.push(e);
+    }
+  }
+  return out;
+}
+
+function evaluation(r: Attributes, prefix: string): SpanEvaluation | undefined {
+  const name = text(r[`${prefix}name`]);
+  const label = text(r[`${prefix}label`]);
+  const rawScore = r[`${prefix}score`];
+  const score = typeof rawScore === 'number' ? rawScore : typeof rawScore === 'string' && rawScore.trim() !== '' && Number.isFinite(Number(rawScore)) ? Number(rawScore) : undefined;
+  const explanation = text(r[`${prefix}explanation`]);
+  const annotatorKind = text(r[`${prefix}annotator_kind`]);
+  if (name === undefined && label === undefined && score === undefined) return undefined;
+  return {
+    ...(name !== undefined && { name }),
+    ...(label !== undefined && { label }),
+    ...(score !== undefined && { score }),
+    ...(explanation !== undefined && { explanation }),
+    ...(annotatorKind !== undefined && { annotatorKind }),
+  };
 }
