@@ -230,3 +230,13 @@ test('MLflow: a chat model span\'s inputs and OpenAI-style outputs', () => {
   assert.equal(c.convention, 'mlflow');
   assert.deepEqual(c.messages, [input('user', 'What is MLflow?'), output('An ML platform.', { finishReason: 'stop' })]);
 });
+
+test('payloads: Langfuse and MLflow inputs and outputs, GenAI tool call arguments and result', () => {
+  const lf = spanPayloads({ 'langfuse.observation.input': '{"orderId":7}', 'langfuse.observation.output': '"shipped"' });
+  assert.deepEqual([lf.input?.key, lf.input?.value, lf.output?.key, lf.output?.value], ['langfuse.observation.input', { orderId: 7 }, 'langfuse.observation.output', 'shipped']);
+  const ml = spanPayloads({ 'mlflow.spanInputs': '{"query": "otel"}', 'mlflow.spanOutputs': '[1, 2]' });
+  assert.deepEqual([ml.input?.value, ml.output?.value], [{ query: 'otel' }, [1, 2]]);
+  // Structured (AnyValue) tool arguments, as the GenAI registry prefers on spans.
+  const tool = spanPayloads({ 'gen_ai.tool.call.arguments': { location: 'Paris' }, 'gen_ai.tool.call.result': '{"conditions":"sunny"}' });
+  assert.deepEqual([tool.input?.json, tool.input?.value, tool.output?.value], [true, { location: 'Paris' }, { conditions: 'sunny' }]);
+});

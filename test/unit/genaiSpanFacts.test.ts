@@ -3,9 +3,10 @@
 // conventions and SDKs write them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spanErrorText } from '../../src/core/genai/spanError';
-import { timeToFirstTokenMs } from '../../src/core/genai/timing';
-import { isPendingSpan, pendingSpanTarget } from '../../src/core/genai/pendingSpans';
+import { ERROR_ATTRIBUTE_KEYS, spanErrorText } from '../../src/core/genai/spanError';
+import { TTFT_ATTRIBUTE_KEYS, timeToFirstTokenMs } from '../../src/core/genai/timing';
+import { PENDING_ATTRIBUTE_KEYS, isPendingSpan, pendingSpanTarget } from '../../src/core/genai/pendingSpans';
+import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
 import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../../src/core/genai/spanFacts';
 
 test('error text: the status message first, then the exception event, error.type, the HTTP status', () => {
@@ -135,4 +136,8 @@ test('OpenInference annotations and evaluations on a span', () => {
     { name: 'correctness', label: 'correct' },
   ]);
   assert.deepEqual(spanEvaluations({ 'gen_ai.operation.name': 'chat' }), []);
+});
+
+test('the index keeps what the error text, time to first token and pending spans read', () => {
+  for (const key of [...ERROR_ATTRIBUTE_KEYS, ...TTFT_ATTRIBUTE_KEYS, ...PENDING_ATTRIBUTE_KEYS]) assert.ok(INDEXED_ATTRIBUTE_KEYS.has(key), key);
 });

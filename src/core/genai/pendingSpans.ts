@@ -7,6 +7,9 @@
  */
 import type { Attributes } from '../model/span';
 
+/** The span attributes read here: the index keeps them, so a pending twin is known on arrival. */
+export const PENDING_ATTRIBUTE_KEYS: readonly string[] = ['logfire.span_type', 'logfire.pending_parent_id'];
+
 export interface PendingCandidate {
   readonly name: string;
   readonly parentSpanId: string;

@@ -10,6 +10,9 @@
  */
 import type { AttributeValue, Attributes } from '../model/span';
 
+/** The span attributes read here: the index keeps them, so the tree and the CLI can say it too. */
+export const ERROR_ATTRIBUTE_KEYS: readonly string[] = ['error.type', 'http.response.status_code', 'http.status_code'];
+
 export interface ErrorEvent {
   readonly name: string;
   readonly attributes: Attributes;

@@ -30,6 +30,14 @@ export interface TimedSpan {
 
 const FIRST_CHUNK_EVENTS = new Set(['ai.stream.firstChunk', 'llm.content.completion.chunk']);
 
+/** The span attributes read here: the index keeps them, so a row can be drawn with its wait. */
+export const TTFT_ATTRIBUTE_KEYS: readonly string[] = [
+  'gen_ai.response.time_to_first_chunk',
+  'ai.response.msToFirstChunk',
+  'ai.stream.msToFirstChunk',
+  'langfuse.observation.completion_start_time',
+];
+
 /** Milliseconds from the span's start to its first token; undefined when not recorded. */
 export function timeToFirstTokenMs(span: TimedSpan): number | undefined {
   const a = span.attributes ?? {};
