@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { captureSwitch, missingContext, recordsContent, type ContextSpan } from '../../src/core/genai/missingContext';
+import { captureSwitch, isContentAttributeKey, isContentEvent, missingContext, recordsContent, type ContextSpan } from '../../src/core/genai/missingContext';
 import { SpanKind, type Attributes } from '../../src/core/model/span';
 
 const span = (spanId: string, parentSpanId: string, attributes: Attributes, extra: Partial<ContextSpan> = {}): ContextSpan => ({
@@ -79,4 +79,14 @@ test('recordsContent: a conversation or an input/output payload counts as conten
   assert.equal(recordsContent({ attributes: { 'gen_ai.input.messages': '[{"role":"user","content":"hi"}]' } }), true);
   assert.equal(recordsContent({ attributes: {}, events: [{ name: 'gen_ai.user.message', attributes: { content: 'hi' } }] }), true);
   assert.equal(recordsContent({ attributes: { 'traceloop.entity.input': '{"args":[]}' } }), true);
+});
+
+test('content keys and events, for noting content while a span is read', () => {
+  for (const key of ['gen_ai.input.messages', 'llm.input_messages.0.message.content', 'gen_ai.prompt.0.content', 'gen_ai.prompt', 'input.value', 'ai.prompt.messages', 'traceloop.entity.output', 'mlflow.spanInputs']) {
+    assert.ok(isContentAttributeKey(key), key);
+  }
+  for (const key of ['gen_ai.request.model', 'input.mime_type', 'gen_ai.usage.input_tokens', 'llm.token_count.prompt', 'ai.prompt_tokens', 'gen_ai.prompts_x']) assert.ok(!isContentAttributeKey(key), key);
+  assert.ok(isContentEvent('gen_ai.user.message'));
+  assert.ok(isContentEvent('gen_ai.client.inference.operation.details'));
+  assert.ok(!isContentEvent('exception'));
 });

@@ -120,6 +120,64 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
   return notes;
 }
 
+const CONTENT_KEY_PREFIXES = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.prompt',
+  'gen_ai.completion',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+  'llm.input_messages',
+  'llm.output_messages',
+  'llm.prompts',
+  'llm.choices',
+  'llm.completions',
+  'input.value',
+  'output.value',
+  'ai.prompt',
+  'ai.response.text',
+  'ai.response.object',
+  'ai.response.toolCalls',
+  'ai.toolCall.args',
+  'ai.toolCall.result',
+  'traceloop.entity.input',
+  'traceloop.entity.output',
+  'langfuse.observation.input',
+  'langfuse.observation.output',
+  'mlflow.spanInputs',
+  'mlflow.spanOutputs',
+];
+
+const CONTENT_EVENTS = new Set([
+  'gen_ai.system.message',
+  'gen_ai.user.message',
+  'gen_ai.assistant.message',
+  'gen_ai.tool.message',
+  'gen_ai.choice',
+  'gen_ai.client.inference.operation.details',
+  'gen_ai.content.prompt',
+  'gen_ai.content.completion',
+]);
+
+/**
+ * Whether an attribute key (of a span, or of an event or log record in `isContentEvent`)
+ * carries prompt or completion content in one of the conventions: what a reader can note
+ * while it reads a span, without keeping the content (`recordedContent` is then known
+ * without loading every span's details).
+ */
+export function isContentAttributeKey(key: string): boolean {
+  for (const prefix of CONTENT_KEY_PREFIXES) {
+    if (key.startsWith(prefix) && (key.length === prefix.length || key[prefix.length] === '.')) return true;
+  }
+  return false;
+}
+
+/** Whether an event (or a log record attached to the span) by this name carries content. */
+export function isContentEvent(name: string): boolean {
+  return CONTENT_EVENTS.has(name);
+}
+
 /** Whether a span's full attributes and events hold any prompt or completion content. */
 export function recordsContent(span: SpanContent): boolean {
   if (extractConversation(span) !== undefined) return true;
