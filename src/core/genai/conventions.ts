@@ -17,6 +17,13 @@
  *         content/docs/03-ai-sdk-core/60-telemetry.mdx), and the SDK's telemetry code for
  *         the v5+ `ai.usage.inputTokens`/`outputTokens`/`totalTokens` names.
  * - [HT]/[DB] OpenTelemetry HTTP and database span conventions.
+ * - [LF]  Langfuse's OpenTelemetry attributes (`langfuse.observation.*`, LangfuseOtelSpanAttributes
+ *         in @langfuse/core; observation types from langfuse.com/docs/observability/features/
+ *         observation-types).
+ * - [LS]  LangSmith's OpenTelemetry mapping (docs "Trace with OpenTelemetry": `langsmith.span.kind`
+ *         values llm, chain, tool, retriever, embedding, prompt, parser).
+ * - [ML]  MLflow tracing (mlflow/tracing/constant.py SpanAttributeKey, mlflow/entities/span.py
+ *         SpanType): `mlflow.spanType`, `mlflow.chat.tokenUsage`; values JSON-encoded on export.
  *
  * Every attribute read here must be in `INDEXED_ATTRIBUTE_KEYS`: a span's other attributes
  * are not in memory.
@@ -38,13 +45,19 @@ export type LlmSpanKind =
   | 'db'
   | 'other';
 
-export type Convention = 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai' | 'http' | 'db';
+export type Convention = 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai' | 'langfuse' | 'langsmith' | 'mlflow' | 'http' | 'db';
 
 export interface TokenCounts {
   input?: number;
   output?: number;
   /** As stated by the span, else input + output. */
   total?: number;
+  /** Input tokens served from the provider's prompt cache; part of `input` ([GA] "SHOULD be included"). */
+  cacheRead?: number;
+  /** Input tokens written to the provider's prompt cache; part of `input` as well. */
+  cacheWrite?: number;
+  /** Output tokens spent on reasoning; part of `output`. */
+  reasoning?: number;
 }
 
 export interface SpanConventions {
@@ -96,9 +109,11 @@ const OPENINFERENCE_KINDS: ReadonlyMap<string, LlmSpanKind> = new Map([
 /**
  * [GA] `gen_ai.operation.name` well-known values: chat, generate_content, text_completion
  * (inference spans), embeddings, retrieval, create_agent, invoke_agent, execute_tool,
- * invoke_workflow, plan ("agent planning or task decomposition phase"); search_memory is the
- * memory span's query operation. `rerank` and `agent_step` are not in the registry but are
- * what [OIV] maps from GenAI spans, so they are honoured too.
+ * invoke_workflow, plan ("agent planning or task decomposition phase"), and the memory
+ * operations: search_memory queries a memory store, so it is a retriever; create_memory,
+ * update_memory, upsert_memory, delete_memory, create_memory_store and delete_memory_store
+ * write to that store, which is a datastore, so they are 'db'. `rerank` and `agent_step` are
+ * not in the registry but are what [OIV] maps from GenAI spans, so they are honoured too.
  */
 const GENAI_OPERATIONS: ReadonlyMap<string, LlmSpanKind> = new Map([
   ['chat', 'llm'],
@@ -107,6 +122,12 @@ const GENAI_OPERATIONS: ReadonlyMap<string, LlmSpanKind> = new Map([
   ['embeddings', 'embedding'],
   ['retrieval', 'retriever'],
   ['search_memory', 'retriever'],
+  ['create_memory', 'db'],
+  ['update_memory', 'db'],
+  ['upsert_memory', 'db'],
+  ['delete_memory', 'db'],
+  ['create_memory_store', 'db'],
+  ['delete_memory_store', 'db'],
   ['create_agent', 'agent'],
   ['invoke_agent', 'agent'],
   ['execute_tool', 'tool'],
@@ -134,6 +155,54 @@ const LLM_REQUEST_TYPES: ReadonlyMap<string, LlmSpanKind> = new Map([
   ['completion', 'llm'],
   ['embedding', 'embedding'],
   ['rerank', 'reranker'],
+]);
+
+/**
+ * [LF] `langfuse.observation.type`: generation is an LLM call; span and event are generic and
+ * decide nothing.
+ */
+const LANGFUSE_TYPES: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['generation', 'llm'],
+  ['embedding', 'embedding'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+  ['chain', 'chain'],
+  ['retriever', 'retriever'],
+  ['evaluator', 'evaluator'],
+  ['guardrail', 'guardrail'],
+]);
+
+/** [LS] `langsmith.span.kind` (the run type). Prompt and parser runs are glue: 'chain'. */
+const LANGSMITH_KINDS: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['llm', 'llm'],
+  ['chain', 'chain'],
+  ['tool', 'tool'],
+  ['retriever', 'retriever'],
+  ['embedding', 'embedding'],
+  ['prompt', 'chain'],
+  ['parser', 'chain'],
+]);
+
+/**
+ * [ML] `mlflow.spanType` (SpanType, which allows custom strings): CHAT_MODEL and LLM are model
+ * calls; PARSER, WORKFLOW and TASK are glue; MEMORY reads an agent's memory, a retriever.
+ * UNKNOWN decides nothing.
+ */
+const MLFLOW_TYPES: ReadonlyMap<string, LlmSpanKind> = new Map([
+  ['llm', 'llm'],
+  ['chat_model', 'llm'],
+  ['chain', 'chain'],
+  ['agent', 'agent'],
+  ['tool', 'tool'],
+  ['retriever', 'retriever'],
+  ['parser', 'chain'],
+  ['embedding', 'embedding'],
+  ['reranker', 'reranker'],
+  ['memory', 'retriever'],
+  ['workflow', 'chain'],
+  ['task', 'chain'],
+  ['guardrail', 'guardrail'],
+  ['evaluator', 'evaluator'],
 ]);
 
 /**
@@ -168,18 +237,23 @@ const VERCEL_OPERATIONS: ReadonlyMap<string, LlmSpanKind> = new Map([
 /**
  * Model: the model that answered before the model asked for ([GA] `gen_ai.response.model`
  * is "the exact name of the model actually used"; the request may name an alias such as
- * `gpt-4o` for `gpt-4o-2024-08-06`). Then [OI] `llm.model_name` (embedding and reranker spans
- * use `embedding.model_name` / `reranker.model_name`), then [AI] `ai.model.id`, which is on
- * every Vercel span including the outer ones. [OL] writes the `gen_ai.*` model names.
+ * `gpt-4o` for `gpt-4o-2024-08-06`; [OI] `llm.response.model_name` likewise "the model that
+ * actually generated the response" against `llm.request.model_name`). Then [OI]
+ * `llm.model_name` (embedding and reranker spans use `embedding.model_name` /
+ * `reranker.model_name`), [LF] `langfuse.observation.model.name`, then [AI] `ai.model.id`,
+ * which is on every Vercel span including the outer ones. [OL] writes the `gen_ai.*` names.
  */
-const MODEL_KEYS = [
-  'gen_ai.response.model',
+const RESPONSE_MODEL_KEYS = ['gen_ai.response.model', 'llm.response.model_name'] as const;
+const REQUEST_MODEL_KEYS = [
   'gen_ai.request.model',
+  'llm.request.model_name',
   'llm.model_name',
+  'langfuse.observation.model.name',
   'ai.model.id',
   'embedding.model_name',
   'reranker.model_name',
 ] as const;
+const MODEL_KEYS = [...RESPONSE_MODEL_KEYS, ...REQUEST_MODEL_KEYS] as const;
 
 /**
  * Input tokens: [GA] `gen_ai.usage.input_tokens` (also written by [AI] v5+ call spans and
@@ -216,6 +290,76 @@ const TOTAL_KEYS = [
   'ai.usage.totalTokens',
 ] as const;
 
+/**
+ * Cache reads: [GA] `gen_ai.usage.cache_read.input_tokens`, [OI]
+ * `llm.token_count.prompt_details.cache_read`, [OL] `gen_ai.usage.cache_read_input_tokens`
+ * (semconv_ai LLM_USAGE_CACHE_READ_INPUT_TOKENS), [AI] `ai.usage.cachedInputTokens`.
+ * Cache writes: [GA] `gen_ai.usage.cache_write.input_tokens` (renamed from
+ * `gen_ai.usage.cache_creation.input_tokens`, semantic-conventions-genai #440), [OI]
+ * `llm.token_count.prompt_details.cache_write`, [OL] `gen_ai.usage.cache_creation_input_tokens`.
+ * Reasoning: [GA] `gen_ai.usage.reasoning.output_tokens`, [OI]
+ * `llm.token_count.completion_details.reasoning`, [OL] `gen_ai.usage.reasoning_tokens`, [AI]
+ * `ai.usage.reasoningTokens`.
+ */
+const CACHE_READ_KEYS = [
+  'gen_ai.usage.cache_read.input_tokens',
+  'llm.token_count.prompt_details.cache_read',
+  'gen_ai.usage.cache_read_input_tokens',
+  'ai.usage.cachedInputTokens',
+] as const;
+const CACHE_WRITE_KEYS = [
+  'gen_ai.usage.cache_write.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'llm.token_count.prompt_details.cache_write',
+  'gen_ai.usage.cache_creation_input_tokens',
+] as const;
+const REASONING_KEYS = [
+  'gen_ai.usage.reasoning.output_tokens',
+  'llm.token_count.completion_details.reasoning',
+  'gen_ai.usage.reasoning_tokens',
+  'ai.usage.reasoningTokens',
+] as const;
+
+/**
+ * Usage stated as one JSON object: [LF] `langfuse.observation.usage_details` (`{input, output,
+ * total, …}`; the keys are free-form, and the SDK integrations write OpenAI's and Anthropic's
+ * detail names) and [ML] `mlflow.chat.tokenUsage` (`{input_tokens, output_tokens,
+ * total_tokens}`).
+ */
+const USAGE_JSON_KEYS = ['langfuse.observation.usage_details', 'mlflow.chat.tokenUsage'] as const;
+const USAGE_JSON_FIELDS: Readonly<Record<keyof TokenCounts, readonly string[]>> = {
+  input: ['input', 'input_tokens', 'prompt_tokens'],
+  output: ['output', 'output_tokens', 'completion_tokens'],
+  total: ['total', 'total_tokens'],
+  cacheRead: ['cache_read_input_tokens', 'input_cached_tokens', 'cached_tokens', 'input_cache_read'],
+  cacheWrite: ['cache_creation_input_tokens', 'input_cache_creation', 'cache_write_input_tokens'],
+  reasoning: ['output_reasoning_tokens', 'reasoning_tokens', 'output_reasoning'],
+};
+
+/** Every attribute `describeSpan` may read: the index must keep them (see `INDEXED_ATTRIBUTE_KEYS`). */
+export const DESCRIBE_SPAN_KEYS: readonly string[] = [
+  'openinference.span.kind',
+  'ai.operationId',
+  'gen_ai.operation.name',
+  'traceloop.span.kind',
+  'llm.request.type',
+  'langfuse.observation.type',
+  'langsmith.span.kind',
+  'mlflow.spanType',
+  'db.system.name',
+  'db.system',
+  'http.request.method',
+  'http.method',
+  ...MODEL_KEYS,
+  ...INPUT_KEYS,
+  ...OUTPUT_KEYS,
+  ...TOTAL_KEYS,
+  ...CACHE_READ_KEYS,
+  ...CACHE_WRITE_KEYS,
+  ...REASONING_KEYS,
+  ...USAGE_JSON_KEYS,
+];
+
 // ---------------------------------------------------------------------------------------
 
 /**
@@ -226,6 +370,8 @@ const TOTAL_KEYS = [
  *    spans also carry `gen_ai.*`, and only the operation id tells wrapper from call.
  * 3. [GA] `gen_ai.operation.name`.
  * 4. [OL] `traceloop.span.kind`, then `llm.request.type`.
+ * 4b. The vendors' own kinds, which their SDKs set on purpose but only on their own spans:
+ *    [LF] `langfuse.observation.type`, [LS] `langsmith.span.kind`, [ML] `mlflow.spanType`.
  * 5. [GA] a span naming a model in `gen_ai.request.model`/`gen_ai.response.model` but no
  *    operation (GenAI conventions before `gen_ai.operation.name` existed): 'llm'.
  * 6. [DB] `db.system.name` / `db.system` (before HTTP: Elasticsearch-style clients carry both).
@@ -262,6 +408,13 @@ function classify(name: string, a: Attributes): SpanConventions {
 
   kind = lookup(TRACELOOP_KINDS, a['traceloop.span.kind']) ?? lookup(LLM_REQUEST_TYPES, a['llm.request.type']);
   if (kind) return { kind, convention: 'openllmetry' };
+
+  kind = lookup(LANGFUSE_TYPES, a['langfuse.observation.type']);
+  if (kind) return { kind, convention: 'langfuse' };
+  kind = lookup(LANGSMITH_KINDS, a['langsmith.span.kind']);
+  if (kind) return { kind, convention: 'langsmith' };
+  kind = lookup(MLFLOW_TYPES, unquote(a['mlflow.spanType']));
+  if (kind) return { kind, convention: 'mlflow' };
 
   if (isPresent(a['gen_ai.request.model']) || isPresent(a['gen_ai.response.model'])) return { kind: 'llm', convention: 'genai' };
   if (isPresent(a['db.system.name']) || isPresent(a['db.system'])) return { kind: 'db', convention: 'db' };
@@ -308,8 +461,21 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
     if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
     if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;
     if (tokens.total !== undefined) sum.total = (sum.total ?? 0) + tokens.total;
+    if (tokens.cacheRead !== undefined) sum.cacheRead = (sum.cacheRead ?? 0) + tokens.cacheRead;
+    if (tokens.cacheWrite !== undefined) sum.cacheWrite = (sum.cacheWrite ?? 0) + tokens.cacheWrite;
+    if (tokens.reasoning !== undefined) sum.reasoning = (sum.reasoning ?? 0) + tokens.reasoning;
   }
   return sum;
+}
+
+/**
+ * One LLM call seen by two instrumentations: an LLM span whose parent is an LLM span too (an
+ * SDK's own client span, such as the Anthropic SDK's `anthropic.messages.create`, under an
+ * instrumentation's span for the same request). The tree may fold such a pair into one row;
+ * `runTokens` already counts its tokens once.
+ */
+export function isNestedLlmCall(span: DescribableSpan, parent: DescribableSpan | undefined): boolean {
+  return parent !== undefined && describeSpan(span).kind === 'llm' && describeSpan(parent).kind === 'llm';
 }
 
 function hasAncestorIn(span: RunSpan, spanById: (spanId: string) => RunSpan | undefined, set: ReadonlySet<string>, spanCount: number): boolean {
@@ -322,11 +488,32 @@ function hasAncestorIn(span: RunSpan, spanById: (spanId: string) => RunSpan | un
   return false;
 }
 
-/** The span's own usage; undefined when it states none. */
+/**
+ * The span's own usage; undefined when it states none. Separate attributes first, then the
+ * JSON usage objects ([LF], [ML]) for whatever those left unstated.
+ */
 function tokenCounts(a: Attributes): TokenCounts | undefined {
-  const input = firstCount(a, INPUT_KEYS);
-  const output = firstCount(a, OUTPUT_KEYS);
+  let input = firstCount(a, INPUT_KEYS);
+  let output = firstCount(a, OUTPUT_KEYS);
   let total = firstCount(a, TOTAL_KEYS);
+  // Most spans state no usage at all: the detail keys are only looked up when some count or a
+  // usage object is there, which keeps this cheap for every row of a big trace.
+  const hasUsageObject = USAGE_JSON_KEYS.some((key) => a[key] !== undefined);
+  if (input === undefined && output === undefined && total === undefined && !hasUsageObject) return undefined;
+  let cacheRead = firstCount(a, CACHE_READ_KEYS);
+  let cacheWrite = firstCount(a, CACHE_WRITE_KEYS);
+  let reasoning = firstCount(a, REASONING_KEYS);
+  for (const key of hasUsageObject ? USAGE_JSON_KEYS : []) {
+    if (a[key] === undefined) continue;
+    const usage = usageObject(a[key]);
+    if (usage === undefined) continue;
+    input ??= usageField(usage, USAGE_JSON_FIELDS.input);
+    output ??= usageField(usage, USAGE_JSON_FIELDS.output);
+    total ??= usageField(usage, USAGE_JSON_FIELDS.total);
+    cacheRead ??= usageField(usage, USAGE_JSON_FIELDS.cacheRead);
+    cacheWrite ??= usageField(usage, USAGE_JSON_FIELDS.cacheWrite);
+    reasoning ??= usageField(usage, USAGE_JSON_FIELDS.reasoning);
+  }
   if (total === undefined) {
     if (input === undefined && output === undefined) return undefined;
     total = (input ?? 0) + (output ?? 0);
@@ -334,7 +521,57 @@ function tokenCounts(a: Attributes): TokenCounts | undefined {
   const tokens: TokenCounts = { total };
   if (input !== undefined) tokens.input = input;
   if (output !== undefined) tokens.output = output;
+  if (cacheRead !== undefined) tokens.cacheRead = cacheRead;
+  if (cacheWrite !== undefined) tokens.cacheWrite = cacheWrite;
+  if (reasoning !== undefined) tokens.reasoning = reasoning;
   return tokens;
+}
+
+/** A usage object: structured (an AnyValue map) or JSON text. */
+function usageObject(value: AttributeValue | undefined): Record<string, AttributeValue> | undefined {
+  let v: unknown = value;
+  if (typeof v === 'string') {
+    if (v.trimStart().charCodeAt(0) !== 0x7b /* { */) return undefined;
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, AttributeValue>) : undefined;
+}
+
+function usageField(usage: Record<string, AttributeValue>, fields: readonly string[]): number | undefined {
+  for (const f of fields) {
+    const n = toCount(usage[f]);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/**
+ * The model asked for and the model that answered, each when the span states it ([GA]
+ * `gen_ai.request.model` / `gen_ai.response.model`, [OI] `llm.request.model_name` /
+ * `llm.response.model_name`, with `llm.model_name` and the others as the request's).
+ * `describeSpan`'s `model` is the answering one when known; this tells them apart for the
+ * details (a router may answer with another model than the one asked for).
+ */
+export function spanModels(a: Attributes | undefined): { request?: string; response?: string } {
+  if (a === undefined) return {};
+  const request = firstString(a, REQUEST_MODEL_KEYS);
+  const response = firstString(a, RESPONSE_MODEL_KEYS);
+  return { ...(request !== undefined && { request }), ...(response !== undefined && { response }) };
+}
+
+/** [ML] exports its attributes JSON-encoded: `mlflow.spanType` arrives as `"\"LLM\""`. */
+function unquote(value: AttributeValue | undefined): AttributeValue | undefined {
+  if (typeof value !== 'string' || value.length < 2 || value[0] !== '"' || value[value.length - 1] !== '"') return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'string' ? parsed : value;
+  } catch {
+    return value;
+  }
 }
 
 function lookup(table: ReadonlyMap<string, LlmSpanKind>, value: AttributeValue | undefined): LlmSpanKind | undefined {

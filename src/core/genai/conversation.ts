@@ -3,8 +3,12 @@
  * tool calls and tool results, read from a span's full attributes and events (what
  * `loadSpanDetails` returns; the index keeps none of this).
  *
- * Sources, first match wins (a span carrying several conventions would otherwise show the
- * same messages twice):
+ * Sources, in order of preference. A span may carry several at once (an OpenInference span
+ * processor over Vercel AI SDK spans; an SDK's own attributes under an instrumentation's), and
+ * one may hold only part of the call (a system message alone, no answer). So they are merged
+ * side by side, not first-wins: the input messages come from the source that recorded most
+ * of them (ties to the earlier), a system message from another source fills in when that one
+ * has none, and the output from the source that recorded most output (see `merge`):
  * - [OI] OpenInference (Arize-ai/openinference, spec/semantic_conventions.md):
  *   `llm.input_messages.<i>.message.{role,content,name,tool_call_id}`,
  *   `.message.contents.<j>.message_content.{type,text,image.image.url,…}` (type `tool_use` with
@@ -38,6 +42,10 @@
  * - [AI] Vercel AI SDK telemetry: `ai.prompt.messages` (JSON, on provider-call spans) or
  *   `ai.prompt` (`{system, prompt, messages}`), `ai.response.text`, `ai.response.toolCalls`
  *   (`[{toolCallId, toolName, args | input}]`), `ai.response.object`, `ai.response.finishReason`.
+ * - [LF] Langfuse: `langfuse.observation.input` / `.output` (JSON), messages when they are a
+ *   message list (or a generation's plain text).
+ * - [ML] MLflow: `mlflow.spanInputs` / `mlflow.spanOutputs` (JSON-encoded; chat models put
+ *   `{messages: […]}` in and an OpenAI-style `{choices: [{message, finish_reason}]}` out).
  *
  * Message content comes in many shapes; `partsToMessages` reads the common ones: GenAI parts,
  * OpenAI content parts and `tool_calls`, Anthropic blocks (`tool_use`, `tool_result`),
@@ -50,7 +58,7 @@ import type { AttributeValue, Attributes } from '../model/span';
 import { SpanKind } from '../model/span';
 
 export type ConversationRole = 'system' | 'user' | 'assistant' | 'tool';
-export type ConversationConvention = Extract<Convention, 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai'>;
+export type ConversationConvention = Extract<Convention, 'openinference' | 'genai' | 'openllmetry' | 'vercel-ai' | 'langfuse' | 'mlflow'>;
 
 export interface ToolCall {
   readonly id?: string;
@@ -90,7 +98,10 @@ export interface Conversation {
   readonly finishReasons?: readonly string[];
   /** Request settings: `llm.invocation_parameters`, else `gen_ai.request.*` / `ai.settings.*`. */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  /** The convention the input messages came from (else the output's). */
   readonly convention: ConversationConvention;
+  /** Every convention that gave part of the messages, `convention` first. */
+  readonly conventions: readonly ConversationConvention[];
 }
 
 export interface SpanContentEvent {
@@ -108,24 +119,77 @@ export interface SpanContent {
 export function extractConversation(span: SpanContent): Conversation | undefined {
   const a = span.attributes;
   const events = span.events ?? [];
-  const found: { messages: ConversationMessage[]; convention: ConversationConvention } | undefined =
-    fromOpenInference(a) ?? fromGenAiAttributes(a, events) ?? fromOpenLlmetry(a) ?? fromGenAiEvents(a, events) ?? fromVercel(a);
-  if (found === undefined || found.messages.length === 0) return undefined;
+  const sources = [
+    fromOpenInference(a),
+    fromGenAiAttributes(a),
+    fromGenAiDetailsEvent(events),
+    fromOpenLlmetry(a),
+    fromGenAiEvents(a, events),
+    fromVercel(a),
+    fromLangfuse(a),
+    fromMlflow(a),
+  ].filter((f): f is NonNullable<Found> => f !== undefined && f.messages.length > 0);
+  const merged = merge(sources);
+  if (merged === undefined) return undefined;
   const { model, tokens } = describeSpan({ name: '', kind: SpanKind.Unspecified, attributes: a });
-  const finishReasons = statedFinishReasons(a) ?? outputFinishReasons(found.messages);
+  const finishReasons = statedFinishReasons(a) ?? outputFinishReasons(merged.messages);
   const parameters = requestParameters(a);
   return {
-    messages: found.messages,
+    messages: merged.messages,
     ...(model !== undefined && { model }),
     ...(tokens !== undefined && { tokens }),
     ...(finishReasons !== undefined && { finishReasons }),
     ...(parameters !== undefined && { parameters }),
-    convention: found.convention,
+    convention: merged.conventions[0],
+    conventions: merged.conventions,
   };
 }
 
 type Found = { messages: ConversationMessage[]; convention: ConversationConvention } | undefined;
 type Direction = ConversationMessage['direction'];
+
+/**
+ * Side by side, not first-wins. Input: the source with most non-system input messages (ties
+ * to the earlier source, the more deliberate convention); when it has no system message, the
+ * first source that has one lends it. Output: the source with most output messages. A source
+ * that holds only a system message, or no answer, therefore no longer hides another's.
+ */
+function merge(sources: readonly NonNullable<Found>[]): { messages: ConversationMessage[]; conventions: ConversationConvention[] } | undefined {
+  if (sources.length === 0) return undefined;
+  if (sources.length === 1) return { messages: sources[0].messages, conventions: [sources[0].convention] };
+  const split = sources.map((f) => {
+    const input = f.messages.filter((m) => m.direction === 'input');
+    return {
+      f,
+      input,
+      turns: input.filter((m) => m.role !== 'system').length,
+      system: input.filter((m) => m.role === 'system'),
+      output: f.messages.filter((m) => m.direction === 'output'),
+    };
+  });
+  const most = (count: (s: (typeof split)[number]) => number): (typeof split)[number] | undefined => {
+    let best: (typeof split)[number] | undefined;
+    for (const s of split) if (count(s) > 0 && (best === undefined || count(s) > count(best))) best = s;
+    return best;
+  };
+  const inputs = most((s) => s.turns);
+  const outputs = most((s) => s.output.length);
+  const systems = inputs !== undefined && inputs.system.length > 0 ? inputs : most((s) => (s.system.length > 0 ? 1 : 0));
+  const messages: ConversationMessage[] = [];
+  const conventions: ConversationConvention[] = [];
+  const used = (s: (typeof split)[number] | undefined): void => {
+    if (s !== undefined && !conventions.includes(s.f.convention)) conventions.push(s.f.convention);
+  };
+  used(inputs);
+  if (systems !== inputs) {
+    used(systems);
+    if (systems) messages.push(...systems.system);
+  }
+  if (inputs) messages.push(...inputs.input);
+  used(outputs);
+  if (outputs) messages.push(...outputs.output);
+  return { messages, conventions };
+}
 
 // ---------------------------------------------------------------------------------------
 // [OI] OpenInference
@@ -151,48 +215,38 @@ function fromOpenInference(a: Attributes): Found {
 }
 
 function oiMessage(r: Attributes, direction: Direction): ConversationMessage[] {
-  const texts: string[] = [];
+  // Read into parts like the other conventions' so the same rules apply: text that is a JSON
+  // list of parts, tool calls recorded twice, tool results carried inside another message.
+  const parts: unknown[] = [];
   const content = str(r['message.content']);
-  if (content !== undefined && content !== '') texts.push(content);
-  let reasoning: string | undefined;
-  const media: MediaPart[] = [];
-  const toolCalls: ToolCall[] = [];
+  if (content !== undefined && content !== '') parts.push(content);
   for (const c of indexed(r, 'message.contents')) {
     const type = str(c['message_content.type']) ?? 'text';
     const text = str(c['message_content.text']);
     if (type === 'text') {
-      if (text !== undefined && content === undefined) texts.push(text);
+      if (text !== undefined && content === undefined) parts.push(text);
     } else if (type === 'reasoning') {
-      if (text !== undefined) reasoning = reasoning === undefined ? text : `${reasoning}\n${text}`;
+      if (text !== undefined) parts.push({ type: 'reasoning', content: text });
     } else if (type === 'tool_use') {
       const call = oiToolCall(c);
-      if (call) toolCalls.push(call);
+      if (call) parts.push({ type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments });
     } else {
       const uri = str(c[`message_content.${type}.${type}.url`]);
       const mimeType = str(c[`message_content.${type}.${type}.mime_type`]);
-      media.push({ type, ...(uri !== undefined && { uri }), ...(mimeType !== undefined && { mimeType }) });
+      parts.push({ type, ...(uri !== undefined && { uri }), ...(mimeType !== undefined && { mime_type: mimeType }) });
     }
   }
+  const toolCalls: ToolCall[] = [];
   for (const t of indexed(r, 'message.tool_calls')) {
     const call = oiToolCall(t);
     if (call) toolCalls.push(call);
   }
   const fnName = str(r['message.function_call_name']);
   if (fnName !== undefined) toolCalls.push({ name: fnName, ...optArgs(r['message.function_call_arguments_json']) });
-  const { role, sourceRole } = normalizeRole(str(r['message.role']), direction);
-  return [
-    build({
-      role,
-      sourceRole,
-      direction,
-      content: texts.join('\n'),
-      name: str(r['message.name']),
-      toolCalls,
-      toolCallId: str(r['message.tool_call_id']),
-      reasoning,
-      media,
-    }),
-  ];
+  return rawToMessages(
+    { role: str(r['message.role']) ?? '', parts, toolCalls, toolCallId: str(r['message.tool_call_id']), name: str(r['message.name']) },
+    direction,
+  );
 }
 
 function oiToolCall(r: Attributes): ToolCall | undefined {
@@ -207,19 +261,20 @@ function oiToolCall(r: Attributes): ToolCall | undefined {
 
 const OPERATION_DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
-function fromGenAiAttributes(a: Attributes, events: readonly SpanContentEvent[]): Found {
-  let source: Attributes = a;
-  if (!hasAny(a, ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions'])) {
-    const details = events.find((e) => e.name === OPERATION_DETAILS_EVENT);
-    if (!details) return undefined;
-    source = details.attributes;
-  }
+function fromGenAiAttributes(source: Attributes): Found {
+  if (!hasAny(source, ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions'])) return undefined;
   const messages: ConversationMessage[] = [];
   const system = systemInstructions(source['gen_ai.system_instructions']);
   if (system !== undefined) messages.push({ role: 'system', direction: 'input', content: system });
   messages.push(...messageList(source['gen_ai.input.messages'], 'input'));
   messages.push(...messageList(source['gen_ai.output.messages'], 'output'));
   return messages.length > 0 ? { messages, convention: 'genai' } : undefined;
+}
+
+/** The same three attributes on the `gen_ai.client.inference.operation.details` event. */
+function fromGenAiDetailsEvent(events: readonly SpanContentEvent[]): Found {
+  const details = events.find((e) => e.name === OPERATION_DETAILS_EVENT);
+  return details ? fromGenAiAttributes(details.attributes) : undefined;
 }
 
 /** A list of messages in any loose shape, as JSON text or a structured value. */
@@ -398,6 +453,56 @@ function fromVercel(a: Attributes): Found {
 }
 
 // ---------------------------------------------------------------------------------------
+// [LF] Langfuse and [ML] MLflow: a span's input and output, when they hold messages
+
+function fromLangfuse(a: Attributes): Found {
+  const isLlm = str(a['langfuse.observation.type'])?.toLowerCase() === 'generation';
+  return fromInputOutput(a['langfuse.observation.input'], a['langfuse.observation.output'], isLlm, 'langfuse');
+}
+
+function fromMlflow(a: Attributes): Found {
+  const type = jsonText(a['mlflow.spanType']);
+  const isLlm = typeof type === 'string' && (type.toUpperCase() === 'LLM' || type.toUpperCase() === 'CHAT_MODEL');
+  return fromInputOutput(a['mlflow.spanInputs'], a['mlflow.spanOutputs'], isLlm, 'mlflow');
+}
+
+/**
+ * Messages from free-form input and output values: a message list, `{messages: […]}`, one
+ * message (`{role, content}`), an OpenAI-style response (`{choices: [{message,
+ * finish_reason}]}`); plain text only on a model call's span (elsewhere it is a function's
+ * argument or result, which the payloads show).
+ */
+function fromInputOutput(input: AttributeValue | undefined, output: AttributeValue | undefined, isLlm: boolean, convention: ConversationConvention): Found {
+  const messages: ConversationMessage[] = [];
+  const inValue = jsonText(input);
+  const inList = Array.isArray(inValue) ? inValue : isRecord(inValue) && Array.isArray(inValue.messages) ? inValue.messages : isRecord(inValue) && 'role' in inValue ? [inValue] : undefined;
+  if (inList !== undefined && inList.every((m) => isRecord(m) && typeof m.role === 'string')) {
+    for (const m of inList) messages.push(...looseMessage(m, 'input', 'user'));
+  } else if (isLlm && typeof inValue === 'string' && inValue !== '') {
+    messages.push({ role: 'user', direction: 'input', content: inValue });
+  }
+  const outValue = jsonText(output);
+  if (isRecord(outValue) && Array.isArray(outValue.choices)) {
+    for (const c of outValue.choices) messages.push(...choice(c));
+  } else if (isRecord(outValue) && typeof outValue.role === 'string') {
+    const raw = outValue.stop_reason !== undefined && outValue.finish_reason === undefined ? { ...outValue, finish_reason: outValue.stop_reason } : outValue;
+    messages.push(...looseMessage(raw, 'output', 'assistant'));
+  } else if (Array.isArray(outValue) && outValue.length > 0 && outValue.every((m) => isRecord(m) && typeof m.role === 'string')) {
+    for (const m of outValue) messages.push(...looseMessage(m, 'output', 'assistant'));
+  } else if (isLlm && typeof outValue === 'string' && outValue !== '') {
+    messages.push({ role: 'assistant', direction: 'output', content: outValue });
+  }
+  return messages.length > 0 ? { messages, convention } : undefined;
+}
+
+/** A value that may be JSON text (both vendors serialise): parsed when it is, else as it is. */
+function jsonText(value: AttributeValue | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  const parsed = parseJson(value);
+  return parsed === undefined ? value : parsed;
+}
+
+// ---------------------------------------------------------------------------------------
 // Loose messages and parts
 
 interface RawMessage {
@@ -468,9 +573,15 @@ function partsToMessages(parts: readonly unknown[], roleText: string, direction:
     media = [];
     calls = [];
   };
-  for (const part of parts) {
+  const queue = [...parts];
+  for (let i = 0; i < queue.length; i++) {
+    const part = queue[i];
     if (typeof part === 'string') {
-      texts.push(part);
+      // Text that is itself a JSON list of content parts is read as those parts. Each
+      // nesting is shorter than the text it came from, so this ends.
+      const nested = partsJson(part);
+      if (nested) queue.splice(i + 1, 0, ...nested);
+      else texts.push(part);
       continue;
     }
     if (!isRecord(part)) {
@@ -481,7 +592,10 @@ function partsToMessages(parts: readonly unknown[], roleText: string, direction:
     const result = toolResult(part, type);
     if (result) {
       flush();
-      out.push(build({ role: 'tool', ...(role !== 'tool' && { sourceRole: roleText }), direction, ...result }));
+      // Carried by a user message (Anthropic's protocol), the carrier is kept as the source
+      // role. An assistant never answers a tool call itself: a result inside its message is a
+      // provider-run tool's, so it shows as a tool result and nothing else.
+      out.push(build({ role: 'tool', ...(role !== 'tool' && role !== 'assistant' && { sourceRole: roleText }), direction, ...result }));
       continue;
     }
     if (pushCall(calls, part, type)) continue;
@@ -492,7 +606,9 @@ function partsToMessages(parts: readonly unknown[], roleText: string, direction:
     }
     const text = type === undefined || type === 'text' || type === 'input_text' || type === 'output_text' ? textOf(part) : undefined;
     if (text !== undefined) {
-      texts.push(text);
+      const nested = partsJson(text);
+      if (nested) queue.splice(i + 1, 0, ...nested);
+      else texts.push(text);
       continue;
     }
     media.push(mediaOf(part, type));
@@ -500,7 +616,7 @@ function partsToMessages(parts: readonly unknown[], roleText: string, direction:
   flush();
   // A message with nothing in it still happened (an empty assistant turn): keep it.
   if (out.length === 0) out.push(build({ role, sourceRole, direction, content: '', name: raw?.name, toolCallId: role === 'tool' ? raw?.toolCallId : undefined }));
-  if (raw?.finishReason !== undefined) {
+  if (raw?.finishReason !== undefined && raw.finishReason !== '') {
     const last = out.length - 1;
     out[last] = { ...out[last], finishReason: raw.finishReason };
   }
@@ -622,11 +738,12 @@ function statedFinishReasons(a: Attributes): string[] | undefined {
   const list = a['gen_ai.response.finish_reasons'];
   const parsed = typeof list === 'string' ? (parseJson(list) ?? [list]) : list;
   if (Array.isArray(parsed)) {
-    const reasons = parsed.filter((r): r is string => typeof r === 'string');
+    // An empty reason ("") says nothing: some SDKs write one while a stream is unfinished.
+    const reasons = parsed.filter((r): r is string => typeof r === 'string' && r !== '');
     if (reasons.length > 0) return reasons;
   }
-  const one = str(a['llm.finish_reason']) ?? str(a['ai.response.finishReason']);
-  return one !== undefined ? [one] : undefined;
+  const one = str(a['llm.finish_reason']) || str(a['ai.response.finishReason']);
+  return one ? [one] : undefined;
 }
 
 function outputFinishReasons(messages: readonly ConversationMessage[]): string[] | undefined {
@@ -697,12 +814,44 @@ function build(m: {
     direction: m.direction,
     content: m.content,
     ...(m.name !== undefined && { name: m.name }),
-    ...(m.toolCalls !== undefined && m.toolCalls.length > 0 && { toolCalls: m.toolCalls }),
+    ...(m.toolCalls !== undefined && m.toolCalls.length > 0 && { toolCalls: mergeToolCalls(m.toolCalls) }),
     ...(m.toolCallId !== undefined && { toolCallId: m.toolCallId }),
-    ...(m.finishReason !== undefined && { finishReason: m.finishReason }),
+    ...(m.finishReason !== undefined && m.finishReason !== '' && { finishReason: m.finishReason }),
     ...(m.reasoning !== undefined && { reasoning: m.reasoning }),
     ...(m.media !== undefined && m.media.length > 0 && { media: m.media }),
   };
+}
+
+/**
+ * One call recorded twice in a message (in its `tool_calls` and as a `tool_use` content part)
+ * is one call: the same id, or without ids the same name and arguments (compared as JSON, so
+ * spacing does not matter). The copy that knows more (an id, arguments) is kept.
+ */
+export function mergeToolCalls(calls: readonly ToolCall[]): ToolCall[] {
+  const out: ToolCall[] = [];
+  for (const call of calls) {
+    const i = out.findIndex((o) => sameCall(o, call));
+    if (i < 0) {
+      out.push(call);
+      continue;
+    }
+    const kept = out[i];
+    const id = kept.id ?? call.id;
+    const args = kept.arguments ?? call.arguments;
+    out[i] = { ...(id !== undefined && { id }), name: kept.name, ...(args !== undefined && { arguments: args }) };
+  }
+  return out;
+}
+
+function sameCall(x: ToolCall, y: ToolCall): boolean {
+  if (x.id !== undefined && y.id !== undefined) return x.id === y.id;
+  return x.name === y.name && canonicalArgs(x.arguments) === canonicalArgs(y.arguments);
+}
+
+function canonicalArgs(args: string | undefined): string | undefined {
+  if (args === undefined) return undefined;
+  const parsed = parseJson(args);
+  return parsed === undefined ? args.trim() : JSON.stringify(parsed);
 }
 
 function optArgs(value: unknown): { arguments?: string } {

@@ -1,8 +1,10 @@
 /**
  * What an LLM call cost, from its model, its token counts and a price table the user gives
- * (prices change too often to ship). Input and output tokens only: cached-input and reasoning
- * discounts are not modelled.
+ * (prices change too often to ship), or as the span states it. Input tokens include cached
+ * ones ([GA] cache reads and writes "SHOULD be included in gen_ai.usage.input_tokens"), and
+ * output tokens include reasoning ones, which are billed as output.
  */
+import type { AttributeValue, Attributes } from '../model/span';
 import type { TokenCounts } from './conventions';
 
 export interface ModelPrice {
@@ -10,6 +12,10 @@ export interface ModelPrice {
   readonly inputPerMTok: number;
   /** USD per million output (completion) tokens. */
   readonly outputPerMTok: number;
+  /** USD per million input tokens read from the prompt cache; without it they cost `inputPerMTok`. */
+  readonly cachedInputPerMTok?: number;
+  /** USD per million input tokens written to the prompt cache; without it they cost `inputPerMTok`. */
+  readonly cacheWriteInputPerMTok?: number;
 }
 
 /**
@@ -21,9 +27,12 @@ export interface ModelPrice {
 export type PriceTable = Readonly<Record<string, ModelPrice>> | ReadonlyMap<string, ModelPrice>;
 
 export interface Cost {
+  /** All input, cached tokens included. */
   readonly inputUsd: number;
   readonly outputUsd: number;
   readonly totalUsd: number;
+  /** The part of `inputUsd` for cache reads, when the price gives a cached-input price. */
+  readonly cachedInputUsd?: number;
   /** The price table key that matched. */
   readonly priceKey: string;
 }
@@ -37,9 +46,77 @@ export function costOf(model: string | undefined, tokens: TokenCounts | undefine
   if (tokens.input === undefined && tokens.output === undefined) return undefined;
   const match = findPrice(model, table);
   if (match === undefined) return undefined;
-  const inputUsd = ((tokens.input ?? 0) * match.price.inputPerMTok) / 1e6;
-  const outputUsd = ((tokens.output ?? 0) * match.price.outputPerMTok) / 1e6;
-  return { inputUsd, outputUsd, totalUsd: inputUsd + outputUsd, priceKey: match.key };
+  const { price } = match;
+  const input = tokens.input ?? 0;
+  // Cached tokens are part of the input; they are split out only when priced differently, and
+  // never beyond the input stated (a span may count them apart from it).
+  const cacheRead = price.cachedInputPerMTok !== undefined ? Math.min(tokens.cacheRead ?? 0, input) : 0;
+  const cacheWrite = price.cacheWriteInputPerMTok !== undefined ? Math.min(tokens.cacheWrite ?? 0, input - cacheRead) : 0;
+  const cachedInputUsd = (cacheRead * (price.cachedInputPerMTok ?? 0)) / 1e6;
+  const inputUsd =
+    ((input - cacheRead - cacheWrite) * price.inputPerMTok) / 1e6 + cachedInputUsd + (cacheWrite * (price.cacheWriteInputPerMTok ?? 0)) / 1e6;
+  const outputUsd = ((tokens.output ?? 0) * price.outputPerMTok) / 1e6;
+  return {
+    inputUsd,
+    outputUsd,
+    totalUsd: inputUsd + outputUsd,
+    ...(price.cachedInputPerMTok !== undefined && { cachedInputUsd }),
+    priceKey: match.key,
+  };
+}
+
+/** A cost the span itself states, in USD. */
+export interface StatedCost {
+  readonly inputUsd?: number;
+  readonly outputUsd?: number;
+  readonly totalUsd: number;
+  /** The attribute it came from. */
+  readonly key: string;
+}
+
+/**
+ * The cost recorded on the span by its instrumentation: [OI] `llm.cost.total` (with
+ * `llm.cost.prompt` / `llm.cost.completion`), or [LF] `langfuse.observation.cost_details`
+ * (JSON `{input, output, total, …}`). A total missing is the sum of the parts. Undefined
+ * when the span states none; a price table then gives it (`costOf`).
+ */
+export function statedCost(a: Attributes): StatedCost | undefined {
+  const prompt = usd(a['llm.cost.prompt']);
+  const completion = usd(a['llm.cost.completion']);
+  const total = usd(a['llm.cost.total']);
+  if (total !== undefined || prompt !== undefined || completion !== undefined) {
+    return parts('llm.cost.total', prompt, completion, total);
+  }
+  const details = a['langfuse.observation.cost_details'];
+  let parsed: unknown = details;
+  if (typeof details === 'string') {
+    try {
+      parsed = JSON.parse(details);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const d = parsed as Record<string, AttributeValue>;
+  const input = usd(d.input);
+  const output = usd(d.output);
+  const sum = usd(d.total);
+  if (sum === undefined && input === undefined && output === undefined) return undefined;
+  return parts('langfuse.observation.cost_details', input, output, sum);
+}
+
+function parts(key: string, input: number | undefined, output: number | undefined, total: number | undefined): StatedCost {
+  return {
+    ...(input !== undefined && { inputUsd: input }),
+    ...(output !== undefined && { outputUsd: output }),
+    totalUsd: total ?? (input ?? 0) + (output ?? 0),
+    key,
+  };
+}
+
+function usd(v: AttributeValue | undefined): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /**

@@ -8,11 +8,14 @@
  * - [GA] GenAI tool execution: `gen_ai.tool.call.arguments` / `gen_ai.tool.call.result`.
  * - [OL] OpenLLMetry (Traceloop SDK decorators): `traceloop.entity.input` /
  *   `traceloop.entity.output`, written with json.dumps (`{"args": […], "kwargs": {…}}` in).
+ * - [LF] Langfuse: `langfuse.observation.input` / `langfuse.observation.output` (JSON).
+ * - [ML] MLflow: `mlflow.spanInputs` / `mlflow.spanOutputs` (JSON-encoded).
  * - [AI] Vercel AI SDK: `ai.toolCall.args` / `ai.toolCall.result` on tool spans; `ai.prompt`
  *   (JSON `{system, prompt, messages}`) and `ai.response.text` / `ai.response.object` on
  *   generate spans.
  */
 import type { AttributeValue, Attributes } from '../model/span';
+import type { Conversation } from './conversation';
 
 export interface SpanPayload {
   /** The attribute it came from. */
@@ -30,11 +33,21 @@ export interface SpanPayloads {
   readonly output?: SpanPayload;
 }
 
-const INPUT_KEYS = ['input.value', 'gen_ai.tool.call.arguments', 'traceloop.entity.input', 'ai.toolCall.args', 'ai.prompt'] as const;
+const INPUT_KEYS = [
+  'input.value',
+  'gen_ai.tool.call.arguments',
+  'traceloop.entity.input',
+  'langfuse.observation.input',
+  'mlflow.spanInputs',
+  'ai.toolCall.args',
+  'ai.prompt',
+] as const;
 const OUTPUT_KEYS = [
   'output.value',
   'gen_ai.tool.call.result',
   'traceloop.entity.output',
+  'langfuse.observation.output',
+  'mlflow.spanOutputs',
   'ai.toolCall.result',
   'ai.response.text',
   'ai.response.object',
@@ -45,6 +58,21 @@ export function spanPayloads(attributes: Attributes): SpanPayloads {
   const input = pick(attributes, INPUT_KEYS);
   const output = pick(attributes, OUTPUT_KEYS);
   return { ...(input && { input }), ...(output && { output }) };
+}
+
+/**
+ * The payloads a details pane shows beside a conversation: an input or output the conversation
+ * already holds is not shown twice, but one it lacks is. A conversation of only a system
+ * message does not stand for the input, nor one without an answer for the output.
+ */
+export function payloadsBeside(payloads: SpanPayloads, conversation: Conversation | undefined): SpanPayloads {
+  if (conversation === undefined) return payloads;
+  const hasInput = conversation.messages.some((m) => m.direction === 'input' && m.role !== 'system');
+  const hasOutput = conversation.messages.some((m) => m.direction === 'output');
+  return {
+    ...(payloads.input && !hasInput && { input: payloads.input }),
+    ...(payloads.output && !hasOutput && { output: payloads.output }),
+  };
 }
 
 function pick(a: Attributes, keys: readonly string[]): SpanPayload | undefined {

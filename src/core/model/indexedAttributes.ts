@@ -47,6 +47,39 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'http.method',
   'db.system',
   'db.system.name',
+  // request vs response model, cache and reasoning tokens, and the vendors' kinds and usage
+  // (read by `conventions.ts`; its DESCRIBE_SPAN_KEYS lists them all)
+  'llm.request.model_name',
+  'llm.response.model_name',
+  'gen_ai.usage.cache_read.input_tokens',
+  'gen_ai.usage.cache_write.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.reasoning.output_tokens',
+  'gen_ai.usage.cache_read_input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+  'gen_ai.usage.reasoning_tokens',
+  'llm.token_count.prompt_details.cache_read',
+  'llm.token_count.prompt_details.cache_write',
+  'llm.token_count.completion_details.reasoning',
+  'ai.usage.cachedInputTokens',
+  'ai.usage.reasoningTokens',
+  'langfuse.observation.type',
+  'langfuse.observation.model.name',
+  'langfuse.observation.usage_details',
+  'langsmith.span.kind',
+  'mlflow.spanType',
+  'mlflow.chat.tokenUsage',
+  // time to first token (`genai/timing.ts`), pending spans (`genai/pendingSpans.ts`) and
+  // the error text's fallbacks (`genai/spanError.ts`)
+  'gen_ai.response.time_to_first_chunk',
+  'ai.response.msToFirstChunk',
+  'ai.stream.msToFirstChunk',
+  'langfuse.observation.completion_start_time',
+  'logfire.span_type',
+  'logfire.pending_parent_id',
+  'error.type',
+  'http.response.status_code',
+  'http.status_code',
 ]);
 
 export const SERVICE_NAME = 'service.name';
