@@ -155,6 +155,14 @@ test('a failed tool call of the demo: kind, model and error in the waterfall, th
   await tool.click();
   await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
   await frame.click('.details vscode-button:text("Go to Source")');
+  // The demo's source sits outside this test's workspace folder: Trace Run asks first, naming
+  // the file, and opens it only when the user says so.
+  const dialog = s.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 10_000 });
+  const question = (await dialog.textContent()) ?? '';
+  assert.ok(question.includes(`Open ${AGENT_SOURCE}?`), `the dialog names the file: ${question}`);
+  await s.screenshot('02c-source-outside-workspace-asks');
+  await dialog.locator('a.monaco-button', { hasText: 'Open' }).click();
   const line = readFileSync(AGENT_SOURCE, 'utf8').split('\n').findIndex((l) => l.includes("inSpan('execute_tool lookup_order'")) + 1;
   const editor = await s.waitForActiveEditor({ title: 'supportAgent.ts', line });
   assert.equal(editor.title, 'supportAgent.ts');
