@@ -1,4 +1,4 @@
-import { formatDuration, tokensText } from '../src/protocol/format';
+import { formatDuration, tokenPartsText, tokensText } from '../src/protocol/format';
 import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../src/protocol/waterfall';
 import { el } from './dom';
 import { jsonTree } from './jsonTree';
@@ -51,8 +51,12 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     ['Starts at', `+${formatDuration(d.startOffsetMs)} (${d.startTime})`],
     ['Kind', `${d.kind} (${d.spanKind})`],
   ];
-  if (d.model) facts.push(['Model', d.model]);
-  if (d.tokens?.total !== undefined) facts.push(['Tokens', tokensText(d.tokens)]);
+  if (d.model) facts.push(['Model', d.provider ? `${d.model} (${d.provider})` : d.model]);
+  if (d.tokens?.total !== undefined) {
+    const parts = tokenPartsText(d.tokens);
+    facts.push(['Tokens', parts ? `${tokensText(d.tokens)}; ${parts}` : tokensText(d.tokens)]);
+  }
+  if (d.ttftMs !== undefined) facts.push(['First token', `after ${formatDuration(d.ttftMs)}`]);
   if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}`]);
   if (d.finishReasons?.length) facts.push(['Finish', d.finishReasons.join(', ')]);
   facts.push(['Span ID', d.spanId]);

@@ -40,6 +40,12 @@ export interface TokenCountsLike {
   readonly input?: number;
   readonly output?: number;
   readonly total?: number;
+  /** Input tokens read from the provider's prompt cache (part of `input`). */
+  readonly cacheRead?: number;
+  /** Input tokens written to the provider's prompt cache (part of `input`). */
+  readonly cacheWrite?: number;
+  /** Output tokens spent on reasoning (part of `output`). */
+  readonly reasoning?: number;
 }
 
 /**
@@ -51,6 +57,15 @@ export function tokensText(tokens: TokenCountsLike, unit?: string): string {
   const counted = unit ? `${total} ${unit}` : total;
   if (tokens.input === undefined || tokens.output === undefined) return counted;
   return `${counted} (${tokens.input.toLocaleString('en-US')} in · ${tokens.output.toLocaleString('en-US')} out)`;
+}
+
+/** "1,024 cached · 200 cache write · 64 reasoning": the parts of the counts that cost differently; undefined when none is stated. */
+export function tokenPartsText(tokens: TokenCountsLike): string | undefined {
+  const parts: string[] = [];
+  if (tokens.cacheRead) parts.push(`${tokens.cacheRead.toLocaleString('en-US')} cached`);
+  if (tokens.cacheWrite) parts.push(`${tokens.cacheWrite.toLocaleString('en-US')} cache write`);
+  if (tokens.reasoning) parts.push(`${tokens.reasoning.toLocaleString('en-US')} reasoning`);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** "1,592 tok", for a list item's short description; undefined without a total. */

@@ -5,6 +5,9 @@ export interface Tokens {
   readonly input?: number;
   readonly output?: number;
   readonly total?: number;
+  readonly cacheRead?: number;
+  readonly cacheWrite?: number;
+  readonly reasoning?: number;
 }
 
 /** What a span does, from whichever LLM convention it carries; `ROW_KINDS[kind]` per row. */
@@ -170,7 +173,11 @@ export interface SpanDetailsView {
   readonly spanKind: string;
   readonly kind: string;
   readonly model?: string;
+  /** The model provider, e.g. `openai`. */
+  readonly provider?: string;
   readonly tokens?: Tokens;
+  /** Time to first token of a streamed LLM call, ms from the span's start. */
+  readonly ttftMs?: number;
   readonly costUsd?: number;
   readonly finishReasons?: readonly string[];
   readonly scope?: string;

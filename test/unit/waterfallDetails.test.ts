@@ -82,3 +82,41 @@ test('a span whose file is gone still shows, with the read error', async (t) => 
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /^details of span 00000000000000b1: /);
 });
+
+test('a failed span with an empty status message says what failed, from its error.type', async (t) => {
+  const trace = traceOf(t, [
+    { traceId: TRACE, spanId: '00000000000000b1', name: 'POST /v1/chat', start: ms(0), end: ms(5), status: { code: 2 }, attributes: { 'error.type': 'RateLimitError' } },
+  ]);
+  const details = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.equal(details.status, 'error');
+  assert.equal(details.errorMessage, 'RateLimitError');
+});
+
+test('an LLM call whose conversation holds only the system prompt still shows its structured input; first token and provider are stated', async (t) => {
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(900),
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Be brief.' }]),
+        'input.value': JSON.stringify({ question: 'Where is order A1042?' }),
+        'input.mime_type': 'application/json',
+        'gen_ai.response.time_to_first_chunk': 0.25,
+      },
+    },
+  ]);
+  const details = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.ok(details.conversation?.some((m) => m.role === 'system'), 'the system prompt is a message');
+  assert.deepEqual(
+    details.payloads.map((p) => p.label),
+    ['Input (input.value)'],
+  );
+  assert.equal(details.ttftMs, 250);
+  assert.equal(details.provider, 'openai');
+});

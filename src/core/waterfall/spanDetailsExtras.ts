@@ -4,7 +4,11 @@ import { parseStackTrace } from '../source/stackFrames';
 import { describeSpan } from '../genai/conventions';
 import { costOf, type PriceTable } from '../genai/cost';
 import { extractConversation } from '../genai/conversation';
-import { spanPayloads, type SpanPayload } from '../genai/payloads';
+import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payloads';
+import { spanErrorText } from '../genai/spanError';
+import { timeToFirstTokenMs } from '../genai/timing';
+import { spanProvider } from '../genai/spanFacts';
+import { StatusCode } from '../model/span';
 import type { Trace } from '../model/trace';
 import type { ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
 import { notReceivedNotice, spanDetailsView, type DetailsExtras } from './spanDetailsView';
@@ -38,7 +42,8 @@ function payloadView(label: string, p: SpanPayload): PayloadView {
  */
 export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, prices: PriceTable, frameExists: FrameChecker): Promise<DetailsExtras> {
   const conversation = extractConversation(details);
-  const payloads = spanPayloads(details.attributes);
+  // Structured input or output the conversation lacks (a system prompt alone, no answer) still shows.
+  const payloads = payloadsBeside(spanPayloads(details.attributes), conversation);
   const conventions = describeSpan(span);
   const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
   const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
@@ -51,10 +56,13 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   return {
     conversation: messages,
     finishReasons: conversation?.finishReasons,
-    // An LLM span's input and output are its conversation; don't show them twice.
-    payloads: conversation ? [] : [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
+    payloads: [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
     stack: await stackOf(span, details, frameExists),
     costUsd: cost?.totalUsd,
+    // Many instrumentations set the ERROR status alone and put the reason in an event or attribute.
+    errorMessage: span.statusCode === StatusCode.Error ? spanErrorText(span.errorMessage, details.attributes, details.events) : undefined,
+    ttftMs: timeToFirstTokenMs({ startNs: span.startNs, attributes: details.attributes, events: details.events }),
+    provider: spanProvider(details.attributes),
   };
 }
 

@@ -35,6 +35,12 @@ export interface DetailsExtras {
   readonly costUsd?: number;
   readonly loadError?: string;
   readonly notice?: string;
+  /** The failure in words, from wherever the span recorded it (status, exception, error.type, HTTP status). */
+  readonly errorMessage?: string;
+  /** Milliseconds from the LLM call's start to its first token, where recorded. */
+  readonly ttftMs?: number;
+  /** The model provider (`gen_ai.provider.name` or the deprecated `gen_ai.system`). */
+  readonly provider?: string;
 }
 
 /** Why a parent span that has not arrived stands in the tree, for the `count` spans that name it. */
@@ -54,10 +60,12 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     durationMs: spanDurationMs(span),
     inProgress: isInProgress(span) || undefined,
     status: statusOf(span),
-    errorMessage: span.errorMessage,
+    errorMessage: extras.errorMessage ?? span.errorMessage,
     spanKind: SPAN_KIND_LABELS[span.kind] ?? 'unspecified',
     kind: conventions.kind,
     model: conventions.model,
+    provider: extras.provider,
+    ttftMs: extras.ttftMs,
     tokens: conventions.tokens,
     costUsd: extras.costUsd,
     finishReasons: extras.finishReasons,
