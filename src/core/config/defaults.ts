@@ -20,6 +20,11 @@ export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_MAX_REQUEST_MB = 32;
 /** Where received traces are written, relative to the first workspace folder (or the CLI's cwd). */
 export const DEFAULT_RECEIVER_FOLDER = '.tracerun';
+/**
+ * Terminals of the window get OTEL_EXPORTER_OTLP_* pointing at its receiver (`tracerun.configureTerminals`).
+ * Off: a user's own collector may be set in those variables.
+ */
+export const DEFAULT_CONFIGURE_TERMINALS = false;
 
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
@@ -32,6 +37,7 @@ export const SETTING_DEFAULTS = {
   'receiver.grpcPort': DEFAULT_GRPC_PORT,
   'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
+  configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
 } as const;
