@@ -10,6 +10,7 @@ import { FileTailer, type TailSink } from '../src/core/ingest/tailer';
 import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
+import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
@@ -328,6 +329,7 @@ const TARGETS: Record<string, string> = {
   'ingest.mbPerSec': 'ratio ≥ 1.0',
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
+  'package.vsixBytes': 'value < 1 MB',
   ...WATERFALL_TARGETS,
 };
 
@@ -363,6 +365,9 @@ async function main(): Promise<void> {
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
+
+  log('\npackage (npm run package vs the previous release):');
+  results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));
 
   log('');
   printTable(results);
