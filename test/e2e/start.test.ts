@@ -163,3 +163,18 @@ test('the receiver’s status bar item opens its menu; terminal variables reach 
   assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [`http://127.0.0.1:${httpPort}`, 'http/protobuf', '200']);
   await s.screenshot('05-terminal');
 });
+
+test('with no folder open at all, Open a Sample Run still opens the waterfall', async () => {
+  const navigated = s.page.waitForEvent('framenavigated', { predicate: (f) => f === s.page.mainFrame(), timeout: 30_000 });
+  await s.runCommand('Workspaces: Close Workspace');
+  await navigated;
+  await s.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+  await s.poll('a window with no folder', async () => ((await s.page.evaluate(() => String((globalThis as any).document.title))).includes('tracerun-e2e-start') ? undefined : true), 30_000);
+  // The palette lists an extension's commands once the new window's extension host has
+  // read them: wait for the extension to be up (its receiver's status bar item) first.
+  await s.page.locator('.statusbar-item', { hasText: /spans?$/ }).waitFor({ timeout: 60_000 });
+  await s.runCommand('Trace Run: Open a Sample Run', 30_000);
+  const frame = await s.webviewFrame('.row', 60_000);
+  await s.poll('the failing tool call in the waterfall', async () => ((await frame.textContent('body'))?.includes('execute_tool lookup_order') ? true : undefined), 15_000);
+  await s.screenshot('06-sample-no-folder');
+});

@@ -65,3 +65,11 @@ test('a sample added before anything was watched is read by the first start', as
   assert.equal(a, b);
   assert.equal(runsFromFile(watch.store, SAMPLE).length, 4);
 });
+
+test('the sample opens with no folder to watch at all (a window with no folder open watches a folder not made yet)', async (t) => {
+  const missing = path.join(tempDir(t), 'global-storage-not-created');
+  const watch = new TraceWatch((): WatchOptions => ({ folders: [missing] }));
+  t.after(() => watch.dispose());
+  const ws = await watch.addFile(SAMPLE);
+  assert.equal(runsFromFile(ws.store, SAMPLE).length, 4);
+});
