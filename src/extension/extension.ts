@@ -10,7 +10,7 @@ import { executeCommand, registerCommands, setContext } from './commands';
 import { ContextKeys } from './contextKeys';
 import { showReceiverMenu } from './receiverMenu';
 import { readConfigureTerminals, settingId, updateSettingWhereSet } from './settings';
-import { TerminalEnvironment } from './terminalEnvironment';
+import { TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
 import { runToShow } from '../core/model/runsFromFile';
 import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
@@ -139,7 +139,7 @@ function trackFirstRun(service: TraceRunService): vscode.Disposable {
   return listener;
 }
 
-/** `tracerun.configureTerminals`: new terminals get the OTLP variables of this window's receiver. */
+/** `tracerun.configureTerminals`: new terminals and debug sessions get the OTLP variables of this window's receiver. */
 function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver: ReceiverService): vscode.Disposable {
   const collection = context.environmentVariableCollection;
   // The port may differ in the next session: never restore these variables before we set them.
@@ -147,9 +147,19 @@ function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver:
   const environment = new TerminalEnvironment(collection);
   const update = () => environment.update(readConfigureTerminals(), receiver.endpoints());
   update();
+  // Debug sessions launched here get them too, unless their configuration sets them.
+  const debugSessions: vscode.DebugConfigurationProvider = {
+    resolveDebugConfiguration(_folder, config) {
+      const variables = readConfigureTerminals() ? terminalVariables(receiver.endpoints()) : undefined;
+      const env = variables && config.request === 'launch' ? withTraceVariables(config.env, variables) : undefined;
+      if (env) config.env = env;
+      return config;
+    },
+  };
   return vscode.Disposable.from(
     receiver.onDidChangeEndpoints(update),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(settingId('configureTerminals')) && update()),
+    vscode.debug.registerDebugConfigurationProvider('*', debugSessions),
   );
 }
 

@@ -53,8 +53,8 @@ export function setupSnippet({ httpPort, grpcPort }: Endpoints, terminalsConfigu
       '## Terminals in this window',
       '',
       terminalsConfigured
-        ? '`tracerun.configureTerminals` is on: terminals opened in this window already have these variables, for this window\'s receiver.'
-        : 'Turn on `tracerun.configureTerminals` (or **Terminal Variables** in the menu of the receiver\'s status bar item) and terminals opened in this window get these variables, for this window\'s receiver. It is off by default because your own collector may be set in them.',
+        ? '`tracerun.configureTerminals` is on: terminals opened and debug sessions launched in this window already have these variables, for this window\'s receiver.'
+        : 'Turn on `tracerun.configureTerminals` (or **Terminal Variables** in the menu of the receiver\'s status bar item) and terminals opened and debug sessions launched in this window get these variables, for this window\'s receiver. It is off by default because your own collector may be set in them.',
       '',
     );
   }

@@ -1,7 +1,8 @@
 // `tracerun.configureTerminals`: terminals opened in this window get the OTLP exporter
 // variables pointing at its receiver, through the extension's environment variable
 // collection (so VS Code marks those terminals, and asks to relaunch older ones when the
-// port changes). No `vscode` import at run time: tested in Node with a fake collection.
+// port changes), and debug sessions launched here get them in their `env`. No `vscode`
+// import at run time: tested in Node with a fake collection.
 import { httpEndpoint, type Endpoints } from './setupSnippet';
 
 /** What this needs of `vscode.EnvironmentVariableCollection`. */
@@ -26,6 +27,17 @@ export function terminalVariables({ httpPort, grpcPort }: Endpoints): Record<str
     OTEL_EXPORTER_OTLP_PROTOCOL: httpPort !== undefined ? 'http/protobuf' : 'grpc',
     OTEL_BSP_SCHEDULE_DELAY: String(BATCH_DELAY_MS),
   };
+}
+
+/**
+ * A launch configuration's `env` with the trace variables added: the ones it sets itself
+ * (say, its own collector) win. Undefined, to leave the configuration alone, when its `env`
+ * is not an object.
+ */
+export function withTraceVariables(env: unknown, variables: Record<string, string>): Record<string, unknown> | undefined {
+  if (env === undefined || env === null) return { ...variables };
+  if (typeof env !== 'object' || Array.isArray(env)) return undefined;
+  return { ...variables, ...(env as Record<string, unknown>) };
 }
 
 /** Keeps a collection in step with the setting and the receiver's ports. */

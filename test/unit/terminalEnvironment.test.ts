@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TerminalEnvironment, terminalVariables, type VariableCollection } from '../../src/extension/terminalEnvironment';
+import { TerminalEnvironment, terminalVariables, withTraceVariables, type VariableCollection } from '../../src/extension/terminalEnvironment';
 
 class FakeCollection implements VariableCollection {
   readonly variables = new Map<string, string>();
@@ -50,4 +50,14 @@ test('the variables follow the setting and the receiver’s port, and change onl
   env.update(false, { httpPort: 4318, grpcPort: undefined });
   assert.equal(collection.variables.size, 0, 'turning the setting off clears them');
   assert.equal(collection.description, undefined);
+});
+
+test('a debug session gets the variables, but what its launch configuration sets wins', () => {
+  const variables = terminalVariables({ httpPort: 4318, grpcPort: undefined })!;
+  assert.deepEqual(withTraceVariables(undefined, variables), variables);
+  const merged = withTraceVariables({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', DEBUG: '1' }, variables);
+  assert.equal(merged?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://collector:4318', 'the user’s own collector is kept');
+  assert.equal(merged?.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+  assert.equal(merged?.DEBUG, '1');
+  assert.equal(withTraceVariables(['not', 'an', 'object'], variables), undefined, 'a malformed env is left to the debugger to report');
 });
