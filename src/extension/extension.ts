@@ -157,6 +157,7 @@ function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver:
     },
   };
   return vscode.Disposable.from(
+    environment,
     receiver.onDidChangeEndpoints(update),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(settingId('configureTerminals')) && update()),
     vscode.debug.registerDebugConfigurationProvider('*', debugSessions),
