@@ -12,6 +12,7 @@ import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { LAYOUT_BASELINES, benchLayout } from './layout';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
+import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
@@ -330,6 +331,7 @@ const TARGETS: Record<string, string> = {
   'ingest.mbPerSec': 'ratio ≥ 1.0',
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
+  'package.vsixBytes': 'value < 1 MB',
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
 };
@@ -372,6 +374,9 @@ async function main(): Promise<void> {
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
+
+  log('\npackage (npm run package vs the previous release):');
+  results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));
 
   log('');
   printTable(results);

@@ -12,6 +12,13 @@ export const Commands = {
   ShowMore: 'tracerun.showMore',
   CopyEndpoint: 'tracerun.copyEndpoint',
   ShowSetupSnippet: 'tracerun.showSetupSnippet',
+  /** Loads the bundled sample trace (read-only, nothing written) and opens its failing run. */
+  OpenSample: 'tracerun.openSample',
+  /** Turn `tracerun.configureTerminals` on or off; the palette offers the one that applies. */
+  EnableTerminalVariables: 'tracerun.enableTerminalVariables',
+  DisableTerminalVariables: 'tracerun.disableTerminalVariables',
+  /** The receiver's status bar item: a menu of what to do with the receiver. */
+  ReceiverMenu: 'tracerun.receiverMenu',
   /**
    * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
    * keeps an item's command arguments only until the item is redrawn, so a click on a run
@@ -33,9 +40,13 @@ export interface CommandArgs {
   [Commands.ShowMore]: [element: RunsTreeElement];
   [Commands.CopyEndpoint]: [];
   [Commands.ShowSetupSnippet]: [];
+  [Commands.OpenSample]: [];
+  [Commands.EnableTerminalVariables]: [];
+  [Commands.DisableTerminalVariables]: [];
+  [Commands.ReceiverMenu]: [];
   [Commands.OpenSelected]: [];
   [Commands.ShowSpansAtLine]: [at: SpansAtLine];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */
-export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansAtLine]);
+export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansAtLine, Commands.ReceiverMenu]);

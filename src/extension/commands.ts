@@ -19,3 +19,13 @@ export function executeCommand<K extends CommandId>(id: K, ...args: CommandArgs[
 export function commandOf<K extends CommandId>(id: K, title: string, ...args: CommandArgs[K]): vscode.Command {
   return args.length > 0 ? { command: id, title, arguments: args } : { command: id, title };
 }
+
+/** Sets a context key that `when` clauses and walkthrough steps (`onContext:`) read. */
+export function setContext(key: string, value: unknown): Thenable<unknown> {
+  return vscode.commands.executeCommand('setContext', key, value);
+}
+
+/** Shows and focuses a view by its id (VS Code's `<view id>.focus` command). */
+export function focusView(viewId: string): Thenable<unknown> {
+  return vscode.commands.executeCommand(`${viewId}.focus`);
+}

@@ -6,7 +6,12 @@ import { ReceiverService } from './receiverService';
 import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
 import { Commands } from './commandIds';
-import { executeCommand, registerCommands } from './commands';
+import { executeCommand, registerCommands, setContext } from './commands';
+import { ContextKeys } from './contextKeys';
+import { showReceiverMenu } from './receiverMenu';
+import { readConfigureTerminals, settingId, updateSettingWhereSet } from './settings';
+import { TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
+import { runToShow } from '../core/model/runsFromFile';
 import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
@@ -32,9 +37,11 @@ export function activate(context: vscode.ExtensionContext): void {
   // lenses in the editor have them, even before the view is first opened.
   const startOnSpans = receiver.onDidReceiveSpans(() => {
     startOnSpans.dispose();
+    void setContext(ContextKeys.SpanReceived, true);
     void service.ensureStarted();
   });
   context.subscriptions.push(startOnSpans);
+  context.subscriptions.push(trackFirstRun(service), registerTerminalEnvironment(context, receiver));
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
@@ -42,6 +49,13 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(view);
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
+  let waterfallOpened = false;
+  const showWaterfall = (ws: TraceWorkspace, traceId: string, spanId?: string): void => {
+    WaterfallPanel.show(panelContext(ws), traceId, spanId);
+    // For the walkthrough's "open its waterfall" step.
+    if (!waterfallOpened) void setContext(ContextKeys.WaterfallOpened, (waterfallOpened = true));
+  };
+  const sampleFile = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample', 'support-agent.otlp.jsonl').fsPath;
 
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
@@ -56,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const ws = await service.ensureStarted();
         const target = e ?? view.selection[0] ?? (await pickRun(ws));
         if (!target || (target.type !== 'run' && target.type !== 'span')) return;
-        WaterfallPanel.show(panelContext(ws), target.traceId, target.type === 'span' ? target.spanId : undefined);
+        showWaterfall(ws, target.traceId, target.type === 'span' ? target.spanId : undefined);
       },
       [Commands.GoToSource]: async (e) => {
         const span = await spanOf(e ?? view.selection[0]);
@@ -75,11 +89,24 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       [Commands.ShowSpansAtLine]: async (at) => {
         const target = await pickSpanAtLine(at);
-        if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
       [Commands.ShowSetupSnippet]: () => receiver.showSetupSnippet(),
+      [Commands.OpenSample]: async () => {
+        const ws = await service.addFile(sampleFile);
+        const run = runToShow(ws.store, sampleFile);
+        if (!run) {
+          log.error(`the sample trace ${sampleFile} gave no runs`);
+          void vscode.window.showErrorMessage('Trace Run: the sample trace could not be read; see the log (Trace Run: Show Log).');
+          return;
+        }
+        showWaterfall(ws, run.traceId);
+      },
+      [Commands.EnableTerminalVariables]: () => updateSettingWhereSet('configureTerminals', true),
+      [Commands.DisableTerminalVariables]: () => updateSettingWhereSet('configureTerminals', false),
+      [Commands.ReceiverMenu]: () => showReceiverMenu(receiver.endpoints(), readConfigureTerminals()),
     }),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
@@ -95,6 +122,46 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => WaterfallPanel.disposeAll() },
   );
   context.subscriptions.push(registerSourceLenses(service));
+}
+
+/**
+ * Sets the walkthrough's "see the first run" key once the model holds a run from the
+ * workspace's files or the receiver; the sample's runs don't count. A run read from a file
+ * also means traces reach this window, as a span received does.
+ */
+function trackFirstRun(service: TraceRunService): vscode.Disposable {
+  const listener = service.store.onDidChange(() => {
+    if (!service.store.files().some((f) => !service.isExtraFile(f))) return;
+    listener.dispose();
+    void setContext(ContextKeys.HasRuns, true);
+    void setContext(ContextKeys.SpanReceived, true);
+  });
+  return listener;
+}
+
+/** `tracerun.configureTerminals`: new terminals and debug sessions get the OTLP variables of this window's receiver. */
+function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver: ReceiverService): vscode.Disposable {
+  const collection = context.environmentVariableCollection;
+  // The port may differ in the next session: never restore these variables before we set them.
+  collection.persistent = false;
+  const environment = new TerminalEnvironment(collection);
+  const update = () => environment.update(readConfigureTerminals(), receiver.endpoints());
+  update();
+  // Debug sessions launched here get them too, unless their configuration sets them.
+  const debugSessions: vscode.DebugConfigurationProvider = {
+    resolveDebugConfiguration(_folder, config) {
+      const variables = readConfigureTerminals() ? terminalVariables(receiver.endpoints()) : undefined;
+      const env = variables && config.request === 'launch' ? withTraceVariables(config.env, variables) : undefined;
+      if (env) config.env = env;
+      return config;
+    },
+  };
+  return vscode.Disposable.from(
+    environment,
+    receiver.onDidChangeEndpoints(update),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(settingId('configureTerminals')) && update()),
+    vscode.debug.registerDebugConfigurationProvider('*', debugSessions),
+  );
 }
 
 /** Lenses over code that produced spans, while `tracerun.codeLens.enabled` is on. */

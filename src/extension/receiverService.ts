@@ -5,7 +5,7 @@ import { TraceFileWriter } from '../core/receiver/traceFileWriter';
 import { DisposableStore } from './disposable';
 import { DEFAULT_HTTP_PORT } from '../core/config/defaults';
 import { Commands } from './commandIds';
-import { readReceiverSettings, settingId, updateSetting, type ReceiverSettings } from './settings';
+import { readConfigureTerminals, readReceiverSettings, settingId, updateSetting, type ReceiverSettings } from './settings';
 import { httpEndpoint, setupSnippet } from './setupSnippet';
 import { Throttle } from './throttle';
 
@@ -33,6 +33,10 @@ export class ReceiverService extends DisposableStore {
   private readonly receivedEmitter = this.register(new vscode.EventEmitter<number>());
   /** Fires with the span count of each request written. */
   readonly onDidReceiveSpans = this.receivedEmitter.event;
+  private readonly endpointsEmitter = this.register(new vscode.EventEmitter<void>());
+  /** Fires when a receiver starts or stops listening, or moves to another port. */
+  readonly onDidChangeEndpoints = this.endpointsEmitter.event;
+  private shownEndpoints = '';
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -40,7 +44,7 @@ export class ReceiverService extends DisposableStore {
   ) {
     super();
     this.statusItem.name = 'Trace Run Receiver';
-    this.statusItem.command = Commands.ShowSetupSnippet;
+    this.statusItem.command = Commands.ReceiverMenu;
     this.settings = this.readSettings();
     this.register({ dispose: () => this.stop() });
     this.register(
@@ -170,6 +174,11 @@ export class ReceiverService extends DisposableStore {
   }
 
   private showStatus(): void {
+    const endpoints = JSON.stringify(this.endpoints());
+    if (endpoints !== this.shownEndpoints) {
+      this.shownEndpoints = endpoints;
+      this.endpointsEmitter.fire();
+    }
     const item = this.statusItem;
     const statuses = this.receivers?.statuses() ?? [];
     const listening = statuses.filter((s) => s.state === 'listening');
@@ -183,7 +192,7 @@ export class ReceiverService extends DisposableStore {
       tooltip.appendMarkdown(`**Trace Run is receiving traces**\n\n`);
       for (const s of listening) tooltip.appendMarkdown(`- ${s.protocol === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'}: \`${httpEndpoint(s.port!)}\`\n`);
       for (const s of taken) tooltip.appendMarkdown(`- ${s.protocol === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'}: port ${s.port} in use elsewhere\n`);
-      tooltip.appendMarkdown(`\n${count.toLocaleString()} spans received this session, written to \`${this.outputDir}\`.\n\nClick for the setup snippet.`);
+      tooltip.appendMarkdown(`\n${count.toLocaleString()} spans received this session, written to \`${this.outputDir}\`.\n\nClick for the endpoint, the setup snippet and terminal variables.`);
     } else if (taken.length > 0) {
       item.text = `$(radio-tower) Trace Run: port in use`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
@@ -216,7 +225,7 @@ export class ReceiverService extends DisposableStore {
   }
 
   async showSetupSnippet(): Promise<void> {
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: setupSnippet(this.endpoints()) });
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: setupSnippet(this.endpoints(), readConfigureTerminals()) });
     await vscode.window.showTextDocument(document, { preview: true });
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import {
   DEFAULT_CODE_LENS_ENABLED,
+  DEFAULT_CONFIGURE_TERMINALS,
   DEFAULT_EXCLUDE,
   DEFAULT_GRPC_PORT,
   DEFAULT_HTTP_PORT,
@@ -33,6 +34,21 @@ function get(config: vscode.WorkspaceConfiguration, key: SettingKey): unknown {
 /** Writes one setting (in the workspace unless told otherwise). */
 export function updateSetting(key: SettingKey, value: unknown, target = vscode.ConfigurationTarget.Workspace): Thenable<void> {
   return vscode.workspace.getConfiguration(SECTION).update(key, value, target);
+}
+
+/**
+ * Writes one setting where it takes effect: in the workspace if it is set there, else in the
+ * user settings (which also works with no folder open).
+ */
+export function updateSettingWhereSet(key: SettingKey, value: unknown): Thenable<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inWorkspace = config.inspect(key)?.workspaceValue !== undefined;
+  return config.update(key, value, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+}
+
+/** Whether terminals of this window get the OTLP variables (`tracerun.configureTerminals`). */
+export function readConfigureTerminals(problems: string[] = []): boolean {
+  return boolean(get(vscode.workspace.getConfiguration(SECTION), 'configureTerminals'), 'configureTerminals', DEFAULT_CONFIGURE_TERMINALS, problems);
 }
 
 export interface TraceRunSettings {

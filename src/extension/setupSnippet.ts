@@ -11,7 +11,8 @@ export function httpEndpoint(port: number): string {
   return `http://${RECEIVER_HOST}:${port}`;
 }
 
-export function setupSnippet({ httpPort, grpcPort }: Endpoints): string {
+/** Whether `tracerun.configureTerminals` is on: then new terminals already have the variables. */
+export function setupSnippet({ httpPort, grpcPort }: Endpoints, terminalsConfigured = false): string {
   const http = httpPort !== undefined ? httpEndpoint(httpPort) : undefined;
   const grpc = grpcPort !== undefined ? httpEndpoint(grpcPort) : undefined;
   const lines: string[] = ['# Send traces to Trace Run', ''];
@@ -47,6 +48,16 @@ export function setupSnippet({ httpPort, grpcPort }: Endpoints): string {
     );
   }
   if (!http && !grpc) lines.push('The receivers are not running here. Trace files in the workspace are still watched.', '');
+  if (http || grpc) {
+    lines.push(
+      '## Terminals in this window',
+      '',
+      terminalsConfigured
+        ? '`tracerun.configureTerminals` is on: terminals opened and debug sessions launched in this window already have these variables, for this window\'s receiver.'
+        : 'Turn on `tracerun.configureTerminals` (or **Terminal Variables** in the menu of the receiver\'s status bar item) and terminals opened and debug sessions launched in this window get these variables, for this window\'s receiver. It is off by default because your own collector may be set in them.',
+      '',
+    );
+  }
   if (http) {
     lines.push(
       '## Python',

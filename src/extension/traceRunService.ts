@@ -69,6 +69,20 @@ export class TraceRunService extends DisposableStore {
     return this.watch.ensureStarted();
   }
 
+  /**
+   * Reads one more file into the model, read-only and outside the watch settings (the
+   * bundled sample); starts watching if nothing has yet. Resolves once it is read.
+   */
+  async addFile(file: string): Promise<TraceWorkspace> {
+    this.log.info(`reading ${file}`);
+    return this.watch.addFile(file);
+  }
+
+  /** Whether `file` was added with `addFile` rather than found by watching. */
+  isExtraFile(file: string): boolean {
+    return this.watch.isExtraFile(file);
+  }
+
   private readSettingsLogged(): TraceRunSettings {
     const problems: string[] = [];
     const settings = readSettings(problems);

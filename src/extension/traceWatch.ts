@@ -1,6 +1,8 @@
 // The one trace workspace of a window and when its files are (re)read. No `vscode` import:
 // the service adds progress, logging and diagnostics around it, and it is tested in Node.
 import { Emitter, type Disposable, type Event } from '../core/util/event';
+import * as path from 'node:path';
+import { FileTailer } from '../core/ingest/tailer';
 import { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
 
@@ -16,6 +18,8 @@ export class TraceWatch implements Disposable {
   private restartQueued = false;
   private hasReadOnce = false;
   private readonly readEmitter = new Emitter<void>();
+  /** Files read besides the watched ones (the bundled sample), each with its tailer once read. */
+  private readonly extraFiles = new Map<string, FileTailer | undefined>();
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidRead: Event<void> = this.readEmitter.event;
 
@@ -61,14 +65,54 @@ export class TraceWatch implements Disposable {
     return next;
   }
 
+  /**
+   * Reads one more file into the store, outside the workspace and its watch settings: the
+   * bundled sample, which must show in a window with no trace files, or no folder at all.
+   * It is read once (it does not change) and again after every restart, which forgets every
+   * file's spans. Starts watching if nobody has yet; resolves once the file is read.
+   */
+  async addFile(file: string): Promise<TraceWorkspace> {
+    file = path.resolve(file);
+    if (this.extraFiles.has(file)) return this.ensureStarted();
+    this.extraFiles.set(file, undefined);
+    // A first start reads the extra files itself; otherwise queue behind any read under way,
+    // so a restart's reset cannot land between this read and its caller looking at the store.
+    if (!this.reading) return this.ensureStarted();
+    const next = this.reading.catch(() => undefined).then(() => this.readExtraFile(file));
+    this.reading = next;
+    await next;
+    return this.workspace;
+  }
+
+  /** Whether `file` is one of the files added with `addFile`. */
+  isExtraFile(file: string): boolean {
+    return this.extraFiles.has(path.resolve(file));
+  }
+
   dispose(): void {
+    for (const tailer of this.extraFiles.values()) tailer?.dispose();
+    this.extraFiles.clear();
     this.readEmitter.dispose();
     this.workspace.dispose();
   }
 
   private async read(): Promise<void> {
-    await this.around(() => this.workspace.watch(this.options()));
+    await this.around(async () => {
+      await this.workspace.watch(this.options());
+      for (const file of this.extraFiles.keys()) await this.readExtraFile(file);
+    });
     this.hasReadOnce = true;
     this.readEmitter.fire();
+  }
+
+  private async readExtraFile(file: string): Promise<void> {
+    this.extraFiles.get(file)?.dispose();
+    this.extraFiles.set(file, undefined);
+    // Inside a watched folder (the extension's own repository) the watcher reads it already.
+    if (this.workspace.watchedFiles().some((f) => path.resolve(f) === file)) return;
+    this.workspace.reset(file);
+    const tailer = new FileTailer(file, this.workspace);
+    this.extraFiles.set(file, tailer);
+    await tailer.poke();
   }
 }

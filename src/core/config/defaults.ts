@@ -25,6 +25,11 @@ export const DEFAULT_RECEIVER_FOLDER = '.tracerun';
  * skipped without being held, so one runaway line cannot take the extension host's memory.
  */
 export const DEFAULT_MAX_LINE_MB = 256;
+/**
+ * Terminals of the window get OTEL_EXPORTER_OTLP_* pointing at its receiver (`tracerun.configureTerminals`).
+ * Off: a user's own collector may be set in those variables.
+ */
+export const DEFAULT_CONFIGURE_TERMINALS = false;
 
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
@@ -38,6 +43,7 @@ export const SETTING_DEFAULTS = {
   'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
   maxLineMB: DEFAULT_MAX_LINE_MB,
+  configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
 } as const;

@@ -1,0 +1,13 @@
+// The context keys Trace Run sets, which `when` clauses and the walkthrough's
+// `onContext:` completion events read. No `vscode` import: a unit test checks package.json
+// names only these, and that the extension sets each of them.
+export const ContextKeys = {
+  /** The receiver accepted a span, or a watched trace file gave one: traces reach this window. */
+  SpanReceived: 'tracerun.spanReceived',
+  /** The store holds a run from the workspace's trace files or the receiver (not the sample). */
+  HasRuns: 'tracerun.hasRuns',
+  /** A waterfall panel was opened in this window. */
+  WaterfallOpened: 'tracerun.waterfallOpened',
+} as const;
+
+export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];
