@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Makes the Python virtual environment the integration tests' agents run in (test/python), in the
+# cache folder outside the repo, keyed by the requirements file's hash so an unchanged file
+# reuses it. Prints the venv's python on the last line of stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+req=test/python/requirements.txt
+cache="${TRACERUN_CACHE_DIR:-$HOME/.cache/tracerun}"
+hash=$(sha256sum "$req" | cut -c1-16)
+venv="$cache/py-$hash"
+if [[ ! -f "$venv/.installed" ]]; then
+  python="${PYTHON:-python3.11}"
+  command -v "$python" >/dev/null || { echo "setup-python: $python not found (set PYTHON to a Python 3.11+)" >&2; exit 1; }
+  rm -rf "$venv"
+  mkdir -p "$cache"
+  echo "setup-python: installing $req into $venv" >&2
+  start=$SECONDS
+  "$python" -m venv "$venv"
+  # --no-deps: the file lists the whole resolved set, so nothing unpinned slips in.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-virtualenv -r "$req" >&2
+  "$venv/bin/pip" check >&2
+  touch "$venv/.installed"
+  echo "setup-python: installed in $((SECONDS - start)) s" >&2
+fi
+echo "$venv/bin/python"
