@@ -9,8 +9,9 @@ cache="${TRACERUN_CACHE_DIR:-$HOME/.cache/tracerun}"
 hash=$(sha256sum "$req" | cut -c1-16)
 venv="$cache/py-$hash"
 if [[ ! -f "$venv/.installed" ]]; then
-  python="${PYTHON:-python3.11}"
-  command -v "$python" >/dev/null || { echo "setup-python: $python not found (set PYTHON to a Python 3.11+)" >&2; exit 1; }
+  python="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
+  "${python:-false}" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
+    { echo "setup-python: no Python 3.10+ found (python3.11, python3; or set PYTHON)" >&2; exit 1; }
   rm -rf "$venv"
   mkdir -p "$cache"
   echo "setup-python: installing $req into $venv" >&2
