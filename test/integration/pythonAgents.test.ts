@@ -83,12 +83,17 @@ async function readSupportRuns(folder: string, answers: FakeModelApi['answered']
   return { ws, runs: { ok, failed, okAnswers: answers.slice(0, 3) }, problems };
 }
 
+const isLlm = (s: SpanRecord | undefined) => s !== undefined && describeSpan(s).kind === 'llm';
+
+/** The model calls: LLM spans not nested in another (one call seen by two instrumentations is one call). */
 function llmSpans(trace: Trace): SpanRecord[] {
-  return spansOf(trace).filter((s) => describeSpan(s).kind === 'llm');
+  return spansOf(trace).filter((s) => isLlm(s) && !isLlm(trace.span(s.parentSpanId)));
 }
 
 /** Runs, kinds, models and tokens: what the Runs view and the waterfall rows show. */
-function assertRunsAndModels(runs: SupportRuns, service: string): void {
+const GPT_MODELS = ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'];
+
+function assertRunsAndModels(runs: SupportRuns, service: string, models = GPT_MODELS): void {
   assert.deepEqual(runs.ok.summary().serviceNames, [service]);
   assert.equal(runs.ok.summary().errorCount, 0);
   assert.ok(runs.failed.summary().errorCount > 0, 'the run whose tool failed shows an error');
@@ -96,7 +101,7 @@ function assertRunsAndModels(runs: SupportRuns, service: string): void {
   assert.equal(llm.length, 3, `three model calls in the good run: ${spansOf(runs.ok).map((s) => s.name).join(', ')}`);
   assert.deepEqual(
     llm.map((s) => describeSpan(s).model),
-    ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'],
+    models,
     'the model that answered',
   );
   const input = runs.okAnswers.reduce((a, r) => a + r.inputTokens, 0);
@@ -112,7 +117,7 @@ async function finalConversation(runs: SupportRuns): Promise<Conversation | unde
   return extractConversation(await detailsOf(last));
 }
 
-function assertConversation(conversation: Conversation | undefined): void {
+function assertConversation(conversation: Conversation | undefined, callId = 'call_a1042'): void {
   assert.ok(conversation, 'the last model call has a conversation');
   const m = conversation.messages;
   const roles = m.map((x) => `${x.direction}:${x.role}`);
@@ -121,16 +126,16 @@ function assertConversation(conversation: Conversation | undefined): void {
   assert.equal(m[1].content, 'Where is my order #A1042?');
   assert.deepEqual(
     m[2].toolCalls?.map((c) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.arguments ?? 'null') })),
-    [{ id: 'call_a1042', name: 'lookup_order', arguments: { order_id: 'A1042' } }],
+    [{ id: callId, name: 'lookup_order', arguments: { order_id: 'A1042' } }],
   );
-  assert.equal(m[3].toolCallId, 'call_a1042');
+  assert.equal(m[3].toolCallId, callId);
   assert.deepEqual(JSON.parse(m[3].content), { status: 'out for delivery' });
   assert.equal(m[4].content, "Thanks for your patience! Order A1042 is out for delivery; you'll get a tracking email soon.");
 }
 
 /** The failing tool's exception, with its Python frames pointing at support_agent.py. */
-async function assertPythonError(runs: SupportRuns): Promise<void> {
-  const tool = spansOf(runs.failed).find((s) => s.name === 'execute_tool lookup_order');
+async function assertPythonError(runs: SupportRuns, toolSpan = 'execute_tool lookup_order'): Promise<void> {
+  const tool = spansOf(runs.failed).find((s) => s.name === toolSpan);
   assert.ok(tool, 'the failing run has the tool span');
   assert.equal(tool.errorMessage?.includes('order Z9999 not found (404)'), true, tool.errorMessage);
   const exception = (await detailsOf(tool)).events.find((e) => e.name === 'exception');
@@ -218,6 +223,47 @@ describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN
   });
   test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-openai-v2'));
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
+});
+
+describe('OpenInference (langchain) over OTLP/HTTP to the receivers', () => {
+  let runs: SupportRuns;
+  before(async () => {
+    const folder = workspace('langchain');
+    const { receivers, httpUrl } = await startReceivers(folder);
+    try {
+      ({ runs } = await runSupportAgent('agent_langchain.py', folder, { TRACERUN_EXPORT: `http=${httpUrl}` }));
+    } finally {
+      await receivers.close();
+    }
+  });
+  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-langchain'));
+  test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
+  test('the error with its Python stack frames', () => assertPythonError(runs, 'lookup_order'));
+});
+
+describe('OpenInference (anthropic) over OTLP/gRPC to the receivers', () => {
+  let runs: SupportRuns;
+  before(async () => {
+    const folder = workspace('anthropic');
+    const { receivers, grpcUrl } = await startReceivers(folder);
+    try {
+      ({ runs } = await runSupportAgent('agent_anthropic.py', folder, { TRACERUN_EXPORT: `grpc=${grpcUrl}` }));
+    } finally {
+      await receivers.close();
+    }
+  });
+  test('runs, kinds, models and tokens', () =>
+    assertRunsAndModels(runs, 'py-anthropic', ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101']));
+  test("the SDK's own span under each instrumented call is a nested LLM span, its tokens not counted twice", () => {
+    const nested = spansOf(runs.ok).filter((s) => isLlm(s) && isLlm(runs.ok.span(s.parentSpanId)));
+    assert.deepEqual(
+      nested.map((s) => [s.name, s.scope?.name]),
+      Array(3).fill(['anthropic.messages.create', 'com.anthropic.sdk.python']),
+    );
+    assert.ok(nested.every((s) => describeSpan(s).tokens?.input !== undefined), 'they state usage too (counted once by traceTokens above)');
+  });
+  test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs), 'toolu_a1042'));
+  test('the error with its Python stack frames', () => assertPythonError(runs));
 });
 
 describe('Pydantic Logfire over OTLP/HTTP to the receivers', () => {

@@ -173,9 +173,12 @@ function oiMessage(r: Attributes, direction: Direction): ConversationMessage[] {
       media.push({ type, ...(uri !== undefined && { uri }), ...(mimeType !== undefined && { mimeType }) });
     }
   }
+  // OpenInference's Anthropic instrumentation lists each tool_use twice: as a content and in
+  // `message.tool_calls`.
+  const fromContents = toolCalls.length;
   for (const t of indexed(r, 'message.tool_calls')) {
     const call = oiToolCall(t);
-    if (call) toolCalls.push(call);
+    if (call && !toolCalls.slice(0, fromContents).some((c) => sameToolCall(c, call))) toolCalls.push(call);
   }
   const fnName = str(r['message.function_call_name']);
   if (fnName !== undefined) toolCalls.push({ name: fnName, ...optArgs(r['message.function_call_arguments_json']) });
@@ -193,6 +196,10 @@ function oiMessage(r: Attributes, direction: Direction): ConversationMessage[] {
       media,
     }),
   ];
+}
+
+function sameToolCall(a: ToolCall, b: ToolCall): boolean {
+  return a.id !== undefined || b.id !== undefined ? a.id === b.id : a.name === b.name && a.arguments === b.arguments;
 }
 
 function oiToolCall(r: Attributes): ToolCall | undefined {
