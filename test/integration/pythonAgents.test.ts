@@ -14,6 +14,8 @@ import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { SpanRecord } from '../../src/core/model/span';
 import type { Trace } from '../../src/core/model/trace';
 import { sourceLocationOf } from '../../src/core/source/source';
+import { buildSourceIndex, sourceFileKey } from '../../src/core/source/sourceIndex';
+import { runSteps } from '../../src/core/util/steps';
 import { parseStackTrace } from '../../src/core/source/stackFrames';
 import { FakeModelApi } from './fakeModelApi';
 import { PYTHON_DIR, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
@@ -288,6 +290,10 @@ describe('Pydantic Logfire over OTLP/HTTP to the receivers', () => {
     assert.equal(path.resolve(PYTHON_DIR, location.path), AGENT_SOURCE);
     assert.equal(location.line, agentLine('with span("retrieve_policies"'));
     assert.equal(location.function, 'retrieve_policies');
+    // The lens above that line: both runs went through it, neither failed there.
+    const index = runSteps(buildSourceIndex([runs.ok, runs.failed], [PYTHON_DIR]));
+    const atLine = index.get(sourceFileKey(AGENT_SOURCE))?.find((l) => l.line === location.line);
+    assert.deepEqual(atLine && { count: atLine.count, failed: atLine.failed, function: atLine.function }, { count: 2, failed: 0, function: 'retrieve_policies' });
   });
 });
 
