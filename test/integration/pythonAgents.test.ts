@@ -333,7 +333,7 @@ describe('Pydantic Logfire with pending spans: running spans show live', () => {
       sawRunning = await waitFor(
         'the warm_up run while it runs',
         () => live.store.runs().some((r) => r.summary().name === 'warm_up' && r.state(Date.now()) === 'running'),
-        10_000,
+        30_000,
       ).catch(() => false);
       const result = await agent.done;
       assert.equal(result.code, 0, result.stdout + result.stderr);
