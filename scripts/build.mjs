@@ -1,5 +1,5 @@
 // One build script, several entry points: the extension (Node CJS, `vscode` external), the
-// CLI, the webview (browser bundle), and with --tests the unit/e2e tests and benchmarks.
+// CLI, the webview (browser bundle), and with --tests the unit/integration/e2e tests and benchmarks.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +45,7 @@ function testEntries(dir, suffix) {
 if (args.has('--tests')) {
   const entryPoints = [
     ...testEntries('test/unit', '.test.ts'),
+    ...testEntries('test/integration', '.test.ts'),
     ...testEntries('test/e2e', '.test.ts'),
     ...testEntries('bench', '.ts'),
     'demo/main.ts',
