@@ -572,3 +572,28 @@ test('a copy of a span exported while it ran does not undo its ended copy, which
     assert.equal(store.trace('t1')!.state(T0_MS + 100), 'complete');
   }
 });
+
+test("Logfire's pending twin shows its span running until the span itself arrives, then the span is there once", () => {
+  const store = new TraceStore();
+  const root = rec({ id: 'aaaaaaaaaaaaaaaa', name: 'agent run', start: 0, end: 3000 });
+  // Logfire's twin of `warm_up`: a zero-length child of warm_up, naming warm_up's parent.
+  const twin: SpanRecord = {
+    ...rec({ id: 'cccccccccccccccc', parent: 'bbbbbbbbbbbbbbbb', name: 'warm_up', start: 10, end: 10 }),
+    attributes: { 'logfire.span_type': 'pending_span', 'logfire.pending_parent_id': 'aaaaaaaaaaaaaaaa' },
+  };
+  store.addSpans(FILE_A, [twin]);
+  const running = store.trace('t1')!;
+  const warmUp = running.span('bbbbbbbbbbbbbbbb');
+  assert.ok(warmUp, 'the twin stands for warm_up, under its own id');
+  assert.equal(warmUp.name, 'warm_up');
+  assert.equal(warmUp.parentSpanId, 'aaaaaaaaaaaaaaaa');
+  assert.equal(warmUp.endNs, 0n, 'running: no end time yet');
+  assert.equal(running.span('cccccccccccccccc'), undefined, 'the twin is not a span of its own');
+
+  store.addSpans(FILE_A, [rec({ id: 'bbbbbbbbbbbbbbbb', parent: 'aaaaaaaaaaaaaaaa', name: 'warm_up', start: 10, end: 1500 }), root]);
+  const done = store.trace('t1')!;
+  const tree = done.tree();
+  assert.equal(tree.nodes.size, 2, 'agent run and warm_up, no twin');
+  assert.deepEqual(tree.roots.map((r) => [r.span.name, r.children.map((c) => c.span.name)]), [['agent run', ['warm_up']]]);
+  assert.equal(done.span('bbbbbbbbbbbbbbbb')!.endNs, ms(1500));
+});

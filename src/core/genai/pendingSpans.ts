@@ -37,3 +37,14 @@ export function pendingSpanTarget(span: PendingCandidate): PendingTarget | undef
   const parent = typeof raw === 'string' && !/^0*$/.test(raw) ? raw.toLowerCase() : '';
   return { spanId: span.parentSpanId, parentSpanId: parent, name: span.name.replace(/ \(pending\)$/, '') };
 }
+
+/**
+ * A pending twin read as the span it stands for, still running (no end time): the store keeps
+ * it until the span itself arrives with the same id, and an ended copy always replaces an
+ * unfinished one. Any other span is returned as it is.
+ */
+export function asRunningSpan<S extends PendingCandidate & { readonly spanId: string; readonly endNs: bigint }>(span: S): S {
+  const target = pendingSpanTarget(span);
+  if (!target) return span;
+  return { ...span, spanId: target.spanId, parentSpanId: target.parentSpanId, name: target.name, endNs: 0n };
+}

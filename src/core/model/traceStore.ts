@@ -1,3 +1,4 @@
+import { asRunningSpan } from '../genai/pendingSpans';
 import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
@@ -36,7 +37,9 @@ export class TraceStore implements Disposable {
     let fileTraces = this.tracesByFile.get(file);
     if (!fileTraces) this.tracesByFile.set(file, (fileTraces = new Set()));
     let orderChanged = false;
-    for (const span of spans) {
+    for (const written of spans) {
+      // Logfire exports a zero-length twin of each span when it starts: it stands for that span, running.
+      const span = asRunningSpan(written);
       let trace = this.traces.get(span.traceId);
       if (!trace) {
         this.traces.set(span.traceId, (trace = new Trace(span.traceId)));
