@@ -19,3 +19,8 @@ export function executeCommand<K extends CommandId>(id: K, ...args: CommandArgs[
 export function commandOf<K extends CommandId>(id: K, title: string, ...args: CommandArgs[K]): vscode.Command {
   return args.length > 0 ? { command: id, title, arguments: args } : { command: id, title };
 }
+
+/** Sets a `when`-clause context key (a title-bar button shown only while a filter is on). */
+export function setContext(key: string, value: unknown): Thenable<unknown> {
+  return vscode.commands.executeCommand('setContext', key, value);
+}

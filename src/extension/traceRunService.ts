@@ -69,6 +69,12 @@ export class TraceRunService extends DisposableStore {
     return this.watch.ensureStarted();
   }
 
+  /** Reads a trace file from anywhere into the model (Open Trace File…). */
+  async openFile(file: string): Promise<void> {
+    await this.watch.addFile(file);
+    this.log.info(`opened trace file ${file}`);
+  }
+
   private readSettingsLogged(): TraceRunSettings {
     const problems: string[] = [];
     const settings = readSettings(problems);

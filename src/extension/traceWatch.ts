@@ -3,6 +3,7 @@
 import { Emitter, type Disposable, type Event } from '../core/util/event';
 import { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
+import { FileTailer } from '../core/ingest/tailer';
 
 /**
  * Owns one `TraceWorkspace` for its whole life, so views subscribe to its store once: a
@@ -15,6 +16,8 @@ export class TraceWatch implements Disposable {
   private reading: Promise<void> | undefined;
   private restartQueued = false;
   private hasReadOnce = false;
+  /** Files opened from outside the watched folders (Open Trace File…), by path. */
+  private readonly openedFiles = new Map<string, FileTailer>();
   private readonly readEmitter = new Emitter<void>();
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidRead: Event<void> = this.readEmitter.event;
@@ -61,14 +64,42 @@ export class TraceWatch implements Disposable {
     return next;
   }
 
+  /**
+   * Reads one trace file into the model, wherever it is: a run saved elsewhere, opened with
+   * Open Trace File…. It is taken as complete (not tailed), kept for the watch's life and
+   * read again after a restart, which clears every file's runs. A file the watch already
+   * reads is left to it.
+   */
+  async addFile(file: string): Promise<void> {
+    const ws = await this.ensureStarted();
+    if (ws.watchedFiles().includes(file)) return;
+    this.openedFiles.get(file)?.dispose();
+    ws.reset(file);
+    const tailer = new FileTailer(file, ws, { complete: true, maxLineBytes: this.options().maxLineBytes });
+    this.openedFiles.set(file, tailer);
+    await tailer.poke();
+  }
+
   dispose(): void {
+    for (const tailer of this.openedFiles.values()) tailer.dispose();
+    this.openedFiles.clear();
     this.readEmitter.dispose();
     this.workspace.dispose();
   }
 
   private async read(): Promise<void> {
-    await this.around(() => this.workspace.watch(this.options()));
+    await this.around(async () => {
+      await this.workspace.watch(this.options());
+      for (const file of [...this.openedFiles.keys()]) await this.reopen(file);
+    });
     this.hasReadOnce = true;
     this.readEmitter.fire();
+  }
+
+  private async reopen(file: string): Promise<void> {
+    this.openedFiles.get(file)?.dispose();
+    const tailer = new FileTailer(file, this.workspace, { complete: true, maxLineBytes: this.options().maxLineBytes });
+    this.openedFiles.set(file, tailer);
+    await tailer.poke();
   }
 }
