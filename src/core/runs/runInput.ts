@@ -63,6 +63,8 @@ function extraPayload(a: Attributes, keys: readonly string[]): SpanPayload | und
   return undefined;
 }
 
+const USER_ROLE = /^(user|human)$/i;
+
 /** Keys of a structured input that hold the question itself, most telling first. */
 const TEXT_KEYS = ['question', 'query', 'input', 'prompt', 'text', 'content', 'message', 'messages', 'args', 'kwargs', 'inputs'];
 
@@ -75,8 +77,11 @@ export function payloadText(value: unknown, depth = 0): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null || value === undefined || depth > 4) return undefined;
   if (Array.isArray(value)) {
-    const user = value.find((m) => isRecord(m) && typeof m.role === 'string' && /^(user|human)$/i.test(m.role));
+    const user = value.find((m) => isRecord(m) && typeof m.role === 'string' && USER_ROLE.test(m.role));
     if (user) return payloadText((user as Record<string, unknown>).content, depth + 1) ?? payloadText(user, depth + 1);
+    // LangChain writes messages as [role, content] pairs.
+    const pair = value.find((m): m is unknown[] => Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && USER_ROLE.test(m[0]));
+    if (pair) return payloadText(pair[1], depth + 1);
     for (const item of value) {
       const text = payloadText(item, depth + 1);
       if (text !== undefined) return text;
