@@ -101,8 +101,16 @@ test('each run says what it was asked: the question first in its description', a
   const session = await s.waitForTreeItem('Session chat-7', { viewTitle: 'Runs' });
   assert.match(session.description, /^2 runs/);
   await s.expandTreeItem('Session chat-7', { viewTitle: 'Runs' });
-  const inSession = (await s.treeItems('Runs')).filter((i) => i.level === 2 && i.label === 'support_agent.run').map((i) => i.description);
-  assert.ok(inSession[0]?.startsWith('Hi, I need help with a refund') && inSession[1]?.startsWith('It was order A-2001'), `the session's runs, oldest first: ${inSession.join(' | ')}`);
+  const inSession = async () => (await s.treeItems('Runs')).filter((i) => i.level === 2 && i.label === 'support_agent.run').map((i) => i.description);
+  await s.poll(
+    "the session's runs, oldest first",
+    async () => {
+      const d = await inSession();
+      return d.length === 2 && d[0].startsWith('Hi, I need help with a refund') && d[1].startsWith('It was order A-2001') ? true : undefined;
+    },
+    15_000,
+    async () => (await inSession()).join(' | '),
+  );
   await s.screenshot('01-runs-with-questions');
 });
 
@@ -120,8 +128,8 @@ test('filter to errors from the title bar, shown in the view message; one click 
   assert.match(message, /1 of 6 runs/);
   await s.screenshot('02-errors-only');
 
-  const clear = s.page.locator('.part.sidebar .action-label[aria-label="Clear Runs Filter"]');
-  await clear.click({ timeout: 10_000 });
+  const clear = s.page.locator('.part.sidebar .action-label[aria-label="Clear Runs Filter"]').locator('visible=true');
+  await clear.first().click({ timeout: 10_000 });
   await s.poll('every run back', async () => ((await runRows()).length >= 4 ? true : undefined), 15_000);
   assert.doesNotMatch(await s.viewText('Runs'), /Filtered/);
 });
@@ -130,12 +138,16 @@ test('copy a run as JSON from its context menu and paste it into an editor', asy
   const row = (await runRows()).find((r) => r.description.startsWith(FAILED))!;
   await row.locator.click({ button: 'right' });
   const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Copy Run as JSON' });
-  await item.first().click({ timeout: 10_000 });
+  // Menu items run on a real press: hover it, then Enter, as the menu's keyboard users do.
+  await item.first().hover({ timeout: 10_000 });
+  await s.page.keyboard.press('Enter');
   await s.poll('the copied notice', async () => (await s.notifications()).find((n) => n.startsWith('Copied run "support_agent.run" as JSON')), 15_000, async () => (await s.notifications()).join('\n'));
 
   await s.runCommand('File: New Untitled Text File');
   await s.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
   await s.page.keyboard.press('Control+V');
+  await s.poll('the paste to land', async () => ((await s.activeEditorInfo()).dirty ? true : undefined), 15_000);
+  await s.page.keyboard.press('Control+Home');
   const pasted = await s.poll('the run pasted into the editor', async () => {
     const text = await s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? ''));
     return text.includes('"traceId"') ? text : undefined;
