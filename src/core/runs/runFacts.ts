@@ -1,4 +1,4 @@
-import { describeSpan } from '../genai/conventions';
+import { describeSpan, type TokenCounts } from '../genai/conventions';
 import { costOf, type PriceTable } from '../genai/cost';
 import type { Trace } from '../model/trace';
 
@@ -9,25 +9,47 @@ export interface RunFacts {
   readonly costUsd: number | undefined;
 }
 
-const cache = new WeakMap<Trace, { revision: number; prices: PriceTable; value: RunFacts }>();
+interface LlmCalls {
+  readonly revision: number;
+  readonly models: readonly string[];
+  readonly calls: readonly { readonly model: string | undefined; readonly tokens: TokenCounts | undefined }[];
+}
+
+/** The default table, one object: prices compile once per table. */
+const NO_PRICES: PriceTable = {};
+
+const cache = new WeakMap<Trace, LlmCalls>();
+
+/** The run's LLM calls, from the indexed attributes (no file reads), once per trace revision. */
+function llmCalls(trace: Trace): LlmCalls {
+  const cached = cache.get(trace);
+  if (cached?.revision === trace.revision) return cached;
+  const calls: { startNs: bigint; model: string | undefined; tokens: TokenCounts | undefined }[] = [];
+  for (const span of trace.allSpans()) {
+    const d = describeSpan(span);
+    if (d.kind === 'llm') calls.push({ startNs: span.startNs, model: d.model, tokens: d.tokens });
+  }
+  // Only the LLM calls are sorted, by start, for the models' order.
+  calls.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const models: string[] = [];
+  for (const call of calls) if (call.model !== undefined && !models.includes(call.model)) models.push(call.model);
+  const value: LlmCalls = { revision: trace.revision, models, calls };
+  cache.set(trace, value);
+  return value;
+}
 
 /**
- * The models and cost of a run, from the indexed attributes (no file reads); cached per
- * trace revision and price table. Filtering by model asks this of every run.
+ * The models and cost of a run. Filtering by model asks this of every run: the pass over the
+ * spans is cached per trace revision, and the cost is worked out from the few LLM calls.
  */
-export function runFacts(trace: Trace, prices: PriceTable = {}): RunFacts {
-  const cached = cache.get(trace);
-  if (cached && cached.revision === trace.revision && cached.prices === prices) return cached.value;
-  const llm = [...trace.allSpans()].filter((s) => describeSpan(s).kind === 'llm').sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
-  const models: string[] = [];
+export function runFacts(trace: Trace, prices: PriceTable = NO_PRICES): RunFacts {
+  const { models, calls } = llmCalls(trace);
   let costUsd: number | undefined;
-  for (const span of llm) {
-    const { model, tokens } = describeSpan(span);
-    if (model !== undefined && !models.includes(model)) models.push(model);
-    const cost = costOf(model, tokens, prices);
-    if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+  if (prices !== NO_PRICES) {
+    for (const call of calls) {
+      const cost = costOf(call.model, call.tokens, prices);
+      if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+    }
   }
-  const value: RunFacts = { models, costUsd };
-  cache.set(trace, { revision: trace.revision, prices, value });
-  return value;
+  return { models, costUsd };
 }
