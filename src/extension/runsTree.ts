@@ -331,7 +331,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const durationMs = trace.durationMs(now);
     item.label = s.name;
     const preview = this.previews.get(trace);
-    const facts = runFacts(trace, this.service.settings.modelPrices);
+    // A big run's models and cost would take a pass over its spans at every redraw of a live run.
+    const facts = trace.spanCount <= SLICED_ABOVE_SPANS ? runFacts(trace, this.service.settings.modelPrices) : undefined;
     const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
     const tokens = this.tokensOf(trace);
     const tokenText = tokensLabel(tokens);
@@ -339,7 +340,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
     // Runs of one agent share a name: when each started tells them apart.
     parts.push(startedLabel(Number(s.startNs / 1_000_000n), now, vscode.env.language));
-    // Runs of one agent share a name: what each was asked tells them apart first.
+    // What each run was asked comes first: it tells them apart better than when they started.
     if (preview?.input) parts.unshift(firstLineOf(preview.input, INPUT_PREVIEW_CHARS));
     item.description = parts.join(' · ');
     item.iconPath =
@@ -365,8 +366,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         traceId,
         input: preview?.input && shortenText(preview.input, TOOLTIP_PAYLOAD_CHARS),
         output: preview?.output && shortenText(preview.output, TOOLTIP_PAYLOAD_CHARS),
-        models: facts.models,
-        costText: facts.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
+        models: facts?.models,
+        costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
       },
       this.reportInvalidId,
     );

@@ -31,15 +31,24 @@ function sessionIn(a: Attributes | undefined): string | undefined {
 
 const cache = new WeakMap<Trace, { revision: number; value: string | undefined }>();
 
-/** The session or conversation the run belongs to, if any span says. */
+/**
+ * Spans looked at beyond the root. Instrumentations put the id on the root or on every span
+ * (OpenInference's `using_session`, Langfuse's `propagate_attributes`), so a few suffice; and
+ * every listing asks this of every run, a big live run included.
+ */
+const MAX_SPANS_SCANNED = 2000;
+
+/** The session or conversation the run belongs to, if its root or one of its first spans says. */
 export function sessionOf(trace: Trace): string | undefined {
   const cached = cache.get(trace);
-  if (cached?.revision === trace.revision) return cached.value;
+  // A run found in a session stays in it; one not found is looked at again when it changes.
+  if (cached && (cached.value !== undefined || cached.revision === trace.revision)) return cached.value;
   let value = sessionIn(trace.summary().root?.attributes);
   if (value === undefined) {
+    let scanned = 0;
     for (const span of trace.allSpans()) {
       value = sessionIn(span.attributes);
-      if (value !== undefined) break;
+      if (value !== undefined || ++scanned >= MAX_SPANS_SCANNED) break;
     }
   }
   cache.set(trace, { revision: trace.revision, value });
