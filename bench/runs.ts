@@ -128,7 +128,7 @@ export async function benchRuns(log: Log): Promise<RunsResult[]> {
       { name: 'runs.textSearchMs.10k', value: search, unit: 'ms', baseline: searchBase },
     ];
   } finally {
-    if (!process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
