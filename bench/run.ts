@@ -14,6 +14,7 @@ import { LAYOUT_BASELINES, benchLayout } from './layout';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
+import { RUNS_BASELINES, RUNS_TARGETS, benchRuns } from './runs';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
 const ROOT = findRoot();
@@ -334,6 +335,7 @@ const TARGETS: Record<string, string> = {
   'package.vsixBytes': 'value < 1 MB',
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
+  ...RUNS_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -350,6 +352,7 @@ function printTable(results: readonly Result[]): void {
   log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
   log(PARSER_BASELINES);
+  log(RUNS_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -374,6 +377,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
+  log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');
+  results.push(...(await timed('runs: 10k runs', () => benchRuns(log))));
 
   log('\npackage (npm run package vs the previous release):');
   results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
+import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
+import { exportCommand } from './exportCommand';
 import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
@@ -8,6 +9,10 @@ const USAGE = `usage:
       Print each trace run in OTLP JSON trace files as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
       \`-\` (or /dev/stdin) reads standard input.
+  tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
+      Print one run: as a nested JSON document (each span's kind, timing, status, model,
+      tokens, input, output and conversation; strings longer than N characters, default
+      ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as one OTLP JSON line.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
       Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
@@ -39,6 +44,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
         return await treeCommand(positionals, { json: values.json === true, out, err });
+      }
+      case 'export': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { trace: { type: 'string' }, format: { type: 'string', default: 'json' }, 'max-payload-chars': { type: 'string' } },
+          allowPositionals: true,
+        });
+        if (positionals.length === 0) return fail('export needs at least one file or folder');
+        if (!values.trace) return fail('export needs --trace ID');
+        if (values.format !== 'json' && values.format !== 'otlp') return fail(`--format must be json or otlp, not "${values.format}"`);
+        const max = values['max-payload-chars'] === undefined ? DEFAULT_COPY_MAX_PAYLOAD_CHARS : Number(values['max-payload-chars']);
+        if (!Number.isInteger(max) || max < 0) return fail(`--max-payload-chars must be a whole number, not "${values['max-payload-chars']}"`);
+        return await exportCommand(positionals, { traceId: values.trace, format: values.format, maxPayloadChars: max, out, err });
       }
       case 'receive': {
         const { values } = parseArgs({

@@ -28,6 +28,11 @@ export const Commands = {
   OpenSelected: 'tracerun.openSelected',
   /** A click on a code lens: pick one of the spans recorded at that line. */
   ShowSpansAtLine: 'tracerun.showSpansAtLine',
+  FilterRuns: 'tracerun.filterRuns',
+  ClearRunsFilter: 'tracerun.clearRunsFilter',
+  CopyRunAsJson: 'tracerun.copyRunAsJson',
+  SaveRunAs: 'tracerun.saveRunAs',
+  OpenTraceFile: 'tracerun.openTraceFile',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -46,6 +51,11 @@ export interface CommandArgs {
   [Commands.ReceiverMenu]: [];
   [Commands.OpenSelected]: [];
   [Commands.ShowSpansAtLine]: [at: SpansAtLine];
+  [Commands.FilterRuns]: [];
+  [Commands.ClearRunsFilter]: [];
+  [Commands.CopyRunAsJson]: [element?: RunsTreeElement];
+  [Commands.SaveRunAs]: [element?: RunsTreeElement];
+  [Commands.OpenTraceFile]: [];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */

@@ -15,6 +15,8 @@ import { runToShow } from '../core/model/runsFromFile';
 import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
+import { RunsFilterController } from './runsFilter';
+import { copyRunAsJson, openTraceFile, saveRunAs } from './shareRun';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -47,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(runs);
   const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
   context.subscriptions.push(view);
+  const runsFilter = new RunsFilterController(service, runs, view);
+  context.subscriptions.push(runsFilter);
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
   let waterfallOpened = false;
@@ -62,6 +66,13 @@ export function activate(context: vscode.ExtensionContext): void {
     if (e && 'type' in e && e.type === 'run') return ws.store.trace(e.traceId)?.summary().root;
     if (!e || !('spanId' in e)) return undefined;
     return ws.store.trace(e.traceId)?.span(e.spanId);
+  };
+
+  /** The run a share command is about: the item it was run on, the selection, else a pick. */
+  const runOf = async (e: RunsTreeElement | undefined) => {
+    const ws = await service.ensureStarted();
+    const target = e ?? view.selection[0] ?? (await pickRun(ws));
+    return target && (target.type === 'run' || target.type === 'span') ? ws.store.trace(target.traceId) : undefined;
   };
 
   context.subscriptions.push(
@@ -107,6 +118,17 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.EnableTerminalVariables]: () => updateSettingWhereSet('configureTerminals', true),
       [Commands.DisableTerminalVariables]: () => updateSettingWhereSet('configureTerminals', false),
       [Commands.ReceiverMenu]: () => showReceiverMenu(receiver.endpoints(), readConfigureTerminals()),
+      [Commands.FilterRuns]: () => runsFilter.pick(),
+      [Commands.ClearRunsFilter]: () => runsFilter.clear(),
+      [Commands.CopyRunAsJson]: async (e) => {
+        const trace = await runOf(e);
+        if (trace) await copyRunAsJson(service, trace);
+      },
+      [Commands.SaveRunAs]: async (e) => {
+        const trace = await runOf(e);
+        if (trace) await saveRunAs(service, trace);
+      },
+      [Commands.OpenTraceFile]: () => openTraceFile(service),
     }),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

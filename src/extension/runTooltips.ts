@@ -40,6 +40,12 @@ export interface RunTooltip {
   readonly errorCount: number;
   readonly serviceNames: readonly string[];
   readonly traceId: string;
+  /** What the run was asked and answered (see `core/runs/runInput.ts`), when read. */
+  readonly input?: string;
+  readonly output?: string;
+  /** Models of its LLM calls. */
+  readonly models?: readonly string[];
+  readonly costText?: string;
 }
 
 export function appendRunTooltip(md: MarkdownSink, run: RunTooltip, report: InvalidIdReport): void {
@@ -54,6 +60,19 @@ export function appendRunTooltip(md: MarkdownSink, run: RunTooltip, report: Inva
     md.appendMarkdown(' · $(error) ');
     md.appendText(`${run.errorCount} failed`);
   }
+  if (run.models && run.models.length > 0) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Model${run.models.length === 1 ? '' : 's'}: ${run.models.join(', ')}`);
+  }
+  if (run.costText) {
+    if (run.models && run.models.length > 0) md.appendText(` · Cost: ${run.costText}`);
+    else {
+      md.appendMarkdown('\n\n');
+      md.appendText(`Cost: ${run.costText}`);
+    }
+  }
+  appendPayload(md, 'Input', run.input);
+  appendPayload(md, 'Output', run.output);
   if (run.serviceNames.length > 0) {
     md.appendMarkdown('\n\n');
     md.appendText(`Service: ${run.serviceNames.join(', ')}`);
@@ -108,4 +127,24 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
     appendId(md, span.missingParentId, 'parent span id', report);
     md.appendMarkdown(' has not arrived.');
   }
+}
+
+/** A run's input or output: a bold label, then the text, escaped, its line breaks kept. */
+function appendPayload(md: MarkdownSink, label: string, text: string | undefined): void {
+  if (text === undefined || text.trim() === '') return;
+  md.appendMarkdown(`\n\n**${label}**\n\n`);
+  md.appendText(text);
+}
+
+export interface SessionTooltip {
+  readonly sessionId: string;
+  readonly runCount: number;
+  readonly failedCount: number;
+}
+
+export function appendSessionTooltip(md: MarkdownSink, session: SessionTooltip): void {
+  md.appendMarkdown('**Session** ');
+  md.appendText(session.sessionId);
+  md.appendMarkdown('\n\n');
+  md.appendText(`${session.runCount} run${session.runCount === 1 ? '' : 's'}, oldest first${session.failedCount > 0 ? ` · ${session.failedCount} failed` : ''}`);
 }

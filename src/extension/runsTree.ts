@@ -12,13 +12,21 @@ import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
-import { appendRunTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
 import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { NO_FILTER, type RunFilter } from '../core/runs/filter';
+import { runList, type RunList } from '../core/runs/runList';
+import { RunPreviews } from '../core/runs/runPreviews';
+import { firstLineOf } from '../core/runs/runInput';
+import { runFacts } from '../core/runs/runFacts';
+import { sessionOf } from '../core/runs/sessions';
 
 export type RunsTreeElement =
   | { readonly type: 'run'; readonly traceId: string }
+  | { readonly type: 'session'; readonly sessionId: string }
   | { readonly type: 'span'; readonly traceId: string; readonly spanId: string }
   | { readonly type: 'more'; readonly parentKey: string; readonly hidden: number }
   | { readonly type: 'problems' }
@@ -31,10 +39,22 @@ const SLICED_ABOVE_SPANS = 10_000;
 const BIG_TREE_REBUILD_MS = 3000;
 /** Invalid ids logged, at most: a hostile file may hold millions, and items redraw every second. */
 const MAX_INVALID_IDS_REPORTED = 100;
+/** Characters of a run's input shown in its description; the tooltip has it whole. */
+const INPUT_PREVIEW_CHARS = 60;
+/** Characters of a run's input and output shown in its tooltip. */
+const TOOLTIP_PAYLOAD_CHARS = 1500;
+
+/** How many runs the view lists of how many there are, after each listing. */
+export interface RunsListed {
+  readonly filter: RunFilter;
+  readonly matched: number;
+  readonly total: number;
+}
 
 function keyOf(e: RunsTreeElement | undefined): string {
   if (!e) return ROOT_KEY;
   if (e.type === 'run') return `run:${e.traceId}`;
+  if (e.type === 'session') return `session:${e.sessionId}`;
   if (e.type === 'span') return `span:${e.traceId}:${e.spanId}`;
   return e.type;
 }
@@ -59,9 +79,27 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private readonly bigTreeBuiltAt = new WeakMap<Trace, number>();
   private readonly bigTreeRedraws = new Map<Trace, NodeJS.Timeout>();
   private readonly reportedInvalidIds = new Set<string>();
+  private filter: RunFilter = NO_FILTER;
+  /** The top level as last listed: sessions and runs, after the filter. */
+  private list: RunList | undefined;
+  /** Runs listed at the top or in a session, so only those are redrawn. */
+  private readonly listedRuns = new Set<string>();
+  private readonly listedEmitter = this.register(new vscode.EventEmitter<RunsListed>());
+  readonly onDidList = this.listedEmitter.event;
+  /** What each run was about, read from the trace files for the runs asked about. */
+  private readonly previews: RunPreviews;
 
   constructor(private readonly service: TraceRunService) {
     super();
+    this.previews = new RunPreviews(
+      (span) => loadSpanDetails(span),
+      (traceId) => {
+        const element = this.elements.get(`run:${traceId}`);
+        if (element) this.changeEmitter.fire(element);
+      },
+      (message) => this.service.log.debug(message),
+    );
+    this.register(this.previews);
     // The store is the same for the service's whole life: one subscription. Changes while the
     // first read fills it are left to the full refresh once the read is done.
     this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
@@ -70,9 +108,20 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     this.register({ dispose: () => this.stopTimers() });
   }
 
+  /** Lists only the runs that pass `filter`. */
+  setFilter(filter: RunFilter): void {
+    this.filter = filter;
+    this.schedule(undefined);
+  }
+
   private schedule(change: TraceStoreChange | undefined): void {
-    if (change && change.removed.size > 0) this.forgetElements(change.removed);
-    if (!change || change.removed.size > 0) this.pendingFull = true;
+    if (change && change.removed.size > 0) {
+      this.forgetElements(change.removed);
+      this.previews.forget(change.removed);
+    }
+    // A filter or sessions make any change one that may add, drop or move a listed item.
+    const listChanges = this.filter !== NO_FILTER || (this.list?.sessions.size ?? 0) > 0;
+    if (!change || change.removed.size > 0 || listChanges) this.pendingFull = true;
     else for (const id of change.changed) this.pendingRuns.add(id);
     this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
   }
@@ -112,11 +161,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (!this.service.started) return [];
     const store = this.service.store;
     const now = Date.now();
-    const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
-    return store
-      .runs()
-      .slice(0, limit)
-      .filter((t) => t.state(now) === 'running')
+    return [...this.listedRuns]
+      .map((id) => store.trace(id))
+      .filter((t): t is Trace => t !== undefined && t.state(now) === 'running')
       .map((t) => this.element({ type: 'run', traceId: t.traceId }));
   }
 
@@ -143,6 +190,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       if (id !== undefined && traceIds.has(id)) {
         this.elements.delete(key);
         this.limits.delete(key);
+        this.listedRuns.delete(id);
       }
     }
   }
@@ -160,8 +208,26 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (!parent) {
       const runs = store.runs();
       this.lastRunOrder = runs;
+      const list = runList(runs, this.filter, Date.now());
+      this.list = list;
+      this.listedRuns.clear();
+      this.listedEmitter.fire({ filter: this.filter, matched: list.matched, total: list.total });
       const problems = ws.problems().length > 0 ? [this.element<RunsTreeElement>({ type: 'problems' })] : [];
-      return [...problems, ...this.page(ROOT_KEY, runs, (t) => this.element({ type: 'run', traceId: t.traceId }))];
+      return [
+        ...problems,
+        ...this.page(ROOT_KEY, list.entries, (e) => {
+          if (e.type === 'session') return this.element({ type: 'session', sessionId: e.sessionId });
+          this.listedRuns.add(e.trace.traceId);
+          return this.element({ type: 'run', traceId: e.trace.traceId });
+        }),
+      ];
+    }
+    if (parent.type === 'session') {
+      const runs = this.list?.sessions.get(parent.sessionId) ?? [];
+      return this.page(keyOf(parent), runs, (t) => {
+        this.listedRuns.add(t.traceId);
+        return this.element({ type: 'run', traceId: t.traceId });
+      });
     }
     if (parent.type === 'problems') {
       return ws.problems().map((p) => ({ type: 'problem', file: p.file, line: p.line, message: p.message }));
@@ -194,6 +260,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       return this.elements.get(`span:${element.traceId}:${parentNode.span.spanId}`);
     }
     if (element.type === 'problem') return this.elements.get('problems');
+    if (element.type === 'run') {
+      const trace = this.service.store.trace(element.traceId);
+      const session = trace && sessionOf(trace);
+      return session !== undefined && this.list?.sessions.has(session) ? this.elements.get(`session:${session}`) : undefined;
+    }
     return undefined;
   }
 
@@ -203,6 +274,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         return this.runItem(e.traceId);
       case 'span':
         return this.spanItem(e.traceId, e.spanId);
+      case 'session':
+        return this.sessionItem(e.sessionId);
       case 'more': {
         const page = this.service.settings.pageSize;
         const item = new vscode.TreeItem(`Show ${Math.min(page, e.hidden)} more…`);
@@ -257,6 +330,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const state = trace.state(now);
     const durationMs = trace.durationMs(now);
     item.label = s.name;
+    const preview = this.previews.get(trace);
+    // A big run's models and cost would take a pass over its spans at every redraw of a live run.
+    const facts = trace.spanCount <= SLICED_ABOVE_SPANS ? runFacts(trace, this.service.settings.modelPrices) : undefined;
     const parts = [state === 'running' ? `running ${formatDuration(durationMs)}` : formatDuration(durationMs), `${s.spanCount.toLocaleString()} span${s.spanCount === 1 ? '' : 's'}`];
     const tokens = this.tokensOf(trace);
     const tokenText = tokensLabel(tokens);
@@ -264,6 +340,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (s.errorCount > 0) parts.push(`${s.errorCount} error${s.errorCount === 1 ? '' : 's'}`);
     // Runs of one agent share a name: when each started tells them apart.
     parts.push(startedLabel(Number(s.startNs / 1_000_000n), now, vscode.env.language));
+    // What each run was asked comes first: it tells them apart better than when they started.
+    if (preview?.input) parts.unshift(firstLineOf(preview.input, INPUT_PREVIEW_CHARS));
     item.description = parts.join(' · ');
     item.iconPath =
       state === 'running'
@@ -286,6 +364,10 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         errorCount: s.errorCount,
         serviceNames: s.serviceNames,
         traceId,
+        input: preview?.input && shortenText(preview.input, TOOLTIP_PAYLOAD_CHARS),
+        output: preview?.output && shortenText(preview.output, TOOLTIP_PAYLOAD_CHARS),
+        models: facts?.models,
+        costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
       },
       this.reportInvalidId,
     );
@@ -293,6 +375,24 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
     item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
+    return item;
+  }
+
+  private sessionItem(sessionId: string): vscode.TreeItem {
+    const runs = this.list?.sessions.get(sessionId) ?? [];
+    const item = new vscode.TreeItem(`Session ${sessionId}`, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `session:${sessionId}`;
+    const newest = runs[runs.length - 1];
+    const errors = runs.filter((t) => t.summary().errorCount > 0).length;
+    const parts = [`${runs.length} run${runs.length === 1 ? '' : 's'}`];
+    if (errors > 0) parts.push(`${errors} failed`);
+    if (newest) parts.push(startedLabel(Number(newest.summary().startNs / 1_000_000n), Date.now(), vscode.env.language));
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon('comment-discussion', errors > 0 ? new vscode.ThemeColor('errorForeground') : undefined);
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    appendSessionTooltip(tooltip, { sessionId, runCount: runs.length, failedCount: errors });
+    item.tooltip = tooltip;
+    item.contextValue = 'session';
     return item;
   }
 
@@ -405,4 +505,13 @@ function runChildren(tree: TraceTree): readonly SpanNode[] {
   if (!primary) return [];
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
   return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
+}
+
+/** `text` cut to `max` characters, with an ellipsis. */
+function shortenText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function formatUsd(usd: number): string {
+  return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
 }

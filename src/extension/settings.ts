@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   DEFAULT_CODE_LENS_ENABLED,
   DEFAULT_CONFIGURE_TERMINALS,
+  DEFAULT_COPY_MAX_PAYLOAD_CHARS,
   DEFAULT_EXCLUDE,
   DEFAULT_GRPC_PORT,
   DEFAULT_HTTP_PORT,
@@ -60,6 +61,8 @@ export interface TraceRunSettings {
   readonly maxLineMB: number;
   /** USD per million tokens by model name, for costs in the waterfall. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
+  /** Longest string Copy Run as JSON keeps whole; 0 keeps everything. */
+  readonly copyMaxPayloadChars: number;
 }
 
 function modelPrices(value: unknown, problems: string[]): Readonly<Record<string, ModelPrice>> {
@@ -112,6 +115,7 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     pageSize: integerIn(get(config, 'runs.pageSize'), 'runs.pageSize', DEFAULT_PAGE_SIZE, problems),
     maxLineMB: integerIn(get(config, 'maxLineMB'), 'maxLineMB', DEFAULT_MAX_LINE_MB, problems),
     modelPrices: modelPrices(get(config, 'modelPrices'), problems),
+    copyMaxPayloadChars: integerIn(get(config, 'copy.maxPayloadChars'), 'copy.maxPayloadChars', DEFAULT_COPY_MAX_PAYLOAD_CHARS, problems),
   };
 }
 

@@ -78,6 +78,11 @@ export class TraceRunService extends DisposableStore {
     return this.watch.addFile(file);
   }
 
+  /** Reads a trace file from anywhere into the model (Open Trace File…). */
+  async openFile(file: string): Promise<void> {
+    await this.addFile(file);
+  }
+
   /** Whether `file` was added with `addFile` rather than found by watching. */
   isExtraFile(file: string): boolean {
     return this.watch.isExtraFile(file);

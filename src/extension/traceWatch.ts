@@ -18,7 +18,7 @@ export class TraceWatch implements Disposable {
   private restartQueued = false;
   private hasReadOnce = false;
   private readonly readEmitter = new Emitter<void>();
-  /** Files read besides the watched ones (the bundled sample), each with its tailer once read. */
+  /** Files read besides the watched ones (the bundled sample, Open Trace File…), each with its tailer once read. */
   private readonly extraFiles = new Map<string, FileTailer | undefined>();
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidRead: Event<void> = this.readEmitter.event;
@@ -111,7 +111,8 @@ export class TraceWatch implements Disposable {
     // Inside a watched folder (the extension's own repository) the watcher reads it already.
     if (this.workspace.watchedFiles().some((f) => path.resolve(f) === file)) return;
     this.workspace.reset(file);
-    const tailer = new FileTailer(file, this.workspace);
+    // Taken as complete: read to its last line, newline or not.
+    const tailer = new FileTailer(file, this.workspace, { complete: true, maxLineBytes: this.options().maxLineBytes });
     this.extraFiles.set(file, tailer);
     await tailer.poke();
   }

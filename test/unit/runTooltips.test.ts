@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appendRunTooltip, appendSpanTooltip, isValidId, type IdKind, type MarkdownSink, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, isValidId, type IdKind, type MarkdownSink, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
 
 /** Records what goes in as Markdown and what as text (which vscode.MarkdownString escapes). */
 class RecordingMarkdown implements MarkdownSink {
@@ -122,4 +122,31 @@ test('a span whose parent is missing names the parent id as code when it is vali
   assert.match(md.allMarkdown, /Its parent span `b7ad6b7169203331` has not arrived\./);
   assert.ok(md.text.includes('failed'), 'a failed span without a message says "failed"');
   assert.deepEqual(list, []);
+});
+
+test('a run tooltip shows its input, output, models and cost, all as text', () => {
+  for (const hostile of HOSTILE) {
+    const md = new RecordingMarkdown();
+    const { report } = reports();
+    appendRunTooltip(md, run({ input: `Q: ${hostile}`, output: `A: ${hostile}`, models: ['gpt-4o', hostile], costText: '$0.02' }), report);
+    assert.ok(!md.allMarkdown.includes(hostile), `nothing from the trace is Markdown: ${JSON.stringify(md.markdown)}`);
+    assert.ok(md.text.includes(`Q: ${hostile}`), 'the input, whole');
+    assert.ok(md.text.includes(`A: ${hostile}`), 'the output, whole');
+    assert.ok(md.text.includes(`Models: gpt-4o, ${hostile}`));
+    assert.ok(md.text.includes(' · Cost: $0.02'));
+    assert.match(md.allMarkdown, /\*\*Input\*\*[\s\S]*\*\*Output\*\*/, 'labelled, input first');
+  }
+  const bare = new RecordingMarkdown();
+  appendRunTooltip(bare, run(), reports().report);
+  assert.ok(!bare.allMarkdown.includes('Input') && !bare.text.some((t) => t.startsWith('Model')), 'nothing read yet, nothing shown');
+});
+
+test('a session tooltip passes its id as text', () => {
+  for (const hostile of HOSTILE) {
+    const md = new RecordingMarkdown();
+    appendSessionTooltip(md, { sessionId: hostile, runCount: 3, failedCount: 1 });
+    assert.ok(!md.allMarkdown.includes(hostile));
+    assert.ok(md.text.includes(hostile));
+    assert.ok(md.text.includes('3 runs, oldest first · 1 failed'));
+  }
 });

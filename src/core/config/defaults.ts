@@ -31,6 +31,12 @@ export const DEFAULT_MAX_LINE_MB = 256;
  */
 export const DEFAULT_CONFIGURE_TERMINALS = false;
 
+/**
+ * Longest string (input, output, message) kept whole by Copy Run as JSON and `tracerun export`
+ * (`tracerun.copy.maxPayloadChars`; 0 keeps everything): a run should fit in a chat message.
+ */
+export const DEFAULT_COPY_MAX_PAYLOAD_CHARS = 2000;
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,
@@ -44,6 +50,7 @@ export const SETTING_DEFAULTS = {
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
   maxLineMB: DEFAULT_MAX_LINE_MB,
   configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
+  'copy.maxPayloadChars': DEFAULT_COPY_MAX_PAYLOAD_CHARS,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
 } as const;
@@ -57,4 +64,5 @@ export const SETTING_RANGES = {
   'receiver.grpcPort': { min: 0, max: 65535 },
   'receiver.maxRequestMB': { min: 1, max: 1024 },
   maxLineMB: { min: 1, max: 1024 },
+  'copy.maxPayloadChars': { min: 0, max: 1_000_000 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

@@ -80,6 +80,13 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'error.type',
   'http.response.status_code',
   'http.status_code',
+  // the session or conversation a run belongs to (read by `runs/sessions.ts`)
+  'session.id',
+  'gen_ai.conversation.id',
+  'langfuse.session.id',
+  'langsmith.metadata.session_id',
+  'langsmith.metadata.thread_id',
+  'langsmith.metadata.conversation_id',
 ]);
 
 export const SERVICE_NAME = 'service.name';

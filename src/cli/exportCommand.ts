@@ -1,0 +1,39 @@
+import { DEFAULT_COPY_MAX_PAYLOAD_CHARS } from '../core/config/defaults';
+import { runJson } from '../core/export/runJson';
+import { runOtlpLine } from '../core/export/otlpJson';
+import { readTraceFiles } from '../core/ingest/readTraceFiles';
+import { normalizeId } from '../core/model/ids';
+import { terminalSafe } from './terminalText';
+
+export type ExportFormat = 'json' | 'otlp';
+
+export interface ExportOptions {
+  readonly traceId: string;
+  readonly format: ExportFormat;
+  /** Longest string kept whole in the JSON form; 0 keeps everything. */
+  readonly maxPayloadChars?: number;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/**
+ * `tracerun export <file-or-dir>... --trace ID [--format json|otlp]`: one run as the JSON
+ * document of Copy Run as JSON, or as one OTLP JSON line. Returns the exit code.
+ */
+export async function exportCommand(targets: readonly string[], options: ExportOptions): Promise<number> {
+  const { store, files, problems } = await readTraceFiles(targets);
+  for (const p of problems) options.err(terminalSafe(`${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`));
+  const wanted = normalizeId(options.traceId.trim(), 16);
+  const trace = store.trace(wanted);
+  if (!trace) {
+    options.err(terminalSafe(`tracerun: no run with trace id ${options.traceId} in ${files.length} file(s)`));
+    return 1;
+  }
+  if (options.format === 'otlp') {
+    options.out(await runOtlpLine(trace));
+    return 0;
+  }
+  const doc = await runJson(trace, { maxPayloadChars: options.maxPayloadChars ?? DEFAULT_COPY_MAX_PAYLOAD_CHARS });
+  options.out(JSON.stringify(doc, null, 2));
+  return 0;
+}

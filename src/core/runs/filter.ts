@@ -1,0 +1,158 @@
+/**
+ * Which runs the Runs view lists: a filter of a few parts, all of which a run must pass.
+ * Pure, so the view, its message and the tests share one meaning of each part.
+ */
+import type { Trace } from '../model/trace';
+import { searchSpans } from '../waterfall/spanSearch';
+import { formatDuration } from '../../protocol/format';
+import { runFacts } from './runFacts';
+
+export type TimeWindow = 'hour' | 'today' | 'all';
+
+export interface TextMatches {
+  readonly query: string;
+  /** The runs that matched when the search ran: runs arriving later are searched by `searchNewRuns`. */
+  readonly traceIds: ReadonlySet<string>;
+  /** The runs the search has looked at; any other run is not known to match yet. */
+  readonly searched: ReadonlySet<string>;
+}
+
+export interface RunFilter {
+  readonly errorsOnly?: boolean;
+  /** The root span's name (the run's name), exactly. */
+  readonly rootName?: string;
+  /** A model one of the run's LLM spans used, exactly. */
+  readonly model?: string;
+  readonly minDurationMs?: number;
+  readonly window?: TimeWindow;
+  readonly text?: TextMatches;
+}
+
+export const NO_FILTER: RunFilter = {};
+
+export function isFilterActive(f: RunFilter): boolean {
+  return f.errorsOnly === true || f.rootName !== undefined || f.model !== undefined || (f.minDurationMs ?? 0) > 0 || (f.window ?? 'all') !== 'all' || f.text !== undefined;
+}
+
+/** Local midnight of the day `nowMs` falls in. */
+export function startOfDayMs(nowMs: number): number {
+  const d = new Date(nowMs);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** The earliest start a run may have to be in the window; undefined for all time. */
+export function windowStartMs(window: TimeWindow | undefined, nowMs: number): number | undefined {
+  if (window === 'hour') return nowMs - 3_600_000;
+  if (window === 'today') return startOfDayMs(nowMs);
+  return undefined;
+}
+
+export function runMatches(trace: Trace, f: RunFilter, nowMs: number): boolean {
+  const s = trace.summary();
+  if (f.errorsOnly && s.errorCount === 0) return false;
+  if (f.rootName !== undefined && s.name !== f.rootName) return false;
+  const since = windowStartMs(f.window, nowMs);
+  if (since !== undefined && Number(s.startNs / 1_000_000n) < since) return false;
+  if ((f.minDurationMs ?? 0) > 0 && trace.durationMs(nowMs) < f.minDurationMs!) return false;
+  if (f.text && !f.text.traceIds.has(trace.traceId)) return false;
+  if (f.model !== undefined && !runFacts(trace).models.includes(f.model)) return false;
+  return true;
+}
+
+/** The runs that pass, in the order given (newest first from the store). */
+export function filterRuns(runs: readonly Trace[], f: RunFilter, nowMs: number): readonly Trace[] {
+  return isFilterActive(f) ? runs.filter((t) => runMatches(t, f, nowMs)) : runs;
+}
+
+/** The filter in a line, for the view's message: `Errors only · name support_agent.run · ≥ 2s`. */
+export function describeFilter(f: RunFilter): string {
+  const parts: string[] = [];
+  if (f.errorsOnly) parts.push('errors only');
+  if (f.rootName !== undefined) parts.push(`name ${f.rootName}`);
+  if (f.model !== undefined) parts.push(`model ${f.model}`);
+  if ((f.minDurationMs ?? 0) > 0) parts.push(`≥ ${formatDuration(f.minDurationMs!)}`);
+  if (f.window === 'hour') parts.push('last hour');
+  if (f.window === 'today') parts.push('today');
+  if (f.text) parts.push(`"${f.text.query}"`);
+  return parts.join(' · ');
+}
+
+/** "2s", "1.5 s", "500ms", "3m", or a bare number of milliseconds; undefined if not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  return unit === 'ms' ? n : unit === 's' || unit === 'sec' ? n * 1000 : n * 60_000;
+}
+
+/** Distinct values for a filter's pick list, most frequent first. */
+export function distinctValues(runs: readonly Trace[], of: (t: Trace) => readonly string[]): { value: string; runs: number }[] {
+  const counts = new Map<string, number>();
+  for (const t of runs) for (const v of new Set(of(t))) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].map(([value, n]) => ({ value, runs: n })).sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : 1));
+}
+
+export interface SearchProgress {
+  /** Spans searched so far, of `total`. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SearchOptions {
+  readonly onProgress?: (p: SearchProgress) => void;
+  readonly signal?: { cancelled: boolean };
+}
+
+/** Spans handed to one `searchSpans` call: progress is told, and cancelling is checked, between them. */
+const SPANS_PER_BATCH = 20_000;
+
+/**
+ * The runs with a span whose name, or whose stored JSON (attribute values, inputs, outputs,
+ * events), contains `query`, case-insensitively. Names are matched in memory, the rest read
+ * from the trace files by the waterfall's search, a batch of runs at a time.
+ */
+export async function searchRuns(runs: readonly Trace[], query: string, options: SearchOptions = {}): Promise<Set<string>> {
+  const found = new Set<string>();
+  const needle = query.toLowerCase();
+  if (needle.trim() === '') return found;
+  const total = runs.reduce((n, t) => n + t.spanCount, 0);
+  let done = 0;
+  let batch: Trace[] = [];
+  let batchSpans = 0;
+  const flush = async (): Promise<void> => {
+    const spans = [];
+    for (const t of batch) {
+      for (const span of t.allSpans()) {
+        if (span.name.toLowerCase().includes(needle)) found.add(t.traceId);
+        else if (!found.has(t.traceId)) spans.push(span);
+      }
+    }
+    if (spans.length > 0) {
+      const ids = new Set(await searchSpans(spans, query, options.signal));
+      // Span ids are matched within this batch: a clash across runs would only over-match.
+      for (const span of spans) if (ids.has(span.spanId)) found.add(span.traceId);
+    }
+    done += batchSpans;
+    options.onProgress?.({ done, total });
+    batch = [];
+    batchSpans = 0;
+  };
+  for (const t of runs) {
+    if (options.signal?.cancelled) break;
+    batch.push(t);
+    batchSpans += t.spanCount;
+    if (batchSpans >= SPANS_PER_BATCH) await flush();
+  }
+  if (batch.length > 0 && !options.signal?.cancelled) await flush();
+  return found;
+}
+
+/** A text filter's matches, widened to runs that arrived after its search. */
+export async function searchNewRuns(text: TextMatches, runs: readonly Trace[], options: SearchOptions = {}): Promise<TextMatches> {
+  const fresh = runs.filter((t) => !text.searched.has(t.traceId));
+  if (fresh.length === 0) return text;
+  const more = await searchRuns(fresh, text.query, options);
+  return { query: text.query, traceIds: new Set([...text.traceIds, ...more]), searched: new Set([...text.searched, ...fresh.map((t) => t.traceId)]) };
+}

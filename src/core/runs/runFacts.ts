@@ -1,0 +1,55 @@
+import { describeSpan, type TokenCounts } from '../genai/conventions';
+import { costOf, type PriceTable } from '../genai/cost';
+import type { Trace } from '../model/trace';
+
+export interface RunFacts {
+  /** Models of the run's LLM spans, in order of first use. */
+  readonly models: readonly string[];
+  /** Summed over the LLM spans that state tokens and have a price; undefined when none has. */
+  readonly costUsd: number | undefined;
+}
+
+interface LlmCalls {
+  readonly revision: number;
+  readonly models: readonly string[];
+  readonly calls: readonly { readonly model: string | undefined; readonly tokens: TokenCounts | undefined }[];
+}
+
+/** The default table, one object: prices compile once per table. */
+const NO_PRICES: PriceTable = {};
+
+const cache = new WeakMap<Trace, LlmCalls>();
+
+/** The run's LLM calls, from the indexed attributes (no file reads), once per trace revision. */
+function llmCalls(trace: Trace): LlmCalls {
+  const cached = cache.get(trace);
+  if (cached?.revision === trace.revision) return cached;
+  const calls: { startNs: bigint; model: string | undefined; tokens: TokenCounts | undefined }[] = [];
+  for (const span of trace.allSpans()) {
+    const d = describeSpan(span);
+    if (d.kind === 'llm') calls.push({ startNs: span.startNs, model: d.model, tokens: d.tokens });
+  }
+  // Only the LLM calls are sorted, by start, for the models' order.
+  calls.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const models: string[] = [];
+  for (const call of calls) if (call.model !== undefined && !models.includes(call.model)) models.push(call.model);
+  const value: LlmCalls = { revision: trace.revision, models, calls };
+  cache.set(trace, value);
+  return value;
+}
+
+/**
+ * The models and cost of a run. Filtering by model asks this of every run: the pass over the
+ * spans is cached per trace revision, and the cost is worked out from the few LLM calls.
+ */
+export function runFacts(trace: Trace, prices: PriceTable = NO_PRICES): RunFacts {
+  const { models, calls } = llmCalls(trace);
+  let costUsd: number | undefined;
+  if (prices !== NO_PRICES) {
+    for (const call of calls) {
+      const cost = costOf(call.model, call.tokens, prices);
+      if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+    }
+  }
+  return { models, costUsd };
+}

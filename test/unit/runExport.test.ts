@@ -1,0 +1,175 @@
+// Sharing a run: the JSON document of Copy Run as JSON and `tracerun export`, and the OTLP
+// line of Save Run As…, which the reader reads back to the same spans.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../../src/cli/cli';
+import { compactJson, runOtlpLine } from '../../src/core/export/otlpJson';
+import { runJson, shorten, type RunJsonSpan } from '../../src/core/export/runJson';
+import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
+import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
+import { attr, ms, requestJson, type TestSpan } from './otlpBuilder';
+import { tempDir } from './tempDir';
+
+const TRACE = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
+const LONG = 'x'.repeat(5000);
+
+const spans: TestSpan[] = [
+  { traceId: TRACE, spanId: 'a000000000000001', name: 'support_agent.run', start: ms(0), end: ms(1200), kind: 2, attributes: { 'input.value': 'Where is order 42?', 'output.value': LONG, 'session.id': 's-1' }, status: { code: 2, message: 'lookup_order failed' } },
+  {
+    traceId: TRACE,
+    spanId: 'a000000000000002',
+    parentSpanId: 'a000000000000001',
+    name: 'chat gpt-4o',
+    start: ms(10),
+    end: ms(300),
+    kind: 3,
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 120,
+      'gen_ai.usage.output_tokens': 30,
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Where is order 42?' }] }]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'lookup_order', arguments: { order: 42 } }] }]),
+    },
+  },
+  {
+    traceId: TRACE,
+    spanId: 'a000000000000003',
+    parentSpanId: 'a000000000000001',
+    name: 'execute_tool lookup_order',
+    start: ms(310),
+    end: ms(800),
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{"order":42}', 'big.number': 1 },
+    status: { code: 2, message: 'OrdersAPIError: 503' },
+    events: [{ name: 'exception', timeUnixNano: String(ms(790)), attributes: [attr('exception.message', 'OrdersAPIError: 503')] }],
+  },
+];
+
+/** A 64-bit integer as a bare JSON number beyond 2^53, as some writers put it: JSON.parse would round it. */
+const withBigNumber = (text: string) => text.replace(/("key": ?"big\.number",\s*"value": ?\{\s*"intValue": ?)"1"/, '$19007199254740993');
+
+function writeRun(dir: string, text?: string): string {
+  const file = path.join(dir, 'run.jsonl');
+  writeFileSync(file, withBigNumber(text ?? `${JSON.stringify(requestJson(spans, 'support-agent'))}\n`));
+  return file;
+}
+
+test('Copy Run as JSON: nested spans with timing, status, model, tokens, payloads and messages, long strings shortened', async (t) => {
+  const file = writeRun(tempDir(t));
+  const { store } = await readTraceFiles([file]);
+  const doc = await runJson(store.trace(TRACE)!, { maxPayloadChars: 100 });
+  assert.equal(doc.name, 'support_agent.run');
+  assert.equal(doc.durationMs, 1200);
+  assert.equal(doc.errorCount, 2);
+  assert.deepEqual(doc.models, ['gpt-4o']);
+  assert.deepEqual(doc.tokens, { input: 120, output: 30, total: 150 });
+  assert.equal(doc.spans.length, 1);
+  const root = doc.spans[0];
+  assert.equal(root.input, 'Where is order 42?');
+  assert.equal(root.output, `${'x'.repeat(100)}… [4,900 more characters]`);
+  assert.equal(root.status, 'error');
+  assert.equal(root.error, 'lookup_order failed');
+  const [chat, tool] = root.children as RunJsonSpan[];
+  assert.deepEqual(
+    { ...chat },
+    {
+      name: 'chat gpt-4o',
+      spanId: 'a000000000000002',
+      kind: 'llm',
+      spanKind: 'client',
+      startMs: 10,
+      durationMs: 290,
+      status: 'unset',
+      model: 'gpt-4o',
+      tokens: { input: 120, output: 30, total: 150 },
+      messages: [
+        { role: 'user', direction: 'input', content: 'Where is order 42?' },
+        { role: 'assistant', direction: 'output', toolCalls: [{ id: 'call_1', name: 'lookup_order', arguments: '{"order":42}' }] },
+      ],
+    },
+    'an LLM span: its messages, not its payloads twice',
+  );
+  assert.equal(tool.kind, 'tool');
+  assert.equal(tool.error, 'OrdersAPIError: 503');
+  assert.deepEqual(tool.input, { order: 42 });
+  assert.equal(tool.children, undefined);
+});
+
+test('the messages are the details pane\'s, for every span of the conversation fixtures', async () => {
+  const dir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'conversations');
+  for (const name of ['genai.jsonl', 'openinference.jsonl', 'openllmetry.jsonl', 'vercel-ai.jsonl', 'genai-events.jsonl']) {
+    const { store } = await readTraceFiles([path.join(dir, name)]);
+    for (const trace of store.runs()) {
+      const doc = await runJson(trace, { maxPayloadChars: 0 });
+      const flat: RunJsonSpan[] = [];
+      const walk = (list: RunJsonSpan[]) => list.forEach((s) => (flat.push(s), walk(s.children ?? [])));
+      walk(doc.spans);
+      assert.equal(flat.length, trace.spanCount, `${name}: every span`);
+      for (const span of flat) {
+        const pane = await spanDetailsOf(trace, span.spanId, { prices: {}, frameExists: async () => false, warn: () => undefined });
+        const expected = pane.conversation?.map((m) => JSON.parse(JSON.stringify({ role: m.role, direction: m.direction, content: m.content, toolCalls: m.toolCalls, toolCallId: m.toolCallId })));
+        assert.deepEqual(span.messages, expected && expected.length > 0 ? expected : undefined, `${name} ${span.name}`);
+      }
+    }
+  }
+});
+
+test('shorten keeps short text, and everything with 0', () => {
+  assert.equal(shorten('abc', 3), 'abc');
+  assert.equal(shorten('abcd', 3), 'abc… [1 more characters]');
+  assert.equal(shorten(LONG, 0), LONG);
+});
+
+test('Save Run As: one OTLP line the reader reads back to the same spans, attributes, events and resource', async (t) => {
+  const dir = tempDir(t);
+  // Pretty-printed, with a second run that is not exported.
+  const other = { ...spans[0], traceId: 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', spanId: 'b000000000000001' };
+  const original = writeRun(dir, JSON.stringify({ resourceSpans: [...(requestJson(spans, 'support-agent').resourceSpans as object[]), ...(requestJson([other], 'other').resourceSpans as object[])] }, null, 2));
+  const before = (await readTraceFiles([original])).store.trace(TRACE)!;
+  const line = await runOtlpLine(before);
+  assert.doesNotMatch(line, /\n/, 'one line');
+  const saved = path.join(dir, 'saved.otlp.jsonl');
+  writeFileSync(saved, `${line}\n`);
+  assert.match(readFileSync(saved, 'utf8'), /"big\.number","value":\{"intValue":9007199254740993\}/, 'a 64-bit integer kept as written');
+  const { store, problems } = await readTraceFiles([saved]);
+  assert.deepEqual(problems, []);
+  assert.equal(store.traceCount, 1, 'only the run asked for');
+  const after = store.trace(TRACE)!;
+  assert.equal(after.spanCount, before.spanCount);
+  for (const span of before.allSpans()) {
+    const back = after.span(span.spanId)!;
+    const strip = (s: typeof span) => ({ ...s, origin: undefined, byteStart: undefined, byteEnd: undefined, resource: { serviceName: s.resource.serviceName } });
+    assert.deepEqual(strip(back), strip(span), span.name);
+    const [a, b] = await Promise.all([loadSpanDetails(span), loadSpanDetails(back)]);
+    assert.deepEqual(b, a, `${span.name}: attributes, events, links and resource attributes`);
+  }
+});
+
+test('compactJson drops whitespace outside strings only', () => {
+  assert.equal(compactJson('{\n  "a b": "c \\" d\\n",\n  "e": [ 1, 2 ]\n}'), '{"a b":"c \\" d\\n","e":[1,2]}');
+});
+
+test('tracerun export: the JSON document, or the OTLP line; errors name what is wrong', async (t) => {
+  const file = writeRun(tempDir(t));
+  const run = async (...args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+    return { code, out, err };
+  };
+  const json = await run('export', file, '--trace', TRACE.toUpperCase(), '--max-payload-chars', '100');
+  assert.equal(json.code, 0, json.err);
+  const { store } = await readTraceFiles([file]);
+  assert.deepEqual(JSON.parse(json.out), await runJson(store.trace(TRACE)!, { maxPayloadChars: 100 }));
+  const otlp = await run('export', file, '--trace', TRACE, '--format', 'otlp');
+  assert.equal(otlp.code, 0);
+  assert.equal(otlp.out.trim(), await runOtlpLine(store.trace(TRACE)!));
+  const missing = await run('export', file, '--trace', 'ffffffffffffffffffffffffffffffff');
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /no run with trace id ffff/);
+  assert.equal((await run('export', file)).code, 2);
+  assert.equal((await run('export', file, '--trace', TRACE, '--format', 'xml')).code, 2);
+});
