@@ -1,14 +1,19 @@
-// Issue 15, items 1, 3 and 16: what a hostile local process can make the OTLP/HTTP receiver
-// hold, and whom it answers. Small limits keep these quick; the floods at full size are in
+// Issue 15, items 1, 2, 3 and 16: what a hostile local process can make the OTLP receivers
+// hold, and whom they answer. Small limits keep these quick; the floods at full size are in
 // `npm run bench` (bench/receiverFlood.ts).
+import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { OtlpGrpcReceiver } from '../../src/core/receiver/grpcReceiver';
 import { OtlpHttpReceiver } from '../../src/core/receiver/httpReceiver';
 import { InFlightBudget } from '../../src/core/receiver/inFlightBudget';
+import { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
+import { TRACE_EXPORT_PATH, encodeTraceRequestProto } from '../../src/core/receiver/otlpProto';
 import type { ReceiverOptions } from '../../src/core/receiver/receiverCommon';
 import { TraceFileWriter } from '../../src/core/receiver/traceFileWriter';
 import { tempDir, waitFor } from './tempDir';
@@ -153,4 +158,71 @@ test('only loopback host names are answered (DNS rebinding): other Host headers 
     assert.equal(r.status, 421, host);
     assert.match(JSON.parse(r.body).message, /answers only to 127\.0\.0\.1, localhost or \[::1\], not to host/);
   }
+});
+
+// ---------------------------------------------------------------------------------------
+// gRPC (item 2) and the budget both receivers share
+
+function grpcExport(t: TestContext, port: number, body: Uint8Array, options: grpc.ClientOptions = {}): Promise<grpc.ServiceError | null> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
+  t.after(() => client.close());
+  return new Promise((resolve) => client.makeUnaryRequest(TRACE_EXPORT_PATH, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, body, (error) => resolve(error)));
+}
+
+const protoRequest = (nameBytes = 10) => encodeTraceRequestProto(JSON.parse(request(nameBytes)));
+
+test('one in-flight budget for both receivers: a gRPC call waits for room, then gets UNAVAILABLE; it never reads past the budget', async (t) => {
+  const dir = path.join(tempDir(t, 'tracerun-both-'), '.tracerun');
+  const receivers = new OtlpReceivers({ sink: new TraceFileWriter({ dir }), httpPort: 0, grpcPort: 0, maxBodyBytes: 1024 * 1024, maxInFlightBytes: 1024 * 1024 });
+  t.after(() => receivers.close());
+  const [httpStatus, grpcStatus] = await receivers.start();
+  const httpPort = httpStatus.port!;
+  const grpcPort = grpcStatus.port!;
+  assert.equal(await grpcExport(t, grpcPort, protoRequest()), null, 'alone, a call is served');
+
+  // An HTTP upload holds a few bytes: a gRPC call, which must reserve a whole message, waits.
+  const held = stalledUpload(httpPort, 1000, '{"resourceSpans":[');
+  t.after(() => held.req.destroy());
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(receivers.budget.bytes > 0);
+  const waiting = grpcExport(t, grpcPort, protoRequest());
+  await new Promise((r) => setTimeout(r, 300));
+  held.req.destroy();
+  assert.equal(await waiting, null, 'admitted once the HTTP upload let go');
+
+  const held2 = stalledUpload(httpPort, 1000, '{"resourceSpans":[');
+  t.after(() => held2.req.destroy());
+  await new Promise((r) => setTimeout(r, 100));
+  const refused = await grpcExport(t, grpcPort, protoRequest());
+  assert.equal(refused?.code, grpc.status.UNAVAILABLE);
+  assert.match(refused!.details, /busy reading \d+ bytes of other requests \(limit 1048576\)/);
+  held2.req.destroy();
+  await waitFor('the budget to empty', () => receivers.budget.bytes === 0);
+});
+
+test('gRPC: a call whose message never arrives is cut and gives its reservation back; other hosts are refused', async (t) => {
+  const dir = path.join(tempDir(t, 'tracerun-grpc-stall-'), '.tracerun');
+  const budget = new InFlightBudget(4 * 1024 * 1024);
+  const receiver = new OtlpGrpcReceiver({ sink: new TraceFileWriter({ dir }), port: 0, maxBodyBytes: 1024 * 1024, budget, bodyIdleTimeoutMs: 150 });
+  t.after(() => receiver.close());
+  const { port } = await receiver.start();
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.after(() => session.close());
+  session.on('error', () => {});
+  const stream = session.request({ ':method': 'POST', ':path': TRACE_EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+  stream.on('error', () => {});
+  const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
+    stream.on('response', (headers) => headers['grpc-status'] !== undefined && resolve(headers));
+    stream.on('trailers', resolve);
+  });
+  stream.resume();
+  await waitFor('the stalled call to be admitted', () => budget.bytes === 1024 * 1024);
+  const status = await trailers;
+  assert.equal(Number(status['grpc-status']), grpc.status.DEADLINE_EXCEEDED);
+  assert.match(decodeURIComponent(String(status['grpc-message'])), /did not arrive within 300 ms/);
+  assert.equal(budget.bytes, 0);
+
+  const rebinding = await grpcExport(t, port, protoRequest(), { 'grpc.default_authority': `attacker.example:${port}` });
+  assert.equal(rebinding?.code, grpc.status.PERMISSION_DENIED);
+  assert.equal(await grpcExport(t, port, protoRequest(), { 'grpc.default_authority': `localhost:${port}` }), null);
 });
