@@ -146,6 +146,7 @@ test('one client address holds at most maxConnectionsPerClient connections; more
   held.pop()!.destroy();
   await new Promise((r) => setTimeout(r, 50));
   assert.equal((await post(port, request())).status, 200, 'with one closed, a new connection is served');
+  held.forEach((s) => s.destroy());
 });
 
 test('only loopback host names are answered (DNS rebinding): other Host headers get 421', async (t) => {
@@ -225,4 +226,5 @@ test('gRPC: a call whose message never arrives is cut and gives its reservation 
   const rebinding = await grpcExport(t, port, protoRequest(), { 'grpc.default_authority': `attacker.example:${port}` });
   assert.equal(rebinding?.code, grpc.status.PERMISSION_DENIED);
   assert.equal(await grpcExport(t, port, protoRequest(), { 'grpc.default_authority': `localhost:${port}` }), null);
+  session.destroy();
 });

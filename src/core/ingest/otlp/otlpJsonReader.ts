@@ -6,6 +6,7 @@ import { parseNanos } from '../../model/time';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
 import { JsonScanner } from './jsonScanner';
+import { spanDefect } from './spanRule';
 
 export interface ReadContext {
   /** The trace file, as reported to the user and used to fetch details later. */
@@ -164,7 +165,13 @@ class Reader {
     const sc = this.sc;
     sc.skipWhitespace();
     const spanStart = sc.pos;
-    if (!sc.beginObject()) return;
+    if (sc.peek() !== 0x7b /* { */) {
+      // The receivers count such an element as a rejected span; here it costs only itself.
+      sc.skipValue();
+      this.problems.push('a span is not a JSON object');
+      return;
+    }
+    sc.beginObject();
     let traceId = '';
     let spanId = '';
     let parentSpanId = '';
@@ -217,12 +224,13 @@ class Reader {
           sc.skipValue();
       }
     }
-    if (!traceId || !spanId) {
-      this.problems.push(`span "${name}" skipped: it has no ${traceId ? 'spanId' : 'traceId'}`);
-      return;
-    }
-    if (startNs === undefined) {
-      this.problems.push(`span "${name}" (${spanId}) skipped: it has no startTimeUnixNano`);
+    const defect = spanDefect(traceId, spanId, startNs);
+    if (defect !== undefined || startNs === undefined) {
+      this.problems.push(
+        defect === 'no-start' || defect === undefined
+          ? `span "${name}" (${spanId}) skipped: it has no startTimeUnixNano`
+          : `span "${name}" skipped: it has no ${defect === 'no-span-id' ? 'spanId' : 'traceId'}`,
+      );
       return;
     }
     this.spans.push({
