@@ -25,6 +25,12 @@ type ExportResponse = { rejectedSpans: number; errorMessage: string } | undefine
 
 /** How long `close()` lets calls in flight finish before cutting them. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * What one message may make grpc-js and the decoder hold, in multiples of the body limit:
+ * its decompressed parts and their join, then the strings, JSON text and bytes of its line
+ * (measured with `npm run bench`'s gRPC flood). Its size is unknown until it is read.
+ */
+const GRPC_MESSAGE_COST = 3;
 /** How long a call waits for room in the in-flight budget before it is answered UNAVAILABLE. */
 const ADMIT_WAIT_MS = 2000;
 
@@ -141,7 +147,7 @@ export class OtlpGrpcReceiver {
    * grpc-js reads, decompresses and decodes a message before the handler sees it, with no
    * hook in between; what it reads is held in memory (up to `maxBodyBytes` decompressed). So
    * a call is admitted before its message is read: its metadata is held back (grpc-js starts
-   * reading only once it is passed on) until the shared budget has room for a whole message,
+   * reading only once it is passed on) until the shared budget has room for the worst a message can cost,
    * waiting a moment for it, else UNAVAILABLE (retried by exporters). Once decoded, the call
    * keeps only its line's size. A message that does not arrive in time is cut, so stalled
    * calls cannot keep the budget. Calls naming a host other than loopback are refused.
@@ -168,7 +174,7 @@ export class OtlpGrpcReceiver {
           refuse(grpc.status.PERMISSION_DENIED, `this receiver answers only to 127.0.0.1, localhost or [::1], not to host ${clip(host, 100)}`);
           return;
         }
-        void reservation.takeWhenFree(maxBodyBytes, ADMIT_WAIT_MS).then((admitted) => {
+        void reservation.takeWhenFree(GRPC_MESSAGE_COST * maxBodyBytes, ADMIT_WAIT_MS).then((admitted) => {
           if (ended) return;
           if (!admitted) {
             refuse(grpc.status.UNAVAILABLE, `busy reading ${budget.bytes} bytes of other requests (limit ${budget.limit}): retry shortly`);

@@ -315,10 +315,13 @@ class Reader {
 }
 
 const MAX_INTERNED = 50_000;
+/** Longer names are rare and would stay held by the table after their spans are gone. */
+const MAX_INTERNED_LENGTH = 1024;
 const internedNames = new Map<string, string>();
 
 /** Span names repeat across thousands of spans; share one string per name. */
 function internName(name: string): string {
+  if (name.length > MAX_INTERNED_LENGTH) return name;
   const known = internedNames.get(name);
   if (known !== undefined) return known;
   if (internedNames.size >= MAX_INTERNED) internedNames.clear();
