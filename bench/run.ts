@@ -11,6 +11,7 @@ import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { benchReceiver } from './receiver';
+import { FLOOD_TARGETS, benchReceiverFlood } from './receiverFlood';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
 const ROOT = findRoot();
@@ -329,6 +330,7 @@ const TARGETS: Record<string, string> = {
   'ingest.heapBytesPerSpan': 'ratio ≤ 0.5',
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
+  ...FLOOD_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -361,6 +363,8 @@ async function main(): Promise<void> {
   results.push(...(await benchLive()));
   log('\nreceiver (OTLP/HTTP → trace file vs a bare http server, loopback):');
   results.push(...(await timed('receiver: OTLP/HTTP load', () => benchReceiver(log))));
+  log('\nreceiver floods (gzip bombs on OTLP/HTTP and OTLP/gRPC; the receiver process\'s peak RSS vs its idle RSS):');
+  results.push(...(await timed('receiver: floods', () => benchReceiverFlood(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 

@@ -15,6 +15,12 @@ export interface ReadContext {
   readonly line: number;
   /** File offset of `buf[0]`, so spans can record where their bytes live. */
   readonly byteBase: number;
+  /**
+   * Read the structure and judge the spans, but decode no attribute values (spans come back
+   * without attributes): a receiver checking that a request reads back, which JSON.parse has
+   * already validated, needs only the spans and problems, at a fraction of the time.
+   */
+  readonly structureOnly?: boolean;
 }
 
 export interface ReadResult {
@@ -304,7 +310,7 @@ class Reader {
           valueRange = [sc.skippedStart, sc.pos];
         } else sc.skipValue();
       }
-      if (key !== undefined && valueRange && wanted(key)) {
+      if (key !== undefined && valueRange && !this.ctx.structureOnly && wanted(key)) {
         const text = sc.buf.toString('utf8', valueRange[0], valueRange[1]);
         (out ??= {})[key] = decodeAnyValue(JSON.parse(text));
       }
