@@ -79,8 +79,11 @@ class BodyTooLarge extends HttpFailure {
  * Answers per the OTLP/HTTP spec: the `ExportTraceServiceResponse` (with `partialSuccess` when
  * spans were rejected) in the request's encoding; 400 with a `google.rpc.Status` for a body
  * that does not decode; 413 past `maxBodyBytes` (checked while reading, and again after
- * decompression); 415 for other content types or encodings; 404 and 405 elsewhere. Browsers
- * may send only from pages served by this machine (CORS for loopback origins, 403 for others).
+ * decompression, as it is produced); 503 with Retry-After when the in-flight budget (shared with
+ * the gRPC receiver) is spent; 408 for a body that stops arriving; 415 for other content types
+ * or encodings; 404 and 405 elsewhere. Only loopback host names are answered (421 otherwise),
+ * and browsers may send only from pages served by this machine (CORS for loopback origins,
+ * 403 for others).
  */
 export class OtlpHttpReceiver {
   private readonly options: ResolvedReceiverOptions;
