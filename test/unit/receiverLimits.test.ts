@@ -116,7 +116,7 @@ test('a gzip body that decodes past the body limit gets 413 before it is inflate
 });
 
 test('stalled uploads do not starve others: 4 header-only connections hold nothing, and are cut when their body stops arriving', async (t) => {
-  // The defaults: 32 MB bodies, a 128 MB budget (which 4 declared 32 MB bodies used to fill).
+  // The defaults: 32 MB bodies; 4 declared 32 MB bodies used to fill the in-flight budget.
   const { port, logs } = await startReceiver(t, { bodyIdleTimeoutMs: 400 });
   const stalled = Array.from({ length: 4 }, () => stalledUpload(port, 32 * 1024 * 1024));
   t.after(() => stalled.forEach((s) => s.req.destroy()));

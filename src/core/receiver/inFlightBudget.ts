@@ -24,8 +24,12 @@ export class InFlightBudget {
     return new Reservation(this);
   }
 
-  /** @internal Reservation's side. */
-  tryTake(bytes: number, heldByCaller: number): boolean {
+  /**
+   * @internal Reservation's side. While a request waits (`waitFor`), requests that hold nothing
+   * yet are refused, so a steady stream of small ones cannot keep a large one waiting forever.
+   */
+  tryTake(bytes: number, heldByCaller: number, waiting = false): boolean {
+    if (!waiting && heldByCaller === 0 && this.waiters.size > 0) return false;
     if (this.used + bytes > this.limit && this.used !== heldByCaller) return false;
     this.used += bytes;
     return true;
@@ -34,6 +38,7 @@ export class InFlightBudget {
   /** @internal Reservation's side. */
   give(bytes: number): void {
     this.used -= bytes;
+    // First come, first served: the longest waiter gets the room first.
     if (bytes > 0) for (const wake of [...this.waiters]) wake();
   }
 
@@ -42,7 +47,7 @@ export class InFlightBudget {
    * after `timeoutMs`.
    */
   waitFor(bytes: number, heldByCaller: number, timeoutMs: number): Promise<boolean> {
-    if (this.tryTake(bytes, heldByCaller)) return Promise.resolve(true);
+    if (this.waiters.size === 0 && this.tryTake(bytes, heldByCaller)) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -50,7 +55,7 @@ export class InFlightBudget {
         resolve(ok);
       };
       const retry = () => {
-        if (this.tryTake(bytes, heldByCaller)) done(true);
+        if (this.tryTake(bytes, heldByCaller, true)) done(true);
       };
       const timer = setTimeout(() => done(false), timeoutMs);
       this.waiters.add(retry);

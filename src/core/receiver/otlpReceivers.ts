@@ -7,6 +7,7 @@ import { InFlightBudget } from './inFlightBudget';
 import {
   DEFAULT_GRPC_PORT,
   DEFAULT_MAX_BODY_BYTES,
+  defaultInFlightBytes,
   DEFAULT_HTTP_PORT,
   PROTOCOL_LABELS,
   PortInUseError,
@@ -24,7 +25,7 @@ export interface OtlpReceiversOptions {
   /** OTLP/gRPC port (default 4317; 0 picks a free one); false leaves it off. */
   readonly grpcPort?: number | false;
   readonly maxBodyBytes?: number;
-  /** Bytes both receivers together may hold for requests in flight (default 4 × `maxBodyBytes`). */
+  /** Bytes both receivers together may hold for requests in flight (default 2 × `maxBodyBytes`). */
   readonly maxInFlightBytes?: number;
   /** Spans written, per request. */
   readonly onSpans?: (count: number, protocol: ReceiverProtocol) => void;
@@ -61,7 +62,7 @@ export class OtlpReceivers implements Disposable {
   readonly budget: InFlightBudget;
 
   constructor(private readonly options: OtlpReceiversOptions) {
-    this.budget = new InFlightBudget(options.maxInFlightBytes ?? 4 * (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+    this.budget = new InFlightBudget(options.maxInFlightBytes ?? defaultInFlightBytes(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     const slot = (protocol: ReceiverProtocol, port: number | false): Slot => ({
       protocol,
       port,

@@ -9,6 +9,15 @@ export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
 /** Largest request body (and message, after decompression) accepted by default. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * The default in-flight budget, shared by both receivers: two bodies at the limit. What a
+ * request is charged includes what decoding it makes, and the garbage that leaves outlives the
+ * request until the next collection, so this is what keeps a flood of 32 MiB bodies under
+ * 256 MB of the extension host (`npm run bench`, `receiver.peakRssMB.*`).
+ */
+export function defaultInFlightBytes(maxBodyBytes: number): number {
+  return 2 * maxBodyBytes;
+}
 /** A body that stops arriving for this long is cut (408 / DEADLINE_EXCEEDED). */
 export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 5000;
 /** Connections one client address may hold open to the OTLP/HTTP receiver at once. */
@@ -41,7 +50,7 @@ export interface ReceiverOptions {
    * Limit of the bytes held by requests being received at once (what arrived, decompressed,
    * plus an estimate of what decoding it makes). Past it a request gets 503 with Retry-After
    * (gRPC: UNAVAILABLE), which exporters retry, so a burst of big or compressed uploads cannot
-   * take unbounded memory. Default 4 × `maxBodyBytes`. Ignored when `budget` is given.
+   * take unbounded memory. Default 2 × `maxBodyBytes`. Ignored when `budget` is given.
    */
   readonly maxInFlightBytes?: number;
   /** A budget shared with another receiver (`OtlpReceivers` gives both the same one). */
@@ -74,7 +83,7 @@ export function resolveReceiverOptions(options: ReceiverOptions, defaultPort: nu
     sink: options.sink,
     port: options.port ?? defaultPort,
     maxBodyBytes,
-    budget: options.budget ?? new InFlightBudget(options.maxInFlightBytes ?? 4 * maxBodyBytes),
+    budget: options.budget ?? new InFlightBudget(options.maxInFlightBytes ?? defaultInFlightBytes(maxBodyBytes)),
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
     maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
     onSpans: options.onSpans,

@@ -181,6 +181,20 @@ export class JsonScanner {
   }
 
   /**
+   * Passes over a string value (or `null`) as `readString` would accept it, without decoding
+   * it; returns the range of its contents (empty for `null`).
+   */
+  passString(): [number, number] {
+    if (this.peek() !== QUOTE) {
+      if (this.tryNull()) return [this.pos, this.pos];
+      this.fail(`expected a string at column ${this.column()}`, this.literalCutAt(this.pos));
+    }
+    const start = this.pos;
+    this.pos = this.stringEnd(start);
+    return [start + 1, this.pos - 1];
+  }
+
+  /**
    * Reads a string that repeats across spans (object keys, attribute keys) through a small
    * cache, so the common case allocates nothing: OTLP has a few dozen distinct keys.
    */

@@ -204,7 +204,11 @@ class Reader {
           parentSpanId = this.parentIds.normalize(sc.readScalarText());
           break;
         case 'name':
-          name = internName(sc.readString());
+          if (this.ctx.structureOnly) {
+            // A name can be megabytes; only a problem message needs (the start of) it.
+            const [from, to] = sc.passString();
+            name = sc.buf.toString('utf8', from, Math.min(to, from + 200));
+          } else name = internName(sc.readString());
           break;
         case 'kind':
           kind = parseSpanKind(sc.readScalarText());
