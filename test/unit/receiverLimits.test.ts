@@ -228,3 +228,41 @@ test('gRPC: a call whose message never arrives is cut and gives its reservation 
   assert.equal(await grpcExport(t, port, protoRequest(), { 'grpc.default_authority': `localhost:${port}` }), null);
   session.destroy();
 });
+
+test('the in-flight budget: taken as produced, one holder may pass the limit alone, a waiter is served before newcomers and stops waiting when released', async () => {
+  const budget = new InFlightBudget(100);
+  const a = budget.open();
+  assert.ok(a.take(60));
+  const b = budget.open();
+  assert.equal(b.take(50), false, 'past the limit beside another holder');
+  assert.ok(b.take(40));
+  b.release();
+  const alone = budget.open();
+  a.release();
+  assert.ok(alone.take(500), 'alone, past the limit');
+  alone.release();
+  assert.equal(budget.bytes, 0);
+
+  const holder = budget.open();
+  assert.ok(holder.take(80));
+  const waiter = budget.open();
+  const admitted = waiter.takeWhenFree(90, 5000);
+  assert.equal(budget.open().take(1), false, 'a newcomer waits behind the waiter');
+  assert.ok(holder.take(10), 'a request already reading goes on');
+  holder.release();
+  assert.equal(await admitted, true);
+  assert.equal(budget.bytes, 90);
+  waiter.release();
+
+  const blocker = budget.open();
+  assert.ok(blocker.take(100));
+  const cancelled = budget.open();
+  const pending = cancelled.takeWhenFree(50, 60_000);
+  cancelled.release();
+  assert.equal(await pending, false, 'released while waiting: the wait ends at once');
+  blocker.release();
+  const next = budget.open();
+  assert.ok(next.take(100), 'no waiter is left to hold newcomers back');
+  next.release();
+  assert.equal(budget.bytes, 0);
+});

@@ -44,9 +44,9 @@ export class InFlightBudget {
 
   /**
    * Resolves true once `bytes` could be taken for a holder that has `heldByCaller`, false
-   * after `timeoutMs`.
+   * after `timeoutMs` or once the `stop` handed to `onWaiting` is called.
    */
-  waitFor(bytes: number, heldByCaller: number, timeoutMs: number): Promise<boolean> {
+  waitFor(bytes: number, heldByCaller: number, timeoutMs: number, onWaiting?: (stop: () => void) => void): Promise<boolean> {
     if (this.waiters.size === 0 && this.tryTake(bytes, heldByCaller)) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
@@ -59,6 +59,7 @@ export class InFlightBudget {
       };
       const timer = setTimeout(() => done(false), timeoutMs);
       this.waiters.add(retry);
+      onWaiting?.(() => done(false));
     });
   }
 }
@@ -67,6 +68,8 @@ export class InFlightBudget {
 export class Reservation {
   private heldBytes = 0;
   private released = false;
+  /** Ends a wait in `takeWhenFree`: a cancelled call must not keep others waiting behind it. */
+  private stopWaiting: (() => void) | undefined;
 
   constructor(private readonly budget: InFlightBudget) {}
 
@@ -84,7 +87,8 @@ export class Reservation {
   /** Waits up to `timeoutMs` for room for `bytes` more. */
   async takeWhenFree(bytes: number, timeoutMs: number): Promise<boolean> {
     if (this.released) return false;
-    const ok = await this.budget.waitFor(bytes, this.heldBytes, timeoutMs);
+    const ok = await this.budget.waitFor(bytes, this.heldBytes, timeoutMs, (stop) => (this.stopWaiting = stop));
+    this.stopWaiting = undefined;
     if (!ok) return false;
     if (this.released) {
       this.budget.give(bytes);
@@ -105,6 +109,7 @@ export class Reservation {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.stopWaiting?.();
     this.budget.give(this.heldBytes);
     this.heldBytes = 0;
   }
