@@ -92,7 +92,7 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
   const check = checkRequest(parsed, utf8);
   // One rule for "acknowledged" and "readable": the trace file reader must meet the same
   // spans in the body as JSON.parse did, and read every accepted one back from the line.
-  const seen = readBack(measured, utf8);
+  const seen = readBack(measured);
   if (seen.spans + seen.problems.length !== check.accepted + check.rejected) {
     throw new OtlpJsonError(
       `the request would not read back from the trace file as sent: a streaming reader meets ${seen.spans + seen.problems.length} spans where JSON.parse meets ${check.accepted + check.rejected}; is a key repeated?`,
@@ -109,7 +109,7 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     const exact = MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
     const json = JSON.stringify(withoutRejected(exact));
     line = bytes ? Buffer.from(json, 'latin1') : json;
-    const back = readBack(typeof line === 'string' ? Buffer.from(line) : line, utf8);
+    const back = readBack(typeof line === 'string' ? Buffer.from(line) : line);
     if (back.spans !== check.accepted || back.problems.length > 0) {
       throw new OtlpJsonError(`the request would not read back from the trace file: ${back.spans} of ${check.accepted} valid spans read back${back.problems.length ? ` (${clipText(back.problems[0])})` : ''}`);
     }
@@ -123,15 +123,16 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
 }
 
 /** The span count and problems the trace file reader finds in `buf`; a request it cannot read is refused. */
-function readBack(buf: Buffer, utf8: (s: string) => string): { spans: number; problems: string[] } {
+function readBack(buf: Buffer): { spans: number; problems: string[] } {
   try {
+    // The reader reads UTF-8 bytes: its messages need no decoding.
     const { spans, problems } = readOtlpJson(buf, 0, buf.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
-    return { spans: spans.length, problems: problems.map(utf8) };
+    return { spans: spans.length, problems };
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     // JSON.parse accepted it, so the reader met a shape it does not read, such as a repeated
     // key whose first value has another type (`"spans": {}, "spans": [...]`).
-    throw new OtlpJsonError(`the request would not read back from the trace file: ${utf8(err.message)} (is a key repeated, or of the wrong type?)`);
+    throw new OtlpJsonError(`the request would not read back from the trace file: ${err.message} (is a key repeated, or of the wrong type?)`);
   }
 }
 
