@@ -27,6 +27,10 @@ export interface OtlpReceiversOptions {
   readonly maxBodyBytes?: number;
   /** Bytes both receivers together may hold for requests in flight (default 2 × `maxBodyBytes`). */
   readonly maxInFlightBytes?: number;
+  /** A body that stops arriving for this long is cut (default 5 s). */
+  readonly bodyIdleTimeoutMs?: number;
+  /** OTLP/HTTP connections one client address may hold open (default 128). */
+  readonly maxConnectionsPerClient?: number;
   /** Spans written, per request. */
   readonly onSpans?: (count: number, protocol: ReceiverProtocol) => void;
   readonly onLog?: ReceiverLog;
@@ -105,12 +109,12 @@ export class OtlpReceivers implements Disposable {
 
   private async startSlot(s: Slot): Promise<void> {
     if (s.port === false || s.receiver) return;
-    const { sink, maxBodyBytes, onLog } = this.options;
+    const { sink, maxBodyBytes, bodyIdleTimeoutMs, maxConnectionsPerClient, onLog } = this.options;
     const onSpans = (count: number) => {
       this.spanCount += count;
       this.options.onSpans?.(count, s.protocol);
     };
-    const options = { sink, port: s.port, maxBodyBytes, budget: this.budget, onSpans, onLog };
+    const options = { sink, port: s.port, maxBodyBytes, budget: this.budget, bodyIdleTimeoutMs, maxConnectionsPerClient, onSpans, onLog };
     const receiver = s.protocol === 'http' ? new OtlpHttpReceiver(options) : new OtlpGrpcReceiver(options);
     s.receiver = receiver;
     this.setStatus(s, { state: 'starting', port: s.port, address: undefined, error: undefined });
