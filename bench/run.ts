@@ -15,6 +15,7 @@ import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
 import { RUNS_BASELINES, RUNS_TARGETS, benchRuns } from './runs';
+import { FLOOD_TARGETS, benchReceiverFlood } from './receiverFlood';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
 const ROOT = findRoot();
@@ -336,6 +337,7 @@ const TARGETS: Record<string, string> = {
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
   ...RUNS_TARGETS,
+  ...FLOOD_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -375,6 +377,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('layout: 1M spans', () => benchLayout(log))));
   log('\nparsers (pathological stack traces, price globs, one long line):');
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
+  log('\nreceiver floods (gzip bombs on OTLP/HTTP and OTLP/gRPC; the receiver process\'s peak RSS vs its idle RSS):');
+  results.push(...(await timed('receiver: floods', () => benchReceiverFlood(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
   log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');

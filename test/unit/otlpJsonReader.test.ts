@@ -124,3 +124,25 @@ test('null fields read as absent, as the protobuf JSON mapping says', () => {
   assert.equal(spans[0].scope?.version, undefined);
   assert.equal(spans[1].endNs, 0n, 'a missing end reads as 0: the span has not ended');
 });
+
+/** A span whose indexed attribute holds a kvlist nested `depth` levels (each level 4 JSON levels). */
+function deeplyNested(depth: number): string {
+  let value = '{"stringValue":"bottom"}';
+  for (let i = 0; i < depth; i++) value = `{"kvlistValue":{"values":[{"key":"k","value":${value}}]}}`;
+  return `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE}","spanId":"0000000000000009","name":"deep","startTimeUnixNano":"5","attributes":[{"key":"gen_ai.request.model","value":${value}}]}]}]}]}`;
+}
+
+test('deep nesting is a syntax error naming the limit, never a stack overflow; realistic nesting reads', () => {
+  assert.throws(() => read(deeplyNested(5000)), (e: unknown) => e instanceof JsonSyntaxError && /nested deeper than 512 levels/.test(e.message));
+  const { spans, problems } = read(deeplyNested(100));
+  assert.deepEqual(problems, []);
+  assert.equal(spans.length, 1);
+  // A deep value the reader only skips (not an indexed attribute) is held to the same limit.
+  assert.throws(() => read(deeplyNested(5000).replace('gen_ai.request.model', 'payload')), /nested deeper than 512 levels/);
+});
+
+test('a span that is not an object is reported and skipped, not fatal to its line', () => {
+  const { spans, problems } = read(`{"resourceSpans":[{"scopeSpans":[{"spans":["text",7,{"traceId":"${TRACE}","spanId":"0000000000000009","name":"ok","startTimeUnixNano":"5"},null]}]}]}`);
+  assert.deepEqual(spans.map((s) => s.name), ['ok']);
+  assert.deepEqual(problems, ['a span is not a JSON object', 'a span is not a JSON object', 'a span is not a JSON object']);
+});

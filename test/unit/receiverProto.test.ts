@@ -372,3 +372,15 @@ test('protobuf strings pass through as bytes: invalid UTF-8 reads back as U+FFFD
   assert.deepEqual(problems, []);
   assert.equal(spans.find((s) => s.spanId === ROOT)!.name, '\uFFFD"\u0001\uFFFD');
 });
+
+test('a request that the trace file reader would not read back whole is refused, naming why (repeated keys, deep nesting)', () => {
+  const span = `{"traceId":"${TRACE}","spanId":"${ROOT}","name":"real","startTimeUnixNano":"1"}`;
+  // JSON.parse keeps the last "spans"; a streaming reader meets the first one too.
+  assert.throws(() => readTraceRequestJson(`{"resourceSpans":[{"scopeSpans":[{"spans":{},"spans":[${span}]}]}]}`), (e: Error) => e instanceof OtlpJsonError && /read back/.test(e.message));
+  assert.throws(() => readTraceRequestJson(`{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}],"resourceSpans":[]}`), (e: Error) => e instanceof OtlpJsonError && /read back/.test(e.message));
+  let deep = '{"stringValue":"x"}';
+  for (let i = 0; i < 5000; i++) deep = `{"kvlistValue":{"values":[{"key":"k","value":${deep}}]}}`;
+  const nested = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE}","spanId":"${ROOT}","name":"deep","startTimeUnixNano":"1","attributes":[{"key":"a","value":${deep}}]}]}]}]}`;
+  assert.throws(() => readTraceRequestJson(nested), (e: Error) => e instanceof OtlpJsonError && /nested deeper than 512 levels/.test(e.message));
+  assert.throws(() => readTraceRequestJson(Buffer.from(nested)), /nested deeper than 512 levels/);
+});

@@ -71,3 +71,18 @@ test('a failed write rejects its requests only; the next write starts on a fresh
   // The blank line guarding against a partial line is harmless to readers.
   assert.deepEqual(lines(writer.lastFile!).filter((l) => l !== ''), ['{"kept":true}']);
 });
+
+test('a file left with a torn last line (a receiver killed mid-write) gets a line break before the next line', async (t) => {
+  const dir = tempDir(t);
+  const now = () => new Date(2025, 0, 9, 12, 0);
+  const writer = new TraceFileWriter({ dir, now });
+  const file = writer.fileFor(now());
+  writeFileSync(file, '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7');
+  await writer.appendLine('{"next":1}');
+  await writer.appendLine('{"next":2}');
+  assert.deepEqual(lines(file), ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7', '{"next":1}', '{"next":2}']);
+  // A file that already ends with a line break gets no blank line.
+  writeFileSync(file, '{"whole":true}\n');
+  await writer.appendLine('{"next":3}');
+  assert.deepEqual(lines(file), ['{"whole":true}', '{"next":3}']);
+});

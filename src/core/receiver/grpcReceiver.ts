@@ -12,6 +12,7 @@ import {
   RECEIVER_HOST,
   clip,
   errorMessage,
+  isLoopbackHost,
   type ReceiverAddress,
   type ReceiverOptions,
   type ResolvedReceiverOptions,
@@ -24,6 +25,14 @@ type ExportResponse = { rejectedSpans: number; errorMessage: string } | undefine
 
 /** How long `close()` lets calls in flight finish before cutting them. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * What one message may make grpc-js and the decoder hold, in multiples of the body limit:
+ * its decompressed parts and their join, then the strings, JSON text and bytes of its line
+ * (measured with `npm run bench`'s gRPC flood). Its size is unknown until it is read.
+ */
+const GRPC_MESSAGE_COST = 3;
+/** How long a call waits for room in the in-flight budget before it is answered UNAVAILABLE. */
+const ADMIT_WAIT_MS = 2000;
 
 /**
  * The TraceService definition. grpc-js answers INTERNAL when a deserializer throws, but an
@@ -83,6 +92,7 @@ export class OtlpGrpcReceiver {
       // Calls in flight per connection: exporters send one or a few at a time; this bounds
       // the messages one client can make us hold at once.
       'grpc.max_concurrent_streams': 32,
+      interceptors: [(_method, call) => this.admit(call)],
     });
     const implementation: grpc.UntypedServiceImplementation = {
       Export: (call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>) => this.export(call, callback),
@@ -131,6 +141,67 @@ export class OtlpGrpcReceiver {
 
   dispose(): void {
     void this.close();
+  }
+
+  /**
+   * grpc-js reads, decompresses and decodes a message before the handler sees it, with no
+   * hook in between; what it reads is held in memory (up to `maxBodyBytes` decompressed). So
+   * a call is admitted before its message is read: its metadata is held back (grpc-js starts
+   * reading only once it is passed on) until the shared budget has room for the worst a message can cost,
+   * waiting a moment for it, else UNAVAILABLE (retried by exporters). Once decoded, the call
+   * keeps only its line's size. A message that does not arrive in time is cut, so stalled
+   * calls cannot keep the budget. Calls naming a host other than loopback are refused.
+   */
+  private admit(call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
+    const { budget, maxBodyBytes, bodyIdleTimeoutMs, onLog } = this.options;
+    const reservation = budget.open();
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const end = () => {
+      ended = true;
+      clearTimeout(timer);
+      reservation.release();
+    };
+    const refuse = (code: grpc.status, details: string) => {
+      onLog?.('warn', `OTLP/gRPC receiver: ${grpc.status[code]}: ${details}`);
+      end();
+      call.sendStatus({ code, details, metadata: null });
+    };
+    const listener = new grpc.ServerListenerBuilder()
+      .withOnReceiveMetadata((metadata, next) => {
+        const host = call.getHost();
+        if (host && !isLoopbackHost(host)) {
+          refuse(grpc.status.PERMISSION_DENIED, `this receiver answers only to 127.0.0.1, localhost or [::1], not to host ${clip(host, 100)}`);
+          return;
+        }
+        void reservation.takeWhenFree(GRPC_MESSAGE_COST * maxBodyBytes, ADMIT_WAIT_MS).then((admitted) => {
+          if (ended) return;
+          if (!admitted) {
+            refuse(grpc.status.UNAVAILABLE, `busy reading ${budget.bytes} bytes of other requests (limit ${budget.limit}): retry shortly`);
+            return;
+          }
+          const allowedMs = 2 * bodyIdleTimeoutMs;
+          timer = setTimeout(() => refuse(grpc.status.DEADLINE_EXCEEDED, `the message did not arrive within ${allowedMs} ms`), allowedMs);
+          next(metadata);
+        });
+      })
+      .withOnReceiveMessage((message: DecodedExport, next) => {
+        if (ended) return;
+        clearTimeout(timer);
+        const line = 'traces' in message ? message.traces.line : undefined;
+        reservation.shrinkTo(line === undefined ? 0 : line.length);
+        next(message);
+      })
+      .withOnCancel(end)
+      .build();
+    const responder = new grpc.ResponderBuilder()
+      .withStart((next) => next(listener))
+      .withSendStatus((status, next) => {
+        end();
+        next(status);
+      })
+      .build();
+    return new grpc.ServerInterceptingCall(call, responder);
   }
 
   private export(call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>): void {

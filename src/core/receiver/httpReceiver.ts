@@ -1,8 +1,8 @@
 // OTLP/HTTP trace receiver: POST /v1/traces on 127.0.0.1, protobuf or JSON, gzip or deflate.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import type { Reservation } from './inFlightBudget';
 import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from './otlpJsonRequest';
 import { OtlpDecodeError, RpcCode, decodeTraceRequestProto, encodeRpcStatusProto, encodeTraceResponseProto } from './otlpProto';
 import {
@@ -13,6 +13,7 @@ import {
   RECEIVER_HOST,
   clip,
   errorMessage,
+  isLoopbackHost,
   type ReceiverAddress,
   type ReceiverOptions,
   type ResolvedReceiverOptions,
@@ -28,8 +29,13 @@ const CONTENT_TYPES: Record<string, BodyKind> = {
   'application/protobuf': 'proto',
 };
 
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
+/**
+ * What decoding a body makes beside its bytes, in multiples of them, reserved before decoding
+ * (measured with `npm run bench`'s floods): JSON becomes a string of the same length, the
+ * parsed strings, and the reader's strings when it reads the line back; protobuf becomes
+ * strings, then the JSON text of the line and its bytes.
+ */
+const DECODE_COST: Record<BodyKind, number> = { json: 3, proto: 3 };
 
 /** How long a connection whose body was refused may still drain before it is cut. */
 const LINGER_MS = 1000;
@@ -54,6 +60,13 @@ class Busy extends HttpFailure {
   }
 }
 
+/** The body stopped arriving. */
+class BodyStalled extends HttpFailure {
+  constructor(ms: number) {
+    super(408, RpcCode.Unavailable, `no part of the request body arrived for ${ms} ms`);
+  }
+}
+
 class BodyTooLarge extends HttpFailure {
   constructor(limit: number, what: string) {
     super(413, RpcCode.ResourceExhausted, `${what} is larger than the limit of ${limit} bytes`);
@@ -66,12 +79,14 @@ class BodyTooLarge extends HttpFailure {
  * Answers per the OTLP/HTTP spec: the `ExportTraceServiceResponse` (with `partialSuccess` when
  * spans were rejected) in the request's encoding; 400 with a `google.rpc.Status` for a body
  * that does not decode; 413 past `maxBodyBytes` (checked while reading, and again after
- * decompression); 415 for other content types or encodings; 404 and 405 elsewhere. Browsers
- * may send only from pages served by this machine (CORS for loopback origins, 403 for others).
+ * decompression, as it is produced); 503 with Retry-After when the in-flight budget (shared with
+ * the gRPC receiver) is spent; 408 for a body that stops arriving; 415 for other content types
+ * or encodings; 404 and 405 elsewhere. Only loopback host names are answered (421 otherwise),
+ * and browsers may send only from pages served by this machine (CORS for loopback origins,
+ * 403 for others).
  */
 export class OtlpHttpReceiver {
   private readonly options: ResolvedReceiverOptions;
-  private inFlightBytes = 0;
   private server: http.Server | undefined;
   private bound: ReceiverAddress | undefined;
   private closing: Promise<void> | undefined;
@@ -98,6 +113,11 @@ export class OtlpHttpReceiver {
     });
     // Exporters keep connections open between batches; outlive their idle time a little.
     server.keepAliveTimeout = 65_000;
+    // Node's defaults (60 s for headers, 300 s for a request) let slow clients hold sockets
+    // long; bodies that stall are cut sooner still (see `receiveBody`).
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 120_000;
+    this.limitConnectionsPerClient(server);
     this.server = server;
     return new Promise<ReceiverAddress>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -140,6 +160,31 @@ export class OtlpHttpReceiver {
     void this.close();
   }
 
+  /**
+   * One client cannot hold every socket: past the cap its new connections are closed at once.
+   * (Every local process shares 127.0.0.1, so this bounds all local clients together, and
+   * keeps a flood from exhausting file descriptors.)
+   */
+  private limitConnectionsPerClient(server: http.Server): void {
+    const open = new Map<string, number>();
+    const cap = this.options.maxConnectionsPerClient;
+    server.on('connection', (socket: Socket) => {
+      const client = socket.remoteAddress ?? '';
+      const count = (open.get(client) ?? 0) + 1;
+      if (count > cap) {
+        this.options.onLog?.('warn', `OTLP/HTTP receiver: ${client} already holds ${cap} connections: closing a new one`);
+        socket.destroy();
+        return;
+      }
+      open.set(client, count);
+      socket.once('close', () => {
+        const left = (open.get(client) ?? 1) - 1;
+        if (left > 0) open.set(client, left);
+        else open.delete(client);
+      });
+    });
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.serve(req, res).catch((err) => {
       // Nothing above should throw; if it does, answer rather than leave the client hanging.
@@ -152,6 +197,12 @@ export class OtlpHttpReceiver {
     const path = (req.url ?? '').split('?', 1)[0];
     if (path !== TRACES_PATH) {
       return this.refuse(req, res, 'json', new HttpFailure(404, RpcCode.NotFound, `not found: ${clip(path, 100)} (this receiver serves POST ${TRACES_PATH})`));
+    }
+    // A browser reaching us through DNS rebinding names its own host: only loopback names pass.
+    // (HTTP/1.0 clients may send no Host; a browser always does.)
+    const host = req.headers.host;
+    if (host !== undefined && !isLoopbackHost(host)) {
+      return this.refuse(req, res, 'json', new HttpFailure(421, RpcCode.PermissionDenied, `this receiver answers only to 127.0.0.1, localhost or [::1], not to host ${clip(host, 100)}`));
     }
     // Web pages: only those served from this machine (a local web app's browser exporter,
     // with CORS); any other origin, such as a page using DNS rebinding to reach us, is refused.
@@ -192,23 +243,17 @@ export class OtlpHttpReceiver {
     const declared = Number(req.headers['content-length']);
     if (declared > this.options.maxBodyBytes) return this.refuse(req, res, kind, new BodyTooLarge(this.options.maxBodyBytes, 'the request body'));
 
-    // Bytes held for this request, counted in `inFlightBytes` until it is answered: its declared
-    // length up front, else what arrives; then its decompressed body.
-    let held = 0;
-    const hold = (bytes: number): boolean => {
-      held += bytes;
-      this.inFlightBytes += bytes;
-      return this.inFlightBytes <= this.options.maxInFlightBytes || this.inFlightBytes === held;
-    };
-    const known = Number.isFinite(declared) && declared >= 0;
-    // Held until answered: a line waiting on a slow disk counts too.
+    // Bytes held for this request, counted in the shared budget until it is answered (a line
+    // waiting on a slow disk counts too): taken as they arrive or are decompressed, never
+    // the declared length up front, so a stalled upload holds only what it sent.
+    const budget = this.options.budget;
+    const reservation = budget.open();
+    const busy = () => new Busy(budget.bytes - reservation.held, budget.limit);
     try {
       let traces: AcceptedTraces;
       try {
-        if (known && !hold(declared)) throw new Busy(this.inFlightBytes - held, this.options.maxInFlightBytes);
-        const raw = await readBody(req, this.options.maxBodyBytes, known ? undefined : (bytes) => hold(bytes) || new Busy(this.inFlightBytes - held, this.options.maxInFlightBytes));
-        const body = await this.decompress(raw, encoding);
-        if (body !== raw) hold(body.length);
+        const body = await receiveBody(req, encoding, reservation, busy, this.options.maxBodyBytes, this.options.bodyIdleTimeoutMs);
+        if (!reservation.take(body.length * DECODE_COST[kind])) throw busy();
         traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
       } catch (err) {
         if (err instanceof ClientGone) return;
@@ -217,6 +262,8 @@ export class OtlpHttpReceiver {
         if (err instanceof OtlpJsonError || err instanceof OtlpDecodeError) return this.refuse(req, res, kind, new HttpFailure(400, RpcCode.InvalidArgument, err.message));
         throw err;
       }
+      // What decoding made is garbage now; the line is about the size of the body.
+      reservation.shrinkTo(traces.line === undefined ? 0 : traces.line.length);
 
       try {
         await storeAcceptedSpans(this.options, 'http', traces);
@@ -232,18 +279,7 @@ export class OtlpHttpReceiver {
         send(res, 200, 'application/json', JSON.stringify(body));
       }
     } finally {
-      this.inFlightBytes -= held;
-    }
-  }
-
-  private async decompress(raw: Buffer, encoding: string): Promise<Buffer> {
-    if (encoding === 'identity') return raw;
-    const gzip = encoding !== 'deflate';
-    try {
-      return await (gzip ? gunzip : inflate)(raw, { maxOutputLength: this.options.maxBodyBytes });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new BodyTooLarge(this.options.maxBodyBytes, 'the decompressed request body');
-      throw new HttpFailure(400, RpcCode.InvalidArgument, `the body is not valid ${gzip ? 'gzip' : 'deflate'} data (Content-Encoding: ${encoding}): ${errorMessage(err)}`);
+      reservation.release();
     }
   }
 
@@ -255,7 +291,7 @@ export class OtlpHttpReceiver {
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, kind: BodyKind, failure: HttpFailure): void {
     if (!req.complete) {
       const declared = Number(req.headers['content-length']);
-      const drainable = failure.status !== 413 && !req.readableFlowing && Number.isFinite(declared) && declared <= this.options.maxBodyBytes;
+      const drainable = failure.status !== 413 && failure.status !== 408 && !req.readableFlowing && Number.isFinite(declared) && declared <= this.options.maxBodyBytes;
       if (!drainable) {
         res.setHeader('Connection', 'close');
         lingerThenClose(req.socket, this.lingering);
@@ -310,37 +346,99 @@ function lingerThenClose(socket: Socket, lingering: Set<Socket>): void {
 
 class ClientGone extends Error {}
 
-/** Reads the body, failing with `BodyTooLarge` as soon as it passes `limit` (nothing more is read). */
-/** `onBytes` answers each chunk with true to go on, or the failure to stop with. */
-function readBody(req: http.IncomingMessage, limit: number, onBytes?: (bytes: number) => true | HttpFailure): Promise<Buffer> {
+/**
+ * Reads the body, decompressing as it arrives (gzip, deflate), and takes each decoded chunk
+ * from the reservation as it is produced: a small compressed body that decodes to a lot is
+ * stopped with `Busy` once the budget is spent, or with `BodyTooLarge` past `limit` (nothing
+ * more is read either way), instead of being inflated whole first. A body that stops arriving
+ * for `idleMs` fails with `BodyStalled`.
+ */
+function receiveBody(req: http.IncomingMessage, encoding: string, reservation: Reservation, busy: () => HttpFailure, limit: number, idleMs: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => {
+    let rawSize = 0;
+    let settled = false;
+    const decoder = encoding === 'identity' ? undefined : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => fail(new BodyStalled(idleMs)), idleMs);
+    };
+    const finish = () => {
+      settled = true;
+      clearTimeout(idle);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onGone);
       req.off('close', onGone);
+      if (decoder) {
+        decoder.off('data', onDecoded);
+        decoder.off('end', onDecodedEnd);
+        decoder.off('drain', onDrain);
+        decoder.on('error', () => {}); // whatever it still says, the request is answered
+        decoder.destroy();
+      }
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      finish();
+      req.pause();
+      reject(err);
+    };
+    const keep = (chunk: Buffer, what: string): boolean => {
+      size += chunk.length;
+      if (size > limit) fail(new BodyTooLarge(limit, what));
+      else if (!reservation.take(chunk.length)) fail(busy());
+      else chunks.push(chunk);
+      return !settled;
     };
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      const failure = size > limit ? new BodyTooLarge(limit, 'the request body') : onBytes?.(chunk.length);
-      if (failure instanceof HttpFailure) {
-        cleanup();
-        req.pause();
-        reject(failure);
+      armIdle();
+      if (!decoder) {
+        keep(chunk, 'the request body');
         return;
       }
-      chunks.push(chunk);
+      rawSize += chunk.length;
+      if (rawSize > limit) return fail(new BodyTooLarge(limit, 'the request body'));
+      // Backpressure: the compressed bytes wait in the socket, not in the decoder's queue.
+      if (!decoder.write(chunk)) req.pause();
     };
+    const onDrain = () => {
+      if (!settled) req.resume();
+    };
+    const onDecoded = (chunk: Buffer) => {
+      keep(chunk, 'the decompressed request body');
+    };
+    const done = () => {
+      if (settled) return;
+      finish();
+      if (chunks.length === 1) return resolve(chunks[0]);
+      // Joining holds the chunks and their copy at once: count the copy too, then let go.
+      if (!reservation.take(size)) return reject(busy());
+      const body = Buffer.concat(chunks, size);
+      chunks.length = 0;
+      reservation.shrinkTo(reservation.held - size);
+      resolve(body);
+    };
+    const onDecodedEnd = () => done();
     const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (!decoder) return done();
+      clearTimeout(idle);
+      decoder.end();
     };
     const onGone = () => {
-      cleanup();
-      reject(new ClientGone('the client went away before sending the whole body'));
+      if (!req.complete) fail(new ClientGone('the client went away before sending the whole body'));
     };
+    if (decoder) {
+      decoder.on('data', onDecoded);
+      decoder.on('end', onDecodedEnd);
+      decoder.on('drain', onDrain);
+      decoder.once('error', (err) =>
+        fail(new HttpFailure(400, RpcCode.InvalidArgument, `the body is not valid ${encoding === 'deflate' ? 'deflate' : 'gzip'} data (Content-Encoding: ${encoding}): ${errorMessage(err)}`)),
+      );
+    }
+    armIdle();
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onGone);

@@ -1,5 +1,8 @@
 // OTLP/HTTP JSON request bodies: checked, their invalid spans counted and left out, and turned
 // into the one line the trace file gets.
+import { JsonSyntaxError, MAX_JSON_DEPTH, findTooDeep } from '../ingest/otlp/jsonScanner';
+import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
+import { describeSpanDefect, spanDefect } from '../ingest/otlp/spanRule';
 import { normalizeId } from '../model/ids';
 import { parseNanos } from '../model/time';
 
@@ -28,10 +31,10 @@ export class OtlpJsonError extends Error {
   override readonly name = 'OtlpJsonError';
 }
 
+/** For protobuf spans, whose ids are bytes and whose start time is always present. */
 export function idProblem(traceIdValid: boolean, spanIdValid: boolean): string | undefined {
-  if (!traceIdValid) return spanIdValid ? 'has no valid traceId (16 bytes, not all zero)' : 'has no valid traceId or spanId';
-  if (!spanIdValid) return 'has no valid spanId (8 bytes, not all zero)';
-  return undefined;
+  const defect = spanDefect(traceIdValid ? 'valid' : '', spanIdValid ? 'valid' : '', 0n);
+  return defect === undefined ? undefined : describeSpanDefect(defect);
 }
 
 export function summarizeRejections(count: number, examples: readonly string[]): string | undefined {
@@ -75,6 +78,10 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     text = bytes.toString('latin1');
   }
   const utf8 = bytes ? (s: string) => Buffer.from(s, 'latin1').toString('utf8') : (s: string) => s;
+  // Before JSON.parse: the reader and the line's re-serialization must never meet more.
+  const measured = bytes ?? Buffer.from(text);
+  const tooDeep = findTooDeep(measured, 0, measured.length);
+  if (tooDeep >= 0) throw new OtlpJsonError(`the request is nested deeper than ${MAX_JSON_DEPTH} levels (at byte ${tooDeep})`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -83,13 +90,18 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     throw new OtlpJsonError(`invalid JSON: ${utf8(err instanceof Error ? err.message : String(err))}`);
   }
   const check = checkRequest(parsed, utf8);
+  // One rule for "acknowledged" and "readable": the trace file reader must meet the same
+  // spans in the body as JSON.parse did, and read every accepted one back from the line.
+  const seen = readBack(measured);
+  if (seen.spans + seen.problems.length !== check.accepted + check.rejected) {
+    throw new OtlpJsonError(
+      `the request would not read back from the trace file as sent: a streaming reader meets ${seen.spans + seen.problems.length} spans where JSON.parse meets ${check.accepted + check.rejected}; is a key repeated?`,
+    );
+  }
   if (check.rejected === 0) {
-    return {
-      line: check.accepted === 0 ? undefined : bytes ? oneLineBytes(bytes) : text.trim().replace(NEWLINES, ' '),
-      acceptedSpans: check.accepted,
-      rejectedSpans: 0,
-      rejectionMessage: undefined,
-    };
+    // The body is the line (line breaks made spaces), read above.
+    const line = check.accepted === 0 ? undefined : bytes ? oneLineBytes(bytes) : text.trim().replace(NEWLINES, ' ');
+    return { line, acceptedSpans: check.accepted, rejectedSpans: 0, rejectionMessage: undefined };
   }
   let line: string | Buffer | undefined;
   if (check.accepted > 0) {
@@ -97,6 +109,10 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     const exact = MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
     const json = JSON.stringify(withoutRejected(exact));
     line = bytes ? Buffer.from(json, 'latin1') : json;
+    const back = readBack(typeof line === 'string' ? Buffer.from(line) : line);
+    if (back.spans !== check.accepted || back.problems.length > 0) {
+      throw new OtlpJsonError(`the request would not read back from the trace file: ${back.spans} of ${check.accepted} valid spans read back${back.problems.length ? ` (${clipText(back.problems[0])})` : ''}`);
+    }
   }
   return {
     line,
@@ -105,6 +121,22 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     rejectionMessage: summarizeRejections(check.rejected, check.examples),
   };
 }
+
+/** The span count and problems the trace file reader finds in `buf`; a request it cannot read is refused. */
+function readBack(buf: Buffer): { spans: number; problems: string[] } {
+  try {
+    // The reader reads UTF-8 bytes: its messages need no decoding.
+    const { spans, problems } = readOtlpJson(buf, 0, buf.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
+    return { spans: spans.length, problems };
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    // JSON.parse accepted it, so the reader met a shape it does not read, such as a repeated
+    // key whose first value has another type (`"spans": {}, "spans": [...]`).
+    throw new OtlpJsonError(`the request would not read back from the trace file: ${err.message} (is a key repeated, or of the wrong type?)`);
+  }
+}
+
+const clipText = (s: string) => (s.length > 200 ? s.slice(0, 200) + '…' : s);
 
 /**
  * Valid JSON holds CR and LF only as whitespace (inside strings they must be escaped, and in
@@ -168,13 +200,14 @@ function text(v: unknown): string {
 /** Why a span would be skipped by the file reader, or undefined when it is fine. */
 function spanProblem(span: unknown, utf8: (s: string) => string = (s) => s): string | undefined {
   if (!isObject(span)) return 'a span is not a JSON object';
-  const name = typeof span.name === 'string' ? utf8(span.name) : '';
-  const traceOk = HEX32.test(normalizeId(text(span.traceId ?? span.trace_id), 16));
-  const spanOk = HEX16.test(normalizeId(text(span.spanId ?? span.span_id), 8));
-  const problem = idProblem(traceOk, spanOk);
-  if (problem) return `span "${name}" ${problem}`;
-  if (parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano)) === undefined) return `span "${name}" has no startTimeUnixNano`;
-  return undefined;
+  // Stricter than the reader about ids: only hex (or base64) of the right length passes.
+  const traceId = normalizeId(text(span.traceId ?? span.trace_id), 16);
+  const spanId = normalizeId(text(span.spanId ?? span.span_id), 8);
+  const defect = spanDefect(HEX32.test(traceId) ? traceId : '', HEX16.test(spanId) ? spanId : '', parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano)));
+  if (defect === undefined) return undefined;
+  // Only now: a name can be megabytes, and decoding it for every valid span doubles it.
+  const name = typeof span.name === 'string' ? utf8(span.name.length > 200 ? span.name.slice(0, 200) : span.name) : '';
+  return `span "${name}" ${describeSpanDefect(defect)}`;
 }
 
 function withoutRejected(request: Json): Json {

@@ -3,8 +3,11 @@
 import { Emitter, type Disposable } from '../util/event';
 import { OtlpGrpcReceiver } from './grpcReceiver';
 import { OtlpHttpReceiver } from './httpReceiver';
+import { InFlightBudget } from './inFlightBudget';
 import {
   DEFAULT_GRPC_PORT,
+  DEFAULT_MAX_BODY_BYTES,
+  defaultInFlightBytes,
   DEFAULT_HTTP_PORT,
   PROTOCOL_LABELS,
   PortInUseError,
@@ -22,6 +25,12 @@ export interface OtlpReceiversOptions {
   /** OTLP/gRPC port (default 4317; 0 picks a free one); false leaves it off. */
   readonly grpcPort?: number | false;
   readonly maxBodyBytes?: number;
+  /** Bytes both receivers together may hold for requests in flight (default 2 × `maxBodyBytes`). */
+  readonly maxInFlightBytes?: number;
+  /** A body that stops arriving for this long is cut (default 5 s). */
+  readonly bodyIdleTimeoutMs?: number;
+  /** OTLP/HTTP connections one client address may hold open (default 128). */
+  readonly maxConnectionsPerClient?: number;
   /** Spans written, per request. */
   readonly onSpans?: (count: number, protocol: ReceiverProtocol) => void;
   readonly onLog?: ReceiverLog;
@@ -53,8 +62,11 @@ export class OtlpReceivers implements Disposable {
   readonly onDidChangeStatus = this.statusEmitter.event;
   /** Spans written since construction, both protocols. */
   spanCount = 0;
+  /** One budget for both receivers: a flood on one protocol cannot add to a flood on the other. */
+  readonly budget: InFlightBudget;
 
   constructor(private readonly options: OtlpReceiversOptions) {
+    this.budget = new InFlightBudget(options.maxInFlightBytes ?? defaultInFlightBytes(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     const slot = (protocol: ReceiverProtocol, port: number | false): Slot => ({
       protocol,
       port,
@@ -97,12 +109,12 @@ export class OtlpReceivers implements Disposable {
 
   private async startSlot(s: Slot): Promise<void> {
     if (s.port === false || s.receiver) return;
-    const { sink, maxBodyBytes, onLog } = this.options;
+    const { sink, maxBodyBytes, bodyIdleTimeoutMs, maxConnectionsPerClient, onLog } = this.options;
     const onSpans = (count: number) => {
       this.spanCount += count;
       this.options.onSpans?.(count, s.protocol);
     };
-    const options = { sink, port: s.port, maxBodyBytes, onSpans, onLog };
+    const options = { sink, port: s.port, maxBodyBytes, budget: this.budget, bodyIdleTimeoutMs, maxConnectionsPerClient, onSpans, onLog };
     const receiver = s.protocol === 'http' ? new OtlpHttpReceiver(options) : new OtlpGrpcReceiver(options);
     s.receiver = receiver;
     this.setStatus(s, { state: 'starting', port: s.port, address: undefined, error: undefined });

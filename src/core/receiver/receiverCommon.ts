@@ -1,5 +1,6 @@
 // What the OTLP receivers share: the loopback host, defaults, errors, logging.
 import { DEFAULT_MAX_REQUEST_MB } from '../config/defaults';
+import { InFlightBudget } from './inFlightBudget';
 import type { AcceptedTraces } from './otlpJsonRequest';
 import type { TraceLineSink } from './traceFileWriter';
 
@@ -8,6 +9,19 @@ export const RECEIVER_HOST = '127.0.0.1';
 export { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from '../config/defaults';
 /** Largest request body (and message, after decompression) accepted by default. */
 export const DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_REQUEST_MB * 1024 * 1024;
+/**
+ * The default in-flight budget, shared by both receivers: two bodies at the limit. What a
+ * request is charged includes what decoding it makes, and the garbage that leaves outlives the
+ * request until the next collection, so this is what keeps a flood of 32 MiB bodies under
+ * 256 MB of the extension host (`npm run bench`, `receiver.peakRssMB.*`).
+ */
+export function defaultInFlightBytes(maxBodyBytes: number): number {
+  return 2 * maxBodyBytes;
+}
+/** A body that stops arriving for this long is cut (408 / DEADLINE_EXCEEDED). */
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 5000;
+/** Connections one client address may hold open to the OTLP/HTTP receiver at once. */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 128;
 
 export type ReceiverProtocol = 'http' | 'grpc';
 
@@ -33,11 +47,18 @@ export interface ReceiverOptions {
   /** Limit of a request body, compressed and decompressed alike. */
   readonly maxBodyBytes?: number;
   /**
-   * OTLP/HTTP: limit of the bodies being read at once (their declared lengths; the body limit
-   * for one of unknown length). Past it a request gets 503 with Retry-After, which exporters
-   * retry, so a burst of big uploads cannot take unbounded memory. Default 4 × `maxBodyBytes`.
+   * Limit of the bytes held by requests being received at once (what arrived, decompressed,
+   * plus an estimate of what decoding it makes). Past it a request gets 503 with Retry-After
+   * (gRPC: UNAVAILABLE), which exporters retry, so a burst of big or compressed uploads cannot
+   * take unbounded memory. Default 2 × `maxBodyBytes`. Ignored when `budget` is given.
    */
   readonly maxInFlightBytes?: number;
+  /** A budget shared with another receiver (`OtlpReceivers` gives both the same one). */
+  readonly budget?: InFlightBudget;
+  /** A body that stops arriving for this long is cut. Default 5 s. */
+  readonly bodyIdleTimeoutMs?: number;
+  /** OTLP/HTTP: connections one client address may hold open; more are closed at once. Default 128. */
+  readonly maxConnectionsPerClient?: number;
   /** Called with the number of spans of each request once it is written (a status bar counter). */
   readonly onSpans?: (count: number) => void;
   /** Rejected requests, write failures and the like. */
@@ -49,7 +70,9 @@ export interface ResolvedReceiverOptions {
   readonly sink: TraceLineSink;
   readonly port: number;
   readonly maxBodyBytes: number;
-  readonly maxInFlightBytes: number;
+  readonly budget: InFlightBudget;
+  readonly bodyIdleTimeoutMs: number;
+  readonly maxConnectionsPerClient: number;
   readonly onSpans: ((count: number) => void) | undefined;
   readonly onLog: ReceiverLog | undefined;
 }
@@ -60,7 +83,9 @@ export function resolveReceiverOptions(options: ReceiverOptions, defaultPort: nu
     sink: options.sink,
     port: options.port ?? defaultPort,
     maxBodyBytes,
-    maxInFlightBytes: options.maxInFlightBytes ?? 4 * maxBodyBytes,
+    budget: options.budget ?? new InFlightBudget(options.maxInFlightBytes ?? defaultInFlightBytes(maxBodyBytes)),
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
+    maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
     onSpans: options.onSpans,
     onLog: options.onLog,
   };
@@ -109,4 +134,14 @@ export function errorMessage(err: unknown): string {
 /** Clips client-controlled text that goes into logs and error responses. */
 export function clip(text: string, max = 300): string {
   return text.length <= max ? text : text.slice(0, max) + '…';
+}
+
+/**
+ * Whether a `Host` (or `:authority`) names this machine's loopback: `127.0.0.1`, `localhost`
+ * or `[::1]`, with or without a port. A page that reaches us through DNS rebinding sends its
+ * own host name, which this refuses.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const m = /^(\[::1\]|127\.0\.0\.1|localhost)(?::(\d{1,5}))?$/i.exec(host.trim());
+  return m !== null && (m[2] === undefined || Number(m[2]) <= 65535);
 }

@@ -41,8 +41,6 @@ export class TraceFileWriter implements TraceLineSink {
   private queue: Pending[] = [];
   private writing = false;
   private dirReady = false;
-  /** The last write failed and may have left a partial line: start the next one on a new line. */
-  private broken = false;
   private disposed = false;
   private idleWaiters: (() => void)[] = [];
   /** The file of the last successful write. */
@@ -115,34 +113,39 @@ export class TraceFileWriter implements TraceLineSink {
   }
 
   private async write(file: string, buffers: Buffer[]): Promise<void> {
-    if (this.broken) buffers.unshift(NEWLINE);
-    try {
-      if (!this.dirReady) {
-        await fs.mkdir(this.dir, { recursive: true });
-        this.dirReady = true;
-      }
-      try {
-        await this.appendTo(file, buffers);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        // The folder was removed since: make it again, once.
-        await fs.mkdir(this.dir, { recursive: true });
-        await this.appendTo(file, buffers);
-      }
-      this.broken = false;
-      this.lastFile = file;
-    } catch (err) {
-      this.broken = true;
-      throw err;
+    if (!this.dirReady) {
+      await fs.mkdir(this.dir, { recursive: true });
+      this.dirReady = true;
     }
+    const data = Buffer.concat(buffers);
+    try {
+      await this.appendTo(file, data);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The folder was removed since: make it again, once.
+      await fs.mkdir(this.dir, { recursive: true });
+      await this.appendTo(file, data);
+    }
+    this.lastFile = file;
   }
 
-  private async appendTo(file: string, buffers: Buffer[]): Promise<void> {
-    const handle = await fs.open(file, 'a');
+  /**
+   * One `write` of the whole batch, so a crash leaves at most one torn line at the end; and a
+   * torn line left by a crash (ours or another receiver's) is ended first, so the lines we
+   * append stay readable instead of being glued to it.
+   */
+  private async appendTo(file: string, data: Buffer): Promise<void> {
+    const handle = await fs.open(file, 'a+');
     try {
-      const total = buffers.reduce((sum, b) => sum + b.length, 0);
-      const { bytesWritten } = await handle.writev(buffers);
-      if (bytesWritten !== total) throw new Error(`short write to ${file}: ${bytesWritten} of ${total} bytes`);
+      const { size } = await handle.stat();
+      let out = data;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) out = Buffer.concat([NEWLINE, data]);
+      }
+      const { bytesWritten } = await handle.write(out);
+      if (bytesWritten !== out.length) throw new Error(`short write to ${file}: ${bytesWritten} of ${out.length} bytes`);
       if (this.fsync) await handle.datasync();
     } finally {
       await handle.close();

@@ -9,6 +9,13 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * Deepest nesting of objects and arrays accepted, by the reader (within any value it passes
+ * over) and by the receivers (in a whole request), so a line a receiver writes is always
+ * read back. OTLP needs about 10 levels plus 4 per level of nested attribute values.
+ */
+export const MAX_JSON_DEPTH = 512;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
@@ -174,6 +181,20 @@ export class JsonScanner {
   }
 
   /**
+   * Passes over a string value (or `null`) as `readString` would accept it, without decoding
+   * it; returns the range of its contents (empty for `null`).
+   */
+  passString(): [number, number] {
+    if (this.peek() !== QUOTE) {
+      if (this.tryNull()) return [this.pos, this.pos];
+      this.fail(`expected a string at column ${this.column()}`, this.literalCutAt(this.pos));
+    }
+    const start = this.pos;
+    this.pos = this.stringEnd(start);
+    return [start + 1, this.pos - 1];
+  }
+
+  /**
    * Reads a string that repeats across spans (object keys, attribute keys) through a small
    * cache, so the common case allocates nothing: OTLP has a few dozen distinct keys.
    */
@@ -240,8 +261,9 @@ export class JsonScanner {
           p = this.stringEnd(p);
           continue;
         }
-        if (b === LBRACE || b === LBRACKET) depth++;
-        else if (b === RBRACE || b === RBRACKET) {
+        if (b === LBRACE || b === LBRACKET) {
+          if (++depth > MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels at column ${this.column(p)}`, p);
+        } else if (b === RBRACE || b === RBRACKET) {
           depth--;
           if (depth === 0) {
             this.pos = p + 1;
@@ -267,6 +289,29 @@ export class JsonScanner {
       this.pos = p;
     }
   }
+}
+
+/**
+ * Where the nesting of `buf[start, end)` first passes `limit` (a byte offset), or -1; strings
+ * are passed over. Iterative, so any depth is safe to measure.
+ */
+export function findTooDeep(buf: Buffer, start: number, end: number, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let p = start; p < end; p++) {
+    const b = buf[p];
+    if (b === QUOTE) {
+      // To the closing quote: one not preceded by an odd run of backslashes.
+      for (p = buf.indexOf(QUOTE, p + 1); p >= 0 && p < end; p = buf.indexOf(QUOTE, p + 1)) {
+        let bs = 0;
+        while (buf[p - 1 - bs] === BACKSLASH) bs++;
+        if ((bs & 1) === 0) break;
+      }
+      if (p < 0 || p >= end) return -1;
+    } else if (b === LBRACE || b === LBRACKET) {
+      if (++depth > limit) return p;
+    } else if (b === RBRACE || b === RBRACKET) depth--;
+  }
+  return -1;
 }
 
 const MAX_CACHED_KEY = 64;
