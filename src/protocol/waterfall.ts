@@ -1,14 +1,8 @@
+import type { TokenCountsLike } from './format';
 import { notification, request } from './messages';
 
 /** Token counts of an LLM span, or summed over a run's LLM spans. */
-export interface Tokens {
-  readonly input?: number;
-  readonly output?: number;
-  readonly total?: number;
-  readonly cacheRead?: number;
-  readonly cacheWrite?: number;
-  readonly reasoning?: number;
-}
+export type Tokens = TokenCountsLike;
 
 /** What a span does, from whichever LLM convention it carries; `ROW_KINDS[kind]` per row. */
 export const ROW_KINDS = ['other', 'agent', 'chain', 'llm', 'tool', 'retriever', 'embedding', 'reranker', 'guardrail', 'evaluator', 'http', 'db'] as const;

@@ -8,7 +8,8 @@ import type { Trace } from '../../src/core/model/trace';
 import { describeFilter, distinctValues, filterRuns, isFilterActive, NO_FILTER, parseDuration, searchNewRuns, searchRuns, startOfDayMs, type RunFilter } from '../../src/core/runs/filter';
 import { runFacts } from '../../src/core/runs/runFacts';
 import { runList } from '../../src/core/runs/runList';
-import { groupBySession, sessionOf } from '../../src/core/runs/sessions';
+import { groupBySession, SESSION_KEYS, sessionOf } from '../../src/core/runs/sessions';
+import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
 import { T0, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -134,4 +135,8 @@ test('session keys of each convention, on the root or any span', () => {
     const fake = { revision: 1, summary: () => ({ root: undefined }), allSpans: () => [{ attributes: { [key]: value } }][Symbol.iterator]() } as unknown as Trace;
     assert.equal(sessionOf(fake), value, key);
   }
+});
+
+test('the session keys are kept by the reader index, so grouping runs reads no file', () => {
+  for (const key of SESSION_KEYS) assert.ok(INDEXED_ATTRIBUTE_KEYS.has(key), key);
 });
