@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
+import { diffCommand } from './diffCommand';
 import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
@@ -8,6 +9,10 @@ const USAGE = `usage:
       Print each trace run in OTLP JSON trace files as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
       \`-\` (or /dev/stdin) reads standard input.
+  tracerun diff <file-or-dir>... --trace A --trace B [--json]
+      Compare two runs span by span: spans paired by name and position among
+      siblings, what changed per pair (duration, status, model, tokens, inputs,
+      outputs, messages) and the first divergence. A trace id may be shortened.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
       Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
@@ -39,6 +44,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
         return await treeCommand(positionals, { json: values.json === true, out, err });
+      }
+      case 'diff': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, trace: { type: 'string', multiple: true } },
+          allowPositionals: true,
+        });
+        if (positionals.length === 0) return fail('diff needs at least one file or folder');
+        const traces = values.trace ?? [];
+        if (traces.length !== 2) return fail(`diff needs two runs: --trace A --trace B (got ${traces.length})`);
+        return await diffCommand(positionals, { traceA: traces[0], traceB: traces[1], json: values.json === true, out, err });
       }
       case 'receive': {
         const { values } = parseArgs({
