@@ -12,6 +12,10 @@ export const Commands = {
   ShowMore: 'tracerun.showMore',
   CopyEndpoint: 'tracerun.copyEndpoint',
   ShowSetupSnippet: 'tracerun.showSetupSnippet',
+  /** Two runs selected in the Runs view (VS Code passes the clicked item, then all selected). */
+  CompareRuns: 'tracerun.compareRuns',
+  CompareWith: 'tracerun.compareWith',
+  CompareWithPrevious: 'tracerun.compareWithPrevious',
   /**
    * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
    * keeps an item's command arguments only until the item is redrawn, so a click on a run
@@ -34,6 +38,9 @@ export interface CommandArgs {
   [Commands.CopyEndpoint]: [];
   [Commands.ShowSetupSnippet]: [];
   [Commands.OpenSelected]: [];
+  [Commands.CompareRuns]: [element?: RunsTreeElement, selected?: readonly RunsTreeElement[]];
+  [Commands.CompareWith]: [element?: RunsTreeElement];
+  [Commands.CompareWithPrevious]: [element?: RunsTreeElement];
   [Commands.ShowSpansAtLine]: [at: SpansAtLine];
 }
 

@@ -10,6 +10,9 @@ import { executeCommand, registerCommands } from './commands';
 import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
+import { CompareCommands } from './compareCommands';
+import type { CompareState } from '../protocol/compare';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -38,10 +41,12 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
-  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
+  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(view);
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
+
+  const compare = new CompareCommands(() => service.ensureStarted(), panelContext, () => view.selection);
 
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
@@ -77,6 +82,9 @@ export function activate(context: vscode.ExtensionContext): void {
         const target = await pickSpanAtLine(at);
         if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
       },
+      [Commands.CompareRuns]: (e, selected) => compare.compareRuns(e, selected),
+      [Commands.CompareWith]: (e) => compare.compareWith(e),
+      [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
       [Commands.ShowSetupSnippet]: () => receiver.showSetupSnippet(),
@@ -93,6 +101,14 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     { dispose: () => WaterfallPanel.disposeAll() },
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const s = state as Partial<CompareState> | undefined;
+        if (typeof s?.a !== 'string' || typeof s.b !== 'string') return panel.dispose();
+        ComparePanel.revive(panel, panelContext(await service.ensureStarted()), s as CompareState);
+      },
+    }),
+    { dispose: () => ComparePanel.disposeAll() },
   );
   context.subscriptions.push(registerSourceLenses(service));
 }

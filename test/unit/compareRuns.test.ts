@@ -7,6 +7,7 @@ import type { Trace } from '../../src/core/model/trace';
 import { RunComparison } from '../../src/core/compare/comparison';
 import { ContentFlag } from '../../src/protocol/compare';
 import { pairView } from '../../src/core/compare/pairs';
+import { previousRunOf } from '../../src/core/compare/previousRun';
 import { diffJson } from '../../src/core/compare/textDiff';
 import { canonicalJson } from '../../src/core/compare/content';
 import { hexId, ms, otlpLine, type TestSpan } from './otlpBuilder';
@@ -165,4 +166,16 @@ test('LLM spans compare their conversations; the diff shows each message', async
   const diff = await cmp.pairDiff(1);
   assert.deepEqual(diff.sections.map((s) => s.label), ['Status', 'message 1 (user)', 'message 2 (assistant)']);
   assert.deepEqual(diff.sections[2].words, [{ op: 'same', text: 'Hello there ' }, { op: 'removed', text: 'friend' }, { op: 'added', text: 'enemy' }]);
+});
+
+test('the previous run of a name: the newest one of that name that started before it', async (t) => {
+  const file = path.join(tempDir(t), 'runs.jsonl');
+  const ids = [hexId(16), hexId(16), hexId(16), hexId(16)];
+  const run = (id: string, name: string, at: number): TestSpan => ({ traceId: id, spanId: hexId(8), name, start: ms(at), end: ms(at + 5) });
+  writeFileSync(file, otlpLine([run(ids[0], 'agent', 0), run(ids[1], 'etl', 10), run(ids[2], 'agent', 20), run(ids[3], 'agent', 30)]));
+  const { store } = await readTraceFiles([file]);
+  assert.equal(previousRunOf(store.runs(), ids[3])?.traceId, ids[2]);
+  assert.equal(previousRunOf(store.runs(), ids[2])?.traceId, ids[0]);
+  assert.equal(previousRunOf(store.runs(), ids[0]), undefined);
+  assert.equal(previousRunOf(store.runs(), ids[1]), undefined);
 });
