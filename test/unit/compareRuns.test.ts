@@ -8,7 +8,7 @@ import { RunComparison } from '../../src/core/compare/comparison';
 import { ContentFlag } from '../../src/protocol/compare';
 import { pairView } from '../../src/core/compare/pairs';
 import { previousRunOf } from '../../src/core/compare/previousRun';
-import { diffJson } from '../../src/core/compare/textDiff';
+import { diffJson, diffWords } from '../../src/core/compare/textDiff';
 import { canonicalJson } from '../../src/core/compare/content';
 import { hexId, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -152,6 +152,18 @@ test('JSON payloads differ by path; key order alone is no difference', () => {
     { path: '$.added', change: 'added', b: 'x' },
   ]);
   assert.equal(canonicalJson({ b: 1, a: { d: 2, c: 3 } }), canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
+});
+
+test('a word diff keeps what is common and shows each rewritten stretch as old, then new', () => {
+  assert.deepEqual(diffWords('the cat sat on the mat.', 'a dog sat on a rug.'), [
+    { op: 'removed', text: 'the cat' },
+    { op: 'added', text: 'a dog' },
+    { op: 'same', text: ' sat on ' },
+    { op: 'removed', text: 'the mat.' },
+    { op: 'added', text: 'a rug.' },
+  ]);
+  assert.deepEqual(diffWords('same text', 'same text'), [{ op: 'same', text: 'same text' }]);
+  assert.deepEqual(diffWords('', 'new'), [{ op: 'added', text: 'new' }]);
 });
 
 test('LLM spans compare their conversations; the diff shows each message', async (t) => {

@@ -63,6 +63,7 @@ function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: nu
 /** "+120ms (+35%)"; a sign always, so faster and slower read apart without colour. */
 export function durationDeltaText(p: ComparePairView): string {
   if (p.durationDeltaMs === undefined) return '';
+  if (p.durationDeltaMs === 0) return 'same time';
   const sign = p.durationDeltaMs > 0 ? '+' : p.durationDeltaMs < 0 ? '−' : '±';
   const pct = p.durationDeltaPct === undefined ? '' : ` (${sign}${Math.abs(p.durationDeltaPct).toFixed(0)}%)`;
   return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
@@ -103,10 +104,10 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
       fillSide(view.a, p.a, p.depth, model.scaleMs, 'not in A');
       fillSide(view.b, p.b, p.depth, model.scaleMs, 'not in B');
       const chips = changeChips(p, model.flags[index]);
-      if (index === model.divergence) chips.unshift('first difference');
+      if (index === model.divergence) chips.unshift('first diff');
       view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p);
       view.delta.className = `cmp-duration${p.durationDeltaMs !== undefined && p.durationDeltaMs > 0 ? ' slower' : p.durationDeltaMs !== undefined && p.durationDeltaMs < 0 ? ' faster' : ''}`;
-      view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first difference' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
+      view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first diff' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
     },
   };
 }

@@ -53,6 +53,35 @@ export function diffWords(a: string, b: string): WordRun[] {
     }
   }
   if (endX < x.length) push(out, 'same', x.slice(endX).join(''));
+  return coalesce(out);
+}
+
+/**
+ * Joins changes separated only by whitespace into one removed and one added run, so a
+ * rewritten sentence reads as the old sentence and the new one, not as alternating words.
+ */
+function coalesce(runs: readonly WordRun[]): WordRun[] {
+  const out: WordRun[] = [];
+  let removed = '';
+  let added = '';
+  const flush = () => {
+    if (removed) push(out, 'removed', removed);
+    if (added) push(out, 'added', added);
+    removed = added = '';
+  };
+  for (let i = 0; i < runs.length; i++) {
+    const r = runs[i];
+    if (r.op === 'removed') removed += r.text;
+    else if (r.op === 'added') added += r.text;
+    else if ((removed || added) && /^\s+$/.test(r.text) && i + 1 < runs.length) {
+      removed += r.text;
+      added += r.text;
+    } else {
+      flush();
+      push(out, 'same', r.text);
+    }
+  }
+  flush();
   return out;
 }
 
