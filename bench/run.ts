@@ -14,6 +14,7 @@ import { LAYOUT_BASELINES, benchLayout } from './layout';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
+import { COMPARE_BASELINES, COMPARE_TARGETS, benchCompare } from './compare';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -332,6 +333,7 @@ const TARGETS: Record<string, string> = {
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
+  ...COMPARE_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -348,6 +350,7 @@ function printTable(results: readonly Result[]): void {
   log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
   log(PARSER_BASELINES);
+  log(COMPARE_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -372,6 +375,9 @@ async function main(): Promise<void> {
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
+  // After the waterfall bench, which builds dist/ (compare.js included).
+  log('\ncompare (two runs of 100k spans side by side: host alignment and webview first paint vs a plain DOM):');
+  results.push(...(await timed('compare: two 100k runs', () => benchCompare(ROOT, log))));
 
   log('');
   printTable(results);

@@ -1,13 +1,17 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { RunComparison } from '../core/compare/comparison';
+import { alignTreesSteps } from '../core/compare/align';
 import { pairView } from '../core/compare/pairs';
+import { CancelledError, runStepsSliced } from '../core/util/steps';
 import { nsToIso, msBetween } from '../core/model/time';
 import type { Trace } from '../core/model/trace';
 import { Channel } from '../protocol/channel';
 import {
   CompareBegin,
   CompareContent,
+  ComparePairs,
+  PAIRS_PER_SLICE,
   CompareDivergence,
   CompareReady,
   CompareRemoved,
@@ -118,12 +122,25 @@ export class ComparePanel extends DisposableStore {
     const stale = () => generation !== this.generation || this.isDisposed;
     const [treeA, treeB] = await Promise.all([ta.treeSliced(), tb.treeSliced()]);
     if (stale()) return;
-    const cmp = new RunComparison(ta, tb, treeA, treeB);
+    let pairs;
+    try {
+      pairs = await runStepsSliced(alignTreesSteps(treeA, treeB), { isCancelled: stale });
+    } catch (err) {
+      if (err instanceof CancelledError) return;
+      throw err;
+    }
+    const cmp = new RunComparison(ta, tb, pairs);
     this.comparison = cmp;
     const a = runView(ta);
     const b = runView(tb);
     this.panel.title = this.title();
-    this.channel.notify(CompareBegin, { generation, a, b, scaleMs: Math.max(a.durationMs, b.durationMs, 0.001), pairs: cmp.pairs.map((p) => pairView(p, cmp.aStartNs, cmp.bStartNs)) });
+    const views = (from: number) => cmp.pairs.slice(from, from + PAIRS_PER_SLICE).map((p) => pairView(p, cmp.aStartNs, cmp.bStartNs));
+    this.channel.notify(CompareBegin, { generation, a, b, scaleMs: Math.max(a.durationMs, b.durationMs, 0.001), pairCount: cmp.pairs.length, pairs: views(0) });
+    for (let from = PAIRS_PER_SLICE; from < cmp.pairs.length; from += PAIRS_PER_SLICE) {
+      await new Promise((r) => setImmediate(r));
+      if (stale()) return;
+      this.channel.notify(ComparePairs, { generation, offset: from, pairs: views(from) });
+    }
     const divergence = await cmp.firstDivergence(stale);
     if (stale()) return;
     this.channel.notify(CompareDivergence, { generation, divergence });

@@ -59,8 +59,13 @@ export interface CompareStart {
   readonly b: CompareRunView;
   /** The longer run's duration: both sides' bars are drawn on this one scale. */
   readonly scaleMs: number;
+  readonly pairCount: number;
+  /** The first pairs; the rest follow in `ComparePairs` slices, in order. */
   readonly pairs: readonly ComparePairView[];
 }
+
+/** Pairs sent per message: the first rows show at once, and neither side takes one long step. */
+export const PAIRS_PER_SLICE = 4096;
 
 export type DivergenceReason = 'input' | 'output' | 'status' | 'onlyInA' | 'onlyInB';
 
@@ -111,6 +116,7 @@ export interface CompareState {
 
 export const CompareReady = notification<void>('compare/ready');
 export const CompareBegin = notification<CompareStart>('compare/begin');
+export const ComparePairs = notification<{ generation: number; offset: number; pairs: readonly ComparePairView[] }>('compare/pairs');
 /** Content flags for some rows, as the host reads payloads in the background. */
 export const CompareContent = notification<{ generation: number; rows: number[]; flags: number[] }>('compare/content');
 /** The first divergence, once found (`null`: the runs do not differ in input, output or status). */

@@ -7,11 +7,13 @@ import {
   CompareBegin,
   CompareContent,
   CompareDivergence,
+  ComparePairs,
   CompareReady,
   CompareRemoved,
   GetPairDiff,
   GoToSideSource,
   OpenSideWaterfall,
+  type ComparePairView,
   type CompareRunView,
   type CompareState,
   type DivergenceView,
@@ -27,7 +29,7 @@ const host = new HostConnection();
 const app = document.getElementById('app')!;
 const saved = (host.getState<CompareState>() ?? JSON.parse(app.dataset.state ?? '{}')) as CompareState;
 
-const model: CompareModel = { pairs: [], scaleMs: 1, flags: new Uint8Array(0), selected: -1, divergence: -1 };
+const model: CompareModel = { pairs: [], pairCount: 0, scaleMs: 1, flags: new Uint8Array(0), selected: -1, divergence: -1 };
 let generation = -1;
 let divergence: DivergenceView | null | undefined;
 /** The user picked a row: the divergence arriving later does not take the selection away. */
@@ -74,26 +76,41 @@ function renderHeader(a: CompareRunView, b: CompareRunView): void {
 let runs: { a: CompareRunView; b: CompareRunView } | undefined;
 
 // ---------- data from the host ----------
+/** The pair selected before a realignment (runs still arriving), to select again once all pairs are in. */
+let reselect: ComparePairView | undefined;
+
 host.onNotification(CompareBegin, (start) => {
-  const previous = model.selected >= 0 ? model.pairs[model.selected] : undefined;
+  reselect = model.selected >= 0 ? model.pairs[model.selected] : undefined;
   generation = start.generation;
-  model.pairs = start.pairs;
+  model.pairs = [...start.pairs];
+  model.pairCount = start.pairCount;
   model.scaleMs = start.scaleMs;
-  model.flags = new Uint8Array(start.pairs.length);
+  model.flags = new Uint8Array(start.pairCount);
   model.divergence = -1;
+  model.selected = -1;
   divergence = undefined;
   runs = { a: start.a, b: start.b };
   banner.hidden = true;
   renderHeader(start.a, start.b);
   rows.resized();
-  // Keep the selected pair selected across a realignment (runs still arriving).
-  let again = -1;
-  if (previous) again = start.pairs.findIndex((p) => p.a?.spanId === previous.a?.spanId && p.b?.spanId === previous.b?.spanId);
-  else if (saved.selectedRow !== undefined && saved.selectedRow < start.pairs.length) again = saved.selectedRow;
-  if (again >= 0) select(again, true);
-  else model.selected = -1;
   rows.render();
+  if (model.pairs.length === model.pairCount) allReceived();
 });
+
+host.onNotification(ComparePairs, ({ generation: g, offset, pairs }) => {
+  if (g !== generation || offset !== model.pairs.length) return;
+  for (const p of pairs) model.pairs.push(p);
+  rows.render();
+  if (model.pairs.length === model.pairCount) allReceived();
+});
+
+function allReceived(): void {
+  let again = -1;
+  if (reselect) again = model.pairs.findIndex((p) => p.a?.spanId === reselect!.a?.spanId && p.b?.spanId === reselect!.b?.spanId);
+  else if (saved.selectedRow !== undefined && saved.selectedRow < model.pairCount) again = saved.selectedRow;
+  reselect = undefined;
+  if (again >= 0) select(again, true);
+}
 
 host.onNotification(CompareDivergence, ({ generation: g, divergence: d }) => {
   if (g !== generation || !runs) return;
@@ -118,7 +135,7 @@ host.onNotification(CompareRemoved, ({ side }) => {
 
 // ---------- selection ----------
 function select(row: number, reveal: boolean): void {
-  if (row < 0 || row >= model.pairs.length) return;
+  if (row < 0 || row >= model.pairs.length || !model.pairs[row]) return;
   model.selected = row;
   if (reveal) rows.reveal(row);
   rows.render();
@@ -157,6 +174,7 @@ spacer.addEventListener('click', (e) => {
 
 viewport.addEventListener('keydown', (e) => {
   const last = model.pairs.length - 1;
+  if (last < 0) return;
   const at = model.selected;
   const to =
     e.key === 'ArrowDown' ? Math.min(last, at + 1) : e.key === 'ArrowUp' ? Math.max(0, at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? last : e.key === 'PageDown' ? Math.min(last, at + rows.pageRows) : e.key === 'PageUp' ? Math.max(0, at - rows.pageRows) : -2;

@@ -10,7 +10,9 @@ const INDENT_PX = 12;
 
 /** What the rows show; filled as the host sends it. */
 export interface CompareModel {
-  pairs: readonly ComparePairView[];
+  /** The pairs received so far, in row order; `pairCount` in all. */
+  pairs: ComparePairView[];
+  pairCount: number;
   scaleMs: number;
   /** `ContentFlag` bits per row, as the host reads payloads. */
   flags: Uint8Array;
@@ -85,7 +87,7 @@ export function changeChips(p: ComparePairView, flags: number): string[] {
 export function compareRows(model: CompareModel): RowSource<CompareRow> {
   return {
     rowHeight: ROW_HEIGHT,
-    count: () => model.pairs.length,
+    count: () => model.pairCount,
     create() {
       const a = sideParts('a');
       const b = sideParts('b');
@@ -97,6 +99,14 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
     fill(view, index) {
       const p = model.pairs[index];
       view.el.dataset.row = String(index);
+      view.el.classList.toggle('pending', !p);
+      if (!p) {
+        // Not received yet: slices of a big comparison arrive in order, a moment apart.
+        for (const side of [view.a, view.b]) (side.name.textContent = ''), (side.icon.className = 'codicon'), (side.bar.hidden = true);
+        view.delta.textContent = '…';
+        view.chips.replaceChildren();
+        return;
+      }
       view.el.setAttribute('aria-selected', String(index === model.selected));
       view.el.classList.toggle('only-a', !p.b);
       view.el.classList.toggle('only-b', !p.a);

@@ -1,4 +1,5 @@
 import type { SpanNode, TraceTree } from '../model/trace';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 /** One row of a comparison: a span of run A and its counterpart in run B; either may be missing. */
 export interface AlignedPair {
@@ -20,6 +21,9 @@ export interface AlignedPair {
  * Returns the merged sibling list: A's siblings in A's order, B-only siblings among them.
  */
 export function alignSiblings(a: readonly SpanNode[], b: readonly SpanNode[]): [SpanNode | undefined, SpanNode | undefined][] {
+  // Most spans are leaves, and a span on one side only has its subtree on that side only.
+  if (b.length === 0) return a.map((node) => [node, undefined]);
+  if (a.length === 0) return b.map((node) => [undefined, node]);
   const byName = new Map<string, number[]>();
   for (let i = 0; i < a.length; i++) {
     const name = a[i].span.name;
@@ -72,9 +76,14 @@ const NONE: readonly SpanNode[] = [];
  * subtree along as one-sided rows.
  */
 export function alignTrees(a: TraceTree, b: TraceTree): AlignedPair[] {
+  return runSteps(alignTreesSteps(a, b));
+}
+
+/** `alignTrees` as steps, for time slices on the extension host (see `runStepsSliced`). */
+export function* alignTreesSteps(a: TraceTree, b: TraceTree): Steps<AlignedPair[]> {
   const out: AlignedPair[] = [];
   // Explicit stack: a trace may nest deeper than the call stack allows.
-  const stack: { a: SpanNode | undefined; b: SpanNode | undefined; depth: number; parent: number }[] = [];
+  const stack: AlignedPair[] = [];
   const pushChildren = (aKids: readonly SpanNode[], bKids: readonly SpanNode[], depth: number, parent: number) => {
     const merged = alignSiblings(aKids, bKids);
     for (let i = merged.length - 1; i >= 0; i--) stack.push({ a: merged[i][0], b: merged[i][1], depth, parent });
@@ -85,6 +94,7 @@ export function alignTrees(a: TraceTree, b: TraceTree): AlignedPair[] {
     const index = out.length;
     out.push(item);
     pushChildren(item.a?.children ?? NONE, item.b?.children ?? NONE, item.depth + 1, index);
+    if (index % STEP_ITEMS === STEP_ITEMS - 1) yield;
   }
   return out;
 }

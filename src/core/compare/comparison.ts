@@ -1,7 +1,7 @@
 import { loadSpanDetails } from '../ingest/spanDetails';
 import type { SpanRecord } from '../model/span';
 import { StatusCode } from '../model/span';
-import type { Trace, TraceTree } from '../model/trace';
+import type { Trace } from '../model/trace';
 import { type DiffSectionView, type DivergenceView, type PairDiffView } from '../../protocol/compare';
 import { alignTrees, type AlignedPair } from './align';
 import { contentFlags, payloadsDiffer, spanContent, type ComparedPayload, type SpanContent } from './content';
@@ -27,14 +27,14 @@ export class RunComparison {
   /** Why some payloads could not be read (the first few), for a log. */
   readonly readErrors: string[] = [];
 
+  /** `pairs`: the two trees aligned already (`alignTreesSteps`, in time slices); else aligned here. */
   constructor(
     readonly a: Trace,
     readonly b: Trace,
-    treeA: TraceTree = a.tree(),
-    treeB: TraceTree = b.tree(),
+    pairs?: readonly AlignedPair[],
     private readonly read: ContentReader = readSpanContent,
   ) {
-    this.pairs = alignTrees(treeA, treeB);
+    this.pairs = pairs ?? alignTrees(a.tree(), b.tree());
     this.aStartNs = a.summary().startNs;
     this.bStartNs = b.summary().startNs;
     this.flags = new Uint8Array(this.pairs.length);

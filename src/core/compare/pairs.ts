@@ -1,7 +1,6 @@
 import { describeSpan } from '../genai/conventions';
-import { isInProgress, spanDurationMs, StatusCode } from '../model/span';
+import { isInProgress, spanDurationMs, StatusCode, type Attributes } from '../model/span';
 import type { SpanNode } from '../model/trace';
-import { sourceLocationOf } from '../source/source';
 import type { ComparePairView, CompareSpanView } from '../../protocol/compare';
 import type { AlignedPair } from './align';
 
@@ -10,8 +9,10 @@ export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
   const span = node.span;
   const d = describeSpan(span);
   const error = span.statusCode === StatusCode.Error;
-  const tokens = d.tokens?.total ?? (d.tokens?.input !== undefined || d.tokens?.output !== undefined ? (d.tokens.input ?? 0) + (d.tokens.output ?? 0) : undefined);
-  return {
+  const t = d.tokens;
+  const tokens = t?.total ?? (t?.input !== undefined || t?.output !== undefined ? (t.input ?? 0) + (t.output ?? 0) : undefined);
+  // Built field by field, not spread: a 100,000-span comparison builds 200,000 of these.
+  const view: { -readonly [K in keyof CompareSpanView]: CompareSpanView[K] } = {
     spanId: span.spanId,
     name: span.name,
     kind: d.kind,
@@ -19,11 +20,19 @@ export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
     durationMs: spanDurationMs(span),
     running: isInProgress(span),
     error,
-    ...(error && span.errorMessage !== undefined && { errorMessage: span.errorMessage }),
-    ...(d.model !== undefined && { model: d.model }),
-    ...(tokens !== undefined && { tokens }),
-    hasSource: !node.notReceived && sourceLocationOf(span.attributes) !== undefined,
+    hasSource: !node.notReceived && hasSource(span.attributes),
   };
+  if (error && span.errorMessage !== undefined) view.errorMessage = span.errorMessage;
+  if (d.model !== undefined) view.model = d.model;
+  if (tokens !== undefined) view.tokens = tokens;
+  return view;
+}
+
+/** Whether `sourceLocationOf` finds a location (a file path), without building it. */
+function hasSource(attributes: Attributes | undefined): boolean {
+  if (attributes === undefined) return false;
+  const usable = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v === 'number';
+  return usable(attributes['code.file.path']) || usable(attributes['code.filepath']);
 }
 
 /** A pair's deltas that the index can tell: duration, status, model, tokens (B relative to A). */
