@@ -143,3 +143,16 @@ test('from the failing tool call: its source, then its waterfall', async () => {
   assert.match((await waterfall.textContent('.details')) ?? '', /OrdersAPIError: timeout after 1s/);
   await s.screenshot('03-waterfall-from-compare');
 });
+
+test('Compare with Previous Run of This Name, from the failed run', async () => {
+  await s.runCommand('View: Close All Editors');
+  const failed = (await s.treeItems('Runs')).find((r) => r.level === 1 && /error/.test(r.description))!;
+  await failed.locator.click();
+  await s.runCommand('Trace Run: Compare with Previous Run of This Name');
+  const compare = await s.webviewFrame('.cmp-row', 30_000);
+  await compare.waitForSelector('.divergence-summary:has-text("first difference")', { timeout: 15_000 });
+  assert.match((await compare.textContent('.cmp-heads .cmp-a')) ?? '', /support_agent\.run 2\.00s · 5 spans · /);
+  assert.doesNotMatch((await compare.textContent('.cmp-heads .cmp-a')) ?? '', /failed/, 'A is the earlier, good run');
+  assert.match((await compare.textContent('.cmp-heads .cmp-b')) ?? '', /1 failed/);
+  await compare.waitForSelector('.cmp-row.divergence[aria-selected="true"]');
+});
