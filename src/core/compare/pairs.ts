@@ -12,7 +12,7 @@ export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
   const t = d.tokens;
   const tokens = t?.total ?? (t?.input !== undefined || t?.output !== undefined ? (t.input ?? 0) + (t.output ?? 0) : undefined);
   // Built field by field, not spread: a 100,000-span comparison builds 200,000 of these.
-  const view: { -readonly [K in keyof CompareSpanView]: CompareSpanView[K] } = {
+  const view: Mutable<CompareSpanView> = {
     spanId: span.spanId,
     name: span.name,
     kind: d.kind,
@@ -35,21 +35,24 @@ function hasSource(attributes: Attributes | undefined): boolean {
   return usable(attributes['code.file.path']) || usable(attributes['code.filepath']);
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** A pair's deltas that the index can tell: duration, status, model, tokens (B relative to A). */
 export function pairView(pair: AlignedPair, aStartNs: bigint, bStartNs: bigint): ComparePairView {
   const a = pair.a && spanView(pair.a, aStartNs);
   const b = pair.b && spanView(pair.b, bStartNs);
-  if (!a || !b) return { ...(a && { a }), ...(b && { b }), depth: pair.depth, statusChanged: false, modelChanged: false };
-  const timed = !a.running && !b.running;
-  const delta = b.durationMs - a.durationMs;
-  return {
-    a,
-    b,
-    depth: pair.depth,
-    ...(timed && { durationDeltaMs: delta }),
-    ...(timed && a.durationMs > 0 && { durationDeltaPct: (delta / a.durationMs) * 100 }),
-    statusChanged: a.error !== b.error,
-    modelChanged: a.model !== b.model,
-    ...(a.tokens !== undefined && b.tokens !== undefined && { tokensDelta: b.tokens - a.tokens }),
-  };
+  // Assigned field by field, not spread (spreads took most of the time for 200,000 pairs).
+  const view: Mutable<ComparePairView> = { depth: pair.depth, statusChanged: false, modelChanged: false };
+  if (a) view.a = a;
+  if (b) view.b = b;
+  if (!a || !b) return view;
+  view.statusChanged = a.error !== b.error;
+  view.modelChanged = a.model !== b.model;
+  if (!a.running && !b.running) {
+    const delta = b.durationMs - a.durationMs;
+    view.durationDeltaMs = delta;
+    if (a.durationMs > 0) view.durationDeltaPct = (delta / a.durationMs) * 100;
+  }
+  if (a.tokens !== undefined && b.tokens !== undefined) view.tokensDelta = b.tokens - a.tokens;
+  return view;
 }
