@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import type { Trace } from '../../src/core/model/trace';
 import { RunComparison } from '../../src/core/compare/comparison';
+import { alignTreesSteps } from '../../src/core/compare/align';
 import { ContentFlag } from '../../src/protocol/compare';
 import { pairView } from '../../src/core/compare/pairs';
 import { previousRunOf } from '../../src/core/compare/previousRun';
@@ -190,4 +191,16 @@ test('the previous run of a name: the newest one of that name that started befor
   assert.equal(previousRunOf(store.runs(), ids[2])?.traceId, ids[0]);
   assert.equal(previousRunOf(store.runs(), ids[0]), undefined);
   assert.equal(previousRunOf(store.runs(), ids[1]), undefined);
+});
+
+test('a 10,000-span fan-out aligns in steps (for time slices) to the same rows', async (t) => {
+  const fan = (k: number) => n('agent', ...Array.from({ length: k }, (_, i) => n(`fetch ${i % 7}`)));
+  const { cmp } = await compare(t, fan(10_000), fan(9_990));
+  const steps = alignTreesSteps(cmp.a.tree(), cmp.b.tree());
+  let yields = 0;
+  let next = steps.next();
+  while (!next.done) (yields++, (next = steps.next()));
+  assert.ok(yields >= 2, `yields between slices (${yields})`);
+  assert.deepEqual(next.value.map((p) => [p.a?.span.spanId, p.b?.span.spanId]), cmp.pairs.map((p) => [p.a?.span.spanId, p.b?.span.spanId]));
+  assert.equal(cmp.pairs.filter((p) => !p.b).length, 10, 'the 10 extra fetches of A are on A only');
 });
