@@ -64,7 +64,8 @@ before(async () => {
   writeFileSync(join(workspace, 'agent', 'support.py'), Array.from({ length: 30 }, (_, i) => (i === TOOL_LINE - 1 ? '    order = orders_api.get(order_id)' : `# line ${i + 1}`)).join('\n') + '\n');
   mkdirSync(join(workspace, 'traces'));
   writeFileSync(join(workspace, 'traces', 'runs.jsonl'), JSON.stringify(requestJson(run(GOOD, 0, false))) + '\n' + JSON.stringify(requestJson(run(BAD, 60_000, true))) + '\n');
-  s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'compare' });
+  // The runs come from a file: no receiver, so no toast about ports other sessions hold covers the panel.
+  s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'compare', settings: { 'tracerun.receiver.enabled': false } });
 });
 
 after(async () => {
@@ -148,6 +149,8 @@ test('Compare with Previous Run of This Name, from the failed run', async () => 
   await s.runCommand('View: Close All Editors');
   const failed = (await s.treeItems('Runs')).find((r) => r.level === 1 && /error/.test(r.description))!;
   await failed.locator.click();
+  // The click opens the run's waterfall; a palette opened before it shows would be closed by it.
+  await s.webviewFrame('.toolbar', 30_000);
   await s.runCommand('Trace Run: Compare with Previous Run of This Name');
   const compare = await s.webviewFrame('.cmp-row', 30_000);
   await compare.waitForSelector('.divergence-summary:has-text("first difference")', { timeout: 15_000 });
