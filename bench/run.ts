@@ -17,6 +17,7 @@ import { benchReceiver } from './receiver';
 import { RUNS_BASELINES, RUNS_TARGETS, benchRuns } from './runs';
 import { FLOOD_TARGETS, benchReceiverFlood } from './receiverFlood';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
+import { COMPARE_BASELINES, COMPARE_TARGETS, benchCompare } from './compare';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -338,6 +339,7 @@ const TARGETS: Record<string, string> = {
   ...PARSER_TARGETS,
   ...RUNS_TARGETS,
   ...FLOOD_TARGETS,
+  ...COMPARE_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -355,6 +357,7 @@ function printTable(results: readonly Result[]): void {
   log(WATERFALL_BASELINES);
   log(PARSER_BASELINES);
   log(RUNS_BASELINES);
+  log(COMPARE_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -386,6 +389,9 @@ async function main(): Promise<void> {
 
   log('\npackage (npm run package vs the previous release):');
   results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));
+  // After the waterfall bench, which builds dist/ (compare.js included).
+  log('\ncompare (two runs of 100k spans side by side: host alignment and webview first paint vs a plain DOM):');
+  results.push(...(await timed('compare: two 100k runs', () => benchCompare(ROOT, log))));
 
   log('');
   printTable(results);

@@ -29,7 +29,8 @@ const builds = [
     sourcemap: production ? false : 'linked',
     minify: production,
     logLevel: 'warning',
-    entryPoints: { webview: 'webview/main.ts' },
+    // The waterfall and the compare panel: one bundle (and stylesheet) each.
+    entryPoints: { webview: 'webview/main.ts', compare: 'webview/compare/main.ts' },
     outdir: 'dist',
   },
 ];

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
 import { exportCommand } from './exportCommand';
+import { diffCommand } from './diffCommand';
 import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
@@ -13,6 +14,10 @@ const USAGE = `usage:
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
       tokens, input, output and conversation; strings longer than N characters, default
       ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as one OTLP JSON line.
+  tracerun diff <file-or-dir>... --trace A --trace B [--json]
+      Compare two runs span by span: spans paired by name and position among
+      siblings, what changed per pair (duration, status, model, tokens, inputs,
+      outputs, messages) and the first divergence. A trace id may be shortened.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
       Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
@@ -57,6 +62,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const max = values['max-payload-chars'] === undefined ? DEFAULT_COPY_MAX_PAYLOAD_CHARS : Number(values['max-payload-chars']);
         if (!Number.isInteger(max) || max < 0) return fail(`--max-payload-chars must be a whole number, not "${values['max-payload-chars']}"`);
         return await exportCommand(positionals, { traceId: values.trace, format: values.format, maxPayloadChars: max, out, err });
+      }
+      case 'diff': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, trace: { type: 'string', multiple: true } },
+          allowPositionals: true,
+        });
+        if (positionals.length === 0) return fail('diff needs at least one file or folder');
+        const traces = values.trace ?? [];
+        if (traces.length !== 2) return fail(`diff needs two runs: --trace A --trace B (got ${traces.length})`);
+        return await diffCommand(positionals, { traceA: traces[0], traceB: traces[1], json: values.json === true, out, err });
       }
       case 'receive': {
         const { values } = parseArgs({

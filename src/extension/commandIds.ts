@@ -19,6 +19,10 @@ export const Commands = {
   DisableTerminalVariables: 'tracerun.disableTerminalVariables',
   /** The receiver's status bar item: a menu of what to do with the receiver. */
   ReceiverMenu: 'tracerun.receiverMenu',
+  /** Two runs selected in the Runs view (VS Code passes the clicked item, then all selected). */
+  CompareRuns: 'tracerun.compareRuns',
+  CompareWith: 'tracerun.compareWith',
+  CompareWithPrevious: 'tracerun.compareWithPrevious',
   /**
    * The command of a click on a run, span or "Show more" item. It takes no arguments: VS Code
    * keeps an item's command arguments only until the item is redrawn, so a click on a run
@@ -50,6 +54,9 @@ export interface CommandArgs {
   [Commands.DisableTerminalVariables]: [];
   [Commands.ReceiverMenu]: [];
   [Commands.OpenSelected]: [];
+  [Commands.CompareRuns]: [element?: RunsTreeElement, selected?: readonly RunsTreeElement[]];
+  [Commands.CompareWith]: [element?: RunsTreeElement];
+  [Commands.CompareWithPrevious]: [element?: RunsTreeElement];
   [Commands.ShowSpansAtLine]: [at: SpansAtLine];
   [Commands.FilterRuns]: [];
   [Commands.ClearRunsFilter]: [];

@@ -17,6 +17,9 @@ import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 import { RunsFilterController } from './runsFilter';
 import { copyRunAsJson, openTraceFile, saveRunAs } from './shareRun';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
+import { CompareCommands } from './compareCommands';
+import type { CompareState } from '../protocol/compare';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -47,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
-  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
+  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(view);
   const runsFilter = new RunsFilterController(service, runs, view);
   context.subscriptions.push(runsFilter);
@@ -60,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!waterfallOpened) void setContext(ContextKeys.WaterfallOpened, (waterfallOpened = true));
   };
   const sampleFile = vscode.Uri.joinPath(context.extensionUri, 'media', 'sample', 'support-agent.otlp.jsonl').fsPath;
+
+  const compare = new CompareCommands(() => service.ensureStarted(), panelContext, () => view.selection);
 
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
@@ -102,6 +107,9 @@ export function activate(context: vscode.ExtensionContext): void {
         const target = await pickSpanAtLine(at);
         if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
+      [Commands.CompareRuns]: (e, selected) => compare.compareRuns(e, selected),
+      [Commands.CompareWith]: (e) => compare.compareWith(e),
+      [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
       [Commands.ShowSetupSnippet]: () => receiver.showSetupSnippet(),
@@ -142,6 +150,14 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     { dispose: () => WaterfallPanel.disposeAll() },
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const s = state as Partial<CompareState> | undefined;
+        if (typeof s?.a !== 'string' || typeof s.b !== 'string') return panel.dispose();
+        ComparePanel.revive(panel, panelContext(await service.ensureStarted()), s as CompareState);
+      },
+    }),
+    { dispose: () => ComparePanel.disposeAll() },
   );
   context.subscriptions.push(registerSourceLenses(service));
 }

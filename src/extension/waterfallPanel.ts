@@ -102,7 +102,9 @@ export class WaterfallPanel extends DisposableStore {
   }
 
   select(spanId: string): void {
-    if (this.ready) this.channel.notify(SelectSpan, { spanId });
+    // A hidden panel's page is gone (no retained context) and reloads when revealed: a message
+    // sent now would be lost, so the selection waits for the new page's Ready.
+    if (this.ready && this.panel.visible) this.channel.notify(SelectSpan, { spanId });
     else this.pendingSelection = spanId;
   }
 

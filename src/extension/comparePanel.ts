@@ -1,0 +1,201 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { RunComparison } from '../core/compare/comparison';
+import { alignTreesSteps } from '../core/compare/align';
+import { pairView } from '../core/compare/pairs';
+import { CancelledError, runStepsSliced } from '../core/util/steps';
+import { nsToIso, msBetween } from '../core/model/time';
+import type { Trace } from '../core/model/trace';
+import { Channel } from '../protocol/channel';
+import {
+  CompareBegin,
+  CompareContent,
+  ComparePairs,
+  PAIRS_PER_SLICE,
+  CompareDivergence,
+  CompareReady,
+  CompareRemoved,
+  GetPairDiff,
+  GoToSideSource,
+  OpenSideWaterfall,
+  type CompareRunView,
+  type CompareState,
+  type Side,
+} from '../protocol/compare';
+import { DisposableStore } from './disposable';
+import { goToSpanSource } from './goToSource';
+import { WaterfallPanel, type PanelContext } from './waterfallPanel';
+
+export const COMPARE_VIEW_TYPE = 'tracerun.compare';
+
+/** A change to either run is shown again after this long, so a live run does not realign on every span. */
+const UPDATE_DELAY_MS = 1000;
+
+function runView(trace: Trace): CompareRunView {
+  const s = trace.summary();
+  return { traceId: trace.traceId, name: s.name, durationMs: msBetween(s.startNs, s.endNs), spanCount: s.spanCount, errorCount: s.errorCount, startedAt: nsToIso(s.startNs) };
+}
+
+/** A panel comparing two runs span by span; payloads are read in the background after the rows are shown. */
+export class ComparePanel extends DisposableStore {
+  private static readonly open = new Map<string, ComparePanel>();
+  private readonly channel: Channel;
+  private comparison: RunComparison | undefined;
+  private generation = 0;
+  private ready = false;
+  private updateTimer: NodeJS.Timeout | undefined;
+
+  static show(context: PanelContext, a: string, b: string): ComparePanel {
+    const existing = ComparePanel.open.get(`${a} ${b}`);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Runs', vscode.ViewColumn.Active, ComparePanel.options(context.extensionUri));
+    return new ComparePanel(panel, context, a, b);
+  }
+
+  static revive(panel: vscode.WebviewPanel, context: PanelContext, state: CompareState): void {
+    panel.webview.options = ComparePanel.options(context.extensionUri);
+    new ComparePanel(panel, context, state.a, state.b);
+  }
+
+  static disposeAll(): void {
+    for (const panel of [...ComparePanel.open.values()]) panel.panel.dispose();
+  }
+
+  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: PanelContext,
+    private readonly a: string,
+    private readonly b: string,
+  ) {
+    super();
+    const key = `${a} ${b}`;
+    ComparePanel.open.set(key, this);
+    this.register({ dispose: () => ComparePanel.open.delete(key) });
+    this.register({ dispose: () => clearTimeout(this.updateTimer) });
+    // Stops the background reads of an older comparison.
+    this.register({ dispose: () => void this.generation++ });
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.channel = this.register(
+      new Channel(
+        (message) => void panel.webview.postMessage(message),
+        (method, err) => context.log.error(`compare ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      ),
+    );
+    this.handleMessages();
+    this.register(panel.webview.onDidReceiveMessage((m: unknown) => this.channel.receive(m)));
+    this.register(
+      context.ws.store.onDidChange((change) => {
+        for (const [side, id] of [['a', a], ['b', b]] as const) if (change.removed.has(id)) this.channel.notify(CompareRemoved, { side });
+        if (this.ready && (change.changed.has(a) || change.changed.has(b))) this.updateTimer ??= setTimeout(() => ((this.updateTimer = undefined), void this.send()), UPDATE_DELAY_MS);
+      }),
+    );
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'tracerun.svg');
+    panel.title = this.title();
+    panel.webview.html = this.html();
+  }
+
+  private trace(side: Side): Trace | undefined {
+    return this.context.ws.store.trace(side === 'a' ? this.a : this.b);
+  }
+
+  private title(): string {
+    const name = (side: Side) => this.trace(side)?.summary().name ?? (side === 'a' ? this.a : this.b).slice(0, 8);
+    return `Compare: ${name('a')} ↔ ${name('b')}`;
+  }
+
+  /** Aligns the runs and sends the rows; then finds the first divergence and reads every pair's payloads, in the background. */
+  private async send(): Promise<void> {
+    const ta = this.trace('a');
+    const tb = this.trace('b');
+    if (!ta || !tb) {
+      this.channel.notify(CompareRemoved, { side: ta ? 'b' : 'a' });
+      return;
+    }
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation || this.isDisposed;
+    const [treeA, treeB] = await Promise.all([ta.treeSliced(), tb.treeSliced()]);
+    if (stale()) return;
+    let pairs;
+    try {
+      pairs = await runStepsSliced(alignTreesSteps(treeA, treeB), { isCancelled: stale });
+    } catch (err) {
+      if (err instanceof CancelledError) return;
+      throw err;
+    }
+    const cmp = new RunComparison(ta, tb, pairs);
+    this.comparison = cmp;
+    const a = runView(ta);
+    const b = runView(tb);
+    this.panel.title = this.title();
+    const views = (from: number) => cmp.pairs.slice(from, from + PAIRS_PER_SLICE).map((p) => pairView(p, cmp.aStartNs, cmp.bStartNs));
+    this.channel.notify(CompareBegin, { generation, a, b, scaleMs: Math.max(a.durationMs, b.durationMs, 0.001), pairCount: cmp.pairs.length, pairs: views(0) });
+    for (let from = PAIRS_PER_SLICE; from < cmp.pairs.length; from += PAIRS_PER_SLICE) {
+      await new Promise((r) => setImmediate(r));
+      if (stale()) return;
+      this.channel.notify(ComparePairs, { generation, offset: from, pairs: views(from) });
+    }
+    const divergence = await cmp.firstDivergence(stale);
+    if (stale()) return;
+    this.channel.notify(CompareDivergence, { generation, divergence });
+    await cmp.checkAll((rows, flags) => this.channel.notify(CompareContent, { generation, rows, flags }), stale);
+    for (const e of cmp.readErrors) this.context.log.warn(`compare: ${e}`);
+  }
+
+  private spanOf(side: Side, spanId: string) {
+    return this.trace(side)?.span(spanId);
+  }
+
+  private handleMessages(): void {
+    const channel = this.channel;
+    const failed = (err: unknown) => this.context.log.error(`compare of ${this.a} and ${this.b}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    channel.onNotification(CompareReady, () => {
+      this.ready = true;
+      void this.send().catch(failed);
+    });
+    channel.onRequest(GetPairDiff, async ({ row }) => {
+      const cmp = this.comparison;
+      if (!cmp || row < 0 || row >= cmp.pairs.length) throw new Error('That pair is no longer shown.');
+      return cmp.pairDiff(row);
+    });
+    channel.onNotification(OpenSideWaterfall, ({ side, spanId }) => {
+      const traceId = side === 'a' ? this.a : this.b;
+      WaterfallPanel.show(this.context, traceId, spanId);
+    });
+    channel.onNotification(GoToSideSource, async ({ side, spanId }) => {
+      const span = this.spanOf(side, spanId);
+      if (span) await goToSpanSource(span, this.context.log, this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+    });
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.js'));
+    const styles = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css'));
+    const state: CompareState = { a: this.a, b: this.b };
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${styles}">
+<title>Compare Runs</title>
+</head>
+<body>
+<div id="app" data-state="${JSON.stringify(state).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}

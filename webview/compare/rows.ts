@@ -1,0 +1,128 @@
+// The compare panel's rows: each aligned pair as A's span (name, bar), the deltas, and B's span
+// (name, bar), drawn into pooled elements by the shared virtual list.
+import { ContentFlag, type ComparePairView, type CompareSpanView } from '../../src/protocol/compare';
+import { formatDuration } from '../../src/protocol/format';
+import { el } from '../dom';
+import type { RowElement, RowSource } from '../virtualRows';
+
+export const ROW_HEIGHT = 22;
+const INDENT_PX = 12;
+
+/** What the rows show; filled as the host sends it. */
+export interface CompareModel {
+  /** The pairs received so far, in row order; `pairCount` in all. */
+  pairs: ComparePairView[];
+  pairCount: number;
+  scaleMs: number;
+  /** `ContentFlag` bits per row, as the host reads payloads. */
+  flags: Uint8Array;
+  selected: number;
+  divergence: number;
+}
+
+interface SideParts {
+  readonly cell: HTMLElement;
+  readonly icon: HTMLElement;
+  readonly name: HTMLElement;
+  readonly bar: HTMLElement;
+}
+
+interface CompareRow extends RowElement {
+  readonly a: SideParts;
+  readonly b: SideParts;
+  readonly delta: HTMLElement;
+  readonly chips: HTMLElement;
+}
+
+function sideParts(side: 'a' | 'b'): SideParts {
+  const icon = el('span', { className: 'codicon', ariaHidden: 'true' });
+  const name = el('span', { className: 'span-name' });
+  const bar = el('div', { className: 'bar' });
+  const cell = el('div', { className: `cmp-side cmp-${side}` }, [el('div', { className: 'cmp-name' }, [icon, name]), el('div', { className: 'cmp-bar-cell' }, [bar])]);
+  return { cell, icon, name, bar };
+}
+
+function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: number, scaleMs: number, missing: string): void {
+  parts.cell.classList.toggle('missing', !span);
+  (parts.name.parentElement as HTMLElement).style.paddingLeft = `${4 + depth * INDENT_PX}px`;
+  if (!span) {
+    parts.icon.className = 'codicon codicon-circle-slash';
+    parts.name.textContent = missing;
+    parts.bar.hidden = true;
+    return;
+  }
+  parts.icon.className = span.error ? 'codicon codicon-error' : span.running ? 'codicon codicon-loading' : 'codicon';
+  parts.name.textContent = span.name;
+  parts.name.title = `${span.name} · ${span.kind}${span.model ? ` · ${span.model}` : ''} · ${span.running ? 'running' : formatDuration(span.durationMs)}`;
+  parts.bar.hidden = false;
+  parts.bar.className = `bar kind-${span.kind}${span.error ? ' error' : ''}`;
+  const left = Math.min(100, (span.startMs / scaleMs) * 100);
+  const width = span.running ? 100 - left : (span.durationMs / scaleMs) * 100;
+  parts.bar.style.left = `${left}%`;
+  parts.bar.style.width = `max(1px, ${Math.min(100 - left, width)}%)`;
+}
+
+/** "+120ms (+35%)"; a sign always, so faster and slower read apart without colour. */
+export function durationDeltaText(p: ComparePairView): string {
+  if (p.durationDeltaMs === undefined) return '';
+  if (p.durationDeltaMs === 0) return 'same time';
+  const sign = p.durationDeltaMs > 0 ? '+' : p.durationDeltaMs < 0 ? '−' : '±';
+  const pct = p.durationDeltaPct === undefined ? '' : ` (${sign}${Math.abs(p.durationDeltaPct).toFixed(0)}%)`;
+  return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
+}
+
+/** The chips naming what changed in a pair: status, model, tokens, input, output, messages. */
+export function changeChips(p: ComparePairView, flags: number): string[] {
+  if (!p.a || !p.b) return [];
+  const out: string[] = [];
+  if (p.statusChanged) out.push(p.b.error ? 'failed' : 'fixed');
+  if (p.modelChanged) out.push('model');
+  if (p.tokensDelta) out.push(`tok ${p.tokensDelta > 0 ? '+' : '−'}${Math.abs(p.tokensDelta).toLocaleString('en-US')}`);
+  if (flags & ContentFlag.Input) out.push('input');
+  if (flags & ContentFlag.Output) out.push('output');
+  if (flags & ContentFlag.Messages && !(flags & (ContentFlag.Input | ContentFlag.Output))) out.push('messages');
+  return out;
+}
+
+export function compareRows(model: CompareModel): RowSource<CompareRow> {
+  return {
+    rowHeight: ROW_HEIGHT,
+    count: () => model.pairCount,
+    create() {
+      const a = sideParts('a');
+      const b = sideParts('b');
+      const delta = el('span', { className: 'cmp-duration' });
+      const chips = el('span', { className: 'cmp-chips' });
+      const row = el('div', { className: 'row cmp-row', role: 'treeitem' }, [a.cell, el('div', { className: 'cmp-delta' }, [delta, chips]), b.cell]);
+      return { el: row, a, b, delta, chips };
+    },
+    fill(view, index) {
+      const p = model.pairs[index];
+      view.el.dataset.row = String(index);
+      view.el.classList.toggle('pending', !p);
+      if (!p) {
+        // Not received yet: slices of a big comparison arrive in order, a moment apart.
+        for (const side of [view.a, view.b]) (side.name.textContent = ''), (side.icon.className = 'codicon'), (side.bar.hidden = true);
+        view.delta.textContent = '…';
+        view.chips.replaceChildren();
+        return;
+      }
+      view.el.setAttribute('aria-selected', String(index === model.selected));
+      view.el.classList.toggle('only-a', !p.b);
+      view.el.classList.toggle('only-b', !p.a);
+      view.el.classList.toggle('divergence', index === model.divergence);
+      fillSide(view.a, p.a, p.depth, model.scaleMs, 'not in A');
+      fillSide(view.b, p.b, p.depth, model.scaleMs, 'not in B');
+      const chips = changeChips(p, model.flags[index]);
+      if (index === model.divergence) chips.unshift('first diff');
+      view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p);
+      view.delta.className = `cmp-duration${p.durationDeltaMs !== undefined && p.durationDeltaMs > 0 ? ' slower' : p.durationDeltaMs !== undefined && p.durationDeltaMs < 0 ? ' faster' : ''}`;
+      view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first diff' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
+    },
+  };
+}
+
+export function rowOfEvent(e: Event): number {
+  const row = (e.target as Element).closest<HTMLElement>('.cmp-row');
+  return row ? Number(row.dataset.row) : -1;
+}
