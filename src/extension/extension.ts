@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
-import { goToSpanSource } from './goToSource';
+import { goToSpanSource, useSpanSourceServices } from './goToSource';
+import { SpanSourceServices } from './symbolSource';
 import { ReceiverService } from './receiverService';
 import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
@@ -35,6 +36,9 @@ export function activate(context: vscode.ExtensionContext): void {
     void service.ensureStarted();
   });
   context.subscriptions.push(startOnSpans);
+
+  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings);
+  context.subscriptions.push(useSpanSourceServices(sources));
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);

@@ -1,8 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { loadSpanDetails, type SpanDetails } from '../core/ingest/spanDetails';
 import { sourceCandidates, sourceLocationOf } from '../core/source/source';
 import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
+import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import type { SpanRecord } from '../core/model/span';
+import { workspaceFolders, type SpanSourceServices } from './symbolSource';
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -10,10 +13,6 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function workspaceFolders(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
 }
 
 /**
@@ -89,23 +88,46 @@ export async function frameExists(recorded: string, traceFile: string | undefine
   return (await resolveExisting(recorded, traceFile)).found !== undefined;
 }
 
+let services: SpanSourceServices | undefined;
+
+/** The files, symbols and remembered choices Go to Source resolves with; set once on activation. */
+export function useSpanSourceServices(value: SpanSourceServices): vscode.Disposable {
+  services = value;
+  return { dispose: () => (services === value ? (services = undefined) : undefined) };
+}
+
+/** What the source chain reads of a span: its full attributes and events when its file still has them. */
+export async function spanSourceInput(span: SpanRecord, log?: vscode.LogOutputChannel): Promise<SpanSourceInput> {
+  let details: SpanDetails | undefined;
+  try {
+    details = await loadSpanDetails(span);
+  } catch (err) {
+    log?.warn(`Go to Source: ${err instanceof Error ? err.message : String(err)}; using the attributes kept in memory`);
+  }
+  return { name: span.name, attributes: details?.attributes ?? span.attributes, events: details?.events, statusMessage: span.errorMessage, traceFile: span.origin.file };
+}
+
 /**
- * Opens the file and line recorded in a span's `code.*` attributes. Relative paths resolve
- * against the workspace folders; a path that isn't there is said so, naming where we looked.
+ * Opens the code that produced a span, found by the chain of `resolveSpanSource`: its `code.*`
+ * attributes, a stack trace on it, or a workspace symbol of its name (asking which when
+ * several fit). When nothing finds it, says what was tried and what would help.
  */
 export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChannel, viewColumn?: vscode.ViewColumn): Promise<boolean> {
   const location = sourceLocationOf(span.attributes);
-  if (!location) {
-    void vscode.window.showInformationMessage(`Span "${span.name}" records no source location (no code.file.path or code.filepath attribute).`);
-    return false;
+  if (location && refusedNetworkPath(location.path, log)) return false;
+  const context = services?.interactive() ?? { folders: workspaceFolders(), exists };
+  const resolution = await resolveSpanSource(await spanSourceInput(span, log), context);
+  if (resolution.found) {
+    const { path: file, line, column, via } = resolution.found;
+    log.info(`Go to Source: span "${span.name}" → ${file}${line ? `:${line}` : ''} (found through its ${VIA_WORDS[via]})`);
+    return open(file, line, column, viewColumn, log);
   }
-  if (refusedNetworkPath(location.path, log)) return false;
-  const { found, candidates } = await resolveExisting(location.path, span.origin.file);
-  if (!found) {
-    const looked = candidates.length > 0 ? ` Looked for: ${candidates.join(', ')}.` : ' Open the folder it belongs to.';
-    log.warn(`Go to Source: ${location.path} (span "${span.name}") does not exist.${looked}`);
-    void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}").${looked}`);
-    return false;
-  }
-  return open(found, location.line, location.column, viewColumn, log);
+  if (resolution.cancelled) return false;
+  log.warn(`Go to Source: ${resolution.why}`);
+  if (location) void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}"). ${resolution.why}`);
+  else void vscode.window.showInformationMessage(resolution.why);
+  return false;
 }
+
+/** How the log says which step of the chain found a span's source. */
+export const VIA_WORDS: Record<SourceVia, string> = { attributes: 'code.* attributes', stacktrace: 'stack trace', symbol: 'name, among the workspace symbols' };

@@ -40,6 +40,8 @@ export const SETTING_DEFAULTS = {
   maxLineMB: DEFAULT_MAX_LINE_MB,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
+  // Recorded paths map into the workspace by their longest suffix without any setting.
+  pathMappings: {},
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
