@@ -39,7 +39,12 @@ export function parseStackTrace(stack: string): StackFrame[] {
     const before = previous;
     previous = head;
     for (const read of READERS) {
-      const at = read(head);
+      let at = read(head);
+      // `at com.acme.Agent.run(Agent.java:42)` ends as a Node frame does: read it as the JVM's.
+      if (at?.format === 'node' && JVM_EXTENSIONS.some((ext) => at!.path.endsWith(ext))) {
+        const jvm = jvmFrame(head);
+        if (jvm && jvm.path === at.path && jvm.line === at.line) at = jvm;
+      }
       if (!at || at.path.startsWith('node:') || at.path.startsWith('<')) continue;
       const path = at.path.startsWith('file://') ? at.path.slice(7) : at.path;
       if (path === '') continue;
@@ -140,8 +145,11 @@ function trailingLocation(s: string): Location | undefined {
 
 /** `at async Agent.lookupOrder (/app/a.ts:1:2)` → `Agent.lookupOrder`, read before the path's `(`. */
 function nodeFunction(s: string, pathStart: number): string | undefined {
-  if (pathStart < 2 || s.charCodeAt(pathStart - 1) !== 0x28 /* ( */) return undefined;
-  let end = pathStart - 1;
+  const open = s.lastIndexOf('(', pathStart - 1);
+  if (open < 1) return undefined;
+  const between = s.slice(open + 1, pathStart);
+  if (between !== '' && between !== 'file://') return undefined;
+  let end = open;
   while (end > 0 && isSpace(s.charCodeAt(end - 1))) end--;
   const at = s.lastIndexOf('at ', end);
   if (at < 0) return undefined;
