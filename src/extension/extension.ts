@@ -8,7 +8,10 @@ import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
 import { Commands } from './commandIds';
 import { executeCommand, registerCommands } from './commands';
-import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
+import { functionAtCursor, pickSpanIn, SourceLensProvider, spansIn } from './sourceLens';
+import { SourceHoverProvider } from './sourceHover';
+import { DocumentFunctions } from './documentFunctions';
+import { SpanLocationIndex } from './spanLocations';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 
@@ -39,6 +42,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings);
   context.subscriptions.push(useSpanSourceServices(sources));
+
+  const locations = new SpanLocationIndex(service, sources);
+  const functions = new DocumentFunctions();
+  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions)));
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
@@ -77,9 +84,28 @@ export function activate(context: vscode.ExtensionContext): void {
         if (e?.type === 'more') runs.showMore(e);
         else if (e?.type === 'run' || e?.type === 'span') await executeCommand(Commands.OpenWaterfall, e);
       },
-      [Commands.ShowSpansAtLine]: async (at) => {
-        const target = await pickSpanAtLine(at);
+      [Commands.ShowSpansIn]: async (at) => {
+        const stats = await spansIn(locations, at);
+        const target = stats && (await pickSpanIn(at, stats));
         if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+      },
+      [Commands.ShowSpansForFunction]: async () => {
+        const at = await functionAtCursor(functions);
+        if (!at) {
+          void vscode.window.showInformationMessage('Put the cursor in a function of a source file to see its spans.');
+          return;
+        }
+        await service.ensureStarted();
+        const stats = await spansIn(locations, at);
+        if (!stats) {
+          void vscode.window.showInformationMessage(`No loaded span comes from ${at.name ?? `line ${at.startLine}`}.`);
+          return;
+        }
+        const target = await pickSpanIn(at, stats);
+        if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+      },
+      [Commands.OpenSpan]: async (target) => {
+        if (target && typeof target.traceId === 'string' && typeof target.spanId === 'string') WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
       },
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
@@ -98,16 +124,16 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => WaterfallPanel.disposeAll() },
   );
-  context.subscriptions.push(registerSourceLenses(service));
+  context.subscriptions.push(registerSourceLenses(service, locations, functions));
 }
 
 /** Lenses over code that produced spans, while `tracerun.codeLens.enabled` is on. */
-function registerSourceLenses(service: TraceRunService): vscode.Disposable {
+function registerSourceLenses(service: TraceRunService, locations: SpanLocationIndex, functions: DocumentFunctions): vscode.Disposable {
   let lenses: vscode.Disposable | undefined;
   const update = (): void => {
     const enabled = service.settings.codeLensEnabled;
     if (enabled && !lenses) {
-      const provider = new SourceLensProvider(service);
+      const provider = new SourceLensProvider(locations, functions);
       lenses = vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ scheme: 'file' }, provider));
     } else if (!enabled && lenses) {
       lenses.dispose();
