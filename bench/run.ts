@@ -11,6 +11,7 @@ import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { LAYOUT_BASELINES, benchLayout } from './layout';
+import { LENS_BASELINES, LENS_TARGETS, benchLenses } from './lenses';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchReceiver } from './receiver';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
@@ -332,6 +333,7 @@ const TARGETS: Record<string, string> = {
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
+  ...LENS_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -348,6 +350,7 @@ function printTable(results: readonly Result[]): void {
   log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
   log(PARSER_BASELINES);
+  log(LENS_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -370,6 +373,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('layout: 1M spans', () => benchLayout(log))));
   log('\nparsers (pathological stack traces, price globs, one long line):');
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
+  log('\nlenses (function lenses of a 5,000-line file with 10,000 spans vs one pass over the spans):');
+  results.push(...(await timed('lenses: 5,000-line file', () => benchLenses(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 
