@@ -24,7 +24,7 @@ export interface SpansInRange {
 }
 
 /** Times a document without symbols is asked again (its language server may still be starting). */
-const SYMBOL_RETRIES = 5;
+const SYMBOL_RETRIES = 20;
 const SYMBOL_RETRY_MS = 3000;
 
 /**

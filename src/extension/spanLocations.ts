@@ -19,6 +19,9 @@ const RESOLUTION_TTL_MS = 30_000;
 /** Distinct recorded paths and span names resolved per build, at most. */
 const MAX_PATHS = 2000;
 const MAX_NAMES = 200;
+/** A name no symbol answered is asked again this many times, this far apart: the language server may be starting. */
+const NAME_RETRIES = 6;
+const NAME_RETRY_MS = 10_000;
 
 type Place = { readonly file: string; readonly line: number | undefined } | null;
 
@@ -39,17 +42,19 @@ export class SpanLocationIndex extends DisposableStore {
   private readonly building = new SharedRun<SpanLocations>();
   private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly paths = new Map<string, Place>();
   private readonly names = new Map<string, Place>();
   private resolvedAt = 0;
+  private nameRetries = 0;
 
   constructor(
     private readonly service: TraceRunService,
     private readonly sources: SpanSourceServices,
   ) {
     super();
-    this.register({ dispose: () => clearTimeout(this.reindexTimer) });
-    this.register(service.store.onDidChange(() => this.scheduleReindex()));
+    this.register({ dispose: () => (clearTimeout(this.reindexTimer), clearTimeout(this.retryTimer)) });
+    this.register(service.store.onDidChange(() => ((this.nameRetries = 0), this.scheduleReindex())));
     this.register(service.onDidReadFiles(() => this.reindexNow()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tracerun.pathMappings') && this.reindexNow(true)));
     this.register(vscode.workspace.onDidCreateFiles(() => this.reindexNow(true)));
@@ -122,9 +127,16 @@ export class SpanLocationIndex extends DisposableStore {
       }
       this.paths.set(recorded, found);
     }
+    let unanswered = 0;
     for (const [key, span] of newNames) {
       const r = await resolveSpanSource({ name: span.name, attributes: span.attributes }, context);
       this.names.set(key, r.found ? { file: r.found.path, line: r.found.line } : null);
+      if (!r.found) unanswered++;
+    }
+    if (unanswered > 0 && this.nameRetries < NAME_RETRIES) {
+      this.nameRetries++;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.reindexNow(true), NAME_RETRY_MS);
     }
   }
 
