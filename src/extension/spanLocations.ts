@@ -47,6 +47,7 @@ export class SpanLocationIndex extends DisposableStore {
   private readonly names = new Map<string, Place>();
   private resolvedAt = 0;
   private nameRetries = 0;
+  private notifyWhenBuilt = false;
 
   constructor(
     private readonly service: TraceRunService,
@@ -65,10 +66,14 @@ export class SpanLocationIndex extends DisposableStore {
     return this.service.ready;
   }
 
-  /** The index as the traces are now; one build at a time, callers meanwhile share it. */
+  /**
+   * The index as the traces are now. One build at a time; while one runs, callers get the
+   * previous index at once (a lens or hover never waits on the symbol provider) and
+   * `onDidChange` fires when the new one is there. Only the first build is waited for.
+   */
   current(): Promise<SpanLocations> {
     if (this.index && !this.stale) return Promise.resolve(this.index);
-    return this.building.run(async () => {
+    const build = this.building.run(async () => {
       this.stale = false;
       const started = Date.now();
       const ws = this.service.workspace;
@@ -76,8 +81,17 @@ export class SpanLocationIndex extends DisposableStore {
       const index = await runStepsSliced(buildSpanLocations(ws.store.runs(), (span) => this.placeOf(span)));
       this.index = index;
       this.lastBuildMs = Date.now() - started;
+      if (this.notifyWhenBuilt) {
+        this.notifyWhenBuilt = false;
+        this.changeEmitter.fire();
+      }
       return index;
     });
+    if (!this.index) return build;
+    // Its failure reaches whoever waits on a first build; here the old index stands.
+    build.catch(() => undefined);
+    this.notifyWhenBuilt = true;
+    return Promise.resolve(this.index);
   }
 
   /** The key a span without `code.*` path is looked up by among the symbols. */
