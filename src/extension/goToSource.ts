@@ -2,10 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { loadSpanDetails, type SpanDetails } from '../core/ingest/spanDetails';
 import { sourceCandidates, sourceLocationOf } from '../core/source/source';
+import { isDependencyPath, mappedSourceCandidates } from '../core/source/pathMapping';
 import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
 import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import type { SpanRecord } from '../core/model/span';
 import { workspaceFolders, type SpanSourceServices } from './symbolSource';
+
+/** The files, symbols and remembered choices Go to Source resolves with (see `useSpanSourceServices`). */
+let services: SpanSourceServices | undefined;
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -17,11 +21,14 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * The first candidate path that exists: as written when absolute, else in the workspace
- * folders. Network paths are not candidates: not one file system call is made for them.
+ * folders, and a path recorded elsewhere by `tracerun.pathMappings` or the longest suffix of
+ * it in the workspace (not for a dependency's file: its suffix would find a namesake). Network
+ * paths are not candidates: not one file system call is made for them.
  */
 async function resolveExisting(recorded: string, traceFile: string | undefined): Promise<{ found?: string; candidates: string[] }> {
   const folders = workspaceFolders();
-  const candidates = sourceCandidates(recorded, folders, traceFile).filter((c) => sourceAccess(c, folders) !== 'never');
+  const all = isDependencyPath(recorded) ? sourceCandidates(recorded, folders, traceFile) : mappedSourceCandidates(recorded, folders, services?.pathMappings(), traceFile);
+  const candidates = all.filter((c) => sourceAccess(c, folders) !== 'never');
   for (const candidate of candidates) if (await exists(candidate)) return { found: candidate, candidates };
   return { candidates };
 }
@@ -87,8 +94,6 @@ export async function goToLocation(recorded: string, line: number | undefined, t
 export async function frameExists(recorded: string, traceFile: string | undefined): Promise<boolean> {
   return (await resolveExisting(recorded, traceFile)).found !== undefined;
 }
-
-let services: SpanSourceServices | undefined;
 
 /** The files, symbols and remembered choices Go to Source resolves with; set once on activation. */
 export function useSpanSourceServices(value: SpanSourceServices): vscode.Disposable {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
+import { spanPayloads } from '../core/genai/payloads';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
 import { rangeLenses, spanStatsInRange, type CodeRange, type RangeLens, type RangeSpanStats } from '../core/source/functionSpans';
 import { sourceFileKey } from '../core/source/sourceIndex';
 import { formatDuration, startedLabel } from '../protocol/format';
@@ -104,14 +106,28 @@ export async function functionAtCursor(functions: DocumentFunctions): Promise<Sp
   return best ? { file: editor.document.uri.fsPath, startLine: best.startLine, endLine: best.endLine, name: best.name } : { file: editor.document.uri.fsPath, startLine: line, endLine: line, name: undefined };
 }
 
+const INPUT_CHARS = 120;
+
+/** The first line of a span's input (read back from its file), cut short; undefined when it has none. */
+async function firstLineOfInput(span: SpanRecord): Promise<string | undefined> {
+  try {
+    const text = spanPayloads((await loadSpanDetails(span)).attributes).input?.text.trim();
+    const line = text?.split(/\r?\n/, 1)[0];
+    return line && (line.length > INPUT_CHARS ? `${line.slice(0, INPUT_CHARS - 1)}…` : line);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One span opens at once; several are listed, the newest first, to pick one. */
 export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats): Promise<SpanTarget | undefined> {
   if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].span.spanId };
   const now = Date.now();
-  const items = stats.recent.map(({ traceId, span }) => ({
+  const inputs = await Promise.all(stats.recent.map(({ span }) => firstLineOfInput(span)));
+  const items = stats.recent.map(({ traceId, span }, i) => ({
     label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${span.name}`,
     description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
-    detail: span.errorMessage,
+    detail: [span.errorMessage, inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
     target: { traceId, spanId: span.spanId },
   }));
   const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';

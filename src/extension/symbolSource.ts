@@ -60,6 +60,10 @@ export class SpanSourceServices {
     private readonly mappings: () => PathMappings,
   ) {}
 
+  pathMappings(): PathMappings {
+    return this.mappings();
+  }
+
   /** For a command the user ran: may ask which symbol. */
   interactive(): SourceContext {
     return { ...this.quiet(), choose: (spanName, ranked) => this.choose(spanName, ranked) };
@@ -69,7 +73,7 @@ export class SpanSourceServices {
   quiet(): SourceContext {
     return {
       folders: workspaceFolders(),
-      pathMappings: this.mappings(),
+      pathMappings: this.pathMappings(),
       exists: isFile,
       findSymbols: (query) => this.findSymbols(query),
       choose: async (spanName, ranked) => this.remembered(spanName, ranked),

@@ -49,3 +49,11 @@ test('a stack embedded in an error message after its first line parses as well',
   const message = `lookup_order failed: upstream said no\n${NODE_STACK}`;
   assert.equal(innermostFirst(parseStackTrace(message))[0].path, '/home/ci/build/src/agent/tools.ts');
 });
+
+test('source-mapped frames of a webpack bundle name the source file, without the bundle’s name', () => {
+  const stack = ['TypeError: x is undefined', '    at lookupOrder (webpack://shop-agent/./src/agent/tools.ts:41:11)', '    at webpack:///src/agent/agent.ts:88:20'].join('\n');
+  assert.deepEqual(located(stack), [
+    ['./src/agent/tools.ts', 41, 'lookupOrder', 'node'],
+    ['src/agent/agent.ts', 88, undefined, 'node'],
+  ]);
+});

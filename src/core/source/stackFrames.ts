@@ -128,7 +128,12 @@ function trailingLocation(s: string): Location | undefined {
     // `file:///app/a.js`, or a drive letter (`C:\app`, `file:///C:/app`); a scheme's last
     // letter is no drive: `node:internal/…` or `http://…` are not files.
     if (s.startsWith('file://', start - 5)) start += 2;
-    else if (start >= 2 && isLetter(s.charCodeAt(start - 2))) {
+    else if (s.startsWith('webpack://', start - 8)) {
+      // A source-mapped bundle: `webpack://my-app/./src/agent.ts`; the first name is the bundle's.
+      const slash = s.indexOf('/', start + 2);
+      if (slash < 0 || slash >= pathEnd) return undefined;
+      start = slash + 1;
+    } else if (start >= 2 && isLetter(s.charCodeAt(start - 2))) {
       const before = start > 2 ? s.charCodeAt(start - 3) : 0x20;
       if (!endsPath(before) && before !== 0x2f) return undefined;
       start -= 2;
@@ -147,8 +152,8 @@ function trailingLocation(s: string): Location | undefined {
 function nodeFunction(s: string, pathStart: number): string | undefined {
   const open = s.lastIndexOf('(', pathStart - 1);
   if (open < 1) return undefined;
-  const between = s.slice(open + 1, pathStart);
-  if (between !== '' && between !== 'file://') return undefined;
+  // Between the `(` and the path only a scheme: `file://`, `webpack://my-app/`.
+  for (let i = open + 1; i < pathStart; i++) if (isSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 0x29) return undefined;
   let end = open;
   while (end > 0 && isSpace(s.charCodeAt(end - 1))) end--;
   const at = s.lastIndexOf('at ', end);
