@@ -125,7 +125,7 @@ export async function resolveSpanSource(input: SpanSourceInput, ctx: SourceConte
   const fromStack = await fromStacks(input, ctx);
   if (fromStack) return { found: fromStack };
   tried.push(stacksOf(input).length > 0 ? 'no frame of its stack trace is a file in the workspace' : 'it carries no stack trace');
-  const queries = symbolQueries(input.name, input.attributes);
+  const queries = ctx.findSymbols ? symbolQueries(input.name, input.attributes) : [];
   const fromSymbol = await fromSymbols(input, ctx, queries);
   if (fromSymbol) return fromSymbol;
   if (ctx.findSymbols) {
