@@ -42,6 +42,12 @@ const AGENT_TS = [
   "  return classifyQuestion(question) === 'order' ? lookupOrder('42').status : 'no idea';",
   '}',
   '',
+  'export class Desk {',
+  '  cancelOrder(id: string): void {',
+  '    console.log(id);',
+  '  }',
+  '}',
+  '',
 ].join('\n');
 
 const now = BigInt(Date.now()) * 1_000_000n;
@@ -70,6 +76,8 @@ const spans: TestSpan[] = [
     events: [{ name: 'exception', timeUnixNano: String(at(640)), attributes: [attr('exception.type', 'Error'), attr('exception.message', 'order 42 not found'), attr('exception.stacktrace', STACK)] }],
   },
   { traceId: RUN, spanId: id(5), parentSpanId: id(1), name: 'execute_tool classifyQuestion', start: at(700), end: at(720) },
+  // Two symbols answer to this name: a function in orders.ts and a method in agent.ts.
+  { traceId: RUN, spanId: id(6), parentSpanId: id(1), name: 'execute_tool cancelOrder', start: at(730), end: at(740) },
 ];
 
 let s: Session;
@@ -119,8 +127,9 @@ test('the lens over lookupOrder counts the spans of two lines of its body; a cli
   const lens = s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /2 spans/ }).first();
   await lens.waitFor({ timeout: 60_000 });
   assert.match((await lens.textContent()) ?? '', /2 spans · p50 200ms/);
-  // One lens for the function, none left for its lines.
-  assert.equal(await s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /1 span\b/ }).count(), 0);
+  // One lens for the function, none left for its two lines (100ms and 300ms).
+  const lensTexts = await s.page.locator('.monaco-editor .codelens-decoration').allTextContents();
+  assert.ok(!lensTexts.some((t) => /1 span · p50 (100|300)ms/.test(t)), JSON.stringify(lensTexts));
   await s.screenshot('02-function-lens');
   const html = await lens.evaluate((e: { outerHTML: string }) => e.outerHTML);
   // A lens VS Code kept from before shows without its command until the provider answers.
@@ -157,4 +166,23 @@ test('a hover on the function’s name lists its last calls with their input and
   await hover.locator('a', { hasText: 'lookup cached' }).first().click();
   const frame = await s.webviewFrame(`.row[data-span-id="${id(2)}"]`, 20_000);
   await frame.waitForSelector('.details h2:text("lookup cached")');
+});
+
+test('two symbols of the span’s name: a quick pick, best first; the choice is remembered for that span name', async () => {
+  await s.clickTreeItemAction(/^execute_tool cancelOrder$/, 'Go to Source', { viewTitle: 'Runs' });
+  const rows = await s.poll('the symbols named cancelOrder', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 20_000);
+  // TypeScript may write the names with `()`.
+  assert.ok(rows.every((r) => /^cancelOrder(\(\))?$/.test(r.label)), JSON.stringify(rows));
+  const inOrders = rows.find((r) => /orders\.ts:12/.test(r.ariaLabel));
+  assert.ok(inOrders, `a row names src/orders.ts:12: ${JSON.stringify(rows)}`);
+  await s.screenshot('04-symbol-choice');
+  await s.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[data-index="${inOrders.index}"]`).click();
+  await s.waitForActiveEditor({ path: 'src/orders.ts', line: 12 });
+  // Elsewhere, then the same span again: straight to the chosen one.
+  await s.clickTreeItemAction(/^execute_tool classifyQuestion$/, 'Go to Source', { viewTitle: 'Runs' });
+  await s.waitForActiveEditor({ path: 'src/agent.ts', line: 3 });
+  await s.clickTreeItemAction(/^execute_tool cancelOrder$/, 'Go to Source', { viewTitle: 'Runs' });
+  // It gets there with no pick made: were it asked again, the quick pick would wait for one.
+  await s.waitForActiveEditor({ path: 'src/orders.ts', line: 12 });
+  assert.equal(await s.page.locator('.quick-input-widget').isVisible(), false, 'no question the second time');
 });
