@@ -121,7 +121,10 @@ export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChan
   const location = sourceLocationOf(span.attributes);
   if (location && refusedNetworkPath(location.path, log)) return false;
   const context = services?.interactive() ?? { folders: workspaceFolders(), exists };
-  const resolution = await resolveSpanSource(await spanSourceInput(span, log), context);
+  // The symbol provider may be slow while a language server starts: say what is going on.
+  const resolution = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the source of span "${span.name}"` }, async () =>
+    resolveSpanSource(await spanSourceInput(span, log), context),
+  );
   if (resolution.found) {
     const { path: file, line, column, via } = resolution.found;
     log.info(`Go to Source: span "${span.name}" → ${file}${line ? `:${line}` : ''} (found through its ${VIA_WORDS[via]})`);
