@@ -127,7 +127,10 @@ export class SpanLocationIndex extends DisposableStore {
           if (!this.paths.has(recorded.path) && newPaths.size < MAX_PATHS) newPaths.add(recorded.path);
         } else {
           const key = this.nameKey(span);
-          if (!this.names.has(key) && newNames.size < MAX_NAMES && symbolQueries(span.name, span.attributes).length > 0) newNames.set(key, span);
+          if (this.names.has(key) || newNames.has(key) || newNames.size >= MAX_NAMES) continue;
+          // A name that names no code (`chat gpt-4o`) is settled at once, never asked about.
+          if (symbolQueries(span.name, span.attributes).length > 0) newNames.set(key, span);
+          else this.names.set(key, null);
         }
       }
     }
