@@ -11,6 +11,7 @@ import { TraceStore } from '../src/core/model/traceStore';
 import { TraceWorkspace } from '../src/core/ingest/traceWorkspace';
 import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './generate';
 import { LAYOUT_BASELINES, benchLayout } from './layout';
+import { LENS_BASELINES, LENS_TARGETS, benchLenses } from './lenses';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
@@ -340,6 +341,7 @@ const TARGETS: Record<string, string> = {
   ...RUNS_TARGETS,
   ...FLOOD_TARGETS,
   ...COMPARE_TARGETS,
+  ...LENS_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -358,6 +360,7 @@ function printTable(results: readonly Result[]): void {
   log(PARSER_BASELINES);
   log(RUNS_BASELINES);
   log(COMPARE_BASELINES);
+  log(LENS_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -382,6 +385,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
   log('\nreceiver floods (gzip bombs on OTLP/HTTP and OTLP/gRPC; the receiver process\'s peak RSS vs its idle RSS):');
   results.push(...(await timed('receiver: floods', () => benchReceiverFlood(log))));
+  log('\nlenses (function lenses of a 5,000-line file with 10,000 spans vs one pass over the spans):');
+  results.push(...(await timed('lenses: 5,000-line file', () => benchLenses(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
   log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');

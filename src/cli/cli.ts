@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
 import { exportCommand } from './exportCommand';
@@ -6,9 +7,11 @@ import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
-  tracerun tree <file-or-dir>... [--json]
+  tracerun tree <file-or-dir>... [--json] [--workspace DIR]
       Print each trace run in OTLP JSON trace files as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
+      A span's source is found in DIR (default: the current folder) from its code.*
+      attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
       \`-\` (or /dev/stdin) reads standard input.
   tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
@@ -35,6 +38,10 @@ function port(value: string | undefined, fallback: number): number | undefined {
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 
+async function isFolder(dir: string): Promise<boolean> {
+  return (await stat(dir).catch(() => undefined))?.isDirectory() === true;
+}
+
 /** Runs `tracerun <argv>`; returns the exit code (2 for a usage error). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -46,9 +53,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case 'tree': {
-        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, workspace: { type: 'string' } }, allowPositionals: true });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
-        return await treeCommand(positionals, { json: values.json === true, out, err });
+        if (values.workspace !== undefined && !(await isFolder(values.workspace))) return fail(`--workspace ${values.workspace} is not a folder`);
+        return await treeCommand(positionals, { json: values.json === true, out, err, workspace: values.workspace });
       }
       case 'export': {
         const { values, positionals } = parseArgs({

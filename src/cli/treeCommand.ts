@@ -1,17 +1,20 @@
+import * as path from 'node:path';
 import { describeSpan, type TokenCounts } from '../core/genai/conventions';
 import { traceTokens } from '../core/genai/traceTokens';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
-import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
 import type { SpanNode, Trace } from '../core/model/trace';
 import { msBetween, nsToIso } from '../core/model/time';
 import { formatDuration, tokensText } from '../protocol/format';
 import { firstLine, terminalSafe } from './terminalText';
+import { TreeSources, type TreeSource } from './treeSources';
 
 export interface TreeOptions {
   readonly json: boolean;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Where span sources are looked for (`--workspace`, default the current folder). */
+  readonly workspace?: string;
 }
 
 interface JsonSpan {
@@ -29,7 +32,7 @@ interface JsonSpan {
   error?: string;
   model?: string;
   tokens?: TokenCounts;
-  source?: { path: string; line?: number; function?: string };
+  source?: TreeSource;
 }
 
 
@@ -45,9 +48,8 @@ function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolea
   }
 }
 
-function spanJson(span: SpanRecord): JsonSpan {
+function spanJson(span: SpanRecord, source: TreeSource | undefined): JsonSpan {
   const d = describeSpan(span);
-  const source = sourceLocationOf(span.attributes);
   const failed = span.statusCode === StatusCode.Error;
   return omitUndefined({
     spanId: span.spanId,
@@ -60,7 +62,7 @@ function spanJson(span: SpanRecord): JsonSpan {
     error: failed ? (span.errorMessage ?? 'error') : undefined,
     model: d.model,
     tokens: d.tokens,
-    source: source && omitUndefined({ path: source.path, line: source.line, function: source.function }),
+    source: source && omitUndefined({ path: source.path, line: source.line, function: source.function, via: source.via }),
   });
 }
 
@@ -74,14 +76,13 @@ function tokensOf(t: TokenCounts | undefined): string | undefined {
 }
 
 /** One span's line of the text tree: a status message is cut to its first line (`--json` keeps it whole). */
-function spanLine(span: SpanRecord): string {
+function spanLine(span: SpanRecord, source: TreeSource | undefined): string {
   const d = describeSpan(span);
-  const source = sourceLocationOf(span.attributes);
   const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), d.model ? `${d.kind} ${d.model}` : d.kind];
   const tokens = tokensOf(d.tokens);
   if (tokens) parts.push(tokens);
   if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${firstLine(span.errorMessage ?? '')}`.trim());
-  if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}`);
+  if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}${source.via === 'stacktrace' ? ' [from its stack trace]' : ''}`);
   return parts.join('  ');
 }
 
@@ -95,11 +96,18 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     options.err(files.length === 0 ? 'tracerun: no trace files found' : `tracerun: no spans could be read from ${files.length} file(s)`);
     return 1;
   }
+  const sources = new Map<SpanRecord, TreeSource | undefined>();
+  const finder = new TreeSources(path.resolve(options.workspace ?? process.cwd()));
+  try {
+    for (const trace of runs) for (const span of trace.allSpans()) sources.set(span, await finder.sourceOf(span));
+  } finally {
+    finder.close();
+  }
   if (options.json) {
     const traces = runs.map((trace) => {
       const s = trace.summary();
       const spans: JsonSpan[] = [];
-      walk(trace, (node) => spans.push(node.notReceived ? { ...spanJson(node.span), notReceived: true } : spanJson(node.span)));
+      walk(trace, (node) => spans.push(node.notReceived ? { ...spanJson(node.span, undefined), notReceived: true } : spanJson(node.span, sources.get(node.span))));
       return {
         traceId: trace.traceId,
         name: s.name,
@@ -125,7 +133,7 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     walk(trace, (node, prefix, last) => {
       const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
       const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
-      out(`  ${prefix}${connector}${spanLine(node.span)}${orphan}`);
+      out(`  ${prefix}${connector}${spanLine(node.span, sources.get(node.span))}${orphan}`);
     });
     out('');
   }

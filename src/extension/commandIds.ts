@@ -2,7 +2,7 @@
 // contributionUtils.ts does), so `registerCommands` and `executeCommand` in commands.ts are
 // checked by the compiler. No `vscode` import at run time: a unit test compares the ids
 // with package.json's `contributes.commands`.
-import type { SpansAtLine } from '../core/source/sourceIndex';
+import type { SpansInRange, SpanTarget } from './sourceLens';
 import type { RunsTreeElement } from './runsTree';
 
 export const Commands = {
@@ -30,13 +30,16 @@ export const Commands = {
    * It reads the selection instead, which the click has set by the time the command runs.
    */
   OpenSelected: 'tracerun.openSelected',
-  /** A click on a code lens: pick one of the spans recorded at that line. */
-  ShowSpansAtLine: 'tracerun.showSpansAtLine',
   FilterRuns: 'tracerun.filterRuns',
   ClearRunsFilter: 'tracerun.clearRunsFilter',
   CopyRunAsJson: 'tracerun.copyRunAsJson',
   SaveRunAs: 'tracerun.saveRunAs',
   OpenTraceFile: 'tracerun.openTraceFile',
+  /** A click on a code lens: open the span of a function (or line), or pick one of its spans. */
+  ShowSpansIn: 'tracerun.showSpansIn',
+  ShowSpansForFunction: 'tracerun.showSpansForFunction',
+  /** A link in a hover: open one span in its waterfall. */
+  OpenSpan: 'tracerun.openSpan',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -57,13 +60,15 @@ export interface CommandArgs {
   [Commands.CompareRuns]: [element?: RunsTreeElement, selected?: readonly RunsTreeElement[]];
   [Commands.CompareWith]: [element?: RunsTreeElement];
   [Commands.CompareWithPrevious]: [element?: RunsTreeElement];
-  [Commands.ShowSpansAtLine]: [at: SpansAtLine];
   [Commands.FilterRuns]: [];
   [Commands.ClearRunsFilter]: [];
   [Commands.CopyRunAsJson]: [element?: RunsTreeElement];
   [Commands.SaveRunAs]: [element?: RunsTreeElement];
   [Commands.OpenTraceFile]: [];
+  [Commands.ShowSpansIn]: [at: SpansInRange];
+  [Commands.ShowSpansForFunction]: [];
+  [Commands.OpenSpan]: [target: SpanTarget];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */
-export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansAtLine, Commands.ReceiverMenu]);
+export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansIn, Commands.OpenSpan, Commands.ReceiverMenu]);

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
-import { goToSpanSource } from './goToSource';
+import { goToSpanSource, useSpanSourceServices } from './goToSource';
+import { SpanSourceServices } from './symbolSource';
 import { ReceiverService } from './receiverService';
 import { RunsTreeProvider, type RunsTreeElement } from './runsTree';
 import { TraceRunService } from './traceRunService';
@@ -12,7 +13,10 @@ import { showReceiverMenu } from './receiverMenu';
 import { readConfigureTerminals, settingId, updateSettingWhereSet } from './settings';
 import { TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
 import { runToShow } from '../core/model/runsFromFile';
-import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
+import { functionAtCursor, pickSpanIn, SourceLensProvider, spansIn } from './sourceLens';
+import { SourceHoverProvider } from './sourceHover';
+import { DocumentFunctions } from './documentFunctions';
+import { SpanLocationIndex } from './spanLocations';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 import { RunsFilterController } from './runsFilter';
@@ -47,6 +51,13 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(startOnSpans);
   context.subscriptions.push(trackFirstRun(service), registerTerminalEnvironment(context, receiver));
+
+  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings);
+  context.subscriptions.push(useSpanSourceServices(sources));
+
+  const locations = new SpanLocationIndex(service, sources);
+  const functions = new DocumentFunctions();
+  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions)));
 
   const runs = new RunsTreeProvider(service);
   context.subscriptions.push(runs);
@@ -103,13 +114,32 @@ export function activate(context: vscode.ExtensionContext): void {
         if (e?.type === 'more') runs.showMore(e);
         else if (e?.type === 'run' || e?.type === 'span') await executeCommand(Commands.OpenWaterfall, e);
       },
-      [Commands.ShowSpansAtLine]: async (at) => {
-        const target = await pickSpanAtLine(at);
-        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
-      },
       [Commands.CompareRuns]: (e, selected) => compare.compareRuns(e, selected),
       [Commands.CompareWith]: (e) => compare.compareWith(e),
       [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
+      [Commands.ShowSpansIn]: async (at) => {
+        const stats = await spansIn(locations, at);
+        const target = stats && (await pickSpanIn(at, stats));
+        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+      },
+      [Commands.ShowSpansForFunction]: async () => {
+        const at = await functionAtCursor(functions);
+        if (!at) {
+          void vscode.window.showInformationMessage('Put the cursor in a function of a source file to see its spans.');
+          return;
+        }
+        await service.ensureStarted();
+        const stats = await spansIn(locations, at);
+        if (!stats) {
+          void vscode.window.showInformationMessage(`No loaded span comes from ${at.name ?? `line ${at.startLine}`}.`);
+          return;
+        }
+        const target = await pickSpanIn(at, stats);
+        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+      },
+      [Commands.OpenSpan]: async (target) => {
+        if (target && typeof target.traceId === 'string' && typeof target.spanId === 'string') showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+      },
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),
       [Commands.ShowSetupSnippet]: () => receiver.showSetupSnippet(),
@@ -159,7 +189,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => ComparePanel.disposeAll() },
   );
-  context.subscriptions.push(registerSourceLenses(service));
+  context.subscriptions.push(registerSourceLenses(service, locations, functions));
 }
 
 /**
@@ -203,12 +233,12 @@ function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver:
 }
 
 /** Lenses over code that produced spans, while `tracerun.codeLens.enabled` is on. */
-function registerSourceLenses(service: TraceRunService): vscode.Disposable {
+function registerSourceLenses(service: TraceRunService, locations: SpanLocationIndex, functions: DocumentFunctions): vscode.Disposable {
   let lenses: vscode.Disposable | undefined;
   const update = (): void => {
     const enabled = service.settings.codeLensEnabled;
     if (enabled && !lenses) {
-      const provider = new SourceLensProvider(service);
+      const provider = new SourceLensProvider(locations, functions);
       lenses = vscode.Disposable.from(provider, vscode.languages.registerCodeLensProvider({ scheme: 'file' }, provider));
     } else if (!enabled && lenses) {
       lenses.dispose();

@@ -1,8 +1,15 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { loadSpanDetails, type SpanDetails } from '../core/ingest/spanDetails';
 import { sourceCandidates, sourceLocationOf } from '../core/source/source';
+import { isDependencyPath, mappedSourceCandidates } from '../core/source/pathMapping';
 import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
+import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import type { SpanRecord } from '../core/model/span';
+import { workspaceFolders, type SpanSourceServices } from './symbolSource';
+
+/** The files, symbols and remembered choices Go to Source resolves with (see `useSpanSourceServices`). */
+let services: SpanSourceServices | undefined;
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -12,17 +19,16 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-function workspaceFolders(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-}
-
 /**
  * The first candidate path that exists: as written when absolute, else in the workspace
- * folders. Network paths are not candidates: not one file system call is made for them.
+ * folders, and a path recorded elsewhere by `tracerun.pathMappings` or the longest suffix of
+ * it in the workspace (not for a dependency's file: its suffix would find a namesake). Network
+ * paths are not candidates: not one file system call is made for them.
  */
 async function resolveExisting(recorded: string, traceFile: string | undefined): Promise<{ found?: string; candidates: string[] }> {
   const folders = workspaceFolders();
-  const candidates = sourceCandidates(recorded, folders, traceFile).filter((c) => sourceAccess(c, folders) !== 'never');
+  const all = isDependencyPath(recorded) ? sourceCandidates(recorded, folders, traceFile) : mappedSourceCandidates(recorded, folders, services?.pathMappings(), traceFile);
+  const candidates = all.filter((c) => sourceAccess(c, folders) !== 'never');
   for (const candidate of candidates) if (await exists(candidate)) return { found: candidate, candidates };
   return { candidates };
 }
@@ -89,23 +95,47 @@ export async function frameExists(recorded: string, traceFile: string | undefine
   return (await resolveExisting(recorded, traceFile)).found !== undefined;
 }
 
+/** The files, symbols and remembered choices Go to Source resolves with; set once on activation. */
+export function useSpanSourceServices(value: SpanSourceServices): vscode.Disposable {
+  services = value;
+  return { dispose: () => (services === value ? (services = undefined) : undefined) };
+}
+
+/** What the source chain reads of a span: its full attributes and events when its file still has them. */
+export async function spanSourceInput(span: SpanRecord, log?: vscode.LogOutputChannel): Promise<SpanSourceInput> {
+  let details: SpanDetails | undefined;
+  try {
+    details = await loadSpanDetails(span);
+  } catch (err) {
+    log?.warn(`Go to Source: ${err instanceof Error ? err.message : String(err)}; using the attributes kept in memory`);
+  }
+  return { name: span.name, attributes: details?.attributes ?? span.attributes, events: details?.events, statusMessage: span.errorMessage, traceFile: span.origin.file };
+}
+
 /**
- * Opens the file and line recorded in a span's `code.*` attributes. Relative paths resolve
- * against the workspace folders; a path that isn't there is said so, naming where we looked.
+ * Opens the code that produced a span, found by the chain of `resolveSpanSource`: its `code.*`
+ * attributes, a stack trace on it, or a workspace symbol of its name (asking which when
+ * several fit). When nothing finds it, says what was tried and what would help.
  */
 export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChannel, viewColumn?: vscode.ViewColumn): Promise<boolean> {
   const location = sourceLocationOf(span.attributes);
-  if (!location) {
-    void vscode.window.showInformationMessage(`Span "${span.name}" records no source location (no code.file.path or code.filepath attribute).`);
-    return false;
+  if (location && refusedNetworkPath(location.path, log)) return false;
+  const context = services?.interactive() ?? { folders: workspaceFolders(), exists };
+  // The symbol provider may be slow while a language server starts: say what is going on.
+  const resolution = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the source of span "${span.name}"` }, async () =>
+    resolveSpanSource(await spanSourceInput(span, log), context),
+  );
+  if (resolution.found) {
+    const { path: file, line, column, via } = resolution.found;
+    log.info(`Go to Source: span "${span.name}" → ${file}${line ? `:${line}` : ''} (found through its ${VIA_WORDS[via]})`);
+    return open(file, line, column, viewColumn, log);
   }
-  if (refusedNetworkPath(location.path, log)) return false;
-  const { found, candidates } = await resolveExisting(location.path, span.origin.file);
-  if (!found) {
-    const looked = candidates.length > 0 ? ` Looked for: ${candidates.join(', ')}.` : ' Open the folder it belongs to.';
-    log.warn(`Go to Source: ${location.path} (span "${span.name}") does not exist.${looked}`);
-    void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}").${looked}`);
-    return false;
-  }
-  return open(found, location.line, location.column, viewColumn, log);
+  if (resolution.cancelled) return false;
+  log.warn(`Go to Source: ${resolution.why}`);
+  if (location) void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}"). ${resolution.why}`);
+  else void vscode.window.showInformationMessage(resolution.why);
+  return false;
 }
+
+/** How the log says which step of the chain found a span's source. */
+export const VIA_WORDS: Record<SourceVia, string> = { attributes: 'code.* attributes', stacktrace: 'stack trace', symbol: 'name, among the workspace symbols' };

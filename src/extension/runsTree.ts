@@ -372,7 +372,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       this.reportInvalidId,
     );
     item.tooltip = tooltip;
-    item.contextValue = s.root && sourceLocationOf(s.root.attributes) ? 'run source' : 'run';
+    // Go to Source for every span: its code.*, a stack trace or its name may find the code.
+    item.contextValue = s.root ? 'run source' : 'run';
     item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
@@ -467,7 +468,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
-    item.contextValue = source ? 'span source' : 'span';
+    item.contextValue = node.notReceived ? 'span' : 'span source';
     const tooltip = new vscode.MarkdownString(undefined, true);
     appendSpanTooltip(
       tooltip,

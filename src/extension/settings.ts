@@ -17,6 +17,7 @@ import {
   type SettingKey,
 } from '../core/config/defaults';
 import type { ModelPrice } from '../core/genai/cost';
+import type { PathMappings } from '../core/source/pathMapping';
 
 // Every `tracerun.*` setting is read (and written) here, by its typed key, with the defaults
 // of core/config/defaults.ts.
@@ -63,6 +64,22 @@ export interface TraceRunSettings {
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Longest string Copy Run as JSON keeps whole; 0 keeps everything. */
   readonly copyMaxPayloadChars: number;
+  /** Recorded path prefix → local folder (`${workspaceFolder}` allowed), for finding span sources. */
+  readonly pathMappings: PathMappings;
+}
+
+function pathMappings(value: unknown, problems: string[]): PathMappings {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${settingId('pathMappings')} must map recorded folders to local ones, e.g. { "/app": "\${workspaceFolder}" }; ignored`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(value as Record<string, unknown>)) {
+    if (from.trim() !== '' && typeof to === 'string' && to.trim() !== '') out[from.trim()] = to.trim();
+    else problems.push(`${settingId('pathMappings')}["${from}"] must be a folder path; ignored`);
+  }
+  return out;
 }
 
 function modelPrices(value: unknown, problems: string[]): Readonly<Record<string, ModelPrice>> {
@@ -116,6 +133,7 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     maxLineMB: integerIn(get(config, 'maxLineMB'), 'maxLineMB', DEFAULT_MAX_LINE_MB, problems),
     modelPrices: modelPrices(get(config, 'modelPrices'), problems),
     copyMaxPayloadChars: integerIn(get(config, 'copy.maxPayloadChars'), 'copy.maxPayloadChars', DEFAULT_COPY_MAX_PAYLOAD_CHARS, problems),
+    pathMappings: pathMappings(get(config, 'pathMappings'), problems),
   };
 }
 

@@ -1,117 +1,138 @@
 import * as vscode from 'vscode';
-import { buildSourceIndex, sourceFileKey, type SourceIndex, type SpansAtLine } from '../core/source/sourceIndex';
-import { runStepsSliced, SharedRun } from '../core/util/steps';
-import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
+import { spanPayloads } from '../core/genai/payloads';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
+import { rangeLenses, spanStatsInRange, type CodeRange, type RangeLens, type RangeSpanStats } from '../core/source/functionSpans';
+import { sourceFileKey } from '../core/source/sourceIndex';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { Commands } from './commandIds';
 import { commandOf } from './commands';
 import { DisposableStore } from './disposable';
-import type { TraceRunService } from './traceRunService';
-import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
-
-/** New spans redraw the lenses at most this often: each redraw indexes every span again. */
-const REINDEX_DELAY_MS = 1500;
+import type { DocumentFunctions } from './documentFunctions';
+import type { SpanLocationIndex } from './spanLocations';
 
 export interface SpanTarget {
   readonly traceId: string;
   readonly spanId: string;
 }
 
+/** What a lens click (or "Show Spans for Function at Cursor") lists: the spans from lines of a file. */
+export interface SpansInRange {
+  readonly file: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  /** The function's name, or undefined for a line outside any. */
+  readonly name: string | undefined;
+}
+
+/** Times a document without symbols is asked again (its language server may still be starting). */
+const SYMBOL_RETRIES = 20;
+const SYMBOL_RETRY_MS = 3000;
+
 /**
- * Above each line of code that produced spans (`code.*` attributes), a lens: how many spans,
- * their median duration, how many failed; a click lists the latest to open in the waterfall.
- * The index is built in time slices after the traces change, and only while lenses are asked for.
+ * Above each function, method or class that produced spans (its spans counted together: how
+ * many, p50, p95, failed, running), and above lines outside any function that did. Places come
+ * from the shared `SpanLocationIndex`, ranges from the language's document symbols.
  */
 export class SourceLensProvider extends DisposableStore implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
-  /** The index of the traces as they are, or were when it was built (stale until rebuilt). */
-  private index: SourceIndex | undefined;
-  private stale = true;
-  private readonly building = new SharedRun<SourceIndex>();
-  private lastBuildMs = 0;
-  private reindexTimer: NodeJS.Timeout | undefined;
+  private readonly retries = new Map<string, number>();
+  private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly service: TraceRunService) {
+  constructor(
+    private readonly locations: SpanLocationIndex,
+    private readonly functions: DocumentFunctions,
+  ) {
     super();
-    this.register({ dispose: () => clearTimeout(this.reindexTimer) });
-    // The store is the same for the service's whole life: one subscription. Once files are
-    // (re)read the lenses are redrawn at once rather than after the usual pause.
-    this.register(service.store.onDidChange(() => this.scheduleReindex()));
-    this.register(service.onDidReadFiles(() => this.reindexNow()));
-    if (service.ready) this.reindexNow();
+    this.register(locations.onDidChange(() => this.changeEmitter.fire()));
+    this.register({ dispose: () => clearTimeout(this.retryTimer) });
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
-    if (document.uri.scheme !== 'file') return [];
-    // Nothing read yet: lenses come once the Runs view or a command starts watching.
-    if (!this.service.ready) return [];
-    const lines = (await this.currentIndex(this.service.workspace)).get(sourceFileKey(document.uri.fsPath));
-    if (!lines || token.isCancellationRequested) return [];
-    return lines
-      .filter((at) => at.line <= document.lineCount)
-      .map((at) => new vscode.CodeLens(new vscode.Range(at.line - 1, 0, at.line - 1, 0), { ...commandOf(Commands.ShowSpansAtLine, lensTitle(at), at), tooltip: lensTooltip(at) }));
-  }
-
-  /** One build at a time: editors asking meanwhile share it. */
-  private currentIndex(ws: TraceWorkspace): Promise<SourceIndex> {
-    if (this.index && !this.stale) return Promise.resolve(this.index);
-    return this.building.run(() => {
-      this.stale = false;
-      const started = Date.now();
-      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-      return runStepsSliced(buildSourceIndex(ws.store.runs(), folders)).then((index) => {
-        this.index = index;
-        this.lastBuildMs = Date.now() - started;
-        return index;
+    if (document.uri.scheme !== 'file' || !this.locations.ready) return [];
+    const spans = (await this.locations.current()).get(sourceFileKey(document.uri.fsPath));
+    if (!spans || token.isCancellationRequested) return [];
+    const functions = await this.functions.of(document);
+    if (functions.length === 0) this.retryLater(document.uri.toString());
+    return rangeLenses(spans, functions)
+      .filter((lens) => lens.startLine <= document.lineCount)
+      .map((lens) => {
+        const at: SpansInRange = { file: document.uri.fsPath, startLine: lens.startLine, endLine: lens.endLine, name: lens.name };
+        const line = lens.startLine - 1;
+        return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { ...commandOf(Commands.ShowSpansIn, lensTitle(lens.stats), at), tooltip: lensTooltip(lens) });
       });
-    });
   }
 
-  /**
-   * New spans redraw the lenses after a pause that grows with the time a build takes, so a
-   * big trace streaming in is indexed now and then, not over and over.
-   */
-  private reindexNow(): void {
-    clearTimeout(this.reindexTimer);
-    this.reindexTimer = undefined;
-    this.scheduleReindex(0);
-  }
-
-  private scheduleReindex(delay = Math.max(REINDEX_DELAY_MS, 4 * this.lastBuildMs)): void {
-    this.reindexTimer ??= setTimeout(() => {
-      this.reindexTimer = undefined;
-      this.stale = true;
+  private retryLater(uri: string): void {
+    const n = this.retries.get(uri) ?? 0;
+    if (n >= SYMBOL_RETRIES) return;
+    this.retries.set(uri, n + 1);
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
       this.changeEmitter.fire();
-    }, delay);
+    }, SYMBOL_RETRY_MS);
   }
 }
 
-function lensTitle(at: SpansAtLine): string {
-  const parts = [`$(pulse) ${at.count.toLocaleString()} span${at.count === 1 ? '' : 's'}`];
-  if (at.medianMs !== undefined) parts.push(`p50 ${formatDuration(at.medianMs)}`);
-  if (at.failed > 0) parts.push(`${at.failed.toLocaleString()} failed`);
-  if (at.running > 0) parts.push(`${at.running.toLocaleString()} running`);
+export function lensTitle(stats: RangeSpanStats): string {
+  const parts = [`$(pulse) ${stats.count.toLocaleString()} span${stats.count === 1 ? '' : 's'}`];
+  if (stats.p50Ms !== undefined) parts.push(`p50 ${formatDuration(stats.p50Ms)}`);
+  if (stats.p95Ms !== undefined) parts.push(`p95 ${formatDuration(stats.p95Ms)}`);
+  if (stats.failed > 0) parts.push(`${stats.failed.toLocaleString()} failed`);
+  if (stats.running > 0) parts.push(`${stats.running.toLocaleString()} running`);
   return parts.join(' · ');
 }
 
-function lensTooltip(at: SpansAtLine): string {
-  const what = at.function ? `${at.function} (line ${at.line})` : `line ${at.line}`;
-  return `Spans recorded at ${what}; the latest started ${startedLabel(at.lastStartMs, Date.now(), vscode.env.language)}. Click to open one in the waterfall.`;
+function lensTooltip(lens: RangeLens): string {
+  const what = lens.name ? `${lens.name}${lens.stats.lines > 1 ? ` (${lens.stats.lines} lines of it)` : ''}` : `line ${lens.startLine}`;
+  return `Spans from ${what}; the latest started ${startedLabel(lens.stats.lastStartMs, Date.now(), vscode.env.language)}. Click to open one in the waterfall.`;
 }
 
-/** The latest spans of a line to pick from; the one picked, or undefined. */
-export async function pickSpanAtLine(at: SpansAtLine): Promise<SpanTarget | undefined> {
+/** The spans of a function (or line) now; undefined when it has none. */
+export async function spansIn(locations: SpanLocationIndex, at: SpansInRange): Promise<RangeSpanStats | undefined> {
+  const spans = (await locations.current()).get(sourceFileKey(at.file));
+  return spans && spanStatsInRange(spans, at.startLine, at.endLine);
+}
+
+/** The function around the cursor of the active editor, as a range to list the spans of. */
+export async function functionAtCursor(functions: DocumentFunctions): Promise<SpansInRange | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme !== 'file') return undefined;
+  const line = editor.selection.active.line + 1;
+  const ranges: CodeRange[] = await functions.of(editor.document);
+  let best: CodeRange | undefined;
+  for (const f of ranges) if (f.startLine <= line && line <= f.endLine && (!best || f.endLine - f.startLine < best.endLine - best.startLine)) best = f;
+  return best ? { file: editor.document.uri.fsPath, startLine: best.startLine, endLine: best.endLine, name: best.name } : { file: editor.document.uri.fsPath, startLine: line, endLine: line, name: undefined };
+}
+
+const INPUT_CHARS = 120;
+
+/** The first line of a span's input (read back from its file), cut short; undefined when it has none. */
+async function firstLineOfInput(span: SpanRecord): Promise<string | undefined> {
+  try {
+    const text = spanPayloads((await loadSpanDetails(span)).attributes).input?.text.trim();
+    const line = text?.split(/\r?\n/, 1)[0];
+    return line && (line.length > INPUT_CHARS ? `${line.slice(0, INPUT_CHARS - 1)}…` : line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One span opens at once; several are listed, the newest first, to pick one. */
+export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats): Promise<SpanTarget | undefined> {
+  if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].span.spanId };
   const now = Date.now();
-  const items = at.recent.map(({ traceId, span }) => ({
+  const inputs = await Promise.all(stats.recent.map(({ span }) => firstLineOfInput(span)));
+  const items = stats.recent.map(({ traceId, span }, i) => ({
     label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${span.name}`,
     description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
-    detail: span.errorMessage,
+    detail: [span.errorMessage, inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
     target: { traceId, spanId: span.spanId },
   }));
-  const more = at.count > items.length ? ` (the latest ${items.length} of ${at.count.toLocaleString()})` : '';
+  const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';
   const picked = await vscode.window.showQuickPick(items, {
-    title: `Spans from ${at.function ?? `line ${at.line}`}${more}`,
+    title: `Spans from ${at.name ?? `line ${at.startLine}`}${more}`,
     placeHolder: 'Open a span in the waterfall',
     matchOnDescription: true,
   });

@@ -53,6 +53,8 @@ export const SETTING_DEFAULTS = {
   'copy.maxPayloadChars': DEFAULT_COPY_MAX_PAYLOAD_CHARS,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
+  // Recorded paths map into the workspace by their longest suffix without any setting.
+  pathMappings: {},
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;

@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
+import type { SpanRecord } from '../core/model/span';
+import type { Trace } from '../core/model/trace';
+import { buildSpanLocations, type SpanLocations } from '../core/source/functionSpans';
+import { mappedSourceCandidates } from '../core/source/pathMapping';
+import { resolveSpanSource } from '../core/source/resolveSpanSource';
+import { sourceLocationOf } from '../core/source/source';
+import { symbolQueries } from '../core/source/symbolMatch';
+import { runStepsSliced, SharedRun, STEP_ITEMS } from '../core/util/steps';
+import { DisposableStore } from './disposable';
+import type { SpanSourceServices } from './symbolSource';
+import type { TraceRunService } from './traceRunService';
+
+/** New spans re-index at most this often: each build goes over every span again. */
+const REINDEX_DELAY_MS = 1500;
+/** How long a path's or a name's resolution is trusted before it is looked up again (files come and go). */
+const RESOLUTION_TTL_MS = 30_000;
+/** Distinct recorded paths and span names resolved per build, at most. */
+const MAX_PATHS = 2000;
+const MAX_NAMES = 200;
+/** A name no symbol answered is asked again this many times, this far apart: the language server may be starting. */
+const NAME_RETRIES = 6;
+const NAME_RETRY_MS = 10_000;
+
+type Place = { readonly file: string; readonly line: number | undefined } | null;
+
+/**
+ * Where every loaded span's code is, for the lenses, hovers and "Show Spans for Function":
+ * by `code.*` attributes (paths mapped into the workspace) or, for spans without them, by
+ * the workspace symbol their name points at (when only one fits, or the user chose one before).
+ * Stack traces stay on disk, so they are not read here: Go to Source reads them.
+ * The distinct paths and names are resolved first (few, and cached), then every span is placed
+ * in time slices. Rebuilt after the traces change, debounced for live runs.
+ */
+export class SpanLocationIndex extends DisposableStore {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  /** The index is stale: lenses and hovers ask again. */
+  readonly onDidChange = this.changeEmitter.event;
+  private index: SpanLocations | undefined;
+  private stale = true;
+  private readonly building = new SharedRun<SpanLocations>();
+  private lastBuildMs = 0;
+  private reindexTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly paths = new Map<string, Place>();
+  private readonly names = new Map<string, Place>();
+  private resolvedAt = 0;
+  private nameRetries = 0;
+  private notifyWhenBuilt = false;
+
+  constructor(
+    private readonly service: TraceRunService,
+    private readonly sources: SpanSourceServices,
+  ) {
+    super();
+    this.register({ dispose: () => (clearTimeout(this.reindexTimer), clearTimeout(this.retryTimer)) });
+    this.register(service.store.onDidChange(() => ((this.nameRetries = 0), this.scheduleReindex())));
+    this.register(service.onDidReadFiles(() => this.reindexNow()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tracerun.pathMappings') && this.reindexNow(true)));
+    this.register(vscode.workspace.onDidCreateFiles(() => this.reindexNow(true)));
+    if (service.ready) this.reindexNow();
+  }
+
+  get ready(): boolean {
+    return this.service.ready;
+  }
+
+  /**
+   * The index as the traces are now. One build at a time; while one runs, callers get the
+   * previous index at once (a lens or hover never waits on the symbol provider) and
+   * `onDidChange` fires when the new one is there. Only the first build is waited for.
+   */
+  current(): Promise<SpanLocations> {
+    if (this.index && !this.stale) return Promise.resolve(this.index);
+    const build = this.building.run(async () => {
+      this.stale = false;
+      const started = Date.now();
+      const ws = this.service.workspace;
+      await this.resolvePlaces(ws);
+      const index = await runStepsSliced(buildSpanLocations(ws.store.runs(), (span) => this.placeOf(span)));
+      this.index = index;
+      this.lastBuildMs = Date.now() - started;
+      if (this.notifyWhenBuilt) {
+        this.notifyWhenBuilt = false;
+        this.changeEmitter.fire();
+      }
+      return index;
+    });
+    if (!this.index) return build;
+    // Its failure reaches whoever waits on a first build; here the old index stands.
+    build.catch(() => undefined);
+    this.notifyWhenBuilt = true;
+    return Promise.resolve(this.index);
+  }
+
+  /** The key a span without `code.*` path is looked up by among the symbols. */
+  private nameKey(span: SpanRecord): string {
+    const a = span.attributes;
+    return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}`;
+  }
+
+  private placeOf(span: SpanRecord): { file: string; line: number } | undefined {
+    const recorded = sourceLocationOf(span.attributes);
+    const place = recorded ? this.paths.get(recorded.path) : this.names.get(this.nameKey(span));
+    if (!place) return undefined;
+    const line = recorded ? recorded.line : place.line;
+    return line === undefined ? undefined : { file: place.file, line };
+  }
+
+  /** Resolves the distinct recorded paths and span names not resolved lately. */
+  private async resolvePlaces(ws: TraceWorkspace): Promise<void> {
+    if (Date.now() - this.resolvedAt > RESOLUTION_TTL_MS) {
+      this.paths.clear();
+      this.names.clear();
+      this.resolvedAt = Date.now();
+    }
+    const context = this.sources.quiet();
+    const newPaths = new Set<string>();
+    const newNames = new Map<string, SpanRecord>();
+    let work = 0;
+    for (const trace of ws.store.runs() as Iterable<Trace>) {
+      for (const span of trace.allSpans()) {
+        if (++work % STEP_ITEMS === 0) await new Promise((r) => setImmediate(r));
+        const recorded = sourceLocationOf(span.attributes);
+        if (recorded) {
+          if (!this.paths.has(recorded.path) && newPaths.size < MAX_PATHS) newPaths.add(recorded.path);
+        } else {
+          const key = this.nameKey(span);
+          if (this.names.has(key) || newNames.has(key) || newNames.size >= MAX_NAMES) continue;
+          // A name that names no code (`chat gpt-4o`) is settled at once, never asked about.
+          if (symbolQueries(span.name, span.attributes).length > 0) newNames.set(key, span);
+          else this.names.set(key, null);
+        }
+      }
+    }
+    for (const recorded of newPaths) {
+      let found: Place = null;
+      for (const candidate of mappedSourceCandidates(recorded, context.folders, context.pathMappings)) {
+        if (await context.exists(candidate)) {
+          found = { file: candidate, line: undefined };
+          break;
+        }
+      }
+      this.paths.set(recorded, found);
+    }
+    let unanswered = 0;
+    for (const [key, span] of newNames) {
+      const r = await resolveSpanSource({ name: span.name, attributes: span.attributes }, context);
+      this.names.set(key, r.found ? { file: r.found.path, line: r.found.line } : null);
+      if (!r.found) unanswered++;
+    }
+    if (unanswered > 0 && this.nameRetries < NAME_RETRIES) {
+      this.nameRetries++;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.reindexNow(true), NAME_RETRY_MS);
+    }
+  }
+
+  private reindexNow(forget = false): void {
+    if (forget) this.resolvedAt = 0;
+    clearTimeout(this.reindexTimer);
+    this.reindexTimer = undefined;
+    this.scheduleReindex(0);
+  }
+
+  /** The pause grows with the time a build takes: a big trace streaming in is indexed now and then. */
+  private scheduleReindex(delay = Math.max(REINDEX_DELAY_MS, 4 * this.lastBuildMs)): void {
+    this.reindexTimer ??= setTimeout(() => {
+      this.reindexTimer = undefined;
+      this.stale = true;
+      this.changeEmitter.fire();
+    }, delay);
+  }
+}
