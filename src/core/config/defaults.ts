@@ -5,8 +5,23 @@
 /** The section of every setting: `tracerun.watch`, `tracerun.receiver.port`, … */
 export const SETTINGS_SECTION = 'tracerun';
 
-/** Trace files watched in each workspace folder (`tracerun.watch`). */
-export const DEFAULT_WATCH: readonly string[] = ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'];
+/**
+ * Trace files watched in each workspace folder (`tracerun.watch`). Under `.tracerun/`, where
+ * nothing else lives, a downloaded trace (`.json`) or a log holding console exporter spans
+ * (`.log`) is read too; elsewhere only `.jsonl`, so unrelated JSON and logs stay unread.
+ */
+export const DEFAULT_WATCH: readonly string[] = [
+  '**/.tracerun/**/*.jsonl',
+  '**/.tracerun/**/*.json',
+  '**/.tracerun/**/*.log',
+  '**/*.otlp.jsonl',
+  '**/traces/**/*.jsonl',
+];
+/**
+ * Where datasets are written, relative to a workspace folder. Their records are not trace
+ * files: this folder is never watched nor read as traces, whatever the globs say.
+ */
+export const DATASETS_FOLDER = '.tracerun/datasets';
 /** Files and folders never watched (`tracerun.exclude`). */
 export const DEFAULT_EXCLUDE: readonly string[] = ['**/node_modules/**', '**/.git/**'];
 export const DEFAULT_CODE_LENS_ENABLED = true;

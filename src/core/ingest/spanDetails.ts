@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { normalizeId } from '../model/ids';
 import { decodeKeyValues } from './otlp/anyValue';
+import { foreignSpanDetails } from './formats/foreignDetails';
 import type { Attributes, SpanRecord } from '../model/span';
 import { parseNanos } from '../model/time';
 
@@ -51,7 +52,10 @@ export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
     } catch {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }
-    if (normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
+    // Console exporter objects and run records carry their details in their own shape.
+    const foreign = foreignSpanDetails(raw, span.spanId);
+    if (foreign && 'details' in foreign) return foreign.details;
+    if (foreign || normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }
     let resourceAttributes: Attributes = {};

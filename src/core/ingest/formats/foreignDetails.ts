@@ -1,0 +1,14 @@
+import type { SpanDetails } from '../spanDetails';
+import { consoleSpanDetails, consoleSpanId, isConsoleSpan } from './consoleSpan';
+import { isRunRecord, runSpanDetails, runSpanId } from './runRecord';
+
+/**
+ * The details of a span read from a format other than OTLP, from its object's JSON as read
+ * back from the file; undefined when the object is an OTLP span. `spanId` is the id it was
+ * indexed under: a different one means the file changed since (then `changed` is true).
+ */
+export function foreignSpanDetails(raw: unknown, spanId: string): { details: SpanDetails } | { changed: true } | undefined {
+  if (isConsoleSpan(raw)) return consoleSpanId(raw) === spanId ? { details: consoleSpanDetails(raw) } : { changed: true };
+  if (isRunRecord(raw)) return runSpanId(raw) === spanId ? { details: runSpanDetails(raw) } : { changed: true };
+  return undefined;
+}
