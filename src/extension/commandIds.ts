@@ -3,6 +3,7 @@
 // checked by the compiler. No `vscode` import at run time: a unit test compares the ids
 // with package.json's `contributes.commands`.
 import type { SpansAtLine } from '../core/source/sourceIndex';
+import type { DatasetsTreeElement } from './datasetsTree';
 import type { RunsTreeElement } from './runsTree';
 
 export const Commands = {
@@ -21,6 +22,12 @@ export const Commands = {
   OpenSelected: 'tracerun.openSelected',
   /** A click on a code lens: pick one of the spans recorded at that line. */
   ShowSpansAtLine: 'tracerun.showSpansAtLine',
+  AddToDataset: 'tracerun.addToDataset',
+  CheckForSecrets: 'tracerun.checkForSecrets',
+  OpenDataset: 'tracerun.openDataset',
+  RefreshDatasets: 'tracerun.refreshDatasets',
+  /** A click on a dataset record: its span in the waterfall. */
+  OpenDatasetRecord: 'tracerun.openDatasetRecord',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -35,7 +42,13 @@ export interface CommandArgs {
   [Commands.ShowSetupSnippet]: [];
   [Commands.OpenSelected]: [];
   [Commands.ShowSpansAtLine]: [at: SpansAtLine];
+  /** From a context menu with several items selected, VS Code passes the clicked one and all selected. */
+  [Commands.AddToDataset]: [element?: RunsTreeElement, selected?: readonly RunsTreeElement[]];
+  [Commands.CheckForSecrets]: [];
+  [Commands.OpenDataset]: [element?: DatasetsTreeElement];
+  [Commands.RefreshDatasets]: [];
+  [Commands.OpenDatasetRecord]: [element: DatasetsTreeElement];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */
-export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansAtLine]);
+export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansAtLine, Commands.OpenDatasetRecord]);

@@ -10,6 +10,10 @@ import { executeCommand, registerCommands } from './commands';
 import { pickSpanAtLine, SourceLensProvider } from './sourceLens';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
+import { addToDataset, openDatasetFile, openDatasetRecord } from './datasets';
+import { DatasetsTreeProvider } from './datasetsTree';
+import { RedactionService } from './redaction';
+import { checkForSecrets } from './secrets';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -36,10 +40,19 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(startOnSpans);
 
-  const runs = new RunsTreeProvider(service);
+  const redaction = new RedactionService(log);
+  context.subscriptions.push(redaction);
+  const runs = new RunsTreeProvider(service, redaction);
   context.subscriptions.push(runs);
-  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true });
+  // Several runs at once: Add to Dataset takes them all.
+  const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(view);
+  const workspaceFolders = () => {
+    const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return open.length > 0 ? open : [fallbackDir];
+  };
+  const datasets = new DatasetsTreeProvider(workspaceFolders, () => redaction.redactor);
+  context.subscriptions.push(datasets, vscode.window.createTreeView('tracerun.datasets', { treeDataProvider: datasets }));
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
 
@@ -76,6 +89,25 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.ShowSpansAtLine]: async (at) => {
         const target = await pickSpanAtLine(at);
         if (target) WaterfallPanel.show(panelContext(await service.ensureStarted()), target.traceId, target.spanId);
+      },
+      [Commands.AddToDataset]: async (e, selected) => {
+        const ws = await service.ensureStarted();
+        // A context menu on one of several selected items acts on all of them.
+        const targets = selected && selected.length > 0 ? selected : e ? [e] : view.selection;
+        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log }, targets);
+        datasets.refresh();
+      },
+      [Commands.CheckForSecrets]: async () => {
+        const ws = await service.ensureStarted();
+        await checkForSecrets(ws, redaction.redactor, log, (traceId, spanId) => WaterfallPanel.show(panelContext(ws), traceId, spanId));
+      },
+      [Commands.OpenDataset]: async (e) => {
+        if (e?.type === 'dataset') await openDatasetFile(e.file);
+      },
+      [Commands.RefreshDatasets]: () => datasets.refresh(),
+      [Commands.OpenDatasetRecord]: async (e) => {
+        const ws = await service.ensureStarted();
+        await openDatasetRecord(ws, e, (traceId, spanId) => WaterfallPanel.show(panelContext(ws), traceId, spanId));
       },
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),

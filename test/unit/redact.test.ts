@@ -73,3 +73,21 @@ test('find names where the secrets are', () => {
     { where: 'span["db.password"]', label: 'secret attribute' },
   ]);
 });
+
+test('Check for Secrets: which span holds what, and where, JSON payloads searched by path', async () => {
+  const { findSpanSecrets } = await import('../../src/core/privacy/spanSecrets');
+  const span = { name: 'call', errorMessage: 'auth failed for ops@example.com' } as Parameters<typeof findSpanSecrets>[0];
+  const details = {
+    attributes: { 'input.value': JSON.stringify({ messages: [{ role: 'user', content: 'use sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv' }] }), 'db.password': 'x', 'plain': 'nothing here' },
+    resourceAttributes: {},
+    events: [{ name: 'log', timeNs: undefined, attributes: { line: 'Authorization: Bearer abcdefghijklmnop123' } }],
+    links: [],
+    traceState: undefined,
+  };
+  assert.deepEqual(findSpanSecrets(span, details, r), [
+    { where: 'status message', label: 'e-mail address' },
+    { where: 'attributes["input.value"]["messages"][0]["content"]', label: 'api key' },
+    { where: 'attributes["db.password"]', label: 'secret attribute' },
+    { where: 'events[0] log ["line"]', label: 'bearer token' },
+  ]);
+});

@@ -41,6 +41,12 @@ export const DEFAULT_RECEIVER_FOLDER = '.tracerun';
  */
 export const DEFAULT_MAX_LINE_MB = 256;
 
+/**
+ * `tracerun.redact`: the built-in secret patterns and key globs on (`src/core/privacy/redactRules.ts`),
+ * no rules of the user's own.
+ */
+export const DEFAULT_REDACT = { defaults: true, keys: [] as readonly string[], patterns: [] as readonly { readonly label: string; readonly regex: string }[] };
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,
@@ -55,6 +61,7 @@ export const SETTING_DEFAULTS = {
   maxLineMB: DEFAULT_MAX_LINE_MB,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
+  redact: DEFAULT_REDACT,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
