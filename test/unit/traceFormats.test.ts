@@ -262,3 +262,26 @@ test('one trace id across files and services joins into one run listing both ser
   assert.equal(root.children[0].children[0].span.name, 'retrieve');
   assert.equal(root.children[0].span.resource.serviceName, 'support-backend');
 });
+
+test("Jaeger's JSON trace ({\"data\": [{traceID, spans, processes}]}): references, µs times, tags, logs, processes", async (t) => {
+  const { sink } = await read(t, 'jaeger.json', fixture('jaeger-trace.json'));
+  assert.deepEqual(sink.problems, []);
+  const llm = sink.byName('chat gpt-4o');
+  const root = sink.byName('POST /answer');
+  assert.equal(llm.traceId, '00000000000000006b3c2e5d7a8f9012', 'a 64-bit trace id is padded as OTLP does');
+  assert.equal(llm.parentSpanId, root.spanId);
+  assert.equal(llm.kind, SpanKind.Client);
+  assert.equal(llm.endNs - llm.startNs, 650_000_000n);
+  assert.equal(llm.statusCode, StatusCode.Error);
+  assert.equal(llm.errorMessage, 'RateLimitError: 429');
+  assert.equal(llm.resource.serviceName, 'llm-worker');
+  assert.equal(root.resource.serviceName, 'gateway');
+  assert.equal(llm.attributes?.['gen_ai.request.model'], 'gpt-4o');
+  const details = await loadSpanDetails(llm);
+  assert.equal(details.attributes['gen_ai.usage.input_tokens'], 42);
+  assert.equal(details.events[0].name, 'exception');
+  assert.equal(details.events[0].attributes['exception.message'], '429');
+  assert.equal(details.resourceAttributes['telemetry.sdk.language'], 'python');
+  assert.equal(details.resourceAttributes['service.name'], 'llm-worker');
+  assert.equal((await loadSpanDetails(root)).resourceAttributes.hostname, 'gw-1');
+});

@@ -53,8 +53,18 @@ export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }
     // Console exporter objects and run records carry their details in their own shape.
-    const foreign = foreignSpanDetails(raw, span.spanId);
-    if (foreign && 'details' in foreign) return foreign.details;
+    const foreign = foreignSpanDetails(raw, span.spanId, span.resource.serviceName);
+    if (foreign && 'details' in foreign) {
+      const { attributesStart, attributesEnd } = span.resource;
+      if (attributesEnd <= attributesStart) return foreign.details;
+      // A Jaeger process's tags: `{key, type, value}` decode as OTLP KeyValues do.
+      try {
+        const tags = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
+        return { ...foreign.details, resourceAttributes: { ...foreign.details.resourceAttributes, ...tags } };
+      } catch {
+        return foreign.details;
+      }
+    }
     if (foreign || normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }

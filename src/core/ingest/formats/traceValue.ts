@@ -7,12 +7,13 @@
  * - `{"batches": [ResourceSpans…]}`: Grafana Tempo's `/api/traces/{id}` (v1).
  * - `{"trace": {…}}`: Tempo's `/api/v2/traces/{id}`; `{"result": {…}}`: Jaeger's
  *   `/api/v3/traces/{id}` (OTLP inside).
- * - `{"data": […]}`: elements read as above.
+ * - `{"data": […]}`: elements read as above, or Jaeger's own JSON traces (`jaegerTrace.ts`).
  */
 import type { SpanRecord } from '../../model/span';
 import { JsonScanner } from '../otlp/jsonScanner';
 import { readOtlpJson } from '../otlp/otlpJsonReader';
 import { consoleSpanRecord, isConsoleSpan, isObject } from './consoleSpan';
+import { isJaegerTrace, readJaegerTrace } from './jaegerTrace';
 import { isRunRecord, runSpanRecord } from './runRecord';
 
 export interface FormatProblem {
@@ -27,7 +28,7 @@ export interface FormatResult {
 }
 
 export const FORMATS_READ =
-  'OTLP JSON (one request per line, one document, an array of them, or a trace downloaded from Tempo/Jaeger: {"batches"}, {"trace"}, {"result"}, {"data"}), ' +
+  'OTLP JSON (one request per line, one document, an array of them, or a trace downloaded from Tempo/Jaeger: {"batches"}, {"trace"}, {"result"}, {"data"}), Jaeger JSON traces, ' +
   "the OpenTelemetry Python SDK's ConsoleSpanExporter output, LangSmith run records (JSON lines) and the simple span format (see the README)";
 
 const OTLP_KEYS = new Set(['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics']);
@@ -79,6 +80,12 @@ export function readTraceValue(buf: Buffer, start: number, end: number, value: u
   }
   if (Object.keys(value).some((k) => OTLP_KEYS.has(k))) return readOtlp(buf, start, end, ctx, line, out);
   if (isConsoleSpan(value)) return push(consoleSpanRecord(value, place), line, out);
+  if (isJaegerTrace(value)) {
+    const result = readJaegerTrace(buf, start, end, value, ctx.file, ctx.byteBase, line);
+    out.spans.push(...result.spans);
+    for (const message of result.problems) out.problems.push({ line, message });
+    return;
+  }
   if (isRunRecord(value)) return push(runSpanRecord(value, place), line, out);
   const wrapper = WRAPPER_KEYS.find((k) => k in value && (isObject(value[k]) || Array.isArray(value[k])));
   if (wrapper === undefined) {
