@@ -285,3 +285,39 @@ test("Jaeger's JSON trace ({\"data\": [{traceID, spans, processes}]}): reference
   assert.equal(details.resourceAttributes['service.name'], 'llm-worker');
   assert.equal((await loadSpanDetails(root)).resourceAttributes.hostname, 'gw-1');
 });
+
+test('run records live: appended lines are read as they come; a complete file needs no final newline', async (t) => {
+  const lines = fixture('langsmith-runs.jsonl').trimEnd().split('\n');
+  const { sink, file, tailer } = await read(t, 'live.jsonl', lines[0] + '\n' + lines[1].slice(0, 50), false);
+  assert.deepEqual(sink.spansRead.map((s) => s.name), ['ChatOpenAI'], 'a half-written line waits');
+  appendFileSync(file, lines[1].slice(50) + '\n' + lines[2] + '\n');
+  await tailer.poke();
+  assert.deepEqual(sink.spansRead.map((s) => s.name), ['ChatOpenAI', 'lookup_order', 'support_agent']);
+  assert.deepEqual(sink.problems, []);
+  const once = await read(t, 'once.jsonl', fixture('simple-spans.jsonl').trimEnd());
+  assert.deepEqual(once.sink.spansRead.map((s) => s.name), ['answer_question', 'draftAnswer']);
+  assert.deepEqual(once.sink.problems, []);
+});
+
+test('tracerun tree reads these formats and joins one trace id across the files it is given', async (t) => {
+  const { runCli } = await import('../../src/cli/cli');
+  const dir = tempDir(t);
+  writeFileSync(path.join(dir, 'runs.jsonl'), fixture('langsmith-runs.jsonl'));
+  const front = { traceId: CONSOLE_TRACE, spanId: '2222222222222222', name: 'handle_question', start: 1, end: 2 };
+  writeFileSync(path.join(dir, 'app.log'), fixture('console-exporter.log'));
+  writeFileSync(path.join(dir, 'other.jsonl'), otlpLine([{ ...front, spanId: '4444444444444444', parentSpanId: '1111111111111111', name: 'rerank', start: BigInt(Date.parse('2024-05-01T12:00:00.200Z')) * 1_000_000n, end: BigInt(Date.parse('2024-05-01T12:00:00.300Z')) * 1_000_000n }], 'reranker'));
+  let out = '';
+  let err = '';
+  const code = await runCli(['tree', '--json', path.join(dir, 'runs.jsonl'), path.join(dir, 'app.log'), path.join(dir, 'other.jsonl')], { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
+  assert.equal(code, 0, err);
+  assert.equal(err, '');
+  const traces = JSON.parse(out).traces as { name: string; spanCount: number }[];
+  assert.deepEqual(traces.map((tr) => `${tr.name}:${tr.spanCount}`).sort(), ['handle_question:3', 'second_question:1', 'support_agent:3']);
+});
+
+test('the line quoted for a plain-text file has its secrets masked', async (t) => {
+  const { sink } = await read(t, 'secret.log', 'export SOME_RATHER_LONG_VARIABLE_NAME_FOR_THE_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv\n');
+  assert.equal(sink.problems.length, 1);
+  assert.match(sink.problems[0].message, /KEY=‹redacted/, 'masked before cut to 60 characters');
+  assert.doesNotMatch(sink.problems[0].message, /sk-proj/);
+});

@@ -13,6 +13,7 @@ import type { SpanRecord } from '../../model/span';
 import { JsonScanner } from '../otlp/jsonScanner';
 import { readOtlpJson } from '../otlp/otlpJsonReader';
 import { consoleSpanRecord, isConsoleSpan, isObject } from './consoleSpan';
+import { Redactor } from '../../privacy/redact';
 import { isJaegerTrace, readJaegerTrace } from './jaegerTrace';
 import { isRunRecord, runSpanRecord } from './runRecord';
 
@@ -150,8 +151,12 @@ export function describeValue(value: unknown): string {
   return value === null ? 'JSON null' : `a JSON ${typeof value}`;
 }
 
+/** The quoted line goes to the log and the Problems panel: secrets in it are masked (default rules). */
+const quoteRedactor = new Redactor();
+
 /** "plain text (line 3: "INFO starting…")". */
 export function describeText(firstLine: number, text: string): string {
-  const shown = text.trim().slice(0, 60).replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return `not a trace format read here: it looks like plain text (line ${firstLine}: "${shown}${text.trim().length > 60 ? '…' : ''}"). Formats read: ${FORMATS_READ}`;
+  // Masked before it is cut, so a secret at the cut is still recognised whole.
+  const masked = quoteRedactor.text(text.trim()).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return `not a trace format read here: it looks like plain text (line ${firstLine}: "${masked.slice(0, 60)}${masked.length > 60 ? '…' : ''}"). Formats read: ${FORMATS_READ}`;
 }
