@@ -321,3 +321,25 @@ test('the line quoted for a plain-text file has its secrets masked', async (t) =
   assert.match(sink.problems[0].message, /KEY=‹redacted/, 'masked before cut to 60 characters');
   assert.doesNotMatch(sink.problems[0].message, /sk-proj/);
 });
+
+test('LangSmith llm runs carry their messages for the conversation view, in each shape LangChain writes', async (t) => {
+  const { extractConversation } = await import('../../src/core/genai/conversation');
+  const { sink } = await read(t, 'runs.jsonl', fixture('langsmith-runs.jsonl'));
+  const conversation = extractConversation(await loadSpanDetails(sink.byName('ChatOpenAI')));
+  assert.deepEqual(conversation?.messages.map((m) => [m.direction, m.role, m.content]), [
+    ['input', 'user', 'What is the refund window?'],
+    ['output', 'assistant', '30 days.'],
+  ]);
+  const serialized = {
+    id: 'r1',
+    name: 'ChatAnthropic',
+    run_type: 'llm',
+    start_time: '2024-05-01T12:00:00',
+    inputs: { messages: [[{ lc: 1, type: 'constructor', id: ['langchain', 'schema', 'messages', 'SystemMessage'], kwargs: { content: 'Be brief.', type: 'system' } }, { lc: 1, type: 'constructor', id: ['langchain', 'schema', 'messages', 'HumanMessage'], kwargs: { content: [{ type: 'text', text: 'Hi' }] } }]] },
+    outputs: { generations: [[{ text: 'Hello', message: { lc: 1, type: 'constructor', id: ['langchain', 'schema', 'messages', 'AIMessage'], kwargs: { content: 'Hello', type: 'ai' } } }]] },
+  };
+  const completion = { id: 'r2', name: 'OpenAI', run_type: 'llm', start_time: '2024-05-01T12:00:01', inputs: { prompts: ['Say hi'] }, outputs: { choices: [{ message: { role: 'assistant', content: 'hi' } }] } };
+  const more = await read(t, 'more.jsonl', JSON.stringify(serialized) + '\n' + JSON.stringify(completion) + '\n');
+  assert.deepEqual(extractConversation(await loadSpanDetails(more.sink.byName('ChatAnthropic')))?.messages.map((m) => `${m.role}:${m.content}`), ['system:Be brief.', 'user:Hi', 'assistant:Hello']);
+  assert.deepEqual(extractConversation(await loadSpanDetails(more.sink.byName('OpenAI')))?.messages.map((m) => `${m.role}:${m.content}`), ['user:Say hi', 'assistant:hi']);
+});

@@ -18,6 +18,7 @@ import type { SpanDetails } from '../spanDetails';
 import { indexedOnly, isObject, plainAttributes, type ForeignSpanPlace, type JsonObject } from './consoleSpan';
 import { foreignSpanId, foreignTraceId } from './foreignIds';
 import { parseAnyTime } from './isoTime';
+import { llmRunMessages } from './runMessages';
 
 /** Whether a parsed object is a run record (either spelling). */
 export function isRunRecord(value: unknown): value is JsonObject {
@@ -173,6 +174,7 @@ function runAttributes(obj: JsonObject): Attributes {
   if (t.input !== undefined) out['llm.token_count.prompt'] = t.input;
   if (t.output !== undefined) out['llm.token_count.completion'] = t.output;
   if (t.total !== undefined) out['llm.token_count.total'] = t.total;
+  if (kind === 'LLM') llmRunMessages(obj.inputs ?? obj.input, obj.outputs ?? obj.output, out);
   payload(out, 'input', obj.inputs ?? obj.input);
   payload(out, 'output', obj.outputs ?? obj.output);
   if (Array.isArray(obj.tags) && obj.tags.length > 0) out['tag.tags'] = obj.tags.map(String);
