@@ -13,6 +13,7 @@ import { AgentTraceGenerator, Rng, ensureDataFile, type DataFileInfo } from './g
 import { LAYOUT_BASELINES, benchLayout } from './layout';
 import { PARSER_BASELINES, PARSER_TARGETS, benchParsers } from './parsers';
 import { benchReceiver } from './receiver';
+import { REDACT_BASELINES, REDACT_TARGETS, benchRedact } from './redact';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 
 const ROOT = findRoot();
@@ -332,6 +333,7 @@ const TARGETS: Record<string, string> = {
   'live.appendToModelMs.p99': 'value < 200 ms',
   ...WATERFALL_TARGETS,
   ...PARSER_TARGETS,
+  ...REDACT_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -348,6 +350,7 @@ function printTable(results: readonly Result[]): void {
   log(LAYOUT_BASELINES);
   log(WATERFALL_BASELINES);
   log(PARSER_BASELINES);
+  log(REDACT_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -370,6 +373,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('layout: 1M spans', () => benchLayout(log))));
   log('\nparsers (pathological stack traces, price globs, one long line):');
   results.push(...(await timed('parsers: pathological inputs', () => benchParsers(log))));
+  log('\nredact (the secret rules over prompt-like and hostile text):');
+  results.push(...(await timed('redact: secret rules', () => benchRedact(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
 

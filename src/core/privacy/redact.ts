@@ -25,6 +25,7 @@ const KEY_LABEL = 'secret attribute';
 interface CompiledPattern {
   readonly label: string;
   readonly re: RegExp;
+  readonly hint: string | undefined;
 }
 
 /**
@@ -43,7 +44,7 @@ export class Redactor {
     this.patterns = [];
     for (const rule of rules) {
       try {
-        this.patterns.push({ label: String(rule.label || 'secret'), re: new RegExp(rule.regex, 'g') });
+        this.patterns.push({ label: String(rule.label || 'secret'), re: new RegExp(rule.regex, 'gd'), hint: rule.hint || undefined });
       } catch (err) {
         this.problems.push(`tracerun.redact: pattern "${rule.regex}" is not a regular expression (${(err as Error).message}); ignored`);
       }
@@ -65,13 +66,16 @@ export class Redactor {
   matches(text: string): SecretMatch[] {
     const found: { start: number; end: number; rank: number; label: string }[] = [];
     this.patterns.forEach((p, rank) => {
+      if (p.hint !== undefined && !text.includes(p.hint)) return;
       p.re.lastIndex = 0;
       for (let m = p.re.exec(text); m !== null; m = p.re.exec(text)) {
         if (m[0].length === 0) {
           p.re.lastIndex++;
           continue;
         }
-        found.push({ start: m.index, end: m.index + m[0].length, rank, label: p.label });
+        const group = m.indices?.[1];
+        if (group) found.push({ start: group[0], end: group[1], rank, label: p.label });
+        else if (m.length < 2) found.push({ start: m.index, end: m.index + m[0].length, rank, label: p.label });
       }
     });
     if (found.length === 0) return [];
