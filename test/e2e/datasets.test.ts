@@ -38,7 +38,9 @@ let workspace: string;
 before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-ds-'));
   mkdirSync(join(workspace, '.tracerun', 'imports'), { recursive: true });
-  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]));
+  const billing: TestSpan = { traceId: '3'.repeat(32), spanId: '3'.repeat(16), name: 'call billing', start: at(0), end: at(100) };
+  const leaky: TestSpan = { traceId: '3'.repeat(32), spanId: '4'.repeat(16), parentSpanId: '3'.repeat(16), name: 'POST /charge', start: at(10), end: at(90), status: { code: 2, message: `401 for key ${KEY}` } };
+  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky]));
   copyFileSync(join(REPO, 'test', 'fixtures', 'formats', 'langsmith-runs.jsonl'), join(workspace, '.tracerun', 'imports', 'langsmith.jsonl'));
   s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'datasets' });
 });
@@ -98,6 +100,14 @@ test('two runs selected together are added to a dataset; its file holds them wit
   await s.pickQuickItem('Input and output');
   await s.poll('the "already in" notification', async () => ((await s.notifications()).some((n) => /all 2 are already in smoke/i.test(n)) ? true : undefined), 20_000, async () => (await s.notifications()).join(' | '));
   assert.equal(readFileSync(file, 'utf8'), text);
+});
+
+test('a planted API key shows masked in the Runs view', async () => {
+  await s.expandTreeItem('call billing', { viewTitle: 'Runs' });
+  const item = await s.waitForTreeItem('POST /charge', { viewTitle: 'Runs' });
+  await s.screenshot('04-masked-error');
+  assert.match(item.description, /401 for key ‹redacted: api key›/);
+  assert.doesNotMatch(item.description, /sk-proj/);
 });
 
 test('the dataset files are not read as traces', async () => {

@@ -167,3 +167,20 @@ test('tracerun dataset add: runs or spans by name, into ./.tracerun/datasets, ou
   assert.ok(lines.some((l) => l.includes('‹redacted: api key›')), lines.join('\n'));
   assert.ok(!lines.some((l) => l.includes(KEY)));
 });
+
+test('tracerun --no-redact prints and writes secrets as they are', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(path.join(dir, 'named.jsonl'), otlpLine([{ traceId: 'c'.repeat(32), spanId: 'c'.repeat(16), name: `login ${KEY}`, start: ms(0), end: ms(1) }]));
+  let out = '';
+  await runCli(['tree', path.join(dir, 'named.jsonl')], { out: (s) => (out += s), err: () => undefined });
+  assert.ok(out.includes('login ‹redacted: api key›') && !out.includes(KEY), out);
+  out = '';
+  await runCli(['tree', path.join(dir, 'named.jsonl'), '--no-redact'], { out: (s) => (out += s), err: () => undefined });
+  assert.ok(out.includes(KEY), out);
+  await loadRuns(dir, 1);
+  const cwd = process.cwd();
+  process.chdir(dir);
+  t.after(() => process.chdir(cwd));
+  assert.equal(await runCli(['dataset', 'add', 'traces.jsonl', '--name', 'raw', '--span', 'draftAnswer', '--no-redact'], { out: () => undefined, err: () => undefined }), 0);
+  assert.ok(readFileSync(datasetPath(dir, 'raw'), 'utf8').includes(KEY));
+});
