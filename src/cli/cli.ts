@@ -7,7 +7,8 @@ import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
   tracerun tree <file-or-dir>... [--json]
-      Print each trace run in OTLP JSON trace files as an indented span tree
+      Print each trace run in trace files (OTLP JSON, Tempo/Jaeger downloads,
+      LangSmith runs, the simple span format, console exporter logs) as an indented span tree
       (duration, kind, tokens, status, source location). --json prints it as JSON.
       \`-\` (or /dev/stdin) reads standard input.
   tracerun receive [--port N] [--grpc-port N] [--out DIR]

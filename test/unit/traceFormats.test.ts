@@ -343,3 +343,11 @@ test('LangSmith llm runs carry their messages for the conversation view, in each
   assert.deepEqual(extractConversation(await loadSpanDetails(more.sink.byName('ChatAnthropic')))?.messages.map((m) => `${m.role}:${m.content}`), ['system:Be brief.', 'user:Hi', 'assistant:Hello']);
   assert.deepEqual(extractConversation(await loadSpanDetails(more.sink.byName('OpenAI')))?.messages.map((m) => `${m.role}:${m.content}`), ['user:Say hi', 'assistant:hi']);
 });
+
+test('a pretty-printed JSON array of run records reads as the lines do', async (t) => {
+  const runs = fixture('langsmith-runs.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+  const { sink } = await read(t, 'runs.json', JSON.stringify(runs, null, 2));
+  assert.deepEqual(sink.problems, []);
+  assert.deepEqual(sink.spansRead.map((s) => s.name), ['ChatOpenAI', 'lookup_order', 'support_agent', 'second_question']);
+  assert.equal((await loadSpanDetails(sink.byName('lookup_order'))).attributes['openinference.span.kind'], 'TOOL');
+});

@@ -67,7 +67,7 @@ export class LineFormats {
    */
   line(data: Buffer, start: number, end: number, base: number, lineNumber: number): boolean {
     if (this.open) {
-      this.continueObject(data, start, end, lineNumber);
+      this.continueObject(data, start, end);
       return true;
     }
     if (opensObject(data, start, end)) {
@@ -131,7 +131,7 @@ export class LineFormats {
     }
   }
 
-  private continueObject(data: Buffer, start: number, end: number, lineNumber: number): void {
+  private continueObject(data: Buffer, start: number, end: number): void {
     const open = this.open!;
     if (open.bytes + end - start + 1 > this.maxObjectBytes) {
       this.open = undefined;
@@ -152,7 +152,6 @@ export class LineFormats {
     readObject(buf, 0, buf.length, { file: this.file, byteBase: open.offset, lineAt: (i) => lines.lineAt(i) }, out);
     if (out.spans.length > 0) this.established('console');
     this.push(open.line, out);
-    void lineNumber;
   }
 
   private established(format: 'json' | 'console'): void {

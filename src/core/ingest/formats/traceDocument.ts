@@ -1,6 +1,6 @@
 import { JsonScanner, JsonSyntaxError } from '../otlp/jsonScanner';
 import { readOtlpJson } from '../otlp/otlpJsonReader';
-import { firstKey, isOtlpKey, readTraceValue, unknownShape, type FormatResult, type ValueContext } from './traceValue';
+import { firstKey, isOtlpKey, readTraceValue, type FormatResult, type ValueContext } from './traceValue';
 
 const NEWLINE = 0x0a;
 
@@ -116,5 +116,3 @@ export function readObject(buf: Buffer, start: number, end: number, ctx: ValueCo
     out.problems.push({ line: ctx.lineAt(start), message: `malformed OTLP JSON: ${err.message}` });
   }
 }
-
-export { unknownShape };
