@@ -7,7 +7,7 @@ import { readOtlpJson } from './otlp/otlpJsonReader';
 import type { SpanRecord } from '../model/span';
 import { LineFormats } from './formats/lineFormats';
 import { readTraceDocument } from './formats/traceDocument';
-import { firstKey, isOtlpKey } from './formats/traceValue';
+import { opensOtlpObject } from './formats/traceValue';
 
 export interface TraceProblem {
   readonly file: string;
@@ -259,6 +259,7 @@ export class FileTailer implements Disposable {
 
   /** Spans and problems the non-OTLP line readers produced. */
   private flushFormats(out: SpanRecord[]): void {
+    if (!this.formats.hasOutput) return;
     for (const { line, spans, problems } of this.formats.take()) {
       this.accept(spans, line, out);
       for (const p of problems) this.sink.problem({ file: this.file, line: p.line, message: p.message });
@@ -313,7 +314,7 @@ export class FileTailer implements Disposable {
     if (p === end && !this.formats.inObject) return;
     // OTLP lines, the common case, go straight to their reader; anything else is told apart
     // by content (run records, console exporter objects among log lines, wrapped OTLP).
-    const otlp = !this.formats.inObject && isOtlpKey(firstKey(data, p, end));
+    const otlp = !this.formats.inObject && opensOtlpObject(data, p, end);
     if (!otlp) {
       if (this.formats.line(data, start, end, base, this.lineNumber)) return;
     } else this.formats.sawOtlp();

@@ -45,6 +45,10 @@ export class LineFormats {
     return this.open !== undefined;
   }
 
+  get hasOutput(): boolean {
+    return this.queue.length > 0;
+  }
+
   /** What the lines gave since the last call. */
   take(): LineOutput[] {
     const out = this.queue;

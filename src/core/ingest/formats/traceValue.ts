@@ -47,6 +47,24 @@ export function isOtlpKey(key: string | undefined): boolean {
   return key !== undefined && OTLP_KEYS.has(key);
 }
 
+const RESOURCE = Buffer.from('resource');
+
+/**
+ * Whether the object starting at `buf[p]` (its `{`) opens with an OTLP key (`resourceSpans`,
+ * `resource_spans`, `resourceLogs`, …): the per-line test of the hot path, so bytes are
+ * compared in place, nothing decoded or allocated.
+ */
+export function opensOtlpObject(buf: Buffer, p: number, end: number): boolean {
+  if (buf[p] !== 0x7b) return false;
+  let q = p + 1;
+  while (q < end && (buf[q] === 0x20 || buf[q] === 0x09 || buf[q] === 0x0d || buf[q] === 0x0a)) q++;
+  if (buf[q] !== 0x22 || q + RESOURCE.length + 2 > end) return false;
+  for (let i = 0; i < RESOURCE.length; i++) if (buf[q + 1 + i] !== RESOURCE[i]) return false;
+  const next = buf[q + 1 + RESOURCE.length];
+  // S(pans), _(spans|logs|metrics), L(ogs), M(etrics)
+  return next === 0x53 || next === 0x5f || next === 0x4c || next === 0x4d;
+}
+
 /** Where the reader is in the file: `buf[i]` is at file offset `byteBase + i`. */
 export interface ValueContext {
   readonly file: string;
