@@ -351,3 +351,29 @@ test('a pretty-printed JSON array of run records reads as the lines do', async (
   assert.deepEqual(sink.spansRead.map((s) => s.name), ['ChatOpenAI', 'lookup_order', 'support_agent', 'second_question']);
   assert.equal((await loadSpanDetails(sink.byName('lookup_order'))).attributes['openinference.span.kind'], 'TOOL');
 });
+
+test('console exporter output starting with "{" is read whole once, then only what is appended', async (t) => {
+  const objects = fixture('console-exporter.log')
+    .split('\n')
+    .filter((l) => !/^(INFO|WARNING)/.test(l))
+    .join('\n');
+  const cut = objects.indexOf('{\n    "name": "handle_question"');
+  const file = path.join(tempDir(t), 'live.log');
+  writeFileSync(file, objects.slice(0, cut + 40));
+  let resets = 0;
+  const sink = new Sink();
+  const counting: TailSink = { spans: (f, s) => sink.spans(f, s), reset: () => void resets++, problem: (p) => sink.problem(p) };
+  const tailer = new FileTailer(file, counting);
+  t.after(() => tailer.dispose());
+  await tailer.poke();
+  assert.deepEqual(sink.spansRead.map((s) => s.name), ['retrieve']);
+  const resetsAfterFirstRead = resets;
+  appendFileSync(file, objects.slice(cut + 40) + 'INFO:app:between\n{ broken\n}\n');
+  await tailer.poke();
+  assert.deepEqual(sink.spansRead.map((s) => s.name), ['retrieve', 'handle_question'], 'each span delivered once');
+  assert.equal(resets, resetsAfterFirstRead, 'appends are not read by reading the whole file again');
+  assert.equal(sink.problems.length, 1);
+  assert.match(sink.problems[0].message, /malformed JSON/);
+  assert.equal(sink.problems[0].line, objects.split('\n').length + 1, 'line numbers go on from the whole read');
+  assert.equal((await loadSpanDetails(sink.byName('handle_question'))).events[0].name, 'exception');
+});

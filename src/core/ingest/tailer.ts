@@ -337,6 +337,19 @@ export class FileTailer implements Disposable {
     }
   }
 
+  private continueAsLines(data: Buffer, offset: number, lines: number): void {
+    this.mode = 'lines';
+    this.offset = offset;
+    this.lineNumber = lines;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.documentSize = -1;
+    this.documentMtimeMs = -1;
+    this.seen = Buffer.from(data.subarray(Math.max(0, offset - SEEN_BYTES), offset));
+    this.formats = new LineFormats(this.file, this.maxLineBytes);
+    this.formats.continueConsole();
+  }
+
   private async readDocument(handle: fs.FileHandle, size: number, mtimeMs: number): Promise<void> {
     if (size === this.documentSize && mtimeMs === this.documentMtimeMs) return;
     if (size > this.maxLineBytes) {
@@ -361,6 +374,9 @@ export class FileTailer implements Disposable {
       for (const span of result.spans) this.accept([span], span.origin.line, spans);
       if (spans.length > 0) this.sink.spans(this.file, spans);
       for (const p of result.problems) this.sink.problem({ file: this.file, line: p.line, message: p.message });
+      // Objects one after another (a log the console exporter writes to): read what is
+      // appended as lines from here on, not the whole file again on every change.
+      if (result.stream && !this.complete) this.continueAsLines(data, result.stream.offset, result.stream.lines);
     } catch (err) {
       // A document still being written ends early; wait for the rest before complaining.
       if (!this.complete && err instanceof JsonSyntaxError && err.offset >= bytesRead) return;

@@ -56,6 +56,12 @@ export class LineFormats {
     return out;
   }
 
+  /** The file was read up to here as console exporter objects among log lines: go on that way. */
+  continueConsole(): void {
+    this.format = 'console';
+    this.held = [];
+  }
+
   /** An OTLP line was read: held text lines were malformed OTLP lines. */
   sawOtlp(): void {
     if (this.format === 'otlp') return;

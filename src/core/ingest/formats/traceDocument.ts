@@ -35,7 +35,16 @@ function newlineOffsets(buf: Buffer): number[] {
  * (the console exporter's output in a log). Throws `JsonSyntaxError` (from the OTLP reader
  * or the scan of the first value) when the first document is malformed or ends early.
  */
-export function readTraceDocument(buf: Buffer, start: number, end: number, file: string, complete: boolean): FormatResult {
+export interface DocumentResult extends FormatResult {
+  /**
+   * Set when the file is a stream of objects, not one document: the offset after the last
+   * whole line read (not inside an unfinished object) and how many lines that is, so the
+   * tailer can read what is appended from there instead of the whole file again.
+   */
+  readonly stream?: { readonly offset: number; readonly lines: number };
+}
+
+export function readTraceDocument(buf: Buffer, start: number, end: number, file: string, complete: boolean): DocumentResult {
   const lines = new LineIndex(buf);
   const ctx: ValueContext = { file, byteBase: 0, lineAt: (i) => lines.lineAt(i) };
   const out: FormatResult = { spans: [], problems: [] };
@@ -82,22 +91,28 @@ export function closesObject(buf: Buffer, start: number, end: number): boolean {
  * closes with a lone `}` line at column 0 (Python's `json.dumps(indent=…)`, `JSON.stringify`
  * with an indent). Lines outside them are someone else's log and are skipped.
  */
-function readObjectStream(buf: Buffer, start: number, end: number, ctx: ValueContext, complete: boolean): FormatResult {
-  const out: FormatResult = { spans: [], problems: [] };
+function readObjectStream(buf: Buffer, start: number, end: number, ctx: ValueContext, complete: boolean): DocumentResult {
+  const spans: FormatResult['spans'] = [];
+  const problems: FormatResult['problems'] = [];
+  const out: FormatResult = { spans, problems };
   let open = -1;
   let lineStart = start;
+  /** After the last newline-ended line outside an unfinished object. */
+  let consumed = start;
   while (lineStart < end) {
     let lineEnd = buf.indexOf(NEWLINE, lineStart);
-    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const whole = lineEnd >= 0 && lineEnd < end;
+    if (!whole) lineEnd = end;
     if (open < 0 && opensObject(buf, lineStart, lineEnd)) open = lineStart;
     else if (open >= 0 && closesObject(buf, lineStart, lineEnd)) {
       readObject(buf, open, lineEnd, ctx, out);
       open = -1;
     }
+    if (whole && open < 0) consumed = lineEnd + 1;
     lineStart = lineEnd + 1;
   }
-  if (open >= 0 && complete) out.problems.push({ line: ctx.lineAt(open), message: 'the file ends inside an object that starts here' });
-  return out;
+  if (open >= 0 && complete) problems.push({ line: ctx.lineAt(open), message: 'the file ends inside an object that starts here' });
+  return { spans, problems, stream: { offset: consumed, lines: consumed === 0 ? 0 : ctx.lineAt(consumed - 1) } };
 }
 
 /** One complete object of a stream (or one held by the live tailer). */
