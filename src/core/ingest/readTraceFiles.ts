@@ -34,7 +34,7 @@ async function expand(target: string): Promise<string[]> {
   for (const entry of await fs.readdir(target, { withFileTypes: true })) {
     const full = path.join(target, entry.name);
     const role = entryRole(entry.name, entry);
-    if (role === 'search' && full.endsWith(path.join(DATASETS_FOLDER))) continue; // records, not traces
+    if (role === 'search' && full.endsWith(path.sep + path.join(DATASETS_FOLDER))) continue; // records, not traces
     if (role === 'search') out.push(...(await expand(full)));
     else if (role === 'try' && TRACE_FILE_RE.test(entry.name)) out.push(full);
   }
