@@ -29,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(service);
   // Activation on startup is for this: a small loopback server, so an app pointed at it
   // from the first second loses nothing. Files are watched only when the view opens.
-  const receiver = new ReceiverService(log, fallbackDir);
+  const redaction = new RedactionService(log);
+  context.subscriptions.push(redaction);
+  const receiver = new ReceiverService(log, fallbackDir, () => redaction.redactor);
   context.subscriptions.push(receiver);
   void receiver.start();
   // Spans coming in mean someone is tracing: watch the files, so the Runs view and the
@@ -40,8 +42,6 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(startOnSpans);
 
-  const redaction = new RedactionService(log);
-  context.subscriptions.push(redaction);
   const runs = new RunsTreeProvider(service, redaction);
   context.subscriptions.push(runs);
   // Several runs at once: Add to Dataset takes them all.

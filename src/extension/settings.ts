@@ -110,6 +110,8 @@ export interface ReceiverSettings {
   readonly maxRequestMB: number;
   /** Where received traces are written, relative to the first workspace folder. */
   readonly folder: string;
+  /** Mask secrets before a received request is written. */
+  readonly redactOnWrite: boolean;
 }
 
 export function readReceiverSettings(problems: string[] = []): ReceiverSettings {
@@ -122,6 +124,7 @@ export function readReceiverSettings(problems: string[] = []): ReceiverSettings 
     grpcPort: integerIn(get(config, 'receiver.grpcPort'), 'receiver.grpcPort', DEFAULT_GRPC_PORT, problems),
     maxRequestMB: integerIn(get(config, 'receiver.maxRequestMB'), 'receiver.maxRequestMB', DEFAULT_MAX_REQUEST_MB, problems),
     folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : DEFAULT_RECEIVER_FOLDER,
+    redactOnWrite: boolean(get(config, 'receiver.redactOnWrite'), 'receiver.redactOnWrite', false, problems),
   };
 }
 

@@ -58,6 +58,8 @@ export const SETTING_DEFAULTS = {
   'receiver.grpcPort': DEFAULT_GRPC_PORT,
   'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
+  // Off by default: the file then holds exactly what the app sent.
+  'receiver.redactOnWrite': false,
   maxLineMB: DEFAULT_MAX_LINE_MB,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
