@@ -17,6 +17,7 @@ import { benchPackage } from './package';
 import { benchReceiver } from './receiver';
 import { RUNS_BASELINES, RUNS_TARGETS, benchRuns } from './runs';
 import { FLOOD_TARGETS, benchReceiverFlood } from './receiverFlood';
+import { REDACT_BASELINES, REDACT_TARGETS, benchRedact } from './redact';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 import { COMPARE_BASELINES, COMPARE_TARGETS, benchCompare } from './compare';
 
@@ -342,6 +343,7 @@ const TARGETS: Record<string, string> = {
   ...FLOOD_TARGETS,
   ...COMPARE_TARGETS,
   ...LENS_TARGETS,
+  ...REDACT_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -361,6 +363,7 @@ function printTable(results: readonly Result[]): void {
   log(RUNS_BASELINES);
   log(COMPARE_BASELINES);
   log(LENS_BASELINES);
+  log(REDACT_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -387,6 +390,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('receiver: floods', () => benchReceiverFlood(log))));
   log('\nlenses (function lenses of a 5,000-line file with 10,000 spans vs one pass over the spans):');
   results.push(...(await timed('lenses: 5,000-line file', () => benchLenses(log))));
+  log('\nredact (the secret rules over prompt-like and hostile text):');
+  results.push(...(await timed('redact: secret rules', () => benchRedact(log))));
   log('\nwaterfall (webview first paint and scroll frames vs a plain DOM; host layout and heap for 1M spans):');
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
   log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');

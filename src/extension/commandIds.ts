@@ -3,6 +3,7 @@
 // checked by the compiler. No `vscode` import at run time: a unit test compares the ids
 // with package.json's `contributes.commands`.
 import type { SpansInRange, SpanTarget } from './sourceLens';
+import type { DatasetsTreeElement } from './datasetsTree';
 import type { RunsTreeElement } from './runsTree';
 
 export const Commands = {
@@ -40,6 +41,12 @@ export const Commands = {
   ShowSpansForFunction: 'tracerun.showSpansForFunction',
   /** A link in a hover: open one span in its waterfall. */
   OpenSpan: 'tracerun.openSpan',
+  AddToDataset: 'tracerun.addToDataset',
+  CheckForSecrets: 'tracerun.checkForSecrets',
+  OpenDataset: 'tracerun.openDataset',
+  RefreshDatasets: 'tracerun.refreshDatasets',
+  /** A click on a dataset record: its span in the waterfall. */
+  OpenDatasetRecord: 'tracerun.openDatasetRecord',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -68,7 +75,13 @@ export interface CommandArgs {
   [Commands.ShowSpansIn]: [at: SpansInRange];
   [Commands.ShowSpansForFunction]: [];
   [Commands.OpenSpan]: [target: SpanTarget];
+  /** From a context menu with several items selected, VS Code passes the clicked one and all selected. */
+  [Commands.AddToDataset]: [element?: RunsTreeElement, selected?: readonly RunsTreeElement[]];
+  [Commands.CheckForSecrets]: [];
+  [Commands.OpenDataset]: [element?: DatasetsTreeElement];
+  [Commands.RefreshDatasets]: [];
+  [Commands.OpenDatasetRecord]: [element: DatasetsTreeElement];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */
-export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansIn, Commands.OpenSpan, Commands.ReceiverMenu]);
+export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansIn, Commands.OpenSpan, Commands.ReceiverMenu, Commands.OpenDatasetRecord]);

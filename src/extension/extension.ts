@@ -24,6 +24,10 @@ import { copyRunAsJson, openTraceFile, saveRunAs } from './shareRun';
 import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
 import { CompareCommands } from './compareCommands';
 import type { CompareState } from '../protocol/compare';
+import { addToDataset, openDatasetFile, openDatasetRecord } from './datasets';
+import { DatasetsTreeProvider } from './datasetsTree';
+import { RedactionService } from './redaction';
+import { checkForSecrets } from './secrets';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -39,7 +43,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(service);
   // Activation on startup is for this: a small loopback server, so an app pointed at it
   // from the first second loses nothing. Files are watched only when the view opens.
-  const receiver = new ReceiverService(log, fallbackDir);
+  const redaction = new RedactionService(log);
+  context.subscriptions.push(redaction);
+  const receiver = new ReceiverService(log, fallbackDir, () => redaction.redactor);
   context.subscriptions.push(receiver);
   void receiver.start();
   // Spans coming in mean someone is tracing: watch the files, so the Runs view and the
@@ -59,10 +65,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const functions = new DocumentFunctions();
   context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions)));
 
-  const runs = new RunsTreeProvider(service);
+  const runs = new RunsTreeProvider(service, redaction);
   context.subscriptions.push(runs);
+  // Several runs at once: Add to Dataset takes them all.
   const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(view);
+  const workspaceFolders = () => {
+    const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return open.length > 0 ? open : [fallbackDir];
+  };
+  const datasets = new DatasetsTreeProvider(workspaceFolders, () => redaction.redactor);
+  context.subscriptions.push(datasets, vscode.window.createTreeView('tracerun.datasets', { treeDataProvider: datasets }));
   const runsFilter = new RunsFilterController(service, runs, view);
   context.subscriptions.push(runsFilter);
 
@@ -139,6 +152,25 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       [Commands.OpenSpan]: async (target) => {
         if (target && typeof target.traceId === 'string' && typeof target.spanId === 'string') showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+      },
+      [Commands.AddToDataset]: async (e, selected) => {
+        const ws = await service.ensureStarted();
+        // A context menu on one of several selected items acts on all of them.
+        const targets = selected && selected.length > 0 ? selected : e ? [e] : view.selection;
+        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log }, targets);
+        datasets.refresh();
+      },
+      [Commands.CheckForSecrets]: async () => {
+        const ws = await service.ensureStarted();
+        await checkForSecrets(ws, redaction.redactor, log, (traceId, spanId) => showWaterfall(ws, traceId, spanId));
+      },
+      [Commands.OpenDataset]: async (e) => {
+        if (e?.type === 'dataset') await openDatasetFile(e.file);
+      },
+      [Commands.RefreshDatasets]: () => datasets.refresh(),
+      [Commands.OpenDatasetRecord]: async (e) => {
+        const ws = await service.ensureStarted();
+        await openDatasetRecord(ws, e, (traceId, spanId) => showWaterfall(ws, traceId, spanId));
       },
       [Commands.ShowLog]: () => log.show(),
       [Commands.CopyEndpoint]: () => receiver.copyEndpoint(),

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { OtlpReceivers, type ReceiverStatus } from '../core/receiver/otlpReceivers';
 import { TraceFileWriter } from '../core/receiver/traceFileWriter';
+import type { Redactor } from '../core/privacy/redact';
+import { RedactingLineSink } from '../core/privacy/redactingLineSink';
 import { DisposableStore } from './disposable';
 import { DEFAULT_HTTP_PORT } from '../core/config/defaults';
 import { Commands } from './commandIds';
@@ -41,6 +43,8 @@ export class ReceiverService extends DisposableStore {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly fallbackDir: string,
+    /** The `tracerun.redact` rules, for `tracerun.receiver.redactOnWrite`. */
+    private readonly redactor?: () => Redactor,
   ) {
     super();
     this.statusItem.name = 'Trace Run Receiver';
@@ -80,7 +84,7 @@ export class ReceiverService extends DisposableStore {
     }
     this.outputDir = this.traceDir;
     const receivers = new OtlpReceivers({
-      sink: new TraceFileWriter({ dir: this.outputDir }),
+      sink: this.settings.redactOnWrite && this.redactor ? new RedactingLineSink(new TraceFileWriter({ dir: this.outputDir }), this.redactor) : new TraceFileWriter({ dir: this.outputDir }),
       httpPort: this.settings.port === 0 ? false : this.settings.port,
       grpcPort: this.settings.grpcPort === 0 ? false : this.settings.grpcPort,
       maxBodyBytes: this.settings.maxRequestMB * 1024 * 1024,

@@ -23,6 +23,7 @@ import { RunPreviews } from '../core/runs/runPreviews';
 import { firstLineOf } from '../core/runs/runInput';
 import { runFacts } from '../core/runs/runFacts';
 import { sessionOf } from '../core/runs/sessions';
+import type { Redactor } from '../core/privacy/redact';
 
 export type RunsTreeElement =
   | { readonly type: 'run'; readonly traceId: string }
@@ -89,7 +90,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** What each run was about, read from the trace files for the runs asked about. */
   private readonly previews: RunPreviews;
 
-  constructor(private readonly service: TraceRunService) {
+  constructor(
+    private readonly service: TraceRunService,
+    /** Masks secrets in the names, errors and problems shown: they come from trace text. */
+    private readonly redactor?: { readonly redactor: Redactor; readonly onDidChange: vscode.Event<void> },
+  ) {
     super();
     this.previews = new RunPreviews(
       (span) => loadSpanDetails(span),
@@ -100,6 +105,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       (message) => this.service.log.debug(message),
     );
     this.register(this.previews);
+    if (redactor) this.register(redactor.onDidChange(() => this.schedule(undefined)));
     // The store is the same for the service's whole life: one subscription. Changes while the
     // first read fills it are left to the full refresh once the read is done.
     this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
@@ -298,8 +304,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       }
       case 'problem': {
         const item = new vscode.TreeItem(`${path.basename(e.file)}:${e.line}`);
-        item.description = e.message;
-        item.tooltip = `${e.file}:${e.line}\n${e.message}`;
+        item.description = this.masked(e.message);
+        item.tooltip = `${e.file}:${e.line}\n${this.masked(e.message)}`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
         item.command = {
           command: 'vscode.open',
@@ -309,6 +315,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         return item;
       }
     }
+  }
+
+  private masked(text: string): string;
+  private masked(text: string | undefined): string | undefined;
+  private masked(text: string | undefined): string | undefined {
+    return text === undefined || !this.redactor ? text : this.redactor.redactor.text(text);
   }
 
   /** Ids that are not hex show as "invalid id" in tooltips; each is logged once. */
@@ -329,7 +341,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const now = Date.now();
     const state = trace.state(now);
     const durationMs = trace.durationMs(now);
-    item.label = s.name;
+    item.label = this.masked(s.name);
     const preview = this.previews.get(trace);
     // A big run's models and cost would take a pass over its spans at every redraw of a live run.
     const facts = trace.spanCount <= SLICED_ABOVE_SPANS ? runFacts(trace, this.service.settings.modelPrices) : undefined;
@@ -355,7 +367,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     appendRunTooltip(
       tooltip,
       {
-        name: s.name,
+        name: this.masked(s.name),
         stateText: runStateText(state, s.hasRoot),
         startedText: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
         durationText: formatDuration(durationMs),
@@ -375,7 +387,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // Go to Source for every span: its code.*, a stack trace or its name may find the code.
     item.contextValue = s.root ? 'run source' : 'run';
     item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
-    item.accessibilityInformation = { label: `${s.name}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
+    item.accessibilityInformation = { label: `${item.label}, ${item.description}, ${state === 'running' ? 'running' : s.errorCount > 0 ? 'failed' : 'succeeded'}` };
     return item;
   }
 
@@ -449,7 +461,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.id = `span:${traceId}:${spanId}`;
     if (!node) return item;
     const span = node.span;
-    item.label = span.name;
+    item.label = this.masked(span.name);
     const failed = span.statusCode === StatusCode.Error;
     const conventions = describeSpan(span);
     const parts = [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))];
@@ -457,7 +469,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const tokenText = tokensLabel(conventions.tokens);
     if (tokenText) parts.push(tokenText);
     if (node.orphan && !node.notReceived) parts.push('parent missing');
-    if (failed && span.errorMessage) parts.push(span.errorMessage);
+    if (failed && span.errorMessage) parts.push(this.masked(span.errorMessage));
     item.description = parts.join(' · ');
     item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
@@ -473,12 +485,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     appendSpanTooltip(
       tooltip,
       {
-        name: span.name,
+        name: this.masked(span.name),
         kind: conventions.kind,
         durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
         model: conventions.model,
         tokensText: conventions.tokens && tokensText(conventions.tokens, 'tokens'),
-        error: failed ? { message: span.errorMessage } : undefined,
+        error: failed ? { message: this.masked(span.errorMessage) } : undefined,
         source,
         notReceivedChildren: node.notReceived ? node.children.length : undefined,
         missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,

@@ -11,6 +11,7 @@ import {
   DEFAULT_PAGE_SIZE,
   DEFAULT_RECEIVER_ENABLED,
   DEFAULT_RECEIVER_FOLDER,
+  DEFAULT_REDACT,
   DEFAULT_WATCH,
   SETTING_RANGES,
   SETTINGS_SECTION,
@@ -18,6 +19,7 @@ import {
 } from '../core/config/defaults';
 import type { ModelPrice } from '../core/genai/cost';
 import type { PathMappings } from '../core/source/pathMapping';
+import type { PatternRule, RedactSetting } from '../core/privacy/redactRules';
 
 // Every `tracerun.*` setting is read (and written) here, by its typed key, with the defaults
 // of core/config/defaults.ts.
@@ -146,6 +148,8 @@ export interface ReceiverSettings {
   readonly maxRequestMB: number;
   /** Where received traces are written, relative to the first workspace folder. */
   readonly folder: string;
+  /** Mask secrets before a received request is written. */
+  readonly redactOnWrite: boolean;
 }
 
 export function readReceiverSettings(problems: string[] = []): ReceiverSettings {
@@ -158,5 +162,26 @@ export function readReceiverSettings(problems: string[] = []): ReceiverSettings 
     grpcPort: integerIn(get(config, 'receiver.grpcPort'), 'receiver.grpcPort', DEFAULT_GRPC_PORT, problems),
     maxRequestMB: integerIn(get(config, 'receiver.maxRequestMB'), 'receiver.maxRequestMB', DEFAULT_MAX_REQUEST_MB, problems),
     folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : DEFAULT_RECEIVER_FOLDER,
+    redactOnWrite: boolean(get(config, 'receiver.redactOnWrite'), 'receiver.redactOnWrite', false, problems),
   };
+}
+
+/** `tracerun.redact`, its malformed parts reported and left out (never the whole setting: secrets stay masked). */
+export function readRedactSetting(problems: string[] = []): RedactSetting {
+  const value = get(vscode.workspace.getConfiguration(SECTION), 'redact');
+  if (value === undefined || value === null) return DEFAULT_REDACT;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${settingId('redact')} must be an object { "defaults", "keys", "patterns" }; using the default`);
+    return DEFAULT_REDACT;
+  }
+  const v = value as { defaults?: unknown; keys?: unknown; patterns?: unknown };
+  const keys = v.keys === undefined ? [] : stringList(v.keys, [], 'redact', problems);
+  const patterns: PatternRule[] = [];
+  if (Array.isArray(v.patterns)) {
+    for (const p of v.patterns as { label?: unknown; regex?: unknown }[]) {
+      if (p && typeof p.regex === 'string' && p.regex !== '') patterns.push({ label: typeof p.label === 'string' && p.label ? p.label : 'secret', regex: p.regex });
+      else problems.push(`${settingId('redact')}.patterns: an entry without a "regex" string was ignored`);
+    }
+  } else if (v.patterns !== undefined) problems.push(`${settingId('redact')}.patterns must be a list of { "label", "regex" }; ignored`);
+  return { defaults: boolean(v.defaults ?? true, 'redact', true, problems), keys, patterns };
 }

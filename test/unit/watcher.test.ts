@@ -78,7 +78,7 @@ if (process.env.TRACERUN_WATCHER_EXIT_CHILD) {
     write(dir, 'traces/skip.ignored.jsonl', runLine('excluded file'));
     write(dir, 'notes.jsonl', runLine('not matching'));
     write(dir, 'traces/readme.txt', runLine('txt'));
-    write(dir, '.tracerun/data.json', runLine('json'));
+    write(dir, '.tracerun/data.csv', runLine('csv'));
     const ws = await startWatching(t, { folders: [dir], exclude: ['**/build/**', '**/*.ignored.jsonl'] });
     // watch() resolves once the files found at start are read: no waiting needed.
     assert.deepEqual(runNames(ws), ['nested tracerun dir', 'otlp suffix', 'tracerun dir', 'traces dir']);
@@ -87,7 +87,7 @@ if (process.env.TRACERUN_WATCHER_EXIT_CHILD) {
   });
 
   test('the default include list is the documented one', () => {
-    assert.deepEqual([...DEFAULT_INCLUDE], ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl']);
+    assert.deepEqual([...DEFAULT_INCLUDE], ['**/.tracerun/**/*.jsonl', '**/.tracerun/**/*.json', '**/.tracerun/**/*.log', '**/*.otlp.jsonl', '**/traces/**/*.jsonl']);
   });
 
   test('files created later are picked up, in new folders too; excluded ones are not', async (t) => {

@@ -5,8 +5,23 @@
 /** The section of every setting: `tracerun.watch`, `tracerun.receiver.port`, … */
 export const SETTINGS_SECTION = 'tracerun';
 
-/** Trace files watched in each workspace folder (`tracerun.watch`). */
-export const DEFAULT_WATCH: readonly string[] = ['**/.tracerun/**/*.jsonl', '**/*.otlp.jsonl', '**/traces/**/*.jsonl'];
+/**
+ * Trace files watched in each workspace folder (`tracerun.watch`). Under `.tracerun/`, where
+ * nothing else lives, a downloaded trace (`.json`) or a log holding console exporter spans
+ * (`.log`) is read too; elsewhere only `.jsonl`, so unrelated JSON and logs stay unread.
+ */
+export const DEFAULT_WATCH: readonly string[] = [
+  '**/.tracerun/**/*.jsonl',
+  '**/.tracerun/**/*.json',
+  '**/.tracerun/**/*.log',
+  '**/*.otlp.jsonl',
+  '**/traces/**/*.jsonl',
+];
+/**
+ * Where datasets are written, relative to a workspace folder. Their records are not trace
+ * files: this folder is never watched nor read as traces, whatever the globs say.
+ */
+export const DATASETS_FOLDER = '.tracerun/datasets';
 /** Files and folders never watched (`tracerun.exclude`). */
 export const DEFAULT_EXCLUDE: readonly string[] = ['**/node_modules/**', '**/.git/**'];
 export const DEFAULT_CODE_LENS_ENABLED = true;
@@ -37,6 +52,12 @@ export const DEFAULT_CONFIGURE_TERMINALS = false;
  */
 export const DEFAULT_COPY_MAX_PAYLOAD_CHARS = 2000;
 
+/**
+ * `tracerun.redact`: the built-in secret patterns and key globs on (`src/core/privacy/redactRules.ts`),
+ * no rules of the user's own.
+ */
+export const DEFAULT_REDACT = { defaults: true, keys: [] as readonly string[], patterns: [] as readonly { readonly label: string; readonly regex: string }[] };
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,
@@ -48,6 +69,8 @@ export const SETTING_DEFAULTS = {
   'receiver.grpcPort': DEFAULT_GRPC_PORT,
   'receiver.maxRequestMB': DEFAULT_MAX_REQUEST_MB,
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
+  // Off by default: the file then holds exactly what the app sent.
+  'receiver.redactOnWrite': false,
   maxLineMB: DEFAULT_MAX_LINE_MB,
   configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
   'copy.maxPayloadChars': DEFAULT_COPY_MAX_PAYLOAD_CHARS,
@@ -55,6 +78,7 @@ export const SETTING_DEFAULTS = {
   modelPrices: {},
   // Recorded paths map into the workspace by their longest suffix without any setting.
   pathMappings: {},
+  redact: DEFAULT_REDACT,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;

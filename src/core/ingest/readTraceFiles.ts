@@ -2,6 +2,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { DATASETS_FOLDER } from '../config/defaults';
 import type { SpanRecord } from '../model/span';
 import { FileTailer, type TailOptions, type TailSink, type TraceProblem } from './tailer';
 import { entryRole } from './traceEntries';
@@ -33,6 +34,7 @@ async function expand(target: string): Promise<string[]> {
   for (const entry of await fs.readdir(target, { withFileTypes: true })) {
     const full = path.join(target, entry.name);
     const role = entryRole(entry.name, entry);
+    if (role === 'search' && full.endsWith(path.sep + path.join(DATASETS_FOLDER))) continue; // records, not traces
     if (role === 'search') out.push(...(await expand(full)));
     else if (role === 'try' && TRACE_FILE_RE.test(entry.name)) out.push(full);
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { normalizeId } from '../model/ids';
 import { decodeKeyValues } from './otlp/anyValue';
+import { foreignSpanDetails } from './formats/foreignDetails';
 import type { Attributes, SpanRecord } from '../model/span';
 import { parseNanos } from '../model/time';
 
@@ -51,7 +52,20 @@ export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
     } catch {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }
-    if (normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
+    // Console exporter objects and run records carry their details in their own shape.
+    const foreign = foreignSpanDetails(raw, span.spanId, span.resource.serviceName);
+    if (foreign && 'details' in foreign) {
+      const { attributesStart, attributesEnd } = span.resource;
+      if (attributesEnd <= attributesStart) return foreign.details;
+      // A Jaeger process's tags: `{key, type, value}` decode as OTLP KeyValues do.
+      try {
+        const tags = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
+        return { ...foreign.details, resourceAttributes: { ...foreign.details.resourceAttributes, ...tags } };
+      } catch {
+        return foreign.details;
+      }
+    }
+    if (foreign || normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
       throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
     }
     let resourceAttributes: Attributes = {};

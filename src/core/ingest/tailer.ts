@@ -5,6 +5,9 @@ import { outOfRangeTime } from '../model/timeRange';
 import { JsonSyntaxError } from './otlp/jsonScanner';
 import { readOtlpJson } from './otlp/otlpJsonReader';
 import type { SpanRecord } from '../model/span';
+import { LineFormats } from './formats/lineFormats';
+import { readTraceDocument } from './formats/traceDocument';
+import { opensOtlpObject } from './formats/traceValue';
 
 export interface TraceProblem {
   readonly file: string;
@@ -95,12 +98,15 @@ export class FileTailer implements Disposable {
    * sees it shrink: then these bytes no longer match, and it is read again from the start.
    */
   private seen: Buffer = Buffer.alloc(0);
+  /** Lines that are not OTLP: run records, console exporter objects among log lines. */
+  private formats: LineFormats;
   /** The last read found no file (deleted, or renamed away). */
   missing = false;
 
   constructor(readonly file: string, private readonly sink: TailSink, options: TailOptions = {}) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.complete = options.complete === true;
+    this.formats = new LineFormats(file, this.maxLineBytes);
   }
 
   /** Reads whatever is new. Calls during a read coalesce into one more pass after it. */
@@ -136,6 +142,7 @@ export class FileTailer implements Disposable {
     this.documentSize = -1;
     this.documentMtimeMs = -1;
     this.seen = Buffer.alloc(0);
+    this.formats = new LineFormats(this.file, this.maxLineBytes);
     this.sink.reset(this.file);
   }
 
@@ -174,6 +181,7 @@ export class FileTailer implements Disposable {
         if (!this.consume(chunk.subarray(0, bytesRead), chunkOffset)) return await this.readDocument(handle, stat.size, stat.mtimeMs);
       }
       if (this.complete && !this.disposed && this.partialBytes > 0 && !this.readFinalLine()) await this.readDocument(handle, stat.size, stat.mtimeMs);
+      else if (this.complete && !this.disposed && this.mode === 'lines') this.finishFormats();
     } finally {
       await handle.close();
     }
@@ -236,8 +244,26 @@ export class FileTailer implements Disposable {
         this.partialBytes += tail.length;
       }
     }
+    this.formats.endOfPass();
+    this.flushFormats(spans);
     if (spans.length > 0) this.sink.spans(this.file, spans);
     return true;
+  }
+
+  private finishFormats(): void {
+    this.formats.finish();
+    const spans: SpanRecord[] = [];
+    this.flushFormats(spans);
+    if (spans.length > 0) this.sink.spans(this.file, spans);
+  }
+
+  /** Spans and problems the non-OTLP line readers produced. */
+  private flushFormats(out: SpanRecord[]): void {
+    if (!this.formats.hasOutput) return;
+    for (const { line, spans, problems } of this.formats.take()) {
+      this.accept(spans, line, out);
+      for (const p of problems) this.sink.problem({ file: this.file, line: p.line, message: p.message });
+    }
   }
 
   /** Reports a line over the limit and drops what is held of it; the rest is dropped as it comes. */
@@ -259,6 +285,8 @@ export class FileTailer implements Disposable {
     this.lineNumber++;
     const spans: SpanRecord[] = [];
     if (!this.readLine(data, 0, data.length, base, spans)) return false;
+    this.formats.finish();
+    this.flushFormats(spans);
     if (spans.length > 0) this.sink.spans(this.file, spans);
     return true;
   }
@@ -283,7 +311,14 @@ export class FileTailer implements Disposable {
   private readSpans(data: Buffer, start: number, end: number, base: number, out: SpanRecord[]): void {
     let p = start;
     while (p < end && (data[p] === 0x20 || data[p] === 0x09 || data[p] === 0x0d)) p++;
-    if (p === end) return;
+    if (p === end && !this.formats.inObject) return;
+    // OTLP lines, the common case, go straight to their reader; anything else is told apart
+    // by content (run records, console exporter objects among log lines, wrapped OTLP).
+    const otlp = !this.formats.inObject && opensOtlpObject(data, p, end);
+    if (!otlp) {
+      if (this.formats.line(data, start, end, base, this.lineNumber)) return;
+    } else this.formats.sawOtlp();
+    this.flushFormats(out);
     try {
       const result = readOtlpJson(data, start, end, { file: this.file, line: this.lineNumber, byteBase: base });
       this.accept(result.spans, this.lineNumber, out);
@@ -300,6 +335,19 @@ export class FileTailer implements Disposable {
       if (bad === undefined) out.push(span);
       else this.sink.problem({ file: this.file, line, message: bad });
     }
+  }
+
+  private continueAsLines(data: Buffer, offset: number, lines: number): void {
+    this.mode = 'lines';
+    this.offset = offset;
+    this.lineNumber = lines;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.documentSize = -1;
+    this.documentMtimeMs = -1;
+    this.seen = Buffer.from(data.subarray(Math.max(0, offset - SEEN_BYTES), offset));
+    this.formats = new LineFormats(this.file, this.maxLineBytes);
+    this.formats.continueConsole();
   }
 
   private async readDocument(handle: fs.FileHandle, size: number, mtimeMs: number): Promise<void> {
@@ -321,11 +369,14 @@ export class FileTailer implements Disposable {
     this.documentMtimeMs = mtimeMs;
     this.offset = bytesRead;
     try {
-      const result = readOtlpJson(data, hasBom(data, 0, bytesRead) ? 3 : 0, bytesRead, { file: this.file, line: 1, byteBase: 0 });
+      const result = readTraceDocument(data, hasBom(data, 0, bytesRead) ? 3 : 0, bytesRead, this.file, this.complete);
       const spans: SpanRecord[] = [];
-      this.accept(result.spans, 1, spans);
+      for (const span of result.spans) this.accept([span], span.origin.line, spans);
       if (spans.length > 0) this.sink.spans(this.file, spans);
-      for (const message of result.problems) this.sink.problem({ file: this.file, line: 1, message });
+      for (const p of result.problems) this.sink.problem({ file: this.file, line: p.line, message: p.message });
+      // Objects one after another (a log the console exporter writes to): read what is
+      // appended as lines from here on, not the whole file again on every change.
+      if (result.stream && !this.complete) this.continueAsLines(data, result.stream.offset, result.stream.lines);
     } catch (err) {
       // A document still being written ends early; wait for the rest before complaining.
       if (!this.complete && err instanceof JsonSyntaxError && err.offset >= bytesRead) return;

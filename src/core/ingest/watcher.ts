@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { DEFAULT_WATCH } from '../config/defaults';
+import { DATASETS_FOLDER, DEFAULT_WATCH } from '../config/defaults';
 import type { Disposable } from '../util/event';
 import { FileTailer, type TailSink } from './tailer';
 import { entryRole, SKIPPED_FOLDER_NAMES } from './traceEntries';
@@ -30,7 +30,8 @@ export const DEFAULT_INCLUDE: readonly string[] = DEFAULT_WATCH;
  */
 const TRAILING_READ_MS = 75;
 
-const ALWAYS_EXCLUDED = SKIPPED_FOLDER_NAMES.map((name) => `**/${name}/**`);
+// Dataset records sit under `.tracerun/`, which the default globs watch: never traces.
+const ALWAYS_EXCLUDED = [...SKIPPED_FOLDER_NAMES.map((name) => `**/${name}/**`), `**/${DATASETS_FOLDER}/**`];
 
 /**
  * chokidar stops watching a workspace folder that is removed, and never notices it come

@@ -1,0 +1,116 @@
+// Runs become datasets and every trace file opens, the way a user meets them: a LangSmith run
+// file shows its runs next to OTLP ones; two runs selected together go into a dataset, whose
+// file holds them with a planted API key masked, and the Datasets view lists and opens it.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { otlpLine, type TestSpan } from '../unit/otlpBuilder';
+import { launchVSCode, type Session } from './harness';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+const VSIX = join(REPO, 'dist', 'tracerun.vsix');
+const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
+
+const now = BigInt(Date.now()) * 1_000_000n;
+const at = (ms: number) => now + BigInt(ms) * 1_000_000n;
+
+function run(n: number, question: string): TestSpan {
+  return {
+    traceId: String(n).repeat(32),
+    spanId: String(n).repeat(16),
+    name: `ask ${question}`,
+    start: at(n * 1000),
+    end: at(n * 1000 + 400),
+    attributes: {
+      'openinference.span.kind': 'AGENT',
+      'input.value': JSON.stringify({ question, note: `my key is ${KEY}` }),
+      'input.mime_type': 'application/json',
+      'output.value': `answer about ${question}`,
+    },
+  };
+}
+
+let s: Session;
+let workspace: string;
+
+before(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-ds-'));
+  mkdirSync(join(workspace, '.tracerun', 'imports'), { recursive: true });
+  const billing: TestSpan = { traceId: '3'.repeat(32), spanId: '3'.repeat(16), name: 'call billing', start: at(0), end: at(100) };
+  const leaky: TestSpan = { traceId: '3'.repeat(32), spanId: '4'.repeat(16), parentSpanId: '3'.repeat(16), name: 'POST /charge', start: at(10), end: at(90), status: { code: 2, message: `401 for key ${KEY}` } };
+  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky]));
+  copyFileSync(join(REPO, 'test', 'fixtures', 'formats', 'langsmith-runs.jsonl'), join(workspace, '.tracerun', 'imports', 'langsmith.jsonl'));
+  s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'datasets' });
+});
+
+after(async () => {
+  await s?.close();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+test('a LangSmith run file shows its runs, children under their parent', async () => {
+  await s.openViewContainer('Trace Run');
+  await s.waitForTreeItem('second_question', { viewTitle: 'Runs', timeout: 30_000 });
+  const agent = await s.expandTreeItem('support_agent', { viewTitle: 'Runs', timeout: 20_000 });
+  assert.match(agent.description, /3 spans/);
+  const llm = await s.waitForTreeItem('ChatOpenAI', { viewTitle: 'Runs' });
+  assert.match(llm.description, /gpt-4o-mini/);
+  const tool = await s.waitForTreeItem('lookup_order', { viewTitle: 'Runs' });
+  assert.match(tool.description, /KeyError/);
+  await s.screenshot('01-langsmith-runs');
+});
+
+test('two runs selected together are added to a dataset; its file holds them with the key masked', async () => {
+  const first = await s.waitForTreeItem('ask refunds', { viewTitle: 'Runs' });
+  await first.locator.click();
+  const second = await s.waitForTreeItem('ask shipping', { viewTitle: 'Runs' });
+  await second.locator.click({ modifiers: ['Control'] });
+  await s.poll('two runs selected', async () => ((await s.treeItems('Runs')).filter((i) => i.selected).length === 2 ? true : undefined), 5_000);
+  await s.runCommand('Trace Run: Add to Dataset…');
+  await s.pickQuickItem('The 2 runs');
+  // No dataset yet: straight to naming one.
+  const input = s.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('smoke');
+  await input.press('Enter');
+  await s.pickQuickItem('Input and output');
+  await s.poll('the "2 added" notification', async () => ((await s.notifications()).some((n) => n.startsWith('2 added to smoke')) ? true : undefined), 20_000, async () => (await s.notifications()).join(' | '));
+  await s.screenshot('02-added');
+
+  const file = join(workspace, '.tracerun', 'datasets', 'smoke.jsonl');
+  const text = readFileSync(file, 'utf8');
+  const records = text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((r) => r.metadata.name).sort(), ['ask refunds', 'ask shipping']);
+  assert.ok(!text.includes(KEY), 'the planted key never reaches the dataset file');
+  assert.ok(records.every((r) => r.input.note === 'my key is ‹redacted: api key›'));
+  assert.ok(records.every((r) => r.metadata.source === '.tracerun/traces.jsonl:1' || r.metadata.source === '.tracerun/traces.jsonl:2'));
+
+  // The Datasets view lists it with its count; its inline action opens the file.
+  const dataset = await s.waitForTreeItem('smoke', { viewTitle: 'Datasets', timeout: 20_000 });
+  assert.match(dataset.description, /2 records/);
+  await s.clickTreeItemAction('smoke', 'Open Dataset File', { viewTitle: 'Datasets' });
+  await s.waitForActiveEditor({ path: '.tracerun/datasets/smoke.jsonl' });
+  await s.screenshot('03-dataset-file');
+  // Adding them again writes nothing new.
+  await s.runCommand('Trace Run: Add to Dataset…');
+  await s.pickQuickItem('The 2 runs');
+  await s.pickQuickItem('smoke');
+  await s.pickQuickItem('Input and output');
+  await s.poll('the "already in" notification', async () => ((await s.notifications()).some((n) => /all 2 are already in smoke/i.test(n)) ? true : undefined), 20_000, async () => (await s.notifications()).join(' | '));
+  assert.equal(readFileSync(file, 'utf8'), text);
+});
+
+test('a planted API key shows masked in the Runs view', async () => {
+  await s.expandTreeItem('call billing', { viewTitle: 'Runs' });
+  const item = await s.waitForTreeItem('POST /charge', { viewTitle: 'Runs' });
+  await s.screenshot('04-masked-error');
+  assert.match(item.description, /401 for key ‹redacted: api key›/);
+  assert.doesNotMatch(item.description, /sk-proj/);
+});
+
+test('the dataset files are not read as traces', async () => {
+  const text = await s.viewText('Runs');
+  assert.doesNotMatch(text, /unreadable/);
+});
