@@ -178,7 +178,7 @@ export class WaterfallPanel extends DisposableStore {
       else if (span) await goToSpanSource(span, this.log, this.otherColumn());
     });
     channel.onRequest(GetSpanDetails, ({ spanId }) =>
-      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message) }),
+      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message), logRecords: this.ws.store.logRecords }),
     );
     channel.onRequest(SearchSpans, async ({ query }, signal) => {
       const trace = this.ws.store.trace(this.traceId);

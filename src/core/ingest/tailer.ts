@@ -5,6 +5,7 @@ import { outOfRangeTime } from '../model/timeRange';
 import { JsonSyntaxError } from './otlp/jsonScanner';
 import { readOtlpJson } from './otlp/otlpJsonReader';
 import type { SpanRecord } from '../model/span';
+import type { LogRecordRef } from '../model/logRecords';
 
 export interface TraceProblem {
   readonly file: string;
@@ -19,6 +20,8 @@ export interface TailSink {
   /** The file was truncated, replaced or deleted: forget what it gave before. */
   reset(file: string): void;
   problem(problem: TraceProblem): void;
+  /** Log records tied to spans (GenAI content events), read from the same lines; forgotten on `reset` too. */
+  logRecords?(file: string, records: LogRecordRef[]): void;
 }
 
 export interface TailOptions {
@@ -287,6 +290,7 @@ export class FileTailer implements Disposable {
     try {
       const result = readOtlpJson(data, start, end, { file: this.file, line: this.lineNumber, byteBase: base });
       this.accept(result.spans, this.lineNumber, out);
+      if (result.logRecords.length > 0) this.sink.logRecords?.(this.file, result.logRecords);
       for (const message of result.problems) this.sink.problem({ file: this.file, line: this.lineNumber, message });
     } catch (err) {
       this.sink.problem({ file: this.file, line: this.lineNumber, message: describeError(err) });
@@ -325,6 +329,7 @@ export class FileTailer implements Disposable {
       const spans: SpanRecord[] = [];
       this.accept(result.spans, 1, spans);
       if (spans.length > 0) this.sink.spans(this.file, spans);
+      if (result.logRecords.length > 0) this.sink.logRecords?.(this.file, result.logRecords);
       for (const message of result.problems) this.sink.problem({ file: this.file, line: 1, message });
     } catch (err) {
       // A document still being written ends early; wait for the rest before complaining.

@@ -1,5 +1,6 @@
 import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from '../model/span';
+import type { LogRecordRef } from '../model/logRecords';
 import type { TailSink, TraceProblem } from './tailer';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
@@ -52,6 +53,10 @@ export class TraceWorkspace implements Disposable, TailSink {
 
   spans(file: string, spans: SpanRecord[]): void {
     this.store.addSpans(file, spans);
+  }
+
+  logRecords(file: string, records: LogRecordRef[]): void {
+    this.store.addLogRecords(file, records);
   }
 
   reset(file: string): void {

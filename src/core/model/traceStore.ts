@@ -1,5 +1,6 @@
 import { asRunningSpan } from '../genai/pendingSpans';
 import { Emitter, type Disposable } from '../util/event';
+import { LogRecordIndex, type LogRecordRef } from './logRecords';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
 
@@ -17,14 +18,16 @@ export class TraceStore implements Disposable {
   private runsCache: Trace[] | undefined;
   private readonly changeEmitter = new Emitter<TraceStoreChange>();
   readonly onDidChange = this.changeEmitter.event;
+  /** Log records by span: kept beside the traces, as they may come before their span or from another file. */
+  readonly logRecords = new LogRecordIndex();
 
   get traceCount(): number {
     return this.traces.size;
   }
 
-  /** Files that contributed spans still held. */
+  /** Files that contributed spans or log records still held. */
   files(): string[] {
-    return [...this.tracesByFile.keys()];
+    return [...new Set([...this.tracesByFile.keys(), ...this.logRecords.files()])];
   }
 
   trace(traceId: string): Trace | undefined {
@@ -53,8 +56,18 @@ export class TraceStore implements Disposable {
     this.changeEmitter.fire({ changed, removed: new Set() });
   }
 
+  /** Log records read from `file`; traces already held that gain content are reported changed. */
+  addLogRecords(file: string, records: readonly LogRecordRef[]): void {
+    if (records.length === 0) return;
+    this.logRecords.add(file, records);
+    const changed = new Set<string>();
+    for (const r of records) if (this.traces.has(r.traceId)) changed.add(r.traceId);
+    if (changed.size > 0) this.changeEmitter.fire({ changed, removed: new Set() });
+  }
+
   /** Forgets what `file` contributed: it was deleted, truncated or replaced. */
   removeFile(file: string): void {
+    this.logRecords.removeFile(file);
     const traceIds = this.tracesByFile.get(file);
     if (!traceIds) return;
     this.tracesByFile.delete(file);
