@@ -5,9 +5,10 @@ import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
-  tracerun tree <file-or-dir>... [--json]
+  tracerun tree <file-or-dir>... [--json [--messages]]
       Print each trace run in OTLP JSON trace files as an indented span tree
-      (duration, kind, tokens, status, source location). --json prints it as JSON.
+      (duration, kind, tokens, status, source location). --json prints it as JSON;
+      --messages adds each span's conversation and time to first token to it.
       \`-\` (or /dev/stdin) reads standard input.
   tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
@@ -41,9 +42,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case 'tree': {
-        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, messages: { type: 'boolean', default: false } }, allowPositionals: true });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
-        return await treeCommand(positionals, { json: values.json === true, out, err });
+        if (values.messages && !values.json) return fail('--messages goes with --json');
+        return await treeCommand(positionals, { json: values.json === true, messages: values.messages === true, out, err });
       }
       case 'export': {
         const { values, positionals } = parseArgs({
