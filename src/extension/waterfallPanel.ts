@@ -147,7 +147,7 @@ export class WaterfallPanel extends DisposableStore {
     try {
       const tree = await trace.treeSliced();
       if (stale()) return;
-      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices()), { isCancelled: stale });
+      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;

@@ -2,7 +2,8 @@ import { normalizeId } from '../../model/ids';
 import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../../model/indexedAttributes';
 import type { LogRecordRef } from '../../model/logRecords';
 import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../../model/span';
-import { SpanKind, StatusCode } from '../../model/span';
+import { SpanFact, SpanKind, StatusCode } from '../../model/span';
+import { isContentAttributeKey, isContentEvent } from '../../genai/missingContext';
 import { parseNanos } from '../../model/time';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
@@ -281,6 +282,7 @@ class Reader {
     let statusMessage: string | undefined;
     let exceptionMessage: string | undefined;
     let attributes: Attributes | undefined;
+    let facts = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'traceId':
@@ -314,11 +316,17 @@ class Reader {
           endNs = parseNanos(sc.readScalarText());
           break;
         case 'attributes':
-          attributes = this.readKeyValues((k) => INDEXED_ATTRIBUTE_KEYS.has(k));
+          attributes = this.readKeyValues((k) => {
+            if (contentKey(k)) facts |= SpanFact.Content;
+            return INDEXED_ATTRIBUTE_KEYS.has(k);
+          });
           break;
-        case 'events':
-          exceptionMessage = this.readExceptionMessage();
+        case 'events': {
+          const read = this.readEvents();
+          exceptionMessage = read.exceptionMessage;
+          facts |= read.facts;
           break;
+        }
         case 'status':
           [statusCode, statusMessage] = this.readStatus();
           break;
@@ -352,6 +360,7 @@ class Reader {
       origin: this.origin,
       byteStart: this.ctx.byteBase + spanStart,
       byteEnd: this.ctx.byteBase + sc.pos,
+      facts,
     });
   }
 
@@ -368,27 +377,39 @@ class Reader {
     return [code, message];
   }
 
-  /** The first `exception` event's "type: message", for rows that show why a span failed. */
-  private readExceptionMessage(): string | undefined {
+  /**
+   * The first `exception` event's "type: message", for rows that show why a span failed, and
+   * whether any event carries content or a stack trace.
+   */
+  private readEvents(): { exceptionMessage: string | undefined; facts: number } {
     const sc = this.sc;
     let found: string | undefined;
+    let facts = 0;
     this.each(() => {
       if (!sc.beginObject()) return;
       let name = '';
       let attrs: Attributes | undefined;
+      let stack = false;
+      let content = false;
       for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
         if (key === 'name') name = sc.readString();
-        else if (key === 'attributes' && found === undefined) {
-          attrs = this.readKeyValues((k) => k === 'exception.message' || k === 'exception.type');
+        else if (key === 'attributes') {
+          attrs = this.readKeyValues((k) => {
+            if (k === 'exception.stacktrace') stack = true;
+            else if (contentKey(k)) content = true;
+            return found === undefined && (k === 'exception.message' || k === 'exception.type');
+          });
         } else sc.skipValue();
       }
+      if (name === 'exception' && stack) facts |= SpanFact.Stack;
+      if (content || isContentEvent(name)) facts |= SpanFact.Content;
       if (found === undefined && name === 'exception' && attrs) {
         const type = attrs['exception.type'];
         const message = attrs['exception.message'];
         found = [type, message].filter((x) => x !== undefined && x !== '').join(': ') || undefined;
       }
     });
-    return found;
+    return { exceptionMessage: found, facts };
   }
 
   /** Reads an array of `KeyValue`, decoding only the values whose key `wanted` accepts. */
@@ -414,6 +435,17 @@ class Reader {
     return out;
   }
 
+}
+
+const contentKeys = new Map<string, boolean>();
+/** `isContentAttributeKey`, remembered: keys repeat across spans, and every key of every span asks. */
+function contentKey(key: string): boolean {
+  let known = contentKeys.get(key);
+  if (known === undefined) {
+    if (contentKeys.size >= MAX_INTERNED) contentKeys.clear();
+    contentKeys.set(key, (known = isContentAttributeKey(key)));
+  }
+  return known;
 }
 
 /** The event name before log records had their own field (OTLP < 1.5). */
