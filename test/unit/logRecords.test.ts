@@ -15,6 +15,7 @@ import { OtlpHttpReceiver } from '../../src/core/receiver/httpReceiver';
 import { ExportLogsServiceRequest, ExportLogsServiceResponse, LOGS_EXPORT_PATH } from '../../src/core/receiver/otlpProto';
 import { TraceFileWriter } from '../../src/core/receiver/traceFileWriter';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
+import { runCli } from '../../src/cli/cli';
 import { ms, otlpLine } from './otlpBuilder';
 import { tempDir, waitFor } from './tempDir';
 
@@ -132,6 +133,23 @@ test('a span whose content came as log records (before its span, in the same fil
   assert.ok(details.events[1].attributes.some(([k, v]) => k === 'body' && v.includes('Where is my order?')));
   // Without the log records, the span alone has no conversation: what the records add.
   assert.equal((await spanDetailsOf(trace, LLM, context)).conversation, undefined);
+});
+
+test("tracerun export: the run's conversation includes what its log records carried", async (t) => {
+  const file = path.join(tempDir(t), 'run.jsonl');
+  writeFileSync(file, `${SPAN_LINE}\n${JSON.stringify(logsRequest(CONTENT))}\n`);
+  let out = '';
+  const code = await runCli(['export', file, '--trace', TRACE], { out: (s) => (out += s), err: (s) => assert.fail(s) });
+  assert.equal(code, 0);
+  const span = (JSON.parse(out) as { spans: { messages?: { role: string; content?: string }[] }[] }).spans[0];
+  assert.deepEqual(
+    span.messages?.map((m) => [m.role, m.content]),
+    [
+      ['system', 'Be brief.'],
+      ['user', 'Where is my order?'],
+      ['assistant', 'On its way.'],
+    ],
+  );
 });
 
 test('log records of a file that is rewritten are forgotten with it, and a store change names their trace', async (t) => {

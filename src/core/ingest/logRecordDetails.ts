@@ -3,7 +3,7 @@ import type { LogRecordRef } from '../model/logRecords';
 import { normalizeId } from '../model/ids';
 import type { SpanRecord } from '../model/span';
 import { decodeAnyValue, decodeKeyValues } from './otlp/anyValue';
-import type { SpanDetails, SpanEventDetails } from './spanDetails';
+import { loadSpanDetails, type SpanDetails, type SpanEventDetails } from './spanDetails';
 
 /** Where a span's log records are found (`TraceStore.logRecords`). */
 export interface LogRecordSource {
@@ -75,4 +75,9 @@ export async function withLogRecords(span: SpanRecord, details: SpanDetails, sou
   if (logged.length === 0) return details;
   const events = [...details.events, ...logged].sort((a, b) => (a.timeNs === undefined || b.timeNs === undefined ? 0 : a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
   return { ...details, events };
+}
+
+/** `loadSpanDetails` with the span's log records among its events: for whatever shows a span's conversation. */
+export function detailsWithLogRecords(source: LogRecordSource): (span: SpanRecord) => Promise<SpanDetails> {
+  return async (span) => withLogRecords(span, await loadSpanDetails(span), source);
 }
