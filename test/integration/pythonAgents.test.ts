@@ -231,6 +231,28 @@ describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans an
   test('the error with its Python stack frames', () => assertPythonError(runs));
 });
 
+for (const protocol of ['http', 'grpc'] as const) {
+  describe(`opentelemetry-instrumentation-openai-v2 with content as log records (EVENT_ONLY) over OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'} to the receivers`, () => {
+    let runs: SupportRuns;
+    let problems: string[];
+    let ws: TraceWorkspace;
+    before(async () => {
+      const folder = workspace(`openai-v2-logs-${protocol}`);
+      const { receivers, httpUrl, grpcUrl } = await startReceivers(folder);
+      try {
+        ({ ws, runs, problems } = await runSupportAgent('agent_openai_v2.py', folder, { TRACERUN_EXPORT: protocol === 'http' ? `http=${httpUrl}` : `grpc=${grpcUrl}` }));
+      } finally {
+        await receivers.close();
+      }
+    });
+    test('runs, kinds, models and tokens', () => {
+      assert.deepEqual(problems, []);
+      assertRunsAndModels(runs, 'py-openai-v2');
+    });
+    test('the conversation from the log records the receiver wrote', async () => assertConversation(await finalConversation(runs, ws)));
+  });
+}
+
 describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN_ONLY) over OTLP/HTTP', () => {
   let runs: SupportRuns;
   before(async () => {

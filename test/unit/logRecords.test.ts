@@ -270,6 +270,11 @@ test('/v1/logs: a record naming a malformed span id is refused and counted, in b
   assert.equal(fileContent(dir).logs.length, 6);
   const notProto = await post(port, '/v1/logs', { 'content-type': 'application/x-protobuf' }, Buffer.from([0xff, 0xff, 0xff]));
   assert.equal(notProto.status, 400);
+  // Spans sent to the logs endpoint would be written unchecked with the body: refused.
+  const spansToLogs = await post(port, '/v1/logs', { 'content-type': 'application/json' }, JSON.stringify({ ...logsRequest(CONTENT), ...(JSON.parse(SPAN_LINE) as object) }));
+  assert.equal(spansToLogs.status, 400);
+  assert.match(spansToLogs.body.toString(), /send them to \/v1\/traces/);
+  assert.equal(fileContent(dir).spans, 0);
 });
 
 test('gRPC LogsService/Export: the records are written and the call answered with the empty response', async (t) => {

@@ -107,8 +107,10 @@ function checkRequest(request: unknown, keep?: (record: unknown) => boolean): Ch
 /** How many log records the trace file reader meets in `buf` (linked to a span or not). */
 function readBack(buf: Buffer): number {
   try {
-    const { logRecords, unlinkedLogRecords, problems } = readOtlpJson(buf, 0, buf.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
-    return logRecords.length + unlinkedLogRecords + problems.filter((p) => p.startsWith('a log record')).length;
+    const { spans, logRecords, unlinkedLogRecords, problems } = readOtlpJson(buf, 0, buf.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
+    // The body becomes the line as sent: spans in it would reach the file without the span rule.
+    if (spans.length > 0 || problems.some((p) => !p.startsWith('a log record'))) throw new OtlpJsonError('a logs request carries spans (resourceSpans): send them to /v1/traces');
+    return logRecords.length + unlinkedLogRecords + problems.length;
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     throw new OtlpJsonError(`the request would not read back from the trace file: ${err.message} (is a key repeated, or of the wrong type?)`);
