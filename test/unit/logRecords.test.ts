@@ -171,6 +171,28 @@ test('log records of a file that is rewritten are forgotten with it, and a store
   assert.equal(ws.store.logRecords.forSpan(TRACE, LLM).length, 0);
 });
 
+test('a file of log records alone, deleted: its records are forgotten and the trace they filled is reported changed', async (t) => {
+  const dir = tempDir(t);
+  const spansFile = path.join(dir, 'spans.jsonl');
+  const logsFile = path.join(dir, 'logs.jsonl');
+  writeFileSync(spansFile, `${SPAN_LINE}\n`);
+  writeFileSync(logsFile, `${JSON.stringify(logsRequest(CONTENT))}\n`);
+  const ws = new TraceWorkspace();
+  t.after(() => ws.dispose());
+  for (const f of [spansFile, logsFile]) {
+    const tailer = new FileTailer(f, ws);
+    await tailer.poke();
+    tailer.dispose();
+  }
+  assert.equal(ws.store.logRecords.forSpan(TRACE, LLM).length, 3);
+  assert.deepEqual(ws.store.files(), [spansFile], 'files() names the files with spans');
+  const changes: { changed: string[]; removed: string[] }[] = [];
+  ws.store.onDidChange((c) => changes.push({ changed: [...c.changed], removed: [...c.removed] }));
+  ws.reset(logsFile);
+  assert.equal(ws.store.logRecords.forSpan(TRACE, LLM).length, 0);
+  assert.deepEqual(changes, [{ changed: [TRACE], removed: [] }]);
+});
+
 // ---------------------------------------------------------------------------------------
 // receivers
 

@@ -73,7 +73,10 @@ export async function withLogRecords(span: SpanRecord, details: SpanDetails, sou
   if (records.length === 0) return details;
   const logged = await loadLogRecordEvents(records);
   if (logged.length === 0) return details;
-  const events = [...details.events, ...logged].sort((a, b) => (a.timeNs === undefined || b.timeNs === undefined ? 0 : a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+  // Untimed events last, in the order they came (the sort is stable).
+  const events = [...details.events, ...logged].sort((a, b) =>
+    a.timeNs === undefined ? (b.timeNs === undefined ? 0 : 1) : b.timeNs === undefined ? -1 : a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0,
+  );
   return { ...details, events };
 }
 

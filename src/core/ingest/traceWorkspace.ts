@@ -30,7 +30,7 @@ export class TraceWorkspace implements Disposable, TailSink {
   /** (Re)starts watching; resolves once the files found at start are read. */
   async watch(options: WatchOptions): Promise<void> {
     this.watcher?.dispose();
-    for (const file of new Set([...this.problemsByFile.keys(), ...this.store.files()])) this.reset(file);
+    for (const file of new Set([...this.problemsByFile.keys(), ...this.store.files(), ...this.store.logRecords.files()])) this.reset(file);
     this.watcher = new TraceFileWatcher(options, this);
     await this.watcher.start();
   }

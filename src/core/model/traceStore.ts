@@ -25,9 +25,9 @@ export class TraceStore implements Disposable {
     return this.traces.size;
   }
 
-  /** Files that contributed spans or log records still held. */
+  /** Files that contributed spans still held (`logRecords.files()` for log records). */
   files(): string[] {
-    return [...new Set([...this.tracesByFile.keys(), ...this.logRecords.files()])];
+    return [...this.tracesByFile.keys()];
   }
 
   trace(traceId: string): Trace | undefined {
@@ -67,11 +67,11 @@ export class TraceStore implements Disposable {
 
   /** Forgets what `file` contributed: it was deleted, truncated or replaced. */
   removeFile(file: string): void {
-    this.logRecords.removeFile(file);
-    const traceIds = this.tracesByFile.get(file);
-    if (!traceIds) return;
-    this.tracesByFile.delete(file);
     const changed = new Set<string>();
+    // A trace whose spans stay but whose content came from this file changes too.
+    for (const id of this.logRecords.removeFile(file)) if (this.traces.has(id)) changed.add(id);
+    const traceIds = this.tracesByFile.get(file) ?? new Set<string>();
+    this.tracesByFile.delete(file);
     const removed = new Set<string>();
     for (const id of traceIds) {
       const trace = this.traces.get(id);
@@ -81,6 +81,7 @@ export class TraceStore implements Disposable {
         removed.add(id);
       } else changed.add(id);
     }
+    for (const id of removed) changed.delete(id);
     if (changed.size === 0 && removed.size === 0) return;
     this.runsCache = undefined;
     this.changeEmitter.fire({ changed, removed });
