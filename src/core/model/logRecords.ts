@@ -25,12 +25,6 @@ export class LogRecordIndex {
   private readonly bySpan = new Map<string, LogRecordRef[]>();
   private readonly keysByFile = new Map<string, Set<string>>();
 
-  get size(): number {
-    let n = 0;
-    for (const list of this.bySpan.values()) n += list.length;
-    return n;
-  }
-
   files(): string[] {
     return [...this.keysByFile.keys()];
   }

@@ -1,5 +1,7 @@
 // OTLP trace messages in protobuf: decoding `ExportTraceServiceRequest` (the same encoding as
 // `TracesData`) into the OTLP JSON shape the file reader reads, and encoding the responses.
+// The logs messages (logs/v1, collector/logs/v1) are declared here too; otlpLogsRequest
+// converts them with the helpers exported below.
 // protobufjs with a JSON descriptor (no .proto loading at run time, so it bundles); the field
 // numbers follow opentelemetry-proto (common/v1, resource/v1, trace/v1, collector/trace/v1).
 // Requests decode with string fields read as raw UTF-8 bytes (see RAW_STRINGS_ROOT).

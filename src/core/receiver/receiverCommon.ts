@@ -106,10 +106,12 @@ export async function storeAcceptedSpans(options: ResolvedReceiverOptions, proto
       throw err;
     }
     // Log records are content for spans, not spans: they count toward no span total.
-    if (signal === 'spans') try {
-      options.onSpans?.(traces.acceptedSpans);
-    } catch (err) {
-      options.onLog?.('error', `${receiver}: onSpans failed: ${errorMessage(err)}`);
+    if (signal === 'spans') {
+      try {
+        options.onSpans?.(traces.acceptedSpans);
+      } catch (err) {
+        options.onLog?.('error', `${receiver}: onSpans failed: ${errorMessage(err)}`);
+      }
     }
   }
   if (traces.rejectedSpans > 0) options.onLog?.('warn', `${receiver}: ${clip(traces.rejectionMessage ?? '', 500)}`);
