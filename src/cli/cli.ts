@@ -9,10 +9,11 @@ import { receiveCommand } from './receiveCommand';
 import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
-  tracerun tree <file-or-dir>... [--json] [--workspace DIR]
+  tracerun tree <file-or-dir>... [--json [--messages]] [--workspace DIR]
       Print each trace run in trace files (OTLP JSON, Tempo/Jaeger downloads,
       LangSmith runs, the simple span format, console exporter logs) as an indented span tree
-      (duration, kind, tokens, status, source location). --json prints it as JSON.
+      (duration, kind, tokens, status, source location). --json prints it as JSON;
+      --messages adds each span's conversation and time to first token to it.
       A span's source is found in DIR (default: the current folder) from its code.*
       attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
       \`-\` (or /dev/stdin) reads standard input.
@@ -66,10 +67,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case 'tree': {
-        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, workspace: { type: 'string' } }, allowPositionals: true });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, messages: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+          allowPositionals: true,
+        });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
+        if (values.messages && !values.json) return fail('--messages goes with --json');
         if (values.workspace !== undefined && !(await isFolder(values.workspace))) return fail(`--workspace ${values.workspace} is not a folder`);
-        return await treeCommand(positionals, { json: values.json === true, out, err, workspace: values.workspace });
+        return await treeCommand(positionals, { json: values.json === true, messages: values.messages === true, out, err, workspace: values.workspace });
       }
       case 'export': {
         const { values, positionals } = parseArgs({
