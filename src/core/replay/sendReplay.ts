@@ -1,0 +1,42 @@
+// Sends a replay document to its provider and returns the answer, or throws an Error whose
+// message says what went wrong in words a user can act on (see providerErrors.ts). The
+// client's own error is not kept as a cause: nothing that held the request goes to a log.
+import { sendAnthropic } from './anthropicReplay';
+import { sendOpenAi } from './openAiReplay';
+import { isCancellation, providerErrorMessage, ReplayCancelled } from './providerErrors';
+import type { ReplayAnswer, SendOptions } from './replayAnswer';
+import type { ReplayDocument, ReplayProvider } from './replayDocument';
+
+export const DEFAULT_BASE_URLS: Readonly<Record<ReplayProvider, string>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+};
+
+export const API_KEY_VARIABLES: Readonly<Record<ReplayProvider, string>> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+};
+
+export interface ReplaySendOptions extends SendOptions {
+  /** Where a missing or refused key can be set, for the 401 message. */
+  readonly keyHint?: string;
+}
+
+export async function sendReplay(doc: ReplayDocument, options: ReplaySendOptions): Promise<ReplayAnswer> {
+  if (options.signal?.aborted) throw new ReplayCancelled();
+  try {
+    return doc.provider === 'anthropic' ? await sendAnthropic(doc, options) : await sendOpenAi(doc, options);
+  } catch (err) {
+    if (isCancellation(err) || options.signal?.aborted) throw new ReplayCancelled();
+    throw new Error(
+      providerErrorMessage(err, {
+        provider: doc.provider,
+        baseUrl: options.baseUrl,
+        model: doc.model,
+        keyHint: options.keyHint ?? API_KEY_VARIABLES[doc.provider],
+        apiKey: options.apiKey,
+        timeoutMs: options.timeoutMs,
+      }),
+    );
+  }
+}
