@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
 import { exportCommand } from './exportCommand';
 import { receiveCommand } from './receiveCommand';
+import { replayCommand } from './replayCommand';
 import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
@@ -16,12 +17,21 @@ const USAGE = `usage:
   tracerun receive [--port N] [--grpc-port N] [--out DIR]
       Run the OTLP receivers (HTTP on 127.0.0.1:${DEFAULT_HTTP_PORT}, gRPC on 127.0.0.1:${DEFAULT_GRPC_PORT}) without
       VS Code, appending every accepted request to DIR/otlp-YYYY-MM-DD.jsonl
-      (default DIR: ./${DEFAULT_RECEIVER_FOLDER}).`;
+      (default DIR: ./${DEFAULT_RECEIVER_FOLDER}).
+  tracerun replay <file-or-dir>... --span ID [--edit FILE] [--provider openai|anthropic]
+                  [--base-url URL] [--model M] [--times N] [--json]
+      Rebuild the request of a recorded LLM span (or read the edited replay document FILE),
+      send it N times (default 1) to an OpenAI-compatible endpoint or Anthropic's Messages API,
+      print the answers and a diff against the recorded one, and append the replay run to
+      ./${DEFAULT_RECEIVER_FOLDER}/replays.jsonl. The key comes from OPENAI_API_KEY or ANTHROPIC_API_KEY.`;
 
 /** Where a command writes its lines: the process's stdout and stderr, or a test's lists. */
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Environment and folder for `replay` (the API key, where the run is written); default the process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
 }
 
 function port(value: string | undefined, fallback: number): number | undefined {
@@ -68,6 +78,38 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (httpPort === undefined) return fail(`--port must be a port number, not "${values.port}"`);
         if (grpcPort === undefined) return fail(`--grpc-port must be a port number, not "${values['grpc-port']}"`);
         return await receiveCommand({ httpPort, grpcPort, outDir: values.out ?? DEFAULT_RECEIVER_FOLDER, out, err });
+      }
+      case 'replay': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: {
+            span: { type: 'string' },
+            edit: { type: 'string' },
+            provider: { type: 'string' },
+            'base-url': { type: 'string' },
+            model: { type: 'string' },
+            times: { type: 'string', default: '1' },
+            json: { type: 'boolean', default: false },
+          },
+          allowPositionals: true,
+        });
+        if (positionals.length === 0) return fail('replay needs at least one file or folder');
+        if (!values.span) return fail('replay needs --span ID');
+        const times = Number(values.times);
+        if (!Number.isInteger(times) || times < 1 || times > 100) return fail(`--times must be a whole number from 1 to 100, not "${values.times}"`);
+        return await replayCommand(positionals, {
+          spanId: values.span,
+          edit: values.edit,
+          provider: values.provider,
+          baseUrl: values['base-url'],
+          model: values.model,
+          times,
+          json: values.json === true,
+          env: io.env ?? process.env,
+          cwd: io.cwd ?? process.cwd(),
+          out,
+          err,
+        });
       }
       case undefined:
       case '-h':
