@@ -4,6 +4,7 @@
 // with package.json's `contributes.commands`.
 import type { SpansAtLine } from '../core/source/sourceIndex';
 import type { RunsTreeElement } from './runsTree';
+import type { Uri } from 'vscode';
 
 export const Commands = {
   OpenWaterfall: 'tracerun.openWaterfall',
@@ -33,6 +34,11 @@ export const Commands = {
   CopyRunAsJson: 'tracerun.copyRunAsJson',
   SaveRunAs: 'tracerun.saveRunAs',
   OpenTraceFile: 'tracerun.openTraceFile',
+  /** Opens the replay document of an LLM span (the item, else the selection). */
+  ReplaySpan: 'tracerun.replaySpan',
+  /** Sends the active replay document (or the one given) and shows the answer beside the recorded one. */
+  RunReplay: 'tracerun.runReplay',
+  SetReplayApiKey: 'tracerun.setReplayApiKey',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -56,6 +62,9 @@ export interface CommandArgs {
   [Commands.CopyRunAsJson]: [element?: RunsTreeElement];
   [Commands.SaveRunAs]: [element?: RunsTreeElement];
   [Commands.OpenTraceFile]: [];
+  [Commands.ReplaySpan]: [element?: RunsTreeElement];
+  [Commands.RunReplay]: [uri?: Uri];
+  [Commands.SetReplayApiKey]: [];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */

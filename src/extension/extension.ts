@@ -17,6 +17,8 @@ import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { WATERFALL_VIEW_TYPE, WaterfallPanel, type PanelContext } from './waterfallPanel';
 import { RunsFilterController } from './runsFilter';
 import { copyRunAsJson, openTraceFile, saveRunAs } from './shareRun';
+import { ReplayController } from './replayController';
+import { ReplaySecrets } from './replaySecrets';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -75,6 +77,10 @@ export function activate(context: vscode.ExtensionContext): void {
     return target && (target.type === 'run' || target.type === 'span') ? ws.store.trace(target.traceId) : undefined;
   };
 
+  const replaySecrets = new ReplaySecrets(context.secrets);
+  const replay = new ReplayController(service, replaySecrets, (context.storageUri ?? context.globalStorageUri).fsPath, fallbackDir);
+  context.subscriptions.push(replay);
+
   context.subscriptions.push(
     registerCommands({
       [Commands.OpenWaterfall]: async (e) => {
@@ -129,6 +135,9 @@ export function activate(context: vscode.ExtensionContext): void {
         if (trace) await saveRunAs(service, trace);
       },
       [Commands.OpenTraceFile]: () => openTraceFile(service),
+      [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),
+      [Commands.RunReplay]: (uri) => replay.run(uri),
+      [Commands.SetReplayApiKey]: () => replaySecrets.prompt(),
     }),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

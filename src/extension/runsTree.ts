@@ -467,7 +467,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
-    item.contextValue = source ? 'span source' : 'span';
+    // ` llm` offers Replay… on model calls.
+    item.contextValue = (source ? 'span source' : 'span') + (conventions.kind === 'llm' ? ' llm' : '');
     const tooltip = new vscode.MarkdownString(undefined, true);
     appendSpanTooltip(
       tooltip,

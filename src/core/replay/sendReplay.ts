@@ -1,6 +1,7 @@
 // Sends a replay document to its provider and returns the answer, or throws an Error whose
 // message says what went wrong in words a user can act on (see providerErrors.ts). The
 // client's own error is not kept as a cause: nothing that held the request goes to a log.
+import { DEFAULT_REPLAY_ANTHROPIC_BASE_URL, DEFAULT_REPLAY_OPENAI_BASE_URL } from '../config/defaults';
 import { sendAnthropic } from './anthropicReplay';
 import { sendOpenAi } from './openAiReplay';
 import { isCancellation, providerErrorMessage, ReplayCancelled } from './providerErrors';
@@ -8,8 +9,8 @@ import type { ReplayAnswer, SendOptions } from './replayAnswer';
 import type { ReplayDocument, ReplayProvider } from './replayDocument';
 
 export const DEFAULT_BASE_URLS: Readonly<Record<ReplayProvider, string>> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
+  openai: DEFAULT_REPLAY_OPENAI_BASE_URL,
+  anthropic: DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
 };
 
 export const API_KEY_VARIABLES: Readonly<Record<ReplayProvider, string>> = {
