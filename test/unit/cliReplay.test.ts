@@ -59,6 +59,7 @@ test('replay --json: the rebuilt request, the recorded answer, the new answer wi
   assert.ok(doc.answers[0].tokens.input > 0);
 
   // The replay run reads back as a run: root linked to the replayed span, one chat span with the answer.
+  assert.ok(!readFileSync(join(r.cwd, '.tracerun', 'replays.jsonl'), 'utf8').includes(KEY), 'the key is not in the replay run');
   const { store, problems } = await readTraceFiles([join(r.cwd, '.tracerun')]);
   assert.deepEqual(problems, []);
   const run = store.trace(doc.replayTraceId)!;
