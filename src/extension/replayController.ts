@@ -83,9 +83,9 @@ export class ReplayController implements vscode.Disposable {
       const settings = readReplaySettings();
       const withUrl: ReplayDocument = { ...doc, baseUrl: doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl };
       // `baseUrl` right after the provider, where it is seen: it is where Run sends the request.
-      const { $schema, notes, source, provider, baseUrl, ...rest } = withUrl;
+      const { notes, source, provider, baseUrl, ...rest } = withUrl;
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, JSON.stringify({ $schema, notes, provider, baseUrl, ...rest, source }, null, 2) + '\n', 'utf8');
+      await fs.writeFile(file, JSON.stringify({ notes, provider, baseUrl, ...rest, source }, null, 2) + '\n', 'utf8');
     }
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
   }

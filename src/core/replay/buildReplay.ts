@@ -25,7 +25,6 @@ import type { AttributeValue, Attributes } from '../model/span';
 import { indexed } from '../genai/conversation';
 import {
   isRecord,
-  REPLAY_SCHEMA_ID,
   type RecordedAnswer,
   type ReplayDocument,
   type ReplayMessage,
@@ -90,7 +89,6 @@ export function buildReplayDocument(span: ReplaySpan): ReplayDocument {
   const recorded = recordedAnswer(span, conversation.messages, conversation.tokens, conversation.model);
   if (recorded === undefined) notes.push('The answer was not recorded: there is nothing to compare the replay with.');
   return {
-    $schema: REPLAY_SCHEMA_ID,
     notes,
     source: { traceId: span.traceId, spanId: span.spanId, spanName: span.name, conventions: conversation.conventions },
     provider,
