@@ -9,7 +9,8 @@ import type { ReplayAnswer } from '../core/replay/replayAnswer';
 import { agreement, answerFacts, answerText, lineDiff } from '../core/replay/replayDiff';
 import { parseReplayDocument, REPLAY_PROVIDERS, type ReplayDocument, type ReplayProvider } from '../core/replay/replayDocument';
 import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
-import { isLoopbackUrl, loadReplaySpan, LOCAL_PLACEHOLDER_KEY } from '../core/replay/replaySpan';
+import { resolveApiKey } from '../core/replay/apiKey';
+import { loadReplaySpan } from '../core/replay/replaySpan';
 import { API_KEY_VARIABLES, DEFAULT_BASE_URLS, sendReplay } from '../core/replay/sendReplay';
 import { terminalSafe } from './terminalText';
 
@@ -57,7 +58,7 @@ export async function replayCommand(targets: readonly string[], o: ReplayCommand
   if (doc.model === '') throw new Error(`the span did not record its model: give --model, or "model" in an --edit document`);
   const baseUrl = o.baseUrl ?? doc.baseUrl ?? DEFAULT_BASE_URLS[doc.provider];
   const variable = API_KEY_VARIABLES[doc.provider];
-  const apiKey = o.env[variable] || (isLoopbackUrl(baseUrl) ? LOCAL_PLACEHOLDER_KEY : undefined);
+  const apiKey = resolveApiKey(doc.provider, baseUrl, undefined, o.env);
   if (apiKey === undefined) {
     o.err(`tracerun: set ${variable} to send to ${baseUrl}`);
     return 1;

@@ -9,7 +9,7 @@ import type { ReplayAnswer } from '../core/replay/replayAnswer';
 import { agreement, answerFacts, answerText } from '../core/replay/replayDiff';
 import { parseReplayDocument, REPLAY_FILE_SUFFIX, type ReplayDocument } from '../core/replay/replayDocument';
 import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
-import { isLoopbackUrl, loadReplaySpan, LOCAL_PLACEHOLDER_KEY } from '../core/replay/replaySpan';
+import { loadReplaySpan } from '../core/replay/replaySpan';
 import { sendReplay } from '../core/replay/sendReplay';
 import { openDiff } from './commands';
 import { ReplaySecrets } from './replaySecrets';
@@ -92,7 +92,14 @@ export class ReplayController implements vscode.Disposable {
 
   async run(uri: vscode.Uri | undefined): Promise<void> {
     if (!this.trusted()) return;
-    const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    // From the diff or the palette, the replay document beside it is meant.
+    const isReplay = (d: vscode.TextDocument | undefined) => d?.fileName.endsWith(REPLAY_FILE_SUFFIX) === true;
+    const active = vscode.window.activeTextEditor?.document;
+    const document = uri
+      ? await vscode.workspace.openTextDocument(uri)
+      : isReplay(active)
+        ? active
+        : vscode.window.visibleTextEditors.map((e) => e.document).find(isReplay);
     if (!document || !document.fileName.endsWith(REPLAY_FILE_SUFFIX)) {
       void vscode.window.showInformationMessage(`Trace Run: open a replay document (*${REPLAY_FILE_SUFFIX}) to run it; Replay… on an LLM span makes one.`);
       return;
@@ -106,10 +113,10 @@ export class ReplayController implements vscode.Disposable {
     }
     const settings = readReplaySettings();
     const baseUrl = doc.baseUrl ?? (doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl);
-    let apiKey = (await this.secrets.get(doc.provider)) ?? (isLoopbackUrl(baseUrl) ? LOCAL_PLACEHOLDER_KEY : undefined);
+    let apiKey = await this.secrets.get(doc.provider, baseUrl);
     if (apiKey === undefined) {
       if (!(await this.secrets.prompt(doc.provider))) return;
-      apiKey = await this.secrets.get(doc.provider);
+      apiKey = await this.secrets.get(doc.provider, baseUrl);
       if (apiKey === undefined) return;
     }
 

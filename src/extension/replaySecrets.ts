@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReplayProvider } from '../core/replay/replayDocument';
-import { API_KEY_VARIABLES } from '../core/replay/sendReplay';
+import { API_KEY_VARIABLES, resolveApiKey } from '../core/replay/apiKey';
 
 const SECRET_KEY = (provider: ReplayProvider) => `tracerun.replay.apiKey.${provider}`;
 const PROVIDER_NAMES: Readonly<Record<ReplayProvider, string>> = { openai: 'OpenAI-compatible', anthropic: 'Anthropic' };
@@ -16,8 +16,9 @@ export class ReplaySecrets {
     private readonly env: Readonly<Record<string, string | undefined>> = process.env,
   ) {}
 
-  async get(provider: ReplayProvider): Promise<string | undefined> {
-    return (await this.secrets.get(SECRET_KEY(provider))) || this.env[API_KEY_VARIABLES[provider]] || undefined;
+  /** The key to send to `baseUrl` with; undefined when one must be asked for. */
+  async get(provider: ReplayProvider, baseUrl: string): Promise<string | undefined> {
+    return resolveApiKey(provider, baseUrl, await this.secrets.get(SECRET_KEY(provider)), this.env);
   }
 
   /** Asks which provider and the key (a password box); an empty key removes the stored one. */

@@ -121,14 +121,8 @@ test('Replay… on the chat span, edit the system prompt, Run: the streamed answ
 });
 
 test('a 401 and a 429 from the provider show as clear messages', async () => {
-  const run = async () => {
-    await s.runCommand('View: Open Previous Editor'); // back to the replay document
-    await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000).catch(async () => {
-      await s.runCommand('View: Open Previous Editor');
-      await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000);
-    });
-    await s.runCommand('Trace Run: Run Replay');
-  };
+  // From the palette, with the diff in front: the replay document beside it is run.
+  const run = () => s.runCommand('Trace Run: Run Replay');
   fake.failures.push({ status: 401, message: 'Incorrect API key provided' });
   await run();
   await s.poll('the 401 message', async () => (await s.notifications()).find((n) => /refused the API key \(401/.test(n)), 20_000, async () => (await s.notifications()).join(' | '));

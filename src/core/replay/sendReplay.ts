@@ -2,6 +2,7 @@
 // message says what went wrong in words a user can act on (see providerErrors.ts). The
 // client's own error is not kept as a cause: nothing that held the request goes to a log.
 import { DEFAULT_REPLAY_ANTHROPIC_BASE_URL, DEFAULT_REPLAY_OPENAI_BASE_URL } from '../config/defaults';
+import { API_KEY_VARIABLES } from './apiKey';
 import { sendAnthropic } from './anthropicReplay';
 import { sendOpenAi } from './openAiReplay';
 import { isCancellation, providerErrorMessage, ReplayCancelled } from './providerErrors';
@@ -13,10 +14,7 @@ export const DEFAULT_BASE_URLS: Readonly<Record<ReplayProvider, string>> = {
   anthropic: DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
 };
 
-export const API_KEY_VARIABLES: Readonly<Record<ReplayProvider, string>> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-};
+export { API_KEY_VARIABLES };
 
 export interface ReplaySendOptions extends SendOptions {
   /** Where a missing or refused key can be set, for the 401 message. */
