@@ -133,6 +133,11 @@ test('what a span did not record is said in the notes: tools, temperature, provi
   assert.ok(bare.notes?.some((n) => n.includes('No system message')));
   assert.ok(bare.notes?.some((n) => n.includes('answer was not recorded')));
 
+  const json = buildReplayDocument({ ...bareSpan, attributes: { ...bareSpan.attributes, 'gen_ai.output.type': 'json' } });
+  assert.equal(json.parameters.responseFormat, 'json');
+  assert.ok(json.notes?.some((n) => n.includes('JSON response format') && n.includes('not sent')), String(json.notes));
+  assert.ok(!bare.notes?.some((n) => n.includes('JSON response format')));
+
   const gemini = buildReplayDocument({ ...bareSpan, attributes: { 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-flash', 'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]' } });
   assert.equal(gemini.provider, 'openai');
   assert.ok(gemini.notes?.some((n) => n.includes('"gcp.gemini"')));

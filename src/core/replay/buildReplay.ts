@@ -86,6 +86,10 @@ export function buildReplayDocument(span: ReplaySpan): ReplayDocument {
     notes.push(`The max tokens were not recorded; Anthropic requires them, so ${DEFAULT_ANTHROPIC_MAX_TOKENS} is set.`);
   }
 
+  if (provider === 'anthropic' && parameters.responseFormat !== undefined && parameters.responseFormat !== 'text') {
+    notes.push("The span asked for a JSON response format, which Anthropic's Messages API has no parameter for: it is not sent.");
+  }
+
   const recorded = recordedAnswer(span, conversation.messages, conversation.tokens, conversation.model);
   if (recorded === undefined) notes.push('The answer was not recorded: there is nothing to compare the replay with.');
   return {

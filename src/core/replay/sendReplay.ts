@@ -16,6 +16,9 @@ export const DEFAULT_BASE_URLS: Readonly<Record<ReplayProvider, string>> = {
 
 export { API_KEY_VARIABLES };
 
+/** How long a provider may take to start answering before the replay says it did not. */
+export const DEFAULT_REPLAY_TIMEOUT_MS = 120_000;
+
 export interface ReplaySendOptions extends SendOptions {
   /** Where a missing or refused key can be set, for the 401 message. */
   readonly keyHint?: string;
@@ -24,7 +27,8 @@ export interface ReplaySendOptions extends SendOptions {
 export async function sendReplay(doc: ReplayDocument, options: ReplaySendOptions): Promise<ReplayAnswer> {
   if (options.signal?.aborted) throw new ReplayCancelled();
   try {
-    return doc.provider === 'anthropic' ? await sendAnthropic(doc, options) : await sendOpenAi(doc, options);
+    const timed = { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS };
+    return doc.provider === 'anthropic' ? await sendAnthropic(doc, timed) : await sendOpenAi(doc, timed);
   } catch (err) {
     if (isCancellation(err) || options.signal?.aborted) throw new ReplayCancelled();
     throw new Error(
@@ -34,7 +38,7 @@ export async function sendReplay(doc: ReplayDocument, options: ReplaySendOptions
         model: doc.model,
         keyHint: options.keyHint ?? API_KEY_VARIABLES[doc.provider],
         apiKey: options.apiKey,
-        timeoutMs: options.timeoutMs,
+        timeoutMs: options.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS,
       }),
     );
   }
