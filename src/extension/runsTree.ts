@@ -482,7 +482,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
-    item.contextValue = node.notReceived ? 'span' : 'span source';
+    // ` llm` offers Replay… on model calls.
+    item.contextValue = (node.notReceived ? 'span' : 'span source') + (conventions.kind === 'llm' ? ' llm' : '');
     const tooltip = new vscode.MarkdownString(undefined, true);
     appendSpanTooltip(
       tooltip,
