@@ -9,7 +9,7 @@ import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { Channel } from '../protocol/channel';
 import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
-import { frameExists, goToLocation, goToSpanSource } from './goToSource';
+import { detailsSourceContext, frameExists, goToLocation, goToSpanSource } from './goToSource';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
 
@@ -180,7 +180,7 @@ export class WaterfallPanel extends DisposableStore {
       else if (span) await goToSpanSource(span, this.log, this.otherColumn());
     });
     channel.onRequest(GetSpanDetails, ({ spanId }) =>
-      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message) }),
+      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, source: detailsSourceContext, warn: (message) => this.log.warn(message) }),
     );
     channel.onRequest(SearchSpans, async ({ query }, signal) => {
       const trace = this.ws.store.trace(this.traceId);

@@ -175,7 +175,10 @@ export interface SpanDetailsView {
   readonly costUsd?: number;
   readonly finishReasons?: readonly string[];
   readonly scope?: string;
-  readonly source?: { readonly path: string; readonly line?: number; readonly function?: string };
+  /** Where the span's code is, and which step of the Go to Source chain found it. */
+  readonly source?: { readonly path: string; readonly line?: number; readonly function?: string; readonly via?: 'attributes' | 'stacktrace' | 'symbol' };
+  /** Why no code was found for the span, and what would help. */
+  readonly sourceMissing?: string;
   readonly conversation?: readonly ConversationMessageView[];
   readonly payloads: readonly PayloadView[];
   /** The exception event's stack trace, frame by frame. */

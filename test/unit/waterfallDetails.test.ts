@@ -120,3 +120,30 @@ test('an LLM call whose conversation holds only the system prompt still shows it
   assert.equal(details.ttftMs, 250);
   assert.equal(details.provider, 'openai');
 });
+
+test('the details say where the span came from through the Go to Source chain, and why not when nothing finds it', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'agent.py');
+  writeFileSync(file, 'def lookup_order():\n    raise KeyError("A1042")\n');
+  const stack = ['Traceback (most recent call last):', '  File "/app/agent.py", line 2, in lookup_order', 'KeyError: A1042'].join('\n');
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'execute_tool lookup_order',
+      start: ms(0),
+      end: ms(5),
+      status: { code: 2, message: 'A1042' },
+      events: [{ name: 'exception', timeUnixNano: String(ms(4)), attributes: [attr('exception.type', 'KeyError'), attr('exception.stacktrace', stack)] }],
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'plain step', start: ms(6), end: ms(9) },
+  ]);
+  const exists = async (f: string) => (await import('node:fs/promises')).stat(f).then((st) => st.isFile(), () => false);
+  const withSource: DetailsContext = { ...context(() => true), source: () => ({ folders: [dir], exists }) };
+  const found = await spanDetailsOf(trace, '00000000000000b1', withSource);
+  assert.deepEqual(found.source, { path: file, line: 2, function: 'lookup_order', via: 'stacktrace' });
+  assert.equal(found.sourceMissing, undefined);
+  const missing = await spanDetailsOf(trace, '00000000000000b2', withSource);
+  assert.equal(missing.source, undefined);
+  assert.match(missing.sourceMissing ?? '', /No source found for span "plain step": it has no code\.file\.path .*it carries no stack trace/);
+});
