@@ -74,7 +74,8 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     costUsd: extras.costUsd,
     finishReasons: extras.finishReasons,
     scope: span.scope ? `${span.scope.name}${span.scope.version ? ` ${span.scope.version}` : ''}` : undefined,
-    source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function, via: extras.sourceMissing ? undefined : ('attributes' as const) }),
+    // Without the chain (or when it found nothing) the details show what `code.*` records.
+    source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function }),
     sourceMissing: extras.sourceMissing,
     conversation: extras.conversation,
     payloads: extras.payloads ?? [],
