@@ -11,6 +11,8 @@ const VIA_TEXT = { attributes: 'its code.* attributes', stacktrace: 'its stack t
 export interface DetailsActions {
   goToSource(): void;
   openFrame(path: string, line: number | undefined): void;
+  /** Show secrets as recorded in this panel, after a click. */
+  reveal(): void;
 }
 
 /** What the webview's row of the span knows and the host's details do not. */
@@ -28,6 +30,20 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   parts.push(el('h2', { textContent: d.name }));
   if (d.notice) {
     parts.push(el('div', { className: 'notice-box', role: 'note' }, [el('span', { className: 'codicon codicon-info', ariaHidden: 'true' }), el('span', { textContent: ` ${d.notice}` })]));
+  }
+  if (d.secretsMasked) {
+    const reveal = document.createElement('vscode-button');
+    reveal.textContent = 'Reveal';
+    reveal.setAttribute('secondary', '');
+    reveal.title = 'Show the masked text as recorded, in this panel';
+    reveal.addEventListener('click', () => actions.reveal());
+    parts.push(
+      el('div', { className: 'notice-box secrets-masked', role: 'note' }, [
+        el('span', { className: 'codicon codicon-shield', ariaHidden: 'true' }),
+        el('span', { textContent: ' Secrets in these details are masked (tracerun.redact). ' }),
+        reveal,
+      ]),
+    );
   }
   if (d.status === 'error') {
     parts.push(

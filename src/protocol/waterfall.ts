@@ -189,6 +189,8 @@ export interface SpanDetailsView {
   readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string; readonly attributes: AttributeTable }>;
   /** When the details could not be read back from the file. */
   readonly loadError?: string;
+  /** Some text matched the `tracerun.redact` rules and is masked (Reveal asks again with `reveal`). */
+  readonly secretsMasked?: boolean;
 }
 
 /** Host → webview: a trace is (re)sent, on open and whenever new spans arrive. */
@@ -203,7 +205,8 @@ export const SelectSpan = notification<{ spanId: string }>('waterfall/selectSpan
 /** Webview → host: the page is ready for data. */
 export const Ready = notification<void>('waterfall/ready');
 /** Webview → host: details of a span, read from the trace file on demand. */
-export const GetSpanDetails = request<{ spanId: string }, SpanDetailsView>('waterfall/getSpanDetails');
+/** `reveal`: the user clicked Reveal in this panel, so secrets are shown as recorded. */
+export const GetSpanDetails = request<{ spanId: string; reveal?: boolean }, SpanDetailsView>('waterfall/getSpanDetails');
 /** Webview → host: open the source recorded on a span, or a stack frame's file and line. */
 export const GoToSource = notification<{ spanId: string; path?: string; line?: number }>('waterfall/goToSource');
 /** Webview → host: spans whose attributes, inputs or outputs contain the text (case-insensitive). */

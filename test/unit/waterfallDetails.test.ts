@@ -7,6 +7,8 @@ import type { Trace } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { spanDetailsOf, type DetailsContext } from '../../src/core/waterfall/spanDetailsExtras';
 import { notReceivedNotice } from '../../src/core/waterfall/spanDetailsView';
+import { maskDetails } from '../../src/core/waterfall/maskDetails';
+import { Redactor } from '../../src/core/privacy/redact';
 import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -146,4 +148,35 @@ test('the details say where the span came from through the Go to Source chain, a
   const missing = await spanDetailsOf(trace, '00000000000000b2', withSource);
   assert.equal(missing.source, undefined);
   assert.match(missing.sourceMissing ?? '', /No source found for span "plain step": it has no code\.file\.path .*it carries no stack trace/);
+});
+
+test('details are masked by the redact rules until Reveal: attributes, conversation and payloads alike', async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(5),
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `my key is ${key}` }] }]),
+        'app.note': `key=${key}`,
+        'input.value': JSON.stringify({ apiKey: key }),
+      },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'plain', start: ms(6), end: ms(9), attributes: { 'app.note': 'nothing secret' } },
+  ]);
+  const r = new Redactor();
+  const view = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.ok(JSON.stringify(view).includes(key), 'the host reads the key from the file');
+  const masked = maskDetails(view, r);
+  assert.equal(masked.secretsMasked, true);
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key once masked');
+  assert.match(masked.conversation?.[0].content ?? '', /my key is ‹redacted: /);
+  assert.match(masked.attributes.find(([k]) => k === 'app.note')?.[1] ?? '', /^key=‹redacted: /);
+  const plain = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.equal(maskDetails(plain, r), plain, 'nothing to mask: the view as it is, no Reveal');
 });
