@@ -176,23 +176,19 @@ describe('OpenInference (openai) over OTLP/HTTP to the receivers', () => {
 });
 
 describe("ConsoleSpanExporter's output in a log file", () => {
-  test(
-    'a log file of console-exported spans shows its runs',
-    { todo: "ConsoleSpanExporter writes one pretty-printed span after another (its own JSON, ids as 0x… in `context`), not OTLP: the core does not read it" },
-    async () => {
-      const folder = workspace('console');
-      const log = path.join(folder, 'logs', 'agent.log');
-      mkdirSync(path.dirname(log));
-      await runAgent(python, 'agent_openinference.py', { ...modelEnv(), TRACERUN_EXPORT: `console=${log}` });
-      assert.match(readFileSync(log, 'utf8'), /"name": "support_agent.run"/, 'the spans are in the log');
-      const problems: string[] = [];
-      const ws = new TraceWorkspace();
-      disposables.push(ws);
-      ws.onDidChangeProblems((p) => 'message' in p && problems.push(p.message));
-      await ws.watch({ folders: [folder], include: ['logs/*.log'] });
-      assert.equal(ws.store.runs().filter((r) => r.summary().name === 'support_agent.run').length, 2, problems.slice(0, 3).join('\n'));
-    },
-  );
+  test('a log file of console-exported spans shows its runs', async () => {
+    const folder = workspace('console');
+    const log = path.join(folder, 'logs', 'agent.log');
+    mkdirSync(path.dirname(log));
+    await runAgent(python, 'agent_openinference.py', { ...modelEnv(), TRACERUN_EXPORT: `console=${log}` });
+    assert.match(readFileSync(log, 'utf8'), /"name": "support_agent.run"/, 'the spans are in the log');
+    const problems: string[] = [];
+    const ws = new TraceWorkspace();
+    disposables.push(ws);
+    ws.onDidChangeProblems((p) => 'message' in p && problems.push(p.message));
+    await ws.watch({ folders: [folder], include: ['logs/*.log'] });
+    assert.equal(ws.store.runs().filter((r) => r.summary().name === 'support_agent.run').length, 2, problems.slice(0, 3).join('\n'));
+  });
 });
 
 describe('OpenLLMetry (traceloop openai) over OTLP/gRPC to the receivers', () => {

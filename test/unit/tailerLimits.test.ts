@@ -138,3 +138,27 @@ test('a complete file: the last line without a newline is read; a document that 
   assert.equal(cut.sink.problems.length, 1);
   assert.match(cut.sink.problems[0].message, /malformed OTLP JSON/);
 });
+
+test('a zstd or gzip file is named as compressed once, with how to get one that is read; its bytes are never read as lines', async (t) => {
+  const { gzipSync } = await import('node:zlib');
+  const zstd = setup(t, undefined, 'zstd.jsonl');
+  // A zstd frame starts with its magic number 28 B5 2F FD.
+  writeFileSync(zstd.file, Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from('\x00\x58\n\x11garbage\nmore\n', 'latin1')]));
+  await zstd.tailer.poke();
+  appendFileSync(zstd.file, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x0a, 0x41, 0x0a]));
+  await zstd.tailer.poke();
+  assert.equal(zstd.sink.problems.length, 1, zstd.sink.problems.map((p) => p.message).join('\n'));
+  assert.match(zstd.sink.problems[0].message, /compressed with zstd .*compression.*Remove `compression`/);
+  assert.deepEqual(zstd.sink.names(), []);
+
+  const gz = setup(t, undefined, 'old.jsonl');
+  writeFileSync(gz.file, gzipSync(line('compressed') + '\n'));
+  await gz.tailer.poke();
+  assert.equal(gz.sink.problems.length, 1);
+  assert.match(gz.sink.problems[0].message, /compressed with gzip.*gunzip/);
+
+  // Replaced by an uncompressed file (the exporter's compression turned off): read as usual.
+  writeFileSync(gz.file, line('plain') + '\n');
+  await gz.tailer.poke();
+  assert.deepEqual(gz.sink.names(), ['plain']);
+});

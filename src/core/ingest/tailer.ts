@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_LINE_MB } from '../config/defaults';
+import { compressedFileMessage, compressionOf } from './compression';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { Disposable } from '../util/event';
 import { outOfRangeTime } from '../model/timeRange';
@@ -85,6 +86,8 @@ export class FileTailer implements Disposable {
   private partialBytes = 0;
   /** Inside a line over the limit, already reported: its bytes are dropped until its newline. */
   private skippingLine = false;
+  /** The file is compressed: said once, its bytes never read as lines. */
+  private compressed = false;
   private readonly maxLineBytes: number;
   private readonly complete: boolean;
   private inode: number | undefined;
@@ -141,6 +144,7 @@ export class FileTailer implements Disposable {
     this.partial = [];
     this.partialBytes = 0;
     this.skippingLine = false;
+    this.compressed = false;
     this.mode = 'unknown';
     this.documentSize = -1;
     this.documentMtimeMs = -1;
@@ -172,6 +176,23 @@ export class FileTailer implements Disposable {
       const stat = await handle.stat();
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset || (await this.rewrittenInPlace(handle)))) this.restart();
       this.inode = stat.ino;
+      if (this.offset === 0 || this.compressed) {
+        const head = Buffer.alloc(Math.min(4, stat.size));
+        if (head.length > 0) await handle.read(head, 0, head.length, 0);
+        const compression = compressionOf(head);
+        if (compression && this.compressed) {
+          this.offset = stat.size;
+          return;
+        }
+        // Rewritten in place without compression (the exporter's setting turned off): read it afresh.
+        if (this.compressed) this.restart();
+        if (compression) {
+          this.compressed = true;
+          this.offset = stat.size;
+          this.sink.problem({ file: this.file, line: 1, message: compressedFileMessage(compression) });
+          return;
+        }
+      }
       if (this.mode === 'document') return await this.readDocument(handle, stat.size, stat.mtimeMs);
       while (!this.disposed && this.offset < stat.size) {
         const length = Math.min(CHUNK_BYTES, stat.size - this.offset);
