@@ -142,8 +142,9 @@ test('a complete file: the last line without a newline is read; a document that 
 test('a zstd or gzip file is named as compressed once, with how to get one that is read; its bytes are never read as lines', async (t) => {
   const { gzipSync } = await import('node:zlib');
   const zstd = setup(t, undefined, 'zstd.jsonl');
-  // A zstd frame starts with its magic number 28 B5 2F FD.
-  writeFileSync(zstd.file, Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from('\x00\x58\n\x11garbage\nmore\n', 'latin1')]));
+  // A zstd frame starts with its magic number 28 B5 2F FD; the Collector's file exporter puts
+  // a 4-byte length before each compressed batch.
+  writeFileSync(zstd.file, Buffer.concat([Buffer.from([0, 0, 0, 0x2a, 0x28, 0xb5, 0x2f, 0xfd]), Buffer.from('\x00\x58\n\x11garbage\nmore\n', 'latin1')]));
   await zstd.tailer.poke();
   appendFileSync(zstd.file, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x0a, 0x41, 0x0a]));
   await zstd.tailer.poke();

@@ -4,9 +4,11 @@
 
 export type Compression = 'zstd' | 'gzip';
 
-/** The compression a file's first bytes announce (their magic numbers), if any. */
+/** The compression a file's first 8 bytes announce (their magic numbers), if any. */
 export function compressionOf(head: Uint8Array): Compression | undefined {
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  const zstdAt = (i: number) => head.length >= i + 4 && head[i] === 0x28 && head[i + 1] === 0xb5 && head[i + 2] === 0x2f && head[i + 3] === 0xfd;
+  // The Collector's file exporter writes each compressed batch behind a 4-byte length.
+  if (zstdAt(0) || zstdAt(4)) return 'zstd';
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   return undefined;
 }

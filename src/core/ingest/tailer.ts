@@ -177,7 +177,7 @@ export class FileTailer implements Disposable {
       if (this.inode !== undefined && (stat.ino !== this.inode || stat.size < this.offset || (await this.rewrittenInPlace(handle)))) this.restart();
       this.inode = stat.ino;
       if (this.offset === 0 || this.compressed) {
-        const head = Buffer.alloc(Math.min(4, stat.size));
+        const head = Buffer.alloc(Math.min(8, stat.size));
         if (head.length > 0) await handle.read(head, 0, head.length, 0);
         const compression = compressionOf(head);
         if (compression && this.compressed) {
