@@ -198,11 +198,11 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.ClearRunsFilter]: () => runsFilter.clear(),
       [Commands.CopyRunAsJson]: async (e) => {
         const trace = await runOf(e);
-        if (trace) await copyRunAsJson(service, trace);
+        if (trace) await copyRunAsJson(service, trace, redaction.redactor);
       },
       [Commands.SaveRunAs]: async (e) => {
         const trace = await runOf(e);
-        if (trace) await saveRunAs(service, trace);
+        if (trace) await saveRunAs(service, trace, redaction.redactor);
       },
       [Commands.OpenTraceFile]: () => openTraceFile(service),
       [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),

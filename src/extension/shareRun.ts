@@ -5,6 +5,8 @@ import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import { runOtlpLine } from '../core/export/otlpJson';
 import type { Trace } from '../core/model/trace';
 import type { TraceRunService } from './traceRunService';
+import type { Redactor } from '../core/privacy/redact';
+import { redactOtlpLine } from '../core/privacy/redactingLineSink';
 
 /** Above this many spans the tree is built in time slices before it is exported. */
 const SLICED_ABOVE_SPANS = 10_000;
@@ -18,13 +20,14 @@ function errorText(err: unknown): string {
  * clipboard, payloads read back from the trace files and shortened by
  * `tracerun.copy.maxPayloadChars`.
  */
-export async function copyRunAsJson(service: TraceRunService, trace: Trace): Promise<void> {
+export async function copyRunAsJson(service: TraceRunService, trace: Trace, redactor: Redactor): Promise<void> {
   const name = trace.summary().name;
   try {
     const text = await vscode.window.withProgress({ location: { viewId: 'tracerun.runs' }, title: 'Copying run as JSON' }, async () => {
       const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await trace.treeSliced() : trace.tree();
       const doc = await runJson(trace, { maxPayloadChars: service.settings.copyMaxPayloadChars, tree, load: detailsWithLogRecords(service.store.logRecords) });
-      return JSON.stringify(doc, null, 2);
+      // What leaves the editor has its secrets masked by the `tracerun.redact` rules.
+      return JSON.stringify(redactor.value(doc), null, 2);
     });
     await vscode.env.clipboard.writeText(text);
     const kb = Math.max(1, Math.round(Buffer.byteLength(text) / 1024));
@@ -42,7 +45,7 @@ export function runFileName(name: string, traceId: string): string {
 }
 
 /** Save Run As…: the run's spans as one OTLP JSON line, where the user chooses. */
-export async function saveRunAs(service: TraceRunService, trace: Trace): Promise<void> {
+export async function saveRunAs(service: TraceRunService, trace: Trace, redactor: Redactor): Promise<void> {
   const name = trace.summary().name;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const fileName = runFileName(name, trace.traceId);
@@ -54,8 +57,8 @@ export async function saveRunAs(service: TraceRunService, trace: Trace): Promise
   });
   if (!target) return;
   try {
-    const line = await runOtlpLine(trace);
-    await vscode.workspace.fs.writeFile(target, Buffer.from(`${line}\n`, 'utf8'));
+    const line = redactOtlpLine(await runOtlpLine(trace), redactor);
+    await vscode.workspace.fs.writeFile(target, Buffer.concat([typeof line === 'string' ? Buffer.from(line, 'utf8') : line, Buffer.from('\n')]));
     service.log.info(`saved run ${trace.traceId} (${trace.spanCount} spans) to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Saved run "${name}" to ${path.basename(target.fsPath)}.`);
   } catch (err) {

@@ -12,6 +12,8 @@ import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
 import { attr, ms, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
+import { Redactor } from '../../src/core/privacy/redact';
+import { redactOtlpLine } from '../../src/core/privacy/redactingLineSink';
 
 const TRACE = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const LONG = 'x'.repeat(5000);
@@ -172,4 +174,23 @@ test('tracerun export: the JSON document, or the OTLP line; errors name what is 
   assert.match(missing.err, /no run with trace id ffff/);
   assert.equal((await run('export', file)).code, 2);
   assert.equal((await run('export', file, '--trace', TRACE, '--format', 'xml')).code, 2);
+});
+
+test('Save Run As and Copy Run as JSON mask secrets by the redact rules; the saved line still reads back', async (t) => {
+  const dir = tempDir(t);
+  const key = 'sk-proj-' + 'Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp';
+  const secretSpans: TestSpan[] = [{ traceId: TRACE, spanId: 'c000000000000001', name: 'agent', start: ms(0), end: ms(10), attributes: { 'input.value': `use ${key}`, 'db.password': 'hunter2' } }];
+  const file = writeRun(dir, JSON.stringify(requestJson(secretSpans, 'support-agent')));
+  const trace = (await readTraceFiles([file])).store.trace(TRACE)!;
+  const redactor = new Redactor();
+  const masked = redactOtlpLine(await runOtlpLine(trace), redactor);
+  const text = typeof masked === 'string' ? masked : Buffer.from(masked).toString('utf8');
+  assert.ok(!text.includes(key) && !text.includes('hunter2'), text);
+  const saved = path.join(dir, 'masked.otlp.jsonl');
+  writeFileSync(saved, `${text}\n`);
+  const back = await readTraceFiles([saved]);
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.store.trace(TRACE)?.spanCount, 1);
+  const copied = JSON.stringify(redactor.value(await runJson(trace, { maxPayloadChars: 0 })));
+  assert.ok(!copied.includes(key), copied);
 });
