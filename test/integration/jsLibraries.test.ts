@@ -369,6 +369,22 @@ describe('Anthropic SDK', () => {
     assert.equal(conversation?.messages[4].content, text);
   });
 
+  test('its own spans, content mode off (the default): no conversation, yet model, tokens and finish reasons', async () => {
+    const { default: Anthropic } = load();
+    const client = new Anthropic({ baseURL: modelUrl, apiKey: 'sk-ant-test-loopback' });
+    const answersBefore = fake.answered.length;
+    const { tree, trace } = await recordRun('anthropic own spans, metadata only', async () => {
+      await anthropicExchange(client);
+    });
+    const answers = fake.answered.slice(answersBefore);
+    const calls = tree.spans.filter((s) => s.kind === 'llm');
+    assert.deepEqual(calls.map((s) => s.model), ['fake-claude-20250101', 'fake-claude-20250101'], shape(tree));
+    assertTraceTokens(trace, answers);
+    const views = await Promise.all(calls.map((s) => details(trace, s.spanId)));
+    assert.deepEqual(views.map((v) => v.conversation), [undefined, undefined], 'no content recorded');
+    assert.deepEqual(views.map((v) => v.finishReasons), [['tool_use'], ['end_turn']]);
+  });
+
   test('under @arizeai/openinference-instrumentation-anthropic: one model call is one call', async () => {
     const module = load();
     const instrumentation = new AnthropicInstrumentation();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { extractConversation } from '../../src/core/genai/conversation';
+import { extractConversation, statedFinishReasons } from '../../src/core/genai/conversation';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
@@ -92,4 +92,10 @@ test('details: finish reasons the span states, without content capture (no conve
   const details = await spanDetailsOf(store.trace(traceId), '00000000000000a1', { prices: {}, frameExists: async () => false, warn: assert.fail });
   assert.equal(details.conversation, undefined);
   assert.deepEqual(details.finishReasons, ['tool_calls']);
+});
+
+test("the Anthropic SDK's own spans state the stop reason in their own attribute", () => {
+  // @anthropic-ai/sdk 1.15, content mode off: no messages, the stop reason still recorded.
+  assert.deepEqual(statedFinishReasons({ 'gen_ai.operation.name': 'chat', 'anthropic.message.stop_reason': 'tool_use' }), ['tool_use']);
+  assert.deepEqual(statedFinishReasons({ 'gen_ai.response.finish_reasons': ['end_turn'], 'anthropic.message.stop_reason': 'end_turn' }), ['end_turn']);
 });

@@ -753,7 +753,10 @@ function mediaOf(part: Record<string, unknown>, type: string | undefined): Media
 // ---------------------------------------------------------------------------------------
 // Span-level facts
 
-/** Finish reasons the span states: GenAI's list, OpenInference's or Vercel's single value. */
+/**
+ * Finish reasons the span states: GenAI's list, OpenInference's, Vercel's or the Anthropic SDK's
+ * own spans' single value (`anthropic.message.stop_reason`, written with content capture off too).
+ */
 export function statedFinishReasons(a: Attributes): string[] | undefined {
   const list = a['gen_ai.response.finish_reasons'];
   const parsed = typeof list === 'string' ? (parseJson(list) ?? [list]) : list;
@@ -762,7 +765,7 @@ export function statedFinishReasons(a: Attributes): string[] | undefined {
     const reasons = parsed.filter((r): r is string => typeof r === 'string' && r !== '');
     if (reasons.length > 0) return reasons;
   }
-  const one = str(a['llm.finish_reason']) || str(a['ai.response.finishReason']);
+  const one = str(a['llm.finish_reason']) || str(a['ai.response.finishReason']) || str(a['anthropic.message.stop_reason']);
   return one ? [one] : undefined;
 }
 
