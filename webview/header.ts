@@ -2,7 +2,7 @@ import { formatDuration, tokensText } from '../src/protocol/format';
 import type { RunHeader } from '../src/protocol/waterfall';
 import { el } from './dom';
 
-/** Fills the run's header: its name, state, and facts (duration, spans, tokens, cost, services). */
+/** Fills the run's header: its name, state, facts (duration, spans, tokens, cost, services) and what it lacks. */
 export function renderHeader(header: HTMLElement, h: RunHeader): void {
   const status =
     h.state === 'running'
@@ -24,7 +24,20 @@ export function renderHeader(header: HTMLElement, h: RunHeader): void {
       ...(h.services.length > 0 ? [fact(h.services.length > 1 ? 'Services' : 'Service', h.services.join(', '))] : []),
       fact('Trace', h.traceId),
     ]),
+    ...(h.missingContext && h.missingContext.length > 0 ? [missingContextNote(h.missingContext)] : []),
   );
+}
+
+/** What the run lacks, folded: a line to notice, each item with the change that fixes it. */
+function missingContextNote(notes: NonNullable<RunHeader['missingContext']>): HTMLElement {
+  return el('details', { className: 'missing-context' }, [
+    el('summary', {}, [icon('info'), ` Missing context (${notes.length})`]),
+    el(
+      'ul',
+      {},
+      notes.map((n) => el('li', {}, [el('span', { textContent: n.message }), el('div', { className: 'fix' }, [el('span', { className: 'label', textContent: 'Fix: ' }), el('code', { textContent: n.fix })])])),
+    ),
+  ]);
 }
 
 function fact(label: string, value: string): HTMLElement {

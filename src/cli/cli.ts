@@ -6,13 +6,15 @@ import { diffCommand } from './diffCommand';
 import { Redactor } from '../core/privacy/redact';
 import { datasetAddCommand } from './datasetCommand';
 import { receiveCommand } from './receiveCommand';
+import { replayCommand } from './replayCommand';
 import { treeCommand } from './treeCommand';
 
 const USAGE = `usage:
-  tracerun tree <file-or-dir>... [--json] [--workspace DIR]
+  tracerun tree <file-or-dir>... [--json [--messages]] [--workspace DIR]
       Print each trace run in trace files (OTLP JSON, Tempo/Jaeger downloads,
       LangSmith runs, the simple span format, console exporter logs) as an indented span tree
-      (duration, kind, tokens, status, source location). --json prints it as JSON.
+      (duration, kind, tokens, status, source location). --json prints it as JSON;
+      --messages adds each span's conversation and time to first token to it.
       A span's source is found in DIR (default: the current folder) from its code.*
       attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
       \`-\` (or /dev/stdin) reads standard input.
@@ -32,6 +34,12 @@ const USAGE = `usage:
       Append each run (its root span), or every span named --span, to
       ./.tracerun/datasets/NAME.jsonl as {input, output, expected?, metadata}; spans
       already there are not added again. --expected keeps the output as expected.
+  tracerun replay <file-or-dir>... --span ID [--edit FILE] [--provider openai|anthropic]
+                  [--base-url URL] [--model M] [--times N] [--json]
+      Rebuild the request of a recorded LLM span (or read the edited replay document FILE),
+      send it N times (default 1) to an OpenAI-compatible endpoint or Anthropic's Messages API,
+      print the answers and a diff against the recorded one, and append the replay run to
+      ./${DEFAULT_RECEIVER_FOLDER}/replays.jsonl. The key comes from OPENAI_API_KEY or ANTHROPIC_API_KEY.
 Secrets (API keys, bearer tokens, private keys, e-mail addresses) are masked in
 everything printed and written; --no-redact prints them as they are.`;
 
@@ -39,6 +47,9 @@ everything printed and written; --no-redact prints them as they are.`;
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Environment and folder for `replay` (the API key, where the run is written); default the process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
 }
 
 function port(value: string | undefined, fallback: number): number | undefined {
@@ -66,10 +77,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case 'tree': {
-        const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, workspace: { type: 'string' } }, allowPositionals: true });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean', default: false }, messages: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+          allowPositionals: true,
+        });
         if (positionals.length === 0) return fail('tree needs at least one file or folder');
+        if (values.messages && !values.json) return fail('--messages goes with --json');
         if (values.workspace !== undefined && !(await isFolder(values.workspace))) return fail(`--workspace ${values.workspace} is not a folder`);
-        return await treeCommand(positionals, { json: values.json === true, out, err, workspace: values.workspace });
+        return await treeCommand(positionals, { json: values.json === true, messages: values.messages === true, out, err, workspace: values.workspace });
       }
       case 'export': {
         const { values, positionals } = parseArgs({
@@ -117,6 +133,38 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (positionals.length === 0) return fail('dataset add needs at least one file or folder');
         if (!values.name) return fail('dataset add needs --name NAME');
         return await datasetAddCommand(positionals, { name: values.name, span: values.span, expected: values.expected === true, root: process.cwd(), redactor, out, err });
+      }
+      case 'replay': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: {
+            span: { type: 'string' },
+            edit: { type: 'string' },
+            provider: { type: 'string' },
+            'base-url': { type: 'string' },
+            model: { type: 'string' },
+            times: { type: 'string', default: '1' },
+            json: { type: 'boolean', default: false },
+          },
+          allowPositionals: true,
+        });
+        if (positionals.length === 0) return fail('replay needs at least one file or folder');
+        if (!values.span) return fail('replay needs --span ID');
+        const times = Number(values.times);
+        if (!Number.isInteger(times) || times < 1 || times > 100) return fail(`--times must be a whole number from 1 to 100, not "${values.times}"`);
+        return await replayCommand(positionals, {
+          spanId: values.span,
+          edit: values.edit,
+          provider: values.provider,
+          baseUrl: values['base-url'],
+          model: values.model,
+          times,
+          json: values.json === true,
+          env: io.env ?? process.env,
+          cwd: io.cwd ?? process.cwd(),
+          out,
+          err,
+        });
       }
       case undefined:
       case '-h':

@@ -2,6 +2,7 @@ import { DEFAULT_COPY_MAX_PAYLOAD_CHARS } from '../core/config/defaults';
 import { runJson } from '../core/export/runJson';
 import { runOtlpLine } from '../core/export/otlpJson';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
+import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import { normalizeId } from '../core/model/ids';
 import { terminalSafe } from './terminalText';
 
@@ -33,7 +34,7 @@ export async function exportCommand(targets: readonly string[], options: ExportO
     options.out(await runOtlpLine(trace));
     return 0;
   }
-  const doc = await runJson(trace, { maxPayloadChars: options.maxPayloadChars ?? DEFAULT_COPY_MAX_PAYLOAD_CHARS });
+  const doc = await runJson(trace, { maxPayloadChars: options.maxPayloadChars ?? DEFAULT_COPY_MAX_PAYLOAD_CHARS, load: detailsWithLogRecords(store.logRecords) });
   options.out(JSON.stringify(doc, null, 2));
   return 0;
 }

@@ -21,7 +21,7 @@ export async function receiveCommand(options: ReceiveOptions): Promise<number> {
     onLog: (level, message) => (level === 'info' ? undefined : options.err(`${level}: ${message}`)),
   });
   const [http, grpc] = await receivers.start();
-  if (http.state === 'listening' && http.address) options.out(`listening on http://${http.address.host}:${http.address.port} (OTLP/HTTP, POST /v1/traces)`);
+  if (http.state === 'listening' && http.address) options.out(`listening on http://${http.address.host}:${http.address.port} (OTLP/HTTP, POST /v1/traces and /v1/logs)`);
   else options.err(`tracerun: ${http.error ?? 'OTLP/HTTP receiver not started'}`);
   if (grpc.state === 'listening' && grpc.address) options.out(`listening on grpc://${grpc.address.host}:${grpc.address.port} (OTLP/gRPC)`);
   else options.err(`tracerun: ${grpc.error ?? 'OTLP/gRPC receiver not started'}`);

@@ -2,8 +2,13 @@ import * as path from 'node:path';
 import { describeSpan, type TokenCounts } from '../core/genai/conventions';
 import { traceTokens } from '../core/genai/traceTokens';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
+import { withLogRecords } from '../core/ingest/logRecordDetails';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { spanDetailsExtras } from '../core/waterfall/spanDetailsExtras';
+import type { ConversationMessageView } from '../protocol/waterfall';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
 import type { SpanNode, Trace } from '../core/model/trace';
+import type { TraceStore } from '../core/model/traceStore';
 import { msBetween, nsToIso } from '../core/model/time';
 import { formatDuration, tokensText } from '../protocol/format';
 import { firstLine, terminalSafe } from './terminalText';
@@ -11,6 +16,8 @@ import { TreeSources, type TreeSource } from './treeSources';
 
 export interface TreeOptions {
   readonly json: boolean;
+  /** With `json`: each span's conversation and time to first token, read back from the files. */
+  readonly messages?: boolean;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** Where span sources are looked for (`--workspace`, default the current folder). */
@@ -33,6 +40,18 @@ interface JsonSpan {
   model?: string;
   tokens?: TokenCounts;
   source?: TreeSource;
+  /** With --messages: milliseconds to the first token, where recorded. */
+  ttftMs?: number;
+  /** With --messages: the conversation as the details pane shows it. */
+  messages?: JsonMessage[];
+}
+
+interface JsonMessage {
+  role: string;
+  direction: 'input' | 'output';
+  content?: string;
+  toolCalls?: { id?: string; name: string; arguments?: string }[];
+  toolCallId?: string;
 }
 
 
@@ -66,6 +85,33 @@ function spanJson(span: SpanRecord, source: TreeSource | undefined): JsonSpan {
   });
 }
 
+function messageJson(m: ConversationMessageView): JsonMessage {
+  return omitUndefined({
+    role: m.role,
+    direction: m.direction,
+    content: m.content,
+    toolCalls: m.toolCalls?.map((c) => omitUndefined({ id: c.id, name: c.name, arguments: c.arguments })),
+    toolCallId: m.toolCallId,
+  });
+}
+
+/**
+ * What `--messages` adds to a span: its conversation (with the content its log records
+ * carried) and its time to first token, from its full details in the file. A span whose
+ * details cannot be read gets neither; the reason is told once per file.
+ */
+async function addMessages(span: SpanRecord, json: JsonSpan, store: TraceStore, unreadable: Map<string, string>): Promise<void> {
+  if (unreadable.has(span.origin.file)) return;
+  try {
+    const details = await withLogRecords(span, await loadSpanDetails(span), store.logRecords);
+    const extras = await spanDetailsExtras(span, details, {}, async () => false);
+    if (extras.ttftMs !== undefined) json.ttftMs = extras.ttftMs;
+    if (extras.conversation && extras.conversation.length > 0) json.messages = extras.conversation.map(messageJson);
+  } catch (err) {
+    unreadable.set(span.origin.file, err instanceof Error ? err.message : String(err));
+  }
+}
+
 function omitUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
@@ -86,7 +132,7 @@ function spanLine(span: SpanRecord, source: TreeSource | undefined): string {
   return parts.join('  ');
 }
 
-/** `tracerun tree <file-or-dir>... [--json]`: each run as an indented span tree. Returns the exit code. */
+/** `tracerun tree <file-or-dir>... [--json [--messages]]`: each run as an indented span tree. Returns the exit code. */
 export async function treeCommand(targets: readonly string[], options: TreeOptions): Promise<number> {
   const { store, files, problems } = await readTraceFiles(targets);
   // stderr reaches the terminal whatever the output format.
@@ -104,11 +150,20 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
     finder.close();
   }
   if (options.json) {
-    const traces = runs.map((trace) => {
+    const unreadable = new Map<string, string>();
+    const traces = [];
+    for (const trace of runs) {
       const s = trace.summary();
       const spans: JsonSpan[] = [];
-      walk(trace, (node) => spans.push(node.notReceived ? { ...spanJson(node.span, undefined), notReceived: true } : spanJson(node.span, sources.get(node.span))));
-      return {
+      const nodes: SpanNode[] = [];
+      walk(trace, (node) => {
+        spans.push(node.notReceived ? { ...spanJson(node.span, undefined), notReceived: true } : spanJson(node.span, sources.get(node.span)));
+        nodes.push(node);
+      });
+      if (options.messages) {
+        for (let i = 0; i < nodes.length; i++) if (!nodes[i].notReceived) await addMessages(nodes[i].span, spans[i], store, unreadable);
+      }
+      traces.push({
         traceId: trace.traceId,
         name: s.name,
         startTime: nsToIso(s.startNs),
@@ -116,8 +171,9 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
         spanCount: s.spanCount,
         status: s.errorCount > 0 ? 'error' : 'ok',
         spans,
-      };
-    });
+      });
+    }
+    for (const [file, message] of unreadable) options.err(terminalSafe(`tracerun: messages of the spans in ${file} not read: ${message}`));
     options.out(JSON.stringify({ traces }, null, 2));
     return 0;
   }

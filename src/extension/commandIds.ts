@@ -5,6 +5,7 @@
 import type { SpansInRange, SpanTarget } from './sourceLens';
 import type { DatasetsTreeElement } from './datasetsTree';
 import type { RunsTreeElement } from './runsTree';
+import type { Uri } from 'vscode';
 
 export const Commands = {
   OpenWaterfall: 'tracerun.openWaterfall',
@@ -47,6 +48,11 @@ export const Commands = {
   RefreshDatasets: 'tracerun.refreshDatasets',
   /** A click on a dataset record: its span in the waterfall. */
   OpenDatasetRecord: 'tracerun.openDatasetRecord',
+  /** Opens the replay document of an LLM span (the item, else the selection). */
+  ReplaySpan: 'tracerun.replaySpan',
+  /** Sends the active replay document (or the one given) and shows the answer beside the recorded one. */
+  RunReplay: 'tracerun.runReplay',
+  SetReplayApiKey: 'tracerun.setReplayApiKey',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -81,6 +87,9 @@ export interface CommandArgs {
   [Commands.OpenDataset]: [element?: DatasetsTreeElement];
   [Commands.RefreshDatasets]: [];
   [Commands.OpenDatasetRecord]: [element: DatasetsTreeElement];
+  [Commands.ReplaySpan]: [element?: RunsTreeElement];
+  [Commands.RunReplay]: [uri?: Uri];
+  [Commands.SetReplayApiKey]: [];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */

@@ -29,3 +29,8 @@ export function setContext(key: string, value: unknown): Thenable<unknown> {
 export function focusView(viewId: string): Thenable<unknown> {
   return vscode.commands.executeCommand(`${viewId}.focus`);
 }
+
+/** Opens VS Code's diff editor on two documents (the built-in `vscode.diff` command). */
+export function openDiff(left: vscode.Uri, right: vscode.Uri, title: string, options?: vscode.TextDocumentShowOptions): Thenable<unknown> {
+  return vscode.commands.executeCommand('vscode.diff', left, right, title, options);
+}

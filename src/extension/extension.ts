@@ -28,6 +28,8 @@ import { addToDataset, openDatasetFile, openDatasetRecord } from './datasets';
 import { DatasetsTreeProvider } from './datasetsTree';
 import { RedactionService } from './redaction';
 import { checkForSecrets } from './secrets';
+import { ReplayController } from './replayController';
+import { ReplaySecrets } from './replaySecrets';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -103,6 +105,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const target = e ?? view.selection[0] ?? (await pickRun(ws));
     return target && (target.type === 'run' || target.type === 'span') ? ws.store.trace(target.traceId) : undefined;
   };
+
+  const replaySecrets = new ReplaySecrets(context.secrets);
+  const replay = new ReplayController(service, replaySecrets, (context.storageUri ?? context.globalStorageUri).fsPath, fallbackDir);
+  context.subscriptions.push(replay);
 
   context.subscriptions.push(
     registerCommands({
@@ -199,6 +205,9 @@ export function activate(context: vscode.ExtensionContext): void {
         if (trace) await saveRunAs(service, trace);
       },
       [Commands.OpenTraceFile]: () => openTraceFile(service),
+      [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),
+      [Commands.RunReplay]: (uri) => replay.run(uri),
+      [Commands.SetReplayApiKey]: () => replaySecrets.prompt(),
     }),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

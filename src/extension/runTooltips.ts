@@ -46,6 +46,8 @@ export interface RunTooltip {
   /** Models of its LLM calls. */
   readonly models?: readonly string[];
   readonly costText?: string;
+  /** What the run lacks that would make it useful (`missingContext`'s messages); their fixes are in the waterfall's header. */
+  readonly missingContext?: readonly string[];
 }
 
 export function appendRunTooltip(md: MarkdownSink, run: RunTooltip, report: InvalidIdReport): void {
@@ -76,6 +78,14 @@ export function appendRunTooltip(md: MarkdownSink, run: RunTooltip, report: Inva
   if (run.serviceNames.length > 0) {
     md.appendMarkdown('\n\n');
     md.appendText(`Service: ${run.serviceNames.join(', ')}`);
+  }
+  if (run.missingContext && run.missingContext.length > 0) {
+    // An instrumentation's name (its scope) is part of a message: text, not Markdown.
+    md.appendMarkdown('\n\n$(info) **Missing context** (the waterfall\'s header says how to fix it)');
+    for (const message of run.missingContext) {
+      md.appendMarkdown('\n\n- ');
+      md.appendText(message);
+    }
   }
   md.appendMarkdown('\n\nTrace ID ');
   appendId(md, run.traceId, 'trace id', report);

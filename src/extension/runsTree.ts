@@ -12,6 +12,7 @@ import { DisposableStore } from './disposable';
 import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
+import { runMissingContext } from '../core/runs/runMissingContext';
 import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
 import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
@@ -380,6 +381,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         output: preview?.output && shortenText(preview.output, TOOLTIP_PAYLOAD_CHARS),
         models: facts?.models,
         costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
+        missingContext: facts && runMissingContext(trace, now, this.service.store.logRecords).map((n) => n.message),
       },
       this.reportInvalidId,
     );
@@ -480,7 +482,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(conventions.kind);
     const source = sourceLocationOf(span.attributes);
-    item.contextValue = node.notReceived ? 'span' : 'span source';
+    // ` llm` offers Replay… on model calls.
+    item.contextValue = (node.notReceived ? 'span' : 'span source') + (conventions.kind === 'llm' ? ' llm' : '');
     const tooltip = new vscode.MarkdownString(undefined, true);
     appendSpanTooltip(
       tooltip,

@@ -12,6 +12,9 @@ import {
   DEFAULT_RECEIVER_ENABLED,
   DEFAULT_RECEIVER_FOLDER,
   DEFAULT_REDACT,
+  DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
+  DEFAULT_REPLAY_OPENAI_BASE_URL,
+  DEFAULT_REPLAY_TIMES,
   DEFAULT_WATCH,
   SETTING_RANGES,
   SETTINGS_SECTION,
@@ -184,4 +187,26 @@ export function readRedactSetting(problems: string[] = []): RedactSetting {
     }
   } else if (v.patterns !== undefined) problems.push(`${settingId('redact')}.patterns must be a list of { "label", "regex" }; ignored`);
   return { defaults: boolean(v.defaults ?? true, 'redact', true, problems), keys, patterns };
+}
+
+export interface ReplaySettings {
+  readonly openaiBaseUrl: string;
+  readonly anthropicBaseUrl: string;
+  readonly times: number;
+}
+
+function url(value: unknown, key: 'replay.openaiBaseUrl' | 'replay.anthropicBaseUrl', fallback: string, problems: string[]): string {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && /^https?:\/\/[^\s]+$/.test(value.trim())) return value.trim().replace(/\/+$/, '');
+  problems.push(`${settingId(key)} must be an http(s) URL; using ${fallback}`);
+  return fallback;
+}
+
+export function readReplaySettings(problems: string[] = []): ReplaySettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return {
+    openaiBaseUrl: url(get(config, 'replay.openaiBaseUrl'), 'replay.openaiBaseUrl', DEFAULT_REPLAY_OPENAI_BASE_URL, problems),
+    anthropicBaseUrl: url(get(config, 'replay.anthropicBaseUrl'), 'replay.anthropicBaseUrl', DEFAULT_REPLAY_ANTHROPIC_BASE_URL, problems),
+    times: integerIn(get(config, 'replay.times'), 'replay.times', DEFAULT_REPLAY_TIMES, problems),
+  };
 }

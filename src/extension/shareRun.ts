@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runJson } from '../core/export/runJson';
+import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import { runOtlpLine } from '../core/export/otlpJson';
 import type { Trace } from '../core/model/trace';
 import type { TraceRunService } from './traceRunService';
@@ -22,7 +23,7 @@ export async function copyRunAsJson(service: TraceRunService, trace: Trace): Pro
   try {
     const text = await vscode.window.withProgress({ location: { viewId: 'tracerun.runs' }, title: 'Copying run as JSON' }, async () => {
       const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await trace.treeSliced() : trace.tree();
-      const doc = await runJson(trace, { maxPayloadChars: service.settings.copyMaxPayloadChars, tree });
+      const doc = await runJson(trace, { maxPayloadChars: service.settings.copyMaxPayloadChars, tree, load: detailsWithLogRecords(service.store.logRecords) });
       return JSON.stringify(doc, null, 2);
     });
     await vscode.env.clipboard.writeText(text);

@@ -149,7 +149,7 @@ export class WaterfallPanel extends DisposableStore {
     try {
       const tree = await trace.treeSliced();
       if (stale()) return;
-      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices()), { isCancelled: stale });
+      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;
@@ -180,7 +180,7 @@ export class WaterfallPanel extends DisposableStore {
       else if (span) await goToSpanSource(span, this.log, this.otherColumn());
     });
     channel.onRequest(GetSpanDetails, ({ spanId }) =>
-      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message) }),
+      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message), logRecords: this.ws.store.logRecords }),
     );
     channel.onRequest(SearchSpans, async ({ query }, signal) => {
       const trace = this.ws.store.trace(this.traceId);

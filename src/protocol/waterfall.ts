@@ -112,6 +112,8 @@ export interface RunHeader {
   /** USD, when `tracerun.modelPrices` prices the run's models. */
   readonly costUsd?: number;
   readonly state: 'complete' | 'running' | 'incomplete';
+  /** What the run lacks that would make it useful, each with its fix (`missingContext`). */
+  readonly missingContext?: ReadonlyArray<{ readonly message: string; readonly fix: string }>;
 }
 
 /** Host → webview, first of a trace's messages; `TraceRows` follow until `rowCount` are sent. */

@@ -2,7 +2,7 @@
 // Vercel AI SDK's own spans, the official OpenTelemetry OpenAI instrumentation, the Anthropic
 // SDK's own spans and OpenInference's Anthropic instrumentation), exporting OTLP/HTTP JSON
 // to the core's receivers, against loopback fakes of the model APIs; then what the CLI
-// (`tracerun tree --json`) and the details pane (`spanDetailsOf`) report.
+// (`tracerun tree --json --messages`) and the details pane (`spanDetailsOf`) report.
 //
 // Instrumentations hook `require`, and esbuild keeps packages external, so each library is
 // `require`d inside its test, after its instrumentation exists.
@@ -23,12 +23,13 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { runCli } from '../../src/cli/cli';
 import { extractConversation } from '../../src/core/genai/conversation';
 import { traceTokens } from '../../src/core/genai/traceTokens';
+import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { Trace } from '../../src/core/model/trace';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
 import type { SpanDetailsView } from '../../src/protocol/waterfall';
 import { FakeModelApi } from './fakeModelApi';
-import { FakeStreamingModelApi, STREAMED_ANSWER } from './fakeStreamingModelApi';
+import { FakeDelayedChatStream, STREAMED_ANSWER } from './fakeDelayedChatStream';
 import { detailsOf, startReceivers, waitFor, watchWorkspace } from './harness';
 
 const SERVICE = 'js-libraries';
@@ -38,7 +39,7 @@ const FIRST_CHUNK_DELAY_MS = 150;
 
 let folder: string;
 let fake: FakeModelApi;
-let streaming: FakeStreamingModelApi;
+let streaming: FakeDelayedChatStream;
 let modelUrl: string;
 let streamingUrl: string;
 let provider: NodeTracerProvider;
@@ -50,7 +51,7 @@ before(async () => {
   folder = mkdtempSync(path.join(os.tmpdir(), 'tracerun-js-'));
   fake = new FakeModelApi();
   modelUrl = await fake.start();
-  streaming = new FakeStreamingModelApi(FIRST_CHUNK_DELAY_MS);
+  streaming = new FakeDelayedChatStream(FIRST_CHUNK_DELAY_MS);
   streamingUrl = await streaming.start();
   const { receivers, httpUrl } = await startReceivers(folder);
   disposables.push(receivers);
@@ -81,6 +82,8 @@ interface TreeSpan {
   status: 'ok' | 'error';
   model?: string;
   tokens?: { input?: number; output?: number; total?: number };
+  ttftMs?: number;
+  messages?: { role: string; direction: 'input' | 'output'; content?: string; toolCalls?: { id?: string; name: string; arguments?: string }[]; toolCallId?: string }[];
 }
 
 interface TreeRun {
@@ -90,7 +93,7 @@ interface TreeRun {
   spans: TreeSpan[];
 }
 
-/** Runs `body` as one run (a root span named `run`), exports it, and returns what `tracerun tree --json` and the workspace show of it. */
+/** Runs `body` as one run (a root span named `run`), exports it, and returns what `tracerun tree --json --messages` and the workspace show of it. */
 async function recordRun(run: string, body: () => Promise<void>): Promise<{ tree: TreeRun; trace: Trace }> {
   const tracer = otelTrace.getTracer('jsLibraries.test');
   await tracer.startActiveSpan(run, async (span) => {
@@ -103,7 +106,7 @@ async function recordRun(run: string, body: () => Promise<void>): Promise<{ tree
   await provider.forceFlush();
   const trace = await waitFor(`the run ${run} in the workspace`, () => ws.store.runs().find((r) => r.summary().name === run && r.state(Date.now()) === 'complete'));
   let out = '';
-  const code = await runCli(['tree', '--json', folder], { out: (t) => (out += t), err: (t) => assert.fail(`tracerun tree: ${t}`) });
+  const code = await runCli(['tree', '--json', '--messages', folder], { out: (t) => (out += t), err: (t) => assert.fail(`tracerun tree: ${t}`) });
   assert.equal(code, 0);
   const tree = (JSON.parse(out) as { traces: TreeRun[] }).traces.find((t) => t.traceId === trace.traceId);
   assert.ok(tree, `tracerun tree --json lists ${run}:\n${out}`);
@@ -111,14 +114,19 @@ async function recordRun(run: string, body: () => Promise<void>): Promise<{ tree
 }
 
 function details(trace: Trace, spanId: string): Promise<SpanDetailsView> {
-  return spanDetailsOf(trace, spanId, { prices: {}, frameExists: async () => false, warn: (m) => problems.push(m) });
+  return spanDetailsOf(trace, spanId, { prices: {}, frameExists: async () => false, warn: (m) => problems.push(m), logRecords: ws.store.logRecords });
 }
 
 const shape = (tree: TreeRun) => tree.spans.map((s) => `${s.name} [${s.kind}]`).join('\n');
 
+/** The span's conversation as the details pane reads it: with the content its log records carried. */
 async function conversationOf(trace: Trace, spanId: string) {
-  return extractConversation(await detailsOf(trace.span(spanId)!));
+  const span = trace.span(spanId)!;
+  return extractConversation(await withLogRecords(span, await detailsOf(span), ws.store.logRecords));
 }
+
+/** What `tree --json --messages` says of a span's conversation, in the words of the assertions. */
+const cliRoles = (s: TreeSpan) => s.messages?.map((m) => `${m.direction}:${m.role}`);
 
 function toolCalls(m: { toolCalls?: readonly { id?: string; name: string; arguments?: string }[] } | undefined) {
   return m?.toolCalls?.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments ?? 'null') }));
@@ -198,6 +206,7 @@ for (const sdk of AI_SDKS) {
       assert.deepEqual(toolCalls(m[2]), [{ name: 'lookup_order', arguments: { order_id: 'A1042' } }]);
       assert.match(m[3].content, /shipped/);
       assert.equal(m[4].content, text);
+      assert.deepEqual(cliRoles(calls[1]), ['input:system', 'input:user', 'input:assistant', 'input:tool', 'output:assistant'], 'tree --messages');
       assert.deepEqual(problems, []);
     });
 
@@ -220,6 +229,7 @@ for (const sdk of AI_SDKS) {
       assert.deepEqual([call.tokens?.input, call.tokens?.output], [12, STREAMED_ANSWER.length]);
       const view = await details(trace, call.spanId);
       assert.ok(view.ttftMs !== undefined, 'the details show a time to first token');
+      assert.equal(call.ttftMs, view.ttftMs, 'tree --messages gives the same time to first token');
       assert.ok(view.ttftMs >= FIRST_CHUNK_DELAY_MS - 5, `ttft ${view.ttftMs} ms covers the fake's ${FIRST_CHUNK_DELAY_MS} ms wait`);
       assert.ok(view.ttftMs <= view.durationMs, `ttft ${view.ttftMs} ms within the call's ${view.durationMs} ms`);
       const conversation = await conversationOf(trace, call.spanId);
@@ -276,7 +286,7 @@ describe('OpenAI client under @opentelemetry/instrumentation-openai', () => {
       await loggerProvider.forceFlush();
       const records = logs.getFinishedLogRecords();
       assert.ok(records.some((r) => JSON.stringify(r.body ?? null).includes(QUESTION)), 'content capture put the question in a log record');
-      writeFileSync(path.join(folder, 'openai-logs.jsonl'), Buffer.from(JsonLogsSerializer.serializeRequest(records)!).toString('utf8') + '\n');
+      writeFileSync(path.join(folder, 'openai-logs.otlp.jsonl'), Buffer.from(JsonLogsSerializer.serializeRequest(records)!).toString('utf8') + '\n');
     });
     answers = fake.answered.slice(answersBefore);
   });
@@ -305,22 +315,22 @@ describe('OpenAI client under @opentelemetry/instrumentation-openai', () => {
     assert.deepEqual(views.map((v) => v.finishReasons), [['tool_calls'], ['stop']]);
   });
 
-  test(
-    'the conversation, from the content log records',
-    { todo: 'the core on this branch reads no log records (resourceLogs are skipped); another helper is adding them' },
-    async () => {
-      const { tree, trace } = run!;
-      const last = tree.spans.filter((s) => s.kind === 'llm').at(-1)!;
-      const conversation = await conversationOf(trace, last.spanId);
-      assert.deepEqual(
-        conversation?.messages.map((x) => `${x.direction}:${x.role}`),
-        ['input:system', 'input:user', 'input:assistant', 'input:tool', 'output:assistant'],
-      );
-      assert.equal(conversation?.messages[1].content, QUESTION);
-      assert.deepEqual(toolCalls(conversation?.messages[2]), [{ name: 'lookup_order', arguments: { order_id: 'A1042' } }]);
-      assert.match(conversation?.messages[4].content ?? '', /Order A1042 is shipped/);
-    },
-  );
+  test('the conversation, from the content log records (details and tree --messages)', async () => {
+    const { tree, trace } = run!;
+    const last = tree.spans.filter((s) => s.kind === 'llm').at(-1)!;
+    const roles = ['input:system', 'input:user', 'input:assistant', 'input:tool', 'output:assistant'];
+    assert.deepEqual(cliRoles(last), roles, JSON.stringify(last.messages, null, 1));
+    await waitFor('the log records indexed', () => ws.store.logRecords.files().some((f) => f.endsWith('openai-logs.otlp.jsonl')));
+    const view = await details(trace, last.spanId);
+    assert.deepEqual(view.conversation?.map((m) => `${m.direction}:${m.role}`), roles);
+    const conversation = await conversationOf(trace, last.spanId);
+    assert.deepEqual(conversation?.messages.map((x) => `${x.direction}:${x.role}`), roles);
+    assert.equal(conversation?.messages[0].content, SYSTEM);
+    assert.equal(conversation?.messages[1].content, QUESTION);
+    assert.deepEqual(toolCalls(conversation?.messages[2]), [{ name: 'lookup_order', arguments: { order_id: 'A1042' } }]);
+    assert.match(conversation?.messages[3].content ?? '', /shipped/);
+    assert.match(conversation?.messages[4].content ?? '', /Order A1042 is shipped/);
+  });
 });
 
 /** The Anthropic tool-call exchange: the model asks for lookup_order, then answers with its result. */

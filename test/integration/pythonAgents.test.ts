@@ -11,6 +11,7 @@ import { describeSpan } from '../../src/core/genai/conventions';
 import { extractConversation, type Conversation } from '../../src/core/genai/conversation';
 import { traceTokens } from '../../src/core/genai/traceTokens';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
+import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { SpanRecord } from '../../src/core/model/span';
 import type { Trace } from '../../src/core/model/trace';
 import { sourceLocationOf } from '../../src/core/source/source';
@@ -114,9 +115,10 @@ function assertRunsAndModels(runs: SupportRuns, service: string, models = GPT_MO
 }
 
 /** The last model call of the good run, as the conversation view shows it. */
-async function finalConversation(runs: SupportRuns): Promise<Conversation | undefined> {
+async function finalConversation(runs: SupportRuns, ws?: TraceWorkspace): Promise<Conversation | undefined> {
   const last = llmSpans(runs.ok).at(-1)!;
-  return extractConversation(await detailsOf(last));
+  // With the workspace: the span's log records too, as the details pane reads them.
+  return extractConversation(await withLogRecords(last, await detailsOf(last), ws?.store.logRecords));
 }
 
 function assertConversation(conversation: Conversation | undefined, callId = 'call_a1042'): void {
@@ -213,24 +215,43 @@ describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans an
   let runs: SupportRuns;
   let problems: string[];
   let file: string;
+  let ws: TraceWorkspace;
   before(async () => {
     const folder = workspace('openai-v2');
     file = path.join(folder, '.tracerun', 'python.jsonl');
     mkdirSync(path.dirname(file)); // the file exporter creates the file, not its folder
-    ({ runs, problems } = await runSupportAgent('agent_openai_v2.py', folder, { TRACERUN_EXPORT: `file=${file}` }));
+    ({ ws, runs, problems } = await runSupportAgent('agent_openai_v2.py', folder, { TRACERUN_EXPORT: `file=${file}` }));
   });
   test('runs, kinds, models and tokens', () => {
     assert.deepEqual(problems, [], 'log-record lines in the same file are skipped, not reported');
     assertRunsAndModels(runs, 'py-openai-v2');
     assert.ok(readFileSync(file, 'utf8').includes('"resourceLogs"'), 'the content went out as log records');
   });
-  test(
-    'the conversation from its log records',
-    { todo: 'the core reads only resourceSpans: content that openai-v2 sends as log records (resourceLogs, linked by trace and span id) is not shown' },
-    async () => assertConversation(await finalConversation(runs)),
-  );
+  test('the conversation from its log records', async () => assertConversation(await finalConversation(runs, ws)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
 });
+
+for (const protocol of ['http', 'grpc'] as const) {
+  describe(`opentelemetry-instrumentation-openai-v2 with content as log records (EVENT_ONLY) over OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'} to the receivers`, () => {
+    let runs: SupportRuns;
+    let problems: string[];
+    let ws: TraceWorkspace;
+    before(async () => {
+      const folder = workspace(`openai-v2-logs-${protocol}`);
+      const { receivers, httpUrl, grpcUrl } = await startReceivers(folder);
+      try {
+        ({ ws, runs, problems } = await runSupportAgent('agent_openai_v2.py', folder, { TRACERUN_EXPORT: protocol === 'http' ? `http=${httpUrl}` : `grpc=${grpcUrl}` }));
+      } finally {
+        await receivers.close();
+      }
+    });
+    test('runs, kinds, models and tokens', () => {
+      assert.deepEqual(problems, []);
+      assertRunsAndModels(runs, 'py-openai-v2');
+    });
+    test('the conversation from the log records the receiver wrote', async () => assertConversation(await finalConversation(runs, ws)));
+  });
+}
 
 describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN_ONLY) over OTLP/HTTP', () => {
   let runs: SupportRuns;

@@ -82,6 +82,57 @@ function tests(): void {
     });
   }
 
+  test("tree conversations/ --json --messages: each span's conversation as the details pane shows it, matching the golden file", async () => {
+    const run = await cli('tree', path.join(root, 'test', 'fixtures', 'conversations'), '--json', '--messages');
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 0);
+    const json = JSON.parse(run.stdout) as { traces: { spans: { messages?: { role: string; toolCalls?: unknown[]; toolCallId?: string }[] }[] }[] };
+    const messages = json.traces.flatMap((t) => t.spans.flatMap((s) => s.messages ?? []));
+    assert.ok(messages.some((m) => m.toolCalls && m.toolCalls.length > 0), 'tool calls are listed');
+    assert.ok(messages.some((m) => m.role === 'tool' && m.toolCallId), 'tool results name their call');
+    matchesGolden('tree-conversations-messages.json', run.stdout);
+  });
+
+  test('tree --json --messages: content sent as log records and the time to first token; --messages alone is a usage error', async (t) => {
+    const dir = tempDir(t);
+    const traceId = hexId(16);
+    const spanId = hexId(8);
+    const file = writeTrace(dir, 'run.jsonl', [
+      { traceId, spanId, name: 'chat gpt-4o', start: ms(0), end: ms(900), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.time_to_first_chunk': 0.25 } },
+    ]);
+    const record = (eventName: string, at: number, body: object) => ({ traceId, spanId, eventName, timeUnixNano: String(ms(at)), body });
+    const text = (s: string) => ({ stringValue: s });
+    const kv = (o: Record<string, unknown>) => ({ kvlistValue: { values: Object.entries(o).map(([key, value]) => ({ key, value })) } });
+    const logs = {
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                record('gen_ai.user.message', 1, kv({ content: text('Weather in Paris?') })),
+                record('gen_ai.choice', 800, kv({ index: { intValue: '0' }, finish_reason: text('tool_calls'), message: kv({ role: text('assistant') }), tool_calls: { arrayValue: { values: [kv({ id: text('call_1'), type: text('function'), function: kv({ name: text('get_weather'), arguments: text('{"city":"Paris"}') }) })] } } })),
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(file, readFileSync(file, 'utf8') + JSON.stringify(logs) + '\n');
+    const run = await cli('tree', file, '--json', '--messages');
+    assert.equal(run.stderr, '');
+    const span = (JSON.parse(run.stdout) as { traces: { spans: Record<string, unknown>[] }[] }).traces[0].spans[0];
+    assert.equal(span.ttftMs, 250);
+    assert.deepEqual(span.messages, [
+      { role: 'user', direction: 'input', content: 'Weather in Paris?' },
+      { role: 'assistant', direction: 'output', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+    ]);
+    const plain = (JSON.parse((await cli('tree', file, '--json')).stdout) as { traces: { spans: Record<string, unknown>[] }[] }).traces[0].spans[0];
+    assert.equal(plain.messages, undefined, 'only with --messages');
+    const usage = await cli('tree', file, '--messages');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--messages goes with --json/);
+  });
+
   test('tree over failures, running spans, missing parents, cycles and ties matches the golden files', async (t) => {
     const run = '4bf92f3577b34da6a3ce929d0e0e4736';
     const rootless = '5b8efff798038103d269b633813fc60c';

@@ -150,3 +150,15 @@ test('a session tooltip passes its id as text', () => {
     assert.ok(md.text.includes('3 runs, oldest first · 1 failed'));
   }
 });
+
+test('run tooltip: what the run lacks is listed, each message as text (an instrumentation name comes from the trace)', () => {
+  const md = new RecordingMarkdown();
+  const messages = ['1 LLM span recorded no prompt or completion: ' + HOSTILE[0] + ' leaves content out unless its content setting allows it.', 'No span names its service.'];
+  appendRunTooltip(md, run({ missingContext: messages }), reports().report);
+  assert.match(md.allMarkdown, /\*\*Missing context\*\*/);
+  for (const m of messages) assert.ok(md.text.includes(m), m);
+  assert.ok(!md.allMarkdown.includes('command:'), 'nothing from the trace goes in as Markdown');
+  const none = new RecordingMarkdown();
+  appendRunTooltip(none, run({ missingContext: [] }), reports().report);
+  assert.ok(!none.allMarkdown.includes('Missing context'));
+});

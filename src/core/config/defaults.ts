@@ -58,6 +58,16 @@ export const DEFAULT_COPY_MAX_PAYLOAD_CHARS = 2000;
  */
 export const DEFAULT_REDACT = { defaults: true, keys: [] as readonly string[], patterns: [] as readonly { readonly label: string; readonly regex: string }[] };
 
+/**
+ * Where a replayed model call goes: any OpenAI-compatible Chat Completions endpoint
+ * (`tracerun.replay.openaiBaseUrl`, with its `/v1`), and Anthropic's Messages API
+ * (`tracerun.replay.anthropicBaseUrl`, without). A replay document's own `baseUrl` wins.
+ */
+export const DEFAULT_REPLAY_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_REPLAY_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+/** How many times Run sends a replay, to see how stable the answer is (`tracerun.replay.times`). */
+export const DEFAULT_REPLAY_TIMES = 1;
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,
@@ -74,6 +84,9 @@ export const SETTING_DEFAULTS = {
   maxLineMB: DEFAULT_MAX_LINE_MB,
   configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
   'copy.maxPayloadChars': DEFAULT_COPY_MAX_PAYLOAD_CHARS,
+  'replay.openaiBaseUrl': DEFAULT_REPLAY_OPENAI_BASE_URL,
+  'replay.anthropicBaseUrl': DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
+  'replay.times': DEFAULT_REPLAY_TIMES,
   // Nothing is priced by default: prices change too often to ship.
   modelPrices: {},
   // Recorded paths map into the workspace by their longest suffix without any setting.
@@ -91,4 +104,5 @@ export const SETTING_RANGES = {
   'receiver.maxRequestMB': { min: 1, max: 1024 },
   maxLineMB: { min: 1, max: 1024 },
   'copy.maxPayloadChars': { min: 0, max: 1_000_000 },
+  'replay.times': { min: 1, max: 20 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

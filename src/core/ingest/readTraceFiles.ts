@@ -54,6 +54,7 @@ export async function readTraceFiles(targets: readonly string[], options: ReadOp
   const sink: TailSink = {
     spans: (file: string, spans: SpanRecord[]) => store.addSpans(file, spans),
     reset: (file: string) => store.removeFile(file),
+    logRecords: (file, records) => store.addLogRecords(file, records),
     problem: (p: TraceProblem) => problems.push({ ...p, file: names.get(p.file) ?? p.file }),
   };
   const read = async (file: string, name = file): Promise<void> => {

@@ -8,6 +8,7 @@ import type { SpanRecord } from '../model/span';
 import { LineFormats } from './formats/lineFormats';
 import { readTraceDocument } from './formats/traceDocument';
 import { opensOtlpObject } from './formats/traceValue';
+import type { LogRecordRef } from '../model/logRecords';
 
 export interface TraceProblem {
   readonly file: string;
@@ -22,6 +23,8 @@ export interface TailSink {
   /** The file was truncated, replaced or deleted: forget what it gave before. */
   reset(file: string): void;
   problem(problem: TraceProblem): void;
+  /** Log records tied to spans (GenAI content events), read from the same lines; forgotten on `reset` too. */
+  logRecords?(file: string, records: LogRecordRef[]): void;
 }
 
 export interface TailOptions {
@@ -322,6 +325,7 @@ export class FileTailer implements Disposable {
     try {
       const result = readOtlpJson(data, start, end, { file: this.file, line: this.lineNumber, byteBase: base });
       this.accept(result.spans, this.lineNumber, out);
+      if (result.logRecords.length > 0) this.sink.logRecords?.(this.file, result.logRecords);
       for (const message of result.problems) this.sink.problem({ file: this.file, line: this.lineNumber, message });
     } catch (err) {
       this.sink.problem({ file: this.file, line: this.lineNumber, message: describeError(err) });
@@ -373,6 +377,7 @@ export class FileTailer implements Disposable {
       const spans: SpanRecord[] = [];
       for (const span of result.spans) this.accept([span], span.origin.line, spans);
       if (spans.length > 0) this.sink.spans(this.file, spans);
+      if (result.logRecords && result.logRecords.length > 0) this.sink.logRecords?.(this.file, result.logRecords);
       for (const p of result.problems) this.sink.problem({ file: this.file, line: p.line, message: p.message });
       // Objects one after another (a log the console exporter writes to): read what is
       // appended as lines from here on, not the whole file again on every change.

@@ -1,5 +1,6 @@
 import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from '../model/span';
+import type { LogRecordRef } from '../model/logRecords';
 import type { TailSink, TraceProblem } from './tailer';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
@@ -29,7 +30,7 @@ export class TraceWorkspace implements Disposable, TailSink {
   /** (Re)starts watching; resolves once the files found at start are read. */
   async watch(options: WatchOptions): Promise<void> {
     this.watcher?.dispose();
-    for (const file of new Set([...this.problemsByFile.keys(), ...this.store.files()])) this.reset(file);
+    for (const file of new Set([...this.problemsByFile.keys(), ...this.store.files(), ...this.store.logRecords.files()])) this.reset(file);
     this.watcher = new TraceFileWatcher(options, this);
     await this.watcher.start();
   }
@@ -52,6 +53,10 @@ export class TraceWorkspace implements Disposable, TailSink {
 
   spans(file: string, spans: SpanRecord[]): void {
     this.store.addSpans(file, spans);
+  }
+
+  logRecords(file: string, records: LogRecordRef[]): void {
+    this.store.addLogRecords(file, records);
   }
 
   reset(file: string): void {

@@ -64,6 +64,16 @@ export interface SpanRecord {
   readonly origin: SpanOrigin;
   readonly byteStart: number;
   readonly byteEnd: number;
+  /** What the reader noticed in the parts left on disk (`SpanFact` bits); 0 or absent for none. */
+  readonly facts?: number;
+}
+
+/** Bits of `SpanRecord.facts`: enough to say what a run lacks without reading every span back. */
+export const enum SpanFact {
+  /** An attribute or event carries prompt or completion content (`isContentAttributeKey`, `isContentEvent`). */
+  Content = 1,
+  /** An exception event carries a stack trace. */
+  Stack = 2,
 }
 
 /** Milliseconds from start to end; 0 for a span that has not ended. */

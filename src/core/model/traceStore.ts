@@ -1,5 +1,6 @@
 import { asRunningSpan } from '../genai/pendingSpans';
 import { Emitter, type Disposable } from '../util/event';
+import { LogRecordIndex, type LogRecordRef } from './logRecords';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
 
@@ -17,12 +18,14 @@ export class TraceStore implements Disposable {
   private runsCache: Trace[] | undefined;
   private readonly changeEmitter = new Emitter<TraceStoreChange>();
   readonly onDidChange = this.changeEmitter.event;
+  /** Log records by span: kept beside the traces, as they may come before their span or from another file. */
+  readonly logRecords = new LogRecordIndex();
 
   get traceCount(): number {
     return this.traces.size;
   }
 
-  /** Files that contributed spans still held. */
+  /** Files that contributed spans still held (`logRecords.files()` for log records). */
   files(): string[] {
     return [...this.tracesByFile.keys()];
   }
@@ -53,12 +56,22 @@ export class TraceStore implements Disposable {
     this.changeEmitter.fire({ changed, removed: new Set() });
   }
 
+  /** Log records read from `file`; traces already held that gain content are reported changed. */
+  addLogRecords(file: string, records: readonly LogRecordRef[]): void {
+    if (records.length === 0) return;
+    this.logRecords.add(file, records);
+    const changed = new Set<string>();
+    for (const r of records) if (this.traces.has(r.traceId)) changed.add(r.traceId);
+    if (changed.size > 0) this.changeEmitter.fire({ changed, removed: new Set() });
+  }
+
   /** Forgets what `file` contributed: it was deleted, truncated or replaced. */
   removeFile(file: string): void {
-    const traceIds = this.tracesByFile.get(file);
-    if (!traceIds) return;
-    this.tracesByFile.delete(file);
     const changed = new Set<string>();
+    // A trace whose spans stay but whose content came from this file changes too.
+    for (const id of this.logRecords.removeFile(file)) if (this.traces.has(id)) changed.add(id);
+    const traceIds = this.tracesByFile.get(file) ?? new Set<string>();
+    this.tracesByFile.delete(file);
     const removed = new Set<string>();
     for (const id of traceIds) {
       const trace = this.traces.get(id);
@@ -68,6 +81,7 @@ export class TraceStore implements Disposable {
         removed.add(id);
       } else changed.add(id);
     }
+    for (const id of removed) changed.delete(id);
     if (changed.size === 0 && removed.size === 0) return;
     this.runsCache = undefined;
     this.changeEmitter.fire({ changed, removed });

@@ -3,7 +3,8 @@
 // (de)serializers are the protobuf decoder and encoder of otlpProto (no proto-loader).
 import * as grpc from '@grpc/grpc-js';
 import type { AcceptedTraces } from './otlpJsonRequest';
-import { TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } from './otlpProto';
+import { LOGS_EXPORT_PATH, TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } from './otlpProto';
+import { decodeLogsRequestProto, encodeLogsResponseProto } from './otlpLogsRequest';
 import {
   DEFAULT_GRPC_PORT,
   resolveReceiverOptions,
@@ -19,7 +20,7 @@ import {
 } from './receiverCommon';
 
 /** What the request deserializer hands the handler: decoding never throws inside grpc-js. */
-type DecodedExport = { readonly traces: AcceptedTraces } | { readonly error: string };
+type DecodedExport = { readonly traces: AcceptedTraces; readonly logs?: true } | { readonly error: string };
 
 type ExportResponse = { rejectedSpans: number; errorMessage: string } | undefined;
 
@@ -63,6 +64,25 @@ export const TRACE_SERVICE_DEFINITION: grpc.ServiceDefinition<grpc.UntypedServic
 };
 
 /**
+ * The LogsService definition, for the log records GenAI instrumentations put content in;
+ * decoded the same way (failures handed to the handler), written to the same file.
+ */
+export const LOGS_SERVICE_DEFINITION: grpc.ServiceDefinition<grpc.UntypedServiceImplementation> = {
+  Export: {
+    ...TRACE_SERVICE_DEFINITION.Export,
+    path: LOGS_EXPORT_PATH,
+    requestDeserialize: (bytes: Buffer): DecodedExport => {
+      try {
+        return { traces: decodeLogsRequestProto(bytes), logs: true };
+      } catch (err) {
+        return { error: errorMessage(err) };
+      }
+    },
+    responseSerialize: (value: ExportResponse): Buffer => Buffer.from(encodeLogsResponseProto(value)),
+  },
+};
+
+/**
  * Receives OTLP/gRPC trace exports on `127.0.0.1:<port>`; gzip- and deflate-compressed
  * messages are accepted (grpc-js decompresses them, within `maxBodyBytes`). Each request's
  * spans go to the sink as one OTLP JSON line before the call succeeds. An undecodable message
@@ -98,6 +118,7 @@ export class OtlpGrpcReceiver {
       Export: (call: grpc.ServerUnaryCall<DecodedExport, ExportResponse>, callback: grpc.sendUnaryData<ExportResponse>) => this.export(call, callback),
     };
     server.addService(TRACE_SERVICE_DEFINITION, implementation);
+    server.addService(LOGS_SERVICE_DEFINITION, implementation);
     this.server = server;
     return new Promise<ReceiverAddress>((resolve, reject) => {
       server.bindAsync(`${RECEIVER_HOST}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
@@ -212,9 +233,10 @@ export class OtlpGrpcReceiver {
       return;
     }
     const traces = decoded.traces;
-    storeAcceptedSpans(this.options, 'grpc', traces).then(
+    const signal = decoded.logs ? 'log records' : 'spans';
+    storeAcceptedSpans(this.options, 'grpc', traces, signal).then(
       () => callback(null, traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined),
-      (err: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: `could not store the spans: ${errorMessage(err)}` }),
+      (err: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: `could not store the ${signal}: ${errorMessage(err)}` }),
     );
   }
 }

@@ -1,9 +1,10 @@
-// OTLP/HTTP trace receiver: POST /v1/traces on 127.0.0.1, protobuf or JSON, gzip or deflate.
+// OTLP/HTTP trace receiver: POST /v1/traces (and /v1/logs, for GenAI content) on 127.0.0.1, protobuf or JSON, gzip or deflate.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as zlib from 'node:zlib';
 import type { Reservation } from './inFlightBudget';
 import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from './otlpJsonRequest';
+import { decodeLogsRequestProto, encodeLogsResponseProto, readLogsRequestJson } from './otlpLogsRequest';
 import { OtlpDecodeError, RpcCode, decodeTraceRequestProto, encodeRpcStatusProto, encodeTraceResponseProto } from './otlpProto';
 import {
   DEFAULT_HTTP_PORT,
@@ -20,6 +21,8 @@ import {
 } from './receiverCommon';
 
 export const TRACES_PATH = '/v1/traces';
+/** Log records: GenAI instrumentations send prompts and completions this way, tied to their span. */
+export const LOGS_PATH = '/v1/logs';
 
 type BodyKind = 'json' | 'proto';
 
@@ -195,9 +198,10 @@ export class OtlpHttpReceiver {
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?', 1)[0];
-    if (path !== TRACES_PATH) {
-      return this.refuse(req, res, 'json', new HttpFailure(404, RpcCode.NotFound, `not found: ${clip(path, 100)} (this receiver serves POST ${TRACES_PATH})`));
+    if (path !== TRACES_PATH && path !== LOGS_PATH) {
+      return this.refuse(req, res, 'json', new HttpFailure(404, RpcCode.NotFound, `not found: ${clip(path, 100)} (this receiver serves POST ${TRACES_PATH} and ${LOGS_PATH})`));
     }
+    const logs = path === LOGS_PATH;
     // A browser reaching us through DNS rebinding names its own host: only loopback names pass.
     // (HTTP/1.0 clients may send no Host; a browser always does.)
     const host = req.headers.host;
@@ -224,7 +228,7 @@ export class OtlpHttpReceiver {
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return this.refuse(req, res, 'json', new HttpFailure(405, RpcCode.Unimplemented, `method ${req.method} not allowed on ${TRACES_PATH}: use POST`));
+      return this.refuse(req, res, 'json', new HttpFailure(405, RpcCode.Unimplemented, `method ${req.method} not allowed on ${path}: use POST`));
     }
     const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
     const kind = CONTENT_TYPES[mediaType];
@@ -254,7 +258,8 @@ export class OtlpHttpReceiver {
       try {
         const body = await receiveBody(req, encoding, reservation, busy, this.options.maxBodyBytes, this.options.bodyIdleTimeoutMs);
         if (!reservation.take(body.length * DECODE_COST[kind])) throw busy();
-        traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
+        if (logs) traces = kind === 'json' ? readLogsRequestJson(body) : decodeLogsRequestProto(body);
+        else traces = kind === 'json' ? readTraceRequestJson(body) : decodeTraceRequestProto(body);
       } catch (err) {
         if (err instanceof ClientGone) return;
         if (err instanceof Busy) res.setHeader('Retry-After', '1');
@@ -266,16 +271,17 @@ export class OtlpHttpReceiver {
       reservation.shrinkTo(traces.line === undefined ? 0 : traces.line.length);
 
       try {
-        await storeAcceptedSpans(this.options, 'http', traces);
+        await storeAcceptedSpans(this.options, 'http', traces, logs ? 'log records' : 'spans');
       } catch (err) {
         // 503 is retryable: the exporter sends the batch again later.
-        return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the spans: ${errorMessage(err)}`));
+        return this.sendStatus(req, res, kind, new HttpFailure(503, RpcCode.Unavailable, `could not store the ${logs ? 'log records' : 'spans'}: ${errorMessage(err)}`));
       }
       const partial = traces.rejectedSpans > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: traces.rejectionMessage ?? '' } : undefined;
       if (kind === 'proto') {
-        send(res, 200, 'application/x-protobuf', encodeTraceResponseProto(partial));
+        send(res, 200, 'application/x-protobuf', logs ? encodeLogsResponseProto(partial) : encodeTraceResponseProto(partial));
       } else {
-        const body = partial ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } } : {};
+        const rejected = String(partial?.rejectedSpans);
+        const body = partial ? { partialSuccess: { [logs ? 'rejectedLogRecords' : 'rejectedSpans']: rejected, errorMessage: partial.errorMessage } } : {};
         send(res, 200, 'application/json', JSON.stringify(body));
       }
     } finally {

@@ -106,7 +106,7 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
   let line: string | Buffer | undefined;
   if (check.accepted > 0) {
     // Parse again, keeping long integer literals exact, and drop the rejected spans.
-    const exact = MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
+    const exact = exactJson(text, parsed);
     const json = JSON.stringify(withoutRejected(exact));
     line = bytes ? Buffer.from(json, 'latin1') : json;
     const back = readBack(typeof line === 'string' ? Buffer.from(line) : line);
@@ -120,6 +120,11 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     rejectedSpans: check.rejected,
     rejectionMessage: summarizeRejections(check.rejected, check.examples),
   };
+}
+
+/** `text` parsed again (or `parsed`, when it has no long integers) with its long integer literals kept exact, as strings. */
+export function exactJson(text: string, parsed: unknown): Json {
+  return MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
 }
 
 /** The span count and problems the trace file reader finds in `buf`; a request it cannot read is refused. */
@@ -142,7 +147,7 @@ const clipText = (s: string) => (s.length > 200 ? s.slice(0, 200) + '…' : s);
  * Valid JSON holds CR and LF only as whitespace (inside strings they must be escaped, and in
  * UTF-8 those bytes never occur within a multi-byte character): make them spaces, on a copy.
  */
-function oneLineBytes(bytes: Buffer): Buffer {
+export function oneLineBytes(bytes: Buffer): Buffer {
   if (bytes.indexOf(0x0a) < 0 && bytes.indexOf(0x0d) < 0) return bytes;
   const copy = Buffer.from(bytes);
   for (let i = 0; i < copy.length; i++) if (copy[i] === 0x0a || copy[i] === 0x0d) copy[i] = 0x20;

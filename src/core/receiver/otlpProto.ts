@@ -1,5 +1,7 @@
 // OTLP trace messages in protobuf: decoding `ExportTraceServiceRequest` (the same encoding as
 // `TracesData`) into the OTLP JSON shape the file reader reads, and encoding the responses.
+// The logs messages (logs/v1, collector/logs/v1) are declared here too; otlpLogsRequest
+// converts them with the helpers exported below.
 // protobufjs with a JSON descriptor (no .proto loading at run time, so it bundles); the field
 // numbers follow opentelemetry-proto (common/v1, resource/v1, trace/v1, collector/trace/v1).
 // Requests decode with string fields read as raw UTF-8 bytes (see RAW_STRINGS_ROOT).
@@ -158,8 +160,70 @@ export const OTLP_TRACE_DESCRIPTOR = {
                 },
               },
             },
+            logs: {
+              nested: {
+                v1: {
+                  nested: {
+                    // opentelemetry-proto logs/v1/logs.proto
+                    LogsData: { fields: { resourceLogs: { rule: 'repeated', type: 'ResourceLogs', id: 1 } } },
+                    ResourceLogs: {
+                      fields: {
+                        resource: { type: 'opentelemetry.proto.resource.v1.Resource', id: 1 },
+                        scopeLogs: { rule: 'repeated', type: 'ScopeLogs', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                      reserved: [[1000, 1000]],
+                    },
+                    ScopeLogs: {
+                      fields: {
+                        scope: { type: 'opentelemetry.proto.common.v1.InstrumentationScope', id: 1 },
+                        logRecords: { rule: 'repeated', type: 'LogRecord', id: 2 },
+                        schemaUrl: { type: 'string', id: 3 },
+                      },
+                    },
+                    LogRecord: {
+                      fields: {
+                        timeUnixNano: { type: 'fixed64', id: 1 },
+                        observedTimeUnixNano: { type: 'fixed64', id: 11 },
+                        // SeverityNumber: an enum on the wire, kept as its number (as OTLP JSON writes it)
+                        severityNumber: { type: 'int32', id: 2 },
+                        severityText: { type: 'string', id: 3 },
+                        body: { type: 'opentelemetry.proto.common.v1.AnyValue', id: 5 },
+                        attributes: keyValues(6),
+                        droppedAttributesCount: { type: 'uint32', id: 7 },
+                        flags: { type: 'fixed32', id: 8 },
+                        traceId: { type: 'bytes', id: 9 },
+                        spanId: { type: 'bytes', id: 10 },
+                        eventName: { type: 'string', id: 12 },
+                      },
+                      reserved: [[4, 4]],
+                    },
+                  },
+                },
+              },
+            },
             collector: {
               nested: {
+                logs: {
+                  nested: {
+                    v1: {
+                      nested: {
+                        ExportLogsServiceRequest: {
+                          fields: { resourceLogs: { rule: 'repeated', type: 'opentelemetry.proto.logs.v1.ResourceLogs', id: 1 } },
+                        },
+                        ExportLogsServiceResponse: { fields: { partialSuccess: { type: 'ExportLogsPartialSuccess', id: 1 } } },
+                        ExportLogsPartialSuccess: {
+                          fields: { rejectedLogRecords: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } },
+                        },
+                        LogsService: {
+                          methods: {
+                            Export: { requestType: 'ExportLogsServiceRequest', responseType: 'ExportLogsServiceResponse' },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
                 trace: {
                   nested: {
                     v1: {
@@ -214,9 +278,13 @@ root.resolveAll();
 export const ExportTraceServiceRequest: Type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 export const ExportTraceServiceResponse: Type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 export const RpcStatus: Type = root.lookupType('google.rpc.Status');
+export const ExportLogsServiceRequest: Type = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+export const ExportLogsServiceResponse: Type = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
 
 /** The gRPC method path of the trace service's one RPC. */
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** The gRPC method path of the logs service's one RPC. */
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 /** google.rpc.Code values used in OTLP error responses. */
 export const enum RpcCode {
@@ -244,18 +312,18 @@ interface LongLike {
   readonly unsigned: boolean;
 }
 
-type Long64 = LongLike | number;
+export type Long64 = LongLike | number;
 
 /**
  * Decoded messages: fields present on the wire are own properties, the rest prototype
  * defaults. `Str` is a string field read as its raw UTF-8 bytes (see `RAW_STRINGS_ROOT`).
  */
-type Str = Buffer;
-interface PbKeyValue {
+export type Str = Buffer;
+export interface PbKeyValue {
   key: Str;
   value: PbAnyValue | null;
 }
-interface PbAnyValue {
+export interface PbAnyValue {
   stringValue: Str;
   boolValue: boolean;
   intValue: Long64;
@@ -296,13 +364,13 @@ interface PbSpan {
   droppedLinksCount: number;
   status: { message: Str; code: number } | null;
 }
-interface PbScope {
+export interface PbScope {
   name: Str;
   version: Str;
   attributes: PbKeyValue[];
   droppedAttributesCount: number;
 }
-interface PbEntityRef {
+export interface PbEntityRef {
   schemaUrl: Str;
   type: Str;
   idKeys: Str[];
@@ -333,6 +401,7 @@ const RAW_STRINGS_ROOT = Root.fromJSON(
 );
 RAW_STRINGS_ROOT.resolveAll();
 const RawExportTraceServiceRequest = RAW_STRINGS_ROOT.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+export const RawExportLogsServiceRequest = RAW_STRINGS_ROOT.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
 
 const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
@@ -355,7 +424,7 @@ export function decodeTraceRequestProto(bytes: Uint8Array): AcceptedTraces {
 }
 
 /** A string field's bytes as latin1 text (one character per byte), for the JSON line. */
-const l1 = (b: Str): string => b.toString('latin1');
+export const l1 = (b: Str): string => b.toString('latin1');
 
 function convertRequest(req: PbRequest): AcceptedTraces {
   let accepted = 0;
@@ -404,12 +473,12 @@ function convertRequest(req: PbRequest): AcceptedTraces {
   };
 }
 
-function allZero(b: Uint8Array): boolean {
+export function allZero(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
 }
 
-const hex = (b: Buffer): string => b.toString('hex');
+export const hex = (b: Buffer): string => b.toString('hex');
 const base64 = (b: Buffer): string => b.toString('base64');
 
 const TWO_32 = 4294967296;
@@ -474,7 +543,7 @@ function convertLink(l: PbLink): Record<string, unknown> {
   return out;
 }
 
-function convertScope(s: PbScope): Record<string, unknown> {
+export function convertScope(s: PbScope): Record<string, unknown> {
   const out: Record<string, unknown> = { name: l1(s.name) };
   if (s.version.length > 0) out.version = l1(s.version);
   if (s.attributes.length > 0) out.attributes = convertKeyValues(s.attributes);
@@ -482,7 +551,7 @@ function convertScope(s: PbScope): Record<string, unknown> {
   return out;
 }
 
-function convertEntityRef(e: PbEntityRef): Record<string, unknown> {
+export function convertEntityRef(e: PbEntityRef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (e.schemaUrl.length > 0) out.schemaUrl = l1(e.schemaUrl);
   out.type = l1(e.type);
@@ -491,7 +560,7 @@ function convertEntityRef(e: PbEntityRef): Record<string, unknown> {
   return out;
 }
 
-function convertKeyValues(list: PbKeyValue[]): { key: string; value: unknown }[] {
+export function convertKeyValues(list: PbKeyValue[]): { key: string; value: unknown }[] {
   const out = new Array<{ key: string; value: unknown }>(list.length);
   for (let i = 0; i < list.length; i++) out[i] = { key: l1(list[i].key), value: convertAnyValue(list[i].value) };
   return out;
@@ -500,7 +569,7 @@ function convertKeyValues(list: PbKeyValue[]): { key: string; value: unknown }[]
 /** Depth guard for hostile nesting (protobufjs itself recurses up to its own limit). */
 const MAX_DEPTH = 64;
 
-function convertAnyValue(v: PbAnyValue | null, depth = 0): Record<string, unknown> {
+export function convertAnyValue(v: PbAnyValue | null, depth = 0): Record<string, unknown> {
   if (!v) return {};
   // Exactly one own property is set for a oneof; an empty AnyValue has none.
   if (has(v, 'stringValue')) return { stringValue: l1(v.stringValue) };

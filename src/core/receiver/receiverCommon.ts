@@ -96,19 +96,22 @@ export function resolveReceiverOptions(options: ReceiverOptions, defaultPort: nu
  * count them, and log what was rejected. Rejects (after logging) when the write failed, which
  * each protocol answers with its retryable "unavailable".
  */
-export async function storeAcceptedSpans(options: ResolvedReceiverOptions, protocol: ReceiverProtocol, traces: AcceptedTraces): Promise<void> {
+export async function storeAcceptedSpans(options: ResolvedReceiverOptions, protocol: ReceiverProtocol, traces: AcceptedTraces, signal: 'spans' | 'log records' = 'spans'): Promise<void> {
   const receiver = `${PROTOCOL_LABELS[protocol]} receiver`;
   if (traces.line !== undefined) {
     try {
       await options.sink.appendLine(traces.line);
     } catch (err) {
-      options.onLog?.('error', `${receiver}: could not write ${traces.acceptedSpans} spans: ${errorMessage(err)}`);
+      options.onLog?.('error', `${receiver}: could not write ${traces.acceptedSpans} ${signal}: ${errorMessage(err)}`);
       throw err;
     }
-    try {
-      options.onSpans?.(traces.acceptedSpans);
-    } catch (err) {
-      options.onLog?.('error', `${receiver}: onSpans failed: ${errorMessage(err)}`);
+    // Log records are content for spans, not spans: they count toward no span total.
+    if (signal === 'spans') {
+      try {
+        options.onSpans?.(traces.acceptedSpans);
+      } catch (err) {
+        options.onLog?.('error', `${receiver}: onSpans failed: ${errorMessage(err)}`);
+      }
     }
   }
   if (traces.rejectedSpans > 0) options.onLog?.('warn', `${receiver}: ${clip(traces.rejectionMessage ?? '', 500)}`);

@@ -8,6 +8,8 @@ import { nsToIso } from '../model/time';
 import type { Trace, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import { costOf, type PriceTable } from '../genai/cost';
+import type { LogRecordIndex } from '../model/logRecords';
+import { runMissingContext } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
@@ -22,8 +24,9 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number): RunHeader {
+function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): RunHeader {
   const s = trace.summary();
+  const missing = runMissingContext(trace, nowMs, logRecords);
   return {
     traceId: trace.traceId,
     name: s.name,
@@ -35,12 +38,13 @@ function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, cost
     tokens,
     costUsd,
     state: trace.state(nowMs),
+    missingContext: missing.length > 0 ? missing.map((n) => ({ message: n.message, fix: n.fix })) : undefined,
   };
 }
 
 /** Everything at once: for tests and small traces. */
-export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}): WaterfallData {
-  return runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, generation, prices));
+export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): WaterfallData {
+  return runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, generation, prices, logRecords));
 }
 
 /**
@@ -48,7 +52,7 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
  * steps, so a million spans are made ready without one long block of the extension host.
  * Each span's conventions are read once: for its row's kind and for the run's cost.
  */
-export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number, generation: number, prices: PriceTable = {}): Steps<WaterfallData> {
+export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
   const layout = yield* layoutWaterfallSteps(tree);
   const tokens = yield* traceTokensSteps(trace);
   const priced = Object.keys(prices).length > 0;
@@ -91,7 +95,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   }
   return {
     layout,
-    start: { header: runHeader(trace, nowMs, tokens, costUsd), rowCount, names, generation },
+    start: { header: runHeader(trace, nowMs, tokens, costUsd, logRecords), rowCount, names, generation },
     slice(from, to) {
       let spanIds = '';
       for (let r = from; r < to; r++) {

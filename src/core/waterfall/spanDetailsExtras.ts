@@ -1,4 +1,5 @@
 import { loadSpanDetails, type SpanDetails } from '../ingest/spanDetails';
+import { withLogRecords, type LogRecordSource } from '../ingest/logRecordDetails';
 import type { SpanRecord } from '../model/span';
 import { parseStackTrace } from '../source/stackFrames';
 import { describeSpan } from '../genai/conventions';
@@ -72,6 +73,8 @@ export interface DetailsContext {
   readonly frameExists: FrameChecker;
   /** Told when the span's details could not be read back from its file. */
   readonly warn: (message: string) => void;
+  /** The log records of spans (`TraceStore.logRecords`): content events that came apart from their span. */
+  readonly logRecords?: LogRecordSource;
 }
 
 /**
@@ -84,7 +87,7 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
   if (trace && standIn?.notReceived) return spanDetailsView(trace, standIn.span, undefined, { notice: notReceivedNotice(standIn.children.length) });
   if (!trace || !span) throw new Error('That span is no longer in the trace.');
   try {
-    const details = await loadSpanDetails(span);
+    const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);
     return spanDetailsView(trace, span, details, await spanDetailsExtras(span, details, context.prices, context.frameExists));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

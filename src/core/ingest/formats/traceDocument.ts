@@ -1,3 +1,4 @@
+import type { LogRecordRef } from '../../model/logRecords';
 import { JsonScanner, JsonSyntaxError } from '../otlp/jsonScanner';
 import { readOtlpJson } from '../otlp/otlpJsonReader';
 import { firstKey, isOtlpKey, readTraceValue, type FormatResult, type ValueContext } from './traceValue';
@@ -42,6 +43,8 @@ export interface DocumentResult extends FormatResult {
    * tailer can read what is appended from there instead of the whole file again.
    */
   readonly stream?: { readonly offset: number; readonly lines: number };
+  /** Log records of a single OTLP document (content some instrumentations send as logs). */
+  readonly logRecords?: LogRecordRef[];
 }
 
 export function readTraceDocument(buf: Buffer, start: number, end: number, file: string, complete: boolean): DocumentResult {
@@ -59,7 +62,7 @@ export function readTraceDocument(buf: Buffer, start: number, end: number, file:
       const result = readOtlpJson(buf, start, end, { file, line: 1, byteBase: 0 });
       out.spans.push(...result.spans);
       for (const message of result.problems) out.problems.push({ line: 1, message });
-      return out;
+      return { ...out, logRecords: result.logRecords };
     }
     return readObjectStream(buf, start, end, ctx, complete);
   }

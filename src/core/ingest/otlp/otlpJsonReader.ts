@@ -1,7 +1,9 @@
 import { normalizeId } from '../../model/ids';
 import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../../model/indexedAttributes';
+import type { LogRecordRef } from '../../model/logRecords';
 import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../../model/span';
-import { SpanKind, StatusCode } from '../../model/span';
+import { SpanFact, SpanKind, StatusCode } from '../../model/span';
+import { isContentAttributeKey, isContentEvent } from '../../genai/missingContext';
 import { parseNanos } from '../../model/time';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
@@ -27,6 +29,10 @@ export interface ReadResult {
   readonly spans: SpanRecord[];
   /** Spans skipped for missing ids and the like; the rest of the line still counts. */
   readonly problems: string[];
+  /** Log records tied to a span (valid trace and span ids), their bodies left in the bytes. */
+  readonly logRecords: LogRecordRef[];
+  /** Log records with no valid trace and span id: nothing to attach them to. */
+  readonly unlinkedLogRecords: number;
 }
 
 /**
@@ -40,7 +46,7 @@ export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadC
   const reader = new Reader(sc, ctx);
   reader.readRequest();
   if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
-  return { spans: reader.spans, problems: reader.problems };
+  return { spans: reader.spans, problems: reader.problems, logRecords: reader.logRecords, unlinkedLogRecords: reader.unlinkedLogRecords };
 }
 
 /** `normalizeId` that hands back the previous result when the raw text repeats. */
@@ -64,6 +70,8 @@ const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 
 class Reader {
   readonly spans: SpanRecord[] = [];
   readonly problems: string[] = [];
+  readonly logRecords: LogRecordRef[] = [];
+  unlinkedLogRecords = 0;
   private readonly origin: SpanOrigin;
   // A batch repeats its trace id, and siblings their parent's id: one string each, not one
   // per span (at a million spans that is ~100 MB less held, and fewer objects for the GC).
@@ -79,7 +87,8 @@ class Reader {
     if (!sc.beginObject()) sc.fail('expected an OTLP JSON object');
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       if (key === 'resourceSpans' || key === 'resource_spans') this.each(() => this.readResourceSpans());
-      else sc.skipValue(); // other signals (resourceLogs, resourceMetrics) share Collector files
+      else if (key === 'resourceLogs' || key === 'resource_logs') this.each(() => this.readResourceLogs());
+      else sc.skipValue(); // other signals (resourceMetrics) share Collector files
     }
   }
 
@@ -111,6 +120,90 @@ class Reader {
       }
     }
     for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { resource: ResourceInfo }).resource = resource;
+  }
+
+  // Log records: only where they are and which span they belong to; the resource and scope
+  // matter to no view of a span's content, so they are skipped.
+  private readResourceLogs(): void {
+    const sc = this.sc;
+    if (!sc.beginObject()) return;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'scopeLogs' || key === 'scope_logs' || key === 'instrumentationLibraryLogs' || key === 'instrumentation_library_logs') {
+        this.each(() => this.readScopeLogs());
+      } else sc.skipValue();
+    }
+  }
+
+  private readScopeLogs(): void {
+    const sc = this.sc;
+    if (!sc.beginObject()) return;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      if (key === 'logRecords' || key === 'log_records') this.each(() => this.readLogRecord());
+      else sc.skipValue();
+    }
+  }
+
+  private readLogRecord(): void {
+    const sc = this.sc;
+    sc.skipWhitespace();
+    const recordStart = sc.pos;
+    if (sc.peek() !== 0x7b /* { */) {
+      sc.skipValue();
+      this.problems.push('a log record is not a JSON object');
+      return;
+    }
+    sc.beginObject();
+    let traceId = '';
+    let spanId = '';
+    let eventName = '';
+    let timeNs: bigint | undefined;
+    let observedNs: bigint | undefined;
+    let attrs: Attributes | undefined;
+    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
+      switch (key) {
+        case 'traceId':
+        case 'trace_id':
+          traceId = this.traceIds.normalize(sc.readScalarText());
+          break;
+        case 'spanId':
+        case 'span_id':
+          spanId = normalizeId(sc.readScalarText(), 8);
+          break;
+        case 'eventName':
+        case 'event_name':
+          eventName = sc.readString();
+          break;
+        case 'timeUnixNano':
+        case 'time_unix_nano':
+          timeNs = parseNanos(sc.readScalarText());
+          break;
+        case 'observedTimeUnixNano':
+        case 'observed_time_unix_nano':
+          observedNs = parseNanos(sc.readScalarText());
+          break;
+        case 'attributes':
+          attrs = this.readKeyValues((k) => k === EVENT_NAME);
+          break;
+        default:
+          sc.skipValue();
+      }
+    }
+    if (!traceId || !spanId) {
+      this.unlinkedLogRecords++;
+      return;
+    }
+    const named = attrs?.[EVENT_NAME];
+    this.logRecords.push({
+      traceId,
+      spanId,
+      eventName: eventName || (typeof named === 'string' ? named : ''),
+      // 0 is OTLP's "unset"
+      timeNs: timeNs || observedNs || undefined,
+      file: this.ctx.file,
+      line: this.ctx.line,
+      byteStart: this.ctx.byteBase + recordStart,
+      byteEnd: this.ctx.byteBase + sc.pos,
+    });
   }
 
   private readResource(): ResourceInfo {
@@ -189,6 +282,7 @@ class Reader {
     let statusMessage: string | undefined;
     let exceptionMessage: string | undefined;
     let attributes: Attributes | undefined;
+    let facts = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'traceId':
@@ -222,11 +316,17 @@ class Reader {
           endNs = parseNanos(sc.readScalarText());
           break;
         case 'attributes':
-          attributes = this.readKeyValues((k) => INDEXED_ATTRIBUTE_KEYS.has(k));
+          attributes = this.readKeyValues((k) => {
+            if (contentKey(k)) facts |= SpanFact.Content;
+            return INDEXED_ATTRIBUTE_KEYS.has(k);
+          });
           break;
-        case 'events':
-          exceptionMessage = this.readExceptionMessage();
+        case 'events': {
+          const read = this.readEvents();
+          exceptionMessage = read.exceptionMessage;
+          facts |= read.facts;
           break;
+        }
         case 'status':
           [statusCode, statusMessage] = this.readStatus();
           break;
@@ -260,6 +360,7 @@ class Reader {
       origin: this.origin,
       byteStart: this.ctx.byteBase + spanStart,
       byteEnd: this.ctx.byteBase + sc.pos,
+      facts,
     });
   }
 
@@ -276,27 +377,39 @@ class Reader {
     return [code, message];
   }
 
-  /** The first `exception` event's "type: message", for rows that show why a span failed. */
-  private readExceptionMessage(): string | undefined {
+  /**
+   * The first `exception` event's "type: message", for rows that show why a span failed, and
+   * whether any event carries content or a stack trace.
+   */
+  private readEvents(): { exceptionMessage: string | undefined; facts: number } {
     const sc = this.sc;
     let found: string | undefined;
+    let facts = 0;
     this.each(() => {
       if (!sc.beginObject()) return;
       let name = '';
       let attrs: Attributes | undefined;
+      let stack = false;
+      let content = false;
       for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
         if (key === 'name') name = sc.readString();
-        else if (key === 'attributes' && found === undefined) {
-          attrs = this.readKeyValues((k) => k === 'exception.message' || k === 'exception.type');
+        else if (key === 'attributes') {
+          attrs = this.readKeyValues((k) => {
+            if (k === 'exception.stacktrace') stack = true;
+            else if (contentKey(k)) content = true;
+            return found === undefined && (k === 'exception.message' || k === 'exception.type');
+          });
         } else sc.skipValue();
       }
+      if (name === 'exception' && stack) facts |= SpanFact.Stack;
+      if (content || isContentEvent(name)) facts |= SpanFact.Content;
       if (found === undefined && name === 'exception' && attrs) {
         const type = attrs['exception.type'];
         const message = attrs['exception.message'];
         found = [type, message].filter((x) => x !== undefined && x !== '').join(': ') || undefined;
       }
     });
-    return found;
+    return { exceptionMessage: found, facts };
   }
 
   /** Reads an array of `KeyValue`, decoding only the values whose key `wanted` accepts. */
@@ -323,6 +436,20 @@ class Reader {
   }
 
 }
+
+const contentKeys = new Map<string, boolean>();
+/** `isContentAttributeKey`, remembered: keys repeat across spans, and every key of every span asks. */
+function contentKey(key: string): boolean {
+  let known = contentKeys.get(key);
+  if (known === undefined) {
+    if (contentKeys.size >= MAX_INTERNED) contentKeys.clear();
+    contentKeys.set(key, (known = isContentAttributeKey(key)));
+  }
+  return known;
+}
+
+/** The event name before log records had their own field (OTLP < 1.5). */
+const EVENT_NAME = 'event.name';
 
 const MAX_INTERNED = 50_000;
 /** Longer names are rare and would stay held by the table after their spans are gone. */

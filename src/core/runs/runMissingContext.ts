@@ -1,0 +1,36 @@
+import { isContentEvent, missingContext, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
+import type { LogRecordIndex } from '../model/logRecords';
+import { SpanFact, type SpanRecord } from '../model/span';
+import type { Trace } from '../model/trace';
+
+/** A span's content counts when it came as log records too (openai-v2's EVENT_ONLY). */
+function contentInLogRecords(logRecords: LogRecordIndex | undefined, span: SpanRecord): boolean {
+  return logRecords !== undefined && logRecords.forSpan(span.traceId, span.spanId).some((r) => isContentEvent(r.eventName));
+}
+
+function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Generator<ContextSpan> {
+  for (const span of trace.allSpans()) {
+    // `facts` is what the reader noticed; a span made some other way (a test's) says nothing.
+    const facts = span.facts;
+    yield {
+      name: span.name,
+      kind: span.kind,
+      attributes: span.attributes,
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
+      serviceName: span.resource.serviceName,
+      scopeName: span.scope?.name,
+      recordedContent: facts === undefined ? undefined : (facts & SpanFact.Content) !== 0 || contentInLogRecords(logRecords, span),
+      hasStack: facts === undefined ? undefined : (facts & SpanFact.Stack) !== 0,
+    };
+  }
+}
+
+/**
+ * What the run lacks that would make it useful (`missingContext`), from the index alone: the
+ * reader noted which spans carry content and stacks, and the log records which spans got their
+ * content that way. Parents that never arrived are judged once the run is no longer running.
+ */
+export function runMissingContext(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): MissingContextNote[] {
+  return missingContext(contextSpans(trace, logRecords), { settled: trace.state(nowMs) !== 'running' });
+}

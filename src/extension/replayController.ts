@@ -1,0 +1,217 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeSpan } from '../core/genai/conventions';
+import type { SpanRecord } from '../core/model/span';
+import { buildReplayDocument } from '../core/replay/buildReplay';
+import { isCancellation } from '../core/replay/providerErrors';
+import type { ReplayAnswer } from '../core/replay/replayAnswer';
+import { agreement, answerFacts, answerText } from '../core/replay/replayDiff';
+import { parseReplayDocument, REPLAY_FILE_SUFFIX, type ReplayDocument } from '../core/replay/replayDocument';
+import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
+import { loadReplaySpan } from '../core/replay/replaySpan';
+import { sendReplay } from '../core/replay/sendReplay';
+import { openDiff } from './commands';
+import { ReplaySecrets } from './replaySecrets';
+import { readReceiverSettings, readReplaySettings } from './settings';
+import type { TraceRunService } from './traceRunService';
+
+export const REPLAY_ANSWER_SCHEME = 'tracerun-replay';
+const RULE = '─'.repeat(60);
+
+/** The two sides of a replay's diff, as read-only virtual documents that update as text streams. */
+class AnswerDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? '';
+  }
+
+  set(uri: vscode.Uri, text: string): void {
+    this.contents.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.contents.clear();
+  }
+}
+
+/** Replay…: opens an LLM span's request as an editable document; Run: sends it and shows the diff. */
+export class ReplayController implements vscode.Disposable {
+  private readonly documents = new AnswerDocuments();
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(REPLAY_ANSWER_SCHEME, this.documents);
+  private runCount = 0;
+
+  constructor(
+    private readonly service: TraceRunService,
+    private readonly secrets: ReplaySecrets,
+    /** Where replay documents are kept (the workspace's extension storage). */
+    private readonly storageDir: string,
+    /** Where replay runs go when no folder is open. */
+    private readonly fallbackDir: string,
+  ) {}
+
+  /** Replay is off in untrusted workspaces: a planted setting or document could send elsewhere. */
+  private trusted(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage('Trace Run: Replay is disabled in untrusted workspaces. Trust this workspace to replay model calls.');
+    return false;
+  }
+
+  async open(span: SpanRecord | undefined): Promise<void> {
+    if (!this.trusted()) return;
+    if (!span || describeSpan(span).kind !== 'llm') {
+      void vscode.window.showInformationMessage('Trace Run: select an LLM span in the Runs view to replay it.');
+      return;
+    }
+    const file = path.join(this.storageDir, 'replays', `${span.name.replace(/[^\w.-]+/g, '_').slice(0, 60)}-${span.spanId}${REPLAY_FILE_SUFFIX}`);
+    try {
+      await fs.access(file);
+    } catch {
+      // First replay of this span: rebuild its request. Later ones reopen the edited document.
+      let doc: ReplayDocument;
+      try {
+        doc = buildReplayDocument(await loadReplaySpan(span));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
+        return;
+      }
+      const settings = readReplaySettings();
+      const withUrl: ReplayDocument = { ...doc, baseUrl: doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl };
+      // `baseUrl` right after the provider, where it is seen: it is where Run sends the request.
+      const { notes, source, provider, baseUrl, ...rest } = withUrl;
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, JSON.stringify({ notes, provider, baseUrl, ...rest, source }, null, 2) + '\n', 'utf8');
+    }
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  }
+
+  async run(uri: vscode.Uri | undefined): Promise<void> {
+    if (!this.trusted()) return;
+    // From the diff or the palette, the replay document beside it is meant.
+    const isReplay = (d: vscode.TextDocument | undefined) => d?.fileName.endsWith(REPLAY_FILE_SUFFIX) === true;
+    const active = vscode.window.activeTextEditor?.document;
+    const document = uri
+      ? await vscode.workspace.openTextDocument(uri)
+      : isReplay(active)
+        ? active
+        : vscode.window.visibleTextEditors.map((e) => e.document).find(isReplay);
+    if (!document || !document.fileName.endsWith(REPLAY_FILE_SUFFIX)) {
+      void vscode.window.showInformationMessage(`Trace Run: open a replay document (*${REPLAY_FILE_SUFFIX}) to run it; Replay… on an LLM span makes one.`);
+      return;
+    }
+    let doc: ReplayDocument;
+    try {
+      doc = parseReplayDocument(document.getText(), path.basename(document.fileName));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
+      return;
+    }
+    const settings = readReplaySettings();
+    const baseUrl = doc.baseUrl ?? (doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl);
+    let apiKey = await this.secrets.get(doc.provider, baseUrl);
+    if (apiKey === undefined) {
+      if (!(await this.secrets.prompt(doc.provider))) return;
+      apiKey = await this.secrets.get(doc.provider, baseUrl);
+      if (apiKey === undefined) return;
+    }
+
+    const id = ++this.runCount;
+    const spanName = doc.source?.spanName ?? doc.model;
+    const recordedUri = vscode.Uri.from({ scheme: REPLAY_ANSWER_SCHEME, path: `/${id}/recorded answer` });
+    const replayUri = vscode.Uri.from({ scheme: REPLAY_ANSWER_SCHEME, path: `/${id}/replay` });
+    const recorded = doc.recorded;
+    this.documents.set(
+      recordedUri,
+      `Recorded · ${recorded?.model ?? doc.model} · ${recorded ? answerFacts(recorded) : 'no answer was recorded'}\n${RULE}\n${recorded ? answerText(recorded) : ''}`,
+    );
+    const header = (facts: string) => `Replay · ${doc.model} at ${baseUrl} · ${facts}\n${RULE}\n`;
+    this.documents.set(replayUri, header('sending…'));
+    await openDiff(recordedUri, replayUri, `Recorded ↔ Replay: ${spanName}`, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+
+    const answers: ReplayAnswer[] = [];
+    const errors: string[] = [];
+    const startedAtMs = Date.now();
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Replaying ${spanName}: ${doc.model} at ${baseUrl}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        try {
+          for (let i = 0; i < settings.times && !controller.signal.aborted; i++) {
+            if (settings.times > 1) progress.report({ message: `answer ${i + 1} of ${settings.times}` });
+            const done = this.render(answers, errors, settings.times);
+            let streamed = '';
+            try {
+              const answer = await sendReplay(doc, {
+                baseUrl,
+                apiKey: apiKey!,
+                signal: controller.signal,
+                keyHint: ReplaySecrets.hint(doc.provider),
+                onText: (delta) => {
+                  streamed += delta;
+                  this.documents.set(replayUri, header('streaming…') + done + streamed);
+                },
+              });
+              answers.push(answer);
+            } catch (err) {
+              if (isCancellation(err)) {
+                errors.push('Replay cancelled.');
+                break;
+              }
+              errors.push((err as Error).message);
+            }
+            this.documents.set(replayUri, header(this.summary(answers, errors, settings.times)) + this.render(answers, errors, settings.times));
+          }
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+    const failure = errors.find((e) => e !== 'Replay cancelled.');
+    if (failure) void vscode.window.showErrorMessage(`Trace Run: ${failure}`);
+    if (answers.length > 0 || failure) await this.record(doc, answers, errors, baseUrl, startedAtMs);
+  }
+
+  private summary(answers: readonly ReplayAnswer[], errors: readonly string[], times: number): string {
+    if (answers.length === 0) return errors.length > 0 ? 'failed' : 'no answer';
+    if (times === 1) return answerFacts(answers[0]);
+    const { agree, of } = agreement(answers);
+    return `${agree} of ${of} answers agree${errors.length > 0 ? `, ${errors.length} failed` : ''}`;
+  }
+
+  /** The first answer where the diff compares it; with N answers, the others after it. */
+  private render(answers: readonly ReplayAnswer[], errors: readonly string[], times: number): string {
+    const parts: string[] = [];
+    answers.forEach((a, i) => {
+      if (i === 0 && times === 1) parts.push(answerText(a));
+      else parts.push(`${i === 0 ? '' : '\n'}── answer ${i + 1} of ${times} (${answerFacts(a)})\n${answerText(a)}`);
+    });
+    for (const e of errors) parts.push(`\n⚠ ${e}\n`);
+    return parts.join('');
+  }
+
+  /** The replay as a run in the workspace's `.tracerun/`, so the Runs view lists it. */
+  private async record(doc: ReplayDocument, answers: ReplayAnswer[], errors: string[], baseUrl: string, startedAtMs: number): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const dir = folder ? path.resolve(folder.uri.fsPath, readReceiverSettings().folder) : this.fallbackDir;
+    try {
+      const { line } = replayRunLine({ doc, answers, errors, baseUrl, startedAtMs });
+      const file = await appendReplayRun(dir, line);
+      // Without a folder nothing watches the fallback folder: read the file in.
+      if (!folder) await this.service.addFile(file);
+      else void this.service.ensureStarted();
+    } catch (err) {
+      this.service.log.warn(`could not record the replay run in ${dir}: ${(err as Error).message}`);
+    }
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.documents.dispose();
+  }
+}

@@ -1,0 +1,133 @@
+// Replay a recorded model call: from the chat span's context menu, edit the system prompt in
+// the replay document, Run with Ctrl+Enter against a loopback fake OpenAI-compatible API the
+// test starts, see the streamed answer beside the recorded one, and the replay run in the
+// Runs view; a 401 and a 429 show their messages.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FakeStreamingModelApi } from '../integration/fakeStreamingModelApi';
+import { otlpLine, type TestSpan } from '../unit/otlpBuilder';
+import { launchVSCode, type Session } from './harness';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+const VSIX = join(REPO, 'dist', 'tracerun.vsix');
+const base = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
+const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
+const TRACE = 'ab'.repeat(16);
+
+const spans: TestSpan[] = [
+  { traceId: TRACE, spanId: '1'.repeat(16), name: 'support_agent.run', start: at(0), end: at(1500), attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+  {
+    traceId: TRACE,
+    spanId: '2'.repeat(16),
+    parentSpanId: '1'.repeat(16),
+    name: 'chat gpt-4o-mini',
+    kind: 3,
+    start: at(10),
+    end: at(810),
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.usage.input_tokens': 40,
+      'gen_ai.usage.output_tokens': 9,
+      'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Answer the customer kindly.' }]),
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Where is my order #A1042?' }] }]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Let me look that up for you.' }] }]),
+    },
+  },
+];
+
+let s: Session;
+let workspace: string;
+let fake: FakeStreamingModelApi;
+
+before(async () => {
+  fake = new FakeStreamingModelApi();
+  await fake.start();
+  workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-replay-'));
+  mkdirSync(join(workspace, '.tracerun'));
+  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine(spans, 'support-agent'));
+  s = await launchVSCode({
+    vsixPath: VSIX,
+    workspaceDir: workspace,
+    name: 'replay',
+    settings: { 'tracerun.receiver.enabled': false, 'tracerun.replay.openaiBaseUrl': `${fake.url}/v1` },
+  });
+});
+
+after(async () => {
+  await s?.close();
+  fake?.dispose();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+const editorText = () => s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' '));
+/** Both sides of the diff editor (side by side or inline, as the width decides). */
+const diffText = () =>
+  s.page.evaluate(() =>
+    [...(globalThis as any).document.querySelectorAll('.monaco-diff-editor .view-lines')].map((e: any) => String(e.innerText)).join('\n').replace(/\u00a0/g, ' '),
+  );
+
+test('Replay… on the chat span, edit the system prompt, Run: the streamed answer beside the recorded one, and a replay run', async () => {
+  await s.openViewContainer('Trace Run');
+  await s.expandTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 20_000 });
+  const chat = await s.waitForTreeItem('chat gpt-4o-mini', { viewTitle: 'Runs' });
+  await chat.locator.click({ button: 'right' });
+  const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' });
+  await item.first().hover({ timeout: 10_000 });
+  await s.page.keyboard.press('Enter');
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
+  const opened = await s.poll('the request in the replay document', async () => {
+    const t = await editorText();
+    return t.includes('Answer the customer kindly.') ? t : undefined;
+  }, 15_000, editorText);
+  assert.match(opened, /"provider": "openai"/);
+  assert.match(opened, /"baseUrl": "http:\/\/127\.0\.0\.1:\d+\/v1"/);
+  await s.screenshot('01-replay-document');
+
+  // Edit the system prompt as a user would: find it (Escape leaves the match selected), type over it.
+  await s.page.locator('.editor-instance .monaco-editor textarea').first().focus();
+  await s.page.keyboard.press('Control+F');
+  await s.page.keyboard.type('Answer the customer kindly.');
+  await s.page.keyboard.press('Enter');
+  await s.page.keyboard.press('Escape');
+  await s.page.keyboard.type('Classify the ticket.');
+  await s.poll('the edit', async () => ((await editorText()).includes('Classify the ticket.') ? true : undefined), 10_000, editorText);
+
+  const sent = fake.requests.length;
+  await s.page.keyboard.press('Control+Enter');
+  const answer = await s.poll('the answer beside the recorded one', async () => {
+    const text = await diffText();
+    return /Replay · gpt-4o-mini at http:\/\/127\.0\.0\.1:\d+\/v1 · \d+ in \/ \d+ out tokens · \d+ ms · first token \d+ ms/.test(text) && /^orders$/m.test(text) ? text : undefined;
+  }, 30_000, async () => `${await diffText()} || ${(await s.notifications()).join(' | ')}`);
+  assert.match(answer, /Recorded · gpt-4o-mini · 40 in \/ 9 out tokens · 800 ms/);
+  assert.match(answer, /Let me look that up for you\./);
+  assert.equal(fake.requests.length, sent + 1, 'one request sent');
+  const body = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[]; temperature: number };
+  assert.deepEqual(body.messages, [
+    { role: 'system', content: 'Classify the ticket.' },
+    { role: 'user', content: 'Where is my order #A1042?' },
+  ]);
+  assert.equal(body.temperature, 0.2);
+  await s.screenshot('02-replay-diff');
+
+  await s.openViewContainer('Trace Run');
+  await s.waitForTreeItem('replay of chat gpt-4o-mini', { viewTitle: 'Runs', timeout: 20_000 });
+  await s.screenshot('03-replay-run');
+});
+
+test('a 401 and a 429 from the provider show as clear messages', async () => {
+  // From the palette, with the diff in front: the replay document beside it is run.
+  const run = () => s.runCommand('Trace Run: Run Replay');
+  fake.failures.push({ status: 401, message: 'Incorrect API key provided' });
+  await run();
+  await s.poll('the 401 message', async () => (await s.notifications()).find((n) => /refused the API key \(401/.test(n)), 20_000, async () => (await s.notifications()).join(' | '));
+  fake.failures.push({ status: 429, headers: { 'retry-after': '7' }, message: 'Rate limit reached' });
+  await run();
+  await s.poll('the 429 message', async () => (await s.notifications()).find((n) => /rate limiting \(429: Rate limit reached\): retry after 7 s/.test(n)), 20_000, async () => (await s.notifications()).join(' | '));
+  await s.screenshot('04-replay-429');
+});
