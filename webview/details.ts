@@ -5,9 +5,14 @@ import { jsonTree } from './jsonTree';
 
 const LONG_VALUE = 400;
 
+/** Which step of the Go to Source chain found a span's code, in words. */
+const VIA_TEXT = { attributes: 'its code.* attributes', stacktrace: 'its stack trace', symbol: 'its name, among the workspace symbols' } as const;
+
 export interface DetailsActions {
   goToSource(): void;
   openFrame(path: string, line: number | undefined): void;
+  /** Show secrets as recorded in this panel, after a click. */
+  reveal(): void;
 }
 
 /** What the webview's row of the span knows and the host's details do not. */
@@ -25,6 +30,20 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   parts.push(el('h2', { textContent: d.name }));
   if (d.notice) {
     parts.push(el('div', { className: 'notice-box', role: 'note' }, [el('span', { className: 'codicon codicon-info', ariaHidden: 'true' }), el('span', { textContent: ` ${d.notice}` })]));
+  }
+  if (d.secretsMasked) {
+    const reveal = document.createElement('vscode-button');
+    reveal.textContent = 'Reveal';
+    reveal.setAttribute('secondary', '');
+    reveal.title = 'Show the masked text as recorded, in this panel';
+    reveal.addEventListener('click', () => actions.reveal());
+    parts.push(
+      el('div', { className: 'notice-box secrets-masked', role: 'note' }, [
+        el('span', { className: 'codicon codicon-shield', ariaHidden: 'true' }),
+        el('span', { textContent: ' Secrets in these details are masked (tracerun.redact). ' }),
+        reveal,
+      ]),
+    );
   }
   if (d.status === 'error') {
     parts.push(
@@ -61,7 +80,7 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   if (d.finishReasons?.length) facts.push(['Finish', d.finishReasons.join(', ')]);
   facts.push(['Span ID', d.spanId]);
   if (d.scope) facts.push(['Scope', d.scope]);
-  if (d.source) facts.push(['Source', `${d.source.path}${d.source.line ? `:${d.source.line}` : ''}${d.source.function ? ` (${d.source.function})` : ''}`]);
+  if (d.source) facts.push(['Source', `${d.source.path}${d.source.line ? `:${d.source.line}` : ''}${d.source.function ? ` (${d.source.function})` : ''}${d.source.via ? `, from ${VIA_TEXT[d.source.via]}` : ''}`]);
   parts.push(el('dl', { className: 'facts-list' }, facts.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })])));
   if (d.source) {
     const button = document.createElement('vscode-button');
@@ -71,6 +90,7 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     button.addEventListener('click', () => actions.goToSource());
     parts.push(el('div', { className: 'actions' }, [button]));
   }
+  if (d.sourceMissing) parts.push(el('p', { className: 'source-missing', textContent: d.sourceMissing }));
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
   if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));
   if (d.conversation?.length) parts.push(section('Conversation', d.conversation.length, conversation(d.conversation)));

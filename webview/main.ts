@@ -140,11 +140,13 @@ bindKeyboard(viewport, search.box, {
 
 // ---------- details ----------
 let detailsTicket = 0;
+/** Secrets are shown as recorded in this panel once the user clicked Reveal. */
+let revealed = false;
 async function showDetails(spanId: string): Promise<void> {
   const ticket = ++detailsTicket;
   details.dataset.spanId = spanId;
   try {
-    const result = await host.request(GetSpanDetails, { spanId });
+    const result = await host.request(GetSpanDetails, { spanId, reveal: revealed });
     if (ticket !== detailsTicket) return;
     // The host's details know the span's times, not that the run has moved on: a span with
     // no end yet says so, with how long it has run as far as the rows go.
@@ -160,6 +162,10 @@ async function showDetails(spanId: string): Promise<void> {
       {
         goToSource: () => host.notify(GoToSource, { spanId }),
         openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),
+        reveal: () => {
+          revealed = true;
+          void showDetails(spanId);
+        },
       },
       // Self time is in the rows: the host does not keep a span → row map for it.
       { selfMs: t && row >= 0 ? t.selfMs[row] : undefined, running },

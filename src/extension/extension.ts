@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runsFilter = new RunsFilterController(service, runs, view);
   context.subscriptions.push(runsFilter);
 
-  const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices });
+  const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices, redactor: () => redaction.redactor });
   let waterfallOpened = false;
   const showWaterfall = (ws: TraceWorkspace, traceId: string, spanId?: string): void => {
     WaterfallPanel.show(panelContext(ws), traceId, spanId);

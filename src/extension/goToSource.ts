@@ -4,7 +4,7 @@ import { loadSpanDetails, type SpanDetails } from '../core/ingest/spanDetails';
 import { sourceCandidates, sourceLocationOf } from '../core/source/source';
 import { isDependencyPath, mappedSourceCandidates } from '../core/source/pathMapping';
 import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
-import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
+import { resolveSpanSource, type SourceContext, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import type { SpanRecord } from '../core/model/span';
 import { workspaceFolders, type SpanSourceServices } from './symbolSource';
 
@@ -93,6 +93,14 @@ export async function goToLocation(recorded: string, line: number | undefined, t
 /** Whether a stack frame's file is there to open (absolute, or in a workspace folder). */
 export async function frameExists(recorded: string, traceFile: string | undefined): Promise<boolean> {
   return (await resolveExisting(recorded, traceFile)).found !== undefined;
+}
+
+/**
+ * The source chain as the details pane runs it: workspace symbols too, but never asking (a
+ * remembered choice, else none when several fit). Before activation sets the services, files only.
+ */
+export function detailsSourceContext(): SourceContext {
+  return services?.quiet() ?? { folders: workspaceFolders(), exists };
 }
 
 /** The files, symbols and remembered choices Go to Source resolves with; set once on activation. */

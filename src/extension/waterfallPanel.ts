@@ -2,6 +2,8 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { searchSpans } from '../core/waterfall/spanSearch';
 import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
+import { maskDetails } from '../core/waterfall/maskDetails';
+import type { Redactor } from '../core/privacy/redact';
 import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import type { PriceTable } from '../core/genai/cost';
@@ -9,7 +11,7 @@ import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { Channel } from '../protocol/channel';
 import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
-import { frameExists, goToLocation, goToSpanSource } from './goToSource';
+import { detailsSourceContext, frameExists, goToLocation, goToSpanSource } from './goToSource';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
 
@@ -20,6 +22,8 @@ export interface PanelContext {
   readonly log: vscode.LogOutputChannel;
   /** The current `tracerun.modelPrices`. */
   readonly prices: () => PriceTable;
+  /** The current `tracerun.redact` rules: details are masked until Reveal. */
+  readonly redactor?: () => Redactor;
 }
 /** Live updates of big traces come less often: each one lays the whole trace out again. */
 function updateDelayMs(spanCount: number): number {
@@ -67,6 +71,7 @@ export class WaterfallPanel extends DisposableStore {
   private readonly extensionUri: vscode.Uri;
   private readonly log: vscode.LogOutputChannel;
   private readonly prices: () => PriceTable;
+  private readonly redactor: (() => Redactor) | undefined;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -74,7 +79,7 @@ export class WaterfallPanel extends DisposableStore {
     readonly traceId: string,
   ) {
     super();
-    ({ ws: this.ws, extensionUri: this.extensionUri, log: this.log, prices: this.prices } = context);
+    ({ ws: this.ws, extensionUri: this.extensionUri, log: this.log, prices: this.prices, redactor: this.redactor } = context);
     const ws = this.ws;
     const extensionUri = this.extensionUri;
     WaterfallPanel.open.set(traceId, this);
@@ -179,9 +184,11 @@ export class WaterfallPanel extends DisposableStore {
       if (path) await goToLocation(path, line, span?.origin.file, this.log, this.otherColumn());
       else if (span) await goToSpanSource(span, this.log, this.otherColumn());
     });
-    channel.onRequest(GetSpanDetails, ({ spanId }) =>
-      spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, warn: (message) => this.log.warn(message), logRecords: this.ws.store.logRecords }),
-    );
+    channel.onRequest(GetSpanDetails, async ({ spanId, reveal }) => {
+      const view = await spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, source: detailsSourceContext, warn: (message) => this.log.warn(message), logRecords: this.ws.store.logRecords });
+      const redactor = this.redactor?.();
+      return redactor && !reveal ? maskDetails(view, redactor) : view;
+    });
     channel.onRequest(SearchSpans, async ({ query }, signal) => {
       const trace = this.ws.store.trace(this.traceId);
       try {

@@ -177,7 +177,10 @@ export interface SpanDetailsView {
   readonly costUsd?: number;
   readonly finishReasons?: readonly string[];
   readonly scope?: string;
-  readonly source?: { readonly path: string; readonly line?: number; readonly function?: string };
+  /** Where the span's code is, and which step of the Go to Source chain found it. */
+  readonly source?: { readonly path: string; readonly line?: number; readonly function?: string; readonly via?: 'attributes' | 'stacktrace' | 'symbol' };
+  /** Why no code was found for the span, and what would help. */
+  readonly sourceMissing?: string;
   readonly conversation?: readonly ConversationMessageView[];
   readonly payloads: readonly PayloadView[];
   /** The exception event's stack trace, frame by frame. */
@@ -188,6 +191,8 @@ export interface SpanDetailsView {
   readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string; readonly attributes: AttributeTable }>;
   /** When the details could not be read back from the file. */
   readonly loadError?: string;
+  /** Some text matched the `tracerun.redact` rules and is masked (Reveal asks again with `reveal`). */
+  readonly secretsMasked?: boolean;
 }
 
 /** Host → webview: a trace is (re)sent, on open and whenever new spans arrive. */
@@ -202,7 +207,8 @@ export const SelectSpan = notification<{ spanId: string }>('waterfall/selectSpan
 /** Webview → host: the page is ready for data. */
 export const Ready = notification<void>('waterfall/ready');
 /** Webview → host: details of a span, read from the trace file on demand. */
-export const GetSpanDetails = request<{ spanId: string }, SpanDetailsView>('waterfall/getSpanDetails');
+/** `reveal`: the user clicked Reveal in this panel, so secrets are shown as recorded. */
+export const GetSpanDetails = request<{ spanId: string; reveal?: boolean }, SpanDetailsView>('waterfall/getSpanDetails');
 /** Webview → host: open the source recorded on a span, or a stack frame's file and line. */
 export const GoToSource = notification<{ spanId: string; path?: string; line?: number }>('waterfall/goToSource');
 /** Webview → host: spans whose attributes, inputs or outputs contain the text (case-insensitive). */

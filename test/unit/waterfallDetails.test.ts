@@ -7,6 +7,8 @@ import type { Trace } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { spanDetailsOf, type DetailsContext } from '../../src/core/waterfall/spanDetailsExtras';
 import { notReceivedNotice } from '../../src/core/waterfall/spanDetailsView';
+import { maskDetails } from '../../src/core/waterfall/maskDetails';
+import { Redactor } from '../../src/core/privacy/redact';
 import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -119,4 +121,62 @@ test('an LLM call whose conversation holds only the system prompt still shows it
   );
   assert.equal(details.ttftMs, 250);
   assert.equal(details.provider, 'openai');
+});
+
+test('the details say where the span came from through the Go to Source chain, and why not when nothing finds it', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'agent.py');
+  writeFileSync(file, 'def lookup_order():\n    raise KeyError("A1042")\n');
+  const stack = ['Traceback (most recent call last):', '  File "/app/agent.py", line 2, in lookup_order', 'KeyError: A1042'].join('\n');
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'execute_tool lookup_order',
+      start: ms(0),
+      end: ms(5),
+      status: { code: 2, message: 'A1042' },
+      events: [{ name: 'exception', timeUnixNano: String(ms(4)), attributes: [attr('exception.type', 'KeyError'), attr('exception.stacktrace', stack)] }],
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'plain step', start: ms(6), end: ms(9) },
+  ]);
+  const exists = async (f: string) => (await import('node:fs/promises')).stat(f).then((st) => st.isFile(), () => false);
+  const withSource: DetailsContext = { ...context(() => true), source: () => ({ folders: [dir], exists }) };
+  const found = await spanDetailsOf(trace, '00000000000000b1', withSource);
+  assert.deepEqual(found.source, { path: file, line: 2, function: 'lookup_order', via: 'stacktrace' });
+  assert.equal(found.sourceMissing, undefined);
+  const missing = await spanDetailsOf(trace, '00000000000000b2', withSource);
+  assert.equal(missing.source, undefined);
+  assert.match(missing.sourceMissing ?? '', /No source found for span "plain step": it has no code\.file\.path .*it carries no stack trace/);
+});
+
+test('details are masked by the redact rules until Reveal: attributes, conversation and payloads alike', async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(5),
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `my key is ${key}` }] }]),
+        'app.note': `key=${key}`,
+        'input.value': JSON.stringify({ apiKey: key }),
+      },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'plain', start: ms(6), end: ms(9), attributes: { 'app.note': 'nothing secret' } },
+  ]);
+  const r = new Redactor();
+  const view = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.ok(JSON.stringify(view).includes(key), 'the host reads the key from the file');
+  const masked = maskDetails(view, r);
+  assert.equal(masked.secretsMasked, true);
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key once masked');
+  assert.match(masked.conversation?.[0].content ?? '', /my key is ‹redacted: /);
+  assert.match(masked.attributes.find(([k]) => k === 'app.note')?.[1] ?? '', /^key=‹redacted: /);
+  const plain = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.equal(maskDetails(plain, r), plain, 'nothing to mask: the view as it is, no Reveal');
 });

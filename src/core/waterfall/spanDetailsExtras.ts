@@ -9,6 +9,7 @@ import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payload
 import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { spanProvider } from '../genai/spanFacts';
+import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
 import type { Trace } from '../model/trace';
 import type { ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
@@ -69,6 +70,11 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
 }
 
 export interface DetailsContext {
+  /**
+   * How the span's code is found (the Go to Source chain, never asking the user); absent, the
+   * details show only what its `code.*` attributes record.
+   */
+  readonly source?: () => SourceContext;
   readonly prices: PriceTable;
   readonly frameExists: FrameChecker;
   /** Told when the span's details could not be read back from its file. */
@@ -88,7 +94,21 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
   if (!trace || !span) throw new Error('That span is no longer in the trace.');
   try {
     const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);
-    return spanDetailsView(trace, span, details, await spanDetailsExtras(span, details, context.prices, context.frameExists));
+    const extras = await spanDetailsExtras(span, details, context.prices, context.frameExists);
+    if (context.source) {
+      const resolution = await resolveSpanSource(
+        { name: span.name, attributes: details.attributes, events: details.events, statusMessage: span.errorMessage, traceFile: span.origin.file },
+        context.source(),
+      );
+      return spanDetailsView(trace, span, details, {
+        ...extras,
+        source: resolution.found
+          ? { path: resolution.found.path, line: resolution.found.line, function: resolution.found.function, via: resolution.found.via }
+          : undefined,
+        sourceMissing: resolution.found ? undefined : resolution.why,
+      });
+    }
+    return spanDetailsView(trace, span, details, extras);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     context.warn(`details of span ${span.spanId}: ${message}`);

@@ -41,6 +41,10 @@ export interface DetailsExtras {
   readonly ttftMs?: number;
   /** The model provider (`gen_ai.provider.name` or the deprecated `gen_ai.system`). */
   readonly provider?: string;
+  /** Where the source chain found the span's code (replaces what `code.*` records). */
+  readonly source?: SpanDetailsView['source'];
+  /** Why the source chain found no code for the span. */
+  readonly sourceMissing?: string;
 }
 
 /** Why a parent span that has not arrived stands in the tree, for the `count` spans that name it. */
@@ -70,7 +74,9 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     costUsd: extras.costUsd,
     finishReasons: extras.finishReasons,
     scope: span.scope ? `${span.scope.name}${span.scope.version ? ` ${span.scope.version}` : ''}` : undefined,
-    source: source && { path: source.path, line: source.line, function: source.function },
+    // Without the chain (or when it found nothing) the details show what `code.*` records.
+    source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function }),
+    sourceMissing: extras.sourceMissing,
     conversation: extras.conversation,
     payloads: extras.payloads ?? [],
     stack: extras.stack,
