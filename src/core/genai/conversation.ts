@@ -17,6 +17,9 @@
  *   `llm.output_messages`; completions API `llm.prompts.<i>.prompt.text` /
  *   `llm.choices.<i>.completion.text`; `llm.invocation_parameters` (JSON); `llm.finish_reason`.
  *   A list may also arrive unflattened, as an array value at `llm.input_messages`.
+ *   OpenInference's Anthropic instrumentation keeps the system prompt only in
+ *   `llm.invocation_parameters.system`, and writes a user message carrying a tool result as
+ *   `role: user` with `message.tool_call_id`.
  * - [GA] OpenTelemetry GenAI (open-telemetry/semantic-conventions(-genai), docs/gen-ai):
  *   `gen_ai.system_instructions`, `gen_ai.input.messages`, `gen_ai.output.messages`, JSON
  *   strings or structured values following gen-ai-input-messages.json /
@@ -199,6 +202,10 @@ function fromOpenInference(a: Attributes): Found {
   const outputs = indexed(a, 'llm.output_messages');
   const messages: ConversationMessage[] = [];
   for (const r of inputs) messages.push(...oiMessage(r, 'input'));
+  // Anthropic takes the system prompt as a request parameter, and OpenInference's Anthropic
+  // instrumentation records it only there: without it the conversation would start mid-way.
+  const system = messages.some((m) => m.role === 'system') ? undefined : parameterSystemPrompt(a['llm.invocation_parameters']);
+  if (system !== undefined && inputs.length > 0) messages.unshift({ role: 'system', direction: 'input', content: system });
   for (const r of outputs) messages.push(...oiMessage(r, 'output'));
   if (inputs.length === 0 && outputs.length === 0) {
     // The completions API (no chat): prompts in, choices out.
@@ -243,10 +250,23 @@ function oiMessage(r: Attributes, direction: Direction): ConversationMessage[] {
   }
   const fnName = str(r['message.function_call_name']);
   if (fnName !== undefined) toolCalls.push({ name: fnName, ...optArgs(r['message.function_call_arguments_json']) });
-  return rawToMessages(
-    { role: str(r['message.role']) ?? '', parts, toolCalls, toolCallId: str(r['message.tool_call_id']), name: str(r['message.name']) },
-    direction,
-  );
+  const role = str(r['message.role']) ?? '';
+  const toolCallId = str(r['message.tool_call_id']);
+  if (role === 'user' && toolCallId !== undefined && toolCalls.length === 0) {
+    // A user message flattened to the tool result it carried (Anthropic's protocol, as
+    // OpenInference's Anthropic instrumentation writes it): a tool result, the carrier kept as source role.
+    return rawToMessages({ role: 'tool', parts, toolCalls, toolCallId, name: str(r['message.name']) }, direction).map((m) => (m.role === 'tool' ? { ...m, sourceRole: role } : m));
+  }
+  return rawToMessages({ role, parts, toolCalls, toolCallId, name: str(r['message.name']) }, direction);
+}
+
+/** The `system` request parameter (Anthropic's): text, or a list of text blocks. */
+function parameterSystemPrompt(parameters: AttributeValue | undefined): string | undefined {
+  const system = typeof parameters === 'string' ? (parseJson(parameters) as { system?: unknown } | undefined)?.system : undefined;
+  if (typeof system === 'string') return system === '' ? undefined : system;
+  if (!Array.isArray(system)) return undefined;
+  const texts = system.filter((b): b is { text: string } => isRecord(b) && typeof b.text === 'string').map((b) => b.text);
+  return texts.length > 0 ? texts.join('\n') : undefined;
 }
 
 function oiToolCall(r: Attributes): ToolCall | undefined {
@@ -733,8 +753,11 @@ function mediaOf(part: Record<string, unknown>, type: string | undefined): Media
 // ---------------------------------------------------------------------------------------
 // Span-level facts
 
-/** Finish reasons the span states: GenAI's list, OpenInference's or Vercel's single value. */
-function statedFinishReasons(a: Attributes): string[] | undefined {
+/**
+ * Finish reasons the span states: GenAI's list, OpenInference's, Vercel's or the Anthropic SDK's
+ * own spans' single value (`anthropic.message.stop_reason`, written with content capture off too).
+ */
+export function statedFinishReasons(a: Attributes): string[] | undefined {
   const list = a['gen_ai.response.finish_reasons'];
   const parsed = typeof list === 'string' ? (parseJson(list) ?? [list]) : list;
   if (Array.isArray(parsed)) {
@@ -742,7 +765,7 @@ function statedFinishReasons(a: Attributes): string[] | undefined {
     const reasons = parsed.filter((r): r is string => typeof r === 'string' && r !== '');
     if (reasons.length > 0) return reasons;
   }
-  const one = str(a['llm.finish_reason']) || str(a['ai.response.finishReason']);
+  const one = str(a['llm.finish_reason']) || str(a['ai.response.finishReason']) || str(a['anthropic.message.stop_reason']);
   return one ? [one] : undefined;
 }
 

@@ -4,7 +4,7 @@ import type { SpanRecord } from '../model/span';
 import { parseStackTrace } from '../source/stackFrames';
 import { describeSpan } from '../genai/conventions';
 import { costOf, type PriceTable } from '../genai/cost';
-import { extractConversation } from '../genai/conversation';
+import { extractConversation, statedFinishReasons } from '../genai/conversation';
 import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payloads';
 import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
@@ -57,7 +57,8 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   }));
   return {
     conversation: messages,
-    finishReasons: conversation?.finishReasons,
+    // Without content capture there is no conversation, yet the span still states why the call ended.
+    finishReasons: conversation?.finishReasons ?? statedFinishReasons(details.attributes),
     payloads: [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
     stack: await stackOf(span, details, frameExists),
     costUsd: cost?.totalUsd,
