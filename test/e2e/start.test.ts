@@ -162,6 +162,23 @@ test('the receiver’s status bar item opens its menu; terminal variables reach 
   await s.poll('the terminal to write its environment', async () => (existsSync(out) && readFileSync(out, 'utf8').split('\n').length >= 3 ? true : undefined), 20_000);
   assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [`http://127.0.0.1:${httpPort}`, 'http/protobuf', '200']);
   await s.screenshot('05-terminal');
+
+  // A script started in that terminal sends its span where the variables say, with no setup of
+  // its own, and its run shows up in the Runs view.
+  const script = join(workspace, 'send-span.js');
+  writeFileSync(
+    script,
+    [
+      "const now = BigInt(Date.now()) * 1000000n;",
+      "const span = { traceId: '7e57ab1e7e57ab1e7e57ab1e7e57ab1e', spanId: '7e57ab1e7e57ab1e', name: 'started-in-terminal', kind: 1, startTimeUnixNano: String(now - 5000000n), endTimeUnixNano: String(now) };",
+      "const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'terminal-app' } }] }, scopeSpans: [{ spans: [span] }] }] });",
+      "fetch(process.env.OTEL_EXPORTER_OTLP_ENDPOINT + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => console.log('sent', r.status));",
+    ].join('\n'),
+  );
+  await s.page.keyboard.type(`node '${script}'`);
+  await s.page.keyboard.press('Enter');
+  await s.waitForTreeItem('started-in-terminal', { viewTitle: 'Runs', timeout: 20_000 });
+  await s.screenshot('05b-run-from-terminal');
 });
 
 test('with no folder open at all, Open a Sample Run still opens the waterfall', async () => {

@@ -143,7 +143,7 @@ test('the details say where the span came from through the Go to Source chain, a
   const exists = async (f: string) => (await import('node:fs/promises')).stat(f).then((st) => st.isFile(), () => false);
   const withSource: DetailsContext = { ...context(() => true), source: () => ({ folders: [dir], exists }) };
   const found = await spanDetailsOf(trace, '00000000000000b1', withSource);
-  assert.deepEqual(found.source, { path: file, line: 2, function: 'lookup_order', via: 'stacktrace' });
+  assert.deepEqual(found.source, { path: 'agent.py', line: 2, function: 'lookup_order', via: 'stacktrace' }, 'the path relative to its workspace folder');
   assert.equal(found.sourceMissing, undefined);
   const missing = await spanDetailsOf(trace, '00000000000000b2', withSource);
   assert.equal(missing.source, undefined);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { loadSpanDetails, type SpanDetails } from '../ingest/spanDetails';
 import { withLogRecords, type LogRecordSource } from '../ingest/logRecordDetails';
 import type { SpanRecord } from '../model/span';
@@ -69,6 +70,15 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   };
 }
 
+/** A path as the workspace knows it: relative to the folder holding it, else as it is. */
+function inWorkspaceTerms(file: string, folders: readonly string[]): string {
+  for (const folder of folders) {
+    const relative = path.relative(folder, file);
+    if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return folders.length > 1 ? path.join(path.basename(folder), relative) : relative;
+  }
+  return file;
+}
+
 export interface DetailsContext {
   /**
    * How the span's code is found (the Go to Source chain, never asking the user); absent, the
@@ -96,14 +106,15 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
     const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);
     const extras = await spanDetailsExtras(span, details, context.prices, context.frameExists);
     if (context.source) {
+      const sourceContext = context.source();
       const resolution = await resolveSpanSource(
         { name: span.name, attributes: details.attributes, events: details.events, statusMessage: span.errorMessage, traceFile: span.origin.file },
-        context.source(),
+        sourceContext,
       );
       return spanDetailsView(trace, span, details, {
         ...extras,
         source: resolution.found
-          ? { path: resolution.found.path, line: resolution.found.line, function: resolution.found.function, via: resolution.found.via }
+          ? { path: inWorkspaceTerms(resolution.found.path, sourceContext.folders), line: resolution.found.line, function: resolution.found.function, via: resolution.found.via }
           : undefined,
         sourceMissing: resolution.found ? undefined : resolution.why,
       });
