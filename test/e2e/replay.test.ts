@@ -125,9 +125,11 @@ test('a 401 and a 429 from the provider show as clear messages', async () => {
   const run = () => s.runCommand('Trace Run: Run Replay');
   fake.failures.push({ status: 401, message: 'Incorrect API key provided' });
   await run();
-  await s.poll('the 401 message', async () => (await s.notifications()).find((n) => /refused the API key \(401/.test(n)), 20_000, async () => (await s.notifications()).join(' | '));
+  // Said in a notification and in the result pane beside the recorded answer.
+  const said = async (pattern: RegExp) => (await s.notifications()).find((n) => pattern.test(n)) ?? (pattern.test(await diffText()) ? 'in the result pane' : undefined);
+  await s.poll('the 401 message', () => said(/refused the API key \(401/), 20_000, async () => `${(await s.notifications()).join(' | ')} || ${await diffText()}`);
   fake.failures.push({ status: 429, headers: { 'retry-after': '7' }, message: 'Rate limit reached' });
   await run();
-  await s.poll('the 429 message', async () => (await s.notifications()).find((n) => /rate limiting \(429: Rate limit reached\): retry after 7 s/.test(n)), 20_000, async () => (await s.notifications()).join(' | '));
+  await s.poll('the 429 message', () => said(/rate limiting \(429: Rate limit reached\): retry after 7 s/), 20_000, async () => `${(await s.notifications()).join(' | ')} || ${await diffText()}`);
   await s.screenshot('04-replay-429');
 });
