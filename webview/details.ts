@@ -13,6 +13,8 @@ export interface DetailsActions {
   openFrame(path: string, line: number | undefined): void;
   /** Show secrets as recorded in this panel, after a click. */
   reveal(): void;
+  /** Replay… this LLM call. */
+  replay(): void;
 }
 
 /** What the webview's row of the span knows and the host's details do not. */
@@ -82,14 +84,25 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   if (d.scope) facts.push(['Scope', d.scope]);
   if (d.source) facts.push(['Source', `${d.source.path}${d.source.line ? `:${d.source.line}` : ''}${d.source.function ? ` (${d.source.function})` : ''}${d.source.via ? `, from ${VIA_TEXT[d.source.via]}` : ''}`]);
   parts.push(el('dl', { className: 'facts-list' }, facts.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })])));
+  const buttons: HTMLElement[] = [];
+  if (d.kind === 'llm' && !d.notice) {
+    const replay = document.createElement('vscode-button');
+    replay.textContent = 'Replay…';
+    replay.setAttribute('icon', 'debug-rerun');
+    replay.setAttribute('secondary', '');
+    replay.title = 'Open this model call as a replay document: edit the prompt, run it again, compare the answers';
+    replay.addEventListener('click', () => actions.replay());
+    buttons.push(replay);
+  }
   if (d.source) {
     const button = document.createElement('vscode-button');
     button.textContent = 'Go to Source';
     button.setAttribute('icon', 'go-to-file');
     button.title = `Open ${d.source.path}${d.source.line ? ` at line ${d.source.line}` : ''} (Enter)`;
     button.addEventListener('click', () => actions.goToSource());
-    parts.push(el('div', { className: 'actions' }, [button]));
+    buttons.unshift(button);
   }
+  if (buttons.length > 0) parts.push(el('div', { className: 'actions' }, buttons));
   if (d.sourceMissing) parts.push(el('p', { className: 'source-missing', textContent: d.sourceMissing }));
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
   if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));

@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './styles.css';
-import { GetSpanDetails, GoToSource, Ready, RowFlag, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
+import { GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
 import { renderDetails } from './details';
 import { el } from './dom';
 import { renderHeader } from './header';
@@ -162,6 +162,7 @@ async function showDetails(spanId: string): Promise<void> {
       {
         goToSource: () => host.notify(GoToSource, { spanId }),
         openFrame: (path, line) => host.notify(GoToSource, { spanId, path, line }),
+        replay: () => host.notify(ReplaySpan, { spanId }),
         reveal: () => {
           revealed = true;
           void showDetails(spanId);

@@ -9,8 +9,10 @@ import { CancelledError, runStepsSliced } from '../core/util/steps';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import { Channel } from '../protocol/channel';
-import { GetSpanDetails, GoToSource, Ready, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
+import { GetSpanDetails, GoToSource, Ready, ReplaySpan, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
+import { Commands } from './commandIds';
+import { executeCommand } from './commands';
 import { detailsSourceContext, frameExists, goToLocation, goToSpanSource } from './goToSource';
 
 export const WATERFALL_VIEW_TYPE = 'tracerun.waterfall';
@@ -178,6 +180,9 @@ export class WaterfallPanel extends DisposableStore {
       await this.send();
       if (this.pendingSelection) channel.notify(SelectSpan, { spanId: this.pendingSelection });
       this.pendingSelection = undefined;
+    });
+    channel.onNotification(ReplaySpan, async ({ spanId }) => {
+      await executeCommand(Commands.ReplaySpan, { type: 'span', traceId: this.traceId, spanId });
     });
     channel.onNotification(GoToSource, async ({ spanId, path, line }) => {
       const span = this.ws.store.trace(this.traceId)?.span(spanId);

@@ -212,6 +212,8 @@ export const GetSpanDetails = request<{ spanId: string; reveal?: boolean }, Span
 /** Webview → host: open the source recorded on a span, or a stack frame's file and line. */
 export const GoToSource = notification<{ spanId: string; path?: string; line?: number }>('waterfall/goToSource');
 /** Webview → host: spans whose attributes, inputs or outputs contain the text (case-insensitive). */
+/** Webview → host: Replay… on an LLM span (the details pane's button). */
+export const ReplaySpan = notification<{ spanId: string }>('waterfall/replaySpan');
 export const SearchSpans = request<{ query: string }, { spanIds: string[] }>('waterfall/searchSpans');
 
 /** What the panel remembers across reloads (VS Code's webview state). */

@@ -133,3 +133,14 @@ test('a 401 and a 429 from the provider show as clear messages', async () => {
   await s.poll('the 429 message', () => said(/rate limiting \(429: Rate limit reached\): retry after 7 s/), 20_000, async () => `${(await s.notifications()).join(' | ')} || ${await diffText()}`);
   await s.screenshot('04-replay-429');
 });
+
+test("Replay… from the waterfall's details of an LLM call opens its replay document", async () => {
+  await s.openViewContainer('Trace Run');
+  await s.clickTreeItemAction('support_agent.run', 'Open Waterfall', { viewTitle: 'Runs' });
+  const frame = await s.webviewFrame(`.row[data-span-id="${'2'.repeat(16)}"]`, 20_000);
+  await frame.click(`.row[data-span-id="${'2'.repeat(16)}"]`);
+  await frame.waitForSelector('.details h2:text("chat gpt-4o-mini")');
+  await frame.click('.details vscode-button:text("Replay…")');
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
+  await s.screenshot('05-replay-from-details');
+});
