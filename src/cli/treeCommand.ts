@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { describeSpan, type TokenCounts } from '../core/genai/conventions';
 import { traceTokens } from '../core/genai/traceTokens';
+import { spanErrorText } from '../core/genai/spanError';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
 import { withLogRecords } from '../core/ingest/logRecordDetails';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
@@ -78,7 +79,7 @@ function spanJson(span: SpanRecord, source: TreeSource | undefined): JsonSpan {
     durationMs: spanDurationMs(span),
     inProgress: isInProgress(span) ? (true as const) : undefined,
     status: failed ? 'error' : 'ok',
-    error: failed ? (span.errorMessage ?? 'error') : undefined,
+    error: failed ? (spanErrorText(span.errorMessage, span.attributes) ?? 'error') : undefined,
     model: d.model,
     tokens: d.tokens,
     source: source && omitUndefined({ path: source.path, line: source.line, function: source.function, via: source.via }),
@@ -127,7 +128,7 @@ function spanLine(span: SpanRecord, source: TreeSource | undefined): string {
   const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), d.model ? `${d.kind} ${d.model}` : d.kind];
   const tokens = tokensOf(d.tokens);
   if (tokens) parts.push(tokens);
-  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${firstLine(span.errorMessage ?? '')}`.trim());
+  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${firstLine(spanErrorText(span.errorMessage, span.attributes) ?? '')}`.trim());
   if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}${source.via === 'stacktrace' ? ' [from its stack trace]' : ''}`);
   return parts.join('  ');
 }

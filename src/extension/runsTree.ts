@@ -17,6 +17,7 @@ import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, type IdKind 
 import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
+import { spanErrorText } from '../core/genai/spanError';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { NO_FILTER, type RunFilter } from '../core/runs/filter';
 import { runList, type RunList } from '../core/runs/runList';
@@ -471,7 +472,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const tokenText = tokensLabel(conventions.tokens);
     if (tokenText) parts.push(tokenText);
     if (node.orphan && !node.notReceived) parts.push('parent missing');
-    if (failed && span.errorMessage) parts.push(this.masked(span.errorMessage));
+    // Many instrumentations set the ERROR status alone: error.type or the HTTP status says why.
+    const errorText = failed ? spanErrorText(span.errorMessage, span.attributes) : undefined;
+    if (errorText) parts.push(this.masked(errorText));
     item.description = parts.join(' · ');
     item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
@@ -493,7 +496,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
         model: conventions.model,
         tokensText: conventions.tokens && tokensText(conventions.tokens, 'tokens'),
-        error: failed ? { message: this.masked(span.errorMessage) } : undefined,
+        error: failed ? { message: this.masked(errorText) } : undefined,
         source,
         notReceivedChildren: node.notReceived ? node.children.length : undefined,
         missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,

@@ -97,7 +97,14 @@ function modelPrices(value: unknown, problems: string[]): Readonly<Record<string
   for (const [model, price] of Object.entries(value as Record<string, unknown>)) {
     const p = price as Partial<ModelPrice> | null;
     const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-    if (p && ok(p.inputPerMTok) && ok(p.outputPerMTok)) out[model] = { inputPerMTok: p.inputPerMTok!, outputPerMTok: p.outputPerMTok! };
+    if (p && ok(p.inputPerMTok) && ok(p.outputPerMTok)) {
+      out[model] = {
+        inputPerMTok: p.inputPerMTok!,
+        outputPerMTok: p.outputPerMTok!,
+        ...(ok(p.cachedInputPerMTok) && { cachedInputPerMTok: p.cachedInputPerMTok }),
+        ...(ok(p.cacheWriteInputPerMTok) && { cacheWriteInputPerMTok: p.cacheWriteInputPerMTok }),
+      };
+    }
     else problems.push(`${settingId('modelPrices')}["${model}"] needs non-negative inputPerMTok and outputPerMTok; ignored`);
   }
   return out;

@@ -213,6 +213,18 @@ function tests(): void {
     assert.equal(json.traces[0].spans[0].source?.path, filePath);
   });
 
+  test('tree: a failed span with an empty status message says why from its error.type, in text and --json', async (t) => {
+    const traceId = hexId(16);
+    const file = writeTrace(tempDir(t), 'trace.jsonl', [
+      { traceId, spanId: hexId(8, 1), name: 'agent', start: ms(0), end: ms(1000) },
+      { traceId, spanId: hexId(8, 2), parentSpanId: hexId(8, 1), name: 'POST /v1/chat', start: ms(10), end: ms(20), status: { code: 2 }, attributes: { 'error.type': 'RateLimitError' } },
+    ]);
+    const text = await cli('tree', file);
+    assert.match(text.stdout, /POST \/v1\/chat .*ERROR RateLimitError/);
+    const json = JSON.parse((await cli('tree', file, '--json')).stdout) as { traces: { spans: { name: string; error?: string }[] }[] };
+    assert.equal(json.traces[0].spans.find((s) => s.name === 'POST /v1/chat')?.error, 'RateLimitError');
+  });
+
   test('tree: a span with a time out of range is reported by name and skipped; the rest of its run prints', async (t) => {
     const traceId = hexId(16);
     const file = writeTrace(tempDir(t), 'trace.jsonl', [
