@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { RunComparison } from '../core/compare/comparison';
 import { alignTreesSteps } from '../core/compare/align';
@@ -6,7 +5,8 @@ import { pairView } from '../core/compare/pairs';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import { nsToIso, msBetween } from '../core/model/time';
 import type { Trace } from '../core/model/trace';
-import { Channel } from '../protocol/channel';
+import type { Channel } from '../protocol/channel';
+import { panelChannel, panelHtml } from './panelHtml';
 import {
   CompareBegin,
   CompareContent,
@@ -82,14 +82,10 @@ export class ComparePanel extends DisposableStore {
     // Stops the background reads of an older comparison.
     this.register({ dispose: () => void this.generation++ });
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.channel = this.register(
-      new Channel(
-        (message) => void panel.webview.postMessage(message),
-        (method, err) => context.log.error(`compare ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-      ),
-    );
+    const { channel, disposable } = panelChannel(panel, context.log, 'compare');
+    this.channel = channel;
+    this.register(disposable);
     this.handleMessages();
-    this.register(panel.webview.onDidReceiveMessage((m: unknown) => this.channel.receive(m)));
     this.register(
       context.ws.store.onDidChange((change) => {
         for (const [side, id] of [['a', a], ['b', b]] as const) if (change.removed.has(id)) this.channel.notify(CompareRemoved, { side });
@@ -175,27 +171,7 @@ export class ComparePanel extends DisposableStore {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.js'));
-    const styles = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.css'));
-    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css'));
     const state: CompareState = { a: this.a, b: this.b };
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${styles}">
-<title>Compare Runs</title>
-</head>
-<body>
-<div id="app" data-state="${JSON.stringify(state).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return panelHtml(this.panel.webview, this.context.extensionUri, { bundle: 'compare', title: 'Compare Runs', state });
   }
 }

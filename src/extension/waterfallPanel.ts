@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { searchSpans } from '../core/waterfall/spanSearch';
 import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
@@ -8,7 +7,8 @@ import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
-import { Channel } from '../protocol/channel';
+import type { Channel } from '../protocol/channel';
+import { panelChannel, panelHtml } from './panelHtml';
 import { GetSpanDetails, GoToSource, Ready, ReplaySpan, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
 import { Commands } from './commandIds';
@@ -88,14 +88,10 @@ export class WaterfallPanel extends DisposableStore {
     this.register({ dispose: () => WaterfallPanel.open.delete(traceId) });
     this.register({ dispose: () => clearTimeout(this.updateTimer) });
     this.register(panel.onDidDispose(() => this.dispose()));
-    this.channel = this.register(
-      new Channel(
-        (message) => void panel.webview.postMessage(message),
-        (method, err) => this.log.error(`waterfall ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-      ),
-    );
+    const { channel, disposable } = panelChannel(panel, this.log, 'waterfall');
+    this.channel = channel;
+    this.register(disposable);
     this.handleMessages();
-    this.register(panel.webview.onDidReceiveMessage((m: unknown) => this.channel.receive(m)));
     this.register(
       ws.store.onDidChange((change) => {
         if (change.removed.has(traceId)) this.channel.notify(TraceRemoved, { traceId });
@@ -211,31 +207,7 @@ export class WaterfallPanel extends DisposableStore {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
-    const styles = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
-    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css'));
     const state: WaterfallState = { traceId: this.traceId };
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${styles}">
-<title>Waterfall</title>
-</head>
-<body>
-<div id="app" data-state="${escapeAttr(JSON.stringify(state))}"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return panelHtml(this.panel.webview, this.extensionUri, { bundle: 'webview', title: 'Waterfall', state });
   }
-}
-
-function escapeAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
