@@ -134,6 +134,23 @@ class Reader {
     }
   }
 
+  /**
+   * Opens the next element of a list of spans or log records: its offset when it is an object;
+   * else it is skipped, reported as `<what> is not a JSON object`, and undefined returned.
+   */
+  private beginElement(what: string): number | undefined {
+    const sc = this.sc;
+    sc.skipWhitespace();
+    const start = sc.pos;
+    if (sc.peek() !== 0x7b /* { */) {
+      sc.skipValue();
+      this.problems.push(`${what} is not a JSON object`);
+      return undefined;
+    }
+    sc.beginObject();
+    return start;
+  }
+
   private readScopeLogs(): void {
     const sc = this.sc;
     if (!sc.beginObject()) return;
@@ -145,14 +162,8 @@ class Reader {
 
   private readLogRecord(): void {
     const sc = this.sc;
-    sc.skipWhitespace();
-    const recordStart = sc.pos;
-    if (sc.peek() !== 0x7b /* { */) {
-      sc.skipValue();
-      this.problems.push('a log record is not a JSON object');
-      return;
-    }
-    sc.beginObject();
+    const recordStart = this.beginElement('a log record');
+    if (recordStart === undefined) return;
     let traceId = '';
     let spanId = '';
     let eventName = '';
@@ -262,15 +273,9 @@ class Reader {
 
   private readSpan(): void {
     const sc = this.sc;
-    sc.skipWhitespace();
-    const spanStart = sc.pos;
-    if (sc.peek() !== 0x7b /* { */) {
-      // The receivers count such an element as a rejected span; here it costs only itself.
-      sc.skipValue();
-      this.problems.push('a span is not a JSON object');
-      return;
-    }
-    sc.beginObject();
+    // The receivers count an element that is no object as a rejected span; here it costs only itself.
+    const spanStart = this.beginElement('a span');
+    if (spanStart === undefined) return;
     let traceId = '';
     let spanId = '';
     let parentSpanId = '';
