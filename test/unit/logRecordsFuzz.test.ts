@@ -7,24 +7,10 @@ import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { OtlpJsonError, type AcceptedTraces } from '../../src/core/receiver/otlpJsonRequest';
 import { decodeLogsRequestProto, readLogsRequestJson } from '../../src/core/receiver/otlpLogsRequest';
 import { ExportLogsServiceRequest, OtlpDecodeError } from '../../src/core/receiver/otlpProto';
+import { hex, pick, rng, spliceByte, truncate, type Rand } from './fuzzing';
 
 const SEED = 0x10605;
 const CASES = 600;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
-const pick = <T>(r: Rand, items: readonly T[]): T => items[Math.floor(r() * items.length)];
-const hex = (r: Rand, n: number) => Array.from({ length: n }, () => pick(r, [...'0123456789abcdef'])).join('');
 
 function validRecord(r: Rand): Record<string, unknown> {
   return {
@@ -54,11 +40,8 @@ const TEXT_MUTATIONS: ((text: string, r: Rand) => string)[] = [
   (t, r) => t.replace(/"traceId":"[0-9a-f]+"/, `"traceId":${pick(r, ['null', '0', '{}', '"0x5b8efff798038103d269b633813fc60c"', '"abc"'])}`),
   (t, r) => t.replace(/"timeUnixNano":"\d+"/, `"timeUnixNano":${pick(r, ['null', '"abc"', '1e30', '-5', '{}'])}`),
   (t) => t.replace('{"resourceLogs":', '{"resourceSpans":[],"resourceLogs":'),
-  (t, r) => {
-    const at = Math.floor(r() * t.length);
-    return t.slice(0, at) + pick(r, ['"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', 'é', '']) + t.slice(at + 1);
-  },
-  (t, r) => t.slice(0, Math.floor(r() * t.length)),
+  spliceByte,
+  truncate,
 ];
 
 /** The property: the line holds exactly the acknowledged records, readable, no problems. */

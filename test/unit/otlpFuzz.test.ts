@@ -14,25 +14,10 @@ import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from '../../
 import { OtlpDecodeError, decodeTraceRequestProto, encodeTraceRequestProto } from '../../src/core/receiver/otlpProto';
 import { TraceFileWriter } from '../../src/core/receiver/traceFileWriter';
 import { tempDir } from './tempDir';
+import { hex, pick, rng, spliceByte, truncate, type Rand } from './fuzzing';
 
 const SEED = 0x15eed;
 const CASES = 600;
-
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
-const pick = <T>(r: Rand, items: readonly T[]): T => items[Math.floor(r() * items.length)];
-const hex = (r: Rand, n: number) => Array.from({ length: n }, () => pick(r, [...'0123456789abcdef'])).join('');
 
 function validSpan(r: Rand): Record<string, unknown> {
   return {
@@ -91,11 +76,8 @@ const TEXT_MUTATIONS: ((text: string, r: Rand) => string)[] = [
   },
   // escapes and bytes
   (t) => t.replace('"s"', '"\\u0000\\ud800\\"\\\\"'),
-  (t, r) => {
-    const at = Math.floor(r() * t.length);
-    return t.slice(0, at) + pick(r, ['"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', 'é', '']) + t.slice(at + 1);
-  },
-  (t, r) => t.slice(0, Math.floor(r() * t.length)),
+  spliceByte,
+  truncate,
 ];
 
 function mutateJson(r: Rand): string {
