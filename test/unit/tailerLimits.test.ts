@@ -5,32 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { SpanRecord } from '../../src/core/model/span';
-import { FileTailer, type TailOptions, type TailSink, type TraceProblem } from '../../src/core/ingest/tailer';
+import { FileTailer, type TailOptions } from '../../src/core/ingest/tailer';
 import { otlpLine, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
+import { SpanSink } from './spanSink';
 
 const TRACE = '6b8efff798038103d269b633813fc60c';
 
-class Sink implements TailSink {
-  spansRead: SpanRecord[] = [];
-  readonly problems: TraceProblem[] = [];
-  spans(_file: string, spans: SpanRecord[]): void {
-    this.spansRead.push(...spans);
-  }
-  reset(): void {
-    this.spansRead = [];
-  }
-  problem(problem: TraceProblem): void {
-    this.problems.push(problem);
-  }
-  names(): string[] {
-    return this.spansRead.map((s) => s.name);
-  }
-  lines(): number[] {
-    return this.spansRead.map((s) => s.origin.line);
-  }
-}
 
 let nextSpan = 1;
 function span(name: string, extra: Partial<TestSpan> = {}): TestSpan {
@@ -42,7 +23,7 @@ const line = (name: string, extra: Partial<TestSpan> = {}): string => otlpLine([
 function setup(t: TestContext, options?: TailOptions, name = 'traces.jsonl') {
   const dir = tempDir(t);
   const file = path.join(dir, name);
-  const sink = new Sink();
+  const sink = new SpanSink();
   const tailer = new FileTailer(file, sink, options);
   t.after(() => tailer.dispose());
   return { dir, file, sink, tailer };

@@ -6,12 +6,13 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
-import { FileTailer, type TailSink, type TraceProblem } from '../../src/core/ingest/tailer';
+import { FileTailer, type TailSink } from '../../src/core/ingest/tailer';
 import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
-import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { SpanKind, StatusCode } from '../../src/core/model/span';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { otlpLine, requestJson } from './otlpBuilder';
 import { tempDir } from './tempDir';
+import { SpanSink } from './spanSink';
 
 const FIXTURES = path.join(findRoot(), 'test', 'fixtures', 'formats');
 
@@ -25,29 +26,11 @@ function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
-class Sink implements TailSink {
-  spansRead: SpanRecord[] = [];
-  readonly problems: TraceProblem[] = [];
-  spans(_file: string, spans: SpanRecord[]): void {
-    this.spansRead.push(...spans);
-  }
-  reset(): void {
-    this.spansRead = [];
-  }
-  problem(problem: TraceProblem): void {
-    this.problems.push(problem);
-  }
-  byName(name: string): SpanRecord {
-    const span = this.spansRead.find((s) => s.name === name);
-    assert.ok(span, `span ${name} read`);
-    return span;
-  }
-}
 
-async function read(t: TestContext, name: string, text: string, complete = true): Promise<{ sink: Sink; file: string; tailer: FileTailer }> {
+async function read(t: TestContext, name: string, text: string, complete = true): Promise<{ sink: SpanSink; file: string; tailer: FileTailer }> {
   const file = path.join(tempDir(t), name);
   writeFileSync(file, text);
-  const sink = new Sink();
+  const sink = new SpanSink();
   const tailer = new FileTailer(file, sink, { complete });
   t.after(() => tailer.dispose());
   await tailer.poke();
@@ -361,7 +344,7 @@ test('console exporter output starting with "{" is read whole once, then only wh
   const file = path.join(tempDir(t), 'live.log');
   writeFileSync(file, objects.slice(0, cut + 40));
   let resets = 0;
-  const sink = new Sink();
+  const sink = new SpanSink();
   const counting: TailSink = { spans: (f, s) => sink.spans(f, s), reset: () => void resets++, problem: (p) => sink.problem(p) };
   const tailer = new FileTailer(file, counting);
   t.after(() => tailer.dispose());
