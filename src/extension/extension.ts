@@ -129,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.ShowMore]: (e) => runs.showMore(e),
       // What a click on a Runs item does, read from the selection the click just made.
       [Commands.OpenSelected]: async () => {
+        // A click during a redraw of the whole list finds no item until VS Code has it again.
+        if (view.selection.length === 0) await runs.settled();
         const e = view.selection[0];
         if (e?.type === 'more') runs.showMore(e);
         else if (e?.type === 'run' || e?.type === 'span') await executeCommand(Commands.OpenWaterfall, e);

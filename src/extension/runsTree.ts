@@ -27,6 +27,12 @@ import { runFacts } from '../core/runs/runFacts';
 import { sessionOf } from '../core/runs/sessions';
 import type { Redactor } from '../core/privacy/redact';
 
+function deferred(): { readonly done: Promise<void>; readonly resolve: () => void } {
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { done, resolve };
+}
+
 export type RunsTreeElement =
   | { readonly type: 'run'; readonly traceId: string }
   | { readonly type: 'session'; readonly sessionId: string }
@@ -40,6 +46,8 @@ const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
 const SLICED_ABOVE_SPANS = 10_000;
 const BIG_TREE_REBUILD_MS = 3000;
+/** How long after the top level is listed VS Code has registered its items, generously. */
+const ITEMS_REGISTERED_MS = 50;
 /** Invalid ids logged, at most: a hostile file may hold millions, and items redraw every second. */
 const MAX_INVALID_IDS_REPORTED = 100;
 /** Characters of a run's input shown in its description; the tooltip has it whole. */
@@ -87,6 +95,14 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private list: RunList | undefined;
   /** Runs listed at the top or in a session, so only those are redrawn. */
   private readonly listedRuns = new Set<string>();
+  /** The top level as last given to VS Code, and what it was made of (see `rootSignature`). */
+  private rootElements: RunsTreeElement[] = [];
+  private rootListed = '';
+  /**
+   * Set while a redraw of the top level is on its way: VS Code forgets every item until it has
+   * asked for the top level again, so a click made meanwhile finds no item (see `settled`).
+   */
+  private rootRedraw: { readonly done: Promise<void>; readonly resolve: () => void } | undefined;
   private readonly listedEmitter = this.register(new vscode.EventEmitter<RunsListed>());
   readonly onDidList = this.listedEmitter.event;
   /** What each run was about, read from the trace files for the runs asked about. */
@@ -141,7 +157,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const orderChanged = runs !== this.lastRunOrder;
     this.lastRunOrder = runs;
     if (this.pendingFull || orderChanged) {
-      this.changeEmitter.fire(undefined);
+      this.redrawTop();
     } else if (this.pendingRuns.size > 0) {
       const changed = [...this.pendingRuns].filter((id) => this.elements.has(`run:${id}`)).map((id) => this.elements.get(`run:${id}`)!);
       if (changed.length > 0) this.changeEmitter.fire(changed);
@@ -149,6 +165,43 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     this.pendingFull = false;
     this.pendingRuns.clear();
     this.updateRunningTimer();
+  }
+
+  /**
+   * Redraws the top level: whole only when what it lists changed (a run added, moved or
+   * filtered out, a page more), else item by item, which keeps every item known to VS Code,
+   * so a click landing meanwhile is not lost.
+   */
+  private redrawTop(): void {
+    const ws = this.service.started ? this.service.workspace : undefined;
+    if (ws) {
+      const list = runList(this.service.store.runs(), this.filter, Date.now());
+      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed) {
+        const items = this.rootElements.filter((e) => e.type !== 'more');
+        if (items.length > 0) this.changeEmitter.fire(items);
+        return;
+      }
+    }
+    this.rootRedraw ??= deferred();
+    this.changeEmitter.fire(undefined);
+  }
+
+  private rootSignature(list: RunList, hasProblems: boolean): string {
+    const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
+    const keys = list.entries.slice(0, limit).map((e) => (e.type === 'session' ? `session:${e.sessionId}` : e.trace.traceId));
+    return `${hasProblems}|${limit}|${list.entries.length}|${keys.join(',')}`;
+  }
+
+  /**
+   * Resolves once VS Code knows the top level's items again after a redraw (at once when
+   * none is on its way, and after `maxMs` at most), so the selection a click made can be read.
+   */
+  async settled(maxMs = 2000): Promise<void> {
+    const redraw = this.rootRedraw;
+    if (!redraw) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([redraw.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
+    clearTimeout(timer);
   }
 
   /** Running runs show a live duration: redraw just them once a second while any is shown. */
@@ -207,7 +260,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (item.type !== 'more') return;
     const page = this.service.settings.pageSize;
     this.limits.set(item.parentKey, (this.limits.get(item.parentKey) ?? page) + page);
-    this.changeEmitter.fire(item.parentKey === ROOT_KEY ? undefined : this.elements.get(item.parentKey));
+    if (item.parentKey === ROOT_KEY) this.redrawTop();
+    else this.changeEmitter.fire(this.elements.get(item.parentKey));
   }
 
   async getChildren(parent?: RunsTreeElement): Promise<RunsTreeElement[]> {
@@ -220,8 +274,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       this.list = list;
       this.listedRuns.clear();
       this.listedEmitter.fire({ filter: this.filter, matched: list.matched, total: list.total });
-      const problems = ws.problems().length > 0 ? [this.element<RunsTreeElement>({ type: 'problems' })] : [];
-      return [
+      const hasProblems = ws.problems().length > 0;
+      const problems = hasProblems ? [this.element<RunsTreeElement>({ type: 'problems' })] : [];
+      this.rootElements = [
         ...problems,
         ...this.page(ROOT_KEY, list.entries, (e) => {
           if (e.type === 'session') return this.element({ type: 'session', sessionId: e.sessionId });
@@ -229,6 +284,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
           return this.element({ type: 'run', traceId: e.trace.traceId });
         }),
       ];
+      this.rootListed = this.rootSignature(list, hasProblems);
+      const redraw = this.rootRedraw;
+      this.rootRedraw = undefined;
+      // VS Code registers the items once it has their tree items, just after this returns.
+      if (redraw) setTimeout(redraw.resolve, ITEMS_REGISTERED_MS);
+      return this.rootElements;
     }
     if (parent.type === 'session') {
       const runs = this.list?.sessions.get(parent.sessionId) ?? [];
@@ -290,6 +351,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         item.description = `${e.hidden.toLocaleString()} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'more';
+        item.id = `more:${e.parentKey}`;
         item.command = commandOf(Commands.OpenSelected, 'Show More');
         return item;
       }

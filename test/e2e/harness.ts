@@ -588,11 +588,52 @@ export class Session {
       seen = `(could not describe state: ${err})`;
     }
     const shot = await this.screenshot(`timeout-${++this.shotCounter}-${what}`).catch(() => '');
-    const msg = [`Timed out after ${timeoutMs} ms waiting for ${what}.`, seen, lastErr ? `Last error: ${lastErr}` : '', shot ? `Screenshot: ${shot}` : '']
+    const screen = await this.onScreen().catch((err: unknown) => `(could not read the screen: ${err})`);
+    const msg = [`Timed out after ${timeoutMs} ms waiting for ${what}.`, seen, lastErr ? `Last error: ${lastErr}` : '', screen, shot ? `Screenshot: ${shot}` : '']
       .filter(Boolean)
       .join('\n');
     this.log(msg);
     throw new Error(msg);
+  }
+
+  /**
+   * What else the window shows when a wait times out: toasts, an open quick pick, and the
+   * end of the extension's log, so a failure on a machine we cannot see explains itself.
+   */
+  async onScreen(): Promise<string> {
+    const toasts = await this.notifications();
+    const quickPick = await this.page.evaluate(() => {
+      const widget = (globalThis as any).document.querySelector('.quick-input-widget');
+      return widget && widget.style.display !== 'none' ? String(widget.innerText ?? '').trim().slice(0, 400) : '';
+    });
+    const log = this.extensionLogTail(15);
+    return [
+      toasts.length ? `Notifications: ${JSON.stringify(toasts)}` : '',
+      quickPick ? `Quick pick open: ${JSON.stringify(quickPick)}` : '',
+      log ? `Trace Run log (last lines):\n${log}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+
+  private extensionLogTail(lines: number): string {
+    const found: string[] = [];
+    const walk = (dir: string, depth: number) => {
+      if (depth > 6) return;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full, depth + 1);
+        else if (entry.name.endsWith('Trace Run.log')) found.push(full);
+      }
+    };
+    try {
+      walk(path.join(this.userDataDir, 'logs'), 0);
+    } catch {
+      return '';
+    }
+    return found
+      .map((file) => fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'))
+      .join('\n');
   }
 
   // --- command palette ---------------------------------------------------------------------
