@@ -62,6 +62,8 @@ export interface CompareStart {
   readonly pairCount: number;
   /** The first pairs; the rest follow in `ComparePairs` slices, in order. */
   readonly pairs: readonly ComparePairView[];
+  /** Some text of the runs or these pairs matched the `tracerun.redact` rules and is masked until Reveal. */
+  readonly secretsMasked?: boolean;
 }
 
 /** Pairs sent per message: the first rows show at once, and neither side takes one long step. */
@@ -105,6 +107,8 @@ export interface PairDiffView {
   readonly sections: readonly DiffSectionView[];
   /** Why a side's payloads could not be read. */
   readonly loadError?: string;
+  /** Some text matched the `tracerun.redact` rules and is masked until Reveal. */
+  readonly secretsMasked?: boolean;
 }
 
 /** Saved by the webview, handed back when VS Code restores the panel. */
@@ -116,12 +120,14 @@ export interface CompareState {
 
 export const CompareReady = notification<void>('compare/ready');
 export const CompareBegin = notification<CompareStart>('compare/begin');
-export const ComparePairs = notification<{ generation: number; offset: number; pairs: readonly ComparePairView[] }>('compare/pairs');
+export const ComparePairs = notification<{ generation: number; offset: number; pairs: readonly ComparePairView[]; secretsMasked?: boolean }>('compare/pairs');
 /** Content flags for some rows, as the host reads payloads in the background. */
 export const CompareContent = notification<{ generation: number; rows: number[]; flags: number[] }>('compare/content');
 /** The first divergence, once found (`null`: the runs do not differ in input, output or status). */
-export const CompareDivergence = notification<{ generation: number; divergence: DivergenceView | null }>('compare/divergence');
+export const CompareDivergence = notification<{ generation: number; divergence: DivergenceView | null; secretsMasked?: boolean }>('compare/divergence');
 export const CompareRemoved = notification<{ side: Side }>('compare/removed');
 export const GetPairDiff = request<{ row: number }, PairDiffView>('compare/pairDiff');
 export const OpenSideWaterfall = notification<{ side: Side; spanId: string }>('compare/openWaterfall');
+/** The user clicked Reveal: this panel shows secrets as recorded from now on (everything is sent again). */
+export const RevealSecrets = notification<void>('compare/revealSecrets');
 export const GoToSideSource = notification<{ side: Side; spanId: string }>('compare/goToSource');

@@ -15,6 +15,8 @@ const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const GOOD = 'a'.repeat(32);
 const BAD = 'b'.repeat(32);
 const TOOL_LINE = 14;
+/** A planted API key in the tool call's arguments (the same in both runs): the panel masks it until Reveal. */
+const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
 const base = BigInt(Date.now() - 120_000) * 1_000_000n;
 
 /** One run of the agent; `failed`: the order API timed out, and the agent said sorry. */
@@ -36,7 +38,7 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
   const tool: TestSpan = {
     traceId, spanId: id(), parentSpanId: root, name: 'execute_tool lookup_order', start: at(300), end: at(failed ? 1300 : 420),
     attributes: {
-      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.arguments': '{"order_id":"A1042"}',
+      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.arguments': `{"order_id":"A1042","auth":"${KEY}"}`,
       'code.filepath': 'agent/support.py', 'code.lineno': TOOL_LINE, 'code.function': 'lookup_order',
       ...(failed ? {} : { 'gen_ai.tool.call.result': '{"order_id":"A1042","status":"out for delivery","eta":"today"}' }),
     },
@@ -118,6 +120,21 @@ test('two runs selected in the Runs view open side by side, at the failing tool 
   assert.match((await frame.textContent('.details .diff-section:nth-of-type(3) del')) ?? '', /out for delivery/);
   await s.parkMouse();
   await s.screenshot('01-compare-first-divergence');
+});
+
+test('a planted API key shows masked in the compare panel; Reveal shows it as recorded', async () => {
+  const input = frame.locator('.details .diff-section', { hasText: 'Input (gen_ai.tool.call.arguments)' });
+  assert.match((await input.textContent()) ?? '', /"auth":"‹redacted: api key›"/);
+  assert.ok(!((await frame.textContent('body')) ?? '').includes('sk-proj'), 'the key is nowhere in the panel');
+  const notice = frame.locator('.secrets-masked');
+  assert.match((await notice.textContent()) ?? '', /Secrets in these runs are masked/);
+  await s.screenshot('01b-compare-key-masked');
+
+  await notice.locator('vscode-button', { hasText: 'Reveal' }).click();
+  // Everything is sent again unmasked; the tool call stays selected.
+  await frame.waitForSelector(`.details .diff-section:has-text("${KEY}")`, { timeout: 15_000 });
+  assert.equal(await notice.isHidden(), true, 'the notice goes with the masked text');
+  await frame.waitForSelector('.cmp-row.divergence[aria-selected="true"]');
 });
 
 test('another pair shows its word diff: the agent’s answer', async () => {
