@@ -78,7 +78,10 @@ export function fillRow(view: RowView, t: TraceRows, row: number, state: Waterfa
   const left = range.at(start);
   const right = range.at(end);
   const bar = view.bar;
-  setClass(bar, `bar kind-${kind}${failed ? ' error' : ''}${critical ? ' critical' : ''}${group ? ' group' : ''}${running ? ' running' : ''}`);
+  const slot = state.colorSlot(row);
+  const service = t.serviceOf(row);
+  // A service's class comes after the kind's: its colour wins while colouring by service.
+  setClass(bar, `bar kind-${kind}${slot >= 0 ? ` svc-${slot}` : state.colorBy === 'service' ? ' svc-none' : ''}${failed ? ' error' : ''}${critical ? ' critical' : ''}${group ? ' group' : ''}${running ? ' running' : ''}`);
   const clippedLeft = Math.max(0, Math.min(1, left));
   const clippedRight = Math.max(0, Math.min(1, right));
   bar.style.left = `${clippedLeft * 100}%`;
@@ -116,8 +119,8 @@ export function fillRow(view: RowView, t: TraceRows, row: number, state: Waterfa
   const spoken = running ? `still running${soFar > 0 ? `, at least ${formatDuration(soFar)} so far` : ''}` : view.labelText.data;
   rowEl.setAttribute('aria-label', `${name}, ${kind}, ${spoken}${failed ? ', failed' : ''}${critical ? ', on the critical path' : ''}`);
   rowEl.title = running
-    ? `${name}\n${kind} · still running: started at +${formatDuration(start)}, no end yet${soFar > 0 ? ` (≥ ${formatDuration(soFar)} so far)` : ''}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`
-    : `${name}\n${kind} · ${formatDuration(duration)} total · ${formatDuration(self)} self${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`;
+    ? `${name}\n${kind}${service ? ` · ${service}` : ''} · still running: started at +${formatDuration(start)}, no end yet${soFar > 0 ? ` (≥ ${formatDuration(soFar)} so far)` : ''}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`
+    : `${name}\n${kind}${service ? ` · ${service}` : ''} · ${formatDuration(duration)} total · ${formatDuration(self)} self${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`;
 }
 
 

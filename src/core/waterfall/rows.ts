@@ -62,9 +62,11 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   const names: string[] = [];
   const nameIds = new Map<string, number>();
   // The layout's columns are sent as they are; the rest are worked out here.
-  const { nameIndex, kind, flags } = allocateColumns(rowCount);
+  const { nameIndex, kind, flags, service } = allocateColumns(rowCount);
   const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
-  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize };
+  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service };
+  const header = runHeader(trace, nowMs, tokens, undefined, logRecords);
+  const serviceIds = new Map(header.services.map((name, i) => [name, i + 1]));
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
@@ -73,6 +75,9 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
     let id = nameIds.get(span.name);
     if (id === undefined) nameIds.set(span.name, (id = names.push(span.name) - 1));
     nameIndex[r] = id;
+    // A group row's members come from one place in the tree, so its first member's service stands for it.
+    const serviceName = span.resource.serviceName;
+    if (serviceName !== undefined) service[r] = serviceIds.get(serviceName) ?? 0;
     let f = 0;
     if (layout.error[r]) f |= RowFlag.Error;
     if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
@@ -95,7 +100,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   }
   return {
     layout,
-    start: { header: runHeader(trace, nowMs, tokens, costUsd, logRecords), rowCount, names, generation },
+    start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },
     slice(from, to) {
       let spanIds = '';
       for (let r = from; r < to; r++) {

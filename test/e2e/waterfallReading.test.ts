@@ -1,0 +1,105 @@
+// Reading one run in the waterfall: a trace that a web front end and an agent back end exported
+// to two files joins into one run whose bars can be coloured by service (with a legend), and a
+// prompt holding an API key shows masked in the details until Reveal.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { requestJson, type TestSpan } from '../unit/otlpBuilder';
+import { launchVSCode, type Session } from './harness';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+const VSIX = join(REPO, 'dist', 'tracerun.vsix');
+const TRACE = 'd0d0'.repeat(8);
+const ROOT = 'd000000000000001';
+const AGENT = 'd000000000000002';
+const CHAT = 'd000000000000003';
+const TOOL = 'd000000000000004';
+const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
+const base = BigInt(Date.now() - 60_000) * 1_000_000n;
+const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
+
+/** The front end's span: the HTTP request the user made. */
+const web: TestSpan[] = [{ traceId: TRACE, spanId: ROOT, name: 'POST /api/ask', start: at(0), end: at(3000), kind: 2, attributes: { 'http.request.method': 'POST' } }];
+
+/** The back end's spans, under the front end's: the agent, its (streamed) model call, a tool. */
+const agent: TestSpan[] = [
+  { traceId: TRACE, spanId: AGENT, parentSpanId: ROOT, name: 'support_agent.run', start: at(50), end: at(2950), attributes: { 'openinference.span.kind': 'AGENT' } },
+  {
+    traceId: TRACE,
+    spanId: CHAT,
+    parentSpanId: AGENT,
+    name: 'chat gpt-4o',
+    start: at(100),
+    end: at(1600),
+    kind: 3,
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 120,
+      'gen_ai.usage.output_tokens': 40,
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Why does my key ${KEY} get a 401?` }] }]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'That key was revoked; create a new one.' }] }]),
+    },
+  },
+  { traceId: TRACE, spanId: TOOL, parentSpanId: AGENT, name: 'execute_tool lookup_key', start: at(1700), end: at(2000), attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_key' } },
+];
+
+let s: Session;
+let workspace: string;
+let frame: Frame;
+
+before(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-reading-'));
+  mkdirSync(join(workspace, 'traces'));
+  writeFileSync(join(workspace, 'traces', 'web.jsonl'), JSON.stringify(requestJson(web, 'web-frontend')) + '\n');
+  writeFileSync(join(workspace, 'traces', 'agent.jsonl'), JSON.stringify(requestJson(agent, 'agent-backend')) + '\n');
+  s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'waterfall-reading', settings: { 'tracerun.receiver.enabled': false } });
+});
+
+after(async () => {
+  await s?.close();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+/** The bar colour of a span's row, as drawn. */
+async function barColor(spanId: string): Promise<string> {
+  return frame.$eval(`.row[data-span-id="${spanId}"] .bar`, (bar) => (globalThis as any).getComputedStyle(bar).backgroundColor as string);
+}
+
+test('a run from two services, coloured by service: two colours, and a legend naming both', async () => {
+  await s.openViewContainer('Trace Run');
+  const run = await s.waitForTreeItem('POST /api/ask', { viewTitle: 'Runs', timeout: 30_000 });
+  assert.match(run.description, /4 spans/, 'the two files join into one run');
+  await s.clickTreeItemAction('POST /api/ask', 'Open Waterfall', { viewTitle: 'Runs' });
+  frame = await s.webviewFrame('.toolbar', 30_000);
+  await frame.waitForSelector(`.row[data-span-id="${TOOL}"]`, { timeout: 15_000 });
+  assert.match((await frame.textContent('.run-header')) ?? '', /Services agent-backend, web-frontend|Services web-frontend, agent-backend/);
+
+  // By kind (as it opens): the agent and the HTTP request differ by kind, no legend.
+  assert.equal(await frame.isHidden('.legend'), true);
+  const byKind = [await barColor(ROOT), await barColor(AGENT), await barColor(CHAT)];
+  assert.notEqual(byKind[1], byKind[2], 'agent and LLM bars differ by kind');
+
+  await frame.selectOption('.color-by', 'service');
+  await frame.waitForSelector('.legend:not([hidden])');
+  const [front, back, chat, tool] = [await barColor(ROOT), await barColor(AGENT), await barColor(CHAT), await barColor(TOOL)];
+  assert.notEqual(front, back, 'the front end and the back end differ');
+  assert.deepEqual([chat, tool], [back, back], 'every back end span has the back end colour, whatever its kind');
+  const legend = await frame.$$eval('.legend .legend-item', (items) =>
+    items.map((i) => ({ label: i.textContent ?? '', color: (globalThis as any).getComputedStyle(i.querySelector('.legend-swatch')).backgroundColor as string })),
+  );
+  assert.deepEqual(legend.map((e) => e.label).sort(), ['agent-backend', 'web-frontend']);
+  assert.equal(legend.find((e) => e.label === 'web-frontend')?.color, front, 'the legend shows each service in its bars’ colour');
+  assert.equal(legend.find((e) => e.label === 'agent-backend')?.color, back);
+  assert.match((await frame.getAttribute(`.row[data-span-id="${ROOT}"]`, 'title')) ?? '', /web-frontend/, 'a row’s tooltip names its service');
+  await s.parkMouse();
+  await s.screenshot('01-colour-by-service');
+
+  // Back to kinds: the legend goes, the kind colours come back.
+  await frame.selectOption('.color-by', 'kind');
+  await frame.waitForSelector('.legend[hidden]', { state: 'attached' });
+  assert.deepEqual([await barColor(ROOT), await barColor(AGENT), await barColor(CHAT)], byKind);
+});
