@@ -41,6 +41,8 @@ export type RunsTreeElement =
   | { readonly type: 'problems' }
   | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
 
+/** How much of a run's input or output is masked for the view (see `maskedPreview`). */
+const PREVIEW_MASK_CHARS = 65_536;
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
@@ -387,6 +389,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     return text === undefined || !this.redactor ? text : this.redactor.redactor.text(text);
   }
 
+  /**
+   * A run's input or output, masked, for a description or tooltip that shows its start only:
+   * the first 64K characters are masked (a whole prompt of megabytes is not run through the
+   * rules at every redraw), far more than either shows.
+   */
+  private maskedPreview(text: string): string {
+    return this.masked(text.length > PREVIEW_MASK_CHARS ? text.slice(0, PREVIEW_MASK_CHARS) : text);
+  }
+
   /** Ids that are not hex show as "invalid id" in tooltips; each is logged once. */
   private readonly reportInvalidId = (kind: IdKind, raw: string): void => {
     if (this.reportedInvalidIds.has(raw) || this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) return;
@@ -417,7 +428,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // Runs of one agent share a name: when each started tells them apart.
     parts.push(startedLabel(Number(s.startNs / 1_000_000n), now, vscode.env.language));
     // What each run was asked comes first: it tells them apart better than when they started.
-    if (preview?.input) parts.unshift(firstLineOf(preview.input, INPUT_PREVIEW_CHARS));
+    // Masked whole, then cut: a key cut short first would no longer match its rule.
+    if (preview?.input) parts.unshift(firstLineOf(this.maskedPreview(preview.input), INPUT_PREVIEW_CHARS));
     item.description = parts.join(' · ');
     item.iconPath =
       state === 'running'
@@ -440,8 +452,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         errorCount: s.errorCount,
         serviceNames: s.serviceNames,
         traceId,
-        input: preview?.input && shortenText(preview.input, TOOLTIP_PAYLOAD_CHARS),
-        output: preview?.output && shortenText(preview.output, TOOLTIP_PAYLOAD_CHARS),
+        input: preview?.input && shortenText(this.maskedPreview(preview.input), TOOLTIP_PAYLOAD_CHARS),
+        output: preview?.output && shortenText(this.maskedPreview(preview.output), TOOLTIP_PAYLOAD_CHARS),
         models: facts?.models,
         costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
         missingContext: facts && runMissingContext(trace, now, this.service.store.logRecords).map((n) => n.message),

@@ -103,3 +103,27 @@ test('a run from two services, coloured by service: two colours, and a legend na
   await frame.waitForSelector('.legend[hidden]', { state: 'attached' });
   assert.deepEqual([await barColor(ROOT), await barColor(AGENT), await barColor(CHAT)], byKind);
 });
+
+test('a prompt holding an API key: masked in the Runs view and in the details; Reveal shows it as recorded', async () => {
+  // The run's description starts with what it was asked: the key is masked there too.
+  const run = await s.waitForTreeItem('POST /api/ask', { viewTitle: 'Runs' });
+  assert.match(run.description, /^Why does my key ‹redacted: api key› get a 401\?/);
+  assert.doesNotMatch(run.description, /sk-proj/);
+
+  await frame.click(`.row[data-span-id="${CHAT}"] .span-name`);
+  await frame.waitForSelector('.details h2:text("chat gpt-4o")');
+  await frame.waitForSelector('.details .secrets-masked');
+  const masked = (await frame.textContent('.details')) ?? '';
+  assert.match(masked, /Why does my key ‹redacted: api key› get a 401\?/);
+  assert.doesNotMatch(masked, /sk-proj/, 'no part of the key is in the details');
+  assert.match(masked, /Secrets in these details are masked/);
+  await s.parkMouse();
+  await s.screenshot('02-details-key-masked');
+
+  await frame.click('.details .secrets-masked vscode-button:text("Reveal")');
+  await frame.waitForSelector(`.details :text("${KEY}")`, { timeout: 10_000 });
+  const revealed = (await frame.textContent('.details')) ?? '';
+  assert.match(revealed, new RegExp(`Why does my key ${KEY} get a 401\\?`));
+  assert.equal(await frame.$('.details .secrets-masked'), null, 'the notice goes once revealed');
+  await s.screenshot('03-details-key-revealed');
+});
