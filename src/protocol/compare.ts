@@ -18,6 +18,8 @@ export interface CompareSpanView {
   readonly errorMessage?: string;
   readonly model?: string;
   readonly tokens?: number;
+  /** An LLM span's time to first token, ms from its start, when recorded. */
+  readonly ttftMs?: number;
   readonly hasSource: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface ComparePairView {
   readonly modelChanged: boolean;
   /** B − A total tokens, when both state them. */
   readonly tokensDelta?: number;
+  /** B − A time to first token, when both recorded it. */
+  readonly ttftDeltaMs?: number;
 }
 
 /** Bits of a pair's content flags: what differs once both spans' payloads are read. */

@@ -49,6 +49,8 @@ export const ROW_COLUMNS = {
   groupSize: Uint32Array,
   /** 1 + the index of the span's `service.name` in `RunHeader.services`; 0 when it names none. */
   service: Uint16Array,
+  /** An LLM span's time to first token, ms from its start (`timeToFirstTokenMs`); 0 when not recorded. */
+  ttftMs: Float64Array,
 } as const;
 
 export type ColumnName = keyof typeof ROW_COLUMNS;

@@ -27,10 +27,11 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
   const root = id();
   const question = 'Where is my order A1042?';
   const answer = failed ? 'Sorry, I could not look up your order right now.' : 'Your order A1042 is out for delivery.';
-  const chat = (start: number, end: number, output: string): TestSpan => ({
+  const chat = (start: number, end: number, output: string, ttftS?: number): TestSpan => ({
     traceId, spanId: id(), parentSpanId: root, name: 'chat gpt-4o', start: at(start), end: at(end),
     attributes: {
       'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 30,
+      ...(ttftS !== undefined && { 'gen_ai.response.time_to_first_chunk': ttftS }),
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: output }] }]),
     },
@@ -52,7 +53,8 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
     },
     chat(100, 290, 'calling lookup_order'),
     tool,
-    chat(failed ? 1310 : 430, failed ? 1900 : 900, answer),
+    // The answer is streamed: its first token came 300ms in (A), 450ms in (B).
+    chat(failed ? 1310 : 430, failed ? 1900 : 900, answer, failed ? 0.45 : 0.3),
   ];
 }
 
@@ -146,6 +148,24 @@ test('another pair shows its word diff: the agent’s answer', async () => {
   assert.match((await output.locator('ins').allTextContents()).join(' '), /Sorry/);
   await s.screenshot('02-compare-answer-diff');
   // Back to the first difference from the header.
+  await frame.click('.divergence-summary');
+  await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
+});
+
+test('the streamed answers: time to first token side by side, with the change', async () => {
+  const answer = frame.locator('.cmp-row', { hasText: 'chat gpt-4o' }).nth(1);
+  assert.match((await answer.locator('.cmp-delta').textContent()) ?? '', /TTFT \+150ms/);
+  await answer.click();
+  await frame.waitForSelector('.details dt:text("First token")');
+  const facts = await frame.$$eval('.details .facts-list dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+  assert.deepEqual(facts.find((f) => f[0] === 'First token'), ['First token', '300ms → 450ms']);
+  assert.deepEqual(facts.find((f) => f[0] === 'TTFT change'), ['TTFT change', '+150ms']);
+  // Both bars show the wait for the first token.
+  const waits = await answer.locator('.bar-wait:not([hidden])').count();
+  assert.equal(waits, 2);
+  await s.parkMouse();
+  await s.screenshot('02b-compare-ttft');
+  // Back to the first difference for what follows.
   await frame.click('.divergence-summary');
   await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
 });

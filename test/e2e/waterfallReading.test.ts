@@ -1,6 +1,7 @@
 // Reading one run in the waterfall: a trace that a web front end and an agent back end exported
 // to two files joins into one run whose bars can be coloured by service (with a legend), and a
-// prompt holding an API key shows masked in the details until Reveal.
+// prompt holding an API key shows masked in the details until Reveal, and a streamed model call's
+// bar shows when its first token came.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,8 @@ const agent: TestSpan[] = [
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.usage.input_tokens': 120,
       'gen_ai.usage.output_tokens': 40,
+      // Streamed: the first token came 400ms in, the rest streamed for 1.1s.
+      'gen_ai.response.time_to_first_chunk': 0.4,
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Why does my key ${KEY} get a 401?` }] }]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'That key was revoked; create a new one.' }] }]),
     },
@@ -126,4 +129,29 @@ test('a prompt holding an API key: masked in the Runs view and in the details; R
   assert.match(revealed, new RegExp(`Why does my key ${KEY} get a 401\\?`));
   assert.equal(await frame.$('.details .secrets-masked'), null, 'the notice goes once revealed');
   await s.screenshot('03-details-key-revealed');
+});
+
+test('a streamed LLM call’s bar shows its wait for the first token, then the streaming part', async () => {
+  const chat = `.row[data-span-id="${CHAT}"]`;
+  const geometry = await frame.$eval(`${chat} .bar`, (bar: any) => {
+    const wait = bar.querySelector('.bar-wait');
+    const b = bar.getBoundingClientRect();
+    const w = wait.getBoundingClientRect();
+    const cs = (globalThis as any).getComputedStyle(wait);
+    return { hidden: wait.hidden, barWidth: b.width, waitLeft: w.left - b.left, waitWidth: w.width, tick: cs.borderRightWidth, fill: cs.backgroundColor };
+  });
+  assert.equal(geometry.hidden, false);
+  assert.ok(Math.abs(geometry.waitLeft) < 1.5, 'the wait starts where the call does');
+  const share = geometry.waitWidth / geometry.barWidth;
+  assert.ok(Math.abs(share - 400 / 1500) < 0.02, `the tick sits 400ms into the 1.5s bar: ${share.toFixed(3)} of it`);
+  assert.equal(geometry.tick, '2px');
+  assert.match((await frame.getAttribute(chat, 'title')) ?? '', /first token after 400ms/);
+  assert.match((await frame.getAttribute(chat, 'aria-label')) ?? '', /first token after 400ms/);
+  // Other bars have no wait drawn: the tool call and the agent are not model calls.
+  assert.equal(await frame.isHidden(`.row[data-span-id="${TOOL}"] .bar-wait`), true);
+  assert.equal(await frame.isHidden(`.row[data-span-id="${AGENT}"] .bar-wait`), true);
+  // The details say it too.
+  assert.match((await frame.textContent('.details')) ?? '', /400ms/);
+  await s.parkMouse();
+  await s.screenshot('04-time-to-first-token');
 });

@@ -147,6 +147,15 @@ test('a duration or model change alone is no divergence, but shows in the pair',
   assert.deepEqual([pair.a?.model, pair.b?.model, pair.a?.tokens, pair.b?.tokens], ['gpt-4o', 'gpt-4o-mini', 15, 19]);
 });
 
+test('matched LLM spans show their time to first token side by side, with the change', async (t) => {
+  const llm = (ttftS: number | undefined) => w('chat', { ms: 1000, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...(ttftS !== undefined && { 'gen_ai.response.time_to_first_chunk': ttftS }) } });
+  const { cmp } = await compare(t, n('agent', llm(0.4), llm(0.3), w('tool', { attrs: { 'gen_ai.response.time_to_first_chunk': 1 } })), n('agent', llm(0.9), llm(undefined), w('tool', { attrs: { 'gen_ai.response.time_to_first_chunk': 2 } })));
+  const [first, second, tool] = [1, 2, 3].map((row) => pairView(cmp.pairs[row], cmp.aStartNs, cmp.bStartNs));
+  assert.deepEqual([first.a?.ttftMs, first.b?.ttftMs, first.ttftDeltaMs], [400, 900, 500]);
+  assert.deepEqual([second.a?.ttftMs, second.b?.ttftMs, second.ttftDeltaMs], [300, undefined, undefined], 'one side did not record it: no delta');
+  assert.deepEqual([tool.a?.ttftMs, tool.ttftDeltaMs], [undefined, undefined], 'only LLM spans have a first token');
+});
+
 test('JSON payloads differ by path; key order alone is no difference', () => {
   assert.deepEqual(diffJson({ a: 1, list: [1, 2], gone: true }, { list: [1, 3, 4], a: 1, added: 'x' }), [
     { path: '$.list[1]', change: 'changed', a: '2', b: '3' },

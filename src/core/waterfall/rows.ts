@@ -1,6 +1,7 @@
 // The waterfall's rows, as the webview receives them: a header, then rows as typed-array
 // columns in slices.
 import { describeSpan } from '../genai/conventions';
+import { timeToFirstTokenMs } from '../genai/timing';
 import { sourceLocationOf } from '../source/source';
 import { isInProgress } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
@@ -62,9 +63,9 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   const names: string[] = [];
   const nameIds = new Map<string, number>();
   // The layout's columns are sent as they are; the rest are worked out here.
-  const { nameIndex, kind, flags, service } = allocateColumns(rowCount);
+  const { nameIndex, kind, flags, service, ttftMs } = allocateColumns(rowCount);
   const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
-  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service };
+  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service, ttftMs };
   const header = runHeader(trace, nowMs, tokens, undefined, logRecords);
   const serviceIds = new Map(header.services.map((name, i) => [name, i + 1]));
   for (let r = 0; r < rowCount; r++) {
@@ -88,6 +89,8 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
       const described = describeSpan(span);
       kind[r] = KIND_INDEX.get(described.kind) ?? 0;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
+      // From the indexed attributes only: a first-chunk event is read with the details.
+      if (described.kind === 'llm') ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
       if (priced && described.kind === 'llm') {
         const cost = costOf(described.model, described.tokens, prices);
         if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
