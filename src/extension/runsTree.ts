@@ -25,6 +25,7 @@ import { RunPreviews } from '../core/runs/runPreviews';
 import { firstLineOf } from '../core/runs/runInput';
 import { runFacts } from '../core/runs/runFacts';
 import { sessionOf } from '../core/runs/sessions';
+import { foldedLlmCalls, itemNodeOf, shownChildren } from '../core/runs/nestedLlmCalls';
 import type { Redactor } from '../core/privacy/redact';
 
 function deferred(): { readonly done: Promise<void>; readonly resolve: () => void } {
@@ -307,7 +308,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       const trace = store.trace(parent.traceId);
       if (!trace) return [];
       const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await this.bigTree(trace) : trace.tree();
-      const nodes = parent.type === 'run' ? runChildren(tree) : (tree.nodes.get(parent.spanId)?.children ?? []);
+      const parentNode = parent.type === 'span' ? tree.nodes.get(parent.spanId) : undefined;
+      const nodes = parent.type === 'run' ? runChildren(tree) : parentNode ? shownChildren(parentNode) : [];
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
     return [];
@@ -325,8 +327,10 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       const trace = this.service.store.trace(element.traceId);
       const tree = trace && (trace.latestTree() ?? trace.tree());
       const node = tree?.nodes.get(element.spanId);
-      const parentId = node?.span.parentSpanId;
-      const parentNode = parentId ? tree?.nodes.get(parentId) : undefined;
+      const parentOf = (n: SpanNode) => (n.span.parentSpanId ? tree?.nodes.get(n.span.parentSpanId) : undefined);
+      const found = node && parentOf(node);
+      // A parent folded into its own parent (one model call recorded twice) has no item: the outer one's lists this.
+      const parentNode = found && itemNodeOf(found, parentOf);
       if (!parentNode || node?.orphan || parentNode === tree?.roots[0]) return this.elements.get(`run:${element.traceId}`);
       return this.elements.get(`span:${element.traceId}:${parentNode.span.spanId}`);
     }
@@ -539,41 +543,55 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (!node) return item;
     const span = node.span;
     item.label = this.masked(span.name);
-    const failed = span.statusCode === StatusCode.Error;
+    // One model call recorded by nested LLM spans reads as one item: the outer span's, with the
+    // model, tokens and failure of whichever of them states them.
+    const folded = foldedLlmCalls(node);
+    const chain = [span, ...folded.map((f) => f.span)];
+    const failedSpan = chain.find((s) => s.statusCode === StatusCode.Error);
+    const failed = failedSpan !== undefined;
     const conventions = describeSpan(span);
+    const described = folded.map((f) => describeSpan(f.span));
+    // A folded item is a model call, whatever the outer span reads as (the AI SDK's generateText is an agent loop of one step here).
+    const shownKind = folded.length > 0 ? 'llm' : conventions.kind;
+    const model = conventions.model ?? described.find((d) => d.model)?.model;
+    const tokens = conventions.tokens ?? described.find((d) => d.tokens)?.tokens;
     const parts = [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))];
-    if (conventions.model) parts.push(conventions.model);
-    const tokenText = tokensLabel(conventions.tokens);
+    if (model) parts.push(model);
+    const tokenText = tokensLabel(tokens);
     if (tokenText) parts.push(tokenText);
+    if (folded.length > 0) parts.push(`+ ${folded.length === 1 ? this.masked(folded[0].span.name) : `${folded.length} nested calls`}`);
     if (node.orphan && !node.notReceived) parts.push('parent missing');
     // Many instrumentations set the ERROR status alone: error.type or the HTTP status says why.
-    const errorText = failed ? spanErrorText(span.errorMessage, span.attributes) : undefined;
+    const errorText = failedSpan ? spanErrorText(failedSpan.errorMessage, failedSpan.attributes) : undefined;
     if (errorText) parts.push(this.masked(errorText));
     item.description = parts.join(' · ');
-    item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    item.collapsibleState = shownChildren(node).length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : node.notReceived
         ? new vscode.ThemeIcon('loading~spin')
         : node.orphan
         ? new vscode.ThemeIcon('debug-disconnect')
-        : kindIcon(conventions.kind);
-    const source = sourceLocationOf(span.attributes);
+        : kindIcon(shownKind);
+    const source = sourceLocationOf(span.attributes) ?? folded.map((f) => sourceLocationOf(f.span.attributes)).find((l) => l !== undefined);
     // ` llm` offers Replay… on model calls.
     item.contextValue = (node.notReceived ? 'span' : 'span source') + (conventions.kind === 'llm' ? ' llm' : '');
     const tooltip = new vscode.MarkdownString(undefined, true);
+    // The folded spans' names link to them in the waterfall: that command only.
+    if (folded.length > 0) tooltip.isTrusted = { enabledCommands: [Commands.OpenSpan] };
     appendSpanTooltip(
       tooltip,
       {
         name: this.masked(span.name),
-        kind: conventions.kind,
+        kind: shownKind,
         durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
-        model: conventions.model,
-        tokensText: conventions.tokens && tokensText(conventions.tokens, 'tokens'),
+        model,
+        tokensText: tokens && tokensText(tokens, 'tokens'),
         error: failed ? { message: this.masked(errorText) } : undefined,
         source,
         notReceivedChildren: node.notReceived ? node.children.length : undefined,
         missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
+        folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
       },
       this.reportInvalidId,
     );
@@ -597,7 +615,8 @@ function runChildren(tree: TraceTree): readonly SpanNode[] {
   const [primary, ...rest] = tree.roots;
   if (!primary) return [];
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
-  return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
+  // A root that is one model call recorded twice lists what its innermost span holds.
+  return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...shownChildren(primary), ...rest] : tree.roots;
 }
 
 /** `text` cut to `max` characters, with an ellipsis. */
