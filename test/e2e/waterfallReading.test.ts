@@ -155,3 +155,35 @@ test('a streamed LLM call’s bar shows its wait for the first token, then the s
   await s.parkMouse();
   await s.screenshot('04-time-to-first-token');
 });
+
+test('colour by service in a dark and a high contrast theme: still two colours, the legend matching, swatches bordered in high contrast', async () => {
+  await frame.selectOption('.color-by', 'service');
+  await frame.waitForSelector('.legend:not([hidden])');
+  const light = [await barColor(ROOT), await barColor(AGENT)];
+  for (const [theme, themeClass] of [
+    [/^(Default )?Dark Modern$/, 'vscode-dark'],
+    [/^(Default |Dark )?High Contrast$/, 'vscode-high-contrast'],
+  ] as const) {
+    // As a user picks a theme.
+    await s.runCommand('Preferences: Color Theme');
+    await s.pickQuickItem(theme);
+    await frame.waitForSelector(`body.${themeClass}`, { timeout: 15_000 });
+    // The theme's variables reach the page a moment after its class.
+    const [front, back] = await s.poll(`bar colours in ${themeClass}`, async () => {
+      const now = [await barColor(ROOT), await barColor(AGENT)];
+      return now[0] !== light[0] || now[1] !== light[1] ? now : undefined;
+    }, 10_000);
+    assert.notEqual(front, back, `two services, two colours in ${themeClass}`);
+    const swatches = await frame.$$eval('.legend .legend-item', (items) =>
+      items.map((i) => {
+        const cs = (globalThis as any).getComputedStyle(i.querySelector('.legend-swatch'));
+        return { label: i.textContent ?? '', color: cs.backgroundColor as string, border: cs.borderTopWidth as string };
+      }),
+    );
+    assert.equal(swatches.find((e) => e.label === 'web-frontend')?.color, front);
+    assert.equal(swatches.find((e) => e.label === 'agent-backend')?.color, back);
+    if (themeClass === 'vscode-high-contrast') assert.ok(swatches.every((e) => e.border === '1px'), 'swatches are bordered in the contrast colour');
+    await s.parkMouse();
+    await s.screenshot(`05-colour-by-service-${themeClass}`);
+  }
+});
