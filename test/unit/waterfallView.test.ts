@@ -232,6 +232,29 @@ test('colour by service: one trace from two services gives each its own palette 
   assert.equal(new WaterfallView(view.saved()).colorBy, 'service', 'the mode survives a reload');
 });
 
+test('colour by service: spans that name no service are drawn in the neutral colour, and the legend says so', () => {
+  const trace = 'dddddddddddddddddddddddddddddddd';
+  const store = new TraceStore();
+  const lines: [string, string][] = [
+    ['/t/a.jsonl', otlpLine([{ traceId: trace, spanId: id('1'), name: 'root', start: ms(0), end: ms(10) }], 'api')],
+    ['/t/b.jsonl', otlpLine([{ traceId: trace, spanId: id('2'), parentSpanId: id('1'), name: 'anonymous', start: ms(1), end: ms(9) }], '')],
+  ];
+  for (const [file, line] of lines) {
+    const buf = Buffer.from(line);
+    store.addSpans(file, readOtlpJson(buf, 0, buf.length, { file, line: 1, byteBase: 0 }).spans);
+  }
+  const data = waterfallData(store.trace(trace)!, Date.now(), 1);
+  const view = new WaterfallView({ colorBy: 'service' });
+  view.begin(data.start);
+  view.addRows(1, data.slice(0, data.start.rowCount));
+  view.rebuild();
+  const t = view.trace!;
+  assert.equal(t.serviceOf(t.rowOf(id('2'))), undefined);
+  assert.equal(view.colorSlot(t.rowOf(id('2'))), -1);
+  assert.ok(view.colorSlot(t.rowOf(id('1'))) >= 0);
+  assert.deepEqual(view.legend().map((e) => [e.label, e.slot >= 0]), [['api', true], ['no service.name', false]]);
+});
+
 test('service palette slots: stable per name, distinct within a run while the palette has room, then repeating', () => {
   const one = serviceSlots(['checkout', 'search', 'auth']);
   assert.deepEqual(serviceSlots(['auth', 'checkout', 'search']), [one[2], one[0], one[1]], 'the order services arrive in does not matter');
