@@ -18,6 +18,11 @@ export interface WatchOptions {
   readonly onError?: (message: string) => void;
   /** Longest line read, in bytes; the tailer's default (`DEFAULT_MAX_LINE_BYTES`) when absent. */
   readonly maxLineBytes?: number;
+  /**
+   * Called after each file found at start has been read, newest first, with how many of them
+   * are read: the newest runs can be listed long before a month of files is read.
+   */
+  readonly onInitialFileRead?: (file: string, read: number, total: number) => void;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -51,6 +56,9 @@ export class TraceFileWatcher implements Disposable {
   private readonly folderReturns = new Map<string, NodeJS.Timeout>();
   /** Ends a start() still waiting for the initial scan when the watcher is disposed first. */
   private cancelStart: (() => void) | undefined;
+  /** Files found by the initial scan, read once it is over, newest first; undefined after. */
+  private initialFiles: Set<string> | undefined = new Set();
+  private disposed = false;
   private readonly isIncluded: (relative: string) => boolean;
   private readonly isExcluded: (relative: string) => boolean;
 
@@ -70,7 +78,10 @@ export class TraceFileWatcher implements Disposable {
       followSymlinks: false,
     });
     this.watcher = watcher;
-    watcher.on('add', (p) => void this.read(p));
+    watcher.on('add', (p) => {
+      if (this.initialFiles) this.initialFiles.add(p);
+      else void this.read(p);
+    });
     watcher.on('change', (p) => {
       void this.read(p);
       this.readAgainSoon(p);
@@ -94,8 +105,27 @@ export class TraceFileWatcher implements Disposable {
       watcher.once('ready', () => resolve());
     });
     this.cancelStart = undefined;
-    // read() already reported any failure through onError; one unreadable file must not fail the rest.
-    await Promise.all([...this.tailers.values()].map((t) => t.poke().catch(() => undefined)));
+    await this.readInitialFiles();
+  }
+
+  /**
+   * Reads the files found at start one after another, the most recently modified first: the
+   * newest runs are in the newest files (the receiver writes one a day), so they show first.
+   * Events for a file during this pass are reads of it like any other.
+   */
+  private async readInitialFiles(): Promise<void> {
+    const found = [...(this.initialFiles ?? [])];
+    const modified = new Map<string, number>();
+    await Promise.all(found.map(async (file) => modified.set(file, await fs.stat(file).then((s) => s.mtimeMs, () => 0))));
+    found.sort((a, b) => modified.get(b)! - modified.get(a)! || (a < b ? 1 : a > b ? -1 : 0));
+    this.initialFiles = undefined;
+    let read = 0;
+    for (const file of found) {
+      if (this.disposed) return;
+      // read() already reported any failure through onError; one unreadable file must not fail the rest.
+      await this.read(file);
+      this.options.onInitialFileRead?.(file, ++read, found.length);
+    }
   }
 
   /** The files being tailed now. */
@@ -175,6 +205,7 @@ export class TraceFileWatcher implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const tailer of this.tailers.values()) tailer.dispose();
     this.tailers.clear();
     for (const timer of this.trailingReads.values()) clearTimeout(timer);
