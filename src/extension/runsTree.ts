@@ -128,6 +128,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // first read fills it are left to the full refresh once the read is done.
     this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
     this.register(service.onDidReadFiles(() => this.schedule(undefined)));
+    // While a long history is read, newest files first, the list grows file by file.
+    this.register(service.onDidReadSomeFiles(() => this.schedule(undefined)));
     this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
     this.register({ dispose: () => this.stopTimers() });
   }
@@ -265,7 +267,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   async getChildren(parent?: RunsTreeElement): Promise<RunsTreeElement[]> {
-    const ws = await this.service.ensureStarted();
+    const ws = await this.service.ensureListed();
     const store = ws.store;
     if (!parent) {
       const runs = store.runs();

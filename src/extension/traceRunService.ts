@@ -23,6 +23,8 @@ export class TraceRunService extends DisposableStore {
   readonly onDidChangeProblems = this.problemsEmitter.event;
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidReadFiles: vscode.Event<void>;
+  /** Fires after each file found at start is read (newest first), while the rest are read. */
+  readonly onDidReadSomeFiles: vscode.Event<{ readonly read: number; readonly total: number }>;
   private readonly settingsEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires after `settings` was re-read because a `tracerun.*` setting changed. */
   readonly onDidChangeSettings = this.settingsEmitter.event;
@@ -39,6 +41,9 @@ export class TraceRunService extends DisposableStore {
     this.workspace = this.watch.workspace;
     this.store = this.watch.store;
     this.onDidReadFiles = this.watch.onDidRead;
+    this.onDidReadSomeFiles = this.watch.onDidReadSome;
+    this.watch.listedRuns = this.settings.pageSize;
+    this.store.setMemoryBudget(this.settings.memoryBudgetMB);
     this.register(this.workspace.onDidChangeProblems((p) => this.onProblem(p)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -47,6 +52,8 @@ export class TraceRunService extends DisposableStore {
         this.settings = this.readSettingsLogged();
         const watchChanged =
           String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude) || before.maxLineMB !== this.settings.maxLineMB;
+        this.watch.listedRuns = this.settings.pageSize;
+        if (before.memoryBudgetMB !== this.settings.memoryBudgetMB) this.store.setMemoryBudget(this.settings.memoryBudgetMB);
         if (watchChanged) this.restart();
         this.settingsEmitter.fire();
       }),
@@ -62,6 +69,11 @@ export class TraceRunService extends DisposableStore {
   /** Whether watching has started: before, nothing is read and the store is empty. */
   get started(): boolean {
     return this.watch.started;
+  }
+
+  /** The workspace model once the newest runs are in, started on first call (see `TraceWatch.ensureListed`). */
+  ensureListed(): Promise<TraceWorkspace> {
+    return this.watch.ensureListed();
   }
 
   /** The workspace model, started on first call. */
