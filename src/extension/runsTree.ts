@@ -98,6 +98,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** The top level as last given to VS Code, and what it was made of (see `rootSignature`). */
   private rootElements: RunsTreeElement[] = [];
   private rootListed = '';
+  private firstPageAnnounced = false;
   /**
    * Set while a redraw of the top level is on its way: VS Code forgets every item until it has
    * asked for the top level again, so a click made meanwhile finds no item (see `settled`).
@@ -287,6 +288,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         }),
       ];
       this.rootListed = this.rootSignature(list, hasProblems);
+      if (!this.service.ready && !this.firstPageAnnounced) {
+        this.firstPageAnnounced = true;
+        // Once VS Code has asked for the items (and so their previews), and those are read.
+        setTimeout(() => void this.previews.idle().then(() => this.service.shownFirstPage()), ITEMS_REGISTERED_MS);
+      }
       const redraw = this.rootRedraw;
       this.rootRedraw = undefined;
       // VS Code registers the items once it has their tree items, just after this returns.

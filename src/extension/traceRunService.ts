@@ -76,6 +76,11 @@ export class TraceRunService extends DisposableStore {
     return this.watch.ensureListed();
   }
 
+  /** The Runs view shows its first page: the rest of the files found at start are read now. */
+  shownFirstPage(): void {
+    this.watch.shownFirstPage();
+  }
+
   /** The workspace model, started on first call. */
   ensureStarted(): Promise<TraceWorkspace> {
     return this.watch.ensureStarted();

@@ -6,6 +6,9 @@ import { FileTailer } from '../core/ingest/tailer';
 import { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
 
+/** Longest the rest of a long history waits for the Runs view's first page to be shown. */
+const FIRST_PAGE_WAIT_MS = 3000;
+
 /**
  * Owns one `TraceWorkspace` for its whole life, so views subscribe to its store once: a
  * restart (other watch settings, folders) re-reads the files into the same store, which
@@ -30,6 +33,7 @@ export class TraceWatch implements Disposable {
   private resolveListed: (() => void) | undefined;
   /** Runs enough for a first listing: the Runs view's first page. */
   listedRuns = 200;
+  private firstPageShown: (() => void) | undefined;
 
   constructor(
     /** The folders and globs to watch, as they are when a (re)start begins. */
@@ -57,6 +61,12 @@ export class TraceWatch implements Disposable {
     const reading = (this.reading ??= this.read());
     await Promise.race([this.listed, reading]);
     return this.workspace;
+  }
+
+  /** The first page of runs is on screen: the rest of the files found at start are read now. */
+  shownFirstPage(): void {
+    this.firstPageShown?.();
+    this.firstPageShown = undefined;
   }
 
   /** Starts watching on the first call; resolves once the files found then are read. */
@@ -124,7 +134,18 @@ export class TraceWatch implements Disposable {
         onInitialFileRead: (file, read, total) => {
           options.onInitialFileRead?.(file, read, total);
           this.readSomeEmitter.fire({ read, total });
-          if (this.store.traceCount >= this.listedRuns) this.resolveListed?.();
+          if (this.store.traceCount < this.listedRuns || !this.resolveListed) return;
+          this.resolveListed();
+          this.resolveListed = undefined;
+          // The older files wait while the first page is listed and its previews read (they
+          // would otherwise queue behind every chunk of a month of files), a few seconds at most.
+          return new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, FIRST_PAGE_WAIT_MS);
+            this.firstPageShown = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
         },
       });
       for (const file of this.extraFiles.keys()) await this.readExtraFile(file);

@@ -71,9 +71,10 @@ export const DEFAULT_REPLAY_TIMES = 1;
 /**
  * Memory for runs' spans (`tracerun.memoryBudgetMB`), estimated: beyond it the least recently
  * used runs keep only their summaries and read their spans back from the files when opened.
- * 128 MB holds about 220,000 spans: any run a user opens, and the newest runs of a big history.
+ * 64 MB holds about 110,000 spans: the runs a user opens and the newest of a long history (the
+ * run in use stays whatever its size).
  */
-export const DEFAULT_MEMORY_BUDGET_MB = 128;
+export const DEFAULT_MEMORY_BUDGET_MB = 64;
 /** Days the receiver's daily files are kept (`tracerun.receiver.keepDays`); 0 keeps them all. */
 export const DEFAULT_RECEIVER_KEEP_DAYS = 14;
 

@@ -20,9 +20,10 @@ export interface WatchOptions {
   readonly maxLineBytes?: number;
   /**
    * Called after each file found at start has been read, newest first, with how many of them
-   * are read: the newest runs can be listed long before a month of files is read.
+   * are read: the newest runs can be listed long before a month of files is read. The next
+   * file waits for a returned promise, so listing them does not wait behind the older files.
    */
-  readonly onInitialFileRead?: (file: string, read: number, total: number) => void;
+  readonly onInitialFileRead?: (file: string, read: number, total: number) => void | Promise<void>;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -124,7 +125,7 @@ export class TraceFileWatcher implements Disposable {
       if (this.disposed) return;
       // read() already reported any failure through onError; one unreadable file must not fail the rest.
       await this.read(file);
-      this.options.onInitialFileRead?.(file, ++read, found.length);
+      await this.options.onInitialFileRead?.(file, ++read, found.length);
     }
   }
 
