@@ -34,6 +34,8 @@ export class TraceRunService extends DisposableStore {
     readonly log: vscode.LogOutputChannel,
     /** Watched when no folder is open: where the receivers write then. */
     private readonly fallbackDir: string,
+    /** Where the trace files' indexes are kept (the extension's storage); none: no indexes. */
+    private readonly indexDir?: string,
   ) {
     super();
     this.settings = this.readSettingsLogged();
@@ -105,6 +107,9 @@ export class TraceRunService extends DisposableStore {
     return this.watch.isExtraFile(file);
   }
 
+  /** How the files of the last (re)start were had, for the log. */
+  private indexUse: Record<'reused' | 'written' | 'not indexed', number> = { reused: 0, written: 0, 'not indexed': 0 };
+
   private readSettingsLogged(): TraceRunSettings {
     const problems: string[] = [];
     const settings = readSettings(problems);
@@ -122,7 +127,19 @@ export class TraceRunService extends DisposableStore {
     const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const folders = open.length > 0 ? open : [this.fallbackDir];
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
-    return { folders, include: this.settings.watch, exclude: this.settings.exclude, maxLineBytes: this.settings.maxLineMB * 1024 * 1024, onError: (m) => this.log.error(m) };
+    this.indexUse = { reused: 0, written: 0, 'not indexed': 0 };
+    return {
+      folders,
+      include: this.settings.watch,
+      exclude: this.settings.exclude,
+      maxLineBytes: this.settings.maxLineMB * 1024 * 1024,
+      onError: (m) => this.log.error(m),
+      indexDir: this.indexDir,
+      onIndex: (file, how) => {
+        this.indexUse[how]++;
+        this.log.debug(`${file}: ${how === 'reused' ? 'its runs taken from its index' : how === 'written' ? 'read; index written' : 'read; not indexed'}`);
+      },
+    };
   }
 
   private async readWithProgress(read: () => Promise<void>): Promise<void> {
@@ -131,7 +148,11 @@ export class TraceRunService extends DisposableStore {
     const started = Date.now();
     await vscode.window.withProgress({ location: { viewId: 'tracerun.runs' }, title: 'Reading trace files' }, read);
     const files = this.workspace.watchedFiles();
-    this.log.info(`read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms`);
+    const index = this.indexUse;
+    this.log.info(
+      `read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms` +
+        (index.reused + index.written > 0 ? ` (${index.reused} from their index, ${index.written} indexed now)` : ''),
+    );
     for (const f of files) this.log.debug(`tailing ${f}`);
   }
 

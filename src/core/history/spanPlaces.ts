@@ -35,6 +35,16 @@ export class SpanPlaces {
     return !this.pinned.has(traceId) && this.byTrace.has(traceId);
   }
 
+  /** Whether the trace's spans were read from more than one file. */
+  inSeveralFiles(traceId: string): boolean {
+    return (this.byTrace.get(traceId)?.size ?? 0) > 1;
+  }
+
+  /** Whether a span of the trace cannot be read again from a line of its own. */
+  isPinned(traceId: string): boolean {
+    return this.pinned.has(traceId);
+  }
+
   /** The lines noted for the trace in `file` (flat triples), for the index. */
   linesOf(traceId: string, file: string): readonly number[] | undefined {
     return this.byTrace.get(traceId)?.get(file);

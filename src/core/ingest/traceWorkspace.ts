@@ -1,7 +1,8 @@
 import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from '../model/span';
 import type { LogRecordRef } from '../model/logRecords';
-import type { TailSink, TraceProblem } from './tailer';
+import type { IndexingSink, TraceProblem } from './tailer';
+import type { FileIndex } from '../history/fileIndex';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
@@ -14,7 +15,7 @@ export type ProblemChange = TraceProblem | { readonly file: string; readonly cle
  * The live model of a workspace's traces: watched files feeding one store, plus the lines
  * that could not be read. What the extension shows and what the benchmarks measure.
  */
-export class TraceWorkspace implements Disposable, TailSink {
+export class TraceWorkspace implements Disposable, IndexingSink {
   readonly store = new TraceStore();
   private readonly problemsByFile = new Map<string, TraceProblem[]>();
   /** Problems per file, kept or not. */
@@ -57,6 +58,22 @@ export class TraceWorkspace implements Disposable, TailSink {
 
   logRecords(file: string, records: LogRecordRef[]): void {
     this.store.addLogRecords(file, records);
+  }
+
+  restore(file: string, index: FileIndex): void {
+    this.store.restoreRuns(file, index.runs);
+    for (const p of index.problems) this.problem({ file, line: p.line, message: p.message });
+    if (index.moreProblems > 0) {
+      this.problemCounts.set(file, (this.problemCounts.get(file) ?? 0) + index.moreProblems);
+      this.problemEmitter.fire({ file, notKept: this.problemCounts.get(file)! - (this.problemsByFile.get(file)?.length ?? 0) });
+    }
+  }
+
+  indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
+    const runs = this.store.indexRuns(file);
+    if (!runs) return undefined;
+    const problems = (this.problemsByFile.get(file) ?? []).map((p) => ({ line: p.line, message: p.message }));
+    return { runs, problems, moreProblems: (this.problemCounts.get(file) ?? 0) - problems.length };
   }
 
   reset(file: string): void {

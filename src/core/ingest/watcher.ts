@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { DATASETS_FOLDER, DEFAULT_WATCH } from '../config/defaults';
 import type { Disposable } from '../util/event';
-import { FileTailer, type TailSink } from './tailer';
+import { FileTailer, type IndexingSink, type TailSink } from './tailer';
+import { deleteFileIndex, fileEdges, FILE_INDEX_VERSION, readFileIndex, writeFileIndex } from '../history/fileIndex';
 import { entryRole, SKIPPED_FOLDER_NAMES } from './traceEntries';
 
 export interface WatchOptions {
@@ -24,6 +25,13 @@ export interface WatchOptions {
    * file waits for a returned promise, so listing them does not wait behind the older files.
    */
   readonly onInitialFileRead?: (file: string, read: number, total: number) => void | Promise<void>;
+  /**
+   * A folder for the files' indexes (the extension's storage): a file found at start whose
+   * index still matches it is not read again, and one read whole gets its index written.
+   */
+  readonly indexDir?: string;
+  /** Told how each file found at start was had: from its index, or read (and indexed or not). */
+  readonly onIndex?: (file: string, how: 'reused' | 'written' | 'not indexed') => void;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -123,9 +131,60 @@ export class TraceFileWatcher implements Disposable {
     let read = 0;
     for (const file of found) {
       if (this.disposed) return;
-      // read() already reported any failure through onError; one unreadable file must not fail the rest.
-      await this.read(file);
+      const indexDir = this.options.indexDir;
+      if (indexDir && (await this.restoreFromIndex(indexDir, file))) this.options.onIndex?.(file, 'reused');
+      else {
+        // read() already reported any failure through onError; one unreadable file must not fail the rest.
+        await this.read(file);
+        if (indexDir) this.options.onIndex?.(file, await this.writeIndex(indexDir, file));
+      }
       await this.options.onInitialFileRead?.(file, ++read, found.length);
+    }
+  }
+
+  /** Takes the file's runs from its index when it matches the file; false to read the file. */
+  private async restoreFromIndex(dir: string, file: string): Promise<boolean> {
+    const sink = this.sink as Partial<IndexingSink>;
+    const rel = this.relative(file);
+    if (!sink.restore || rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return false;
+    const index = await readFileIndex(dir, file);
+    if (!index || this.disposed || this.tailers.has(file)) return false;
+    const tailer = new FileTailer(file, this.sink, { maxLineBytes: this.options.maxLineBytes });
+    try {
+      await tailer.resumeAt(index.size, index.lines, index.inode);
+    } catch {
+      return false;
+    }
+    this.tailers.set(file, tailer);
+    sink.restore(file, index);
+    // Anything appended since the index was written (nothing, when it matched) is read now.
+    await this.read(file);
+    return true;
+  }
+
+  /** Writes the index of a file just read whole, when it can be indexed. */
+  private async writeIndex(dir: string, file: string): Promise<'written' | 'not indexed'> {
+    const sink = this.sink as Partial<IndexingSink>;
+    const position = this.tailers.get(file)?.position();
+    const content = position && sink.indexContent?.(file);
+    if (!position || !content) return 'not indexed';
+    try {
+      const stat = await fs.stat(file);
+      if (stat.size !== position.offset || stat.ino !== position.inode) return 'not indexed';
+      await writeFileIndex(dir, {
+        version: FILE_INDEX_VERSION,
+        file,
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        inode: stat.ino,
+        edges: await fileEdges(file, stat.size),
+        lines: position.lines,
+        ...content,
+      });
+      return 'written';
+    } catch (err) {
+      this.options.onError?.(`${file}: its index could not be written: ${err instanceof Error ? err.message : String(err)}`);
+      return 'not indexed';
     }
   }
 
@@ -196,6 +255,8 @@ export class TraceFileWatcher implements Disposable {
   }
 
   private forget(file: string): void {
+    // The file is gone: so is what its index said.
+    if (this.options.indexDir) void deleteFileIndex(this.options.indexDir, file).catch(() => undefined);
     clearTimeout(this.trailingReads.get(file));
     this.trailingReads.delete(file);
     const tailer = this.tailers.get(file);

@@ -109,6 +109,20 @@ export class Trace {
     this.totalsStale = true;
   }
 
+  /**
+   * A trace known from an index of its files, evicted from the start: its summary as the index
+   * kept it, its spans read when first asked for (and the summary then worked out again).
+   */
+  static restored(traceId: string, summary: TraceSummary, load: () => readonly SpanRecord[]): Trace {
+    const trace = new Trace(traceId);
+    trace.spanMap = undefined;
+    trace.evicted = { spanCount: summary.spanCount, load };
+    trace.summaryCache = { version: 0, value: summary };
+    trace.totalsStale = true;
+    trace.lastUsed = 0;
+    return trace;
+  }
+
   /** The spans, read again first if they were evicted. Every use counts for `lastUsed`. */
   private get spans(): ShardedMap<SpanRecord> {
     this.lastUsed = ++useClock;

@@ -4,6 +4,7 @@ import { LogRecordIndex, type LogRecordRef } from './logRecords';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
 import { SpanPlaces } from '../history/spanPlaces';
+import { summaryFromJson, summaryToJson, type IndexedRun } from '../history/fileIndex';
 
 /**
  * What one span costs in memory, roughly, for the memory budget: a SpanRecord with its indexed
@@ -60,13 +61,7 @@ export class TraceStore implements Disposable {
     if (trace.isEvicted || !this.places.canReload(trace.traceId)) return false;
     const id = trace.traceId;
     this.heldSpans -= trace.spanCount;
-    trace.evict(() => {
-      const spans = this.places.read(id);
-      this.heldSpans += spans.length;
-      // After this trace has its spans: it is the most recently used, so never the one evicted.
-      queueMicrotask(() => this.enforceBudget());
-      return spans;
-    });
+    trace.evict(() => this.loadSpans(id));
     this.evictions++;
     return true;
   }
@@ -116,6 +111,66 @@ export class TraceStore implements Disposable {
     if (orderChanged) this.runsCache = undefined;
     this.enforceBudget();
     this.changeEmitter.fire({ changed, removed: new Set() });
+  }
+
+  /**
+   * The runs `file` gave, for its index: their lines there, and their summaries when all their
+   * spans came from it. Undefined when the file cannot be indexed: a span of it has no line of
+   * its own (another format), or it holds log records (kept only while read).
+   */
+  indexRuns(file: string): IndexedRun[] | undefined {
+    if (this.logRecords.files().includes(file)) return undefined;
+    const runs: IndexedRun[] = [];
+    for (const id of this.tracesByFile.get(file) ?? []) {
+      const trace = this.traces.get(id);
+      const lines = this.places.linesOf(id, file);
+      if (!trace || !lines || this.places.isPinned(id)) return undefined;
+      runs.push({ traceId: id, lines: [...lines], summary: this.places.inSeveralFiles(id) ? undefined : summaryToJson(trace.summary()) });
+    }
+    return runs;
+  }
+
+  /**
+   * Takes the runs an index of `file` lists as if the file had been read: a run all in this file
+   * is summarised from the index, its spans read when asked for; one that spans files has its
+   * spans from here read now and joined to the rest.
+   */
+  restoreRuns(file: string, runs: readonly IndexedRun[]): void {
+    if (runs.length === 0) return;
+    let fileTraces = this.tracesByFile.get(file);
+    if (!fileTraces) this.tracesByFile.set(file, (fileTraces = new Set()));
+    const changed = new Set<string>();
+    for (const run of runs) {
+      const id = run.traceId;
+      this.places.addLines(id, file, run.lines);
+      fileTraces.add(id);
+      changed.add(id);
+      const known = this.traces.get(id);
+      if (!known && run.summary) {
+        this.traces.set(id, Trace.restored(id, summaryFromJson(run.summary), () => this.loadSpans(id)));
+        continue;
+      }
+      const trace = known ?? new Trace(id);
+      if (!known) this.traces.set(id, trace);
+      if (trace.isEvicted) trace.reread();
+      else {
+        const before = trace.spanCount;
+        for (const span of this.places.read(id)) trace.add(span);
+        this.heldSpans += trace.spanCount - before;
+      }
+    }
+    this.runsCache = undefined;
+    this.enforceBudget();
+    this.changeEmitter.fire({ changed, removed: new Set() });
+  }
+
+  /** A run's spans read again from their lines, counted as held. */
+  private loadSpans(traceId: string): readonly SpanRecord[] {
+    const spans = this.places.read(traceId);
+    this.heldSpans += spans.length;
+    // After this trace has its spans: it is the most recently used, so never the one evicted.
+    queueMicrotask(() => this.enforceBudget());
+    return spans;
   }
 
   /** Log records read from `file`; traces already held that gain content are reported changed. */
