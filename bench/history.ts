@@ -99,7 +99,7 @@ function agentRun(rng: Rng, run: number, startUs: number, steps = 8): string[] {
   }
   const answerEnd = t + rng.int(300_000, 1_500_000);
   span(rng.hex(8), rootId, 'chat gpt-4o', 3, t, answerEnd, [kvS('gen_ai.operation.name', 'chat'), kvS('gen_ai.request.model', 'gpt-4o'), kvI('gen_ai.usage.input_tokens', rng.int(500, 4000)), kvI('gen_ai.usage.output_tokens', rng.int(50, 500))]);
-  span(rootId, '', 'support_agent.run', 2, startUs, answerEnd + 200, [kvS('openinference.span.kind', 'AGENT'), kvS('input.value', question), kvS('output.value', `Resolved run ${run}.`), kvS('session.id', `s-${rng.int(1, 5000)}`)]);
+  span(rootId, '', 'support_agent.run', 2, startUs, answerEnd + 200, [kvS('openinference.span.kind', 'AGENT'), kvS('input.value', question), kvS('output.value', `Resolved run ${run}.`)]);
   return spans;
 }
 
@@ -108,7 +108,7 @@ function agentRun(rng: Rng, run: number, startUs: number, steps = 8): string[] {
  * runs of 50 (two runs at a time share each exporter batch line); reused when present.
  */
 export function ensureHistory(root: string, spans = SPANS): { dir: string; files: string[]; bytes: number } {
-  const dir = path.join(root, `history-v2-${spans}`);
+  const dir = path.join(root, `history-v3-${spans}`);
   const folder = path.join(dir, '.tracerun');
   const done = path.join(dir, 'done.json');
   if (fs.existsSync(done)) return JSON.parse(fs.readFileSync(done, 'utf8'));

@@ -180,8 +180,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (ws) {
       const list = runList(this.service.store.runs(), this.filter, Date.now());
       if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed) {
-        const items = this.rootElements.filter((e) => e.type !== 'more');
-        if (items.length > 0) this.changeEmitter.fire(items);
+        const more = this.rootElements.find((e) => e.type === 'more');
+        if (more) this.moreItem(ROOT_KEY, list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize));
+        if (this.rootElements.length > 0) this.changeEmitter.fire(this.rootElements);
         return;
       }
     }
@@ -192,7 +193,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private rootSignature(list: RunList, hasProblems: boolean): string {
     const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
     const keys = list.entries.slice(0, limit).map((e) => (e.type === 'session' ? `session:${e.sessionId}` : e.trace.traceId));
-    return `${hasProblems}|${limit}|${list.entries.length}|${keys.join(',')}`;
+    // How many are not shown is not part of it: the "Show more" item says that, redrawn alone.
+    return `${hasProblems}|${limit}|${list.entries.length > limit}|${keys.join(',')}`;
   }
 
   /**
@@ -250,7 +252,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** Drops the cached elements and page sizes of runs that are gone. */
   private forgetElements(traceIds: ReadonlySet<string>): void {
     for (const key of [...this.elements.keys()]) {
-      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, key.indexOf(':', 5)) : undefined;
+      // A list's "Show more" element is keyed by the list's own key.
+      const of = key.startsWith('more:') ? key.slice(5) : key;
+      const id = of.startsWith('run:') ? of.slice(4) : of.startsWith('span:') ? of.slice(5, of.indexOf(':', 5)) : undefined;
       if (id !== undefined && traceIds.has(id)) {
         this.elements.delete(key);
         this.limits.delete(key);
@@ -322,8 +326,24 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private page<T>(key: string, items: readonly T[], toElement: (item: T) => RunsTreeElement): RunsTreeElement[] {
     const limit = this.limits.get(key) ?? this.service.settings.pageSize;
     const shown = items.slice(0, limit).map(toElement);
-    if (items.length > limit) shown.push({ type: 'more', parentKey: key, hidden: items.length - limit });
+    if (items.length > limit) shown.push(this.moreItem(key, items.length - limit));
     return shown;
+  }
+
+  /**
+   * One "Show more" element per list, its count updated in place: when only the count changes
+   * (older files still being read) that item alone is redrawn, not the whole list.
+   */
+  private moreItem(parentKey: string, hidden: number): RunsTreeElement {
+    const key = `more:${parentKey}`;
+    const known = this.elements.get(key) as { type: 'more'; parentKey: string; hidden: number } | undefined;
+    if (known) {
+      known.hidden = hidden;
+      return known;
+    }
+    const item = { type: 'more' as const, parentKey, hidden };
+    this.elements.set(key, item);
+    return item;
   }
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {

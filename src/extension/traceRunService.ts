@@ -108,7 +108,7 @@ export class TraceRunService extends DisposableStore {
   }
 
   /** How the files of the last (re)start were had, for the log. */
-  private indexUse: Record<'reused' | 'written' | 'not indexed', number> = { reused: 0, written: 0, 'not indexed': 0 };
+  private indexUse: Record<'reused' | 'written' | 'not indexed', number> & { firstStale?: string } = { reused: 0, written: 0, 'not indexed': 0 };
 
   private readSettingsLogged(): TraceRunSettings {
     const problems: string[] = [];
@@ -128,6 +128,7 @@ export class TraceRunService extends DisposableStore {
     const folders = open.length > 0 ? open : [this.fallbackDir];
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
     this.indexUse = { reused: 0, written: 0, 'not indexed': 0 };
+    if (this.indexDir) this.log.info(`trace file indexes are kept in ${this.indexDir}`);
     return {
       folders,
       include: this.settings.watch,
@@ -135,9 +136,11 @@ export class TraceRunService extends DisposableStore {
       maxLineBytes: this.settings.maxLineMB * 1024 * 1024,
       onError: (m) => this.log.error(m),
       indexDir: this.indexDir,
-      onIndex: (file, how) => {
+      onIndex: (file, how, why) => {
         this.indexUse[how]++;
-        this.log.debug(`${file}: ${how === 'reused' ? 'its runs taken from its index' : how === 'written' ? 'read; index written' : 'read; not indexed'}`);
+        const read = why ? `read (${why})` : 'read';
+        this.log.debug(`${file}: ${how === 'reused' ? 'its runs taken from its index' : how === 'written' ? `${read}; index written` : `${read}; not indexed`}`);
+        if (why && why !== 'no index yet' && !this.indexUse.firstStale) this.indexUse.firstStale = `${path.basename(file)}: ${why}`;
       },
     };
   }
@@ -151,7 +154,7 @@ export class TraceRunService extends DisposableStore {
     const index = this.indexUse;
     this.log.info(
       `read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms` +
-        (index.reused + index.written > 0 ? ` (${index.reused} from their index, ${index.written} indexed now)` : ''),
+        (index.reused + index.written > 0 ? ` (${index.reused} from their index, ${index.written} indexed now${index.firstStale ? `; not from its index: ${index.firstStale}` : ''})` : ''),
     );
     for (const f of files) this.log.debug(`tailing ${f}`);
   }

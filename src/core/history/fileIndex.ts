@@ -58,25 +58,29 @@ export async function fileEdges(file: string, size: number): Promise<string> {
 }
 
 /**
- * The index of `file` if one is kept and still describes the file as it is now; undefined
- * otherwise (none, another version, unreadable or corrupt, or the file changed).
+ * The index of `file` if one is kept and still describes the file as it is now; otherwise why
+ * not (none, another version, unreadable or corrupt, or the file changed).
  */
-export async function readFileIndex(dir: string, file: string): Promise<FileIndex | undefined> {
+export async function readFileIndex(dir: string, file: string): Promise<{ readonly index: FileIndex } | { readonly stale: string }> {
   let index: FileIndex;
   try {
     index = JSON.parse(await fs.readFile(indexFileOf(dir, file), 'utf8')) as FileIndex;
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { stale: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no index yet' : 'its index is unreadable' };
   }
-  if (!isFileIndex(index) || index.version !== FILE_INDEX_VERSION || index.file !== file) return undefined;
+  if (!isFileIndex(index)) return { stale: 'its index is corrupt' };
+  if (index.version !== FILE_INDEX_VERSION) return { stale: `its index is of version ${index.version}, not ${FILE_INDEX_VERSION}` };
+  if (index.file !== file) return { stale: 'its index is of another file' };
   try {
     const stat = await fs.stat(file);
-    if (stat.size !== index.size || stat.mtimeMs !== index.mtimeMs || stat.ino !== index.inode) return undefined;
-    if ((await fileEdges(file, stat.size)) !== index.edges) return undefined;
+    if (stat.size !== index.size) return { stale: `its size changed (${index.size} → ${stat.size} bytes)` };
+    if (stat.mtimeMs !== index.mtimeMs) return { stale: 'it was modified' };
+    if (stat.ino !== index.inode) return { stale: 'it was replaced' };
+    if ((await fileEdges(file, stat.size)) !== index.edges) return { stale: 'its content changed' };
   } catch {
-    return undefined;
+    return { stale: 'it could not be read' };
   }
-  return index;
+  return { index };
 }
 
 /** Writes the index atomically (a reader never sees half of one). */

@@ -30,8 +30,11 @@ export interface WatchOptions {
    * index still matches it is not read again, and one read whole gets its index written.
    */
   readonly indexDir?: string;
-  /** Told how each file found at start was had: from its index, or read (and indexed or not). */
-  readonly onIndex?: (file: string, how: 'reused' | 'written' | 'not indexed') => void;
+  /**
+   * Told how each file found at start was had: from its index, or read (and indexed or not);
+   * `why` says why an index was not used.
+   */
+  readonly onIndex?: (file: string, how: 'reused' | 'written' | 'not indexed', why?: string) => void;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -132,34 +135,37 @@ export class TraceFileWatcher implements Disposable {
     for (const file of found) {
       if (this.disposed) return;
       const indexDir = this.options.indexDir;
-      if (indexDir && (await this.restoreFromIndex(indexDir, file))) this.options.onIndex?.(file, 'reused');
+      const stale = indexDir ? await this.restoreFromIndex(indexDir, file) : undefined;
+      if (indexDir && stale === undefined) this.options.onIndex?.(file, 'reused');
       else {
         // read() already reported any failure through onError; one unreadable file must not fail the rest.
         await this.read(file);
-        if (indexDir) this.options.onIndex?.(file, await this.writeIndex(indexDir, file));
+        if (indexDir) this.options.onIndex?.(file, await this.writeIndex(indexDir, file), stale);
       }
       await this.options.onInitialFileRead?.(file, ++read, found.length);
     }
   }
 
-  /** Takes the file's runs from its index when it matches the file; false to read the file. */
-  private async restoreFromIndex(dir: string, file: string): Promise<boolean> {
+  /** Takes the file's runs from its index when it matches the file; else says why not (read the file). */
+  private async restoreFromIndex(dir: string, file: string): Promise<string | undefined> {
     const sink = this.sink as Partial<IndexingSink>;
     const rel = this.relative(file);
-    if (!sink.restore || rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return false;
-    const index = await readFileIndex(dir, file);
-    if (!index || this.disposed || this.tailers.has(file)) return false;
+    if (!sink.restore || rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return 'not watched';
+    const found = await readFileIndex(dir, file);
+    if ('stale' in found) return found.stale;
+    const index = found.index;
+    if (this.disposed || this.tailers.has(file)) return 'already being read';
     const tailer = new FileTailer(file, this.sink, { maxLineBytes: this.options.maxLineBytes });
     try {
       await tailer.resumeAt(index.size, index.lines, index.inode);
     } catch {
-      return false;
+      return 'it could not be read';
     }
     this.tailers.set(file, tailer);
     sink.restore(file, index);
     // Anything appended since the index was written (nothing, when it matched) is read now.
     await this.read(file);
-    return true;
+    return undefined;
   }
 
   /** Writes the index of a file just read whole, when it can be indexed. */
