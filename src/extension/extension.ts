@@ -42,8 +42,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   // Received traces land in the first workspace folder; with none open, in global storage.
   const fallbackDir = context.globalStorageUri.fsPath;
-  // Indexes of the trace files, per workspace: never beside the user's files.
-  const indexDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'trace-index');
+  // Indexes of the trace files, never beside the user's files. Keyed by each file's path, so
+  // one folder serves every window: workspace storage moves with a remote's port (code-server).
+  const indexDir = path.join(context.globalStorageUri.fsPath, 'trace-index');
   const service = new TraceRunService(log, fallbackDir, indexDir);
   context.subscriptions.push(service);
   // Activation on startup is for this: a small loopback server, so an app pointed at it

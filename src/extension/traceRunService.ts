@@ -1,4 +1,8 @@
 import * as path from 'node:path';
+import { deleteUnusedIndexes } from '../core/history/fileIndex';
+
+/** Indexes of trace files not used for this long are deleted (their files are likely gone). */
+const UNUSED_INDEX_DAYS = 60;
 import * as vscode from 'vscode';
 import { MAX_PROBLEMS_PER_FILE, type ProblemChange, type TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
@@ -128,7 +132,11 @@ export class TraceRunService extends DisposableStore {
     const folders = open.length > 0 ? open : [this.fallbackDir];
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
     this.indexUse = { reused: 0, written: 0, 'not indexed': 0 };
-    if (this.indexDir) this.log.info(`trace file indexes are kept in ${this.indexDir}`);
+    if (this.indexDir) {
+      this.log.info(`trace file indexes are kept in ${this.indexDir}`);
+      const dir = this.indexDir;
+      void deleteUnusedIndexes(dir, UNUSED_INDEX_DAYS).then((n) => n > 0 && this.log.info(`deleted ${n} trace file index(es) unused for ${UNUSED_INDEX_DAYS} days`));
+    }
     return {
       folders,
       include: this.settings.watch,

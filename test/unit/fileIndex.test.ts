@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { SpanNode, Trace } from '../../src/core/model/trace';
-import { indexFileOf } from '../../src/core/history/fileIndex';
+import { deleteUnusedIndexes, indexFileOf } from '../../src/core/history/fileIndex';
 import { otlpLine, T0, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -119,4 +119,21 @@ test('a run whose spans are in two files joins them from both indexes; a restore
   while (second.ws.store.trace(hex(1, 16))!.spanCount !== 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.equal(second.ws.store.trace(hex(1, 16))!.spanCount, 8);
   assert.ok(second.ws.store.trace(hex(1, 16))!.tree().nodes.has('ffffffffffffff02'));
+});
+
+test('indexes unused for long are deleted; one used is touched and kept', async (t) => {
+  const dir = tempDir(t);
+  writeDays(dir);
+  const indexDir = path.join(dir, 'index');
+  (await open(t, dir, indexDir)).ws.dispose();
+  const old = new Date(Date.now() - 90 * 86_400_000);
+  for (const name of readdirSync(indexDir)) utimesSync(path.join(indexDir, name), old, old);
+  // A start uses the three indexes: touched, so none is old any more.
+  const used = await open(t, dir, indexDir);
+  assert.deepEqual([...used.how.values()], ['reused', 'reused', 'reused']);
+  assert.equal(await deleteUnusedIndexes(indexDir, 60), 0);
+  for (const name of readdirSync(indexDir)) utimesSync(path.join(indexDir, name), old, old);
+  writeFileSync(path.join(indexDir, 'notes.txt'), 'not an index');
+  assert.equal(await deleteUnusedIndexes(indexDir, 60), 3);
+  assert.deepEqual(readdirSync(indexDir), ['notes.txt']);
 });

@@ -80,6 +80,9 @@ export async function readFileIndex(dir: string, file: string): Promise<{ readon
   } catch {
     return { stale: 'it could not be read' };
   }
+  // Used: kept from `deleteUnusedIndexes` for another while.
+  const now = new Date();
+  await fs.utimes(indexFileOf(dir, file), now, now).catch(() => undefined);
   return { index };
 }
 
@@ -90,6 +93,33 @@ export async function writeFileIndex(dir: string, index: FileIndex): Promise<voi
   const tmp = `${target}.${process.pid}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(index));
   await fs.rename(tmp, target);
+}
+
+/**
+ * Deletes indexes not used for `maxAgeDays` (an index is touched each time it is used): the
+ * folder serves every workspace, and trace files go away without telling it.
+ */
+export async function deleteUnusedIndexes(dir: string, maxAgeDays: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let deleted = 0;
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const file = path.join(dir, name);
+    try {
+      if (now - (await fs.stat(file)).mtimeMs > maxAgeDays * 86_400_000) {
+        await fs.rm(file, { force: true });
+        deleted++;
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return deleted;
 }
 
 export async function deleteFileIndex(dir: string, file: string): Promise<void> {
