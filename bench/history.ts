@@ -200,6 +200,8 @@ async function open(dir: string, budgetMB: number | undefined, newestFirst: bool
     },
   });
   await listing;
+  // Every run listed, as the Runs view lists after each file: grouping asks every run its session.
+  runList(ws.store.runs(), NO_FILTER, Date.now());
   const readAllMs = performance.now() - t0;
   if (firstRunsMs < 0) {
     await firstPage(ws);

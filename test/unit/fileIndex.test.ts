@@ -7,6 +7,8 @@ import { test, type TestContext } from 'node:test';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { SpanNode, Trace } from '../../src/core/model/trace';
 import { deleteUnusedIndexes, indexFileOf } from '../../src/core/history/fileIndex';
+import { runList } from '../../src/core/runs/runList';
+import { NO_FILTER } from '../../src/core/runs/filter';
 import { otlpLine, T0, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -18,7 +20,7 @@ function run(r: number, n: number, service = 'svc'): string[] {
   const start = T0 + BigInt(r) * 1_000_000_000n;
   const spans: TestSpan[] = [];
   for (let i = 1; i < n; i++) spans.push({ traceId, spanId: hex(r * 100 + i + 1, 8), parentSpanId: hex(r * 100 + 1, 8), name: `child ${i}`, start: start + BigInt(i) * 1000n, end: start + BigInt(i) * 2000n, status: i === 2 ? { code: 2, message: 'boom' } : undefined, attributes: { 'gen_ai.request.model': 'gpt-4o' } });
-  spans.push({ traceId, spanId: hex(r * 100 + 1, 8), name: `run ${r}`, start, end: start + 500_000n, attributes: { 'input.value': `q${r}`, 'session.id': `s${r % 3}` } });
+  spans.push({ traceId, spanId: hex(r * 100 + 1, 8), name: `run ${r}`, start, end: start + 500_000n, attributes: { 'input.value': `q${r}`, ...(r % 3 === 2 ? {} : { 'session.id': `s${r % 3}` }) } });
   return [otlpLine(spans.slice(0, Math.ceil(spans.length / 2)), service), otlpLine(spans.slice(Math.ceil(spans.length / 2)), service)];
 }
 
@@ -68,6 +70,9 @@ test('a second start takes every file from its index: the same runs, summaries a
   assert.deepEqual([...second.how.values()], ['reused', 'reused', 'reused']);
   const runs = second.ws.store.runs();
   assert.deepEqual(runs.map((r) => r.traceId), [...before.keys()], 'same runs, newest first');
+  // The Runs view's listing groups by session: answered from the index too.
+  const list = runList(runs, NO_FILTER, Date.now());
+  assert.equal(list.sessions.size, 2, 'two sessions; the runs of none were not read back to find that out');
   assert.ok(runs.every((r) => r.isEvicted), 'listed from the index alone');
   assert.equal(second.ws.store.memoryUse().heldSpans, 0);
   for (const r of runs) assert.deepEqual(picture(r), before.get(r.traceId));

@@ -32,10 +32,12 @@ export interface IndexedRun {
   readonly lines: readonly number[];
   /** The run's summary when all its spans are in this file; absent when it spans files (then it is read). */
   readonly summary?: JsonSummary;
+  /** Its session or conversation id (`sessionOf`), null for none; with the summary only. */
+  readonly session?: string | null;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 1;
+export const FILE_INDEX_VERSION = 2;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */

@@ -3,6 +3,7 @@ import type { SpanRecord } from '../model/span';
 import type { LogRecordRef } from '../model/logRecords';
 import type { IndexingSink, TraceProblem } from './tailer';
 import type { FileIndex } from '../history/fileIndex';
+import { knownSession, sessionOf } from '../runs/sessions';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
@@ -62,6 +63,11 @@ export class TraceWorkspace implements Disposable, IndexingSink {
 
   restore(file: string, index: FileIndex): void {
     this.store.restoreRuns(file, index.runs);
+    for (const run of index.runs) {
+      const trace = run.summary && run.session !== undefined ? this.store.trace(run.traceId) : undefined;
+      // Grouping by session asks every run: from the index, not by reading each one back.
+      if (trace?.isEvicted) knownSession(trace, run.session ?? undefined);
+    }
     for (const p of index.problems) this.problem({ file, line: p.line, message: p.message });
     if (index.moreProblems > 0) {
       this.problemCounts.set(file, (this.problemCounts.get(file) ?? 0) + index.moreProblems);
@@ -70,8 +76,12 @@ export class TraceWorkspace implements Disposable, IndexingSink {
   }
 
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
-    const runs = this.store.indexRuns(file);
-    if (!runs) return undefined;
+    const indexed = this.store.indexRuns(file);
+    if (!indexed) return undefined;
+    const runs = indexed.map((run) => {
+      const trace = run.summary ? this.store.trace(run.traceId) : undefined;
+      return trace ? { ...run, session: sessionOf(trace) ?? null } : run;
+    });
     const problems = (this.problemsByFile.get(file) ?? []).map((p) => ({ line: p.line, message: p.message }));
     return { runs, problems, moreProblems: (this.problemCounts.get(file) ?? 0) - problems.length };
   }
