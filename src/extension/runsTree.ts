@@ -98,6 +98,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** The top level as last given to VS Code, and what it was made of (see `rootSignature`). */
   private rootElements: RunsTreeElement[] = [];
   private rootListed = '';
+  /** How many runs the "Show more" item said were not shown when VS Code last listed the top level. */
+  private listedHidden = 0;
   private firstPageAnnounced = false;
   /**
    * Set while a redraw of the top level is on its way: VS Code forgets every item until it has
@@ -179,9 +181,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const ws = this.service.started ? this.service.workspace : undefined;
     if (ws) {
       const list = runList(this.service.store.runs(), this.filter, Date.now());
-      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed) {
-        const more = this.rootElements.find((e) => e.type === 'more');
-        if (more) this.moreItem(ROOT_KEY, list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize));
+      const hidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
+      // VS Code does not show a new count on a "Show more" item redrawn alone: while files are
+      // read it may lag, and once they are the list is redrawn whole if the count moved.
+      const countMoved = this.service.ready && hidden > 0 && hidden !== this.listedHidden;
+      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed && !countMoved) {
+        if (this.rootElements.some((e) => e.type === 'more')) this.moreItem(ROOT_KEY, hidden);
         if (this.rootElements.length > 0) this.changeEmitter.fire(this.rootElements);
         return;
       }
@@ -292,6 +297,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         }),
       ];
       this.rootListed = this.rootSignature(list, hasProblems);
+      this.listedHidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
       if (!this.service.ready && !this.firstPageAnnounced) {
         this.firstPageAnnounced = true;
         // Once VS Code has asked for the items (and so their previews), and those are read.

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { ensureHistory } from '../../bench/history';
+import { ensureHistory } from '../../bench/historyData';
 import { launchVSCode, type Session } from './harness';
 
 const REPO = resolve(__dirname, '..', '..', '..');
