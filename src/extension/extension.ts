@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
@@ -41,7 +42,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   // Received traces land in the first workspace folder; with none open, in global storage.
   const fallbackDir = context.globalStorageUri.fsPath;
-  const service = new TraceRunService(log, fallbackDir);
+  // Indexes of the trace files, never beside the user's files. Keyed by each file's path, so
+  // one folder serves every window: workspace storage moves with a remote's port (code-server).
+  const indexDir = path.join(context.globalStorageUri.fsPath, 'trace-index');
+  const service = new TraceRunService(log, fallbackDir, indexDir);
   context.subscriptions.push(service);
   // Activation on startup is for this: a small loopback server, so an app pointed at it
   // from the first second loses nothing. Files are watched only when the view opens.

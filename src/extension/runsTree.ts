@@ -101,6 +101,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** The top level as last given to VS Code, and what it was made of (see `rootSignature`). */
   private rootElements: RunsTreeElement[] = [];
   private rootListed = '';
+  /** How many runs the "Show more" item said were not shown when VS Code last listed the top level. */
+  private listedHidden = 0;
+  private firstPageAnnounced = false;
   /**
    * Set while a redraw of the top level is on its way: VS Code forgets every item until it has
    * asked for the top level again, so a click made meanwhile finds no item (see `settled`).
@@ -131,6 +134,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // first read fills it are left to the full refresh once the read is done.
     this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
     this.register(service.onDidReadFiles(() => this.schedule(undefined)));
+    // While a long history is read, newest files first, the list grows file by file.
+    this.register(service.onDidReadSomeFiles(() => this.schedule(undefined)));
     this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
     this.register({ dispose: () => this.stopTimers() });
   }
@@ -179,9 +184,13 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const ws = this.service.started ? this.service.workspace : undefined;
     if (ws) {
       const list = runList(this.service.store.runs(), this.filter, Date.now());
-      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed) {
-        const items = this.rootElements.filter((e) => e.type !== 'more');
-        if (items.length > 0) this.changeEmitter.fire(items);
+      const hidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
+      // VS Code does not show a new count on a "Show more" item redrawn alone: while files are
+      // read it may lag, and once they are the list is redrawn whole if the count moved.
+      const countMoved = this.service.ready && hidden > 0 && hidden !== this.listedHidden;
+      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed && !countMoved) {
+        if (this.rootElements.some((e) => e.type === 'more')) this.moreItem(ROOT_KEY, hidden);
+        if (this.rootElements.length > 0) this.changeEmitter.fire(this.rootElements);
         return;
       }
     }
@@ -192,7 +201,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private rootSignature(list: RunList, hasProblems: boolean): string {
     const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
     const keys = list.entries.slice(0, limit).map((e) => (e.type === 'session' ? `session:${e.sessionId}` : e.trace.traceId));
-    return `${hasProblems}|${limit}|${list.entries.length}|${keys.join(',')}`;
+    // How many are not shown is not part of it: the "Show more" item says that, redrawn alone.
+    return `${hasProblems}|${limit}|${list.entries.length > limit}|${keys.join(',')}`;
   }
 
   /**
@@ -250,7 +260,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** Drops the cached elements and page sizes of runs that are gone. */
   private forgetElements(traceIds: ReadonlySet<string>): void {
     for (const key of [...this.elements.keys()]) {
-      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, key.indexOf(':', 5)) : undefined;
+      // A list's "Show more" element is keyed by the list's own key.
+      const of = key.startsWith('more:') ? key.slice(5) : key;
+      const id = of.startsWith('run:') ? of.slice(4) : of.startsWith('span:') ? of.slice(5, of.indexOf(':', 5)) : undefined;
       if (id !== undefined && traceIds.has(id)) {
         this.elements.delete(key);
         this.limits.delete(key);
@@ -268,7 +280,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   async getChildren(parent?: RunsTreeElement): Promise<RunsTreeElement[]> {
-    const ws = await this.service.ensureStarted();
+    const ws = await this.service.ensureListed();
     const store = ws.store;
     if (!parent) {
       const runs = store.runs();
@@ -288,6 +300,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         }),
       ];
       this.rootListed = this.rootSignature(list, hasProblems);
+      this.listedHidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
+      if (!this.service.ready && !this.firstPageAnnounced) {
+        this.firstPageAnnounced = true;
+        // Once VS Code has asked for the items (and so their previews), and those are read.
+        setTimeout(() => void this.previews.idle().then(() => this.service.shownFirstPage()), ITEMS_REGISTERED_MS);
+      }
       const redraw = this.rootRedraw;
       this.rootRedraw = undefined;
       // VS Code registers the items once it has their tree items, just after this returns.
@@ -318,8 +336,24 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private page<T>(key: string, items: readonly T[], toElement: (item: T) => RunsTreeElement): RunsTreeElement[] {
     const limit = this.limits.get(key) ?? this.service.settings.pageSize;
     const shown = items.slice(0, limit).map(toElement);
-    if (items.length > limit) shown.push({ type: 'more', parentKey: key, hidden: items.length - limit });
+    if (items.length > limit) shown.push(this.moreItem(key, items.length - limit));
     return shown;
+  }
+
+  /**
+   * One "Show more" element per list, its count updated in place: when only the count changes
+   * (older files still being read) that item alone is redrawn, not the whole list.
+   */
+  private moreItem(parentKey: string, hidden: number): RunsTreeElement {
+    const key = `more:${parentKey}`;
+    const known = this.elements.get(key) as { type: 'more'; parentKey: string; hidden: number } | undefined;
+    if (known) {
+      known.hidden = hidden;
+      return known;
+    }
+    const item = { type: 'more' as const, parentKey, hidden };
+    this.elements.set(key, item);
+    return item;
   }
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
