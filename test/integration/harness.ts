@@ -15,7 +15,7 @@ export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const PYTHON_DIR = path.join(REPO, 'test', 'python');
 
 /** Runs a setup script (it reuses its cached result) and returns the path it prints last. */
-export async function setup(script: 'setup-python.sh' | 'setup-collector.sh'): Promise<string> {
+export async function setup(script: 'setup-python.sh' | 'setup-collector.sh' | 'setup-jaeger.sh'): Promise<string> {
   const { stdout } = await promisify(execFile)('bash', [path.join(REPO, 'scripts', script)], { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 30 * 60_000 });
   const last = stdout.trim().split('\n').at(-1);
   if (!last) throw new Error(`${script} printed no path`);

@@ -68,6 +68,11 @@ export const DEFAULT_REPLAY_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 /** How many times Run sends a replay, to see how stable the answer is (`tracerun.replay.times`). */
 export const DEFAULT_REPLAY_TIMES = 1;
 
+/** Traces asked of a backend per page of its Remote list (`tracerun.remote.pageSize`). */
+export const DEFAULT_REMOTE_PAGE_SIZE = 20;
+/** How long one request to a backend may take (`tracerun.remote.timeoutSeconds`). */
+export const DEFAULT_REMOTE_TIMEOUT_SECONDS = 20;
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,

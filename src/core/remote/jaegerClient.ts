@@ -7,6 +7,7 @@
  * Only the URL the user configured is contacted; redirects are refused, not followed, so
  * the auth header never goes anywhere else.
  */
+import { DEFAULT_REMOTE_TIMEOUT_SECONDS } from '../config/defaults';
 import { readTraceDocument } from '../ingest/formats/traceDocument';
 import { putMemorySource } from '../ingest/spanSource';
 import { JsonSyntaxError } from '../ingest/otlp/jsonScanner';
@@ -43,7 +44,7 @@ export interface RemoteSpans {
   readonly problems: string[];
 }
 
-export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_REMOTE_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
 export type Api = 'v3' | 'v1';
