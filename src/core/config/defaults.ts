@@ -97,6 +97,10 @@ export const SETTING_DEFAULTS = {
   // Recorded paths map into the workspace by their longest suffix without any setting.
   pathMappings: {},
   redact: DEFAULT_REDACT,
+  // No backend is contacted unless the user adds one.
+  backends: [],
+  'remote.pageSize': DEFAULT_REMOTE_PAGE_SIZE,
+  'remote.timeoutSeconds': DEFAULT_REMOTE_TIMEOUT_SECONDS,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -110,4 +114,6 @@ export const SETTING_RANGES = {
   maxLineMB: { min: 1, max: 1024 },
   'copy.maxPayloadChars': { min: 0, max: 1_000_000 },
   'replay.times': { min: 1, max: 20 },
+  'remote.pageSize': { min: 1, max: 1000 },
+  'remote.timeoutSeconds': { min: 1, max: 600 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;
