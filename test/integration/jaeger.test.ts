@@ -22,7 +22,8 @@ import { RemoteError } from '../../src/core/remote/remoteError';
 import { addRemoteSpans, missingParents } from '../../src/core/remote/remoteRuns';
 import type { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
-import { setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
+import { FakeModelApi } from './fakeModelApi';
+import { runAgent, setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
 import { freePort, jaegerServer, type JaegerServer } from './jaegerServer';
 
 let jaeger: JaegerServer;
@@ -225,6 +226,39 @@ describe('a run exported to Jaeger and to the local receiver', () => {
 
   test('a trace Jaeger does not have is named as such', async () => {
     await assert.rejects(client.trace('0123456789abcdef0123456789abcdef'), (err: RemoteError) => err.kind === 'not-found' && /0123456789abcdef0123456789abcdef/.test(err.message));
+  });
+});
+
+describe('a Python agent (OpenInference over OTLP/HTTP protobuf) exporting to Jaeger and to the local receiver', () => {
+  test('each of its runs reads the same from Jaeger as from the file', async () => {
+    const python = await setup('setup-python.sh');
+    const fake = new FakeModelApi();
+    const modelUrl = await fake.start();
+    const before = new Set(ws.store.runs().map((r) => r.traceId));
+    try {
+      await runAgent(python, 'agent_openinference.py', {
+        OPENAI_BASE_URL: `${modelUrl}/v1`,
+        OPENAI_API_KEY: 'sk-test-loopback',
+        TRACERUN_EXPORT: `http=${jaeger.otlpUrl},http=${receiverUrl}`,
+      });
+    } finally {
+      fake.dispose();
+    }
+    const runs = await waitFor('the agent’s two runs, complete', () => {
+      const r = ws.store.runs().filter((t) => !before.has(t.traceId) && t.state(Date.now()) === 'complete');
+      return r.length === 2 && r;
+    });
+    const client = new JaegerClient({ name: 'team', url: jaeger.queryUrl });
+    const file = spansOf(runs[0])[0].origin.file;
+    const local = JSON.parse((await cli('tree', file, '--json', '--messages', '--workspace', folder)).out) as { traces: { traceId: string; spans: { kind: string; messages?: unknown[] }[] }[] };
+    for (const run of runs) {
+      await inJaeger(client, run.traceId, run.spanCount);
+      const remote = await cli('tree', '--jaeger', jaeger.queryUrl, '--trace', run.traceId, '--json', '--messages', '--workspace', folder);
+      assert.equal(remote.code, 0, remote.err);
+      const mine = local.traces.find((t) => t.traceId === run.traceId)!;
+      assert.deepEqual(JSON.parse(remote.out).traces[0], mine, `run ${run.summary().name} ${run.traceId}`);
+      assert.ok(mine.spans.some((s) => s.kind === 'llm' && (s.messages?.length ?? 0) > 0), 'its model calls carry a conversation');
+    }
   });
 });
 
