@@ -133,7 +133,7 @@ export class RemoteCommands {
         const client = await this.remote.client(backend);
         const remote = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Fetching trace ${trace.traceId.slice(0, 8)} from ${backend.name}` }, () => client.trace(trace.traceId));
         const n = await this.remote.add(remote);
-        if (n > 0) from.push(`${n} from ${backend.name}`);
+        if (n > 0) from.push(`${n} span${n === 1 ? '' : 's'} from ${backend.name}`);
         added += n;
       } catch (err) {
         if (err instanceof RemoteError && err.kind === 'not-found') continue;
@@ -143,7 +143,7 @@ export class RemoteCommands {
     const what = `trace ${trace.traceId}${missing > 0 ? ` (${missing} parent span${missing === 1 ? '' : 's'} missing)` : ''}`;
     if (added === 0) void vscode.window.showInformationMessage(`No configured backend has spans of ${what} that this run lacks.`);
     else {
-      void vscode.window.showInformationMessage(`Added ${from.join(', ')} span(s) to ${what}.`);
+      void vscode.window.showInformationMessage(`Fetched ${from.join(' and ')} into ${what}.`);
       this.open(trace.traceId);
     }
   }

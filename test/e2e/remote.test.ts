@@ -2,7 +2,7 @@
 // the real OTel JS SDK: the backend added in settings shows in the Remote view; choosing a
 // service lists its runs; one opens in the waterfall and Go to Source lands in the workspace
 // (a container path mapped by its suffix); Open Trace by ID… takes a pasted Jaeger link.
-import { SpanStatusCode, trace as apiTrace, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace as apiTrace, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -15,6 +15,7 @@ import type { Frame } from 'playwright-core';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
 import { setup } from '../integration/harness';
 import { jaegerServer, type JaegerServer } from '../integration/jaegerServer';
+import { otlpLine } from '../unit/otlpBuilder';
 import { launchVSCode, type Session } from './harness';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -25,6 +26,8 @@ let s: Session;
 let workspace: string;
 let listedRun: string;
 let linkedRun: string;
+let gatewayRun: string;
+let localLine: string;
 
 /** A run as an agent in a container records it: its tool's code location is a path of the container. */
 function agentRun(tracer: Tracer, question: string): string {
@@ -49,17 +52,38 @@ before(async () => {
   listedRun = agentRun(tracer, 'Where is order 42?');
   // Started after the first: the newer of the two, listed first.
   linkedRun = agentRun(tracer, 'Cancel order 7');
+  // A gateway (another team's service) exports its request span to Jaeger; the local agent it
+  // called wrote its spans to the workspace, naming the gateway's span as their parent.
+  const gateway = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'gateway' }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${jaeger.otlpUrl}/v1/traces` }))],
+  });
+  const t0 = Date.now() - 30_000;
+  const request = gateway.getTracer('tracerun.e2e').startSpan('POST /support', { kind: SpanKind.SERVER, startTime: new Date(t0) });
+  request.end(new Date(t0 + 500));
+  await gateway.shutdown();
+  gatewayRun = request.spanContext().traceId;
+  const ns = (ms: number) => BigInt(t0 + ms) * 1_000_000n;
+  localLine = otlpLine(
+    [
+      { traceId: gatewayRun, spanId: 'a1a1a1a1a1a1a1a1', parentSpanId: request.spanContext().spanId, name: 'local_agent.run', start: ns(10), end: ns(400), attributes: { 'openinference.span.kind': 'AGENT' } },
+      { traceId: gatewayRun, spanId: 'a2a2a2a2a2a2a2a2', parentSpanId: 'a1a1a1a1a1a1a1a1', name: 'lookup_order', start: ns(20), end: ns(300), attributes: { 'openinference.span.kind': 'TOOL' } },
+    ],
+    'support-agent',
+  );
   await provider.shutdown();
   const client = new JaegerClient({ name: 'team', url: jaeger.queryUrl });
-  for (const id of [listedRun, linkedRun]) {
+  for (const [id, count] of [[listedRun, 3], [linkedRun, 3], [gatewayRun, 1]] as const) {
     for (let i = 0; ; i++) {
-      if ((await client.trace(id).catch(() => undefined))?.spans.length === 3) break;
+      if ((await client.trace(id).catch(() => undefined))?.spans.length === count) break;
       if (i > 200) throw new Error(`Jaeger never had trace ${id}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-remote-'));
   mkdirSync(join(workspace, 'agent'));
+  mkdirSync(join(workspace, '.tracerun'));
+  writeFileSync(join(workspace, '.tracerun', 'local.jsonl'), localLine);
   writeFileSync(join(workspace, 'agent', 'tools.py'), Array.from({ length: 20 }, (_, i) => (i === 11 ? 'def lookup_order(order_id):' : `# line ${i + 1}`)).join('\n') + '\n');
   s = await launchVSCode({
     vsixPath: VSIX,
@@ -126,4 +150,33 @@ test('Open Trace by ID… takes a pasted Jaeger link and opens that run', async 
   await s.screenshot('03-open-by-id');
   const notes = await s.notifications();
   assert.deepEqual(notes.filter((n) => /Trace Run:/.test(n)), [], 'no error shown');
+});
+
+test('Fetch the Rest of This Trace joins a local run with its caller’s span from Jaeger', async () => {
+  const local = await s.waitForTreeItem('local_agent.run', { viewTitle: 'Runs', timeout: 30_000 });
+  await local.locator.click({ button: 'right' });
+  const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Fetch the Rest of This Trace' });
+  await item.first().hover({ timeout: 10_000 });
+  await s.page.keyboard.press('Enter');
+  await s.poll('the fetched notice', async () => (await s.notifications()).find((n) => n.startsWith(`Fetched 1 span from team into trace ${gatewayRun} (1 parent span missing)`)), 15_000, async () => (await s.notifications()).join('\n'));
+  // The run is named after its real root now, the gateway's request, and opens with it on top.
+  await s.waitForTreeItem('POST /support', { viewTitle: 'Runs' });
+  const frame = await s.webviewFrame(async (f) => ((await f.$eval('.run-header', (e) => e.textContent).catch(() => null)) ?? '').includes(gatewayRun), 30_000);
+  const names = await frame.$$eval('.row .span-name', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(names, ['POST /support', 'local_agent.run', 'lookup_order']);
+  assert.match((await frame.textContent('.run-header')) ?? '', /Services\s*gateway, support-agent|Services\s*support-agent, gateway/);
+  await s.screenshot('04-joined');
+});
+
+test('Jaeger stopped: refreshing says so, naming the request; the runs already here stay', async () => {
+  await jaeger.stop();
+  const view = s.page.locator('.pane-header', { hasText: 'Remote' });
+  await view.hover();
+  await view.locator('.action-label[aria-label="Refresh Remote Traces"]').click();
+  const toast = await s.poll('the error', async () => (await s.notifications()).find((n) => /Jaeger "team": GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/traces failed: nothing is listening there \(ECONNREFUSED\); is Jaeger running\?/.test(n)), 20_000, async () => (await s.notifications()).join('\n'));
+  assert.match(toast, /^Trace Run: /);
+  await s.waitForTreeItem(/failed: nothing is listening there/, { viewTitle: 'Remote' });
+  await s.waitForTreeItem('POST /support', { viewTitle: 'Runs' });
+  await s.waitForTreeItem('support_agent.run', { viewTitle: 'Runs' });
+  await s.screenshot('05-backend-stopped');
 });

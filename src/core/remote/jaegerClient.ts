@@ -120,7 +120,7 @@ export class JaegerClient {
     try {
       result = readTraceDocument(buf, 0, buf.length, name, true);
     } catch (err) {
-      if (err instanceof JsonSyntaxError) throw new RemoteError('malformed', `Jaeger "${this.backend.name}": GET ${body.url} returned something that is not trace JSON: ${err.message}`);
+      if (err instanceof JsonSyntaxError) throw new RemoteError('malformed', `Jaeger "${this.backend.name}": GET ${body.url.split('?')[0]} returned something that is not trace JSON: ${err.message}`);
       throw err;
     }
     putMemorySource(name, buf);
@@ -137,7 +137,7 @@ export class JaegerClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new RemoteError('malformed', `Jaeger "${this.backend.name}": GET ${url} returned something that is not JSON`);
+      throw new RemoteError('malformed', `Jaeger "${this.backend.name}": GET ${url.split('?')[0]} returned something that is not JSON`);
     }
   }
 
@@ -157,7 +157,8 @@ export class JaegerClient {
   }
 
   private async request(url: string, signal: AbortSignal | undefined, what = 'the request'): Promise<Body> {
-    const label = `Jaeger "${this.backend.name}": GET ${url}`;
+    // The request as a person reads it: the query string (times, limits) is left to the log.
+    const label = `Jaeger "${this.backend.name}": GET ${url.split('?')[0]}`;
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const controller = new AbortController();
     let timedOut = false;
