@@ -107,6 +107,10 @@ async function goToSourceOf(frame: Frame, spanName: string): Promise<void> {
 
 test('the backend lists a service’s runs; one opens in the waterfall and Go to Source lands in the workspace', async () => {
   await s.openViewContainer('Trace Run');
+  // The Remote view starts collapsed (it is empty for whoever has no backend): open it.
+  const remoteHeader = s.page.locator('.pane-header', { hasText: 'Remote' });
+  await remoteHeader.waitFor({ timeout: 15_000 });
+  if ((await remoteHeader.getAttribute('aria-expanded')) === 'false') await remoteHeader.click();
   await s.waitForTreeItem('team', { viewTitle: 'Remote', timeout: 30_000 });
   (await s.waitForTreeItem('Choose a service to list its traces…', { viewTitle: 'Remote' })).locator.click();
   await s.pickQuickItem('support-agent');
