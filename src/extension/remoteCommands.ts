@@ -81,14 +81,11 @@ export class RemoteCommands {
     this.tree.setSearch(backend.name, search);
   }
 
-  /** A listed trace: its spans came with the list, so they are added without another request. */
+  /** A listed trace, fetched whole (the list keeps only summaries), then its waterfall. */
   async openListed(e: RemoteTreeElement): Promise<void> {
     if (e.type !== 'remoteTrace') return;
-    const listed = this.tree.listed(e.backend, e.traceId);
     const backend = this.remote.backend(e.backend);
-    if (listed) await this.remote.add(listed, [e.traceId]);
-    else if (!backend || !(await this.remote.fetchTrace(backend, e.traceId))) return;
-    this.open(e.traceId);
+    if (backend && (await this.remote.fetchTrace(backend, e.traceId))) this.open(e.traceId);
   }
 
   /** Open Trace by ID…: a trace id or a Jaeger trace URL, from the backend whose URL it is (or each in turn). */

@@ -1,9 +1,6 @@
 import * as vscode from 'vscode';
-import { TraceStore } from '../core/model/traceStore';
 import type { Redactor } from '../core/privacy/redact';
-import type { BackendSetting } from '../core/remote/backendConfig';
-import type { RemoteSpans } from '../core/remote/jaegerClient';
-import { addRemoteSpans } from '../core/remote/remoteRuns';
+import { RemotePager, type PagedSearch } from '../core/remote/remotePager';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { Commands } from './commandIds';
 import { commandOf } from './commands';
@@ -11,13 +8,7 @@ import { DisposableStore } from './disposable';
 import type { RemoteBackends } from './remoteBackends';
 
 /** What a backend's list shows: a service's traces in a time window, with filters. */
-export interface RemoteSearch {
-  readonly service: string;
-  readonly operation?: string;
-  readonly windowMs: number;
-  readonly errorsOnly: boolean;
-  readonly minDurationMs?: number;
-}
+export type RemoteSearch = PagedSearch;
 
 export type RemoteTreeElement =
   | { readonly type: 'backend'; readonly backend: string }
@@ -26,25 +17,9 @@ export type RemoteTreeElement =
   | { readonly type: 'remoteMore'; readonly backend: string }
   | { readonly type: 'remoteError'; readonly backend: string; readonly message: string };
 
-interface ListedTrace {
-  readonly traceId: string;
-  readonly name: string;
-  readonly durationMs: number;
-  readonly spanCount: number;
-  readonly errorCount: number;
-  readonly startMs: number;
-  /** The search response holding its spans: opening it needs no second request. */
-  readonly remote: RemoteSpans;
-}
-
 /** A backend's search and the pages fetched so far. */
 interface Listing {
-  readonly search: RemoteSearch;
-  /** When the window ends: fixed at the first page, so later pages continue the same list. */
-  readonly until: number;
-  readonly traces: ListedTrace[];
-  /** A full page came back: there may be older ones. */
-  more: boolean;
+  readonly pager: RemotePager;
   error?: string;
   loading?: Promise<void>;
 }
@@ -88,19 +63,19 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
   }
 
   search(backend: string): RemoteSearch | undefined {
-    return this.listings.get(backend)?.search;
+    return this.listings.get(backend)?.pager.search;
   }
 
   /** Lists the backend's traces for a new search, from its first page. */
   setSearch(backend: string, search: RemoteSearch): void {
-    this.listings.set(backend, { search, until: Date.now(), traces: [], more: false });
+    this.listings.set(backend, { pager: new RemotePager(search, this.remote.settings.pageSize) });
     // The whole view: VS Code knows an item by the object it was given, not an equal one.
     this.changeEmitter.fire(undefined);
   }
 
   /** Searches again from now. */
   refresh(): void {
-    for (const [backend, l] of this.listings) this.setSearch(backend, l.search);
+    for (const [backend, l] of this.listings) this.setSearch(backend, l.pager.search);
     this.changeEmitter.fire(undefined);
   }
 
@@ -113,21 +88,17 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
     this.changeEmitter.fire(undefined);
   }
 
-  /** The spans of a listed trace, as fetched with its page. */
-  listed(backend: string, traceId: string): RemoteSpans | undefined {
-    return this.listings.get(backend)?.traces.find((t) => t.traceId === traceId)?.remote;
-  }
-
   async getChildren(element?: RemoteTreeElement): Promise<RemoteTreeElement[]> {
     if (!element) return this.remote.backends.map((b) => ({ type: 'backend' as const, backend: b.name }));
     if (element.type !== 'backend') return [];
     const listing = this.listings.get(element.backend);
     if (!listing) return [{ type: 'remoteHint', backend: element.backend }];
-    if (listing.traces.length === 0 && !listing.error) await this.load(element.backend, listing);
-    const out: RemoteTreeElement[] = listing.traces.map((t) => ({ type: 'remoteTrace' as const, backend: element.backend, traceId: t.traceId }));
+    const { pager } = listing;
+    if (pager.traces.length === 0 && pager.more && !listing.error) await this.load(element.backend, listing);
+    const out: RemoteTreeElement[] = pager.traces.map((t) => ({ type: 'remoteTrace' as const, backend: element.backend, traceId: t.traceId }));
     if (listing.error) out.push({ type: 'remoteError', backend: element.backend, message: listing.error });
-    else if (out.length === 0) out.push({ type: 'remoteError', backend: element.backend, message: 'No traces in that window' });
-    if (listing.more && !listing.error) out.push({ type: 'remoteMore', backend: element.backend });
+    else if (out.length === 0) out.push({ type: 'remoteError', backend: element.backend, message: pager.more ? 'None of the latest traces match; Show more looks further back' : 'No traces in that window' });
+    if (pager.more && !listing.error) out.push({ type: 'remoteMore', backend: element.backend });
     return out;
   }
 
@@ -136,7 +107,7 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
     if (e.type === 'backend') {
       const item = new vscode.TreeItem(e.backend, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `backend:${e.backend}`;
-      const search = this.listings.get(e.backend)?.search;
+      const search = this.listings.get(e.backend)?.pager.search;
       item.description = search ? searchLabel(search) : backend?.url;
       item.tooltip = `${backend?.type ?? 'jaeger'} · ${backend?.url ?? ''}${backend?.header ? `\nsends the ${backend.header} header` : ''}`;
       item.iconPath = new vscode.ThemeIcon('cloud');
@@ -162,7 +133,7 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
       item.iconPath = new vscode.ThemeIcon(e.message.startsWith('No traces') ? 'info' : 'warning');
       return item;
     }
-    const t = this.listings.get(e.backend)?.traces.find((x) => x.traceId === e.traceId);
+    const t = this.listings.get(e.backend)?.pager.traces.find((x) => x.traceId === e.traceId);
     const item = new vscode.TreeItem(this.redactor().text(t?.name ?? e.traceId));
     item.id = `remoteTrace:${e.backend}:${e.traceId}`;
     if (t) {
@@ -180,27 +151,10 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
   }
 
   private async fetchPage(backendName: string, listing: Listing): Promise<void> {
-    const backend: BackendSetting | undefined = this.remote.backend(backendName);
+    const backend = this.remote.backend(backendName);
     if (!backend) return;
-    const { search } = listing;
-    const oldest = listing.traces.at(-1)?.startMs;
-    const startMax = new Date(oldest !== undefined ? oldest - 1 : listing.until);
-    const limit = this.remote.settings.pageSize;
     try {
-      const client = await this.remote.client(backend);
-      const page = await client.search({ service: search.service, operation: search.operation, startMin: new Date(listing.until - search.windowMs), startMax, limit, errorsOnly: search.errorsOnly, minDurationMs: search.minDurationMs });
-      // Summaries as the Runs view computes them: the page's spans in a store of their own.
-      const store = new TraceStore();
-      addRemoteSpans(store, page);
-      const seen = new Set(listing.traces.map((t) => t.traceId));
-      for (const traceId of page.traceIds) {
-        const trace = store.trace(traceId);
-        if (!trace || seen.has(traceId)) continue;
-        const s = trace.summary();
-        listing.traces.push({ traceId, name: s.name, durationMs: Number(s.endNs - s.startNs) / 1e6, spanCount: s.spanCount, errorCount: s.errorCount, startMs: Number(s.startNs / 1_000_000n), remote: page });
-      }
-      // Jaeger counts traces before the errors-only filter is applied here.
-      listing.more = new Set(page.spans.map((sp) => sp.traceId)).size >= limit;
+      await listing.pager.next(await this.remote.client(backend));
       listing.error = undefined;
     } catch (err) {
       listing.error = err instanceof Error ? err.message : String(err);

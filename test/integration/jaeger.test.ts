@@ -19,6 +19,7 @@ import type { SpanNode } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
 import { RemoteError } from '../../src/core/remote/remoteError';
+import { RemotePager } from '../../src/core/remote/remotePager';
 import { addRemoteSpans, missingParents } from '../../src/core/remote/remoteRuns';
 import type { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
@@ -259,6 +260,35 @@ describe('a Python agent (OpenInference over OTLP/HTTP protobuf) exporting to Ja
       assert.deepEqual(JSON.parse(remote.out).traces[0], mine, `run ${run.summary().name} ${run.traceId}`);
       assert.ok(mine.spans.some((s) => s.kind === 'llm' && (s.messages?.length ?? 0) > 0), 'its model calls carry a conversation');
     }
+  });
+});
+
+describe('paging a backend’s traces', () => {
+  test('pages of 2 list 5 runs newest first, each once, then stop; errors only pages through to the failed one', async () => {
+    const { provider, tracer } = tracerTo('pager-svc', jaeger.otlpUrl);
+    const t0 = Date.now() - 10 * 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const root = tracer.startSpan(`job ${i}`, { startTime: new Date(t0 + i * 1000) });
+      if (i === 1) root.setStatus({ code: SpanStatusCode.ERROR, message: 'job failed' });
+      root.end(new Date(t0 + i * 1000 + 200));
+      ids.push(root.spanContext().traceId);
+    }
+    await provider.shutdown();
+    const client = new JaegerClient({ name: 'team', url: jaeger.queryUrl });
+    for (const id of ids) await inJaeger(client, id, 1);
+    // Which traces a limit keeps is the store's choice (the memory store: the ones received
+    // last, in whatever order one batch held them), so only the sizes of the pages are fixed.
+    const pager = new RemotePager({ service: 'pager-svc', windowMs: 3_600_000, errorsOnly: false }, 2);
+    const pages: string[][] = [];
+    while (pager.more) pages.push((await pager.next(client)).map((t) => t.name));
+    assert.deepEqual(pages.map((p) => p.length), [2, 2, 1]);
+    assert.deepEqual(pages.flat().sort(), ['job 0', 'job 1', 'job 2', 'job 3', 'job 4'], 'each run once');
+    assert.deepEqual(pager.traces.map((t) => t.traceId), [...ids].reverse(), 'listed newest first');
+    assert.deepEqual(await pager.next(client), [], 'nothing after the last page');
+    const failed = new RemotePager({ service: 'pager-svc', windowMs: 3_600_000, errorsOnly: true }, 2);
+    while (failed.more) await failed.next(client);
+    assert.deepEqual(failed.traces.map((t) => `${t.name}, ${t.errorCount} failed`), ['job 1, 1 failed'], 'filtered page by page, every page reached');
   });
 });
 
