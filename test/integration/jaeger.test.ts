@@ -14,7 +14,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/cli';
+import { runJson } from '../../src/core/export/runJson';
+import { runOtlpLine } from '../../src/core/export/otlpJson';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { decodeKeyValues } from '../../src/core/ingest/otlp/anyValue';
+import { buildReplayDocument } from '../../src/core/replay/buildReplay';
+import { loadReplaySpan } from '../../src/core/replay/replaySpan';
 import type { SpanNode } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
@@ -223,6 +228,41 @@ describe('a run exported to Jaeger and to the local receiver', () => {
         assert.equal(theirs.resourceAttributes['deployment.environment'], 'ci', `${api}: resource attributes`);
       }
     }
+  });
+
+  test('what a user does with a run gives the same from Jaeger: Copy Run as JSON, Replay…, Save Run As…', async () => {
+    const local = ws.store.trace(traceId)!;
+    const store = new TraceStore();
+    addRemoteSpans(store, await client.trace(traceId));
+    const remote = store.trace(traceId)!;
+    assert.deepEqual(await runJson(remote, { maxPayloadChars: 0 }), await runJson(local, { maxPayloadChars: 0 }));
+    const llm = spansOf(local).filter((sp) => sp.name === 'ChatOpenAI');
+    assert.equal(llm.length, 2);
+    for (const span of llm) {
+      const replay = buildReplayDocument(await loadReplaySpan(remote.span(span.spanId)!));
+      assert.deepEqual(replay, buildReplayDocument(await loadReplaySpan(span)));
+      assert.ok(replay.messages.length >= 2, 'the replay has the recorded conversation');
+    }
+    // Save Run As… writes each span's JSON as its source holds it: Jaeger's encoder writes
+    // int64s as strings and leaves out zero fields, so the same spans, spelled differently.
+    type RawSpan = { spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string | number; endTimeUnixNano: string | number; attributes?: unknown; events?: { name: string; attributes?: unknown }[]; status?: { code?: number } };
+    const spansIn = (line: string) =>
+      (JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: RawSpan[] }[] }[] }).resourceSpans
+        .flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans))
+        .map((sp) => ({
+          id: sp.spanId,
+          parent: sp.parentSpanId ?? '',
+          name: sp.name,
+          start: String(sp.startTimeUnixNano),
+          end: String(sp.endTimeUnixNano),
+          status: Number(sp.status?.code ?? 0),
+          attributes: decodeKeyValues(sp.attributes),
+          events: (sp.events ?? []).map((e) => [e.name, decodeKeyValues(e.attributes)]),
+        }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const saved = spansIn(await runOtlpLine(remote));
+    assert.equal(saved.length, 5);
+    assert.deepEqual(saved, spansIn(await runOtlpLine(local)));
   });
 
   test('a trace Jaeger does not have is named as such', async () => {
