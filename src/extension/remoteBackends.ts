@@ -62,10 +62,11 @@ export class RemoteBackends extends DisposableStore {
   /** Adds fetched traces to the store (spans already held stay as they are); returns how many spans were added. */
   async add(remote: RemoteSpans, traceIds: readonly string[] = remote.traceIds): Promise<number> {
     const ws = await this.service.ensureStarted();
-    for (const p of remote.problems) this.service.log.warn(`${remote.source}: ${p}`);
-    const previous = this.fetched.get(remote.source);
+    const key = remote.sources[0] ?? '';
+    for (const p of remote.problems) this.service.log.warn(`${key}: ${p}`);
+    const previous = this.fetched.get(key);
     const all = previous ? [...new Set([...previous.traceIds, ...traceIds])] : traceIds;
-    this.fetched.set(remote.source, { remote, traceIds: all });
+    this.fetched.set(key, { remote, traceIds: all });
     return addRemoteSpans(ws.store, remote, traceIds);
   }
 

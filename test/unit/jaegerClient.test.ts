@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
+import { requestJson } from './otlpBuilder';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
 import { parseTraceRef } from '../../src/core/remote/jaegerQuery';
 import { parseSince } from '../../src/core/remote/remoteRuns';
@@ -114,6 +115,35 @@ test('a trace missing some of its spans is read, and called partial', async (t) 
   const got = await new JaegerClient({ name: 'team', url }).trace(TRACE);
   assert.equal(got.spans.length, 1);
   assert.deepEqual(got.problems, [`trace ${TRACE} is partial: 1 parent span missing (not received by the backend yet, or sent elsewhere)`]);
+});
+
+test('a big trace is read in chunks, the event loop free between them; each span reads back from its chunk', async (t) => {
+  const spans = [];
+  for (let i = 0; i < 12_000; i++) {
+    spans.push({ traceId: TRACE, spanId: (i + 1).toString(16).padStart(16, '0'), parentSpanId: i === 0 ? undefined : (Math.floor(i / 2) + 1).toString(16).padStart(16, '0'), name: `step ${i}`, start: 1_700_000_000_000_000_000n + BigInt(i), end: 1_700_000_000_001_000_000n + BigInt(i), attributes: { 'input.value': `question ${i}` } });
+  }
+  // Jaeger's API v3 body: OTLP JSON under "result", int64s as strings, one resource and scope.
+  const body = JSON.stringify({ result: requestJson(spans, 'big-svc') });
+  const { url } = await serve(t, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  let ticks = 0;
+  const probe = setInterval(() => ticks++, 1);
+  let got;
+  try {
+    got = await new JaegerClient({ name: 'team', url }).trace(TRACE);
+  } finally {
+    clearInterval(probe);
+  }
+  assert.deepEqual(got.sources, [`jaeger:team/trace/${TRACE}`, ...[2, 3, 4, 5, 6].map((n) => `jaeger:team/trace/${TRACE}#${n}`)], 'chunks of 2,000 spans');
+  assert.ok(ticks >= 2, `timers ran between the chunks (${ticks} ticks)`);
+  assert.equal(got.spans.length, 12_000);
+  assert.equal(new Set(got.spans.map((sp) => sp.spanId)).size, 12_000);
+  assert.deepEqual(got.problems, [], 'every parent is in the trace, whichever chunk it was read from');
+  const last = got.spans.at(-1)!;
+  assert.equal(last.origin.file, `jaeger:team/trace/${TRACE}#6`);
+  const details = await loadSpanDetails(last);
+  assert.equal(details.attributes['input.value'], 'question 11999');
+  assert.equal(details.resourceAttributes['service.name'], 'big-svc', 'each chunk repeats its resource');
+  assert.equal(last.scope?.name, got.spans[0].scope?.name);
 });
 
 test('a pasted trace id or Jaeger link gives the trace id (and where Jaeger is)', () => {

@@ -9,8 +9,11 @@
  */
 import { DEFAULT_REMOTE_TIMEOUT_SECONDS } from '../config/defaults';
 import { readTraceDocument } from '../ingest/formats/traceDocument';
+import { firstKey } from '../ingest/formats/traceValue';
+import { JsonScanner, JsonSyntaxError } from '../ingest/otlp/jsonScanner';
+import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
 import { putMemorySource } from '../ingest/spanSource';
-import { JsonSyntaxError } from '../ingest/otlp/jsonScanner';
+import { otlpChunks } from './otlpChunks';
 import { StatusCode, type SpanRecord } from '../model/span';
 import { RemoteError } from './remoteError';
 import { baseUrl, v1, v3, type JaegerSearch } from './jaegerQuery';
@@ -33,10 +36,10 @@ export interface JaegerClientOptions {
   readonly api?: Api;
 }
 
-/** Spans fetched in one response, kept readable under `source`. */
+/** Spans fetched in one response, kept readable under `sources`. */
 export interface RemoteSpans {
-  /** The in-memory name the spans' `origin.file` carries. */
-  readonly source: string;
+  /** The in-memory names the spans' `origin.file` carry: one per chunk of the body. */
+  readonly sources: readonly string[];
   readonly spans: SpanRecord[];
   /** Trace ids in the response, newest first (search) or the one asked for. */
   readonly traceIds: string[];
@@ -46,6 +49,8 @@ export interface RemoteSpans {
 
 export const DEFAULT_TIMEOUT_MS = DEFAULT_REMOTE_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/** Spans read at once from a body (~1 MB of JSON: a few tens of milliseconds, between which the host is free). */
+const CHUNK_SPANS = 2000;
 
 export type Api = 'v3' | 'v1';
 
@@ -87,10 +92,10 @@ export class JaegerClient {
       body = await this.get((api) => (api === 'v3' ? v3 : v1).search(this.base, query), signal);
     } catch (err) {
       // API v3 answers an empty search with 404 "No traces found".
-      if (err instanceof RemoteError && err.kind === 'not-found') return { source: name, spans: [], traceIds: [], problems: [] };
+      if (err instanceof RemoteError && err.kind === 'not-found') return { sources: [], spans: [], traceIds: [], problems: [] };
       throw err;
     }
-    const read = this.read(name, body);
+    const read = await this.read(name, body);
     let traceIds = newestFirst(read.spans);
     // API v3's HTTP gateway takes no attribute filter, so errors-only is applied to what came back.
     if (query.errorsOnly) {
@@ -103,7 +108,7 @@ export class JaegerClient {
   /** One trace by id; a trace the backend does not have is a `not-found` RemoteError. */
   async trace(traceId: string, signal?: AbortSignal): Promise<RemoteSpans> {
     const body = await this.get((api) => (api === 'v3' ? v3 : v1).trace(this.base, traceId), signal, `trace ${traceId}`);
-    const read = this.read(`${this.sourcePrefix()}/trace/${traceId}`, body);
+    const read = await this.read(`${this.sourcePrefix()}/trace/${traceId}`, body);
     const spans = read.spans.filter((s) => s.traceId === traceId);
     if (spans.length === 0) throw new RemoteError('not-found', `Jaeger "${this.backend.name}" has no spans of trace ${traceId} (${body.url})`, 404);
     return { ...read, spans, traceIds: [traceId] };
@@ -113,24 +118,43 @@ export class JaegerClient {
     return `jaeger:${this.backend.name}`;
   }
 
-  /** Reads a body with the trace readers files use, and keeps it for the spans' details. */
-  private read(name: string, body: Body): RemoteSpans {
+  /**
+   * Reads a body with the readers files use, and keeps it for the spans' details. API v3's
+   * OTLP is read in chunks of spans (`otlpChunks.ts`), the event loop free between them;
+   * the v1 JSON of older servers in one go.
+   */
+  private async read(name: string, body: Body): Promise<RemoteSpans> {
     const buf = Buffer.from(body.bytes);
-    let result;
+    const spans: SpanRecord[] = [];
+    const problems: string[] = [];
+    const sources: string[] = [];
     try {
-      result = readTraceDocument(buf, 0, buf.length, name, true);
+      const result = firstKey(buf, 0, buf.length) === 'result' ? firstValueStart(buf) : undefined;
+      if (result !== undefined) {
+        let i = 0;
+        for (const chunk of otlpChunks(buf, result, buf.length, CHUNK_SPANS)) {
+          if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+          const source = i === 0 ? name : `${name}#${i + 1}`;
+          i++;
+          const read = readOtlpJson(chunk, 0, chunk.length, { file: source, line: 1, byteBase: 0 });
+          putMemorySource(source, chunk);
+          sources.push(source);
+          for (const s of read.spans) spans.push(s);
+          problems.push(...read.problems);
+        }
+      } else {
+        const read = readTraceDocument(buf, 0, buf.length, name, true);
+        putMemorySource(name, buf);
+        sources.push(name);
+        spans.push(...read.spans);
+        problems.push(...read.problems.map((p) => p.message));
+      }
     } catch (err) {
       if (err instanceof JsonSyntaxError) throw new RemoteError('malformed', `Jaeger "${this.backend.name}": GET ${body.url.split('?')[0]} returned something that is not trace JSON: ${err.message}`);
       throw err;
     }
-    putMemorySource(name, buf);
-    const traceIds = newestFirst(result.spans);
-    return {
-      source: name,
-      spans: result.spans,
-      traceIds,
-      problems: [...result.problems.map((p) => p.message), ...partial(traceIds, result.spans)],
-    };
+    const traceIds = newestFirst(spans);
+    return { sources, spans, traceIds, problems: [...problems, ...partial(traceIds, spans)] };
   }
 
   private json(text: string, url: string): unknown {
@@ -222,6 +246,15 @@ interface Body {
   readonly url: string;
   readonly bytes: Uint8Array;
   readonly text: string;
+}
+
+/** Where the value of an object's first key starts (not scanning past it: the body may be big). */
+function firstValueStart(buf: Buffer): number {
+  const sc = new JsonScanner(buf, 0, buf.length);
+  sc.beginObject();
+  sc.nextKey(true);
+  sc.skipWhitespace();
+  return sc.pos;
 }
 
 /** Jaeger's error body: v3 `{"error": {"message"}}`, v1 `{"errors": [{"msg"}]}`. */

@@ -61,7 +61,7 @@ export class RemotePager {
     this.pages++;
     const store = new TraceStore();
     addRemoteSpans(store, page);
-    forgetMemorySource(page.source);
+    for (const source of page.sources) forgetMemorySource(source);
     const seen = new Set(this.traces.map((t) => t.traceId));
     const added: RemoteTraceSummary[] = [];
     for (const traceId of page.traceIds) {

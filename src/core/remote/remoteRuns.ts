@@ -2,6 +2,7 @@
  * Remote spans into the one store the views read, so a remote run is listed, opened,
  * compared and exported like a local one; and a local run joined with the rest of its trace.
  */
+import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 import type { TraceStore } from '../model/traceStore';
 import type { RemoteSpans } from './jaegerClient';
@@ -15,7 +16,14 @@ import type { RemoteSpans } from './jaegerClient';
 export function addRemoteSpans(store: TraceStore, remote: RemoteSpans, traceIds?: readonly string[]): number {
   const wanted = traceIds ? new Set(traceIds) : undefined;
   const fresh = remote.spans.filter((s) => (!wanted || wanted.has(s.traceId)) && !store.trace(s.traceId)?.span(s.spanId));
-  store.addSpans(remote.source, fresh);
+  // Each under the chunk of the body it was read from (the store groups spans by source).
+  const bySource = new Map<string, SpanRecord[]>();
+  for (const s of fresh) {
+    let list = bySource.get(s.origin.file);
+    if (!list) bySource.set(s.origin.file, (list = []));
+    list.push(s);
+  }
+  for (const [source, spans] of bySource) store.addSpans(source, spans);
   return fresh.length;
 }
 
