@@ -2,6 +2,7 @@
 // with captured output, the core's receivers writing into a workspace, and the workspace read
 // the way the extension reads it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
@@ -20,6 +21,15 @@ export async function setup(script: 'setup-python.sh' | 'setup-collector.sh' | '
   const last = stdout.trim().split('\n').at(-1);
   if (!last) throw new Error(`${script} printed no path`);
   return last;
+}
+
+/** A loopback port free at the time of asking (for servers whose config takes a fixed port). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export interface Finished {

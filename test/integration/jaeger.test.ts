@@ -29,8 +29,8 @@ import { addRemoteSpans, missingParents } from '../../src/core/remote/remoteRuns
 import type { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { FakeModelApi } from './fakeModelApi';
-import { runAgent, setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
-import { freePort, jaegerServer, type JaegerServer } from './jaegerServer';
+import { freePort, runAgent, setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
+import { jaegerServer, type JaegerServer } from './jaegerServer';
 
 let jaeger: JaegerServer;
 let receivers: OtlpReceivers;

@@ -1,18 +1,9 @@
 // A real Jaeger (the all-in-one `jaeger` binary built by scripts/setup-jaeger.sh) on free
 // loopback ports: OTLP in, in-memory storage, the query service's HTTP API out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { start, waitFor, type Running } from './harness';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, start, waitFor, type Running } from './harness';
 
 export interface JaegerServer {
   /** The query service (UI and API). */
