@@ -50,11 +50,12 @@ export class RemoteBackends extends DisposableStore {
 
   /** A client for the backend, with its header's secret when one is set. */
   async client(backend: BackendSetting): Promise<JaegerClient> {
-    let header: { name: string; value: string } | undefined;
+    let header: { name: string; value?: string } | undefined;
     if (backend.header) {
       const value = await this.secrets.get(backendSecretKey(backend));
-      if (value) header = { name: backend.header, value };
-      else this.service.log.warn(`backend "${backend.name}" names the header ${backend.header} but no value is set for it; run "Trace Run: Set Backend Header Secret"`);
+      // Named without a value, it is not sent, but a refusal says which header lacks one.
+      header = { name: backend.header, value };
+      if (!value) this.service.log.warn(`backend "${backend.name}" names the header ${backend.header} but no value is set for it; run "Trace Run: Set Backend Header Secret"`);
     }
     return new JaegerClient({ name: backend.name, url: backend.url, header }, { timeoutMs: this.settings.timeoutMs });
   }
@@ -117,7 +118,6 @@ export class RemoteBackends extends DisposableStore {
     if (value === undefined) return;
     if (value.trim() === '') await this.secrets.delete(backendSecretKey(backend));
     else await this.secrets.store(backendSecretKey(backend), value.trim());
-    this.changeEmitter.fire();
   }
 
   private addBack(): void {

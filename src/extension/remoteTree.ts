@@ -116,6 +116,8 @@ export class RemoteTreeProvider extends DisposableStore implements vscode.TreeDa
     }
     if (e.type === 'remoteHint') {
       const item = new vscode.TreeItem('Choose a service to list its traces…');
+      // A stable id: VS Code keeps an item's command arguments only while it knows the item.
+      item.id = `remoteHint:${e.backend}`;
       item.iconPath = new vscode.ThemeIcon('search');
       item.command = commandOf(Commands.SearchBackend, 'Search Backend…', { type: 'backend', backend: e.backend });
       return item;

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
 import { setup } from '../integration/harness';
-import { jaegerServer, type JaegerServer } from '../integration/jaegerServer';
+import { authProxy, jaegerServer, type JaegerServer } from '../integration/jaegerServer';
 import { otlpLine } from '../unit/otlpBuilder';
 import { launchVSCode, type Session } from './harness';
 
@@ -22,6 +22,8 @@ const REPO = resolve(__dirname, '..', '..', '..');
 const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 
 let jaeger: JaegerServer;
+/** The team's Jaeger as users reach it: behind a proxy that wants a bearer token. */
+let proxy: Awaited<ReturnType<typeof authProxy>>;
 let s: Session;
 let workspace: string;
 let listedRun: string;
@@ -80,6 +82,7 @@ before(async () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  proxy = await authProxy(jaeger.queryUrl, 'Bearer team-secret');
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-remote-'));
   mkdirSync(join(workspace, 'agent'));
   mkdirSync(join(workspace, '.tracerun'));
@@ -89,12 +92,13 @@ before(async () => {
     vsixPath: VSIX,
     workspaceDir: workspace,
     name: 'remote',
-    settings: { 'tracerun.backends': [{ name: 'team', type: 'jaeger', url: jaeger.queryUrl }] },
+    settings: { 'tracerun.backends': [{ name: 'team', type: 'jaeger', url: proxy.url, header: 'Authorization' }] },
   });
 });
 
 after(async () => {
   await s?.close();
+  await proxy?.close();
   await jaeger?.dispose();
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
@@ -105,13 +109,25 @@ async function goToSourceOf(frame: Frame, spanName: string): Promise<void> {
   await frame.click('.details vscode-button:has-text("Go to Source")');
 }
 
-test('the backend lists a service’s runs; one opens in the waterfall and Go to Source lands in the workspace', async () => {
+test('refused without its header’s value, the backend asks for it; kept in secret storage, it is sent', async () => {
   await s.openViewContainer('Trace Run');
   // The Remote view starts collapsed (it is empty for whoever has no backend): open it.
   const remoteHeader = s.page.locator('.pane-header', { hasText: 'Remote' });
   await remoteHeader.waitFor({ timeout: 15_000 });
   if ((await remoteHeader.getAttribute('aria-expanded')) === 'false') await remoteHeader.click();
   await s.waitForTreeItem('team', { viewTitle: 'Remote', timeout: 30_000 });
+  (await s.waitForTreeItem('Choose a service to list its traces…', { viewTitle: 'Remote' })).locator.click();
+  const refused = await s.poll('the refusal', async () => (await s.notifications()).find((n) => n.includes('was refused (401 Unauthorized)')), 15_000, async () => (await s.notifications()).join('\n'));
+  assert.match(refused, /^Trace Run: Jaeger "team": GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/services was refused \(401 Unauthorized\): no value is set for its "Authorization" header/);
+  await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Set Header Secret' }).first().click();
+  const box = s.page.locator('.quick-input-widget .quick-input-box input');
+  await s.poll('the password box', async () => ((await box.getAttribute('type')) === 'password' ? true : undefined), 10_000);
+  await box.fill('Bearer team-secret');
+  await box.press('Enter');
+  await s.screenshot('00-secret-set');
+});
+
+test('the backend lists a service’s runs; one opens in the waterfall and Go to Source lands in the workspace', async () => {
   (await s.waitForTreeItem('Choose a service to list its traces…', { viewTitle: 'Remote' })).locator.click();
   await s.pickQuickItem('support-agent');
   await s.pickQuickItem('All operations');
@@ -147,7 +163,7 @@ test('the backend lists a service’s runs; one opens in the waterfall and Go to
 test('Open Trace by ID… takes a pasted Jaeger link and opens that run', async () => {
   await s.runCommand('Trace Run: Open Trace by ID…');
   const input = s.page.locator('.quick-input-widget .quick-input-box input');
-  await input.fill(`${jaeger.queryUrl}/trace/${linkedRun}`);
+  await input.fill(`${proxy.url}/trace/${linkedRun}`);
   await input.press('Enter');
   const frame = await s.webviewFrame(async (f) => ((await f.$eval('.run-header', (e) => e.textContent).catch(() => null)) ?? '').includes(linkedRun), 30_000);
   await frame.waitForSelector('.row .span-name:text-is("lookup_order")');
@@ -173,6 +189,7 @@ test('Fetch the Rest of This Trace joins a local run with its caller’s span fr
 });
 
 test('Jaeger stopped: refreshing says so, naming the request; the runs already here stay', async () => {
+  await proxy.close();
   await jaeger.stop();
   const view = s.page.locator('.pane-header', { hasText: 'Remote' });
   await view.hover();

@@ -8,7 +8,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,8 +28,8 @@ import { addRemoteSpans, missingParents } from '../../src/core/remote/remoteRuns
 import type { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { FakeModelApi } from './fakeModelApi';
-import { freePort, runAgent, setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
-import { jaegerServer, type JaegerServer } from './jaegerServer';
+import { runAgent, setup, spansOf, startReceivers, waitFor, watchWorkspace } from './harness';
+import { authProxy, jaegerServer, type JaegerServer } from './jaegerServer';
 
 let jaeger: JaegerServer;
 let receivers: OtlpReceivers;
@@ -380,23 +379,9 @@ describe('a local run joined with the rest of its trace', () => {
 
 describe('Jaeger behind an auth proxy, and Jaeger gone', () => {
   test('the configured header gets through; a missing or wrong one is a clear 401; a stopped backend a clear network error, local runs untouched', async () => {
-    // A reverse proxy that wants a bearer token, as teams put in front of Jaeger's query service.
-    const proxy = http.createServer((req, res) => {
-      if (req.headers.authorization !== 'Bearer team-secret') {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized');
-        return;
-      }
-      const upstream = http.request(`${jaeger.queryUrl}${req.url}`, { headers: { accept: 'application/json' } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', () => res.writeHead(502).end('bad gateway'));
-      upstream.end();
-    });
-    const port = await freePort();
-    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    const proxy = await authProxy(jaeger.queryUrl, 'Bearer team-secret');
     try {
-      const url = `http://127.0.0.1:${port}`;
+      const url = proxy.url;
       const authed = new JaegerClient({ name: 'team', url, header: { name: 'Authorization', value: 'Bearer team-secret' } });
       assert.ok((await authed.services()).includes('support-agent'));
       const wrong = new JaegerClient({ name: 'team', url, header: { name: 'Authorization', value: 'Bearer old' } });
@@ -411,7 +396,7 @@ describe('Jaeger behind an auth proxy, and Jaeger gone', () => {
       assert.equal(none.code, 1);
       assert.match(none.err, /was refused \(401 Unauthorized\): the backend wants credentials/);
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
 
     const localRuns = ws.store.runs().length;

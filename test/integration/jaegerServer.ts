@@ -1,6 +1,7 @@
 // A real Jaeger (the all-in-one `jaeger` binary built by scripts/setup-jaeger.sh) on free
 // loopback ports: OTLP in, in-memory storage, the query service's HTTP API out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, start, waitFor, type Running } from './harness';
@@ -88,4 +89,33 @@ export async function jaegerServer(bin: string): Promise<JaegerServer> {
     },
   };
   return server;
+}
+
+/**
+ * A reverse proxy in front of Jaeger's query service that wants `Authorization: <token>`, as
+ * teams put in front of it (Jaeger itself checks no credentials). Answers 401 without it.
+ */
+export async function authProxy(upstreamUrl: string, token: string): Promise<{ url: string; close(): Promise<void> }> {
+  const proxy = http.createServer((req, res) => {
+    if (req.headers.authorization !== token) {
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized');
+      return;
+    }
+    const upstream = http.request(`${upstreamUrl}${req.url}`, { headers: { accept: 'application/json' } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end('bad gateway'));
+    upstream.end();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  };
 }

@@ -22,8 +22,8 @@ export interface JaegerBackend {
   /** Shown in messages and in the names of fetched traces. */
   readonly name: string;
   readonly url: string;
-  /** Sent with every request (e.g. `Authorization: Bearer …`). */
-  readonly header?: { readonly name: string; readonly value: string };
+  /** Sent with every request (e.g. `Authorization: Bearer …`); a header without a value is not sent, only named in a 401's message. */
+  readonly header?: { readonly name: string; readonly value?: string };
 }
 
 export interface JaegerClientOptions {
@@ -194,7 +194,7 @@ export class JaegerClient {
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', onAbort);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.backend.header) headers[this.backend.header.name] = this.backend.header.value;
+    if (this.backend.header?.value) headers[this.backend.header.name] = this.backend.header.value;
     try {
       let res: Response;
       try {
@@ -216,7 +216,7 @@ export class JaegerClient {
       }
       const text = () => Buffer.from(bytes).toString('utf8');
       if (res.status === 401 || res.status === 403) {
-        throw new RemoteError('auth', `${label} was refused (${res.status} ${res.statusText}): ${this.backend.header ? `check the secret of the "${this.backend.header.name}" header` : 'the backend wants credentials; set a header for it'}`, res.status);
+        throw new RemoteError('auth', `${label} was refused (${res.status} ${res.statusText}): ${authHint(this.backend.header)}`, res.status);
       }
       if (res.status === 404) {
         const message = jaegerErrorMessage(text());
@@ -255,6 +255,12 @@ function firstValueStart(buf: Buffer): number {
   sc.nextKey(true);
   sc.skipWhitespace();
   return sc.pos;
+}
+
+/** What to do about a 401/403, by what was sent. */
+function authHint(header: JaegerBackend['header']): string {
+  if (!header) return 'the backend wants credentials; set a header for it';
+  return header.value ? `check the value of the "${header.name}" header` : `no value is set for its "${header.name}" header`;
 }
 
 /** Jaeger's error body: v3 `{"error": {"message"}}`, v1 `{"errors": [{"msg"}]}`. */
