@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { backendSecretKey, type BackendSetting } from '../core/remote/backendConfig';
 import { JaegerClient, type RemoteSpans } from '../core/remote/jaegerClient';
 import { addRemoteSpans } from '../core/remote/remoteRuns';
+import { REMOTE_HOLDINGS_BUDGET_BYTES, RemoteHoldings } from '../core/remote/remoteHoldings';
+import { forgetMemorySource } from '../core/ingest/spanSource';
 import { RemoteError } from '../core/remote/remoteError';
 import { Commands } from './commandIds';
 import { executeCommand } from './commands';
@@ -21,8 +23,8 @@ export class RemoteBackends extends DisposableStore {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires when the backends or their settings change. */
   readonly onDidChange = this.changeEmitter.event;
-  /** Everything fetched into the store, by source name, to add back after a re-read. */
-  private readonly fetched = new Map<string, { remote: RemoteSpans; traceIds: readonly string[] }>();
+  /** What was fetched into the store, to add back after a re-read; the oldest let go past a budget. */
+  private readonly fetched = new RemoteHoldings();
 
   constructor(
     private readonly service: TraceRunService,
@@ -63,11 +65,14 @@ export class RemoteBackends extends DisposableStore {
   /** Adds fetched traces to the store (spans already held stay as they are); returns how many spans were added. */
   async add(remote: RemoteSpans, traceIds: readonly string[] = remote.traceIds): Promise<number> {
     const ws = await this.service.ensureStarted();
-    const key = remote.sources[0] ?? '';
-    for (const p of remote.problems) this.service.log.warn(`${key}: ${p}`);
-    const previous = this.fetched.get(key);
-    const all = previous ? [...new Set([...previous.traceIds, ...traceIds])] : traceIds;
-    this.fetched.set(key, { remote, traceIds: all });
+    for (const p of remote.problems) this.service.log.warn(`${remote.sources[0] ?? ''}: ${p}`);
+    for (const old of this.fetched.add(remote, traceIds)) {
+      this.service.log.info(`letting go of ${old.traceIds.join(', ')} (fetched earliest) to keep fetched traces within ${REMOTE_HOLDINGS_BUDGET_BYTES / 1024 / 1024} MB`);
+      for (const source of old.remote.sources) {
+        ws.store.removeFile(source);
+        forgetMemorySource(source);
+      }
+    }
     return addRemoteSpans(ws.store, remote, traceIds);
   }
 
