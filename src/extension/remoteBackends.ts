@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { backendSecretKey, type BackendSetting } from '../core/remote/backendConfig';
 import { JaegerClient, type RemoteSpans } from '../core/remote/jaegerClient';
-import { addRemoteSpans } from '../core/remote/remoteRuns';
+import { addRemoteSpans, replaceRemoteSpans } from '../core/remote/remoteRuns';
 import { REMOTE_HOLDINGS_BUDGET_BYTES, RemoteHoldings } from '../core/remote/remoteHoldings';
 import { forgetMemorySource } from '../core/ingest/spanSource';
 import { RemoteError } from '../core/remote/remoteError';
@@ -66,6 +66,9 @@ export class RemoteBackends extends DisposableStore {
   async add(remote: RemoteSpans, traceIds: readonly string[] = remote.traceIds): Promise<number> {
     const ws = await this.service.ensureStarted();
     for (const p of remote.problems) this.service.log.warn(`${remote.sources[0] ?? ''}: ${p}`);
+    const previous = this.fetched.heldAs(remote)?.remote;
+    // Chunks of an earlier fetch that this one did not reuse by name hold nothing now.
+    for (const source of previous?.sources ?? []) if (!remote.sources.includes(source)) forgetMemorySource(source);
     for (const old of this.fetched.add(remote, traceIds)) {
       this.service.log.info(`letting go of ${old.traceIds.join(', ')} (fetched earliest) to keep fetched traces within ${REMOTE_HOLDINGS_BUDGET_BYTES / 1024 / 1024} MB`);
       for (const source of old.remote.sources) {
@@ -73,7 +76,7 @@ export class RemoteBackends extends DisposableStore {
         forgetMemorySource(source);
       }
     }
-    return addRemoteSpans(ws.store, remote, traceIds);
+    return replaceRemoteSpans(ws.store, previous, remote, this.fetched.heldAs(remote)?.traceIds ?? traceIds);
   }
 
   /** Fetches one trace from a backend into the store; a failure is logged and shown, naming the request. */

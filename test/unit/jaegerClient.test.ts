@@ -9,7 +9,8 @@ import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
 import { requestJson } from './otlpBuilder';
 import { JaegerClient } from '../../src/core/remote/jaegerClient';
 import { parseTraceRef } from '../../src/core/remote/jaegerQuery';
-import { parseSince } from '../../src/core/remote/remoteRuns';
+import { addRemoteSpans, parseSince, replaceRemoteSpans } from '../../src/core/remote/remoteRuns';
+import { TraceStore } from '../../src/core/model/traceStore';
 import type { RemoteError } from '../../src/core/remote/remoteError';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -144,6 +145,23 @@ test('a big trace is read in chunks, the event loop free between them; each span
   assert.equal(details.attributes['input.value'], 'question 11999');
   assert.equal(details.resourceAttributes['service.name'], 'big-svc', 'each chunk repeats its resource');
   assert.equal(last.scope?.name, got.spans[0].scope?.name);
+});
+
+test('a trace fetched again replaces the earlier fetch: every span reads back from the new body', async (t) => {
+  const span = (n: number, parent?: number) => ({ traceId: TRACE, spanId: `00000000000000${n}0`, parentSpanId: parent ? `00000000000000${parent}0` : undefined, name: `s${n}`, start: 1_700_000_000_000_000_000n + BigInt(n), end: 1_700_000_000_100_000_000n, attributes: { 'input.value': `input of s${n}` } });
+  // The second answer has a span more, first, so every byte range moved.
+  const bodies = [[span(1), span(2, 1)], [span(3, 1), span(1), span(2, 1)]].map((spans) => JSON.stringify({ result: requestJson(spans) }));
+  let asked = 0;
+  const { url } = await serve(t, (_req, res) => res.writeHead(200).end(bodies[Math.min(asked++, 1)]));
+  const client = new JaegerClient({ name: 'team', url });
+  const store = new TraceStore();
+  const first = await client.trace(TRACE);
+  addRemoteSpans(store, first);
+  const second = await client.trace(TRACE);
+  assert.equal(replaceRemoteSpans(store, first, second), 3);
+  const spans = [...store.trace(TRACE)!.allSpans()];
+  assert.equal(spans.length, 3);
+  for (const sp of spans) assert.equal((await loadSpanDetails(sp)).attributes['input.value'], `input of ${sp.name}`);
 });
 
 test('a pasted trace id or Jaeger link gives the trace id (and where Jaeger is)', () => {

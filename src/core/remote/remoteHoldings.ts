@@ -41,6 +41,11 @@ export class RemoteHoldings {
     return dropped;
   }
 
+  /** What is held of an earlier fetch of the same body (same first source name). */
+  heldAs(remote: RemoteSpans): Held | undefined {
+    return this.held.get(remote.sources[0] ?? '');
+  }
+
   values(): IterableIterator<Held> {
     return this.held.values();
   }

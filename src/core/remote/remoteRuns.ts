@@ -28,6 +28,16 @@ export function addRemoteSpans(store: TraceStore, remote: RemoteSpans, traceIds?
 }
 
 /**
+ * A trace fetched again: the spans of the earlier fetch point into bytes that its name no
+ * longer holds (the new body replaced them), so they are dropped before the new ones are
+ * added; spans read from local files stay. Returns how many spans were added.
+ */
+export function replaceRemoteSpans(store: TraceStore, previous: RemoteSpans | undefined, remote: RemoteSpans, traceIds?: readonly string[]): number {
+  for (const source of previous?.sources ?? []) store.removeFile(source);
+  return addRemoteSpans(store, remote, traceIds);
+}
+
+/**
  * Span ids a run's spans name as parents that it does not hold: the parts of the trace that
  * went elsewhere (a called service exporting to the team's backend). Empty when whole.
  */
