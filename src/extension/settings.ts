@@ -17,6 +17,8 @@ import {
   DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
   DEFAULT_REPLAY_OPENAI_BASE_URL,
   DEFAULT_REPLAY_TIMES,
+  DEFAULT_REMOTE_PAGE_SIZE,
+  DEFAULT_REMOTE_TIMEOUT_SECONDS,
   DEFAULT_WATCH,
   SETTING_RANGES,
   SETTINGS_SECTION,
@@ -25,6 +27,7 @@ import {
 import type { ModelPrice } from '../core/genai/cost';
 import type { PathMappings } from '../core/source/pathMapping';
 import type { PatternRule, RedactSetting } from '../core/privacy/redactRules';
+import { readBackends, type BackendSetting } from '../core/remote/backendConfig';
 
 // Every `tracerun.*` setting is read (and written) here, by its typed key, with the defaults
 // of core/config/defaults.ts.
@@ -223,5 +226,21 @@ export function readReplaySettings(problems: string[] = []): ReplaySettings {
     openaiBaseUrl: url(get(config, 'replay.openaiBaseUrl'), 'replay.openaiBaseUrl', DEFAULT_REPLAY_OPENAI_BASE_URL, problems),
     anthropicBaseUrl: url(get(config, 'replay.anthropicBaseUrl'), 'replay.anthropicBaseUrl', DEFAULT_REPLAY_ANTHROPIC_BASE_URL, problems),
     times: integerIn(get(config, 'replay.times'), 'replay.times', DEFAULT_REPLAY_TIMES, problems),
+  };
+}
+
+export interface RemoteSettings {
+  readonly backends: readonly BackendSetting[];
+  readonly pageSize: number;
+  readonly timeoutMs: number;
+}
+
+/** `tracerun.backends` and `tracerun.remote.*`; invalid backends are left out and reported. */
+export function readRemoteSettings(problems: string[] = []): RemoteSettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return {
+    backends: readBackends(get(config, 'backends'), problems, settingId('backends')),
+    pageSize: integerIn(get(config, 'remote.pageSize'), 'remote.pageSize', DEFAULT_REMOTE_PAGE_SIZE, problems),
+    timeoutMs: integerIn(get(config, 'remote.timeoutSeconds'), 'remote.timeoutSeconds', DEFAULT_REMOTE_TIMEOUT_SECONDS, problems) * 1000,
   };
 }

@@ -5,6 +5,9 @@ import { appendFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
+import { TraceStore } from '../../src/core/model/traceStore';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { forgetMemorySource, putMemorySource } from '../../src/core/ingest/spanSource';
 import type { Trace } from '../../src/core/model/trace';
 import type { SpanNode } from '../../src/core/model/trace';
 import { otlpLine, T0, type TestSpan } from './otlpBuilder';
@@ -136,4 +139,24 @@ test('files found at start are read newest first', async (t) => {
   const order: string[] = [];
   await watch(t, dir, (file) => order.push(path.basename(file)));
   assert.deepEqual(order, files.map((f) => path.basename(f)).reverse());
+});
+
+test('a run fetched from a backend (held in memory under a name) is evicted and read back from memory', () => {
+  const store = new TraceStore();
+  const name = 'jaeger:team/trace/test-eviction';
+  const body = Buffer.from(otlpLine([
+    { traceId: hex(7, 16), spanId: hex(70, 8), name: 'remote root', start: T0, end: T0 + 1000n },
+    { traceId: hex(7, 16), spanId: hex(71, 8), parentSpanId: hex(70, 8), name: 'remote child', start: T0 + 10n, end: T0 + 20n },
+  ]));
+  putMemorySource(name, body);
+  try {
+    store.addSpans(name, readOtlpJson(body, 0, body.length, { file: name, line: 1, byteBase: 0 }).spans);
+    const run = store.trace(hex(7, 16))!;
+    const before = picture(run);
+    store.evictAll();
+    assert.equal(run.isEvicted, true);
+    assert.deepEqual(picture(run), before);
+  } finally {
+    forgetMemorySource(name);
+  }
 });

@@ -77,6 +77,10 @@ export const DEFAULT_REPLAY_TIMES = 1;
 export const DEFAULT_MEMORY_BUDGET_MB = 64;
 /** Days the receiver's daily files are kept (`tracerun.receiver.keepDays`); 0 keeps them all. */
 export const DEFAULT_RECEIVER_KEEP_DAYS = 14;
+/** Traces asked of a backend per page of its Remote list (`tracerun.remote.pageSize`). */
+export const DEFAULT_REMOTE_PAGE_SIZE = 20;
+/** How long one request to a backend may take (`tracerun.remote.timeoutSeconds`). */
+export const DEFAULT_REMOTE_TIMEOUT_SECONDS = 20;
 
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
@@ -104,6 +108,10 @@ export const SETTING_DEFAULTS = {
   // Recorded paths map into the workspace by their longest suffix without any setting.
   pathMappings: {},
   redact: DEFAULT_REDACT,
+  // No backend is contacted unless the user adds one.
+  backends: [],
+  'remote.pageSize': DEFAULT_REMOTE_PAGE_SIZE,
+  'remote.timeoutSeconds': DEFAULT_REMOTE_TIMEOUT_SECONDS,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -119,4 +127,6 @@ export const SETTING_RANGES = {
   memoryBudgetMB: { min: 16, max: 16384 },
   'copy.maxPayloadChars': { min: 0, max: 1_000_000 },
   'replay.times': { min: 1, max: 20 },
+  'remote.pageSize': { min: 1, max: 1000 },
+  'remote.timeoutSeconds': { min: 1, max: 600 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

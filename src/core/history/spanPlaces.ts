@@ -3,6 +3,7 @@ import { asRunningSpan } from '../genai/pendingSpans';
 import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
 import { outOfRangeTime } from '../model/timeRange';
 import type { SpanRecord } from '../model/span';
+import { memorySourceBytes } from '../ingest/spanSource';
 
 /**
  * Where each trace's spans were read from: per file, the lines (number, first byte, end byte)
@@ -78,14 +79,17 @@ export class SpanPlaces {
   read(traceId: string): SpanRecord[] {
     const out: SpanRecord[] = [];
     for (const [file, lines] of this.byTrace.get(traceId) ?? []) {
+      // A trace fetched from a backend is held in memory under its name (`spanSource.ts`).
+      const held = memorySourceBytes(file);
       let fd: number | undefined;
       try {
-        fd = fs.openSync(file, 'r');
+        if (!held) fd = fs.openSync(file, 'r');
         for (let i = 0; i < lines.length; i += 3) {
           const line = lines[i];
           const start = lines[i + 1];
-          const buf = Buffer.allocUnsafe(lines[i + 2] - start);
-          if (fs.readSync(fd, buf, 0, buf.length, start) !== buf.length) continue;
+          const length = lines[i + 2] - start;
+          const buf = held ? held.subarray(start, start + length) : Buffer.allocUnsafe(length);
+          if (buf.length !== length || (fd !== undefined && fs.readSync(fd, buf, 0, length, start) !== length)) continue;
           try {
             for (const span of readOtlpJson(buf, 0, buf.length, { file, line, byteBase: start }).spans) {
               if (span.traceId === traceId && outOfRangeTime(span) === undefined) out.push(asRunningSpan(span));
