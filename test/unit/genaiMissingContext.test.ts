@@ -52,9 +52,12 @@ test('spans whose parent never arrived, once the run has settled', () => {
     'a running run may still receive them',
   );
   const note = missingContext(run, { settled: true }).find((n) => n.kind === 'missing-parent')!;
-  assert.equal(note.message, '3 spans name a parent that never arrived — another process or service did not export it.');
+  assert.equal(note.message, '3 spans name a parent that never arrived — another process or service did not export it. Parent ids: p1, p2.');
   assert.deepEqual(note.spanIds, ['b', 'c', 'd']);
   assert.deepEqual(note.parentIds, ['p1', 'p2']);
+  const many = [span('a', '', { ...located }), ...['1', '2', '3', '4', '5', '6', '7'].map((n) => span(`c${n}`, `p${n}`, {}))];
+  assert.match(missingContext(many, { settled: true }).find((n) => n.kind === 'missing-parent')!.message, /Parent ids: p1, p2, p3, p4, p5 and 2 more\.$/);
+  assert.match(missingContext([span('a', '', { ...located }), span('b', 'p1', {})], { settled: true }).find((n) => n.kind === 'missing-parent')!.message, /^1 span names a parent that never arrived .* Parent id: p1\.$/);
   // A Logfire pending twin's parent is the running span itself: not an orphan.
   const pending = span('z', 'gone', { 'logfire.span_type': 'pending_span' });
   assert.equal(missingContext([span('a', '', { ...located }), pending], { settled: true }).length, 0);

@@ -180,3 +180,72 @@ test('details are masked by the redact rules until Reveal: attributes, conversat
   const plain = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
   assert.equal(maskDetails(plain, r), plain, 'nothing to mask: the view as it is, no Reveal');
 });
+
+test('an LLM call that recorded no prompt or answer says so in its details, with the switch of the instrumentation that wrote it', async (t) => {
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 12 },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'ChatOpenAI', start: ms(0), end: ms(900), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o' } },
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b3',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]) },
+    },
+    { traceId: TRACE, spanId: '00000000000000b4', name: 'lookup_order', start: ms(0), end: ms(9), attributes: { 'gen_ai.operation.name': 'execute_tool' } },
+  ]);
+  const genai = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.match(genai.contentMissing?.message ?? '', /^This LLM call recorded no prompt or completion: /);
+  assert.match(genai.contentMissing?.fix ?? '', /OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT/);
+  const openInference = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.match(openInference.contentMissing?.message ?? '', /OpenInference leaves content out/);
+  assert.match(openInference.contentMissing?.fix ?? '', /OPENINFERENCE_HIDE_INPUTS/);
+  assert.equal((await spanDetailsOf(trace, '00000000000000b3', context(() => false))).contentMissing, undefined, 'a call with its messages lacks nothing');
+  assert.equal((await spanDetailsOf(trace, '00000000000000b4', context(() => false))).contentMissing, undefined, 'a tool call is no LLM call');
+});
+
+test('details state whether the call streamed, its managed prompt, its evaluations and the vendor metadata, masked like the rest', async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'generation',
+      start: ms(0),
+      end: ms(900),
+      attributes: {
+        'langfuse.observation.type': 'generation',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.request.stream': true,
+        'langfuse.observation.input': JSON.stringify([{ role: 'user', content: 'hi' }]),
+        'langfuse.observation.prompt.name': 'support-answer',
+        'langfuse.observation.prompt.version': 7,
+        'langfuse.observation.metadata.customer': 'acme',
+        'langfuse.observation.metadata.api_key': key,
+        'evaluations.0.evaluation.name': 'relevance',
+        'evaluations.0.evaluation.score': 0.95,
+        'evaluations.0.evaluation.explanation': `cites the docs; the key ${key} was not used`,
+      },
+    },
+  ]);
+  const view = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.equal(view.streamed, true);
+  assert.deepEqual(view.prompt, { name: 'support-answer', version: '7' });
+  assert.deepEqual(view.evaluations, [{ name: 'relevance', score: 0.95, explanation: `cites the docs; the key ${key} was not used` }]);
+  assert.deepEqual(view.metadata, [
+    ['api_key', key],
+    ['customer', 'acme'],
+  ]);
+  const masked = maskDetails(view, new Redactor());
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key once masked');
+  assert.equal(masked.evaluations?.[0].explanation, 'cites the docs; the key ‹redacted: api key› was not used');
+  assert.deepEqual(masked.metadata?.[1], ['customer', 'acme']);
+});

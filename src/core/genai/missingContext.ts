@@ -92,7 +92,7 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     if (orphans.length > 0) {
       notes.push({
         kind: 'missing-parent',
-        message: `${count(orphans.length, 'span')} ${orphans.length === 1 ? 'names a parent' : 'name a parent'} that never arrived — another process or service did not export it.`,
+        message: `${count(orphans.length, 'span')} ${orphans.length === 1 ? 'names a parent' : 'name a parent'} that never arrived — another process or service did not export it. ${idList(missing)}`,
         fix: 'Export spans from every process the run passes through to the same endpoint, and end (or flush) the parent span before the process exits.',
         spanIds: orphans,
         parentIds: [...missing],
@@ -223,6 +223,16 @@ export function captureSwitch(span: ContextSpan): { instrumentation: string; fix
     fix: 'export OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true (the JS OpenAI instrumentation also takes captureMessageContent: true). Content then arrives as log records: export logs to the same endpoint.',
   };
 }
+
+/** The parent ids never received, the first few of them: "Parent id: 3fa2…" / "Parent ids: a, b and 3 more". */
+function idList(ids: ReadonlySet<string>): string {
+  const all = [...ids];
+  const shown = all.slice(0, MAX_IDS_NAMED);
+  const more = all.length - shown.length;
+  return `Parent id${all.length === 1 ? '' : 's'}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+}
+
+const MAX_IDS_NAMED = 5;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -9,7 +9,8 @@ import { extractConversation, statedFinishReasons } from '../genai/conversation'
 import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payloads';
 import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
-import { spanProvider } from '../genai/spanFacts';
+import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../genai/spanFacts';
+import { captureSwitch } from '../genai/missingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
 import type { Trace } from '../model/trace';
@@ -48,6 +49,7 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   // Structured input or output the conversation lacks (a system prompt alone, no answer) still shows.
   const payloads = payloadsBeside(spanPayloads(details.attributes), conversation);
   const conventions = describeSpan(span);
+  const evaluations = spanEvaluations(details.attributes);
   const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
   const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
     role: m.sourceRole ?? m.role,
@@ -67,7 +69,30 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
     errorMessage: span.statusCode === StatusCode.Error ? spanErrorText(span.errorMessage, details.attributes, details.events) : undefined,
     ttftMs: timeToFirstTokenMs({ startNs: span.startNs, attributes: details.attributes, events: details.events }),
     provider: spanProvider(details.attributes),
+    streamed: conventions.kind === 'llm' ? isStreamingRequest(span.name, details.attributes) : undefined,
+    prompt: promptReference(details.attributes),
+    evaluations: evaluations.length > 0 ? evaluations : undefined,
+    metadata: spanMetadata(details.attributes),
+    contentMissing: conventions.kind === 'llm' && conversation === undefined && !hasPayload(details) ? contentMissing(span, details) : undefined,
   };
+}
+
+function hasPayload(details: SpanDetails): boolean {
+  const p = spanPayloads(details.attributes);
+  return p.input !== undefined || p.output !== undefined;
+}
+
+/** Why an LLM call shows no prompt or answer, with the switch of the instrumentation that wrote it (as in the run's missing-context note). */
+function contentMissing(span: SpanRecord, details: SpanDetails): DetailsExtras['contentMissing'] {
+  const { instrumentation, fix } = captureSwitch({
+    name: span.name,
+    kind: span.kind,
+    attributes: details.attributes,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    scopeName: span.scope?.name,
+  });
+  return { message: `This LLM call recorded no prompt or completion: ${instrumentation} leaves content out unless its content setting allows it.`, fix };
 }
 
 /** A path as the workspace knows it: relative to the folder holding it, else as it is. */

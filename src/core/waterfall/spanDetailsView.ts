@@ -41,6 +41,11 @@ export interface DetailsExtras {
   readonly ttftMs?: number;
   /** The model provider (`gen_ai.provider.name` or the deprecated `gen_ai.system`). */
   readonly provider?: string;
+  readonly streamed?: boolean;
+  readonly prompt?: SpanDetailsView['prompt'];
+  readonly evaluations?: SpanDetailsView['evaluations'];
+  readonly metadata?: Attributes;
+  readonly contentMissing?: SpanDetailsView['contentMissing'];
   /** Where the source chain found the span's code (replaces what `code.*` records). */
   readonly source?: SpanDetailsView['source'];
   /** Why the source chain found no code for the span. */
@@ -73,6 +78,11 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     tokens: conventions.tokens,
     costUsd: extras.costUsd,
     finishReasons: extras.finishReasons,
+    streamed: extras.streamed,
+    prompt: extras.prompt,
+    evaluations: extras.evaluations,
+    metadata: extras.metadata && table(extras.metadata),
+    contentMissing: extras.contentMissing,
     scope: span.scope ? `${span.scope.name}${span.scope.version ? ` ${span.scope.version}` : ''}` : undefined,
     // Without the chain (or when it found nothing) the details show what `code.*` records.
     source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function }),
