@@ -40,7 +40,9 @@ before(async () => {
   mkdirSync(join(workspace, '.tracerun', 'imports'), { recursive: true });
   const billing: TestSpan = { traceId: '3'.repeat(32), spanId: '3'.repeat(16), name: 'call billing', start: at(0), end: at(100) };
   const leaky: TestSpan = { traceId: '3'.repeat(32), spanId: '4'.repeat(16), parentSpanId: '3'.repeat(16), name: 'POST /charge', start: at(10), end: at(90), status: { code: 2, message: `401 for key ${KEY}` } };
-  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky]));
+  // An HTTP span named by its URL, key and all (older HTTP instrumentations name spans so).
+  const keyInName: TestSpan = { traceId: '3'.repeat(32), spanId: '5'.repeat(16), parentSpanId: '3'.repeat(16), name: `GET /v1/balance?key=${KEY}`, start: at(91), end: at(99) };
+  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky, keyInName]));
   copyFileSync(join(REPO, 'test', 'fixtures', 'formats', 'langsmith-runs.jsonl'), join(workspace, '.tracerun', 'imports', 'langsmith.jsonl'));
   s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'datasets' });
 });
@@ -108,6 +110,50 @@ test('a planted API key shows masked in the Runs view', async () => {
   await s.screenshot('04-masked-error');
   assert.match(item.description, /401 for key ‹redacted: api key›/);
   assert.doesNotMatch(item.description, /sk-proj/);
+});
+
+test('a record in the Datasets view opens the span it came from in the waterfall', async () => {
+  await s.expandTreeItem('smoke', { viewTitle: 'Datasets' });
+  const record = await s.waitForTreeItem('ask refunds', { viewTitle: 'Datasets' });
+  assert.match(record.description, /refunds.*‹redacted: api key›/, 'the record reads as its input, masked');
+  await record.locator.click();
+  const frame = await s.webviewFrame(async (f) => /ask refunds/.test((await f.textContent('.run-header h1').catch(() => null)) ?? ''), 30_000);
+  await frame.waitForSelector(`.row[data-span-id="${'1'.repeat(16)}"][aria-selected="true"]`, { timeout: 15_000 });
+  await frame.waitForSelector('.details h2:text("ask refunds")');
+  await s.screenshot('05-record-opens-span');
+});
+
+test('Check for Secrets lists the spans holding the key and where; picking one opens it', async () => {
+  await s.runCommand('Trace Run: Check for Secrets');
+  const rows = await s.poll('the secrets found', async () => {
+    const r = await s.quickInputRows();
+    return r.length >= 3 ? r : undefined;
+  }, 30_000, async () => `Quick pick shows: ${(await s.quickInputRows()).map((r) => r.label).join(', ')} | ${(await s.notifications()).join(' | ')}`);
+  await s.screenshot('06-check-for-secrets');
+  const line = (r: { label: string; description: string }) => `${r.label} ${r.description}`;
+  assert.ok(rows.some((r) => /ask refunds/.test(r.label) && /api key/.test(r.description) && /input\.value/.test(r.description)), rows.map(line).join(' | '));
+  assert.ok(rows.some((r) => /POST \/charge/.test(r.label) && /api key/.test(r.description)), rows.map(line).join(' | '));
+  assert.ok(rows.every((r) => !r.label.includes(KEY) && !r.description.includes(KEY)), 'nothing shown unmasked');
+  await s.pickQuickItem(/POST \/charge/);
+  const frame = await s.webviewFrame(async (f) => /call billing/.test((await f.textContent('.run-header h1').catch(() => null)) ?? ''), 30_000);
+  await frame.waitForSelector(`.row[data-span-id="${'4'.repeat(16)}"][aria-selected="true"]`, { timeout: 15_000 });
+});
+
+test('a span name holding a key is masked in the waterfall; Reveal shows it as recorded', async () => {
+  const frame = await s.webviewFrame(async (f) => /call billing/.test((await f.textContent('.run-header h1').catch(() => null)) ?? ''), 30_000);
+  const row = `.row[data-span-id="${'5'.repeat(16)}"]`;
+  await frame.waitForSelector(row);
+  assert.equal((await frame.textContent(`${row} .span-name`))?.trim(), 'GET /v1/balance?key=‹redacted: api key›');
+  await frame.click(`${row} .span-name`);
+  await frame.waitForSelector('.details .secrets-masked');
+  assert.ok(!((await frame.textContent('body')) ?? '').includes(KEY), 'the key is nowhere in the waterfall, its details included');
+  assert.equal((await frame.textContent('.details h2'))?.trim(), 'GET /v1/balance?key=‹redacted: api key›');
+  await s.parkMouse();
+  await s.screenshot('07-name-masked');
+  await frame.click('.details .secrets-masked vscode-button:text("Reveal")');
+  await frame.waitForSelector(`${row} .span-name:text("GET /v1/balance?key=${KEY}")`, { timeout: 10_000 });
+  assert.equal((await frame.textContent('.details h2'))?.trim(), `GET /v1/balance?key=${KEY}`);
+  await s.screenshot('08-name-revealed');
 });
 
 test('the dataset files are not read as traces', async () => {

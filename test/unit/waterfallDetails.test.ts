@@ -7,7 +7,8 @@ import type { Trace } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { spanDetailsOf, type DetailsContext } from '../../src/core/waterfall/spanDetailsExtras';
 import { notReceivedNotice } from '../../src/core/waterfall/spanDetailsView';
-import { maskDetails } from '../../src/core/waterfall/maskDetails';
+import { maskDetails, maskTraceStart } from '../../src/core/waterfall/maskDetails';
+import { waterfallData } from '../../src/core/waterfall/rows';
 import { Redactor } from '../../src/core/privacy/redact';
 import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -248,4 +249,26 @@ test('details state whether the call streamed, its managed prompt, its evaluatio
   assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key once masked');
   assert.equal(masked.evaluations?.[0].explanation, 'cites the docs; the key ‹redacted: api key› was not used');
   assert.deepEqual(masked.metadata?.[1], ['customer', 'acme']);
+});
+
+test("the waterfall's span names and run name are masked as they are sent; a trace with nothing to mask is sent as it is", async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    { traceId: TRACE, spanId: '00000000000000b1', name: `sync for ${key}`, start: ms(0), end: ms(50) },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000b1', name: `GET /v1/balance?key=${key}`, start: ms(1), end: ms(9) },
+    { traceId: TRACE, spanId: '00000000000000b3', parentSpanId: '00000000000000b1', name: 'plain step', start: ms(10), end: ms(20) },
+  ]);
+  const start = waterfallData(trace, Date.now(), 1).start;
+  const masked = maskTraceStart(start, new Redactor());
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key in what is sent');
+  assert.equal(masked.header.name, 'sync for ‹redacted: api key›');
+  assert.deepEqual([...masked.names].sort(), ['GET /v1/balance?key=‹redacted: api key›', 'plain step', 'sync for ‹redacted: api key›']);
+  assert.equal(masked.rowCount, start.rowCount);
+  // The details of such a span quote its name where they say why no source was found: masked too.
+  const details = await spanDetailsOf(trace, '00000000000000b2', { ...context(() => false), source: () => ({ folders: [], exists: async () => false }) });
+  assert.ok(details.sourceMissing?.includes(key), 'the host words it with the name as recorded');
+  assert.ok(!JSON.stringify(maskDetails(details, new Redactor())).includes(key), 'no trace of the key in the masked details');
+  const plain = traceOf(t, [{ traceId: TRACE, spanId: '00000000000000c1', name: 'plain', start: ms(0), end: ms(5) }]);
+  const plainStart = waterfallData(plain, Date.now(), 1).start;
+  assert.equal(maskTraceStart(plainStart, new Redactor()), plainStart);
 });
