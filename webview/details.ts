@@ -79,7 +79,7 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   }
   if (d.streamed !== undefined) facts.push(['Streamed', d.streamed ? 'yes' : 'no']);
   if (d.ttftMs !== undefined) facts.push(['First token', `after ${formatDuration(d.ttftMs)}`]);
-  if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}`]);
+  if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}${d.costRecordedIn ? ` (recorded in ${d.costRecordedIn})` : ''}`]);
   if (d.finishReasons?.length) facts.push(['Finish', d.finishReasons.join(', ')]);
   if (d.prompt && (d.prompt.name !== undefined || d.prompt.version !== undefined)) facts.push(['Prompt', [d.prompt.name ?? 'template', d.prompt.version !== undefined ? `version ${d.prompt.version}` : undefined].filter(Boolean).join(', ')]);
   facts.push(['Span ID', d.spanId]);

@@ -189,6 +189,8 @@ export interface SpanDetailsView {
   /** Time to first token of a streamed LLM call, ms from the span's start. */
   readonly ttftMs?: number;
   readonly costUsd?: number;
+  /** Set when the cost is the one the span recorded (`llm.cost.total`, Langfuse's `cost_details`), not priced by `tracerun.modelPrices`: the attribute. */
+  readonly costRecordedIn?: string;
   readonly finishReasons?: readonly string[];
   /** Whether the request streamed, when the span says (`gen_ai.request.stream`, `llm.is_streaming`, the AI SDK's stream operations). */
   readonly streamed?: boolean;

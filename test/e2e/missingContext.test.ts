@@ -3,7 +3,7 @@
 // never exported. The waterfall's header lists each gap with its fix (the missing parent by
 // id); the details of the model call that kept no prompt name the switch that records it; and a
 // call that did record its prompt shows what else it stated: streamed, its managed prompt, its
-// evaluations and its metadata.
+// evaluations, its metadata and the cost its instrumentation recorded.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,7 @@ const spans: TestSpan[] = [
       'evaluations.0.evaluation.name': 'relevance',
       'evaluations.0.evaluation.score': 0.95,
       'evaluations.0.evaluation.explanation': 'Answers the question asked.',
+      'langfuse.observation.cost_details': JSON.stringify({ input: 0.0012, output: 0.0009, total: 0.0021 }),
     },
   },
   // Its parent ran in another process that never exported it.
@@ -117,13 +118,14 @@ test('the details of the call that kept no prompt say so, with the switch that r
   await s.screenshot('02-details-no-content');
 });
 
-test('the details of a call that kept its prompt: streamed, its managed prompt, evaluations and metadata; nothing said missing', async () => {
+test('the details of a call that kept its prompt: streamed, its managed prompt, evaluations, metadata and recorded cost; nothing said missing', async () => {
   await frame.click(`.row[data-span-id="${GENERATION}"] .span-name`);
   await frame.waitForSelector('.details h2:text("draft_reply")');
   const facts = await frame.$$eval('.details .facts-list dt', (dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
   const fact = (k: string) => facts.find(([key]) => key === k)?.[1];
   assert.equal(fact('Streamed'), 'yes');
   assert.equal(fact('Prompt'), 'support-answer, version 7');
+  assert.equal(fact('Cost'), '$0.00210 (recorded in langfuse.observation.cost_details)');
   const details = (await frame.textContent('.details')) ?? '';
   assert.match(details, /Evaluations \(1\)|relevance/);
   const evaluation = await frame.$eval('.details table.evaluations tr', (tr) => tr.textContent ?? '');

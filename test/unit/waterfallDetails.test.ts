@@ -272,3 +272,26 @@ test("the waterfall's span names and run name are masked as they are sent; a tra
   const plainStart = waterfallData(plain, Date.now(), 1).start;
   assert.equal(maskTraceStart(plainStart, new Redactor()), plainStart);
 });
+
+test('the cost an instrumentation recorded shows when no price of tracerun.modelPrices gives one', async (t) => {
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'ChatOpenAI',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 1000, 'llm.token_count.completion': 100, 'llm.cost.prompt': 0.0025, 'llm.cost.completion': 0.001 },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'generation', start: ms(0), end: ms(900), attributes: { 'langfuse.observation.type': 'generation', 'langfuse.observation.cost_details': '{"input":0.01,"output":0.02,"total":0.03}' } },
+  ]);
+  const recorded = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.ok(Math.abs((recorded.costUsd ?? 0) - 0.0035) < 1e-12);
+  assert.equal(recorded.costRecordedIn, 'llm.cost.total');
+  const langfuse = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.deepEqual([langfuse.costUsd, langfuse.costRecordedIn], [0.03, 'langfuse.observation.cost_details']);
+  // A price of the user's is what they asked for: it wins.
+  const priced = await spanDetailsOf(trace, '00000000000000b1', { ...context(() => false), prices: { 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } } });
+  assert.ok(Math.abs((priced.costUsd ?? 0) - 0.0035) < 1e-12);
+  assert.equal(priced.costRecordedIn, undefined);
+});

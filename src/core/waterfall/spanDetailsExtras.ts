@@ -4,7 +4,7 @@ import { withLogRecords, type LogRecordSource } from '../ingest/logRecordDetails
 import type { SpanRecord } from '../model/span';
 import { parseStackTrace } from '../source/stackFrames';
 import { describeSpan } from '../genai/conventions';
-import { costOf, type PriceTable } from '../genai/cost';
+import { costOf, statedCost, type PriceTable } from '../genai/cost';
 import { extractConversation, statedFinishReasons } from '../genai/conversation';
 import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payloads';
 import { spanErrorText } from '../genai/spanError';
@@ -51,6 +51,8 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   const conventions = describeSpan(span);
   const evaluations = spanEvaluations(details.attributes);
   const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
+  // Without a price of the user's, the cost the instrumentation recorded (OpenInference, Langfuse).
+  const stated = cost === undefined ? statedCost(details.attributes) : undefined;
   const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
     role: m.sourceRole ?? m.role,
     content: m.content || undefined,
@@ -64,7 +66,8 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
     finishReasons: conversation?.finishReasons ?? statedFinishReasons(details.attributes),
     payloads: [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
     stack: await stackOf(span, details, frameExists),
-    costUsd: cost?.totalUsd,
+    costUsd: cost?.totalUsd ?? stated?.totalUsd,
+    costRecordedIn: stated?.key,
     // Many instrumentations set the ERROR status alone and put the reason in an event or attribute.
     errorMessage: span.statusCode === StatusCode.Error ? spanErrorText(span.errorMessage, details.attributes, details.events) : undefined,
     ttftMs: timeToFirstTokenMs({ startNs: span.startNs, attributes: details.attributes, events: details.events }),

@@ -33,6 +33,7 @@ export interface DetailsExtras {
   readonly payloads?: readonly PayloadView[];
   readonly stack?: readonly StackFrameView[];
   readonly costUsd?: number;
+  readonly costRecordedIn?: string;
   readonly loadError?: string;
   readonly notice?: string;
   /** The failure in words, from wherever the span recorded it (status, exception, error.type, HTTP status). */
@@ -77,6 +78,7 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     ttftMs: extras.ttftMs,
     tokens: conventions.tokens,
     costUsd: extras.costUsd,
+    costRecordedIn: extras.costRecordedIn,
     finishReasons: extras.finishReasons,
     streamed: extras.streamed,
     prompt: extras.prompt,
