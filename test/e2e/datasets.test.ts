@@ -160,3 +160,53 @@ test('the dataset files are not read as traces', async () => {
   const text = await s.viewText('Runs');
   assert.doesNotMatch(text, /unreadable/);
 });
+
+test('every span of one name in a run goes to a new dataset, its output kept as expected; a span selected alone is added too', async () => {
+  const run = await s.waitForTreeItem('support_agent', { viewTitle: 'Runs' });
+  await run.locator.click();
+  await s.poll('the run alone selected', async () => {
+    const selected = (await s.treeItems('Runs')).filter((i) => i.selected);
+    return selected.length === 1 && selected[0].label === 'support_agent' ? true : undefined;
+  }, 5_000);
+  await s.runCommand('Trace Run: Add to Dataset…');
+  await s.pickQuickItem('Every span named ChatOpenAI');
+  await s.pickQuickItem(/New dataset/);
+  const input = s.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('llm-calls');
+  await input.press('Enter');
+  await s.pickQuickItem('Input and output, output kept as expected');
+  await s.poll('the "1 added" notification', async () => ((await s.notifications()).some((n) => n.startsWith('1 added to llm-calls')) ? true : undefined), 20_000, async () => (await s.notifications()).join(' | '));
+  const [record, ...more] = readFileSync(join(workspace, '.tracerun', 'datasets', 'llm-calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(more.length, 0);
+  assert.equal(record.metadata.name, 'ChatOpenAI');
+  assert.equal(record.metadata.kind, 'llm');
+  assert.equal(record.metadata.model, 'gpt-4o-mini');
+  assert.match(JSON.stringify(record.input), /What is the refund window\?/);
+  assert.deepEqual(record.expected, record.output);
+  assert.match(JSON.stringify(record.output), /30 days\./);
+
+  // One span, selected in the tree: straight to the dataset.
+  const tool = await s.waitForTreeItem('lookup_order', { viewTitle: 'Runs' });
+  await tool.locator.click();
+  await s.poll('the span alone selected', async () => {
+    const selected = (await s.treeItems('Runs')).filter((i) => i.selected);
+    return selected.length === 1 && selected[0].label === 'lookup_order' ? true : undefined;
+  }, 5_000);
+  await s.runCommand('Trace Run: Add to Dataset…');
+  await s.pickQuickItem('llm-calls');
+  await s.pickQuickItem('Input and output');
+  const names = await s.poll(
+    'the span appended',
+    async () => {
+      const lines = readFileSync(join(workspace, '.tracerun', 'datasets', 'llm-calls.jsonl'), 'utf8').trim().split('\n');
+      return lines.length === 2 ? lines.map((l) => JSON.parse(l).metadata.name) : undefined;
+    },
+    20_000,
+    async () => (await s.notifications()).join(' | '),
+  );
+  assert.deepEqual(names, ['ChatOpenAI', 'lookup_order']);
+  const dataset = await s.waitForTreeItem('llm-calls', { viewTitle: 'Datasets', timeout: 20_000 });
+  assert.match(dataset.description, /2 records/);
+  await s.screenshot('09-every-span-named');
+});
