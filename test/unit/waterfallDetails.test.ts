@@ -295,3 +295,21 @@ test('the cost an instrumentation recorded shows when no price of tracerun.model
   assert.ok(Math.abs((priced.costUsd ?? 0) - 0.0035) < 1e-12);
   assert.equal(priced.costRecordedIn, undefined);
 });
+
+test("the SDK's own span of a call whose instrumentation span holds the messages lacks nothing", async (t) => {
+  const sdk: Pick<TestSpan, 'attributes'> = { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude' } };
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'Anthropic Messages',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.role': 'user', 'llm.input_messages.0.message.content': 'hi' },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000b1', name: 'anthropic.messages.create', start: ms(1), end: ms(899), ...sdk },
+  ]);
+  trace.tree();
+  assert.equal((await spanDetailsOf(trace, '00000000000000b2', context(() => false))).contentMissing, undefined, 'the call’s content is on the span around it');
+  assert.equal((await spanDetailsOf(trace, '00000000000000b1', context(() => false))).contentMissing, undefined);
+});

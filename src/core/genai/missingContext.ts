@@ -14,6 +14,9 @@
  *   (spec/configuration.md).
  * - Vercel AI SDK: `experimental_telemetry: { isEnabled: true, recordInputs: true,
  *   recordOutputs: true }` (both default to true once telemetry is on).
+ * - The Anthropic TypeScript SDK's own spans (scope `com.anthropic.sdk.typescript`): metadata
+ *   only unless `ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content` or the client option
+ *   `openTelemetry: { traces: { contentMode: 'content' } }` (`internal/tracing.d.ts`, 1.x).
  */
 import { describeSpan, type RunSpan } from './conventions';
 import { extractConversation, type SpanContent } from './conversation';
@@ -63,10 +66,21 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
   if (all.length === 0) return [];
   const notes: MissingContextNote[] = [];
 
-  // LLM spans without content, grouped by the switch that would have recorded it.
+  // LLM spans without content, grouped by the switch that would have recorded it. A span of a
+  // call recorded twice (an SDK's own span under an instrumentation's) lacks nothing when the
+  // other span of the call holds the content.
+  const byId = new Map(all.map((s) => [s.spanId, s]));
+  const llm = (s: ContextSpan | undefined): boolean => s !== undefined && describeSpan(s).kind === 'llm';
+  const callContent = new Set<string>();
+  for (const span of all) {
+    const parent = byId.get(span.parentSpanId);
+    if (span.recordedContent === true && llm(span) && llm(parent)) callContent.add(parent!.spanId);
+  }
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
   for (const span of all) {
-    if (span.recordedContent !== false || describeSpan(span).kind !== 'llm') continue;
+    if (span.recordedContent !== false || !llm(span)) continue;
+    const parent = byId.get(span.parentSpanId);
+    if (callContent.has(span.spanId) || (parent?.recordedContent === true && llm(parent))) continue;
     const { instrumentation, fix } = captureSwitch(span);
     let group = bySwitch.get(fix);
     if (!group) bySwitch.set(fix, (group = { instrumentation, spanIds: [] }));
@@ -193,6 +207,13 @@ export function captureSwitch(span: ContextSpan): { instrumentation: string; fix
     return {
       instrumentation: 'OpenInference',
       fix: 'Unset OPENINFERENCE_HIDE_INPUTS and OPENINFERENCE_HIDE_OUTPUTS (and the _INPUT_MESSAGES / _OUTPUT_MESSAGES variants), or pass TraceConfig(hide_inputs=False, hide_outputs=False) to the instrumentor.',
+    };
+  }
+  // The Anthropic SDK's own spans (scope com.anthropic.sdk.typescript): metadata only by default.
+  if (scope.startsWith('com.anthropic.sdk')) {
+    return {
+      instrumentation: 'The Anthropic SDK',
+      fix: "export ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content, or pass openTelemetry: { traces: { contentMode: 'content' } } to new Anthropic(…) (a client given that option does not read the variable).",
     };
   }
   const vercel = describeSpan(span).convention === 'vercel-ai' || a['ai.operationId'] !== undefined;

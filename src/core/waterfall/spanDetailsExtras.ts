@@ -11,6 +11,7 @@ import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../genai/spanFacts';
 import { captureSwitch } from '../genai/missingContext';
+import { spanRecordedContent } from '../runs/runMissingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
 import type { Trace } from '../model/trace';
@@ -98,6 +99,12 @@ function contentMissing(span: SpanRecord, details: SpanDetails): DetailsExtras['
   return { message: `This LLM call recorded no prompt or completion: ${instrumentation} leaves content out unless its content setting allows it.`, fix };
 }
 
+function otherSpanOfCallHasContent(trace: Trace, span: SpanRecord, logRecords: LogRecordSource | undefined): boolean {
+  const parent = span.parentSpanId ? trace.span(span.parentSpanId) : undefined;
+  const others = [...(parent ? [parent] : []), ...(trace.latestTree()?.nodes.get(span.spanId)?.children.map((c) => c.span) ?? [])];
+  return others.some((o) => describeSpan(o).kind === 'llm' && spanRecordedContent(o, logRecords) === true);
+}
+
 /** A path as the workspace knows it: relative to the folder holding it, else as it is. */
 function inWorkspaceTerms(file: string, folders: readonly string[]): string {
   for (const folder of folders) {
@@ -132,7 +139,9 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
   if (!trace || !span) throw new Error('That span is no longer in the trace.');
   try {
     const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);
-    const extras = await spanDetailsExtras(span, details, context.prices, context.frameExists);
+    const found = await spanDetailsExtras(span, details, context.prices, context.frameExists);
+    // One call recorded twice: the span that lacks content lacks nothing when the other holds it.
+    const extras = found.contentMissing && otherSpanOfCallHasContent(trace, span, context.logRecords) ? { ...found, contentMissing: undefined } : found;
     if (context.source) {
       const sourceContext = context.source();
       const resolution = await resolveSpanSource(
