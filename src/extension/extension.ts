@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const locations = new SpanLocationIndex(service, sources);
   const functions = new DocumentFunctions();
-  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions)));
+  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions, () => redaction.redactor)));
 
   const runs = new RunsTreeProvider(service, redaction);
   context.subscriptions.push(runs);
@@ -140,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
       [Commands.ShowSpansIn]: async (at) => {
         const stats = await spansIn(locations, at);
-        const target = stats && (await pickSpanIn(at, stats));
+        const target = stats && (await pickSpanIn(at, stats, redaction.redactor));
         if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
       [Commands.ShowSpansForFunction]: async () => {
@@ -155,7 +155,7 @@ export function activate(context: vscode.ExtensionContext): void {
           void vscode.window.showInformationMessage(`No loaded span comes from ${at.name ?? `line ${at.startLine}`}.`);
           return;
         }
-        const target = await pickSpanIn(at, stats);
+        const target = await pickSpanIn(at, stats, redaction.redactor);
         if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
       [Commands.OpenSpan]: async (target) => {
