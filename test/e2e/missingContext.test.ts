@@ -20,6 +20,7 @@ const ROOT = 'c000000000000001';
 const CHAT = 'c000000000000002';
 const GENERATION = 'c000000000000003';
 const ORPHAN = 'c000000000000004';
+const STREAMED = 'c000000000000005';
 const NEVER_SENT = 'feedfacefeedface';
 const base = BigInt(Date.now() - 60_000) * 1_000_000n;
 const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
@@ -59,6 +60,18 @@ const spans: TestSpan[] = [
       'evaluations.0.evaluation.explanation': 'Answers the question asked.',
       'langfuse.observation.cost_details': JSON.stringify({ input: 0.0012, output: 0.0009, total: 0.0021 }),
     },
+  },
+  {
+    // OpenLLMetry streams with one event per chunk and no time-to-first-token attribute.
+    traceId: TRACE,
+    spanId: STREAMED,
+    parentSpanId: ROOT,
+    name: 'openai.chat',
+    start: at(2620),
+    end: at(2980),
+    kind: 3,
+    attributes: { 'llm.request.type': 'chat', 'gen_ai.request.model': 'gpt-4o', 'llm.is_streaming': true, 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Summarise the ticket.' },
+    events: [2740, 2800, 2970].map((t) => ({ name: 'llm.content.completion.chunk', timeUnixNano: String(at(t)), attributes: [] })),
   },
   // Its parent ran in another process that never exported it.
   { traceId: TRACE, spanId: ORPHAN, parentSpanId: NEVER_SENT, name: 'billing.lookup', start: at(1400), end: at(1500) },
@@ -135,4 +148,23 @@ test('the details of a call that kept its prompt: streamed, its managed prompt, 
   assert.equal(await frame.$('.details .content-missing'), null, 'a call with its prompt lacks nothing');
   await s.parkMouse();
   await s.screenshot('03-details-prompt-evaluations');
+});
+
+test('a stream whose first chunk is only an event: its bar shows the wait for the first token', async () => {
+  const row = `.row[data-span-id="${STREAMED}"]`;
+  const geometry = await frame.$eval(`${row} .bar`, (bar: any) => {
+    const wait = bar.querySelector('.bar-wait');
+    return { hidden: wait.hidden, barWidth: bar.getBoundingClientRect().width, waitWidth: wait.getBoundingClientRect().width };
+  });
+  assert.equal(geometry.hidden, false);
+  const share = geometry.waitWidth / geometry.barWidth;
+  assert.ok(Math.abs(share - 120 / 360) < 0.03, `the tick sits 120ms into the 360ms bar: ${share.toFixed(3)} of it`);
+  assert.match((await frame.getAttribute(row, 'title')) ?? '', /first token after 120ms/);
+  await frame.click(`${row} .span-name`);
+  await frame.waitForSelector('.details h2:text("openai.chat")');
+  const facts = await frame.$$eval('.details .facts-list dt', (dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
+  assert.equal(facts.find(([k]) => k === 'First token')?.[1], 'after 120ms');
+  assert.equal(facts.find(([k]) => k === 'Streamed')?.[1], 'yes');
+  await s.parkMouse();
+  await s.screenshot('04-first-chunk-event');
 });
