@@ -3,7 +3,9 @@
 // never exported. The waterfall's header lists each gap with its fix (the missing parent by
 // id); the details of the model call that kept no prompt name the switch that records it; and a
 // call that did record its prompt shows what else it stated: streamed, its managed prompt, its
-// evaluations, its metadata and the cost its instrumentation recorded.
+// evaluations, its metadata and the cost its instrumentation recorded; a stream whose first chunk
+// is only an event shows its wait on its bar; and a call whose messages came as log records shows
+// them as its conversation.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ const CHAT = 'c000000000000002';
 const GENERATION = 'c000000000000003';
 const ORPHAN = 'c000000000000004';
 const STREAMED = 'c000000000000005';
+const LOGGED = 'c000000000000006';
 const NEVER_SENT = 'feedfacefeedface';
 const base = BigInt(Date.now() - 60_000) * 1_000_000n;
 const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
@@ -73,6 +76,8 @@ const spans: TestSpan[] = [
     attributes: { 'llm.request.type': 'chat', 'gen_ai.request.model': 'gpt-4o', 'llm.is_streaming': true, 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Summarise the ticket.' },
     events: [2740, 2800, 2970].map((t) => ({ name: 'llm.content.completion.chunk', timeUnixNano: String(at(t)), attributes: [] })),
   },
+  // The official OpenAI instrumentation with content on: the messages come as log records.
+  { traceId: TRACE, spanId: LOGGED, parentSpanId: ROOT, name: 'chat gpt-4o-mini', start: at(2990), end: at(2999), kind: 3, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' } },
   // Its parent ran in another process that never exported it.
   { traceId: TRACE, spanId: ORPHAN, parentSpanId: NEVER_SENT, name: 'billing.lookup', start: at(1400), end: at(1500) },
 ];
@@ -84,7 +89,25 @@ let frame: Frame;
 before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-missing-'));
   mkdirSync(join(workspace, 'traces'));
-  writeFileSync(join(workspace, 'traces', 'run.jsonl'), otlpLine(spans, 'unknown_service:node'));
+  const kv = (o: Record<string, unknown>) => ({ kvlistValue: { values: Object.entries(o).map(([key, value]) => ({ key, value })) } });
+  const record = (eventName: string, ms: number, body: unknown) => ({ timeUnixNano: String(at(ms)), traceId: TRACE, spanId: LOGGED, eventName, attributes: [], body });
+  const logs = {
+    resourceLogs: [
+      {
+        resource: { attributes: [] },
+        scopeLogs: [
+          {
+            scope: { name: '@opentelemetry/instrumentation-openai' },
+            logRecords: [
+              record('gen_ai.user.message', 2990, kv({ content: { stringValue: 'Is the ticket urgent?' } })),
+              record('gen_ai.choice', 2998, kv({ index: { intValue: '0' }, finish_reason: { stringValue: 'stop' }, message: kv({ role: { stringValue: 'assistant' }, content: { stringValue: 'Yes: the customer is blocked.' } }) })),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  writeFileSync(join(workspace, 'traces', 'run.jsonl'), otlpLine(spans, 'unknown_service:node') + JSON.stringify(logs) + '\n');
   s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'missing-context', settings: { 'tracerun.receiver.enabled': false } });
 });
 
@@ -167,4 +190,19 @@ test('a stream whose first chunk is only an event: its bar shows the wait for th
   assert.equal(facts.find(([k]) => k === 'Streamed')?.[1], 'yes');
   await s.parkMouse();
   await s.screenshot('04-first-chunk-event');
+});
+
+test('a call whose messages came as log records shows them as its conversation, and lacks nothing', async () => {
+  const row = `.row[data-span-id="${LOGGED}"]`;
+  await frame.click(`${row} .span-name`);
+  await frame.waitForSelector('.details h2:text("chat gpt-4o-mini")');
+  await frame.waitForSelector('.details .conversation');
+  const messages = await frame.$$eval('.details .conversation .message', (ms) => ms.map((m) => (m.textContent ?? '').replace(/\s+/g, ' ').trim()));
+  assert.equal(messages.length, 2, messages.join(' | '));
+  assert.match(messages[0], /^user.*Is the ticket urgent\?/i);
+  assert.match(messages[1], /^assistant · response.*Yes: the customer is blocked\./i);
+  assert.equal(await frame.$('.details .content-missing'), null);
+  assert.match((await frame.textContent('.details')) ?? '', /gen_ai\.choice/, 'the records are among its events');
+  await s.parkMouse();
+  await s.screenshot('05-log-record-conversation');
 });
