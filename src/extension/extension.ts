@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const datasets = new DatasetsTreeProvider(workspaceFolders, () => redaction.redactor);
   context.subscriptions.push(datasets, vscode.window.createTreeView('tracerun.datasets', { treeDataProvider: datasets }));
-  const runsFilter = new RunsFilterController(service, runs, view);
+  const runsFilter = new RunsFilterController(service, runs, view, () => redaction.redactor);
   context.subscriptions.push(runsFilter);
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices, redactor: () => redaction.redactor });

@@ -42,7 +42,9 @@ before(async () => {
   const leaky: TestSpan = { traceId: '3'.repeat(32), spanId: '4'.repeat(16), parentSpanId: '3'.repeat(16), name: 'POST /charge', start: at(10), end: at(90), status: { code: 2, message: `401 for key ${KEY}` } };
   // An HTTP span named by its URL, key and all (older HTTP instrumentations name spans so).
   const keyInName: TestSpan = { traceId: '3'.repeat(32), spanId: '5'.repeat(16), parentSpanId: '3'.repeat(16), name: `GET /v1/balance?key=${KEY}`, start: at(91), end: at(99) };
-  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky, keyInName]));
+  // A run named after the key it was started with.
+  const keyRun: TestSpan = { traceId: '6'.repeat(32), spanId: '6'.repeat(16), name: `sync ${KEY}`, start: at(-500), end: at(-400) };
+  writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine([run(1, 'refunds')]) + otlpLine([run(2, 'shipping')]) + otlpLine([billing, leaky, keyInName]) + otlpLine([keyRun]));
   copyFileSync(join(REPO, 'test', 'fixtures', 'formats', 'langsmith-runs.jsonl'), join(workspace, '.tracerun', 'imports', 'langsmith.jsonl'));
   s = await launchVSCode({ vsixPath: VSIX, workspaceDir: workspace, name: 'datasets' });
 });
@@ -209,4 +211,37 @@ test('every span of one name in a run goes to a new dataset, its output kept as 
   const dataset = await s.waitForTreeItem('llm-calls', { viewTitle: 'Datasets', timeout: 20_000 });
   assert.match(dataset.description, /2 records/);
   await s.screenshot('09-every-span-named');
+});
+
+test('a run named with a key: masked where the run name is picked from (Filter Runs…, Compare with…) and in the filter shown', async () => {
+  await s.waitForTreeItem('sync ‹redacted: api key›', { viewTitle: 'Runs' });
+  await s.runCommand('Trace Run: Filter Runs…');
+  await s.pickQuickItem(/Run name/);
+  const names = await s.poll('the run names', async () => {
+    const rows = await s.quickInputRows();
+    return rows.some((r) => r.label.startsWith('sync')) ? rows : undefined;
+  }, 10_000);
+  assert.ok(names.some((r) => r.label === 'sync ‹redacted: api key›'), names.map((r) => r.label).join(' | '));
+  assert.ok(names.every((r) => !r.label.includes(KEY)));
+  await s.pickQuickItem('sync ‹redacted: api key›');
+  const message = await s.poll('the filter in the view message', async () => {
+    const text = await s.viewText('Runs');
+    return text.includes('Filtered:') ? text : undefined;
+  }, 10_000, () => s.viewText('Runs'));
+  assert.match(message, /Filtered: .*sync ‹redacted: api key›/);
+  assert.ok(!message.includes(KEY));
+  await s.screenshot('10-filter-masked');
+  await s.runCommand('Trace Run: Clear Runs Filter');
+  await s.poll('the filter cleared', async () => (!(await s.viewText('Runs')).includes('Filtered:') ? true : undefined), 10_000);
+
+  const other = await s.waitForTreeItem('ask refunds', { viewTitle: 'Runs' });
+  await other.locator.click();
+  await s.runCommand('Trace Run: Compare with…');
+  const runs = await s.poll('the runs to compare with', async () => {
+    const rows = await s.quickInputRows();
+    return rows.some((r) => r.label.includes('sync')) ? rows : undefined;
+  }, 10_000);
+  assert.ok(runs.some((r) => r.label.includes('sync ‹redacted: api key›')), runs.map((r) => r.label).join(' | '));
+  assert.ok(runs.every((r) => !r.label.includes(KEY)));
+  await s.page.keyboard.press('Escape');
 });
