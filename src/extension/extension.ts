@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(startOnSpans);
   context.subscriptions.push(trackFirstRun(service), registerTerminalEnvironment(context, receiver));
 
-  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings);
+  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings, (text) => redaction.redactor.text(text));
   context.subscriptions.push(useSpanSourceServices(sources));
 
   const locations = new SpanLocationIndex(service, sources);
@@ -165,8 +165,8 @@ export function activate(context: vscode.ExtensionContext): void {
         const ws = await service.ensureStarted();
         // A context menu on one of several selected items acts on all of them.
         const targets = selected && selected.length > 0 ? selected : e ? [e] : view.selection;
-        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log }, targets);
-        datasets.refresh();
+        // The Datasets view counts the new records at once, not when the notification is closed.
+        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log, appended: () => datasets.refresh() }, targets);
       },
       [Commands.CheckForSecrets]: async () => {
         const ws = await service.ensureStarted();

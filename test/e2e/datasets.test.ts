@@ -54,6 +54,13 @@ after(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
+/** A click on a run or span opens its waterfall: wait for it, or it takes the focus from a palette opened meanwhile. */
+async function waterfallOf(runName: RegExp): Promise<void> {
+  await s.webviewFrame(async (f) => runName.test((await f.textContent('.run-header h1').catch(() => null)) ?? ''), 30_000);
+  // Its page selects the span it was opened on once it is ready, and takes the focus then.
+  await s.page.waitForTimeout(1000);
+}
+
 test('a LangSmith run file shows its runs, children under their parent', async () => {
   await s.openViewContainer('Trace Run');
   await s.waitForTreeItem('second_question', { viewTitle: 'Runs', timeout: 30_000 });
@@ -126,6 +133,7 @@ test('a record in the Datasets view opens the span it came from in the waterfall
 });
 
 test('Check for Secrets lists the spans holding the key and where; picking one opens it', async () => {
+  await waterfallOf(/ask refunds/);
   await s.runCommand('Trace Run: Check for Secrets');
   const rows = await s.poll('the secrets found', async () => {
     const r = await s.quickInputRows();
@@ -141,7 +149,7 @@ test('Check for Secrets lists the spans holding the key and where; picking one o
   await frame.waitForSelector(`.row[data-span-id="${'4'.repeat(16)}"][aria-selected="true"]`, { timeout: 15_000 });
 });
 
-test('a span name holding a key is masked in the waterfall; Reveal shows it as recorded', async () => {
+test('a span name holding a key is masked in the waterfall and in what Go to Source says; Reveal shows it as recorded', async () => {
   const frame = await s.webviewFrame(async (f) => /call billing/.test((await f.textContent('.run-header h1').catch(() => null)) ?? ''), 30_000);
   const row = `.row[data-span-id="${'5'.repeat(16)}"]`;
   await frame.waitForSelector(row);
@@ -152,6 +160,11 @@ test('a span name holding a key is masked in the waterfall; Reveal shows it as r
   assert.equal((await frame.textContent('.details h2'))?.trim(), 'GET /v1/balance?key=‹redacted: api key›');
   await s.parkMouse();
   await s.screenshot('07-name-masked');
+  // Go to Source finds nothing for it, and says so: its name quoted masked.
+  await s.clickTreeItemAction('GET /v1/balance?key=‹redacted: api key›', 'Go to Source', { viewTitle: 'Runs' });
+  const said = await s.poll('the no-source notification', async () => (await s.notifications()).find((n) => /No source found for span "GET \/v1\/balance/.test(n)), 15_000, async () => (await s.notifications()).join(' | '));
+  assert.match(said, /No source found for span "GET \/v1\/balance\?key=‹redacted: api key›"/);
+  assert.ok(!said.includes(KEY));
   await frame.click('.details .secrets-masked vscode-button:text("Reveal")');
   await frame.waitForSelector(`${row} .span-name:text("GET /v1/balance?key=${KEY}")`, { timeout: 10_000 });
   assert.equal((await frame.textContent('.details h2'))?.trim(), `GET /v1/balance?key=${KEY}`);
@@ -170,6 +183,7 @@ test('every span of one name in a run goes to a new dataset, its output kept as 
     const selected = (await s.treeItems('Runs')).filter((i) => i.selected);
     return selected.length === 1 && selected[0].label === 'support_agent' ? true : undefined;
   }, 5_000);
+  await waterfallOf(/support_agent/);
   await s.runCommand('Trace Run: Add to Dataset…');
   await s.pickQuickItem('Every span named ChatOpenAI');
   await s.pickQuickItem(/New dataset/);
@@ -195,6 +209,7 @@ test('every span of one name in a run goes to a new dataset, its output kept as 
     const selected = (await s.treeItems('Runs')).filter((i) => i.selected);
     return selected.length === 1 && selected[0].label === 'lookup_order' ? true : undefined;
   }, 5_000);
+  await waterfallOf(/support_agent/);
   await s.runCommand('Trace Run: Add to Dataset…');
   await s.pickQuickItem('llm-calls');
   await s.pickQuickItem('Input and output');
@@ -208,13 +223,14 @@ test('every span of one name in a run goes to a new dataset, its output kept as 
     async () => (await s.notifications()).join(' | '),
   );
   assert.deepEqual(names, ['ChatOpenAI', 'lookup_order']);
-  const dataset = await s.waitForTreeItem('llm-calls', { viewTitle: 'Datasets', timeout: 20_000 });
-  assert.match(dataset.description, /2 records/);
+  // Counted at once, while the notification is still open.
+  await s.poll('llm-calls with 2 records', async () => ((await s.treeItems('Datasets')).find((i) => i.label === 'llm-calls' && /2 records/.test(i.description)) ? true : undefined), 10_000, async () => JSON.stringify((await s.treeItems('Datasets')).map((i) => [i.label, i.description])));
   await s.screenshot('09-every-span-named');
 });
 
 test('a run named with a key: masked where the run name is picked from (Filter Runs…, Compare with…) and in the filter shown', async () => {
   await s.waitForTreeItem('sync ‹redacted: api key›', { viewTitle: 'Runs' });
+  await waterfallOf(/support_agent/);
   await s.runCommand('Trace Run: Filter Runs…');
   await s.pickQuickItem(/Run name/);
   const names = await s.poll('the run names', async () => {
@@ -236,6 +252,7 @@ test('a run named with a key: masked where the run name is picked from (Filter R
 
   const other = await s.waitForTreeItem('ask refunds', { viewTitle: 'Runs' });
   await other.locator.click();
+  await waterfallOf(/ask refunds/);
   await s.runCommand('Trace Run: Compare with…');
   const runs = await s.poll('the runs to compare with', async () => {
     const rows = await s.quickInputRows();
