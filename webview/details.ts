@@ -1,5 +1,5 @@
 import { formatDuration, tokenPartsText, tokensText } from '../src/protocol/format';
-import type { AttributeTable, ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../src/protocol/waterfall';
+import type { AttributeTable, ConversationMessageView, EvaluationView, PayloadView, SpanDetailsView, StackFrameView } from '../src/protocol/waterfall';
 import { el } from './dom';
 import { jsonTree } from './jsonTree';
 
@@ -77,9 +77,11 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     const parts = tokenPartsText(d.tokens);
     facts.push(['Tokens', parts ? `${tokensText(d.tokens)}; ${parts}` : tokensText(d.tokens)]);
   }
+  if (d.streamed !== undefined) facts.push(['Streamed', d.streamed ? 'yes' : 'no']);
   if (d.ttftMs !== undefined) facts.push(['First token', `after ${formatDuration(d.ttftMs)}`]);
-  if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}`]);
+  if (d.costUsd !== undefined) facts.push(['Cost', `$${d.costUsd.toFixed(5)}${d.costRecordedIn ? ` (recorded in ${d.costRecordedIn})` : ''}`]);
   if (d.finishReasons?.length) facts.push(['Finish', d.finishReasons.join(', ')]);
+  if (d.prompt && (d.prompt.name !== undefined || d.prompt.version !== undefined)) facts.push(['Prompt', [d.prompt.name ?? 'template', d.prompt.version !== undefined ? `version ${d.prompt.version}` : undefined].filter(Boolean).join(', ')]);
   facts.push(['Span ID', d.spanId]);
   if (d.scope) facts.push(['Scope', d.scope]);
   if (d.source) facts.push(['Source', `${d.source.path}${d.source.line ? `:${d.source.line}` : ''}${d.source.function ? ` (${d.source.function})` : ''}${d.source.via ? `, from ${VIA_TEXT[d.source.via]}` : ''}`]);
@@ -104,10 +106,22 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
   }
   if (buttons.length > 0) parts.push(el('div', { className: 'actions' }, buttons));
   if (d.sourceMissing) parts.push(el('p', { className: 'source-missing', textContent: d.sourceMissing }));
+  if (d.contentMissing) {
+    parts.push(
+      el('div', { className: 'notice-box content-missing', role: 'note' }, [
+        el('span', { className: 'codicon codicon-info', ariaHidden: 'true' }),
+        el('span', { textContent: ` ${d.contentMissing.message} ` }),
+        el('div', { className: 'fix' }, [el('span', { textContent: 'To record it: ' }), el('code', { textContent: d.contentMissing.fix })]),
+      ]),
+    );
+  }
   if (d.loadError) parts.push(el('p', { className: 'error-text', textContent: d.loadError }));
   if (d.stack?.length) parts.push(section('Stack trace', d.stack.length, stackTrace(d.stack, actions)));
   if (d.conversation?.length) parts.push(section('Conversation', d.conversation.length, conversation(d.conversation)));
   for (const p of d.payloads) parts.push(section(p.label, undefined, payload(p)));
+  if (d.evaluations?.length) parts.push(section('Evaluations', d.evaluations.length, evaluations(d.evaluations)));
+  if (d.prompt?.template !== undefined) parts.push(section('Prompt template', undefined, foldedText(d.prompt.template), false));
+  if (d.metadata?.length) parts.push(section('Metadata', d.metadata.length, attributeTable(d.metadata)));
   parts.push(section('Attributes', d.attributes.length, attributeTable(d.attributes), !d.conversation?.length));
   if (d.events.length > 0) {
     const events = d.events.map((e) =>
@@ -194,6 +208,21 @@ function stackTrace(frames: readonly StackFrameView[], actions: DetailsActions):
       link.addEventListener('click', open);
       link.addEventListener('keydown', (e) => e.key === 'Enter' && open());
       return [link, document.createTextNode('\n')];
+    }),
+  );
+}
+
+/** Each annotation or evaluation on a line: its name, then label, score and who judged, the explanation below. */
+function evaluations(list: readonly EvaluationView[]): HTMLElement {
+  return el(
+    'table',
+    { className: 'attributes evaluations' },
+    list.map((e) => {
+      const verdict = [e.label, e.score !== undefined ? `score ${e.score}` : undefined, e.annotatorKind ? `by ${e.annotatorKind}` : undefined].filter(Boolean).join(' · ');
+      return el('tr', {}, [
+        el('th', { textContent: e.name ?? '(unnamed)', title: e.name ?? '' }),
+        el('td', {}, [el('div', { textContent: verdict }), ...(e.explanation ? [foldedText(e.explanation)] : [])]),
+      ]);
     }),
   );
 }

@@ -13,10 +13,13 @@ const runIds = (elements: readonly (RunsTreeElement | undefined)[]): string[] =>
   ...new Set(elements.flatMap((e) => (e && (e.type === 'run' || e.type === 'span') ? [e.traceId] : []))),
 ];
 
-function pickItem(t: Trace): vscode.QuickPickItem & { traceId: string } {
+/** Run names as the Runs view shows them: masked by the `tracerun.redact` rules. */
+type Mask = (text: string) => string;
+
+function pickItem(t: Trace, mask: Mask): vscode.QuickPickItem & { traceId: string } {
   const s = t.summary();
   return {
-    label: `${s.errorCount > 0 ? '$(error) ' : ''}${s.name}`,
+    label: `${s.errorCount > 0 ? '$(error) ' : ''}${mask(s.name)}`,
     description: `${formatDuration(t.durationMs(Date.now()))} · ${s.spanCount} spans · ${t.traceId.slice(0, 8)}`,
     detail: new Date(Number(s.startNs / 1_000_000n)).toLocaleString(),
     traceId: t.traceId,
@@ -24,7 +27,7 @@ function pickItem(t: Trace): vscode.QuickPickItem & { traceId: string } {
 }
 
 /** One of the newest runs other than `except`, runs of the same name first. */
-async function pickOtherRun(ws: TraceWorkspace, except: string | undefined, title: string): Promise<string | undefined> {
+async function pickOtherRun(ws: TraceWorkspace, except: string | undefined, title: string, mask: Mask): Promise<string | undefined> {
   const name = except ? ws.store.trace(except)?.summary().name : undefined;
   const runs = ws.store.runs().filter((t) => t.traceId !== except).slice(0, 500);
   if (runs.length === 0) {
@@ -34,8 +37,8 @@ async function pickOtherRun(ws: TraceWorkspace, except: string | undefined, titl
   const sameName = runs.filter((t) => t.summary().name === name);
   const others = runs.filter((t) => t.summary().name !== name);
   const items: (vscode.QuickPickItem & { traceId?: string })[] = [
-    ...(sameName.length > 0 ? [{ label: name!, kind: vscode.QuickPickItemKind.Separator }, ...sameName.map(pickItem)] : []),
-    ...(others.length > 0 ? [{ label: 'other runs', kind: vscode.QuickPickItemKind.Separator }, ...others.map(pickItem)] : []),
+    ...(sameName.length > 0 ? [{ label: mask(name!), kind: vscode.QuickPickItemKind.Separator }, ...sameName.map((t) => pickItem(t, mask))] : []),
+    ...(others.length > 0 ? [{ label: 'other runs', kind: vscode.QuickPickItemKind.Separator }, ...others.map((t) => pickItem(t, mask))] : []),
   ];
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose a run (newest first)', matchOnDescription: true });
   return picked?.traceId;
@@ -57,11 +60,16 @@ export class CompareCommands {
       return;
     }
     while (ids.length < 2) {
-      const other = await pickOtherRun(ws, ids[0], ids.length === 0 ? 'Compare Runs: first run' : 'Compare Runs: compare with');
+      const other = await pickOtherRun(ws, ids[0], ids.length === 0 ? 'Compare Runs: first run' : 'Compare Runs: compare with', this.mask(ws));
       if (!other) return;
       ids = [...ids, other];
     }
     this.open(ws, ids[0], ids[1]);
+  }
+
+  private mask(ws: TraceWorkspace): Mask {
+    const r = this.context(ws).redactor?.();
+    return r ? (text) => r.text(text) : (text) => text;
   }
 
   /** The earlier run is A: "what changed since" reads forward in time. */
@@ -76,7 +84,7 @@ export class CompareCommands {
   async compareWith(element?: RunsTreeElement): Promise<void> {
     const ws = await this.ws();
     const [id] = runIds([element ?? this.selection()[0]]);
-    const other = await pickOtherRun(ws, id, 'Compare with…');
+    const other = await pickOtherRun(ws, id, 'Compare with…', this.mask(ws));
     if (!other) return;
     if (id) this.open(ws, id, other);
     else await this.compareRuns(undefined, [{ type: 'run', traceId: other }]);
@@ -91,7 +99,8 @@ export class CompareCommands {
     }
     const previous = previousRunOf(ws.store.runs(), id);
     if (!previous) {
-      void vscode.window.showInformationMessage(`No earlier run of ${ws.store.trace(id)?.summary().name ?? 'this name'} to compare with.`);
+      const name = ws.store.trace(id)?.summary().name;
+      void vscode.window.showInformationMessage(`No earlier run of ${name === undefined ? 'this name' : this.mask(ws)(name)} to compare with.`);
       return;
     }
     this.open(ws, previous.traceId, id);

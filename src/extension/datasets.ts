@@ -18,6 +18,8 @@ export interface AddToDatasetContext {
   readonly root: string;
   readonly redactor: Redactor;
   readonly log: vscode.LogOutputChannel;
+  /** Told once records are appended, before the notification (which waits for the user). */
+  readonly appended?: () => void;
 }
 
 type Choice = vscode.QuickPickItem & { readonly spans: () => SpanRecord[]; readonly runRoots?: boolean };
@@ -64,6 +66,7 @@ export async function addToDataset(ctx: AddToDatasetContext, targets: readonly R
     loadDetails: loadSpanDetails,
     tokensFor: (span) => (roots.has(span) ? traceTokens(store.trace(span.traceId)!) : undefined),
   });
+  ctx.appended?.();
   for (const f of result.failed) ctx.log.warn(`span "${f.span.name}" not added to ${name}: ${f.message}`);
   const failed = result.failed.length > 0 ? `; ${result.failed.length} could not be read (see the log)` : '';
   const open = await vscode.window.showInformationMessage(`${capitalize(describeAppend(result))}${failed}.`, 'Open Dataset');

@@ -67,12 +67,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(startOnSpans);
   context.subscriptions.push(trackFirstRun(service), registerTerminalEnvironment(context, receiver));
 
-  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings);
+  const sources = new SpanSourceServices(context.workspaceState, () => service.settings.pathMappings, (text) => redaction.redactor.text(text));
   context.subscriptions.push(useSpanSourceServices(sources));
 
   const locations = new SpanLocationIndex(service, sources);
   const functions = new DocumentFunctions();
-  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions)));
+  context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions, () => redaction.redactor)));
 
   const runs = new RunsTreeProvider(service, redaction);
   context.subscriptions.push(runs);
@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const datasets = new DatasetsTreeProvider(workspaceFolders, () => redaction.redactor);
   context.subscriptions.push(datasets, vscode.window.createTreeView('tracerun.datasets', { treeDataProvider: datasets }));
-  const runsFilter = new RunsFilterController(service, runs, view);
+  const runsFilter = new RunsFilterController(service, runs, view, () => redaction.redactor);
   context.subscriptions.push(runsFilter);
   const remote = new RemoteBackends(service, context.secrets);
   const remoteTree = new RemoteTreeProvider(remote, () => redaction.redactor);
@@ -154,7 +154,7 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
       [Commands.ShowSpansIn]: async (at) => {
         const stats = await spansIn(locations, at);
-        const target = stats && (await pickSpanIn(at, stats));
+        const target = stats && (await pickSpanIn(at, stats, redaction.redactor));
         if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
       [Commands.ShowSpansForFunction]: async () => {
@@ -169,7 +169,7 @@ export function activate(context: vscode.ExtensionContext): void {
           void vscode.window.showInformationMessage(`No loaded span comes from ${at.name ?? `line ${at.startLine}`}.`);
           return;
         }
-        const target = await pickSpanIn(at, stats);
+        const target = await pickSpanIn(at, stats, redaction.redactor);
         if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
       },
       [Commands.OpenSpan]: async (target) => {
@@ -179,8 +179,8 @@ export function activate(context: vscode.ExtensionContext): void {
         const ws = await service.ensureStarted();
         // A context menu on one of several selected items acts on all of them.
         const targets = selected && selected.length > 0 ? selected : e ? [e] : view.selection;
-        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log }, targets);
-        datasets.refresh();
+        // The Datasets view counts the new records at once, not when the notification is closed.
+        await addToDataset({ ws, root: workspaceFolders()[0], redactor: redaction.redactor, log, appended: () => datasets.refresh() }, targets);
       },
       [Commands.CheckForSecrets]: async () => {
         const ws = await service.ensureStarted();

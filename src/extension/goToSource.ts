@@ -130,7 +130,9 @@ export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChan
   if (location && refusedNetworkPath(location.path, log)) return false;
   const context = services?.interactive() ?? { folders: workspaceFolders(), exists };
   // The symbol provider may be slow while a language server starts: say what is going on.
-  const resolution = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the source of span "${span.name}"` }, async () =>
+  // Messages quote the span's name (and the chain's reason does too): masked as the views show it.
+  const shown = services ? services.masked : (text: string) => text;
+  const resolution = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the source of span "${shown(span.name)}"` }, async () =>
     resolveSpanSource(await spanSourceInput(span, log), context),
   );
   if (resolution.found) {
@@ -140,8 +142,8 @@ export async function goToSpanSource(span: SpanRecord, log: vscode.LogOutputChan
   }
   if (resolution.cancelled) return false;
   log.warn(`Go to Source: ${resolution.why}`);
-  if (location) void vscode.window.showErrorMessage(`Source file not found: ${location.path} (recorded on span "${span.name}"). ${resolution.why}`);
-  else void vscode.window.showInformationMessage(resolution.why);
+  if (location) void vscode.window.showErrorMessage(shown(`Source file not found: ${location.path} (recorded on span "${span.name}"). ${resolution.why}`));
+  else void vscode.window.showInformationMessage(shown(resolution.why));
   return false;
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Redactor } from '../core/privacy/redact';
 import { describeFilter, distinctValues, isFilterActive, NO_FILTER, parseDuration, searchNewRuns, searchRuns, type RunFilter, type TextMatches, type TimeWindow } from '../core/runs/filter';
 import { runFacts } from '../core/runs/runFacts';
 import type { Trace } from '../core/model/trace';
@@ -25,10 +26,14 @@ export class RunsFilterController extends DisposableStore {
     private readonly service: TraceRunService,
     private readonly runs: RunsTreeProvider,
     private readonly view: vscode.TreeView<RunsTreeElement>,
+    /** The current `tracerun.redact` rules: run names and models picked from, and the filter shown, are masked. */
+    private readonly redactor: () => Redactor,
   ) {
     super();
     this.register(runs.onDidList((listed) => this.onListed(listed)));
   }
+
+  private readonly mask = (text: string): string => this.redactor().text(text);
 
   clear(): void {
     this.set(NO_FILTER);
@@ -57,13 +62,13 @@ export class RunsFilterController extends DisposableStore {
       case 'clear':
         return this.clear();
       case 'name': {
-        const name = await pickValue('Run name', distinctValues(all, (t) => [t.summary().name]), f.rootName);
+        const name = await pickValue('Run name', distinctValues(all, (t) => [t.summary().name]), f.rootName, this.mask);
         if (name !== undefined) this.set({ ...f, rootName: name || undefined });
         return;
       }
       case 'model': {
         const prices = this.service.settings.modelPrices;
-        const model = await pickValue('Model', distinctValues(all, (t) => runFacts(t, prices).models), f.model);
+        const model = await pickValue('Model', distinctValues(all, (t) => runFacts(t, prices).models), f.model, this.mask);
         if (model !== undefined) this.set({ ...f, model: model || undefined });
         return;
       }
@@ -133,7 +138,7 @@ export class RunsFilterController extends DisposableStore {
       return;
     }
     const of = `${listed.matched.toLocaleString()} of ${listed.total.toLocaleString()} run${listed.total === 1 ? '' : 's'}`;
-    this.view.message = `Filtered: ${describeFilter(listed.filter)} (${of}). Clear it with the filled filter button above.`;
+    this.view.message = `Filtered: ${this.mask(describeFilter(listed.filter))} (${of}). Clear it with the filled filter button above.`;
     this.widenTextSearch();
   }
 
@@ -156,14 +161,14 @@ export class RunsFilterController extends DisposableStore {
 }
 
 /** A pick of `values` (most runs first), with an entry to drop this part of the filter; '' means drop it. */
-async function pickValue(title: string, values: readonly { value: string; runs: number }[], current: string | undefined): Promise<string | undefined> {
+async function pickValue(title: string, values: readonly { value: string; runs: number }[], current: string | undefined, mask: (text: string) => string): Promise<string | undefined> {
   if (values.length === 0) {
     void vscode.window.showInformationMessage(`No run has a ${title.toLowerCase()} to filter by.`);
     return undefined;
   }
   const items: (vscode.QuickPickItem & { value: string })[] = values.map((v) => ({
     value: v.value,
-    label: v.value,
+    label: mask(v.value),
     description: `${v.runs.toLocaleString()} run${v.runs === 1 ? '' : 's'}${v.value === current ? ' · current' : ''}`,
   }));
   if (current !== undefined) items.unshift({ value: '', label: `$(close) Any ${title.toLowerCase()}` });

@@ -4,6 +4,7 @@ import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
 import { innermostRange, spanStatsInRange } from '../core/source/functionSpans';
 import { sourceFileKey } from '../core/source/sourceIndex';
+import type { Redactor } from '../core/privacy/redact';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { Commands } from './commandIds';
 import type { DocumentFunctions } from './documentFunctions';
@@ -13,10 +14,10 @@ import type { SpanLocationIndex } from './spanLocations';
 const CALLS_SHOWN = 5;
 const PREVIEW_CHARS = 80;
 
-/** One line of a payload, cut short; backticks and markdown kept inert. */
-function preview(p: SpanPayload | undefined): string | undefined {
+/** One line of a payload, its secrets masked before it is cut short. */
+function preview(p: SpanPayload | undefined, r: Redactor): string | undefined {
   if (!p) return undefined;
-  const line = p.text.replace(/\s+/g, ' ').trim();
+  const line = r.text(p.text).replace(/\s+/g, ' ').trim();
   const cut = line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS - 1)}…` : line;
   return cut === '' ? undefined : cut;
 }
@@ -25,7 +26,7 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-async function callLine(traceId: string, span: SpanRecord, now: number): Promise<string> {
+async function callLine(traceId: string, span: SpanRecord, now: number, r: Redactor): Promise<string> {
   const failed = span.statusCode === StatusCode.Error;
   const status = failed ? '$(error) failed' : isInProgress(span) ? '$(loading~spin) running' : '$(pass) ok';
   const duration = isInProgress(span) ? '' : ` · ${formatDuration(spanDurationMs(span))}`;
@@ -33,15 +34,15 @@ async function callLine(traceId: string, span: SpanRecord, now: number): Promise
   let io = '';
   try {
     const payloads = spanPayloads((await loadSpanDetails(span)).attributes);
-    const input = preview(payloads.input);
-    const output = preview(payloads.output);
+    const input = preview(payloads.input, r);
+    const output = preview(payloads.output, r);
     if (input) io += `  \nin: ${escapeMarkdown(input)}`;
     if (output) io += `  \nout: ${escapeMarkdown(output)}`;
   } catch {
     // The file changed since it was read: the call is still listed, without its payloads.
   }
-  const error = failed && span.errorMessage ? `  \n${escapeMarkdown(preview({ text: span.errorMessage } as SpanPayload) ?? '')}` : '';
-  return `[${escapeMarkdown(span.name)}](${link} "Open in the waterfall") ${status}${duration} · ${startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)}${io}${error}`;
+  const error = failed && span.errorMessage ? `  \n${escapeMarkdown(preview({ text: span.errorMessage } as SpanPayload, r) ?? '')}` : '';
+  return `[${escapeMarkdown(r.text(span.name))}](${link} "Open in the waterfall") ${status}${duration} · ${startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)}${io}${error}`;
 }
 
 /** On a function's name: its last few calls, each with a link that opens it in the waterfall. */
@@ -49,6 +50,8 @@ export class SourceHoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly locations: SpanLocationIndex,
     private readonly functions: DocumentFunctions,
+    /** The current `tracerun.redact` rules: names, inputs, outputs and errors are masked. */
+    private readonly redactor: () => Redactor,
   ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
@@ -62,7 +65,8 @@ export class SourceHoverProvider implements vscode.HoverProvider {
     const stats = spanStatsInRange(spans, fn.startLine, fn.endLine, CALLS_SHOWN);
     if (!stats) return undefined;
     const now = Date.now();
-    const lines = await Promise.all(stats.recent.map(({ traceId, span }) => callLine(traceId, span, now)));
+    const r = this.redactor();
+    const lines = await Promise.all(stats.recent.map(({ traceId, span }) => callLine(traceId, span, now, r)));
     const md = new vscode.MarkdownString(`**Trace Run** · ${stats.count.toLocaleString()} span${stats.count === 1 ? '' : 's'} from \`${fn.name}\`, the last ${lines.length}:\n\n${lines.map((l) => `- ${l}`).join('\n')}`, true);
     md.isTrusted = { enabledCommands: [Commands.OpenSpan] };
     return new vscode.Hover(md, word);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Redactor } from '../core/privacy/redact';
 import { spanPayloads } from '../core/genai/payloads';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
@@ -109,9 +110,11 @@ export async function functionAtCursor(functions: DocumentFunctions): Promise<Sp
 const INPUT_CHARS = 120;
 
 /** The first line of a span's input (read back from its file), cut short; undefined when it has none. */
-async function firstLineOfInput(span: SpanRecord): Promise<string | undefined> {
+async function firstLineOfInput(span: SpanRecord, r: Redactor): Promise<string | undefined> {
   try {
-    const text = spanPayloads((await loadSpanDetails(span)).attributes).input?.text.trim();
+    const input = spanPayloads((await loadSpanDetails(span)).attributes).input;
+    // Masked before it is cut short, so a cut never leaves part of a secret.
+    const text = input && r.text(input.text).trim();
     const line = text?.split(/\r?\n/, 1)[0];
     return line && (line.length > INPUT_CHARS ? `${line.slice(0, INPUT_CHARS - 1)}…` : line);
   } catch {
@@ -120,14 +123,14 @@ async function firstLineOfInput(span: SpanRecord): Promise<string | undefined> {
 }
 
 /** One span opens at once; several are listed, the newest first, to pick one. */
-export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats): Promise<SpanTarget | undefined> {
+export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats, r: Redactor): Promise<SpanTarget | undefined> {
   if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].span.spanId };
   const now = Date.now();
-  const inputs = await Promise.all(stats.recent.map(({ span }) => firstLineOfInput(span)));
+  const inputs = await Promise.all(stats.recent.map(({ span }) => firstLineOfInput(span, r)));
   const items = stats.recent.map(({ traceId, span }, i) => ({
-    label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${span.name}`,
+    label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${r.text(span.name)}`,
     description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
-    detail: [span.errorMessage, inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
+    detail: [span.errorMessage && r.text(span.errorMessage), inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
     target: { traceId, spanId: span.spanId },
   }));
   const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';

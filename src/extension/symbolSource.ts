@@ -58,6 +58,8 @@ export class SpanSourceServices {
   constructor(
     private readonly state: vscode.Memento,
     private readonly mappings: () => PathMappings,
+    /** Text from the trace as the views show it (the `tracerun.redact` rules). */
+    readonly masked: (text: string) => string = (text) => text,
   ) {}
 
   pathMappings(): PathMappings {
@@ -123,7 +125,7 @@ export class SpanSourceServices {
         detail: `${relative(c.path)}:${c.line}`,
         candidate: c,
       })),
-      { title: `Which code produced span "${spanName}"?`, placeHolder: 'The choice is remembered for spans of this name' },
+      { title: `Which code produced span "${this.masked(spanName)}"?`, placeHolder: 'The choice is remembered for spans of this name' },
     );
     if (!picked) return undefined;
     const choices = { ...this.choices(), [spanName]: { path: picked.candidate.path, name: picked.candidate.name } };

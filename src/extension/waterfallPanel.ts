@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { searchSpans } from '../core/waterfall/spanSearch';
 import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
-import { maskDetails } from '../core/waterfall/maskDetails';
+import { maskDetails, maskTraceStart } from '../core/waterfall/maskDetails';
 import type { Redactor } from '../core/privacy/redact';
 import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
@@ -41,6 +41,8 @@ export class WaterfallPanel extends DisposableStore {
   private sending: Promise<void> | undefined;
   private updateWanted = false;
   private generation = 0;
+  /** The page asked for details as recorded (Reveal was clicked): names are sent as recorded too, until the page reloads. */
+  private revealed = false;
   private readonly channel: Channel;
 
   static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
@@ -100,7 +102,7 @@ export class WaterfallPanel extends DisposableStore {
     );
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tracerun.svg');
     const trace = ws.store.trace(traceId);
-    panel.title = `Waterfall: ${trace?.summary().name ?? traceId.slice(0, 8)}`;
+    panel.title = `Waterfall: ${trace ? this.shownText(trace.summary().name) : traceId.slice(0, 8)}`;
     panel.webview.html = this.html();
   }
 
@@ -158,8 +160,10 @@ export class WaterfallPanel extends DisposableStore {
       throw err;
     }
     if (stale()) return;
-    this.panel.title = `Waterfall: ${data.start.header.name}`;
-    this.channel.notify(TraceBegin, data.start);
+    const redactor = this.redactor?.();
+    const start = redactor && !this.revealed ? maskTraceStart(data.start, redactor) : data.start;
+    this.panel.title = `Waterfall: ${start.header.name}`;
+    this.channel.notify(TraceBegin, start);
     for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
       await new Promise((r) => setImmediate(r));
       if (stale()) return;
@@ -173,6 +177,8 @@ export class WaterfallPanel extends DisposableStore {
     const channel = this.channel;
     channel.onNotification(Ready, async () => {
       this.ready = true;
+      // A new page starts masked (its Reveal is gone with the old one).
+      this.revealed = false;
       await this.send();
       if (this.pendingSelection) channel.notify(SelectSpan, { spanId: this.pendingSelection });
       this.pendingSelection = undefined;
@@ -188,6 +194,11 @@ export class WaterfallPanel extends DisposableStore {
     channel.onRequest(GetSpanDetails, async ({ spanId, reveal }) => {
       const view = await spanDetailsOf(this.ws.store.trace(this.traceId), spanId, { prices: this.prices(), frameExists, source: detailsSourceContext, warn: (message) => this.log.warn(message), logRecords: this.ws.store.logRecords });
       const redactor = this.redactor?.();
+      if (reveal && !this.revealed && redactor) {
+        // Reveal shows the span names as recorded too.
+        this.revealed = true;
+        this.scheduleUpdate();
+      }
       return redactor && !reveal ? maskDetails(view, redactor) : view;
     });
     channel.onRequest(SearchSpans, async ({ query }, signal) => {
@@ -198,6 +209,12 @@ export class WaterfallPanel extends DisposableStore {
         throw new Error(`search failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     });
+  }
+
+  /** Text from the trace as this panel shows it: masked until Reveal. */
+  private shownText(text: string): string {
+    const redactor = this.redactor?.();
+    return redactor && !this.revealed ? redactor.text(text) : text;
   }
 
   /** Source opens beside the waterfall, not over it. */

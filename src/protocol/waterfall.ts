@@ -157,6 +157,16 @@ export interface StackFrameView {
   readonly line?: number;
 }
 
+/** One annotation or evaluation of a span's result (OpenInference `annotation.*` / `evaluation.*`). */
+export interface EvaluationView {
+  readonly name?: string;
+  readonly label?: string;
+  readonly score?: number;
+  readonly explanation?: string;
+  /** `HUMAN`, `LLM`, `CODE` or custom. */
+  readonly annotatorKind?: string;
+}
+
 export interface SpanDetailsView {
   readonly spanId: string;
   readonly name: string;
@@ -179,7 +189,19 @@ export interface SpanDetailsView {
   /** Time to first token of a streamed LLM call, ms from the span's start. */
   readonly ttftMs?: number;
   readonly costUsd?: number;
+  /** Set when the cost is the one the span recorded (`llm.cost.total`, Langfuse's `cost_details`), not priced by `tracerun.modelPrices`: the attribute. */
+  readonly costRecordedIn?: string;
   readonly finishReasons?: readonly string[];
+  /** Whether the request streamed, when the span says (`gen_ai.request.stream`, `llm.is_streaming`, the AI SDK's stream operations). */
+  readonly streamed?: boolean;
+  /** The managed prompt or prompt template the call rendered (Langfuse, OpenInference). */
+  readonly prompt?: { readonly name?: string; readonly version?: string; readonly template?: string };
+  /** Annotations and evaluations recorded on the span. */
+  readonly evaluations?: readonly EvaluationView[];
+  /** The vendors' metadata (LangSmith, Langfuse, Vercel AI SDK, OpenInference), keys without their prefix. */
+  readonly metadata?: AttributeTable;
+  /** An LLM call that recorded no prompt or completion: why, and the switch of the instrumentation that wrote it. */
+  readonly contentMissing?: { readonly message: string; readonly fix: string };
   readonly scope?: string;
   /** Where the span's code is, and which step of the Go to Source chain found it. */
   readonly source?: { readonly path: string; readonly line?: number; readonly function?: string; readonly via?: 'attributes' | 'stacktrace' | 'symbol' };

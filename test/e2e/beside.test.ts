@@ -53,6 +53,8 @@ const AGENT_TS = [
 const now = BigInt(Date.now()) * 1_000_000n;
 const at = (ms: number) => now + BigInt(ms) * 1_000_000n;
 const RUN = '33333333333333333333333333333333';
+// A key someone pasted into a tool's input: masked in the lens's list and the hover too.
+const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
 const id = (n: number) => `300000000000000${n}`;
 // A Node stack recorded in a container: /build/app is this workspace.
 const STACK = [
@@ -64,7 +66,7 @@ const STACK = [
 const spans: TestSpan[] = [
   { traceId: RUN, spanId: id(1), name: 'support_agent.run', start: at(0), end: at(900), attributes: { 'code.filepath': 'src/agent.ts', 'code.lineno': 8, 'code.function': 'answer' } },
   { traceId: RUN, spanId: id(2), parentSpanId: id(1), name: 'lookup cached', start: at(10), end: at(110), attributes: { 'code.filepath': '/build/app/src/orders.ts', 'code.lineno': 6, 'code.function': 'lookupOrder', 'input.value': '{"id": "42"}', 'output.value': 'status shipped' } },
-  { traceId: RUN, spanId: id(3), parentSpanId: id(1), name: 'lookup copy', start: at(200), end: at(500), attributes: { 'code.filepath': 'src/orders.ts', 'code.lineno': 9 } },
+  { traceId: RUN, spanId: id(3), parentSpanId: id(1), name: 'lookup copy', start: at(200), end: at(500), attributes: { 'code.filepath': 'src/orders.ts', 'code.lineno': 9, 'input.value': `copy order 42 with key ${KEY}` } },
   {
     traceId: RUN,
     spanId: id(4),
@@ -138,6 +140,9 @@ test('the lens over lookupOrder counts the spans of two lines of its body; a cli
   });
   const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 10_000);
   assert.deepEqual(rows.map((r) => r.label.trim()), ['lookup copy', 'lookup cached']);
+  const listed = await s.page.locator('.quick-input-widget .quick-input-list').textContent();
+  assert.match(listed ?? '', /input: copy order 42 with key ‹redacted: api key›/, 'the input shows, its key masked');
+  assert.ok(!(listed ?? '').includes(KEY));
   await s.page.keyboard.press('Escape');
 });
 
@@ -162,6 +167,8 @@ test('a hover on the function’s name lists its last calls with their input and
   assert.ok(text.indexOf('lookup copy') >= 0 && text.indexOf('lookup copy') < text.indexOf('lookup cached'), `newest first: ${text}`);
   assert.match(text, /in: \{"id": "42"\}/);
   assert.match(text, /out: status shipped/);
+  assert.match(text, /in: copy order 42 with key ‹redacted: api key›/);
+  assert.ok(!text.includes(KEY), 'no key in the hover');
   await s.screenshot('03-hover');
   await hover.locator('a', { hasText: 'lookup cached' }).first().click();
   const frame = await s.webviewFrame(`.row[data-span-id="${id(2)}"]`, 20_000);

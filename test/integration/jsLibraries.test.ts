@@ -27,6 +27,7 @@ import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { Trace } from '../../src/core/model/trace';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
+import { runMissingContext } from '../../src/core/runs/runMissingContext';
 import type { SpanDetailsView } from '../../src/protocol/waterfall';
 import { FakeModelApi } from './fakeModelApi';
 import { FakeDelayedChatStream, STREAMED_ANSWER } from './fakeDelayedChatStream';
@@ -393,6 +394,14 @@ describe('Anthropic SDK', () => {
     const views = await Promise.all(calls.map((s) => details(trace, s.spanId)));
     assert.deepEqual(views.map((v) => v.conversation), [undefined, undefined], 'no content recorded');
     assert.deepEqual(views.map((v) => v.finishReasons), [['tool_use'], ['end_turn']]);
+    // What the details and the run's header say about it: the SDK's own switch.
+    for (const v of views) {
+      assert.match(v.contentMissing?.message ?? '', /The Anthropic SDK leaves content out/);
+      assert.match(v.contentMissing?.fix ?? '', /ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content/);
+    }
+    const noContent = runMissingContext(trace, Date.now(), ws.store.logRecords).filter((n) => n.kind === 'no-content');
+    assert.deepEqual(noContent.map((n) => n.spanIds.length), [2]);
+    assert.match(noContent[0].fix, /ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content/);
   });
 
   test('under @arizeai/openinference-instrumentation-anthropic: one model call is one call', async () => {
@@ -427,5 +436,8 @@ describe('Anthropic SDK', () => {
     assert.equal(conversation?.messages[0].content, SYSTEM);
     assert.deepEqual(toolCalls(conversation?.messages[2]), [{ name: 'lookup_order', arguments: { order_id: 'A1042' } }]);
     assert.equal(conversation?.messages[4].content, text);
+    // The SDK's span keeps no content (its default), the instrumentation's holds it: nothing is missing.
+    assert.deepEqual((await Promise.all(inner.map((s) => details(trace, s.spanId)))).map((v) => v.contentMissing), [undefined, undefined]);
+    assert.deepEqual(runMissingContext(trace, Date.now(), ws.store.logRecords).filter((n) => n.kind === 'no-content'), []);
   });
 });

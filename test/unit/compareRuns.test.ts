@@ -39,7 +39,8 @@ function spansOf(root: Node, traceId: string): TestSpan[] {
     out.push({ traceId, spanId, parentSpanId: parent, name: node.name, start: ms(start), end: 0, attributes: node.attrs });
     for (const child of node.children ?? []) t = place(child, spanId, t) + 1;
     out[index].end = ms(t);
-    if (node.error) out[index].status = { code: 2, message: node.error };
+    // An empty error: failed with no status message, as many instrumentations record it.
+    if (node.error !== undefined) out[index].status = node.error ? { code: 2, message: node.error } : { code: 2 };
     return t;
   };
   place(root, '', 0);
@@ -123,6 +124,17 @@ test('the first divergence is the failing tool call, not the agent above it whos
   assert.deepEqual(diff.sections.map((s) => [s.label, s.same]), [['Status', false], ['Input (gen_ai.tool.call.arguments)', true], ['Output (gen_ai.tool.call.result)', false]]);
   // The agent's output differs too, but that shows only at its end, after the tool call.
   assert.equal((await cmp.flagsOf(0)) & ContentFlag.Output, ContentFlag.Output);
+});
+
+test('a call that failed with no status message says why (error.type, the HTTP status) in its pair, its diff and the first divergence', async (t) => {
+  const run = (failed: boolean) => n('agent', w('call_model', failed ? { attrs: { 'error.type': 'RateLimitError', 'http.response.status_code': 429 }, error: '' } : {}), w('fetch_docs', failed ? { attrs: { 'http.response.status_code': 503 }, error: '' } : {}));
+  const { cmp } = await compare(t, run(false), run(true));
+  const d = await cmp.firstDivergence();
+  assert.equal(d?.summary, '`call_model` failed in B only: RateLimitError');
+  assert.equal(pairView(cmp.pairs[1], cmp.aStartNs, cmp.bStartNs).b?.errorMessage, 'RateLimitError');
+  assert.equal(pairView(cmp.pairs[2], cmp.aStartNs, cmp.bStartNs).b?.errorMessage, 'HTTP 503');
+  const status = (await cmp.pairDiff(1)).sections.find((s) => s.label === 'Status');
+  assert.equal(status?.words?.map((w) => w.text).join(''), 'okerror: RateLimitError');
 });
 
 test('an output difference before any other: `retrieve_policies` output — 2 of 3 documents differ', async (t) => {

@@ -44,6 +44,24 @@ test('LLM spans without content: the switch of the instrumentation that wrote th
   assert.match(captureSwitch(span('y', '', { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai' })).fix, /CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT/);
 });
 
+test("the Anthropic SDK's own spans: its content mode; a call recorded twice lacks nothing when one of its spans holds the content", () => {
+  const sdk = { scopeName: 'com.anthropic.sdk.typescript', name: 'anthropic.messages.create' };
+  const chat = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic' };
+  const alone = missingContext([span('a', '', { ...located }), span('b', 'a', chat, { ...sdk, recordedContent: false })], { settled: true });
+  assert.deepEqual(alone.map((n) => n.kind), ['no-content']);
+  assert.match(alone[0].message, /The Anthropic SDK leaves content out/);
+  assert.match(alone[0].fix, /^export ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content, or pass openTelemetry: \{ traces: \{ contentMode: 'content' \} \}/);
+  // Under OpenInference's span, which holds the messages: nothing is missing.
+  const outer = span('o', 'a', { 'openinference.span.kind': 'LLM' }, { recordedContent: true });
+  assert.deepEqual(missingContext([span('a', '', { ...located }), outer, span('i', 'o', chat, { ...sdk, recordedContent: false })], { settled: true }), []);
+  // The other way round: the instrumentation hid the content, the SDK's own span kept it.
+  const hidden = span('o', 'a', { 'openinference.span.kind': 'LLM' }, { recordedContent: false });
+  assert.deepEqual(missingContext([span('a', '', { ...located }), hidden, span('i', 'o', chat, { ...sdk, recordedContent: true })], { settled: true }), []);
+  // Both without: both said, each with its own switch.
+  const both = missingContext([span('a', '', { ...located }), hidden, span('i', 'o', chat, { ...sdk, recordedContent: false })], { settled: true });
+  assert.deepEqual(both.map((n) => n.spanIds), [['o'], ['i']]);
+});
+
 test('spans whose parent never arrived, once the run has settled', () => {
   const run = [span('a', '', { ...located }), span('b', 'p1', {}), span('c', 'p1', {}), span('d', 'p2', {}), span('e', 'a', {})];
   assert.equal(
@@ -52,9 +70,12 @@ test('spans whose parent never arrived, once the run has settled', () => {
     'a running run may still receive them',
   );
   const note = missingContext(run, { settled: true }).find((n) => n.kind === 'missing-parent')!;
-  assert.equal(note.message, '3 spans name a parent that never arrived — another process or service did not export it.');
+  assert.equal(note.message, '3 spans name a parent that never arrived — another process or service did not export it. Parent ids: p1, p2.');
   assert.deepEqual(note.spanIds, ['b', 'c', 'd']);
   assert.deepEqual(note.parentIds, ['p1', 'p2']);
+  const many = [span('a', '', { ...located }), ...['1', '2', '3', '4', '5', '6', '7'].map((n) => span(`c${n}`, `p${n}`, {}))];
+  assert.match(missingContext(many, { settled: true }).find((n) => n.kind === 'missing-parent')!.message, /Parent ids: p1, p2, p3, p4, p5 and 2 more\.$/);
+  assert.match(missingContext([span('a', '', { ...located }), span('b', 'p1', {})], { settled: true }).find((n) => n.kind === 'missing-parent')!.message, /^1 span names a parent that never arrived .* Parent id: p1\.$/);
   // A Logfire pending twin's parent is the running span itself: not an orphan.
   const pending = span('z', 'gone', { 'logfire.span_type': 'pending_span' });
   assert.equal(missingContext([span('a', '', { ...located }), pending], { settled: true }).length, 0);

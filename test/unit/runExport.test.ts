@@ -194,3 +194,41 @@ test('Save Run As and Copy Run as JSON mask secrets by the redact rules; the sav
   const copied = JSON.stringify(redactor.value(await runJson(trace, { maxPayloadChars: 0 })));
   assert.ok(!copied.includes(key), copied);
 });
+
+test('Copy Run as JSON and tracerun export: a span failed with no status message says why, from error.type, its exception or the HTTP status', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'failed.jsonl');
+  const failures: TestSpan[] = [
+    { traceId: TRACE, spanId: 'b000000000000001', name: 'agent', start: ms(0), end: ms(900), status: { code: 2 }, attributes: { 'error.type': 'RateLimitError' } },
+    {
+      traceId: TRACE,
+      spanId: 'b000000000000002',
+      parentSpanId: 'b000000000000001',
+      name: 'lookup_order',
+      start: ms(10),
+      end: ms(300),
+      status: { code: 2 },
+      events: [{ name: 'exception', timeUnixNano: String(ms(290)), attributes: [attr('exception.type', 'KeyError'), attr('exception.message', "'A1042'")] }],
+    },
+    { traceId: TRACE, spanId: 'b000000000000003', parentSpanId: 'b000000000000001', name: 'GET /docs', start: ms(310), end: ms(400), status: { code: 2 }, attributes: { 'http.response.status_code': 503 } },
+    { traceId: TRACE, spanId: 'b000000000000004', parentSpanId: 'b000000000000001', name: 'mystery', start: ms(410), end: ms(500), status: { code: 2 } },
+  ];
+  writeFileSync(file, `${JSON.stringify(requestJson(failures))}\n`);
+  const { store } = await readTraceFiles([file]);
+  const doc = await runJson(store.trace(TRACE)!, { maxPayloadChars: 0 });
+  const root = doc.spans[0];
+  assert.equal(root.error, 'RateLimitError');
+  assert.deepEqual(
+    (root.children as RunJsonSpan[]).map((c) => [c.name, c.error]),
+    [
+      ['lookup_order', "KeyError: 'A1042'"],
+      ['GET /docs', 'HTTP 503'],
+      ['mystery', 'error'],
+    ],
+  );
+  // The CLI prints the same document.
+  let printed = '';
+  const code = await runCli(['export', file, '--trace', TRACE], { out: (s) => (printed += `${s}\n`), err: () => {} });
+  assert.equal(code, 0);
+  assert.equal(JSON.parse(printed).spans[0].children[0].error, "KeyError: 'A1042'");
+});

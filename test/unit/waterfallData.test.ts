@@ -122,3 +122,32 @@ test('an LLM row carries its time to first token (seconds, milliseconds or an in
   assert.ok(Math.abs(byName['generation'] - 120) < 1, `Langfuse's completion start, minus the span's start: ${byName['generation']}`);
   assert.equal(byName['chat (not streamed)'], 0);
 });
+
+test("a stream whose first chunk is only an event (OpenLLMetry's per-chunk events) draws its wait too, and the compare panel states it", async () => {
+  const chunk = (atMs: number) => ({ name: 'llm.content.completion.chunk', timeUnixNano: String(ms(atMs)), attributes: [] });
+  const store = storeWith([
+    otlpLine([
+      { traceId: TRACE, spanId: '0000000000000001', name: 'agent', start: ms(0), end: ms(3000), events: [chunk(5)] },
+      {
+        traceId: TRACE,
+        spanId: '0000000000000002',
+        parentSpanId: '0000000000000001',
+        name: 'openai.chat',
+        start: ms(100),
+        end: ms(1600),
+        attributes: { 'llm.request.type': 'chat', 'gen_ai.request.model': 'gpt-4o', 'llm.is_streaming': true },
+        // A prompt event first, then one event per chunk: the first of them is the first token.
+        events: [{ name: 'gen_ai.content.prompt', timeUnixNano: String(ms(101)), attributes: [] }, chunk(420), chunk(450), chunk(1590)],
+      },
+    ]),
+  ]);
+  const trace = store.trace(TRACE)!;
+  const data = waterfallData(trace, Date.now(), 1);
+  const cols = data.slice(0, data.start.rowCount);
+  const byName = Object.fromEntries(Array.from(cols.nameIndex, (n, r) => [data.start.names[n], cols.ttftMs[r]]));
+  assert.equal(byName['openai.chat'], 320, 'the first chunk came 320ms after the call started');
+  assert.equal(byName['agent'], 0, 'only LLM spans');
+  const { pairView } = await import('../../src/core/compare/pairs');
+  const node = trace.tree().nodes.get('0000000000000002')!;
+  assert.equal(pairView({ a: node, b: node, depth: 1, parent: 0 }, trace.summary().startNs, trace.summary().startNs).a?.ttftMs, 320);
+});

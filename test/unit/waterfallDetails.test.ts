@@ -7,7 +7,8 @@ import type { Trace } from '../../src/core/model/trace';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { spanDetailsOf, type DetailsContext } from '../../src/core/waterfall/spanDetailsExtras';
 import { notReceivedNotice } from '../../src/core/waterfall/spanDetailsView';
-import { maskDetails } from '../../src/core/waterfall/maskDetails';
+import { maskDetails, maskTraceStart } from '../../src/core/waterfall/maskDetails';
+import { waterfallData } from '../../src/core/waterfall/rows';
 import { Redactor } from '../../src/core/privacy/redact';
 import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -179,4 +180,136 @@ test('details are masked by the redact rules until Reveal: attributes, conversat
   assert.match(masked.attributes.find(([k]) => k === 'app.note')?.[1] ?? '', /^key=‹redacted: /);
   const plain = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
   assert.equal(maskDetails(plain, r), plain, 'nothing to mask: the view as it is, no Reveal');
+});
+
+test('an LLM call that recorded no prompt or answer says so in its details, with the switch of the instrumentation that wrote it', async (t) => {
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 12 },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'ChatOpenAI', start: ms(0), end: ms(900), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o' } },
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b3',
+      name: 'chat gpt-4o',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]) },
+    },
+    { traceId: TRACE, spanId: '00000000000000b4', name: 'lookup_order', start: ms(0), end: ms(9), attributes: { 'gen_ai.operation.name': 'execute_tool' } },
+  ]);
+  const genai = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.match(genai.contentMissing?.message ?? '', /^This LLM call recorded no prompt or completion: /);
+  assert.match(genai.contentMissing?.fix ?? '', /OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT/);
+  const openInference = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.match(openInference.contentMissing?.message ?? '', /OpenInference leaves content out/);
+  assert.match(openInference.contentMissing?.fix ?? '', /OPENINFERENCE_HIDE_INPUTS/);
+  assert.equal((await spanDetailsOf(trace, '00000000000000b3', context(() => false))).contentMissing, undefined, 'a call with its messages lacks nothing');
+  assert.equal((await spanDetailsOf(trace, '00000000000000b4', context(() => false))).contentMissing, undefined, 'a tool call is no LLM call');
+});
+
+test('details state whether the call streamed, its managed prompt, its evaluations and the vendor metadata, masked like the rest', async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'generation',
+      start: ms(0),
+      end: ms(900),
+      attributes: {
+        'langfuse.observation.type': 'generation',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.request.stream': true,
+        'langfuse.observation.input': JSON.stringify([{ role: 'user', content: 'hi' }]),
+        'langfuse.observation.prompt.name': 'support-answer',
+        'langfuse.observation.prompt.version': 7,
+        'langfuse.observation.metadata.customer': 'acme',
+        'langfuse.observation.metadata.api_key': key,
+        'evaluations.0.evaluation.name': 'relevance',
+        'evaluations.0.evaluation.score': 0.95,
+        'evaluations.0.evaluation.explanation': `cites the docs; the key ${key} was not used`,
+      },
+    },
+  ]);
+  const view = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.equal(view.streamed, true);
+  assert.deepEqual(view.prompt, { name: 'support-answer', version: '7' });
+  assert.deepEqual(view.evaluations, [{ name: 'relevance', score: 0.95, explanation: `cites the docs; the key ${key} was not used` }]);
+  assert.deepEqual(view.metadata, [
+    ['api_key', key],
+    ['customer', 'acme'],
+  ]);
+  const masked = maskDetails(view, new Redactor());
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key once masked');
+  assert.equal(masked.evaluations?.[0].explanation, 'cites the docs; the key ‹redacted: api key› was not used');
+  assert.deepEqual(masked.metadata?.[1], ['customer', 'acme']);
+});
+
+test("the waterfall's span names and run name are masked as they are sent; a trace with nothing to mask is sent as it is", async (t) => {
+  const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+  const trace = traceOf(t, [
+    { traceId: TRACE, spanId: '00000000000000b1', name: `sync for ${key}`, start: ms(0), end: ms(50) },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000b1', name: `GET /v1/balance?key=${key}`, start: ms(1), end: ms(9) },
+    { traceId: TRACE, spanId: '00000000000000b3', parentSpanId: '00000000000000b1', name: 'plain step', start: ms(10), end: ms(20) },
+  ]);
+  const start = waterfallData(trace, Date.now(), 1).start;
+  const masked = maskTraceStart(start, new Redactor());
+  assert.ok(!JSON.stringify(masked).includes(key), 'no trace of the key in what is sent');
+  assert.equal(masked.header.name, 'sync for ‹redacted: api key›');
+  assert.deepEqual([...masked.names].sort(), ['GET /v1/balance?key=‹redacted: api key›', 'plain step', 'sync for ‹redacted: api key›']);
+  assert.equal(masked.rowCount, start.rowCount);
+  // The details of such a span quote its name where they say why no source was found: masked too.
+  const details = await spanDetailsOf(trace, '00000000000000b2', { ...context(() => false), source: () => ({ folders: [], exists: async () => false }) });
+  assert.ok(details.sourceMissing?.includes(key), 'the host words it with the name as recorded');
+  assert.ok(!JSON.stringify(maskDetails(details, new Redactor())).includes(key), 'no trace of the key in the masked details');
+  const plain = traceOf(t, [{ traceId: TRACE, spanId: '00000000000000c1', name: 'plain', start: ms(0), end: ms(5) }]);
+  const plainStart = waterfallData(plain, Date.now(), 1).start;
+  assert.equal(maskTraceStart(plainStart, new Redactor()), plainStart);
+});
+
+test('the cost an instrumentation recorded shows when no price of tracerun.modelPrices gives one', async (t) => {
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'ChatOpenAI',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 1000, 'llm.token_count.completion': 100, 'llm.cost.prompt': 0.0025, 'llm.cost.completion': 0.001 },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', name: 'generation', start: ms(0), end: ms(900), attributes: { 'langfuse.observation.type': 'generation', 'langfuse.observation.cost_details': '{"input":0.01,"output":0.02,"total":0.03}' } },
+  ]);
+  const recorded = await spanDetailsOf(trace, '00000000000000b1', context(() => false));
+  assert.ok(Math.abs((recorded.costUsd ?? 0) - 0.0035) < 1e-12);
+  assert.equal(recorded.costRecordedIn, 'llm.cost.total');
+  const langfuse = await spanDetailsOf(trace, '00000000000000b2', context(() => false));
+  assert.deepEqual([langfuse.costUsd, langfuse.costRecordedIn], [0.03, 'langfuse.observation.cost_details']);
+  // A price of the user's is what they asked for: it wins.
+  const priced = await spanDetailsOf(trace, '00000000000000b1', { ...context(() => false), prices: { 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } } });
+  assert.ok(Math.abs((priced.costUsd ?? 0) - 0.0035) < 1e-12);
+  assert.equal(priced.costRecordedIn, undefined);
+});
+
+test("the SDK's own span of a call whose instrumentation span holds the messages lacks nothing", async (t) => {
+  const sdk: Pick<TestSpan, 'attributes'> = { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude' } };
+  const trace = traceOf(t, [
+    {
+      traceId: TRACE,
+      spanId: '00000000000000b1',
+      name: 'Anthropic Messages',
+      start: ms(0),
+      end: ms(900),
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.role': 'user', 'llm.input_messages.0.message.content': 'hi' },
+    },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000b1', name: 'anthropic.messages.create', start: ms(1), end: ms(899), ...sdk },
+  ]);
+  trace.tree();
+  assert.equal((await spanDetailsOf(trace, '00000000000000b2', context(() => false))).contentMissing, undefined, 'the call’s content is on the span around it');
+  assert.equal((await spanDetailsOf(trace, '00000000000000b1', context(() => false))).contentMissing, undefined);
 });

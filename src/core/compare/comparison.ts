@@ -1,3 +1,4 @@
+import { spanErrorText } from '../genai/spanError';
 import { loadSpanDetails } from '../ingest/spanDetails';
 import type { SpanRecord } from '../model/span';
 import { StatusCode } from '../model/span';
@@ -128,7 +129,7 @@ export class RunComparison {
     const a = shown(raw.a);
     const b = shown(raw.b);
     const sections: DiffSectionView[] = [];
-    const status = (span: SpanRecord | undefined) => (!span ? '' : span.statusCode === StatusCode.Error ? `error: ${span.errorMessage ?? ''}`.trim() : 'ok');
+    const status = (span: SpanRecord | undefined) => (!span ? '' : span.statusCode === StatusCode.Error ? `error: ${spanErrorText(span.errorMessage, span.attributes) ?? ''}`.trim() : 'ok');
     const statusA = status(pair.a?.span);
     const statusB = status(pair.b?.span);
     const mask = (text: string) => (redactor ? redactor.text(text) : text);

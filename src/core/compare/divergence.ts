@@ -1,3 +1,4 @@
+import { spanErrorText } from '../genai/spanError';
 import { isInProgress, StatusCode } from '../model/span';
 import { ContentFlag, type DivergenceReason } from '../../protocol/compare';
 import type { AlignedPair } from './align';
@@ -96,7 +97,8 @@ export function divergenceSummary(pair: AlignedPair, reason: DivergenceReason, a
       return `${name} ran only in B`;
     case 'status': {
       const failedInB = pair.b?.span.statusCode === StatusCode.Error;
-      const message = (failedInB ? pair.b : pair.a)?.span.errorMessage;
+      const failed = (failedInB ? pair.b : pair.a)?.span;
+      const message = failed && spanErrorText(failed.errorMessage, failed.attributes);
       return `${name} failed in ${failedInB ? 'B' : 'A'} only${message ? `: ${firstLine(message)}` : ''}`;
     }
     case 'input':

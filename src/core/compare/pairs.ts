@@ -1,4 +1,5 @@
 import { describeSpan } from '../genai/conventions';
+import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { isInProgress, spanDurationMs, StatusCode, type Attributes } from '../model/span';
 import type { SpanNode } from '../model/trace';
@@ -23,7 +24,10 @@ export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
     error,
     hasSource: !node.notReceived && hasSource(span.attributes),
   };
-  if (error && span.errorMessage !== undefined) view.errorMessage = span.errorMessage;
+  if (error) {
+    const message = spanErrorText(span.errorMessage, span.attributes);
+    if (message !== undefined) view.errorMessage = message;
+  }
   if (d.model !== undefined) view.model = d.model;
   if (tokens !== undefined) view.tokens = tokens;
   if (d.kind === 'llm') {

@@ -6,6 +6,7 @@
  */
 import { describeSpan, type TokenCounts } from '../genai/conventions';
 import { spanPayloads, type SpanPayload } from '../genai/payloads';
+import { spanErrorText } from '../genai/spanError';
 import { traceTokens } from '../genai/traceTokens';
 import { loadSpanDetails, type SpanDetails } from '../ingest/spanDetails';
 import { SPAN_KIND_LABELS } from '../ingest/otlp/enums';
@@ -127,12 +128,15 @@ async function spanJson(node: SpanNode, runStartNs: bigint, options: RunJsonOpti
   };
   if (isInProgress(span)) out.inProgress = true;
   if (node.notReceived) out.notReceived = true;
-  if (span.statusCode === StatusCode.Error) out.error = span.errorMessage ?? 'error';
+  // Many instrumentations set the ERROR status alone: the reason from error.type, the HTTP status, the exception.
+  if (span.statusCode === StatusCode.Error) out.error = spanErrorText(span.errorMessage, span.attributes) ?? 'error';
   if (d.model) out.model = d.model;
   if (d.tokens) out.tokens = d.tokens;
   if (!node.notReceived) {
     try {
       const details = await (options.load ?? loadSpanDetails)(span);
+      // The exception event is in the details only.
+      if (out.error !== undefined) out.error = spanErrorText(span.errorMessage, details.attributes, details.events) ?? out.error;
       const messages = await messagesOf(span, details);
       if (messages && messages.length > 0) {
         out.messages = messages.map((m) => messageJson(m, max));

@@ -14,6 +14,9 @@
  *   (spec/configuration.md).
  * - Vercel AI SDK: `experimental_telemetry: { isEnabled: true, recordInputs: true,
  *   recordOutputs: true }` (both default to true once telemetry is on).
+ * - The Anthropic TypeScript SDK's own spans (scope `com.anthropic.sdk.typescript`): metadata
+ *   only unless `ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content` or the client option
+ *   `openTelemetry: { traces: { contentMode: 'content' } }` (`internal/tracing.d.ts`, 1.x).
  */
 import { describeSpan, type RunSpan } from './conventions';
 import { extractConversation, type SpanContent } from './conversation';
@@ -63,10 +66,21 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
   if (all.length === 0) return [];
   const notes: MissingContextNote[] = [];
 
-  // LLM spans without content, grouped by the switch that would have recorded it.
+  // LLM spans without content, grouped by the switch that would have recorded it. A span of a
+  // call recorded twice (an SDK's own span under an instrumentation's) lacks nothing when the
+  // other span of the call holds the content.
+  const byId = new Map(all.map((s) => [s.spanId, s]));
+  const llm = (s: ContextSpan | undefined): boolean => s !== undefined && describeSpan(s).kind === 'llm';
+  const callContent = new Set<string>();
+  for (const span of all) {
+    const parent = byId.get(span.parentSpanId);
+    if (span.recordedContent === true && llm(span) && llm(parent)) callContent.add(parent!.spanId);
+  }
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
   for (const span of all) {
-    if (span.recordedContent !== false || describeSpan(span).kind !== 'llm') continue;
+    if (span.recordedContent !== false || !llm(span)) continue;
+    const parent = byId.get(span.parentSpanId);
+    if (callContent.has(span.spanId) || (parent?.recordedContent === true && llm(parent))) continue;
     const { instrumentation, fix } = captureSwitch(span);
     let group = bySwitch.get(fix);
     if (!group) bySwitch.set(fix, (group = { instrumentation, spanIds: [] }));
@@ -92,7 +106,7 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     if (orphans.length > 0) {
       notes.push({
         kind: 'missing-parent',
-        message: `${count(orphans.length, 'span')} ${orphans.length === 1 ? 'names a parent' : 'name a parent'} that never arrived — another process or service did not export it.`,
+        message: `${count(orphans.length, 'span')} ${orphans.length === 1 ? 'names a parent' : 'name a parent'} that never arrived — another process or service did not export it. ${idList(missing)}`,
         fix: 'Export spans from every process the run passes through to the same endpoint, and end (or flush) the parent span before the process exits.',
         spanIds: orphans,
         parentIds: [...missing],
@@ -195,6 +209,13 @@ export function captureSwitch(span: ContextSpan): { instrumentation: string; fix
       fix: 'Unset OPENINFERENCE_HIDE_INPUTS and OPENINFERENCE_HIDE_OUTPUTS (and the _INPUT_MESSAGES / _OUTPUT_MESSAGES variants), or pass TraceConfig(hide_inputs=False, hide_outputs=False) to the instrumentor.',
     };
   }
+  // The Anthropic SDK's own spans (scope com.anthropic.sdk.typescript): metadata only by default.
+  if (scope.startsWith('com.anthropic.sdk')) {
+    return {
+      instrumentation: 'The Anthropic SDK',
+      fix: "export ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content, or pass openTelemetry: { traces: { contentMode: 'content' } } to new Anthropic(…) (a client given that option does not read the variable).",
+    };
+  }
   const vercel = describeSpan(span).convention === 'vercel-ai' || a['ai.operationId'] !== undefined;
   if (vercel) {
     return {
@@ -223,6 +244,16 @@ export function captureSwitch(span: ContextSpan): { instrumentation: string; fix
     fix: 'export OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true (the JS OpenAI instrumentation also takes captureMessageContent: true). Content then arrives as log records: export logs to the same endpoint.',
   };
 }
+
+/** The parent ids never received, the first few of them: "Parent id: 3fa2…" / "Parent ids: a, b and 3 more". */
+function idList(ids: ReadonlySet<string>): string {
+  const all = [...ids];
+  const shown = all.slice(0, MAX_IDS_NAMED);
+  const more = all.length - shown.length;
+  return `Parent id${all.length === 1 ? '' : 's'}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+}
+
+const MAX_IDS_NAMED = 5;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

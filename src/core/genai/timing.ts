@@ -26,9 +26,12 @@ export interface TimedSpan {
   readonly startNs: bigint;
   readonly attributes: Attributes | undefined;
   readonly events?: readonly TimedEvent[];
+  /** The first-chunk event's time, as the reader noted it (`SpanRecord.firstChunkNs`), when the events are not at hand. */
+  readonly firstChunkNs?: bigint;
 }
 
-const FIRST_CHUNK_EVENTS = new Set(['ai.stream.firstChunk', 'llm.content.completion.chunk']);
+/** Events that mark the first streamed chunk (the first of them, for per-chunk events). */
+export const FIRST_CHUNK_EVENTS: ReadonlySet<string> = new Set(['ai.stream.firstChunk', 'llm.content.completion.chunk']);
 
 /** The span attributes read here: the index keeps them, so a row can be drawn with its wait. */
 export const TTFT_ATTRIBUTE_KEYS: readonly string[] = [
@@ -56,6 +59,7 @@ export function timeToFirstTokenMs(span: TimedSpan): number | undefined {
     if (stated !== undefined) return stated;
     if (e.timeNs !== undefined && e.timeNs >= span.startNs) return Number(e.timeNs - span.startNs) / 1e6;
   }
+  if (span.firstChunkNs !== undefined && span.firstChunkNs >= span.startNs) return Number(span.firstChunkNs - span.startNs) / 1e6;
   return undefined;
 }
 

@@ -72,6 +72,12 @@ export interface SpanRecord {
   readonly byteEnd: number;
   /** What the reader noticed in the parts left on disk (`SpanFact` bits); 0 or absent for none. */
   readonly facts?: number;
+  /**
+   * When the span's first streamed chunk arrived, from its first-chunk event (`FIRST_CHUNK_EVENTS`
+   * in `genai/timing`), which stays on disk: so a bar can show its wait for the first token
+   * without reading the span back. Absent when it has none.
+   */
+  readonly firstChunkNs?: bigint;
 }
 
 /** Bits of `SpanRecord.facts`: enough to say what a run lacks without reading every span back. */

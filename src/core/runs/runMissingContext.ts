@@ -1,11 +1,18 @@
 import { isContentEvent, missingContext, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
 import type { LogRecordIndex } from '../model/logRecords';
+import type { LogRecordSource } from '../ingest/logRecordDetails';
 import { SpanFact, type SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 
 /** A span's content counts when it came as log records too (openai-v2's EVENT_ONLY). */
-function contentInLogRecords(logRecords: LogRecordIndex | undefined, span: SpanRecord): boolean {
+function contentInLogRecords(logRecords: LogRecordSource | undefined, span: SpanRecord): boolean {
   return logRecords !== undefined && logRecords.forSpan(span.traceId, span.spanId).some((r) => isContentEvent(r.eventName));
+}
+
+/** Whether the span recorded prompt or completion content, as the reader noted it (or its log records carried it); undefined when not known. */
+export function spanRecordedContent(span: SpanRecord, logRecords: LogRecordSource | undefined): boolean | undefined {
+  const facts = span.facts;
+  return facts === undefined ? undefined : (facts & SpanFact.Content) !== 0 || contentInLogRecords(logRecords, span);
 }
 
 function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Generator<ContextSpan> {
@@ -20,7 +27,7 @@ function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Ge
       parentSpanId: span.parentSpanId,
       serviceName: span.resource.serviceName,
       scopeName: span.scope?.name,
-      recordedContent: facts === undefined ? undefined : (facts & SpanFact.Content) !== 0 || contentInLogRecords(logRecords, span),
+      recordedContent: spanRecordedContent(span, logRecords),
       hasStack: facts === undefined ? undefined : (facts & SpanFact.Stack) !== 0,
     };
   }

@@ -4,12 +4,14 @@ import { withLogRecords, type LogRecordSource } from '../ingest/logRecordDetails
 import type { SpanRecord } from '../model/span';
 import { parseStackTrace } from '../source/stackFrames';
 import { describeSpan } from '../genai/conventions';
-import { costOf, type PriceTable } from '../genai/cost';
+import { costOf, statedCost, type PriceTable } from '../genai/cost';
 import { extractConversation, statedFinishReasons } from '../genai/conversation';
 import { payloadsBeside, spanPayloads, type SpanPayload } from '../genai/payloads';
 import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
-import { spanProvider } from '../genai/spanFacts';
+import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../genai/spanFacts';
+import { captureSwitch } from '../genai/missingContext';
+import { spanRecordedContent } from '../runs/runMissingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
 import type { Trace } from '../model/trace';
@@ -48,7 +50,10 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
   // Structured input or output the conversation lacks (a system prompt alone, no answer) still shows.
   const payloads = payloadsBeside(spanPayloads(details.attributes), conversation);
   const conventions = describeSpan(span);
+  const evaluations = spanEvaluations(details.attributes);
   const cost = costOf(conventions.model ?? conversation?.model, conventions.tokens ?? conversation?.tokens, prices);
+  // Without a price of the user's, the cost the instrumentation recorded (OpenInference, Langfuse).
+  const stated = cost === undefined ? statedCost(details.attributes) : undefined;
   const messages: ConversationMessageView[] | undefined = conversation?.messages.map((m) => ({
     role: m.sourceRole ?? m.role,
     content: m.content || undefined,
@@ -62,12 +67,42 @@ export async function spanDetailsExtras(span: SpanRecord, details: SpanDetails, 
     finishReasons: conversation?.finishReasons ?? statedFinishReasons(details.attributes),
     payloads: [payloads.input && payloadView('Input', payloads.input), payloads.output && payloadView('Output', payloads.output)].filter((p): p is PayloadView => p !== undefined),
     stack: await stackOf(span, details, frameExists),
-    costUsd: cost?.totalUsd,
+    costUsd: cost?.totalUsd ?? stated?.totalUsd,
+    costRecordedIn: stated?.key,
     // Many instrumentations set the ERROR status alone and put the reason in an event or attribute.
     errorMessage: span.statusCode === StatusCode.Error ? spanErrorText(span.errorMessage, details.attributes, details.events) : undefined,
     ttftMs: timeToFirstTokenMs({ startNs: span.startNs, attributes: details.attributes, events: details.events }),
     provider: spanProvider(details.attributes),
+    streamed: conventions.kind === 'llm' ? isStreamingRequest(span.name, details.attributes) : undefined,
+    prompt: promptReference(details.attributes),
+    evaluations: evaluations.length > 0 ? evaluations : undefined,
+    metadata: spanMetadata(details.attributes),
+    contentMissing: conventions.kind === 'llm' && conversation === undefined && !hasPayload(details) ? contentMissing(span, details) : undefined,
   };
+}
+
+function hasPayload(details: SpanDetails): boolean {
+  const p = spanPayloads(details.attributes);
+  return p.input !== undefined || p.output !== undefined;
+}
+
+/** Why an LLM call shows no prompt or answer, with the switch of the instrumentation that wrote it (as in the run's missing-context note). */
+function contentMissing(span: SpanRecord, details: SpanDetails): DetailsExtras['contentMissing'] {
+  const { instrumentation, fix } = captureSwitch({
+    name: span.name,
+    kind: span.kind,
+    attributes: details.attributes,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    scopeName: span.scope?.name,
+  });
+  return { message: `This LLM call recorded no prompt or completion: ${instrumentation} leaves content out unless its content setting allows it.`, fix };
+}
+
+function otherSpanOfCallHasContent(trace: Trace, span: SpanRecord, logRecords: LogRecordSource | undefined): boolean {
+  const parent = span.parentSpanId ? trace.span(span.parentSpanId) : undefined;
+  const others = [...(parent ? [parent] : []), ...(trace.latestTree()?.nodes.get(span.spanId)?.children.map((c) => c.span) ?? [])];
+  return others.some((o) => describeSpan(o).kind === 'llm' && spanRecordedContent(o, logRecords) === true);
 }
 
 /** A path as the workspace knows it: relative to the folder holding it, else as it is. */
@@ -104,7 +139,9 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
   if (!trace || !span) throw new Error('That span is no longer in the trace.');
   try {
     const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);
-    const extras = await spanDetailsExtras(span, details, context.prices, context.frameExists);
+    const found = await spanDetailsExtras(span, details, context.prices, context.frameExists);
+    // One call recorded twice: the span that lacks content lacks nothing when the other holds it.
+    const extras = found.contentMissing && otherSpanOfCallHasContent(trace, span, context.logRecords) ? { ...found, contentMissing: undefined } : found;
     if (context.source) {
       const sourceContext = context.source();
       const resolution = await resolveSpanSource(

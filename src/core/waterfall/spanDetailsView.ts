@@ -33,6 +33,7 @@ export interface DetailsExtras {
   readonly payloads?: readonly PayloadView[];
   readonly stack?: readonly StackFrameView[];
   readonly costUsd?: number;
+  readonly costRecordedIn?: string;
   readonly loadError?: string;
   readonly notice?: string;
   /** The failure in words, from wherever the span recorded it (status, exception, error.type, HTTP status). */
@@ -41,6 +42,11 @@ export interface DetailsExtras {
   readonly ttftMs?: number;
   /** The model provider (`gen_ai.provider.name` or the deprecated `gen_ai.system`). */
   readonly provider?: string;
+  readonly streamed?: boolean;
+  readonly prompt?: SpanDetailsView['prompt'];
+  readonly evaluations?: SpanDetailsView['evaluations'];
+  readonly metadata?: Attributes;
+  readonly contentMissing?: SpanDetailsView['contentMissing'];
   /** Where the source chain found the span's code (replaces what `code.*` records). */
   readonly source?: SpanDetailsView['source'];
   /** Why the source chain found no code for the span. */
@@ -72,7 +78,13 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     ttftMs: extras.ttftMs,
     tokens: conventions.tokens,
     costUsd: extras.costUsd,
+    costRecordedIn: extras.costRecordedIn,
     finishReasons: extras.finishReasons,
+    streamed: extras.streamed,
+    prompt: extras.prompt,
+    evaluations: extras.evaluations,
+    metadata: extras.metadata && table(extras.metadata),
+    contentMissing: extras.contentMissing,
     scope: span.scope ? `${span.scope.name}${span.scope.version ? ` ${span.scope.version}` : ''}` : undefined,
     // Without the chain (or when it found nothing) the details show what `code.*` records.
     source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function }),

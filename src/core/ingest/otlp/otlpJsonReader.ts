@@ -4,6 +4,7 @@ import type { LogRecordRef } from '../../model/logRecords';
 import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../../model/span';
 import { SpanFact, SpanKind, StatusCode } from '../../model/span';
 import { isContentAttributeKey, isContentEvent } from '../../genai/missingContext';
+import { FIRST_CHUNK_EVENTS } from '../../genai/timing';
 import { parseNanos } from '../../model/time';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
@@ -288,6 +289,7 @@ class Reader {
     let exceptionMessage: string | undefined;
     let attributes: Attributes | undefined;
     let facts = 0;
+    let firstChunkNs: bigint | undefined;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'traceId':
@@ -330,6 +332,7 @@ class Reader {
           const read = this.readEvents();
           exceptionMessage = read.exceptionMessage;
           facts |= read.facts;
+          firstChunkNs = read.firstChunkNs;
           break;
         }
         case 'status':
@@ -348,7 +351,7 @@ class Reader {
       );
       return;
     }
-    this.spans.push({
+    const record: SpanRecord = {
       traceId,
       spanId,
       parentSpanId,
@@ -366,7 +369,10 @@ class Reader {
       byteStart: this.ctx.byteBase + spanStart,
       byteEnd: this.ctx.byteBase + sc.pos,
       facts,
-    });
+    };
+    // Only streamed calls have one: other spans keep the shape they always had (no spread in the hot path).
+    if (firstChunkNs !== undefined) (record as { firstChunkNs?: bigint }).firstChunkNs = firstChunkNs;
+    this.spans.push(record);
   }
 
   private readStatus(): [StatusCode, string | undefined] {
@@ -386,18 +392,22 @@ class Reader {
    * The first `exception` event's "type: message", for rows that show why a span failed, and
    * whether any event carries content or a stack trace.
    */
-  private readEvents(): { exceptionMessage: string | undefined; facts: number } {
+  private readEvents(): { exceptionMessage: string | undefined; facts: number; firstChunkNs: bigint | undefined } {
     const sc = this.sc;
     let found: string | undefined;
     let facts = 0;
+    let firstChunkNs: bigint | undefined;
     this.each(() => {
       if (!sc.beginObject()) return;
       let name = '';
       let attrs: Attributes | undefined;
       let stack = false;
       let content = false;
+      // The time is parsed only for the first first-chunk event (a stream may record one per chunk).
+      let time: string | undefined;
       for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
         if (key === 'name') name = sc.readString();
+        else if ((key === 'timeUnixNano' || key === 'time_unix_nano') && firstChunkNs === undefined) time = sc.readScalarText();
         else if (key === 'attributes') {
           attrs = this.readKeyValues((k) => {
             if (k === 'exception.stacktrace') stack = true;
@@ -408,13 +418,17 @@ class Reader {
       }
       if (name === 'exception' && stack) facts |= SpanFact.Stack;
       if (content || isContentEvent(name)) facts |= SpanFact.Content;
+      if (firstChunkNs === undefined && time !== undefined && FIRST_CHUNK_EVENTS.has(name)) {
+        const ns = parseNanos(time);
+        if (ns !== undefined && ns > 0n) firstChunkNs = ns;
+      }
       if (found === undefined && name === 'exception' && attrs) {
         const type = attrs['exception.type'];
         const message = attrs['exception.message'];
         found = [type, message].filter((x) => x !== undefined && x !== '').join(': ') || undefined;
       }
     });
-    return { exceptionMessage: found, facts };
+    return { exceptionMessage: found, facts, firstChunkNs };
   }
 
   /** Reads an array of `KeyValue`, decoding only the values whose key `wanted` accepts. */
