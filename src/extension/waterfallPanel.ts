@@ -5,6 +5,7 @@ import { maskDetails } from '../core/waterfall/maskDetails';
 import type { Redactor } from '../core/privacy/redact';
 import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
+import { flatTreeOf } from '../core/model/flatTree';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { Channel } from '../protocol/channel';
@@ -150,9 +151,8 @@ export class WaterfallPanel extends DisposableStore {
     const started = Date.now();
     let data: WaterfallData;
     try {
-      const tree = await trace.treeSliced();
-      if (stale()) return;
-      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
+      // The flat tree: kept up to date as spans arrive, so a live update relinks only them.
+      data = await runStepsSliced(waterfallDataSteps(trace, flatTreeOf(trace), Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;

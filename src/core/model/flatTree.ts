@@ -16,7 +16,7 @@
  */
 import { isInProgress, type SpanRecord } from './span';
 import { ShardedMap } from '../util/shardedMap';
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { compareWritten, notReceivedSpan, standsBefore, type SpanFollower, type Trace } from './trace';
 
 export const NONE = -1;
@@ -338,4 +338,17 @@ export function flatTreeOf(trace: Trace): FlatTree {
     trace.follow(tree);
   }
   return tree;
+}
+
+/**
+ * A parent that spans of the trace name but that has not arrived, as the trace's flat tree
+ * knows it (undefined when it has none): for the details of a stand-in row.
+ */
+export function flatStandIn(trace: Trace, spanId: string): { readonly span: SpanRecord; readonly childCount: number } | undefined {
+  const tree = trees.get(trace);
+  if (!tree || tree.stale) return undefined;
+  runSteps(tree.settle());
+  const slot = tree.slot(spanId);
+  if (slot === undefined || tree.records[slot] !== undefined || tree.childCount[slot] === 0) return undefined;
+  return { span: tree.standInSpan(slot), childCount: tree.childCount[slot] };
 }

@@ -11,6 +11,8 @@ import { costOf, type PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
 import { runMissingContext } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
+import { layoutFlatSteps } from './flatRows';
+import { FlatTree, flatTreeOf } from '../model/flatTree';
 import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
@@ -44,16 +46,17 @@ function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, cost
 
 /** Everything at once: for tests and small traces. */
 export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): WaterfallData {
-  return runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, generation, prices, logRecords));
+  return runSteps(waterfallDataSteps(trace, flatTreeOf(trace), nowMs, generation, prices, logRecords));
 }
 
 /**
- * Lays out `tree` (the trace's, see `Trace.treeSliced`) and prepares every row's columns, in
- * steps, so a million spans are made ready without one long block of the extension host.
- * Each span's conventions are read once: for its row's kind and for the run's cost.
+ * Lays out `tree` (the trace's flat tree, `flatTreeOf`, as the panel does; or its object tree,
+ * `Trace.treeSliced`: the same rows) and prepares every row's columns, in steps, so a million
+ * spans are made ready without one long block of the extension host. Each span's conventions
+ * are read once: for its row's kind and for the run's cost.
  */
-export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
-  const layout = yield* layoutWaterfallSteps(tree);
+export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
+  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
   const tokens = yield* traceTokensSteps(trace);
   const priced = Object.keys(prices).length > 0;
   let costUsd: number | undefined;
