@@ -19,6 +19,7 @@ import { describeSpan, type RunSpan } from './conventions';
 import { extractConversation, type SpanContent } from './conversation';
 import { spanPayloads } from './payloads';
 import { isPendingSpan } from './pendingSpans';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface ContextSpan extends RunSpan {
   readonly spanId: string;
@@ -54,18 +55,26 @@ const CODE_KEYS = ['code.file.path', 'code.filepath', 'code.function.name', 'cod
  * run has `settled` (until then the parent may simply not have ended yet).
  */
 export function missingContext(spans: Iterable<ContextSpan>, options: { readonly settled: boolean }): MissingContextNote[] {
+  return runSteps(missingContextSteps(spans, options));
+}
+
+/** `missingContext` in steps (see `steps.ts`), for the header of a big trace's waterfall. */
+export function* missingContextSteps(spans: Iterable<ContextSpan>, options: { readonly settled: boolean }): Steps<MissingContextNote[]> {
   const all: ContextSpan[] = [];
   const ids = new Set<string>();
   for (const span of spans) {
     all.push(span);
     ids.add(span.spanId);
+    if (all.length % STEP_ITEMS === 0) yield;
   }
   if (all.length === 0) return [];
   const notes: MissingContextNote[] = [];
 
   // LLM spans without content, grouped by the switch that would have recorded it.
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
+  let work = 0;
   for (const span of all) {
+    if (++work % STEP_ITEMS === 0) yield;
     if (span.recordedContent !== false || describeSpan(span).kind !== 'llm') continue;
     const { instrumentation, fix } = captureSwitch(span);
     let group = bySwitch.get(fix);
@@ -85,6 +94,7 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     const orphans: string[] = [];
     const missing = new Set<string>();
     for (const span of all) {
+      if (++work % STEP_ITEMS === 0) yield;
       if (span.parentSpanId === '' || ids.has(span.parentSpanId) || isPendingSpan(span)) continue;
       orphans.push(span.spanId);
       missing.add(span.parentSpanId);
@@ -100,7 +110,15 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     }
   }
 
-  if (all.every((s) => s.serviceName === undefined || s.serviceName === '' || s.serviceName.startsWith('unknown_service'))) {
+  let named = false;
+  for (const s of all) {
+    if (++work % STEP_ITEMS === 0) yield;
+    if (s.serviceName !== undefined && s.serviceName !== '' && !s.serviceName.startsWith('unknown_service')) {
+      named = true;
+      break;
+    }
+  }
+  if (!named) {
     notes.push({
       kind: 'no-service-name',
       message: 'No span names its service (service.name is missing or unknown_service), so runs from different programs look alike.',
@@ -109,7 +127,15 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     });
   }
 
-  if (!all.some((s) => s.hasStack === true || CODE_KEYS.some((k) => s.attributes?.[k] !== undefined))) {
+  let located = false;
+  for (const s of all) {
+    if (++work % STEP_ITEMS === 0) yield;
+    if (s.hasStack === true || CODE_KEYS.some((k) => s.attributes?.[k] !== undefined)) {
+      located = true;
+      break;
+    }
+  }
+  if (!located) {
     notes.push({
       kind: 'no-code-location',
       message: 'No span records where in the code it started (no code.* attributes, no stack trace), so Go to Source can only guess by name.',

@@ -1,4 +1,5 @@
-import { isContentEvent, missingContext, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
+import { isContentEvent, missingContext, missingContextSteps, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
+import type { Steps } from '../util/steps';
 import type { LogRecordIndex } from '../model/logRecords';
 import { SpanFact, type SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
@@ -33,4 +34,9 @@ function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Ge
  */
 export function runMissingContext(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): MissingContextNote[] {
   return missingContext(contextSpans(trace, logRecords), { settled: trace.state(nowMs) !== 'running' });
+}
+
+/** `runMissingContext` in steps, for a big trace's waterfall header. */
+export function runMissingContextSteps(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): Steps<MissingContextNote[]> {
+  return missingContextSteps(contextSpans(trace, logRecords), { settled: trace.state(nowMs) !== 'running' });
 }

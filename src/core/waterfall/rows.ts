@@ -9,7 +9,7 @@ import type { Trace, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import { costOf, type PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
-import { runMissingContext } from '../runs/runMissingContext';
+import { runMissingContextSteps } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { layoutFlatSteps } from './flatRows';
 import { FlatTree, flatTreeOf } from '../model/flatTree';
@@ -26,9 +26,10 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): RunHeader {
+/** In steps: what the run lacks is a pass over every span. */
+function* runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): Steps<RunHeader> {
   const s = trace.summary();
-  const missing = runMissingContext(trace, nowMs, logRecords);
+  const missing = yield* runMissingContextSteps(trace, nowMs, logRecords);
   return {
     traceId: trace.traceId,
     name: s.name,
@@ -96,9 +97,10 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
     }
     flags[r] = f;
   }
+  const header = yield* runHeader(trace, nowMs, tokens, costUsd, logRecords);
   return {
     layout,
-    start: { header: runHeader(trace, nowMs, tokens, costUsd, logRecords), rowCount, names, generation },
+    start: { header, rowCount, names, generation },
     slice(from, to) {
       let spanIds = '';
       for (let r = from; r < to; r++) {
