@@ -5,12 +5,13 @@
 // of one must be the layout of the other, column for column.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { SpanKind, StatusCode, type Attributes, type SpanRecord } from '../../src/core/model/span';
 import { Trace } from '../../src/core/model/trace';
 import { flatTreeOf } from '../../src/core/model/flatTree';
 import { runSteps } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
+import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
 import { pick, rng, type Rand } from './fuzzing';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -18,12 +19,11 @@ const TRACE = '5b8efff798038103d269b633813fc60c';
 const NAMES = ['llm', 'tool', 'step', 'retrieve', 'a'];
 const FILES = ['a.jsonl', 'b.jsonl'];
 
-function record(r: Rand, id: string, parent: string, ids: readonly string[]): SpanRecord {
+function record(r: Rand, id: string, parent: string): SpanRecord {
   // Times on a coarse grid, so starts and ends tie often; some spans still running (no end).
   const start = T0 + BigInt(Math.floor(r() * 20)) * 1_000_000n;
   const running = r() < 0.1;
   const endNs = running ? 0n : start + BigInt(Math.floor(r() * 6)) * 1_000_000n;
-  void ids;
   return {
     traceId: TRACE,
     spanId: id,
@@ -54,7 +54,7 @@ function randomSpan(r: Rand, n: number, made: string[]): SpanRecord {
   const x = r();
   // Parents among all ids to come make cycles; ids beyond them are never sent (stand-ins).
   const parent = x < 0.06 ? '' : x < 0.08 ? id : x < 0.14 ? idOf(n + 1 + Math.floor(r() * 4)) : idOf(1 + Math.floor(r() * n));
-  return record(r, id, parent, made);
+  return record(r, id, parent);
 }
 
 function summary(l: WaterfallLayout): unknown {
@@ -129,11 +129,29 @@ test('the flat tree keeps sibling ties in the order spans iterate once the trace
     const id = idOf(i + 1);
     made.push(id);
     // A few wide parents, everyone tied: start, end and place written.
-    const span = record(r, id, i < 10 ? '' : idOf(1 + (i % 10)), made);
+    const span = record(r, id, i < 10 ? '' : idOf(1 + (i % 10)));
     trace.add({ ...span, startNs: T0 + BigInt(i % 3) * 1_000_000n, endNs: T0 + 5_000_000n, byteStart: 0, origin: { file: 'a.jsonl', line: 1 } });
     if (i === 30_000) assertSameLayout(trace, {}, 'before the split');
   }
   assertSameLayout(trace, {}, 'after the split');
   for (let i = 0; i < 50; i++) trace.add(randomSpan(r, n, made));
   assertSameLayout(trace, { criticalSegments: true }, 'after random spans');
+});
+
+test('waterfall rows from the flat tree, kept across live updates, are those of the object tree', () => {
+  const r = rng(99);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  const kinds: (Attributes | undefined)[] = [{ 'openinference.span.kind': 'LLM' }, { 'openinference.span.kind': 'TOOL' }, { 'code.file.path': 'a.py' }, undefined];
+  const add = (): void => {
+    const span = randomSpan(r, 300, made);
+    trace.add({ ...span, attributes: pick(r, kinds) });
+  };
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 50; i++) add();
+    const flat = waterfallData(trace, 0, round);
+    const object = runSteps(waterfallDataSteps(trace, trace.tree(), 0, round));
+    assert.deepStrictEqual(flat.start, object.start, `round ${round}: header`);
+    assert.deepStrictEqual(flat.slice(0, flat.start.rowCount), object.slice(0, object.start.rowCount), `round ${round}: rows`);
+  }
 });

@@ -54,19 +54,26 @@ const CODE_KEYS = ['code.file.path', 'code.filepath', 'code.function.name', 'cod
  * The run's missing-context notes. Spans whose parent never arrived are only judged once the
  * run has `settled` (until then the parent may simply not have ended yet).
  */
-export function missingContext(spans: Iterable<ContextSpan>, options: { readonly settled: boolean }): MissingContextNote[] {
+export interface MissingContextOptions {
+  readonly settled: boolean;
+  /** Whether a span of the run has this id; by default a set of the spans' ids is made (a trace has its own index). */
+  readonly has?: (spanId: string) => boolean;
+}
+
+export function missingContext(spans: Iterable<ContextSpan>, options: MissingContextOptions): MissingContextNote[] {
   return runSteps(missingContextSteps(spans, options));
 }
 
 /** `missingContext` in steps (see `steps.ts`), for the header of a big trace's waterfall. */
-export function* missingContextSteps(spans: Iterable<ContextSpan>, options: { readonly settled: boolean }): Steps<MissingContextNote[]> {
+export function* missingContextSteps(spans: Iterable<ContextSpan>, options: MissingContextOptions): Steps<MissingContextNote[]> {
   const all: ContextSpan[] = [];
-  const ids = new Set<string>();
+  const ids = options.has ? undefined : new Set<string>();
   for (const span of spans) {
     all.push(span);
-    ids.add(span.spanId);
+    ids?.add(span.spanId);
     if (all.length % STEP_ITEMS === 0) yield;
   }
+  const has = options.has ?? ((id: string) => ids!.has(id));
   if (all.length === 0) return [];
   const notes: MissingContextNote[] = [];
 
@@ -95,7 +102,7 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: { re
     const missing = new Set<string>();
     for (const span of all) {
       if (++work % STEP_ITEMS === 0) yield;
-      if (span.parentSpanId === '' || ids.has(span.parentSpanId) || isPendingSpan(span)) continue;
+      if (span.parentSpanId === '' || has(span.parentSpanId) || isPendingSpan(span)) continue;
       orphans.push(span.spanId);
       missing.add(span.parentSpanId);
     }

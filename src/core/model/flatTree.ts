@@ -46,6 +46,12 @@ export class FlatTree implements SpanFollower {
   /** Place in `allSpans()` order (see `orderKey`). */
   private arrival = new Float64Array(0);
   private arrivals = 0;
+  /**
+   * A byte per slot that views may keep what they derive from the span alone in (the
+   * waterfall: its row's kind and whether it has source), so a live update derives it for the
+   * new spans only. Zero: not known; cleared when the slot's span changes.
+   */
+  memo = new Uint8Array(0);
   /** Parents whose children are not in sibling order (a child came too far out of it). */
   private dirty = new Uint8Array(0);
   private readonly dirtyList: number[] = [];
@@ -215,6 +221,7 @@ export class FlatTree implements SpanFollower {
       this.unlink(slot);
     }
     this.records[slot] = span;
+    this.memo[slot] = 0;
     if (!this.hasBase) {
       this.baseNs = span.startNs;
       this.hasBase = true;
@@ -259,6 +266,7 @@ export class FlatTree implements SpanFollower {
     this.endKey = grow(this.endKey, new Float64Array(capacity));
     this.arrival = grow(this.arrival, new Float64Array(capacity));
     this.dirty = grow(this.dirty, new Uint8Array(capacity));
+    this.memo = grow(this.memo, new Uint8Array(capacity));
   }
 
   /** Takes a span out of its parent's list (a span sent again may move or change parent). */

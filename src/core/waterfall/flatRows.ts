@@ -55,6 +55,7 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
   let spansPlaced = 0;
   const rowOfSlot = new Int32Array(tree.size).fill(-1);
   let rowOfSpan = new Int32Array(Math.max(16, hint));
+  let slotOfSpan = new Int32Array(Math.max(16, hint));
   let capacity = Math.max(16, hint + (threshold === Infinity ? 0 : Math.ceil(hint / threshold)));
   let spanIndex = new Int32Array(capacity);
   let depth = new Uint16Array(capacity);
@@ -145,7 +146,11 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
     const span = tree.spanAt(slot);
     const r = newRow();
     const i = spanCount++;
-    if (i === rowOfSpan.length) rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
+    if (i === rowOfSpan.length) {
+      rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
+      slotOfSpan = grow(slotOfSpan, new Int32Array(i * 2));
+    }
+    slotOfSpan[i] = slot;
     spans[i] = span;
     if (records[slot]) spansPlaced++;
     rowOfSpan[i] = r;
@@ -189,6 +194,7 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
       groupCount,
       spans,
       rowOfSpan: rowOfSpan.subarray(0, spanCount),
+      slotOfSpan: slotOfSpan.subarray(0, spanCount),
       spanIndex: spanIndex.subarray(0, rowCount),
       depth: depth.subarray(0, rowCount),
       parent: parent.subarray(0, rowCount),

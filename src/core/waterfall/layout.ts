@@ -49,6 +49,8 @@ export interface WaterfallLayout {
   readonly spans: readonly SpanRecord[];
   /** Span index → its row. */
   readonly rowOfSpan: Int32Array;
+  /** Span index → its slot in the flat tree laid out (`flatRows.ts`); undefined for an object tree. */
+  readonly slotOfSpan?: Int32Array;
 
   readonly rowCount: number;
   /** Row → index in `spans`, or -1 for a group row. */
@@ -137,6 +139,7 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
     endMs: traceEnd,
     spans,
     rowOfSpan: rows.rowOfSpan,
+    slotOfSpan: rows.slotOfSpan,
     rowCount,
     spanIndex,
     depth: rows.depth,
@@ -167,6 +170,7 @@ export interface Rows {
   groupCount: number;
   spans: SpanRecord[];
   rowOfSpan: Int32Array;
+  slotOfSpan?: Int32Array;
   spanIndex: Int32Array;
   depth: Uint16Array;
   parent: Int32Array;

@@ -16,6 +16,16 @@ import { FlatTree, flatTreeOf } from '../model/flatTree';
 import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
+/** `FlatTree.memo` of a span's row: its kind index + 1 in the low bits, and whether it has source. */
+const MEMO_KIND = 31;
+const MEMO_HAS_SOURCE = 32;
+const LLM_MEMO = ROW_KINDS.indexOf('llm') + 1;
+
+function addCost(costUsd: number | undefined, described: ReturnType<typeof describeSpan>, prices: PriceTable): number | undefined {
+  const cost = costOf(described.model, described.tokens, prices);
+  return cost ? (costUsd ?? 0) + cost.totalUsd : costUsd;
+}
+
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
 export const ROWS_PER_SLICE = 20_000;
 
@@ -68,6 +78,10 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   // The layout's columns are sent as they are; the rest are worked out here.
   const { nameIndex, kind, flags } = allocateColumns(rowCount);
   const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
+  // A flat tree keeps each span's kind and source flag (`FlatTree.memo`): a live update
+  // reads the conventions of the new spans only.
+  const flat = tree instanceof FlatTree && layout.slotOfSpan ? tree : undefined;
+  const slotOfSpan = layout.slotOfSpan;
   const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize };
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
@@ -84,14 +98,20 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
     if (si < 0) {
       f |= RowFlag.Group; // its kind is its first member's, set on the next row
     } else {
-      const described = describeSpan(span);
-      kind[r] = KIND_INDEX.get(described.kind) ?? 0;
-      if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
-      if (priced && described.kind === 'llm') {
-        const cost = costOf(described.model, described.tokens, prices);
-        if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+      // Stand-ins (no span of their own in the tree) are not memoized: their made-up span changes.
+      const slot = flat && flat.records[slotOfSpan![si]] === span ? slotOfSpan![si] : -1;
+      let memo = slot >= 0 ? flat!.memo[slot] : 0;
+      if (memo === 0) {
+        const described = describeSpan(span);
+        memo = ((KIND_INDEX.get(described.kind) ?? 0) + 1) | (sourceLocationOf(span.attributes) ? MEMO_HAS_SOURCE : 0);
+        if (slot >= 0) flat!.memo[slot] = memo;
+        if (priced && described.kind === 'llm') costUsd = addCost(costUsd, described, prices);
+      } else if (priced && (memo & MEMO_KIND) === LLM_MEMO) {
+        costUsd = addCost(costUsd, describeSpan(span), prices);
       }
-      if (sourceLocationOf(span.attributes)) f |= RowFlag.HasSource;
+      kind[r] = (memo & MEMO_KIND) - 1;
+      if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
+      if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
       if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
       if (isInProgress(span)) f |= RowFlag.InProgress;
     }
