@@ -62,6 +62,7 @@ export class FlatTree implements SpanFollower {
   private backlog: SpanRecord[] | undefined;
   private backlogAt = 0;
   private pending: SpanRecord[] = [];
+  private holds = 0;
   /** Spans were removed from the trace: this tree is dropped and built again. */
   stale = false;
   private readonly standIns = new Map<number, { child: SpanRecord; span: SpanRecord }>();
@@ -73,8 +74,23 @@ export class FlatTree implements SpanFollower {
   }
 
   added(span: SpanRecord): void {
-    if (this.backlog) this.pending.push(span);
+    if (this.backlog || this.holds > 0) this.pending.push(span);
     else this.link(span);
+  }
+
+  /**
+   * Keeps the tree as it is while a layout walks it in steps (spans keep arriving between
+   * them): spans kept meanwhile are linked on the last `release`.
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (--this.holds > 0 || this.backlog) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const span of pending) this.link(span);
   }
 
   reset(): void {
@@ -98,12 +114,13 @@ export class FlatTree implements SpanFollower {
       while (this.backlogAt < end) this.link(backlog[this.backlogAt++]);
       if (this.backlogAt === backlog.length) {
         this.backlog = undefined;
-        const pending = this.pending;
-        this.pending = [];
-        for (const span of pending) this.link(span);
+        this.holds++;
+        this.release();
       }
       yield;
     }
+    // A layout is walking the tree: it stays as that layout sees it.
+    if (this.holds > 0) return;
     if (this.byShard !== this.trace.iteratesByShard) {
       // The trace's spans now iterate shard by shard: ties among siblings order differently.
       this.byShard = this.trace.iteratesByShard;
@@ -217,6 +234,7 @@ export class FlatTree implements SpanFollower {
     if (this.records[slot] === undefined) {
       this.arrival[slot] = this.arrivals++;
       this.spanCount++;
+      this.standIns.delete(slot);
     } else {
       this.unlink(slot);
     }

@@ -12,13 +12,20 @@ import { finishLayout, foldThresholdOf, grow, saturate, type Rows, type Waterfal
 /** Lays out a flat tree as `layoutWaterfallSteps` lays out `trace.tree()`: the same layout. */
 export function* layoutFlatSteps(tree: FlatTree, options: WaterfallOptions = {}): Steps<WaterfallLayout> {
   yield* tree.settle();
-  const threshold = foldThresholdOf(options.foldThreshold);
-  const tops = tree.tops();
-  let rows = yield* walk(tree, tops, threshold, options.originNs);
-  if (rows.unplaced.length > 0) {
-    // Parent cycles: cut them where buildTree does and walk again with the cuts as tops.
-    tops.push(...cutCycles(tree, rows.rowOfSlot, rows.unplaced));
+  // Spans that arrive while the walk yields wait until it is done (the next send shows them).
+  tree.hold();
+  let rows: Walk;
+  try {
+    const threshold = foldThresholdOf(options.foldThreshold);
+    const tops = tree.tops();
     rows = yield* walk(tree, tops, threshold, options.originNs);
+    if (rows.unplaced.length > 0) {
+      // Parent cycles: cut them where buildTree does and walk again with the cuts as tops.
+      tops.push(...cutCycles(tree, rows.rowOfSlot, rows.unplaced));
+      rows = yield* walk(tree, tops, threshold, options.originNs);
+    }
+  } finally {
+    tree.release();
   }
   return yield* finishLayout(rows.rows, options);
 }
