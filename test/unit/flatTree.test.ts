@@ -160,11 +160,11 @@ test('spans that arrive while the flat tree is laid out in steps wait for the ne
   const r = rng(5);
   const trace = new Trace(TRACE);
   const made: string[] = [];
-  for (let i = 0; i < 12_000; i++) trace.add(randomSpan(r, 12_000, made));
+  for (let i = 0; i < 30_000; i++) trace.add(randomSpan(r, 30_000, made));
   const before = summary(runSteps(layoutWaterfallSteps(trace.tree(), {})));
   const steps = layoutFlatSteps(flatTreeOf(trace));
-  for (let i = 0; i < 6; i++) steps.next(); // into the walk
-  for (let i = 0; i < 300; i++) trace.add(randomSpan(r, 12_000, made));
+  for (let i = 0; i < 12; i++) steps.next(); // into the walk
+  for (let i = 0; i < 300; i++) trace.add(randomSpan(r, 30_000, made));
   assert.deepStrictEqual(summary(runSteps(steps)), before);
   assertSameLayout(trace, { criticalSegments: true }, 'the next layout');
 });
