@@ -58,6 +58,11 @@ export interface MissingContextOptions {
   readonly settled: boolean;
   /** Whether a span of the run has this id; by default a set of the spans' ids is made (a trace has its own index). */
   readonly has?: (spanId: string) => boolean;
+  /**
+   * `spans` may be iterated more than once (each time anew): nothing is kept between the
+   * passes, so a big trace's spans are not all copied into objects that outlive a pass.
+   */
+  readonly reiterable?: boolean;
 }
 
 export function missingContext(spans: Iterable<ContextSpan>, options: MissingContextOptions): MissingContextNote[] {
@@ -66,15 +71,17 @@ export function missingContext(spans: Iterable<ContextSpan>, options: MissingCon
 
 /** `missingContext` in steps (see `steps.ts`), for the header of a big trace's waterfall. */
 export function* missingContextSteps(spans: Iterable<ContextSpan>, options: MissingContextOptions): Steps<MissingContextNote[]> {
-  const all: ContextSpan[] = [];
+  const kept: ContextSpan[] | undefined = options.reiterable ? undefined : [];
   const ids = options.has ? undefined : new Set<string>();
+  let spanCount = 0;
   for (const span of spans) {
-    all.push(span);
+    kept?.push(span);
     ids?.add(span.spanId);
-    if (all.length % STEP_ITEMS === 0) yield;
+    if (++spanCount % STEP_ITEMS === 0) yield;
   }
+  const all: Iterable<ContextSpan> = kept ?? spans;
   const has = options.has ?? ((id: string) => ids!.has(id));
-  if (all.length === 0) return [];
+  if (spanCount === 0) return [];
   const notes: MissingContextNote[] = [];
 
   // LLM spans without content, grouped by the switch that would have recorded it.

@@ -38,5 +38,6 @@ export function runMissingContext(trace: Trace, nowMs: number, logRecords?: LogR
 
 /** `runMissingContext` in steps, for a big trace's waterfall header. */
 export function runMissingContextSteps(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): Steps<MissingContextNote[]> {
-  return missingContextSteps(contextSpans(trace, logRecords), { settled: trace.state(nowMs) !== 'running', has: (id) => trace.span(id) !== undefined });
+  const spans = { [Symbol.iterator]: () => contextSpans(trace, logRecords) };
+  return missingContextSteps(spans, { settled: trace.state(nowMs) !== 'running', has: (id) => trace.span(id) !== undefined, reiterable: true });
 }
