@@ -366,6 +366,12 @@ export function flatTreeOf(trace: Trace): FlatTree {
   return tree;
 }
 
+/** Drops the trace's flat tree (its waterfall closed): ~100 bytes a span, and a follower told of every span. */
+export function releaseFlatTree(trace: Trace): void {
+  trees.get(trace)?.reset();
+  trees.delete(trace);
+}
+
 /**
  * A parent that spans of the trace name but that has not arrived, as the trace's flat tree
  * knows it (undefined when it has none): for the details of a stand-in row.
