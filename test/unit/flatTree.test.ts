@@ -12,6 +12,7 @@ import { runSteps } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
 import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
+import { runTokens } from '../../src/core/genai/conventions';
 import { pick, rng, type Rand } from './fuzzing';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -142,7 +143,7 @@ test('waterfall rows from the flat tree, kept across live updates, are those of 
   const r = rng(99);
   const trace = new Trace(TRACE);
   const made: string[] = [];
-  const kinds: (Attributes | undefined)[] = [{ 'openinference.span.kind': 'LLM' }, { 'openinference.span.kind': 'TOOL' }, { 'code.file.path': 'a.py' }, undefined];
+  const kinds: (Attributes | undefined)[] = [{ 'openinference.span.kind': 'LLM', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 3 }, { 'openinference.span.kind': 'LLM' }, { 'openinference.span.kind': 'TOOL' }, { 'code.file.path': 'a.py' }, undefined];
   const add = (): void => {
     const span = randomSpan(r, 300, made);
     trace.add({ ...span, attributes: pick(r, kinds) });
@@ -152,6 +153,8 @@ test('waterfall rows from the flat tree, kept across live updates, are those of 
     const flat = waterfallData(trace, 0, round);
     const object = runSteps(waterfallDataSteps(trace, trace.tree(), 0, round));
     assert.deepStrictEqual(flat.start, object.start, `round ${round}: header`);
+    // Both read the tokens cached by revision: count them again over every span.
+    assert.deepStrictEqual(flat.start.header.tokens, runTokens(trace.allSpans(), (id) => trace.span(id)), `round ${round}: tokens`);
     assert.deepStrictEqual(flat.slice(0, flat.start.rowCount), object.slice(0, object.start.rowCount), `round ${round}: rows`);
   }
 });

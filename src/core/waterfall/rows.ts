@@ -2,7 +2,7 @@
 // columns in slices.
 import { describeSpan } from '../genai/conventions';
 import { sourceLocationOf } from '../source/source';
-import { isInProgress } from '../model/span';
+import { isInProgress, type SpanRecord } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
 import type { Trace, TraceTree } from '../model/trace';
@@ -20,6 +20,15 @@ const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
 const MEMO_KIND = 31;
 const MEMO_HAS_SOURCE = 32;
 const LLM_MEMO = ROW_KINDS.indexOf('llm') + 1;
+
+/** The flat tree's spans less those whose memo says they are not LLM calls. */
+function* maybeLlmSpans(tree: FlatTree): Generator<SpanRecord> {
+  for (let s = 0; s < tree.size; s++) {
+    const span = tree.records[s];
+    const memo = tree.memo[s];
+    if (span !== undefined && (memo === 0 || (memo & MEMO_KIND) === LLM_MEMO)) yield span;
+  }
+}
 
 function addCost(costUsd: number | undefined, described: ReturnType<typeof describeSpan>, prices: PriceTable): number | undefined {
   const cost = costOf(described.model, described.tokens, prices);
@@ -68,7 +77,7 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
   const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
-  const tokens = yield* traceTokensSteps(trace);
+  const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
   const priced = Object.keys(prices).length > 0;
   let costUsd: number | undefined;
 
