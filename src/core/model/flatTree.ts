@@ -58,9 +58,12 @@ export class FlatTree implements SpanFollower {
   baseNs = 0n;
   private hasBase = false;
   private byShard: boolean;
-  /** Spans there before the tree was asked for, linked by `settle` in steps; spans kept meanwhile wait in `pending`. */
-  private backlog: SpanRecord[] | undefined;
-  private backlogAt = 0;
+  /**
+   * The trace's spans as they were when the tree was asked for, linked by `settle` in steps
+   * (iterated as it goes: a million spans take a while). Spans kept meanwhile wait in
+   * `pending`; one the walk sees too is linked twice, the second time changing nothing.
+   */
+  private backlog: Iterator<SpanRecord> | undefined;
   private pending: SpanRecord[] = [];
   private holds = 0;
   /** Spans were removed from the trace: this tree is dropped and built again. */
@@ -69,8 +72,8 @@ export class FlatTree implements SpanFollower {
 
   constructor(private readonly trace: Trace) {
     this.byShard = trace.iteratesByShard;
-    this.backlog = [...trace.allSpans()];
-    this.reserve(this.backlog.length + 16);
+    this.backlog = trace.allSpans();
+    this.reserve(trace.spanCount + 16);
   }
 
   added(span: SpanRecord): void {
@@ -109,10 +112,12 @@ export class FlatTree implements SpanFollower {
    */
   *settle(): Steps<void> {
     while (this.backlog) {
-      const backlog = this.backlog;
-      const end = Math.min(backlog.length, this.backlogAt + STEP_ITEMS);
-      while (this.backlogAt < end) this.link(backlog[this.backlogAt++]);
-      if (this.backlogAt === backlog.length) {
+      for (let k = 0; k < STEP_ITEMS && this.backlog; k++) {
+        const next = this.backlog.next();
+        if (!next.done) {
+          this.link(next.value);
+          continue;
+        }
         this.backlog = undefined;
         this.holds++;
         this.release();
