@@ -75,6 +75,11 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: Miss
   const ids = options.has ? undefined : new Set<string>();
   let spanCount = 0;
   for (const span of spans) {
+    if (!kept && !ids) {
+      // Nothing to keep or index: this pass only tells whether there are spans.
+      spanCount = 1;
+      break;
+    }
     kept?.push(span);
     ids?.add(span.spanId);
     if (++spanCount % STEP_ITEMS === 0) yield;
