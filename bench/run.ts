@@ -20,6 +20,7 @@ import { FLOOD_TARGETS, benchReceiverFlood } from './receiverFlood';
 import { REDACT_BASELINES, REDACT_TARGETS, benchRedact } from './redact';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 import { COMPARE_BASELINES, COMPARE_TARGETS, benchCompare } from './compare';
+import { HISTORY_BASELINES, HISTORY_TARGETS, benchHistory } from './history';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -344,6 +345,7 @@ const TARGETS: Record<string, string> = {
   ...COMPARE_TARGETS,
   ...LENS_TARGETS,
   ...REDACT_TARGETS,
+  ...HISTORY_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -364,6 +366,7 @@ function printTable(results: readonly Result[]): void {
   log(COMPARE_BASELINES);
   log(LENS_BASELINES);
   log(REDACT_BASELINES);
+  log(HISTORY_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -396,6 +399,8 @@ async function main(): Promise<void> {
   results.push(...(await timed('waterfall: webview + host', () => benchWaterfall(ROOT, log))));
   log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');
   results.push(...(await timed('runs: 10k runs', () => benchRuns(log))));
+  log('\nhistory (a month of daily files, 1,000,000 spans: first page, heap, opening a run vs reading everything whole):');
+  results.push(...(await timed('history: 1m spans in 30 files', () => benchHistory(DATA_DIR, log))));
 
   log('\npackage (npm run package vs the previous release):');
   results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));

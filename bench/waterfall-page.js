@@ -25,18 +25,8 @@
   });
   if (mode !== 'webview') readyResolve();
 
-  const COLUMNS = [
-    ['nameIndex', Uint32Array],
-    ['depth', Uint16Array],
-    ['parent', Int32Array],
-    ['subtreeEnd', Int32Array],
-    ['startMs', Float64Array],
-    ['durationMs', Float64Array],
-    ['selfMs', Float64Array],
-    ['kind', Uint8Array],
-    ['flags', Uint8Array],
-    ['groupSize', Uint32Array],
-  ];
+  /** The typed arrays the columns come as (the manifest names each column's). */
+  const ARRAY_TYPES = { Uint8Array, Uint16Array, Uint32Array, Int32Array, Float64Array };
   const ROW_KINDS = ['other', 'agent', 'chain', 'llm', 'tool', 'retriever', 'embedding', 'reranker', 'guardrail', 'evaluator', 'http', 'db'];
   const GROUP = 16;
 
@@ -54,10 +44,7 @@
     messages = [{ kind: 'notification', method: 'waterfall/traceBegin', params: m.start }];
     for (const s of m.slices) {
       const rows = { offset: s.offset, spanIds: latin1.decode(new Uint8Array(bin, s.spanIds[0], s.spanIds[1])) };
-      for (const [name, Type] of COLUMNS) {
-        const [off, bytes] = s.columns[name];
-        rows[name] = new Type(bin.slice(off, off + bytes));
-      }
+      for (const [name, [off, bytes, type]] of Object.entries(s.columns)) rows[name] = new ARRAY_TYPES[type](bin.slice(off, off + bytes));
       messages.push({ kind: 'notification', method: 'waterfall/traceRows', params: { generation: m.start.generation, rows } });
     }
     await ready;

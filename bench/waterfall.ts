@@ -22,7 +22,7 @@ import { TraceStore } from '../src/core/model/traceStore';
 import { layoutFlatSteps } from '../src/core/waterfall/flatRows';
 import { runSteps, runStepsSliced } from '../src/core/util/steps';
 import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/core/waterfall/rows';
-import { ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
+import { ROW_COLUMNS, ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
 import { flatTreeOf } from '../src/core/model/flatTree';
 import { hostOpen, type HostOpen } from './waterfallOpen';
 import { kvD, kvI, kvS, q, Rng } from './generate';
@@ -656,7 +656,8 @@ interface EncodedTrace {
   spanCount: number;
 }
 
-const COLUMNS = ['nameIndex', 'depth', 'parent', 'subtreeEnd', 'startMs', 'durationMs', 'selfMs', 'kind', 'flags', 'groupSize'] as const;
+/** Every row column the panel sends (from the one declaration, so a new column is benched too). */
+const COLUMNS = Object.keys(ROW_COLUMNS) as (keyof typeof ROW_COLUMNS)[];
 
 /** TraceStart as JSON, the slices' columns as one binary file (8-byte aligned, one range per column). */
 function encodeTrace(data: WaterfallData, slices: readonly RowColumns[]): EncodedTrace {
@@ -674,10 +675,11 @@ function encodeTrace(data: WaterfallData, slices: readonly RowColumns[]): Encode
     return [at, bytes.length];
   };
   const manifestSlices = slices.map((s) => {
-    const columns: Record<string, [number, number]> = {};
+    // Each column with its typed array's name, which the page rebuilds it as.
+    const columns: Record<string, [number, number, string]> = {};
     for (const c of COLUMNS) {
       const arr = s[c];
-      columns[c] = add(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength));
+      columns[c] = [...add(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength)), ROW_COLUMNS[c].name];
     }
     return { offset: s.offset, spanIds: add(Buffer.from(s.spanIds, 'latin1')), columns };
   });

@@ -7,6 +7,7 @@ import { GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SelectSpan, Tra
 import { renderDetails } from './details';
 import { el } from './dom';
 import { renderHeader } from './header';
+import { renderLegend } from './legend';
 import { bindKeyboard } from './keyboard';
 import { NO_FILTER } from './model';
 import { rowOfEvent, waterfallRows } from './rowView';
@@ -38,11 +39,13 @@ const toolbar = new Toolbar(search.controls, {
   expandTo: (depth) => view.expandTo(depth),
   collapseAll: () => view.collapseAll(),
   fit: () => (range.fit(), render()),
-});
+  colorBy: (mode) => view.setColorBy(mode),
+}, view.colorBy);
+const legend = el('div', { className: 'legend', role: 'list', ariaLabel: 'Services', hidden: true });
 const waterfall = el('section', { className: 'waterfall' }, [el('div', { className: 'axis' }, [el('div', { className: 'axis-name', textContent: 'Span' }), axis.element]), viewport]);
 axis.bindWheel(waterfall);
 const details = el('aside', { className: 'details', ariaLabel: 'Span details' }, [el('p', { className: 'muted', textContent: 'Select a span to see its details.' })]);
-app.append(header, banner, toolbar.element, el('div', { className: 'layout' }, [waterfall, details]));
+app.append(header, banner, toolbar.element, legend, el('div', { className: 'layout' }, [waterfall, details]));
 const rows = new VirtualRows(viewport, spacer, waterfallRows(view, range));
 
 /** Draws the axis and the rows in view, now. */
@@ -57,6 +60,10 @@ view.onChange((change) => {
   if (change.rows) rows.resized();
   if (change.reveal !== undefined) rows.reveal(change.reveal);
   if (change.matches) search.showMatches();
+  if (change.colors) {
+    renderLegend(legend, view.legend());
+    saveState();
+  }
   if (change.rows) render();
   else rows.render();
   if (change.selection && view.selectedSpanId) {

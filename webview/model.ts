@@ -47,6 +47,12 @@ export class TraceRows {
     return this.groupSize[row] > 0 ? `${base} ×${this.groupSize[row]}` : base;
   }
 
+  /** The `service.name` of the row's span, when it states one. */
+  serviceOf(row: number): string | undefined {
+    const i = this.service[row];
+    return i > 0 ? this.header.services[i - 1] : undefined;
+  }
+
   kindOf(row: number): RowKind {
     return ROW_KINDS[this.kind[row]] ?? 'other';
   }

@@ -22,6 +22,8 @@ export interface RowView {
   readonly chip: HTMLElement;
   readonly chipText: Text;
   readonly bar: HTMLElement;
+  /** On an LLM bar that recorded its time to first token: the waiting part, ending in a tick. */
+  readonly wait: HTMLElement;
   readonly label: HTMLElement;
   readonly labelText: Text;
 }
@@ -33,11 +35,12 @@ export function newRowView(): RowView {
   const chipText = document.createTextNode('');
   const chip = el('span', { className: 'kind-chip' }, [chipText]);
   const nameCell = el('div', { className: 'name-cell' }, [twisty, status, el('span', { className: 'span-name' }, [name]), chip]);
-  const bar = el('div', { className: 'bar' });
+  const wait = el('div', { className: 'bar-wait', hidden: true });
+  const bar = el('div', { className: 'bar' }, [wait]);
   const labelText = document.createTextNode('');
   const label = el('span', { className: 'bar-label' }, [labelText]);
   const rowEl = el('div', { className: 'row', role: 'treeitem' }, [nameCell, el('div', { className: 'bar-cell' }, [bar, label])]);
-  return { el: rowEl, nameCell, twisty, status, name, chip, chipText, bar, label, labelText };
+  return { el: rowEl, nameCell, twisty, status, name, chip, chipText, bar, wait, label, labelText };
 }
 
 /** A row put away: hidden, and out of the tree for assistive technology and selectors alike. */
@@ -78,12 +81,25 @@ export function fillRow(view: RowView, t: TraceRows, row: number, state: Waterfa
   const left = range.at(start);
   const right = range.at(end);
   const bar = view.bar;
-  setClass(bar, `bar kind-${kind}${failed ? ' error' : ''}${critical ? ' critical' : ''}${group ? ' group' : ''}${running ? ' running' : ''}`);
+  const slot = state.colorSlot(row);
+  const service = t.serviceOf(row);
+  // A service's class comes after the kind's: its colour wins while colouring by service.
+  setClass(bar, `bar kind-${kind}${slot >= 0 ? ` svc-${slot}` : state.colorBy === 'service' ? ' svc-none' : ''}${failed ? ' error' : ''}${critical ? ' critical' : ''}${group ? ' group' : ''}${running ? ' running' : ''}`);
   const clippedLeft = Math.max(0, Math.min(1, left));
   const clippedRight = Math.max(0, Math.min(1, right));
   bar.style.left = `${clippedLeft * 100}%`;
   bar.style.width = `max(${running ? 14 : 2}px, ${(clippedRight - clippedLeft) * 100}%)`;
   bar.hidden = right < 0 || left > 1;
+  // The wait for the first token, then the streaming part: a streamed call's two halves.
+  const ttft = group ? 0 : t.ttftMs[row];
+  const shownTtft = ttft > 0 && (running || ttft < duration) ? ttft : 0;
+  view.wait.hidden = shownTtft === 0;
+  if (shownTtft > 0) {
+    // As a share of the bar as drawn, which a zoomed-in axis may cut on either side.
+    const tick = Math.max(0, Math.min(1, range.at(start + shownTtft)));
+    view.wait.style.width = `${Math.max(0, Math.min(1, (tick - clippedLeft) / Math.max(clippedRight - clippedLeft, 1e-12))) * 100}%`;
+  }
+  const firstToken = shownTtft > 0 ? ` · first token after ${formatDuration(shownTtft)}` : '';
   const self = t.selfMs[row];
   const soFar = end - start;
   const durationText = running ? (soFar > 0 ? `running ≥ ${formatDuration(soFar)}` : 'running') : formatDuration(duration);
@@ -114,10 +130,10 @@ export function fillRow(view: RowView, t: TraceRows, row: number, state: Waterfa
   if (hasChildren) rowEl.setAttribute('aria-expanded', String(!collapsed));
   else rowEl.removeAttribute('aria-expanded');
   const spoken = running ? `still running${soFar > 0 ? `, at least ${formatDuration(soFar)} so far` : ''}` : view.labelText.data;
-  rowEl.setAttribute('aria-label', `${name}, ${kind}, ${spoken}${failed ? ', failed' : ''}${critical ? ', on the critical path' : ''}`);
+  rowEl.setAttribute('aria-label', `${name}, ${kind}, ${spoken}${firstToken ? `, first token after ${formatDuration(shownTtft)}` : ''}${failed ? ', failed' : ''}${critical ? ', on the critical path' : ''}`);
   rowEl.title = running
-    ? `${name}\n${kind} · still running: started at +${formatDuration(start)}, no end yet${soFar > 0 ? ` (≥ ${formatDuration(soFar)} so far)` : ''}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`
-    : `${name}\n${kind} · ${formatDuration(duration)} total · ${formatDuration(self)} self${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`;
+    ? `${name}\n${kind}${service ? ` · ${service}` : ''} · still running: started at +${formatDuration(start)}, no end yet${soFar > 0 ? ` (≥ ${formatDuration(soFar)} so far)` : ''}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`
+    : `${name}\n${kind}${service ? ` · ${service}` : ''} · ${formatDuration(duration)} total · ${formatDuration(self)} self${firstToken}${failed ? ' · failed' : ''}${critical ? ' · critical path' : ''}`;
 }
 
 

@@ -1,5 +1,6 @@
-import { RowFlag, type RowColumns, type TraceStart, type WaterfallState } from '../src/protocol/waterfall';
+import { RowFlag, type ColorBy, type RowColumns, type TraceStart, type WaterfallState } from '../src/protocol/waterfall';
 import { NO_FILTER, TraceRows, visibleRows, type RowFilter } from './model';
+import { serviceSlots } from './serviceColors';
 
 /** What one action changed, so the page redraws just that. */
 export interface ViewChange {
@@ -11,11 +12,22 @@ export interface ViewChange {
   matches: boolean;
   /** The filter changed, e.g. cleared to reveal a span it hid. */
   filter: boolean;
+  /** What the bars' colours tell changed (by kind or by service), or which services there are; absent when not. */
+  colors?: boolean;
   /** Position in the visible list to scroll into view. */
   reveal?: number;
 }
 
 export type ViewListener = (change: ViewChange) => void;
+
+/** One entry of the legend shown while colouring by service: the service and its palette slot. */
+export interface LegendEntry {
+  readonly label: string;
+  /** The `svc-N` class's N; -1 for spans that name no service (drawn in the neutral colour). */
+  readonly slot: number;
+}
+
+type SavedView = Pick<WaterfallState, 'selectedSpanId' | 'collapsed' | 'openedGroups' | 'colorBy'>;
 
 /**
  * The waterfall's view state, without the DOM: the trace's rows, which are folded and which
@@ -41,8 +53,12 @@ export class WaterfallView {
   private currentMatch = -1;
   private readonly listeners = new Set<ViewListener>();
   private pending: ViewChange | undefined;
+  private colorMode: ColorBy;
+  /** Palette slot per entry of the header's services (so per `service` column value − 1). */
+  private slots: number[] = [];
 
-  constructor(saved: Pick<WaterfallState, 'selectedSpanId' | 'collapsed' | 'openedGroups'> = {}) {
+  constructor(saved: SavedView = {}) {
+    this.colorMode = saved.colorBy ?? 'kind';
     this.selected = saved.selectedSpanId;
     this.collapsedKeys = new Set(saved.collapsed ?? []);
     this.openedGroups = new Set(saved.openedGroups ?? []);
@@ -63,6 +79,31 @@ export class WaterfallView {
 
   get filter(): RowFilter {
     return this.rowFilter;
+  }
+
+  get colorBy(): ColorBy {
+    return this.colorMode;
+  }
+
+  /** The palette slot a row's bar takes: -1 when bars are coloured by kind, or its span names no service. */
+  colorSlot(row: number): number {
+    if (this.colorMode !== 'service' || !this.rows) return -1;
+    const i = this.rows.service[row];
+    return i > 0 ? (this.slots[i - 1] ?? -1) : -1;
+  }
+
+  /** What each colour means while colouring by service (empty while by kind): the services in the run's order, then "no service" if a span names none. */
+  legend(): LegendEntry[] {
+    const t = this.rows;
+    if (this.colorMode !== 'service' || !t) return [];
+    const out: LegendEntry[] = t.header.services.map((label, i) => ({ label, slot: this.slots[i] }));
+    for (let i = 0; i < t.received; i++) {
+      if (t.service[i] === 0) {
+        out.push({ label: 'no service.name', slot: -1 });
+        break;
+      }
+    }
+    return out;
   }
 
   /** The selected span's row, or -1. */
@@ -93,8 +134,8 @@ export class WaterfallView {
   }
 
   /** What to remember across reloads. */
-  saved(): Pick<WaterfallState, 'selectedSpanId' | 'collapsed' | 'openedGroups'> {
-    return { selectedSpanId: this.selected, collapsed: [...this.collapsedKeys].slice(0, 10_000), openedGroups: [...this.openedGroups].slice(0, 10_000) };
+  saved(): SavedView {
+    return { selectedSpanId: this.selected, collapsed: [...this.collapsedKeys].slice(0, 10_000), openedGroups: [...this.openedGroups].slice(0, 10_000), colorBy: this.colorMode };
   }
 
   // ---------- actions ----------
@@ -102,6 +143,7 @@ export class WaterfallView {
   /** A trace is (re)sent: its rows follow. What shows changes once they arrive (`rebuild`). */
   begin(start: TraceStart): void {
     this.rows = new TraceRows(start);
+    this.slots = serviceSlots(start.header.services);
   }
 
   /** Adds a slice of rows of the current send; false when it belongs to an older one. */
@@ -123,6 +165,8 @@ export class WaterfallView {
       this.position.fill(-1);
       for (let i = 0; i < this.visible.length; i++) this.position[this.visible[i]] = i;
       c.rows = true;
+      // New rows may bring a service (or a span without one) into the legend.
+      if (this.colorMode === 'service') c.colors = true;
     });
   }
 
@@ -228,6 +272,15 @@ export class WaterfallView {
     });
   }
 
+  /** Colours the bars by the spans' kind or by the service that sent them. */
+  setColorBy(mode: ColorBy): void {
+    this.act((c) => {
+      if (mode === this.colorMode) return;
+      this.colorMode = mode;
+      c.colors = true;
+    });
+  }
+
   /** Span rows whose name contains `query` (case-insensitive), in row order. */
   nameMatches(query: string): number[] {
     const t = this.rows;
@@ -297,7 +350,7 @@ export class WaterfallView {
     } finally {
       if (outer) {
         this.pending = undefined;
-        if (change.rows || change.selection || change.matches || change.filter || change.reveal !== undefined) for (const l of [...this.listeners]) l(change);
+        if (change.rows || change.selection || change.matches || change.filter || change.colors || change.reveal !== undefined) for (const l of [...this.listeners]) l(change);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
+import { DEFAULT_COPY_MAX_PAYLOAD_CHARS, DEFAULT_REMOTE_PAGE_SIZE, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RECEIVER_FOLDER } from '../core/config/defaults';
 import { exportCommand } from './exportCommand';
 import { diffCommand } from './diffCommand';
 import { Redactor } from '../core/privacy/redact';
@@ -8,6 +8,9 @@ import { datasetAddCommand } from './datasetCommand';
 import { receiveCommand } from './receiveCommand';
 import { replayCommand } from './replayCommand';
 import { treeCommand } from './treeCommand';
+import { remoteTreeCommand } from './remoteTreeCommand';
+import { baseUrl, parseTraceRef } from '../core/remote/jaegerQuery';
+import { parseSince } from '../core/remote/remoteRuns';
 
 const USAGE = `usage:
   tracerun tree <file-or-dir>... [--json [--messages]] [--workspace DIR]
@@ -18,6 +21,11 @@ const USAGE = `usage:
       A span's source is found in DIR (default: the current folder) from its code.*
       attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
       \`-\` (or /dev/stdin) reads standard input.
+  tracerun tree --jaeger URL (--trace ID | --service NAME [--operation OP] [--since 1h] [--limit N])
+                [--json [--messages]] [--workspace DIR]
+      The same tree for a trace fetched from Jaeger's query service at URL (API v3, else v1),
+      by id, or the service's latest N traces (default ${DEFAULT_REMOTE_PAGE_SIZE}) of the last --since (default 1h).
+      A header the query service wants (auth) comes from TRACERUN_JAEGER_HEADER="Name: value".
   tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
       tokens, input, output and conversation; strings longer than N characters, default
@@ -79,12 +87,52 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'tree': {
         const { values, positionals } = parseArgs({
           args: rest,
-          options: { json: { type: 'boolean', default: false }, messages: { type: 'boolean', default: false }, workspace: { type: 'string' } },
+          options: {
+            json: { type: 'boolean', default: false },
+            messages: { type: 'boolean', default: false },
+            workspace: { type: 'string' },
+            jaeger: { type: 'string' },
+            trace: { type: 'string' },
+            service: { type: 'string' },
+            operation: { type: 'string' },
+            since: { type: 'string' },
+            limit: { type: 'string' },
+          },
           allowPositionals: true,
         });
-        if (positionals.length === 0) return fail('tree needs at least one file or folder');
         if (values.messages && !values.json) return fail('--messages goes with --json');
         if (values.workspace !== undefined && !(await isFolder(values.workspace))) return fail(`--workspace ${values.workspace} is not a folder`);
+        if (values.jaeger !== undefined) {
+          if (positionals.length > 0) return fail('tree reads files or --jaeger, not both');
+          const jaeger = values.jaeger;
+          try {
+            baseUrl(jaeger);
+          } catch {
+            return fail(`--jaeger must be the http(s) URL of Jaeger's query service, not "${jaeger}"`);
+          }
+          if (!values.trace === !values.service) return fail('--jaeger needs --trace ID or --service NAME');
+          const ref = values.trace === undefined ? undefined : parseTraceRef(values.trace);
+          if (values.trace !== undefined && !ref) return fail(`--trace must be a trace id (hex), not "${values.trace}"`);
+          const sinceMs = values.since === undefined ? undefined : parseSince(values.since);
+          if (values.since !== undefined && sinceMs === undefined) return fail(`--since must be a span of time like 30m, 1h or 2d, not "${values.since}"`);
+          const limit = values.limit === undefined ? undefined : Number(values.limit);
+          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) return fail(`--limit must be a whole number above 0, not "${values.limit}"`);
+          return await remoteTreeCommand({
+            jaeger,
+            traceId: ref?.traceId,
+            service: values.service,
+            operation: values.operation,
+            sinceMs,
+            limit,
+            header: (io.env ?? process.env).TRACERUN_JAEGER_HEADER,
+            json: values.json === true,
+            messages: values.messages === true,
+            out,
+            err,
+            workspace: values.workspace,
+          });
+        }
+        if (positionals.length === 0) return fail('tree needs at least one file or folder, or --jaeger URL');
         return await treeCommand(positionals, { json: values.json === true, messages: values.messages === true, out, err, workspace: values.workspace });
       }
       case 'export': {

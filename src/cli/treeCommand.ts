@@ -138,11 +138,16 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
   const { store, files, problems } = await readTraceFiles(targets);
   // stderr reaches the terminal whatever the output format.
   for (const p of problems) options.err(terminalSafe(`${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`));
-  const runs = store.runs();
-  if (runs.length === 0) {
+  if (store.runs().length === 0) {
     options.err(files.length === 0 ? 'tracerun: no trace files found' : `tracerun: no spans could be read from ${files.length} file(s)`);
     return 1;
   }
+  return printTree(store, options);
+}
+
+/** Prints the store's runs as `tree` does, whether they were read from files or fetched (`remoteTreeCommand`). */
+export async function printTree(store: TraceStore, options: TreeOptions): Promise<number> {
+  const runs = store.runs();
   const sources = new Map<SpanRecord, TreeSource | undefined>();
   const finder = new TreeSources(path.resolve(options.workspace ?? process.cwd()));
   try {

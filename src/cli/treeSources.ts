@@ -1,6 +1,7 @@
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeKeyValues } from '../core/ingest/otlp/anyValue';
+import { memorySourceBytes } from '../core/ingest/spanSource';
 import type { SpanRecord } from '../core/model/span';
 import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import { mappedSourceCandidates } from '../core/source/pathMapping';
@@ -97,6 +98,9 @@ export class TreeSources {
    */
   private spanBytes(span: SpanRecord): Buffer | undefined {
     const file = span.origin.file;
+    // A trace fetched from a backend is held in memory, not in a file.
+    const held = memorySourceBytes(file);
+    if (held) return span.byteEnd > span.byteStart ? held.subarray(span.byteStart, span.byteEnd) : undefined;
     if (!this.handles.has(file)) {
       let fd: number | undefined;
       try {

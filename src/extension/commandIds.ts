@@ -5,6 +5,7 @@
 import type { SpansInRange, SpanTarget } from './sourceLens';
 import type { DatasetsTreeElement } from './datasetsTree';
 import type { RunsTreeElement } from './runsTree';
+import type { RemoteTreeElement } from './remoteTree';
 import type { Uri } from 'vscode';
 
 export const Commands = {
@@ -53,6 +54,17 @@ export const Commands = {
   /** Sends the active replay document (or the one given) and shows the answer beside the recorded one. */
   RunReplay: 'tracerun.runReplay',
   SetReplayApiKey: 'tracerun.setReplayApiKey',
+  /** On a backend of the Remote view: choose the service, operation, window and filters it lists. */
+  SearchBackend: 'tracerun.searchBackend',
+  RefreshRemote: 'tracerun.refreshRemote',
+  /** A click on a remote trace: into the store, then its waterfall. */
+  OpenRemoteTrace: 'tracerun.openRemoteTrace',
+  ShowMoreRemote: 'tracerun.showMoreRemote',
+  /** Paste a trace id or a Jaeger trace URL. */
+  OpenTraceById: 'tracerun.openTraceById',
+  /** On a run: the spans of its trace that went to a backend, merged into it. */
+  FetchRestOfTrace: 'tracerun.fetchRestOfTrace',
+  SetBackendHeaderSecret: 'tracerun.setBackendHeaderSecret',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -90,7 +102,22 @@ export interface CommandArgs {
   [Commands.ReplaySpan]: [element?: RunsTreeElement];
   [Commands.RunReplay]: [uri?: Uri];
   [Commands.SetReplayApiKey]: [];
+  [Commands.SearchBackend]: [element?: RemoteTreeElement];
+  [Commands.RefreshRemote]: [];
+  [Commands.OpenRemoteTrace]: [element: RemoteTreeElement];
+  [Commands.ShowMoreRemote]: [element: RemoteTreeElement];
+  [Commands.OpenTraceById]: [];
+  [Commands.FetchRestOfTrace]: [element?: RunsTreeElement];
+  [Commands.SetBackendHeaderSecret]: [];
 }
 
 /** Commands only items and lenses run: not declared in package.json, so not in the palette. */
-export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([Commands.OpenSelected, Commands.ShowSpansIn, Commands.OpenSpan, Commands.ReceiverMenu, Commands.OpenDatasetRecord]);
+export const INTERNAL_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([
+  Commands.OpenSelected,
+  Commands.ShowSpansIn,
+  Commands.OpenSpan,
+  Commands.ReceiverMenu,
+  Commands.OpenDatasetRecord,
+  Commands.OpenRemoteTrace,
+  Commands.ShowMoreRemote,
+]);

@@ -34,3 +34,8 @@ export function focusView(viewId: string): Thenable<unknown> {
 export function openDiff(left: vscode.Uri, right: vscode.Uri, title: string, options?: vscode.TextDocumentShowOptions): Thenable<unknown> {
   return vscode.commands.executeCommand('vscode.diff', left, right, title, options);
 }
+
+/** Opens the Settings editor on one setting (the built-in `workbench.action.openSettings`). */
+export function openSettings(settingId: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', settingId);
+}

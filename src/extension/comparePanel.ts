@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { RunComparison } from '../core/compare/comparison';
 import { alignTreesSteps } from '../core/compare/align';
 import { pairView } from '../core/compare/pairs';
+import { maskDivergence, maskPairView, maskRunView } from '../core/compare/maskCompare';
+import type { Redactor } from '../core/privacy/redact';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import { nsToIso, msBetween } from '../core/model/time';
 import type { Trace } from '../core/model/trace';
@@ -18,6 +20,7 @@ import {
   GetPairDiff,
   GoToSideSource,
   OpenSideWaterfall,
+  RevealSecrets,
   type CompareRunView,
   type CompareState,
   type Side,
@@ -44,6 +47,8 @@ export class ComparePanel extends DisposableStore {
   private generation = 0;
   private ready = false;
   private updateTimer: NodeJS.Timeout | undefined;
+  /** The user clicked Reveal in this panel: secrets are shown as recorded. */
+  private revealed = false;
 
   static show(context: PanelContext, a: string, b: string): ComparePanel {
     const existing = ComparePanel.open.get(`${a} ${b}`);
@@ -101,8 +106,17 @@ export class ComparePanel extends DisposableStore {
     return this.context.ws.store.trace(side === 'a' ? this.a : this.b);
   }
 
+  /** The rules everything shown is masked by; none once the user clicked Reveal. */
+  private redactor(): Redactor | undefined {
+    return this.revealed ? undefined : this.context.redactor?.();
+  }
+
   private title(): string {
-    const name = (side: Side) => this.trace(side)?.summary().name ?? (side === 'a' ? this.a : this.b).slice(0, 8);
+    const r = this.redactor();
+    const name = (side: Side) => {
+      const n = this.trace(side)?.summary().name;
+      return n === undefined ? (side === 'a' ? this.a : this.b).slice(0, 8) : r ? r.text(n) : n;
+    };
     return `Compare: ${name('a')} ↔ ${name('b')}`;
   }
 
@@ -127,19 +141,37 @@ export class ComparePanel extends DisposableStore {
     }
     const cmp = new RunComparison(ta, tb, pairs);
     this.comparison = cmp;
-    const a = runView(ta);
-    const b = runView(tb);
+    const r = this.redactor();
+    // Whether a message masked anything is told with it, so the Reveal notice shows at once.
+    let masked = false;
+    const shown = <T>(value: T, mask: (v: T, r: Redactor) => T): T => {
+      if (!r) return value;
+      const out = mask(value, r);
+      if (out !== value) masked = true;
+      return out;
+    };
+    /** `{ secretsMasked: true }` when something was masked since the last message; then starts over. */
+    const maskedFlag = (): { secretsMasked?: true } => {
+      const flag = masked;
+      masked = false;
+      return flag ? { secretsMasked: true } : {};
+    };
+    const a = shown(runView(ta), maskRunView);
+    const b = shown(runView(tb), maskRunView);
     this.panel.title = this.title();
-    const views = (from: number) => cmp.pairs.slice(from, from + PAIRS_PER_SLICE).map((p) => pairView(p, cmp.aStartNs, cmp.bStartNs));
-    this.channel.notify(CompareBegin, { generation, a, b, scaleMs: Math.max(a.durationMs, b.durationMs, 0.001), pairCount: cmp.pairs.length, pairs: views(0) });
+    const views = (from: number) => cmp.pairs.slice(from, from + PAIRS_PER_SLICE).map((p) => shown(pairView(p, cmp.aStartNs, cmp.bStartNs), maskPairView));
+    const first = views(0);
+    this.channel.notify(CompareBegin, { generation, a, b, scaleMs: Math.max(a.durationMs, b.durationMs, 0.001), pairCount: cmp.pairs.length, pairs: first, ...maskedFlag() });
     for (let from = PAIRS_PER_SLICE; from < cmp.pairs.length; from += PAIRS_PER_SLICE) {
       await new Promise((r) => setImmediate(r));
       if (stale()) return;
-      this.channel.notify(ComparePairs, { generation, offset: from, pairs: views(from) });
+      const slice = views(from);
+      this.channel.notify(ComparePairs, { generation, offset: from, pairs: slice, ...maskedFlag() });
     }
-    const divergence = await cmp.firstDivergence(stale);
+    const found = await cmp.firstDivergence(stale);
     if (stale()) return;
-    this.channel.notify(CompareDivergence, { generation, divergence });
+    const divergence = found && shown(found, maskDivergence);
+    this.channel.notify(CompareDivergence, { generation, divergence, ...maskedFlag() });
     await cmp.checkAll((rows, flags) => this.channel.notify(CompareContent, { generation, rows, flags }), stale);
     for (const e of cmp.readErrors) this.context.log.warn(`compare: ${e}`);
   }
@@ -158,7 +190,11 @@ export class ComparePanel extends DisposableStore {
     channel.onRequest(GetPairDiff, async ({ row }) => {
       const cmp = this.comparison;
       if (!cmp || row < 0 || row >= cmp.pairs.length) throw new Error('That pair is no longer shown.');
-      return cmp.pairDiff(row);
+      return cmp.pairDiff(row, this.redactor());
+    });
+    channel.onNotification(RevealSecrets, () => {
+      this.revealed = true;
+      void this.send().catch(failed);
     });
     channel.onNotification(OpenSideWaterfall, ({ side, spanId }) => {
       const traceId = side === 'a' ? this.a : this.b;

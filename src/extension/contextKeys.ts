@@ -8,6 +8,8 @@ export const ContextKeys = {
   HasRuns: 'tracerun.hasRuns',
   /** A waterfall panel was opened in this window. */
   WaterfallOpened: 'tracerun.waterfallOpened',
+  /** `tracerun.backends` lists a backend: the remote commands apply. */
+  HasBackends: 'tracerun.hasBackends',
 } as const;
 
 export type ContextKey = (typeof ContextKeys)[keyof typeof ContextKeys];

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
@@ -30,6 +31,9 @@ import { RedactionService } from './redaction';
 import { checkForSecrets } from './secrets';
 import { ReplayController } from './replayController';
 import { ReplaySecrets } from './replaySecrets';
+import { RemoteBackends } from './remoteBackends';
+import { RemoteTreeProvider } from './remoteTree';
+import { RemoteCommands } from './remoteCommands';
 
 /**
  * Activation is cheap: it registers the view, commands and serializer, and starts the
@@ -41,7 +45,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   // Received traces land in the first workspace folder; with none open, in global storage.
   const fallbackDir = context.globalStorageUri.fsPath;
-  const service = new TraceRunService(log, fallbackDir);
+  // Indexes of the trace files, never beside the user's files. Keyed by each file's path, so
+  // one folder serves every window: workspace storage moves with a remote's port (code-server).
+  const indexDir = path.join(context.globalStorageUri.fsPath, 'trace-index');
+  const service = new TraceRunService(log, fallbackDir, indexDir);
   context.subscriptions.push(service);
   // Activation on startup is for this: a small loopback server, so an app pointed at it
   // from the first second loses nothing. Files are watched only when the view opens.
@@ -80,6 +87,11 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(datasets, vscode.window.createTreeView('tracerun.datasets', { treeDataProvider: datasets }));
   const runsFilter = new RunsFilterController(service, runs, view);
   context.subscriptions.push(runsFilter);
+  const remote = new RemoteBackends(service, context.secrets);
+  const remoteTree = new RemoteTreeProvider(remote, () => redaction.redactor);
+  const hasBackends = () => void setContext(ContextKeys.HasBackends, remote.backends.length > 0);
+  hasBackends();
+  context.subscriptions.push(remote, remoteTree, remote.onDidChange(hasBackends), vscode.window.createTreeView('tracerun.remote', { treeDataProvider: remoteTree }));
 
   const panelContext = (ws: TraceWorkspace): PanelContext => ({ ws, extensionUri: context.extensionUri, log, prices: () => service.settings.modelPrices, redactor: () => redaction.redactor });
   let waterfallOpened = false;
@@ -105,6 +117,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const target = e ?? view.selection[0] ?? (await pickRun(ws));
     return target && (target.type === 'run' || target.type === 'span') ? ws.store.trace(target.traceId) : undefined;
   };
+
+  const remoteCommands = new RemoteCommands(remote, remoteTree, (traceId) => void service.ensureStarted().then((ws) => showWaterfall(ws, traceId)));
 
   const replaySecrets = new ReplaySecrets(context.secrets);
   const replay = new ReplayController(service, replaySecrets, (context.storageUri ?? context.globalStorageUri).fsPath, fallbackDir);
@@ -210,6 +224,13 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),
       [Commands.RunReplay]: (uri) => replay.run(uri),
       [Commands.SetReplayApiKey]: () => replaySecrets.prompt(),
+      [Commands.SearchBackend]: (e) => remoteCommands.search(e),
+      [Commands.RefreshRemote]: () => remoteTree.refresh(),
+      [Commands.OpenRemoteTrace]: (e) => remoteCommands.openListed(e),
+      [Commands.ShowMoreRemote]: (e) => remoteTree.showMore(e.backend),
+      [Commands.OpenTraceById]: () => remoteCommands.openById(),
+      [Commands.FetchRestOfTrace]: async (e) => remoteCommands.fetchRest(await runOf(e)),
+      [Commands.SetBackendHeaderSecret]: () => remote.promptHeaderSecret(),
     }),
     vscode.window.registerWebviewPanelSerializer(WATERFALL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { OtlpReceivers, type ReceiverStatus } from '../core/receiver/otlpReceivers';
 import { TraceFileWriter } from '../core/receiver/traceFileWriter';
+import { deleteOldReceiverFiles } from '../core/receiver/retention';
 import type { Redactor } from '../core/privacy/redact';
 import { RedactingLineSink } from '../core/privacy/redactingLineSink';
 import { DisposableStore } from './disposable';
@@ -12,6 +13,8 @@ import { httpEndpoint, setupSnippet } from './setupSnippet';
 import { Throttle } from './throttle';
 
 const TAKEOVER_RETRY_MS = 5000;
+/** How often old receiver files are looked for: the day rolls over while VS Code stays open. */
+const RETENTION_CHECK_MS = 60 * 60 * 1000;
 const STATUS_REFRESH_MS = 250;
 
 /**
@@ -22,6 +25,7 @@ const STATUS_REFRESH_MS = 250;
 export class ReceiverService extends DisposableStore {
   private receivers: OtlpReceivers | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
   /**
    * The span counter is shown at once when a request comes after a quiet spell, and at most
    * every STATUS_REFRESH_MS during a burst, the last of which is always shown. (It used to
@@ -100,6 +104,8 @@ export class ReceiverService extends DisposableStore {
     const statuses = await receivers.start();
     if (this.receivers !== receivers) return;
     this.log.info(`received traces are written to ${this.outputDir}`);
+    void this.deleteOldFiles();
+    this.retentionTimer ??= setInterval(() => void this.deleteOldFiles(), RETENTION_CHECK_MS);
     this.showStatus();
     this.handlePortsInUse(statuses);
   }
@@ -109,7 +115,19 @@ export class ReceiverService extends DisposableStore {
     await this.start();
   }
 
+  /** `tracerun.receiver.keepDays`: the receivers' daily files older than that go. */
+  private async deleteOldFiles(): Promise<void> {
+    const dir = this.outputDir;
+    if (!dir) return;
+    const keepDays = this.settings.keepDays;
+    for (const file of await deleteOldReceiverFiles(dir, keepDays, new Date())) {
+      this.log.info(`deleted ${file}: older than ${keepDays} day(s) (tracerun.receiver.keepDays)`);
+    }
+  }
+
   private async stop(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    this.retentionTimer = undefined;
     clearInterval(this.retryTimer);
     this.retryTimer = undefined;
     this.statusUpdates.cancel();

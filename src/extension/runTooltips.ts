@@ -3,6 +3,8 @@
 // `appendMarkdown`, so a span named `[x](command:…)` or `![](https://…)` shows as text.
 // No `vscode` import, so the split between Markdown and text is tested in Node.
 
+import { Commands } from './commandIds';
+
 /** What `vscode.MarkdownString` offers; a test records the calls instead. */
 export interface MarkdownSink {
   appendMarkdown(markdown: string): unknown;
@@ -104,6 +106,8 @@ export interface SpanTooltip {
   readonly notReceivedChildren: number | undefined;
   /** The span's parent has not arrived: its id. */
   readonly missingParentId: string | undefined;
+  /** LLM spans of the same call folded into this item (`foldedLlmCalls`), outermost first. */
+  readonly folded?: ReadonlyArray<{ readonly name: string; readonly traceId: string; readonly spanId: string }>;
 }
 
 export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: InvalidIdReport): void {
@@ -136,6 +140,19 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
     md.appendMarkdown('\n\nIts parent span ');
     appendId(md, span.missingParentId, 'parent span id', report);
     md.appendMarkdown(' has not arrived.');
+  }
+  if (span.folded && span.folded.length > 0) {
+    md.appendMarkdown('\n\n$(fold) One model call, also recorded as ');
+    span.folded.forEach((f, i) => {
+      if (i > 0) md.appendMarkdown(i === span.folded!.length - 1 ? ' and ' : ', ');
+      // The name is text (escaped) inside a link that opens that span in the waterfall.
+      if (isValidId(f.traceId, 'trace id') && isValidId(f.spanId, 'span id')) {
+        md.appendMarkdown('[');
+        md.appendText(f.name);
+        md.appendMarkdown(`](command:${Commands.OpenSpan}?${encodeURIComponent(JSON.stringify([{ traceId: f.traceId, spanId: f.spanId }]))} "Open it in the waterfall")`);
+      } else md.appendText(f.name);
+    });
+    md.appendMarkdown(' (folded into this item; the waterfall shows each span).');
   }
 }
 

@@ -25,6 +25,7 @@ import { RunPreviews } from '../core/runs/runPreviews';
 import { firstLineOf } from '../core/runs/runInput';
 import { runFacts } from '../core/runs/runFacts';
 import { sessionOf } from '../core/runs/sessions';
+import { foldedLlmCalls, itemNodeOf, shownChildren } from '../core/runs/nestedLlmCalls';
 import type { Redactor } from '../core/privacy/redact';
 
 function deferred(): { readonly done: Promise<void>; readonly resolve: () => void } {
@@ -41,6 +42,8 @@ export type RunsTreeElement =
   | { readonly type: 'problems' }
   | { readonly type: 'problem'; readonly file: string; readonly line: number; readonly message: string };
 
+/** How much of a run's input or output is masked for the view (see `maskedPreview`). */
+const PREVIEW_MASK_CHARS = 65_536;
 const ROOT_KEY = '';
 const REFRESH_DELAY_MS = 30;
 /** Above this many spans a run's tree and tokens are worked out in time slices, off the refresh. */
@@ -98,6 +101,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** The top level as last given to VS Code, and what it was made of (see `rootSignature`). */
   private rootElements: RunsTreeElement[] = [];
   private rootListed = '';
+  /** How many runs the "Show more" item said were not shown when VS Code last listed the top level. */
+  private listedHidden = 0;
+  private firstPageAnnounced = false;
   /**
    * Set while a redraw of the top level is on its way: VS Code forgets every item until it has
    * asked for the top level again, so a click made meanwhile finds no item (see `settled`).
@@ -128,6 +134,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // first read fills it are left to the full refresh once the read is done.
     this.register(service.store.onDidChange((change) => service.ready && this.schedule(change)));
     this.register(service.onDidReadFiles(() => this.schedule(undefined)));
+    // While a long history is read, newest files first, the list grows file by file.
+    this.register(service.onDidReadSomeFiles(() => this.schedule(undefined)));
     this.register(service.onDidChangeProblems(() => this.schedule(undefined)));
     this.register({ dispose: () => this.stopTimers() });
   }
@@ -176,9 +184,13 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const ws = this.service.started ? this.service.workspace : undefined;
     if (ws) {
       const list = runList(this.service.store.runs(), this.filter, Date.now());
-      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed) {
-        const items = this.rootElements.filter((e) => e.type !== 'more');
-        if (items.length > 0) this.changeEmitter.fire(items);
+      const hidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
+      // VS Code does not show a new count on a "Show more" item redrawn alone: while files are
+      // read it may lag, and once they are the list is redrawn whole if the count moved.
+      const countMoved = this.service.ready && hidden > 0 && hidden !== this.listedHidden;
+      if (this.rootSignature(list, ws.problems().length > 0) === this.rootListed && !countMoved) {
+        if (this.rootElements.some((e) => e.type === 'more')) this.moreItem(ROOT_KEY, hidden);
+        if (this.rootElements.length > 0) this.changeEmitter.fire(this.rootElements);
         return;
       }
     }
@@ -189,7 +201,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private rootSignature(list: RunList, hasProblems: boolean): string {
     const limit = this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize;
     const keys = list.entries.slice(0, limit).map((e) => (e.type === 'session' ? `session:${e.sessionId}` : e.trace.traceId));
-    return `${hasProblems}|${limit}|${list.entries.length}|${keys.join(',')}`;
+    // How many are not shown is not part of it: the "Show more" item says that, redrawn alone.
+    return `${hasProblems}|${limit}|${list.entries.length > limit}|${keys.join(',')}`;
   }
 
   /**
@@ -247,7 +260,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   /** Drops the cached elements and page sizes of runs that are gone. */
   private forgetElements(traceIds: ReadonlySet<string>): void {
     for (const key of [...this.elements.keys()]) {
-      const id = key.startsWith('run:') ? key.slice(4) : key.startsWith('span:') ? key.slice(5, key.indexOf(':', 5)) : undefined;
+      // A list's "Show more" element is keyed by the list's own key.
+      const of = key.startsWith('more:') ? key.slice(5) : key;
+      const id = of.startsWith('run:') ? of.slice(4) : of.startsWith('span:') ? of.slice(5, of.indexOf(':', 5)) : undefined;
       if (id !== undefined && traceIds.has(id)) {
         this.elements.delete(key);
         this.limits.delete(key);
@@ -265,7 +280,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   }
 
   async getChildren(parent?: RunsTreeElement): Promise<RunsTreeElement[]> {
-    const ws = await this.service.ensureStarted();
+    const ws = await this.service.ensureListed();
     const store = ws.store;
     if (!parent) {
       const runs = store.runs();
@@ -285,6 +300,12 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         }),
       ];
       this.rootListed = this.rootSignature(list, hasProblems);
+      this.listedHidden = list.entries.length - (this.limits.get(ROOT_KEY) ?? this.service.settings.pageSize);
+      if (!this.service.ready && !this.firstPageAnnounced) {
+        this.firstPageAnnounced = true;
+        // Once VS Code has asked for the items (and so their previews), and those are read.
+        setTimeout(() => void this.previews.idle().then(() => this.service.shownFirstPage()), ITEMS_REGISTERED_MS);
+      }
       const redraw = this.rootRedraw;
       this.rootRedraw = undefined;
       // VS Code registers the items once it has their tree items, just after this returns.
@@ -305,7 +326,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       const trace = store.trace(parent.traceId);
       if (!trace) return [];
       const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await this.bigTree(trace) : trace.tree();
-      const nodes = parent.type === 'run' ? runChildren(tree) : (tree.nodes.get(parent.spanId)?.children ?? []);
+      const parentNode = parent.type === 'span' ? tree.nodes.get(parent.spanId) : undefined;
+      const nodes = parent.type === 'run' ? runChildren(tree) : parentNode ? shownChildren(parentNode) : [];
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
     return [];
@@ -314,8 +336,24 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private page<T>(key: string, items: readonly T[], toElement: (item: T) => RunsTreeElement): RunsTreeElement[] {
     const limit = this.limits.get(key) ?? this.service.settings.pageSize;
     const shown = items.slice(0, limit).map(toElement);
-    if (items.length > limit) shown.push({ type: 'more', parentKey: key, hidden: items.length - limit });
+    if (items.length > limit) shown.push(this.moreItem(key, items.length - limit));
     return shown;
+  }
+
+  /**
+   * One "Show more" element per list, its count updated in place: when only the count changes
+   * (older files still being read) that item alone is redrawn, not the whole list.
+   */
+  private moreItem(parentKey: string, hidden: number): RunsTreeElement {
+    const key = `more:${parentKey}`;
+    const known = this.elements.get(key) as { type: 'more'; parentKey: string; hidden: number } | undefined;
+    if (known) {
+      known.hidden = hidden;
+      return known;
+    }
+    const item = { type: 'more' as const, parentKey, hidden };
+    this.elements.set(key, item);
+    return item;
   }
 
   getParent(element: RunsTreeElement): RunsTreeElement | undefined {
@@ -323,8 +361,10 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       const trace = this.service.store.trace(element.traceId);
       const tree = trace && (trace.latestTree() ?? trace.tree());
       const node = tree?.nodes.get(element.spanId);
-      const parentId = node?.span.parentSpanId;
-      const parentNode = parentId ? tree?.nodes.get(parentId) : undefined;
+      const parentOf = (n: SpanNode) => (n.span.parentSpanId ? tree?.nodes.get(n.span.parentSpanId) : undefined);
+      const found = node && parentOf(node);
+      // A parent folded into its own parent (one model call recorded twice) has no item: the outer one's lists this.
+      const parentNode = found && itemNodeOf(found, parentOf);
       if (!parentNode || node?.orphan || parentNode === tree?.roots[0]) return this.elements.get(`run:${element.traceId}`);
       return this.elements.get(`span:${element.traceId}:${parentNode.span.spanId}`);
     }
@@ -387,6 +427,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     return text === undefined || !this.redactor ? text : this.redactor.redactor.text(text);
   }
 
+  /**
+   * A run's input or output, masked, for a description or tooltip that shows its start only:
+   * the first 64K characters are masked (a whole prompt of megabytes is not run through the
+   * rules at every redraw), far more than either shows.
+   */
+  private maskedPreview(text: string): string {
+    return this.masked(text.length > PREVIEW_MASK_CHARS ? text.slice(0, PREVIEW_MASK_CHARS) : text);
+  }
+
   /** Ids that are not hex show as "invalid id" in tooltips; each is logged once. */
   private readonly reportInvalidId = (kind: IdKind, raw: string): void => {
     if (this.reportedInvalidIds.has(raw) || this.reportedInvalidIds.size > MAX_INVALID_IDS_REPORTED) return;
@@ -417,7 +466,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     // Runs of one agent share a name: when each started tells them apart.
     parts.push(startedLabel(Number(s.startNs / 1_000_000n), now, vscode.env.language));
     // What each run was asked comes first: it tells them apart better than when they started.
-    if (preview?.input) parts.unshift(firstLineOf(preview.input, INPUT_PREVIEW_CHARS));
+    // Masked whole, then cut: a key cut short first would no longer match its rule.
+    if (preview?.input) parts.unshift(firstLineOf(this.maskedPreview(preview.input), INPUT_PREVIEW_CHARS));
     item.description = parts.join(' · ');
     item.iconPath =
       state === 'running'
@@ -440,8 +490,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         errorCount: s.errorCount,
         serviceNames: s.serviceNames,
         traceId,
-        input: preview?.input && shortenText(preview.input, TOOLTIP_PAYLOAD_CHARS),
-        output: preview?.output && shortenText(preview.output, TOOLTIP_PAYLOAD_CHARS),
+        input: preview?.input && shortenText(this.maskedPreview(preview.input), TOOLTIP_PAYLOAD_CHARS),
+        output: preview?.output && shortenText(this.maskedPreview(preview.output), TOOLTIP_PAYLOAD_CHARS),
         models: facts?.models,
         costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
         missingContext: facts && runMissingContext(trace, now, this.service.store.logRecords).map((n) => n.message),
@@ -527,41 +577,55 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     if (!node) return item;
     const span = node.span;
     item.label = this.masked(span.name);
-    const failed = span.statusCode === StatusCode.Error;
+    // One model call recorded by nested LLM spans reads as one item: the outer span's, with the
+    // model, tokens and failure of whichever of them states them.
+    const folded = foldedLlmCalls(node);
+    const chain = [span, ...folded.map((f) => f.span)];
+    const failedSpan = chain.find((s) => s.statusCode === StatusCode.Error);
+    const failed = failedSpan !== undefined;
     const conventions = describeSpan(span);
+    const described = folded.map((f) => describeSpan(f.span));
+    // A folded item is a model call, whatever the outer span reads as (the AI SDK's generateText is an agent loop of one step here).
+    const shownKind = folded.length > 0 ? 'llm' : conventions.kind;
+    const model = conventions.model ?? described.find((d) => d.model)?.model;
+    const tokens = conventions.tokens ?? described.find((d) => d.tokens)?.tokens;
     const parts = [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span))];
-    if (conventions.model) parts.push(conventions.model);
-    const tokenText = tokensLabel(conventions.tokens);
+    if (model) parts.push(model);
+    const tokenText = tokensLabel(tokens);
     if (tokenText) parts.push(tokenText);
+    if (folded.length > 0) parts.push(`+ ${folded.length === 1 ? this.masked(folded[0].span.name) : `${folded.length} nested calls`}`);
     if (node.orphan && !node.notReceived) parts.push('parent missing');
     // Many instrumentations set the ERROR status alone: error.type or the HTTP status says why.
-    const errorText = failed ? spanErrorText(span.errorMessage, span.attributes) : undefined;
+    const errorText = failedSpan ? spanErrorText(failedSpan.errorMessage, failedSpan.attributes) : undefined;
     if (errorText) parts.push(this.masked(errorText));
     item.description = parts.join(' · ');
-    item.collapsibleState = node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    item.collapsibleState = shownChildren(node).length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : node.notReceived
         ? new vscode.ThemeIcon('loading~spin')
         : node.orphan
         ? new vscode.ThemeIcon('debug-disconnect')
-        : kindIcon(conventions.kind);
-    const source = sourceLocationOf(span.attributes);
+        : kindIcon(shownKind);
+    const source = sourceLocationOf(span.attributes) ?? folded.map((f) => sourceLocationOf(f.span.attributes)).find((l) => l !== undefined);
     // ` llm` offers Replay… on model calls.
     item.contextValue = (node.notReceived ? 'span' : 'span source') + (conventions.kind === 'llm' ? ' llm' : '');
     const tooltip = new vscode.MarkdownString(undefined, true);
+    // The folded spans' names link to them in the waterfall: that command only.
+    if (folded.length > 0) tooltip.isTrusted = { enabledCommands: [Commands.OpenSpan] };
     appendSpanTooltip(
       tooltip,
       {
         name: this.masked(span.name),
-        kind: conventions.kind,
+        kind: shownKind,
         durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
-        model: conventions.model,
-        tokensText: conventions.tokens && tokensText(conventions.tokens, 'tokens'),
+        model,
+        tokensText: tokens && tokensText(tokens, 'tokens'),
         error: failed ? { message: this.masked(errorText) } : undefined,
         source,
         notReceivedChildren: node.notReceived ? node.children.length : undefined,
         missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
+        folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
       },
       this.reportInvalidId,
     );
@@ -585,7 +649,8 @@ function runChildren(tree: TraceTree): readonly SpanNode[] {
   const [primary, ...rest] = tree.roots;
   if (!primary) return [];
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
-  return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...primary.children, ...rest] : tree.roots;
+  // A root that is one model call recorded twice lists what its innermost span holds.
+  return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...shownChildren(primary), ...rest] : tree.roots;
 }
 
 /** `text` cut to `max` characters, with an ellipsis. */

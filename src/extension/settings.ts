@@ -7,6 +7,8 @@ import {
   DEFAULT_GRPC_PORT,
   DEFAULT_HTTP_PORT,
   DEFAULT_MAX_LINE_MB,
+  DEFAULT_MEMORY_BUDGET_MB,
+  DEFAULT_RECEIVER_KEEP_DAYS,
   DEFAULT_MAX_REQUEST_MB,
   DEFAULT_PAGE_SIZE,
   DEFAULT_RECEIVER_ENABLED,
@@ -15,6 +17,8 @@ import {
   DEFAULT_REPLAY_ANTHROPIC_BASE_URL,
   DEFAULT_REPLAY_OPENAI_BASE_URL,
   DEFAULT_REPLAY_TIMES,
+  DEFAULT_REMOTE_PAGE_SIZE,
+  DEFAULT_REMOTE_TIMEOUT_SECONDS,
   DEFAULT_WATCH,
   SETTING_RANGES,
   SETTINGS_SECTION,
@@ -23,6 +27,7 @@ import {
 import type { ModelPrice } from '../core/genai/cost';
 import type { PathMappings } from '../core/source/pathMapping';
 import type { PatternRule, RedactSetting } from '../core/privacy/redactRules';
+import { readBackends, type BackendSetting } from '../core/remote/backendConfig';
 
 // Every `tracerun.*` setting is read (and written) here, by its typed key, with the defaults
 // of core/config/defaults.ts.
@@ -65,6 +70,8 @@ export interface TraceRunSettings {
   readonly pageSize: number;
   /** Longest trace-file line read, in MB. */
   readonly maxLineMB: number;
+  /** Memory for runs' spans, in MB (estimated); beyond it idle runs keep only their summaries. */
+  readonly memoryBudgetMB: number;
   /** USD per million tokens by model name, for costs in the waterfall. */
   readonly modelPrices: Readonly<Record<string, ModelPrice>>;
   /** Longest string Copy Run as JSON keeps whole; 0 keeps everything. */
@@ -143,6 +150,7 @@ export function readSettings(problems: string[] = []): TraceRunSettings {
     codeLensEnabled: boolean(get(config, 'codeLens.enabled'), 'codeLens.enabled', DEFAULT_CODE_LENS_ENABLED, problems),
     pageSize: integerIn(get(config, 'runs.pageSize'), 'runs.pageSize', DEFAULT_PAGE_SIZE, problems),
     maxLineMB: integerIn(get(config, 'maxLineMB'), 'maxLineMB', DEFAULT_MAX_LINE_MB, problems),
+    memoryBudgetMB: integerIn(get(config, 'memoryBudgetMB'), 'memoryBudgetMB', DEFAULT_MEMORY_BUDGET_MB, problems),
     modelPrices: modelPrices(get(config, 'modelPrices'), problems),
     copyMaxPayloadChars: integerIn(get(config, 'copy.maxPayloadChars'), 'copy.maxPayloadChars', DEFAULT_COPY_MAX_PAYLOAD_CHARS, problems),
     pathMappings: pathMappings(get(config, 'pathMappings'), problems),
@@ -160,6 +168,8 @@ export interface ReceiverSettings {
   readonly folder: string;
   /** Mask secrets before a received request is written. */
   readonly redactOnWrite: boolean;
+  /** Days the receiver's daily files are kept; 0 keeps them all. */
+  readonly keepDays: number;
 }
 
 export function readReceiverSettings(problems: string[] = []): ReceiverSettings {
@@ -173,6 +183,7 @@ export function readReceiverSettings(problems: string[] = []): ReceiverSettings 
     maxRequestMB: integerIn(get(config, 'receiver.maxRequestMB'), 'receiver.maxRequestMB', DEFAULT_MAX_REQUEST_MB, problems),
     folder: typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : DEFAULT_RECEIVER_FOLDER,
     redactOnWrite: boolean(get(config, 'receiver.redactOnWrite'), 'receiver.redactOnWrite', false, problems),
+    keepDays: integerIn(get(config, 'receiver.keepDays'), 'receiver.keepDays', DEFAULT_RECEIVER_KEEP_DAYS, problems),
   };
 }
 
@@ -215,5 +226,21 @@ export function readReplaySettings(problems: string[] = []): ReplaySettings {
     openaiBaseUrl: url(get(config, 'replay.openaiBaseUrl'), 'replay.openaiBaseUrl', DEFAULT_REPLAY_OPENAI_BASE_URL, problems),
     anthropicBaseUrl: url(get(config, 'replay.anthropicBaseUrl'), 'replay.anthropicBaseUrl', DEFAULT_REPLAY_ANTHROPIC_BASE_URL, problems),
     times: integerIn(get(config, 'replay.times'), 'replay.times', DEFAULT_REPLAY_TIMES, problems),
+  };
+}
+
+export interface RemoteSettings {
+  readonly backends: readonly BackendSetting[];
+  readonly pageSize: number;
+  readonly timeoutMs: number;
+}
+
+/** `tracerun.backends` and `tracerun.remote.*`; invalid backends are left out and reported. */
+export function readRemoteSettings(problems: string[] = []): RemoteSettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return {
+    backends: readBackends(get(config, 'backends'), problems, settingId('backends')),
+    pageSize: integerIn(get(config, 'remote.pageSize'), 'remote.pageSize', DEFAULT_REMOTE_PAGE_SIZE, problems),
+    timeoutMs: integerIn(get(config, 'remote.timeoutSeconds'), 'remote.timeoutSeconds', DEFAULT_REMOTE_TIMEOUT_SECONDS, problems) * 1000,
   };
 }

@@ -1,4 +1,8 @@
 import * as path from 'node:path';
+import { deleteUnusedIndexes } from '../core/history/fileIndex';
+
+/** Indexes of trace files not used for this long are deleted (their files are likely gone). */
+const UNUSED_INDEX_DAYS = 60;
 import * as vscode from 'vscode';
 import { MAX_PROBLEMS_PER_FILE, type ProblemChange, type TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
@@ -23,6 +27,8 @@ export class TraceRunService extends DisposableStore {
   readonly onDidChangeProblems = this.problemsEmitter.event;
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidReadFiles: vscode.Event<void>;
+  /** Fires after each file found at start is read (newest first), while the rest are read. */
+  readonly onDidReadSomeFiles: vscode.Event<{ readonly read: number; readonly total: number }>;
   private readonly settingsEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires after `settings` was re-read because a `tracerun.*` setting changed. */
   readonly onDidChangeSettings = this.settingsEmitter.event;
@@ -32,6 +38,8 @@ export class TraceRunService extends DisposableStore {
     readonly log: vscode.LogOutputChannel,
     /** Watched when no folder is open: where the receivers write then. */
     private readonly fallbackDir: string,
+    /** Where the trace files' indexes are kept (the extension's storage); none: no indexes. */
+    private readonly indexDir?: string,
   ) {
     super();
     this.settings = this.readSettingsLogged();
@@ -39,6 +47,9 @@ export class TraceRunService extends DisposableStore {
     this.workspace = this.watch.workspace;
     this.store = this.watch.store;
     this.onDidReadFiles = this.watch.onDidRead;
+    this.onDidReadSomeFiles = this.watch.onDidReadSome;
+    this.watch.listedRuns = this.settings.pageSize;
+    this.store.setMemoryBudget(this.settings.memoryBudgetMB);
     this.register(this.workspace.onDidChangeProblems((p) => this.onProblem(p)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -47,6 +58,8 @@ export class TraceRunService extends DisposableStore {
         this.settings = this.readSettingsLogged();
         const watchChanged =
           String(before.watch) !== String(this.settings.watch) || String(before.exclude) !== String(this.settings.exclude) || before.maxLineMB !== this.settings.maxLineMB;
+        this.watch.listedRuns = this.settings.pageSize;
+        if (before.memoryBudgetMB !== this.settings.memoryBudgetMB) this.store.setMemoryBudget(this.settings.memoryBudgetMB);
         if (watchChanged) this.restart();
         this.settingsEmitter.fire();
       }),
@@ -62,6 +75,16 @@ export class TraceRunService extends DisposableStore {
   /** Whether watching has started: before, nothing is read and the store is empty. */
   get started(): boolean {
     return this.watch.started;
+  }
+
+  /** The workspace model once the newest runs are in, started on first call (see `TraceWatch.ensureListed`). */
+  ensureListed(): Promise<TraceWorkspace> {
+    return this.watch.ensureListed();
+  }
+
+  /** The Runs view shows its first page: the rest of the files found at start are read now. */
+  shownFirstPage(): void {
+    this.watch.shownFirstPage();
   }
 
   /** The workspace model, started on first call. */
@@ -88,6 +111,9 @@ export class TraceRunService extends DisposableStore {
     return this.watch.isExtraFile(file);
   }
 
+  /** How the files of the last (re)start were had, for the log. */
+  private indexUse: Record<'reused' | 'written' | 'not indexed', number> & { firstStale?: string } = { reused: 0, written: 0, 'not indexed': 0 };
+
   private readSettingsLogged(): TraceRunSettings {
     const problems: string[] = [];
     const settings = readSettings(problems);
@@ -105,7 +131,26 @@ export class TraceRunService extends DisposableStore {
     const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const folders = open.length > 0 ? open : [this.fallbackDir];
     this.log.info(`watching ${folders.length} folder(s) for ${this.settings.watch.join(', ')}`);
-    return { folders, include: this.settings.watch, exclude: this.settings.exclude, maxLineBytes: this.settings.maxLineMB * 1024 * 1024, onError: (m) => this.log.error(m) };
+    this.indexUse = { reused: 0, written: 0, 'not indexed': 0 };
+    if (this.indexDir) {
+      this.log.info(`trace file indexes are kept in ${this.indexDir}`);
+      const dir = this.indexDir;
+      void deleteUnusedIndexes(dir, UNUSED_INDEX_DAYS).then((n) => n > 0 && this.log.info(`deleted ${n} trace file index(es) unused for ${UNUSED_INDEX_DAYS} days`));
+    }
+    return {
+      folders,
+      include: this.settings.watch,
+      exclude: this.settings.exclude,
+      maxLineBytes: this.settings.maxLineMB * 1024 * 1024,
+      onError: (m) => this.log.error(m),
+      indexDir: this.indexDir,
+      onIndex: (file, how, why) => {
+        this.indexUse[how]++;
+        const read = why ? `read (${why})` : 'read';
+        this.log.debug(`${file}: ${how === 'reused' ? 'its runs taken from its index' : how === 'written' ? `${read}; index written` : `${read}; not indexed`}`);
+        if (why && why !== 'no index yet' && !this.indexUse.firstStale) this.indexUse.firstStale = `${path.basename(file)}: ${why}`;
+      },
+    };
   }
 
   private async readWithProgress(read: () => Promise<void>): Promise<void> {
@@ -114,7 +159,11 @@ export class TraceRunService extends DisposableStore {
     const started = Date.now();
     await vscode.window.withProgress({ location: { viewId: 'tracerun.runs' }, title: 'Reading trace files' }, read);
     const files = this.workspace.watchedFiles();
-    this.log.info(`read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms`);
+    const index = this.indexUse;
+    this.log.info(
+      `read ${files.length} trace file(s), ${this.store.traceCount} run(s) in ${Date.now() - started} ms` +
+        (index.reused + index.written > 0 ? ` (${index.reused} from their index, ${index.written} indexed now${index.firstStale ? `; not from its index: ${index.firstStale}` : ''})` : ''),
+    );
     for (const f of files) this.log.debug(`tailing ${f}`);
   }
 

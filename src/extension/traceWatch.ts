@@ -6,6 +6,9 @@ import { FileTailer } from '../core/ingest/tailer';
 import { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { WatchOptions } from '../core/ingest/watcher';
 
+/** Longest the rest of a long history waits for the Runs view's first page to be shown. */
+const FIRST_PAGE_WAIT_MS = 3000;
+
 /**
  * Owns one `TraceWorkspace` for its whole life, so views subscribe to its store once: a
  * restart (other watch settings, folders) re-reads the files into the same store, which
@@ -22,6 +25,15 @@ export class TraceWatch implements Disposable {
   private readonly extraFiles = new Map<string, FileTailer | undefined>();
   /** Fires each time the files found by a (re)start have been read. */
   readonly onDidRead: Event<void> = this.readEmitter.event;
+  private readonly readSomeEmitter = new Emitter<{ readonly read: number; readonly total: number }>();
+  /** Fires after each file found by a (re)start is read, newest first, while they are read. */
+  readonly onDidReadSome: Event<{ readonly read: number; readonly total: number }> = this.readSomeEmitter.event;
+  /** Resolves once the first read has the newest `listedRuns` runs, or has read everything. */
+  private listed: Promise<void> | undefined;
+  private resolveListed: (() => void) | undefined;
+  /** Runs enough for a first listing: the Runs view's first page. */
+  listedRuns = 200;
+  private firstPageShown: (() => void) | undefined;
 
   constructor(
     /** The folders and globs to watch, as they are when a (re)start begins. */
@@ -38,6 +50,23 @@ export class TraceWatch implements Disposable {
   /** Whether the first read is done: before that, the store is still filling up. */
   get ready(): boolean {
     return this.hasReadOnce;
+  }
+
+  /**
+   * Starts watching on the first call; resolves once the newest files found hold `listedRuns`
+   * runs (or all are read): the Runs view lists those while older files are still read.
+   */
+  async ensureListed(): Promise<TraceWorkspace> {
+    this.listed ??= new Promise<void>((resolve) => (this.resolveListed = resolve));
+    const reading = (this.reading ??= this.read());
+    await Promise.race([this.listed, reading]);
+    return this.workspace;
+  }
+
+  /** The first page of runs is on screen: the rest of the files found at start are read now. */
+  shownFirstPage(): void {
+    this.firstPageShown?.();
+    this.firstPageShown = undefined;
   }
 
   /** Starts watching on the first call; resolves once the files found then are read. */
@@ -93,15 +122,36 @@ export class TraceWatch implements Disposable {
     for (const tailer of this.extraFiles.values()) tailer?.dispose();
     this.extraFiles.clear();
     this.readEmitter.dispose();
+    this.readSomeEmitter.dispose();
     this.workspace.dispose();
   }
 
   private async read(): Promise<void> {
     await this.around(async () => {
-      await this.workspace.watch(this.options());
+      const options = this.options();
+      await this.workspace.watch({
+        ...options,
+        onInitialFileRead: (file, read, total) => {
+          options.onInitialFileRead?.(file, read, total);
+          this.readSomeEmitter.fire({ read, total });
+          if (this.store.traceCount < this.listedRuns || !this.resolveListed) return;
+          this.resolveListed();
+          this.resolveListed = undefined;
+          // The older files wait while the first page is listed and its previews read (they
+          // would otherwise queue behind every chunk of a month of files), a few seconds at most.
+          return new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, FIRST_PAGE_WAIT_MS);
+            this.firstPageShown = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        },
+      });
       for (const file of this.extraFiles.keys()) await this.readExtraFile(file);
     });
     this.hasReadOnce = true;
+    this.resolveListed?.();
     this.readEmitter.fire();
   }
 

@@ -18,6 +18,8 @@ export interface CompareSpanView {
   readonly errorMessage?: string;
   readonly model?: string;
   readonly tokens?: number;
+  /** An LLM span's time to first token, ms from its start, when recorded. */
+  readonly ttftMs?: number;
   readonly hasSource: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface ComparePairView {
   readonly modelChanged: boolean;
   /** B − A total tokens, when both state them. */
   readonly tokensDelta?: number;
+  /** B − A time to first token, when both recorded it. */
+  readonly ttftDeltaMs?: number;
 }
 
 /** Bits of a pair's content flags: what differs once both spans' payloads are read. */
@@ -62,6 +66,8 @@ export interface CompareStart {
   readonly pairCount: number;
   /** The first pairs; the rest follow in `ComparePairs` slices, in order. */
   readonly pairs: readonly ComparePairView[];
+  /** Some text of the runs or these pairs matched the `tracerun.redact` rules and is masked until Reveal. */
+  readonly secretsMasked?: boolean;
 }
 
 /** Pairs sent per message: the first rows show at once, and neither side takes one long step. */
@@ -105,6 +111,8 @@ export interface PairDiffView {
   readonly sections: readonly DiffSectionView[];
   /** Why a side's payloads could not be read. */
   readonly loadError?: string;
+  /** Some text matched the `tracerun.redact` rules and is masked until Reveal. */
+  readonly secretsMasked?: boolean;
 }
 
 /** Saved by the webview, handed back when VS Code restores the panel. */
@@ -116,12 +124,14 @@ export interface CompareState {
 
 export const CompareReady = notification<void>('compare/ready');
 export const CompareBegin = notification<CompareStart>('compare/begin');
-export const ComparePairs = notification<{ generation: number; offset: number; pairs: readonly ComparePairView[] }>('compare/pairs');
+export const ComparePairs = notification<{ generation: number; offset: number; pairs: readonly ComparePairView[]; secretsMasked?: boolean }>('compare/pairs');
 /** Content flags for some rows, as the host reads payloads in the background. */
 export const CompareContent = notification<{ generation: number; rows: number[]; flags: number[] }>('compare/content');
 /** The first divergence, once found (`null`: the runs do not differ in input, output or status). */
-export const CompareDivergence = notification<{ generation: number; divergence: DivergenceView | null }>('compare/divergence');
+export const CompareDivergence = notification<{ generation: number; divergence: DivergenceView | null; secretsMasked?: boolean }>('compare/divergence');
 export const CompareRemoved = notification<{ side: Side }>('compare/removed');
 export const GetPairDiff = request<{ row: number }, PairDiffView>('compare/pairDiff');
 export const OpenSideWaterfall = notification<{ side: Side; spanId: string }>('compare/openWaterfall');
+/** The user clicked Reveal: this panel shows secrets as recorded from now on (everything is sent again). */
+export const RevealSecrets = notification<void>('compare/revealSecrets');
 export const GoToSideSource = notification<{ side: Side; spanId: string }>('compare/goToSource');

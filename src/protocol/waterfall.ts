@@ -47,6 +47,10 @@ export const ROW_COLUMNS = {
   flags: Uint8Array,
   /** Members of a group row; 0 for span rows. */
   groupSize: Uint32Array,
+  /** 1 + the index of the span's `service.name` in `RunHeader.services`; 0 when it names none. */
+  service: Uint16Array,
+  /** An LLM span's time to first token, ms from its start (`timeToFirstTokenMs`); 0 when not recorded. */
+  ttftMs: Float64Array,
 } as const;
 
 export type ColumnName = keyof typeof ROW_COLUMNS;
@@ -217,8 +221,12 @@ export const ReplaySpan = notification<{ spanId: string }>('waterfall/replaySpan
 export const SearchSpans = request<{ query: string }, { spanIds: string[] }>('waterfall/searchSpans');
 
 /** What the panel remembers across reloads (VS Code's webview state). */
+/** What a bar's colour tells: the span's kind (LLM, tool, …) or the service that sent it. */
+export type ColorBy = 'kind' | 'service';
+
 export interface WaterfallState {
   readonly traceId: string;
+  readonly colorBy?: ColorBy;
   readonly selectedSpanId?: string;
   readonly collapsed?: readonly string[];
   readonly openedGroups?: readonly string[];

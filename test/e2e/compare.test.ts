@@ -15,6 +15,8 @@ const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const GOOD = 'a'.repeat(32);
 const BAD = 'b'.repeat(32);
 const TOOL_LINE = 14;
+/** A planted API key in the tool call's arguments (the same in both runs): the panel masks it until Reveal. */
+const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
 const base = BigInt(Date.now() - 120_000) * 1_000_000n;
 
 /** One run of the agent; `failed`: the order API timed out, and the agent said sorry. */
@@ -25,10 +27,11 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
   const root = id();
   const question = 'Where is my order A1042?';
   const answer = failed ? 'Sorry, I could not look up your order right now.' : 'Your order A1042 is out for delivery.';
-  const chat = (start: number, end: number, output: string): TestSpan => ({
+  const chat = (start: number, end: number, output: string, ttftS?: number): TestSpan => ({
     traceId, spanId: id(), parentSpanId: root, name: 'chat gpt-4o', start: at(start), end: at(end),
     attributes: {
       'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 30,
+      ...(ttftS !== undefined && { 'gen_ai.response.time_to_first_chunk': ttftS }),
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: output }] }]),
     },
@@ -36,7 +39,7 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
   const tool: TestSpan = {
     traceId, spanId: id(), parentSpanId: root, name: 'execute_tool lookup_order', start: at(300), end: at(failed ? 1300 : 420),
     attributes: {
-      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.arguments': '{"order_id":"A1042"}',
+      'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.arguments': `{"order_id":"A1042","auth":"${KEY}"}`,
       'code.filepath': 'agent/support.py', 'code.lineno': TOOL_LINE, 'code.function': 'lookup_order',
       ...(failed ? {} : { 'gen_ai.tool.call.result': '{"order_id":"A1042","status":"out for delivery","eta":"today"}' }),
     },
@@ -50,7 +53,8 @@ function run(traceId: string, startMs: number, failed: boolean): TestSpan[] {
     },
     chat(100, 290, 'calling lookup_order'),
     tool,
-    chat(failed ? 1310 : 430, failed ? 1900 : 900, answer),
+    // The answer is streamed: its first token came 300ms in (A), 450ms in (B).
+    chat(failed ? 1310 : 430, failed ? 1900 : 900, answer, failed ? 0.45 : 0.3),
   ];
 }
 
@@ -120,6 +124,21 @@ test('two runs selected in the Runs view open side by side, at the failing tool 
   await s.screenshot('01-compare-first-divergence');
 });
 
+test('a planted API key shows masked in the compare panel; Reveal shows it as recorded', async () => {
+  const input = frame.locator('.details .diff-section', { hasText: 'Input (gen_ai.tool.call.arguments)' });
+  assert.match((await input.textContent()) ?? '', /"auth":"‹redacted: api key›"/);
+  assert.ok(!((await frame.textContent('body')) ?? '').includes('sk-proj'), 'the key is nowhere in the panel');
+  const notice = frame.locator('.secrets-masked');
+  assert.match((await notice.textContent()) ?? '', /Secrets in these runs are masked/);
+  await s.screenshot('01b-compare-key-masked');
+
+  await notice.locator('vscode-button', { hasText: 'Reveal' }).click();
+  // Everything is sent again unmasked; the tool call stays selected.
+  await frame.waitForSelector(`.details .diff-section:has-text("${KEY}")`, { timeout: 15_000 });
+  assert.equal(await notice.isHidden(), true, 'the notice goes with the masked text');
+  await frame.waitForSelector('.cmp-row.divergence[aria-selected="true"]');
+});
+
 test('another pair shows its word diff: the agent’s answer', async () => {
   await frame.locator('.cmp-row', { hasText: 'support_agent.run' }).first().click();
   await frame.waitForSelector('.details h2:text("support_agent.run")');
@@ -129,6 +148,24 @@ test('another pair shows its word diff: the agent’s answer', async () => {
   assert.match((await output.locator('ins').allTextContents()).join(' '), /Sorry/);
   await s.screenshot('02-compare-answer-diff');
   // Back to the first difference from the header.
+  await frame.click('.divergence-summary');
+  await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
+});
+
+test('the streamed answers: time to first token side by side, with the change', async () => {
+  const answer = frame.locator('.cmp-row', { hasText: 'chat gpt-4o' }).nth(1);
+  assert.match((await answer.locator('.cmp-delta').textContent()) ?? '', /TTFT \+150ms/);
+  await answer.click();
+  await frame.waitForSelector('.details dt:text("First token")');
+  const facts = await frame.$$eval('.details .facts-list dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+  assert.deepEqual(facts.find((f) => f[0] === 'First token'), ['First token', '300ms → 450ms']);
+  assert.deepEqual(facts.find((f) => f[0] === 'TTFT change'), ['TTFT change', '+150ms']);
+  // Both bars show the wait for the first token.
+  const waits = await answer.locator('.bar-wait:not([hidden])').count();
+  assert.equal(waits, 2);
+  await s.parkMouse();
+  await s.screenshot('02b-compare-ttft');
+  // Back to the first difference for what follows.
   await frame.click('.divergence-summary');
   await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
 });

@@ -99,6 +99,11 @@ export interface LaunchOptions {
   launchTimeoutMs?: number;
   /** Run Chromium headed (needs a display; default headless). */
   headed?: boolean;
+  /**
+   * A user data folder kept across sessions (the caller removes it), so a second session finds
+   * what the extension stored in the first (its workspace storage); default: a fresh one.
+   */
+  userDataDir?: string;
 }
 
 export interface TreeItem {
@@ -340,7 +345,7 @@ export async function launchVSCode(opts: LaunchOptions): Promise<Session> {
   fs.mkdirSync(artifactsDir, { recursive: true });
 
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tracerun-e2e-'));
-  const userDataDir = path.join(tempRoot, 'user-data');
+  const userDataDir = opts.userDataDir ? path.resolve(opts.userDataDir) : path.join(tempRoot, 'user-data');
   const extensionsDir = path.join(tempRoot, 'extensions');
   const configFile = path.join(tempRoot, 'config.yaml');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -616,6 +621,11 @@ export class Session {
       .join('\n');
   }
 
+  /** The extension's log (its LogOutputChannel) so far, all of it. */
+  extensionLog(): string {
+    return this.extensionLogTail(Number.MAX_SAFE_INTEGER);
+  }
+
   private extensionLogTail(lines: number): string {
     const found: string[] = [];
     const walk = (dir: string, depth: number) => {
@@ -627,7 +637,10 @@ export class Session {
       }
     };
     try {
-      walk(path.join(this.userDataDir, 'logs'), 0);
+      // One folder per start of code-server, named by its time: a kept user data folder has several.
+      const logs = path.join(this.userDataDir, 'logs');
+      const newest = fs.readdirSync(logs).sort().pop();
+      if (newest) walk(path.join(logs, newest), 0);
     } catch {
       return '';
     }

@@ -8,7 +8,6 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,7 +15,7 @@ import { describeSpan } from '../../src/core/genai/conventions';
 import { traceTokens } from '../../src/core/genai/traceTokens';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { FakeModelApi } from './fakeModelApi';
-import { REPO, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
+import { REPO, freePort, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
 
 /** The README's Collector configuration ("Pointing an app at it"), exactly as users copy it. */
 function readmeConfig(): string {
@@ -37,14 +36,6 @@ before(async () => {
 after(() => {
   for (const f of folders) rmSync(f, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Collector {
   readonly folder: string;

@@ -2,6 +2,7 @@
 // with captured output, the core's receivers writing into a workspace, and the workspace read
 // the way the extension reads it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { OtlpReceivers } from '../../src/core/receiver/otlpReceivers';
@@ -15,11 +16,20 @@ export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const PYTHON_DIR = path.join(REPO, 'test', 'python');
 
 /** Runs a setup script (it reuses its cached result) and returns the path it prints last. */
-export async function setup(script: 'setup-python.sh' | 'setup-collector.sh'): Promise<string> {
+export async function setup(script: 'setup-python.sh' | 'setup-collector.sh' | 'setup-jaeger.sh'): Promise<string> {
   const { stdout } = await promisify(execFile)('bash', [path.join(REPO, 'scripts', script)], { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 30 * 60_000 });
   const last = stdout.trim().split('\n').at(-1);
   if (!last) throw new Error(`${script} printed no path`);
   return last;
+}
+
+/** A loopback port free at the time of asking (for servers whose config takes a fixed port). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export interface Finished {

@@ -174,6 +174,23 @@ function tests(): void {
     assert.match(bad.stderr, /bad\.jsonl:1: /);
   });
 
+  test('tree --jaeger: usage errors exit 2 before anything is contacted', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--jaeger', 'jaeger:16686', '--trace', 'ab'], /--jaeger must be the http\(s\) URL of Jaeger's query service/],
+      [['--jaeger', 'http://127.0.0.1:9'], /--jaeger needs --trace ID or --service NAME/],
+      [['--jaeger', 'http://127.0.0.1:9', '--trace', 'ab', '--service', 'x'], /--jaeger needs --trace ID or --service NAME/],
+      [['--jaeger', 'http://127.0.0.1:9', '--trace', 'xyz'], /--trace must be a trace id \(hex\)/],
+      [['--jaeger', 'http://127.0.0.1:9', '--service', 'x', '--since', '1 week'], /--since must be a span of time like 30m, 1h or 2d/],
+      [['--jaeger', 'http://127.0.0.1:9', '--service', 'x', '--limit', '0'], /--limit must be a whole number above 0/],
+      [['some.jsonl', '--jaeger', 'http://127.0.0.1:9', '--trace', 'ab'], /tree reads files or --jaeger, not both/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli('tree', ...args);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.stderr, message);
+    }
+  });
+
   test('tree: a multi-line status message shows its first line in text and whole in --json', async (t) => {
     const traceId = hexId(16);
     const message = 'ValueError: invalid literal for int()\nTraceback (most recent call last):\n  File "agent.py", line 12, in run\n    int("x")';

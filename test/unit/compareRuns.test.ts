@@ -11,6 +11,8 @@ import { pairView } from '../../src/core/compare/pairs';
 import { previousRunOf } from '../../src/core/compare/previousRun';
 import { diffJson, diffWords } from '../../src/core/compare/textDiff';
 import { canonicalJson } from '../../src/core/compare/content';
+import { maskContent, maskDivergence, maskPairView, maskRunView } from '../../src/core/compare/maskCompare';
+import { Redactor } from '../../src/core/privacy/redact';
 import { hexId, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 
@@ -145,6 +147,15 @@ test('a duration or model change alone is no divergence, but shows in the pair',
   assert.deepEqual([pair.a?.model, pair.b?.model, pair.a?.tokens, pair.b?.tokens], ['gpt-4o', 'gpt-4o-mini', 15, 19]);
 });
 
+test('matched LLM spans show their time to first token side by side, with the change', async (t) => {
+  const llm = (ttftS: number | undefined) => w('chat', { ms: 1000, attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', ...(ttftS !== undefined && { 'gen_ai.response.time_to_first_chunk': ttftS }) } });
+  const { cmp } = await compare(t, n('agent', llm(0.4), llm(0.3), w('tool', { attrs: { 'gen_ai.response.time_to_first_chunk': 1 } })), n('agent', llm(0.9), llm(undefined), w('tool', { attrs: { 'gen_ai.response.time_to_first_chunk': 2 } })));
+  const [first, second, tool] = [1, 2, 3].map((row) => pairView(cmp.pairs[row], cmp.aStartNs, cmp.bStartNs));
+  assert.deepEqual([first.a?.ttftMs, first.b?.ttftMs, first.ttftDeltaMs], [400, 900, 500]);
+  assert.deepEqual([second.a?.ttftMs, second.b?.ttftMs, second.ttftDeltaMs], [300, undefined, undefined], 'one side did not record it: no delta');
+  assert.deepEqual([tool.a?.ttftMs, tool.ttftDeltaMs], [undefined, undefined], 'only LLM spans have a first token');
+});
+
 test('JSON payloads differ by path; key order alone is no difference', () => {
   assert.deepEqual(diffJson({ a: 1, list: [1, 2], gone: true }, { list: [1, 3, 4], a: 1, added: 'x' }), [
     { path: '$.list[1]', change: 'changed', a: '2', b: '3' },
@@ -179,6 +190,63 @@ test('LLM spans compare their conversations; the diff shows each message', async
   const diff = await cmp.pairDiff(1);
   assert.deepEqual(diff.sections.map((s) => s.label), ['Status', 'message 1 (user)', 'message 2 (assistant)']);
   assert.deepEqual(diff.sections[2].words, [{ op: 'same', text: 'Hello there ' }, { op: 'removed', text: 'friend' }, { op: 'added', text: 'enemy' }]);
+});
+
+test('secrets are masked in everything the compare panel shows; same or differs is still decided as recorded', async (t) => {
+  const KEY_A = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
+  const KEY_B = 'sk-proj-Zz9yXw8vUt7sRq6pOn5mLk4jIh';
+  const r = new Redactor();
+  const run = (key: string, failed: boolean) =>
+    w('agent', { attrs: { 'input.value': `use ${key} please` } },
+      // The same name on both sides (pairs match by name), itself holding a key.
+      w(`call ${KEY_A}`, { attrs: { 'gen_ai.tool.call.arguments': JSON.stringify({ order: 'A1042', auth: key, api_key: 'plain' }) }, ...(failed ? { error: `401 for key ${key}` } : {}) }),
+      w('chat', { attrs: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `my key is ${key}` }] }]) } }));
+  const { cmp } = await compare(t, run(KEY_A, false), run(KEY_B, true));
+  const shown = (x: unknown) => JSON.stringify(x);
+  const noKey = (x: unknown) => assert.ok(!shown(x).includes('sk-proj'), `no key in ${shown(x)}`);
+
+  // Names and error messages of the rows.
+  const pair = maskPairView(pairView(cmp.pairs[1], cmp.aStartNs, cmp.bStartNs), r);
+  assert.equal(pair.a?.name, 'call ‹redacted: api key›');
+  assert.equal(pair.b?.errorMessage, '401 for key ‹redacted: api key›');
+  noKey(pair);
+  const plain = pairView(cmp.pairs[2], cmp.aStartNs, cmp.bStartNs);
+  assert.equal(maskPairView(plain, r), plain, 'a pair with nothing to mask is passed on as is');
+  assert.equal(maskRunView({ traceId: 't', name: `run ${KEY_A}`, durationMs: 1, spanCount: 1, errorCount: 0, startedAt: '' }, r).name, 'run ‹redacted: api key›');
+
+  // The first divergence (the root's input) and its summary.
+  const d = (await cmp.firstDivergence())!;
+  assert.equal(d.reason, 'input');
+  noKey(maskDivergence(d, r));
+  const failed = maskDivergence({ row: 1, name: `call ${KEY_A}`, reason: 'status', summary: `\`call ${KEY_A}\` failed in B only: 401 for key ${KEY_B}` }, r);
+  assert.equal(failed.summary, '`call ‹redacted: api key›` failed in B only: 401 for key ‹redacted: api key›');
+
+  // Word diffs and JSON diffs: masked before diffing, while two different keys still differ.
+  const root = await cmp.pairDiff(0, r);
+  assert.equal(root.secretsMasked, true);
+  noKey(root);
+  const input = root.sections.find((s) => s.label.startsWith('Input'))!;
+  assert.equal(input.same, false, 'the recorded inputs differ (two keys)');
+  assert.deepEqual(input.words, [{ op: 'same', text: 'use ‹redacted: api key› please' }]);
+  const call = await cmp.pairDiff(1, r);
+  noKey(call);
+  assert.deepEqual(call.sections.map((s) => [s.label, s.same]), [['Status', false], ['Input (gen_ai.tool.call.arguments)', false]]);
+  assert.match(shown(call.sections[0].words), /401 for key ‹redacted: api key›/);
+  // The JSON input: the key in prose by its pattern, `api_key` whole by its name.
+  // They differ only in masked text: shown as that text, marked as differing.
+  assert.equal(call.sections[1].changes, undefined);
+  assert.match(shown(call.sections[1].words), /‹redacted: api key›.*‹redacted: secret attribute›/);
+  const chat = await cmp.pairDiff(2, r);
+  noKey(chat);
+  assert.deepEqual(chat.sections[1].words, [{ op: 'same', text: 'my key is ‹redacted: api key›' }]);
+  assert.equal(chat.sections[1].same, false);
+
+  // Revealed (no redactor): as recorded.
+  const revealed = await cmp.pairDiff(2);
+  assert.equal(revealed.secretsMasked, undefined);
+  assert.match(shown(revealed), /sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv/);
+  const masked = maskContent({ input: { label: 'x', text: JSON.stringify({ auth: KEY_A, api_key: 'plain' }), json: true, value: { auth: KEY_A, api_key: 'plain' } } }, r);
+  assert.deepEqual(masked.input?.value, { auth: '‹redacted: api key›', api_key: '‹redacted: secret attribute›' });
 });
 
 test('the previous run of a name: the newest one of that name that started before it', async (t) => {

@@ -171,3 +171,17 @@ test('spans that arrive while the flat tree is laid out in steps wait for the ne
   assert.deepStrictEqual(summary(runSteps(steps)), before);
   assertSameLayout(trace, { criticalSegments: true }, 'the next layout');
 });
+
+test("an evicted trace's flat tree is let go, and made again from the spans read back", () => {
+  const r = rng(11);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  for (let i = 0; i < 200; i++) trace.add(randomSpan(r, 200, made));
+  const before = flatTreeOf(trace);
+  assertSameLayout(trace, {}, 'before eviction');
+  const kept = [...trace.allSpans()];
+  trace.evict(() => kept.map((s) => ({ ...s })));
+  assert.equal(before.stale, true);
+  assertSameLayout(trace, { criticalSegments: true }, 'read back');
+  assert.notEqual(flatTreeOf(trace), before);
+});

@@ -162,3 +162,21 @@ test('run tooltip: what the run lacks is listed, each message as text (an instru
   appendRunTooltip(none, run({ missingContext: [] }), reports().report);
   assert.ok(!none.allMarkdown.includes('Missing context'));
 });
+
+test('a span with a nested LLM span of the same call folded in links that span, its name as text', () => {
+  const trace = 'a'.repeat(32);
+  for (const hostile of HOSTILE) {
+    const md = new RecordingMarkdown();
+    const { list, report } = reports();
+    appendSpanTooltip(md, span({ folded: [{ name: hostile, traceId: trace, spanId: 'b'.repeat(16) }, { name: 'bad ids', traceId: HOSTILE_ID, spanId: 'c'.repeat(16) }] }), report);
+    const markdown = md.allMarkdown;
+    assert.ok(!markdown.includes(hostile), `the folded span's name is not Markdown: ${JSON.stringify(md.markdown)}`);
+    assert.ok(md.text.includes(hostile) && md.text.includes('bad ids'));
+    assert.match(markdown, /One model call, also recorded as \[/);
+    const link = `](command:tracerun.openSpan?${encodeURIComponent(JSON.stringify([{ traceId: trace, spanId: 'b'.repeat(16) }]))} "Open it in the waterfall")`;
+    assert.ok(markdown.includes(link), 'a link that opens it in the waterfall');
+    assert.equal(markdown.split('command:').length, 2, 'a span with ids that are not hex gets no link');
+    assert.ok(!markdown.includes('attacker'));
+    assert.deepEqual(list, []);
+  }
+});

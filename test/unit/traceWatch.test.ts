@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { WatchOptions } from '../../src/core/ingest/watcher';
@@ -70,4 +70,32 @@ test('nothing is read before the first start; restarts asked for during a read a
   assert.equal(reads, 2, 'the first read, then one more for the three restarts');
   assert.equal(watch.store.traceCount, 1);
   assert.deepEqual(watch.workspace.watchedFiles(), [path.join(root, '.tracerun/one.jsonl')]);
+});
+
+test('a long history lists once its newest files hold a page of runs; the older files wait for that page to be shown', async (t) => {
+  const root = tempDir(t);
+  const days = ['01', '02', '03', '04'];
+  for (const [i, day] of days.entries()) {
+    const file = path.join(root, '.tracerun', `otlp-2026-11-${day}.jsonl`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Array.from({ length: 3 }, (_, k) => otlpLine([{ traceId: hexId(16), spanId: hexId(8), name: `day ${day} run ${k}`, start: ms(i * 100 + k), end: ms(i * 100 + k + 1) }])).join('\n') + '\n');
+    const when = new Date(Date.UTC(2026, 10, i + 1));
+    utimesSync(file, when, when);
+  }
+  const watch = new TraceWatch((): WatchOptions => ({ folders: [root] }));
+  t.after(() => watch.dispose());
+  watch.listedRuns = 5;
+  let readSome = 0;
+  watch.onDidReadSome(() => readSome++);
+  const ws = await watch.ensureListed();
+  // The two newest files hold 6 runs: enough for a page of 5; the older two wait.
+  assert.equal(watch.ready, false);
+  assert.deepEqual(ws.store.runs().map((r) => r.summary().name.slice(0, 6)), ['day 04', 'day 04', 'day 04', 'day 03', 'day 03', 'day 03']);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(ws.store.traceCount, 6, 'the rest waits for the page to be shown');
+  watch.shownFirstPage();
+  await watch.ensureStarted();
+  assert.equal(watch.ready, true);
+  assert.equal(ws.store.traceCount, 12);
+  assert.equal(readSome, 4);
 });

@@ -101,3 +101,24 @@ test('span details list attributes sorted, with the source location', () => {
 test('ISO times keep nanoseconds', () => {
   assert.equal(nsToIso(1_700_000_000_123_456_789n), '2023-11-14T22:13:20.123456789Z');
 });
+
+test('an LLM row carries its time to first token (seconds, milliseconds or an instant), other rows none', () => {
+  const at = ms(0);
+  const store = storeWith([
+    otlpLine([
+      { traceId: TRACE, spanId: '0000000000000001', name: 'agent', start: ms(0), end: ms(3000), attributes: { 'gen_ai.response.time_to_first_chunk': 9 } },
+      { traceId: TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'chat', start: ms(100), end: ms(1600), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.response.time_to_first_chunk': 0.4 } },
+      { traceId: TRACE, spanId: '0000000000000003', parentSpanId: '0000000000000001', name: 'ai.streamText.doStream', start: ms(1700), end: ms(2500), attributes: { 'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'gpt-4o', 'ai.response.msToFirstChunk': 250 } },
+      { traceId: TRACE, spanId: '0000000000000004', parentSpanId: '0000000000000001', name: 'generation', start: ms(2600), end: ms(2900), attributes: { 'gen_ai.operation.name': 'chat', 'langfuse.observation.completion_start_time': new Date(Number((at + 2_720_000_000n) / 1_000_000n)).toISOString() } },
+      { traceId: TRACE, spanId: '0000000000000005', parentSpanId: '0000000000000001', name: 'chat (not streamed)', start: ms(2950), end: ms(2990), attributes: { 'gen_ai.operation.name': 'chat' } },
+    ]),
+  ]);
+  const data = waterfallData(store.trace(TRACE)!, Date.now(), 1);
+  const cols = data.slice(0, data.start.rowCount);
+  const byName = Object.fromEntries(Array.from(cols.nameIndex, (n, r) => [data.start.names[n], cols.ttftMs[r]]));
+  assert.equal(byName['agent'], 0, 'only LLM spans: an agent stating a first chunk is not drawn with one');
+  assert.equal(byName['chat'], 400);
+  assert.equal(byName['ai.streamText.doStream'], 250);
+  assert.ok(Math.abs(byName['generation'] - 120) < 1, `Langfuse's completion start, minus the span's start: ${byName['generation']}`);
+  assert.equal(byName['chat (not streamed)'], 0);
+});

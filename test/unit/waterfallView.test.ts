@@ -8,6 +8,7 @@ import { waterfallData } from '../../src/core/waterfall/rows';
 import { NO_FILTER, parseDuration } from '../../webview/model';
 import { TimeRange } from '../../webview/timeline';
 import { WaterfallView, type ViewChange } from '../../webview/viewState';
+import { SERVICE_PALETTE_SIZE, serviceSlots } from '../../webview/serviceColors';
 import { ms, otlpLine, type TestSpan } from './otlpBuilder';
 
 const TRACE = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -186,4 +187,81 @@ test('durations typed in the filter box', () => {
   assert.equal(parseDuration('2m'), 120_000);
   assert.equal(parseDuration('500us'), 0.5);
   assert.equal(parseDuration('soon'), 0);
+});
+
+test('colour by service: one trace from two services gives each its own palette slot, a legend naming both, and is remembered', () => {
+  const trace = 'cccccccccccccccccccccccccccccccc';
+  const front: TestSpan[] = [{ traceId: trace, spanId: id('f1'), name: 'POST /ask', start: ms(0), end: ms(100) }];
+  const back: TestSpan[] = [
+    { traceId: trace, spanId: id('b1'), parentSpanId: id('f1'), name: 'agent.run', start: ms(10), end: ms(90) },
+    { traceId: trace, spanId: id('b2'), parentSpanId: id('b1'), name: 'chat', start: ms(20), end: ms(80), attributes: { 'gen_ai.operation.name': 'chat' } },
+  ];
+  const store = new TraceStore();
+  for (const [file, line] of [['/t/web.jsonl', otlpLine(front, 'web-frontend')], ['/t/api.jsonl', otlpLine(back, 'agent-backend')]]) {
+    const buf = Buffer.from(line);
+    store.addSpans(file, readOtlpJson(buf, 0, buf.length, { file, line: 1, byteBase: 0 }).spans);
+  }
+  const data = waterfallData(store.trace(trace)!, Date.now(), 1);
+  const view = new WaterfallView();
+  view.begin(data.start);
+  view.addRows(1, data.slice(0, data.start.rowCount));
+  view.rebuild();
+  const t = view.trace!;
+  const [web, agent, chat] = [t.rowOf(id('f1')), t.rowOf(id('b1')), t.rowOf(id('b2'))];
+  assert.deepEqual([t.serviceOf(web), t.serviceOf(agent), t.serviceOf(chat)], ['web-frontend', 'agent-backend', 'agent-backend']);
+
+  // By kind (the default): no service colours, no legend.
+  assert.equal(view.colorBy, 'kind');
+  assert.equal(view.colorSlot(web), -1);
+  assert.deepEqual(view.legend(), []);
+
+  const changes: ViewChange[] = [];
+  view.onChange((c) => changes.push({ ...c }));
+  view.setColorBy('service');
+  assert.equal(changes.length, 1);
+  assert.deepEqual([changes[0].colors, changes[0].rows], [true, false], 'recolouring redraws rows in place, the list stays');
+  view.setColorBy('service');
+  assert.equal(changes.length, 1, 'choosing the same mode again changes nothing');
+  assert.notEqual(view.colorSlot(web), view.colorSlot(agent), 'two services, two colours');
+  assert.equal(view.colorSlot(agent), view.colorSlot(chat), 'one service, one colour');
+  const legend = view.legend();
+  assert.deepEqual(legend.map((e) => e.label).sort(), ['agent-backend', 'web-frontend']);
+  assert.equal(legend.find((e) => e.label === 'web-frontend')!.slot, view.colorSlot(web));
+
+  assert.equal(view.saved().colorBy, 'service');
+  assert.equal(new WaterfallView(view.saved()).colorBy, 'service', 'the mode survives a reload');
+});
+
+test('colour by service: spans that name no service are drawn in the neutral colour, and the legend says so', () => {
+  const trace = 'dddddddddddddddddddddddddddddddd';
+  const store = new TraceStore();
+  const lines: [string, string][] = [
+    ['/t/a.jsonl', otlpLine([{ traceId: trace, spanId: id('1'), name: 'root', start: ms(0), end: ms(10) }], 'api')],
+    ['/t/b.jsonl', otlpLine([{ traceId: trace, spanId: id('2'), parentSpanId: id('1'), name: 'anonymous', start: ms(1), end: ms(9) }], '')],
+  ];
+  for (const [file, line] of lines) {
+    const buf = Buffer.from(line);
+    store.addSpans(file, readOtlpJson(buf, 0, buf.length, { file, line: 1, byteBase: 0 }).spans);
+  }
+  const data = waterfallData(store.trace(trace)!, Date.now(), 1);
+  const view = new WaterfallView({ colorBy: 'service' });
+  view.begin(data.start);
+  view.addRows(1, data.slice(0, data.start.rowCount));
+  view.rebuild();
+  const t = view.trace!;
+  assert.equal(t.serviceOf(t.rowOf(id('2'))), undefined);
+  assert.equal(view.colorSlot(t.rowOf(id('2'))), -1);
+  assert.ok(view.colorSlot(t.rowOf(id('1'))) >= 0);
+  assert.deepEqual(view.legend().map((e) => [e.label, e.slot >= 0]), [['api', true], ['no service.name', false]]);
+});
+
+test('service palette slots: stable per name, distinct within a run while the palette has room, then repeating', () => {
+  const one = serviceSlots(['checkout', 'search', 'auth']);
+  assert.deepEqual(serviceSlots(['auth', 'checkout', 'search']), [one[2], one[0], one[1]], 'the order services arrive in does not matter');
+  assert.equal(new Set(one).size, 3);
+  assert.equal(serviceSlots(['checkout'])[0], serviceSlots(['checkout'])[0], 'the same name, the same slot, every time');
+  const many = serviceSlots(Array.from({ length: SERVICE_PALETTE_SIZE }, (_, i) => `svc-${i}`));
+  assert.equal(new Set(many).size, SERVICE_PALETTE_SIZE, 'a full palette: every colour once');
+  const more = serviceSlots(Array.from({ length: SERVICE_PALETTE_SIZE + 3 }, (_, i) => `svc-${i}`));
+  assert.ok(more.every((s) => s >= 0 && s < SERVICE_PALETTE_SIZE));
 });

@@ -13,6 +13,7 @@ import {
   GetPairDiff,
   GoToSideSource,
   OpenSideWaterfall,
+  RevealSecrets,
   type ComparePairView,
   type CompareRunView,
   type CompareState,
@@ -38,6 +39,17 @@ let userSelected = saved.selectedRow !== undefined;
 // ---------- layout ----------
 const header = el('header', { className: 'run-header cmp-header' });
 const banner = el('div', { className: 'banner', hidden: true });
+const revealButton = document.createElement('vscode-button');
+revealButton.textContent = 'Reveal';
+revealButton.setAttribute('secondary', '');
+revealButton.title = 'Show the masked text as recorded, in this panel';
+// The host sends everything again unmasked; the notice goes with the masked text.
+revealButton.addEventListener('click', () => host.notify(RevealSecrets, undefined));
+const secretsNotice = el('div', { className: 'notice-box secrets-masked', role: 'note', hidden: true }, [
+  el('span', { className: 'codicon codicon-shield', ariaHidden: 'true' }),
+  el('span', { textContent: ' Secrets in these runs are masked (tracerun.redact). ' }),
+  revealButton,
+]);
 const headA = el('div', { className: 'cmp-head cmp-a' });
 const headB = el('div', { className: 'cmp-head cmp-b' });
 const heads = el('div', { className: 'cmp-heads' }, [headA, el('div', { className: 'cmp-head cmp-delta', textContent: 'Change' }), headB]);
@@ -45,7 +57,7 @@ const viewport = el('div', { className: 'rows-viewport', tabIndex: 0, role: 'tre
 const spacer = el('div', { className: 'rows-spacer' });
 viewport.append(spacer);
 const details = el('aside', { className: 'details cmp-details', ariaLabel: 'Pair details' }, [el('p', { className: 'muted', textContent: 'Select a pair to see what changed.' })]);
-app.append(header, banner, el('div', { className: 'cmp-layout' }, [el('section', { className: 'cmp-rows' }, [heads, viewport]), details]));
+app.append(header, secretsNotice, banner, el('div', { className: 'cmp-layout' }, [el('section', { className: 'cmp-rows' }, [heads, viewport]), details]));
 const rows = new VirtualRows(viewport, spacer, compareRows(model));
 
 function runHead(target: HTMLElement, label: string, r: CompareRunView): void {
@@ -75,6 +87,11 @@ function renderHeader(a: CompareRunView, b: CompareRunView): void {
 
 let runs: { a: CompareRunView; b: CompareRunView } | undefined;
 
+/** Something shown was masked: the notice with Reveal shows (until the next comparison is sent). */
+function noteMasked(masked: boolean | undefined): void {
+  if (masked) secretsNotice.hidden = false;
+}
+
 // ---------- data from the host ----------
 /** The pair selected before a realignment (runs still arriving), to select again once all pairs are in. */
 let reselect: ComparePairView | undefined;
@@ -91,14 +108,16 @@ host.onNotification(CompareBegin, (start) => {
   divergence = undefined;
   runs = { a: start.a, b: start.b };
   banner.hidden = true;
+  secretsNotice.hidden = !start.secretsMasked;
   renderHeader(start.a, start.b);
   rows.resized();
   rows.render();
   if (model.pairs.length === model.pairCount) allReceived();
 });
 
-host.onNotification(ComparePairs, ({ generation: g, offset, pairs }) => {
+host.onNotification(ComparePairs, ({ generation: g, offset, pairs, secretsMasked }) => {
   if (g !== generation || offset !== model.pairs.length) return;
+  noteMasked(secretsMasked);
   for (const p of pairs) model.pairs.push(p);
   rows.render();
   if (model.pairs.length === model.pairCount) allReceived();
@@ -112,8 +131,9 @@ function allReceived(): void {
   if (again >= 0) select(again, true);
 }
 
-host.onNotification(CompareDivergence, ({ generation: g, divergence: d }) => {
+host.onNotification(CompareDivergence, ({ generation: g, divergence: d, secretsMasked }) => {
   if (g !== generation || !runs) return;
+  noteMasked(secretsMasked);
   divergence = d;
   model.divergence = d ? d.row : -1;
   renderHeader(runs.a, runs.b);
@@ -160,6 +180,7 @@ async function showPair(row: number): Promise<void> {
   try {
     const diff = await host.request(GetPairDiff, { row });
     if (mine === ticket) renderDiff(diffTarget, diff);
+    if (mine === ticket) noteMasked(diff.secretsMasked);
   } catch (err) {
     if (mine === ticket) diffTarget.replaceChildren(el('p', { className: 'error-text', textContent: err instanceof Error ? err.message : String(err) }));
   }

@@ -2,7 +2,7 @@
 import type { ComparePairView, DiffSectionView, PairDiffView, Side } from '../../src/protocol/compare';
 import { formatDuration } from '../../src/protocol/format';
 import { el } from '../dom';
-import { durationDeltaText } from './rows';
+import { durationDeltaText, signedDuration } from './rows';
 
 export interface PairActions {
   openWaterfall(side: Side, spanId: string): void;
@@ -39,6 +39,7 @@ function sectionView(s: DiffSectionView): HTMLElement {
   ]);
 }
 
+const ttft = (s: ComparePairView['a']) => (s?.ttftMs !== undefined ? formatDuration(s.ttftMs) : '–');
 const side = (s: ComparePairView['a']) => (s ? (s.running ? 'running' : formatDuration(s.durationMs)) : '–');
 
 /** Fills the details pane for a pair; the diff arrives later (`renderDiff`). */
@@ -63,6 +64,8 @@ export function renderPair(pane: HTMLElement, p: ComparePairView, actions: PairA
       ...fact('Status', status(p.a), status(p.b)),
       ...(p.a?.model || p.b?.model ? fact('Model', p.a?.model ?? '–', p.b?.model ?? '–') : []),
       ...(p.a?.tokens !== undefined || p.b?.tokens !== undefined ? fact('Tokens', p.a?.tokens?.toLocaleString('en-US') ?? '–', p.b?.tokens?.toLocaleString('en-US') ?? '–') : []),
+      ...(p.a?.ttftMs !== undefined || p.b?.ttftMs !== undefined ? fact('First token', ttft(p.a), ttft(p.b)) : []),
+      ...(p.ttftDeltaMs !== undefined ? [el('dt', { textContent: 'TTFT change' }), el('dd', { className: 'ttft-delta', textContent: signedDuration(p.ttftDeltaMs) })] : []),
     ]),
     el('div', { className: 'actions' }, jumps),
     diff,

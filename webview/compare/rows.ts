@@ -25,6 +25,7 @@ interface SideParts {
   readonly icon: HTMLElement;
   readonly name: HTMLElement;
   readonly bar: HTMLElement;
+  readonly wait: HTMLElement;
 }
 
 interface CompareRow extends RowElement {
@@ -37,9 +38,10 @@ interface CompareRow extends RowElement {
 function sideParts(side: 'a' | 'b'): SideParts {
   const icon = el('span', { className: 'codicon', ariaHidden: 'true' });
   const name = el('span', { className: 'span-name' });
-  const bar = el('div', { className: 'bar' });
+  const wait = el('div', { className: 'bar-wait', hidden: true });
+  const bar = el('div', { className: 'bar' }, [wait]);
   const cell = el('div', { className: `cmp-side cmp-${side}` }, [el('div', { className: 'cmp-name' }, [icon, name]), el('div', { className: 'cmp-bar-cell' }, [bar])]);
-  return { cell, icon, name, bar };
+  return { cell, icon, name, bar, wait };
 }
 
 function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: number, scaleMs: number, missing: string): void {
@@ -53,7 +55,11 @@ function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: nu
   }
   parts.icon.className = span.error ? 'codicon codicon-error' : span.running ? 'codicon codicon-loading' : 'codicon';
   parts.name.textContent = span.name;
-  parts.name.title = `${span.name} · ${span.kind}${span.model ? ` · ${span.model}` : ''} · ${span.running ? 'running' : formatDuration(span.durationMs)}`;
+  parts.name.title = `${span.name} · ${span.kind}${span.model ? ` · ${span.model}` : ''} · ${span.running ? 'running' : formatDuration(span.durationMs)}${span.ttftMs !== undefined ? ` · first token after ${formatDuration(span.ttftMs)}` : ''}`;
+  // The wait for the first token, as on the waterfall's bars.
+  const waited = span.ttftMs !== undefined && span.ttftMs > 0 && span.durationMs > 0 && span.ttftMs < span.durationMs;
+  parts.wait.hidden = !waited;
+  if (waited) parts.wait.style.width = `${(span.ttftMs! / span.durationMs) * 100}%`;
   parts.bar.hidden = false;
   parts.bar.className = `bar kind-${span.kind}${span.error ? ' error' : ''}`;
   const left = Math.min(100, (span.startMs / scaleMs) * 100);
@@ -71,13 +77,20 @@ export function durationDeltaText(p: ComparePairView): string {
   return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
 }
 
-/** The chips naming what changed in a pair: status, model, tokens, input, output, messages. */
+/** "+120ms", "−1.20s": a sign always. */
+export function signedDuration(ms: number): string {
+  return `${ms > 0 ? '+' : ms < 0 ? '−' : '±'}${formatDuration(Math.abs(ms))}`;
+}
+
+/** The chips naming what changed in a pair: status, model, tokens, time to first token, input, output, messages. */
 export function changeChips(p: ComparePairView, flags: number): string[] {
   if (!p.a || !p.b) return [];
   const out: string[] = [];
   if (p.statusChanged) out.push(p.b.error ? 'failed' : 'fixed');
   if (p.modelChanged) out.push('model');
   if (p.tokensDelta) out.push(`tok ${p.tokensDelta > 0 ? '+' : '−'}${Math.abs(p.tokensDelta).toLocaleString('en-US')}`);
+  // Under a millisecond is no change worth a chip.
+  if (p.ttftDeltaMs !== undefined && Math.abs(p.ttftDeltaMs) >= 1) out.push(`TTFT ${signedDuration(p.ttftDeltaMs)}`);
   if (flags & ContentFlag.Input) out.push('input');
   if (flags & ContentFlag.Output) out.push('output');
   if (flags & ContentFlag.Messages && !(flags & (ContentFlag.Input | ContentFlag.Output))) out.push('messages');

@@ -7,6 +7,8 @@ import { alignTrees, type AlignedPair } from './align';
 import { contentFlags, payloadsDiffer, spanContent, type ComparedPayload, type SpanContent } from './content';
 import { divergenceSummary, firstDivergence } from './divergence';
 import { diffJson, diffWords } from './textDiff';
+import { maskContent } from './maskCompare';
+import type { Redactor } from '../privacy/redact';
 
 /** Reads what a comparison looks at of a span; throws when its file no longer holds it. */
 export type ContentReader = (span: SpanRecord) => Promise<SpanContent>;
@@ -114,35 +116,51 @@ export class RunComparison {
     if (!isCancelled()) flush();
   }
 
-  /** The diff a selected pair shows: status, input, output, and each conversation message. */
-  async pairDiff(row: number): Promise<PairDiffView> {
+  /**
+   * The diff a selected pair shows: status, input, output, and each conversation message.
+   * With a redactor, what is shown is masked (and diffed masked), while "same" or "differs"
+   * is still decided on the payloads as recorded.
+   */
+  async pairDiff(row: number, redactor?: Redactor): Promise<PairDiffView> {
     const pair = this.pairs[row];
-    const { a, b, error } = await this.contentOf(row);
+    const raw = await this.contentOf(row);
+    const shown = (c: SpanContent | undefined) => (c && redactor ? maskContent(c, redactor) : c);
+    const a = shown(raw.a);
+    const b = shown(raw.b);
     const sections: DiffSectionView[] = [];
     const status = (span: SpanRecord | undefined) => (!span ? '' : span.statusCode === StatusCode.Error ? `error: ${span.errorMessage ?? ''}`.trim() : 'ok');
     const statusA = status(pair.a?.span);
     const statusB = status(pair.b?.span);
-    sections.push(statusA === statusB ? { label: 'Status', same: true, words: [{ op: 'same', text: statusA }] } : { label: 'Status', same: false, words: diffWords(statusA, statusB) });
+    const mask = (text: string) => (redactor ? redactor.text(text) : text);
+    sections.push(statusA === statusB ? { label: 'Status', same: true, words: [{ op: 'same', text: mask(statusA) }] } : { label: 'Status', same: false, words: diffWords(mask(statusA), mask(statusB)) });
     const hasMessages = a?.messages !== undefined || b?.messages !== undefined;
-    const payload = (label: string, x: ComparedPayload | undefined, y: ComparedPayload | undefined) => {
+    const payload = (label: string, x: ComparedPayload | undefined, y: ComparedPayload | undefined, rawX: ComparedPayload | undefined, rawY: ComparedPayload | undefined) => {
       if (!x && !y) return;
       // An LLM span's input and output are its messages: shown message by message below.
       if (hasMessages && (x ?? y)!.label.startsWith('messages')) return;
-      sections.push(payloadSection(`${label} (${(x ?? y)!.label})`, x, y));
+      sections.push(payloadSection(`${label} (${(x ?? y)!.label})`, x, y, payloadsDiffer(rawX, rawY)));
     };
-    payload('Input', a?.input, b?.input);
-    payload('Output', a?.output, b?.output);
+    payload('Input', a?.input, b?.input, raw.a?.input, raw.b?.input);
+    payload('Output', a?.output, b?.output, raw.a?.output, raw.b?.output);
     const ma = a?.messages ?? [];
     const mb = b?.messages ?? [];
-    for (let i = 0; i < Math.max(ma.length, mb.length); i++) sections.push(payloadSection(`${ma[i]?.label ?? mb[i]?.label}`, ma[i], mb[i]));
-    return { sections, ...(error !== undefined && { loadError: error }) };
+    const rawMa = raw.a?.messages ?? [];
+    const rawMb = raw.b?.messages ?? [];
+    for (let i = 0; i < Math.max(ma.length, mb.length); i++) sections.push(payloadSection(`${ma[i]?.label ?? mb[i]?.label}`, ma[i], mb[i], payloadsDiffer(rawMa[i], rawMb[i])));
+    const masked = a !== raw.a || b !== raw.b || mask(statusA) !== statusA || mask(statusB) !== statusB;
+    return { sections, ...(raw.error !== undefined && { loadError: raw.error }), ...(masked && { secretsMasked: true }) };
   }
 }
 
-function payloadSection(label: string, x: ComparedPayload | undefined, y: ComparedPayload | undefined): DiffSectionView {
-  if (!payloadsDiffer(x, y)) return { label, same: true, words: [{ op: 'same', text: x!.text }] };
+/** `differ`: whether the payloads as recorded differ (masked, two different keys read the same). */
+function payloadSection(label: string, x: ComparedPayload | undefined, y: ComparedPayload | undefined, differ: boolean): DiffSectionView {
+  if (!differ) return { label, same: true, words: [{ op: 'same', text: x!.text }] };
   const structured = (p: ComparedPayload | undefined) => p !== undefined && p.json && typeof p.value === 'object' && p.value !== null;
-  if (structured(x) && structured(y)) return { label, same: false, changes: diffJson(x!.value, y!.value) };
+  if (structured(x) && structured(y)) {
+    const changes = diffJson(x!.value, y!.value);
+    // No change left once masked (two different keys): the masked text, marked as differing.
+    if (changes.length > 0) return { label, same: false, changes };
+  }
   return { label, same: false, words: diffWords(x?.text ?? '', y?.text ?? '') };
 }
 

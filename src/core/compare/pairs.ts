@@ -1,10 +1,11 @@
 import { describeSpan } from '../genai/conventions';
+import { timeToFirstTokenMs } from '../genai/timing';
 import { isInProgress, spanDurationMs, StatusCode, type Attributes } from '../model/span';
 import type { SpanNode } from '../model/trace';
 import type { ComparePairView, CompareSpanView } from '../../protocol/compare';
 import type { AlignedPair } from './align';
 
-/** One side of a pair from the index alone (no payloads): timing, status, kind, model, tokens. */
+/** One side of a pair from the index alone (no payloads): timing, status, kind, model, tokens, time to first token. */
 export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
   const span = node.span;
   const d = describeSpan(span);
@@ -25,6 +26,10 @@ export function spanView(node: SpanNode, runStartNs: bigint): CompareSpanView {
   if (error && span.errorMessage !== undefined) view.errorMessage = span.errorMessage;
   if (d.model !== undefined) view.model = d.model;
   if (tokens !== undefined) view.tokens = tokens;
+  if (d.kind === 'llm') {
+    const ttft = timeToFirstTokenMs(span);
+    if (ttft !== undefined) view.ttftMs = ttft;
+  }
   return view;
 }
 
@@ -37,7 +42,7 @@ function hasSource(attributes: Attributes | undefined): boolean {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A pair's deltas that the index can tell: duration, status, model, tokens (B relative to A). */
+/** A pair's deltas that the index can tell: duration, status, model, tokens, time to first token (B relative to A). */
 export function pairView(pair: AlignedPair, aStartNs: bigint, bStartNs: bigint): ComparePairView {
   const a = pair.a && spanView(pair.a, aStartNs);
   const b = pair.b && spanView(pair.b, bStartNs);
@@ -54,5 +59,6 @@ export function pairView(pair: AlignedPair, aStartNs: bigint, bStartNs: bigint):
     if (a.durationMs > 0) view.durationDeltaPct = (delta / a.durationMs) * 100;
   }
   if (a.tokens !== undefined && b.tokens !== undefined) view.tokensDelta = b.tokens - a.tokens;
+  if (a.ttftMs !== undefined && b.ttftMs !== undefined) view.ttftDeltaMs = b.ttftMs - a.ttftMs;
   return view;
 }

@@ -68,6 +68,20 @@ export const DEFAULT_REPLAY_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 /** How many times Run sends a replay, to see how stable the answer is (`tracerun.replay.times`). */
 export const DEFAULT_REPLAY_TIMES = 1;
 
+/**
+ * Memory for runs' spans (`tracerun.memoryBudgetMB`), estimated: beyond it the least recently
+ * used runs keep only their summaries and read their spans back from the files when opened.
+ * 64 MB holds about 110,000 spans: the runs a user opens and the newest of a long history (the
+ * run in use stays whatever its size).
+ */
+export const DEFAULT_MEMORY_BUDGET_MB = 64;
+/** Days the receiver's daily files are kept (`tracerun.receiver.keepDays`); 0 keeps them all. */
+export const DEFAULT_RECEIVER_KEEP_DAYS = 14;
+/** Traces asked of a backend per page of its Remote list (`tracerun.remote.pageSize`). */
+export const DEFAULT_REMOTE_PAGE_SIZE = 20;
+/** How long one request to a backend may take (`tracerun.remote.timeoutSeconds`). */
+export const DEFAULT_REMOTE_TIMEOUT_SECONDS = 20;
+
 /** Each setting (without the section) and its default, as package.json declares them. */
 export const SETTING_DEFAULTS = {
   watch: DEFAULT_WATCH,
@@ -81,7 +95,9 @@ export const SETTING_DEFAULTS = {
   'receiver.folder': DEFAULT_RECEIVER_FOLDER,
   // Off by default: the file then holds exactly what the app sent.
   'receiver.redactOnWrite': false,
+  'receiver.keepDays': DEFAULT_RECEIVER_KEEP_DAYS,
   maxLineMB: DEFAULT_MAX_LINE_MB,
+  memoryBudgetMB: DEFAULT_MEMORY_BUDGET_MB,
   configureTerminals: DEFAULT_CONFIGURE_TERMINALS,
   'copy.maxPayloadChars': DEFAULT_COPY_MAX_PAYLOAD_CHARS,
   'replay.openaiBaseUrl': DEFAULT_REPLAY_OPENAI_BASE_URL,
@@ -92,6 +108,10 @@ export const SETTING_DEFAULTS = {
   // Recorded paths map into the workspace by their longest suffix without any setting.
   pathMappings: {},
   redact: DEFAULT_REDACT,
+  // No backend is contacted unless the user adds one.
+  backends: [],
+  'remote.pageSize': DEFAULT_REMOTE_PAGE_SIZE,
+  'remote.timeoutSeconds': DEFAULT_REMOTE_TIMEOUT_SECONDS,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -102,7 +122,11 @@ export const SETTING_RANGES = {
   'receiver.port': { min: 0, max: 65535 },
   'receiver.grpcPort': { min: 0, max: 65535 },
   'receiver.maxRequestMB': { min: 1, max: 1024 },
+  'receiver.keepDays': { min: 0, max: 3650 },
   maxLineMB: { min: 1, max: 1024 },
+  memoryBudgetMB: { min: 16, max: 16384 },
   'copy.maxPayloadChars': { min: 0, max: 1_000_000 },
   'replay.times': { min: 1, max: 20 },
+  'remote.pageSize': { min: 1, max: 1000 },
+  'remote.timeoutSeconds': { min: 1, max: 600 },
 } as const satisfies Partial<Record<SettingKey, { readonly min: number; readonly max: number }>>;

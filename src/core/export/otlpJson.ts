@@ -5,7 +5,7 @@
  * out exactly as written (a parse and re-stringify would round integers beyond 2^53).
  * Spans are grouped under their resource and scope as they were read.
  */
-import { promises as fs } from 'node:fs';
+import { openSpanSource, type RangeReader } from '../ingest/spanSource';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 
@@ -28,7 +28,7 @@ export function compactJson(text: string): string {
   return out + text.slice(from);
 }
 
-async function readRange(handle: fs.FileHandle, start: number, end: number): Promise<string> {
+async function readRange(handle: RangeReader, start: number, end: number): Promise<string> {
   const buf = Buffer.alloc(Math.max(0, end - start));
   const { bytesRead } = await handle.read(buf, 0, buf.length, start);
   return buf.toString('utf8', 0, bytesRead);
@@ -57,9 +57,9 @@ export async function runOtlpLine(trace: Trace): Promise<string> {
   }
   const resources = new Map<string, ResourceGroup>();
   for (const [file, spans] of byFile) {
-    let handle: fs.FileHandle;
+    let handle: RangeReader;
     try {
-      handle = await fs.open(file, 'r');
+      handle = await openSpanSource(file);
     } catch (err) {
       throw new Error(`${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the run's spans were in it`);
     }

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { openSpanSource, type RangeReader } from './spanSource';
 import type { LogRecordRef } from '../model/logRecords';
 import { normalizeId } from '../model/ids';
 import type { SpanRecord } from '../model/span';
@@ -26,9 +26,9 @@ export async function loadLogRecordEvents(records: readonly LogRecordRef[]): Pro
   }
   const read = new Map<LogRecordRef, SpanEventDetails>();
   for (const [file, list] of byFile) {
-    let handle: fs.FileHandle;
+    let handle: RangeReader;
     try {
-      handle = await fs.open(file, 'r');
+      handle = await openSpanSource(file);
     } catch {
       continue;
     }

@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import { normalizeId } from '../model/ids';
 import { decodeKeyValues } from './otlp/anyValue';
 import { foreignSpanDetails } from './formats/foreignDetails';
 import type { Attributes, SpanRecord } from '../model/span';
 import { parseNanos } from '../model/time';
+import { openSpanSource, type RangeReader } from './spanSource';
 
 export interface SpanEventDetails {
   readonly name: string;
@@ -26,7 +26,7 @@ export interface SpanDetails {
   readonly traceState: string | undefined;
 }
 
-async function readRange(handle: fs.FileHandle, start: number, end: number): Promise<Buffer> {
+async function readRange(handle: RangeReader, start: number, end: number): Promise<Buffer> {
   const buf = Buffer.alloc(Math.max(0, end - start));
   const { bytesRead } = await handle.read(buf, 0, buf.length, start);
   return buf.subarray(0, bytesRead);
@@ -37,9 +37,9 @@ async function readRange(handle: fs.FileHandle, start: number, end: number): Pro
  * changed since it was indexed (the bytes no longer hold that span).
  */
 export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
-  let handle: fs.FileHandle;
+  let handle: RangeReader;
   try {
-    handle = await fs.open(span.origin.file, 'r');
+    handle = await openSpanSource(span.origin.file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     throw new Error(`${span.origin.file} no longer exists; the span's details were in it`);

@@ -10,6 +10,7 @@ import { LineFormats } from './formats/lineFormats';
 import { readTraceDocument } from './formats/traceDocument';
 import { opensOtlpObject } from './formats/traceValue';
 import type { LogRecordRef } from '../model/logRecords';
+import type { FileIndex } from '../history/fileIndex';
 
 export interface TraceProblem {
   readonly file: string;
@@ -26,6 +27,14 @@ export interface TailSink {
   problem(problem: TraceProblem): void;
   /** Log records tied to spans (GenAI content events), read from the same lines; forgotten on `reset` too. */
   logRecords?(file: string, records: LogRecordRef[]): void;
+}
+
+/** A sink that keeps indexes of the files it was given (see `history/fileIndex.ts`). */
+export interface IndexingSink extends TailSink {
+  /** Takes what an index says `file` holds, as if it had been read. */
+  restore(file: string, index: FileIndex): void;
+  /** What an index of `file` would hold (runs, problems); undefined when it cannot be indexed. */
+  indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined;
 }
 
 export interface TailOptions {
@@ -136,6 +145,36 @@ export class FileTailer implements Disposable {
 
   dispose(): void {
     this.disposed = true;
+  }
+
+  /**
+   * Where reading stands when everything read so far was whole lines: the offset after the
+   * last newline, the lines read and the file's inode. Undefined mid-line, for a document
+   * or a compressed file: an index of such a file could not be gone on from.
+   */
+  position(): { readonly offset: number; readonly lines: number; readonly inode: number } | undefined {
+    if (this.mode !== 'lines' || this.partialBytes > 0 || this.skippingLine || this.compressed || this.inode === undefined || this.running) return undefined;
+    return { offset: this.offset, lines: this.lineNumber, inode: this.inode };
+  }
+
+  /**
+   * Goes on from a position an index recorded (`position()` then), as if the file had been
+   * read to there; a file rewritten since is read again from the start as usual, since the
+   * bytes before the offset are checked on every read.
+   */
+  async resumeAt(offset: number, lines: number, inode: number): Promise<void> {
+    const handle = await fs.open(this.file, 'r');
+    try {
+      const seen = Buffer.alloc(Math.min(SEEN_BYTES, offset));
+      const { bytesRead } = await handle.read(seen, 0, seen.length, offset - seen.length);
+      this.seen = seen.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+    this.mode = 'lines';
+    this.offset = offset;
+    this.lineNumber = lines;
+    this.inode = inode;
   }
 
   private restart(): void {

@@ -1,7 +1,9 @@
 import { Emitter, type Disposable } from '../util/event';
 import type { SpanRecord } from '../model/span';
 import type { LogRecordRef } from '../model/logRecords';
-import type { TailSink, TraceProblem } from './tailer';
+import type { IndexingSink, TraceProblem } from './tailer';
+import type { FileIndex } from '../history/fileIndex';
+import { knownSession, sessionOf } from '../runs/sessions';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
@@ -14,7 +16,7 @@ export type ProblemChange = TraceProblem | { readonly file: string; readonly cle
  * The live model of a workspace's traces: watched files feeding one store, plus the lines
  * that could not be read. What the extension shows and what the benchmarks measure.
  */
-export class TraceWorkspace implements Disposable, TailSink {
+export class TraceWorkspace implements Disposable, IndexingSink {
   readonly store = new TraceStore();
   private readonly problemsByFile = new Map<string, TraceProblem[]>();
   /** Problems per file, kept or not. */
@@ -57,6 +59,31 @@ export class TraceWorkspace implements Disposable, TailSink {
 
   logRecords(file: string, records: LogRecordRef[]): void {
     this.store.addLogRecords(file, records);
+  }
+
+  restore(file: string, index: FileIndex): void {
+    this.store.restoreRuns(file, index.runs);
+    for (const run of index.runs) {
+      const trace = run.summary && run.session !== undefined ? this.store.trace(run.traceId) : undefined;
+      // Grouping by session asks every run: from the index, not by reading each one back.
+      if (trace?.isEvicted) knownSession(trace, run.session ?? undefined);
+    }
+    for (const p of index.problems) this.problem({ file, line: p.line, message: p.message });
+    if (index.moreProblems > 0) {
+      this.problemCounts.set(file, (this.problemCounts.get(file) ?? 0) + index.moreProblems);
+      this.problemEmitter.fire({ file, notKept: this.problemCounts.get(file)! - (this.problemsByFile.get(file)?.length ?? 0) });
+    }
+  }
+
+  indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
+    const indexed = this.store.indexRuns(file);
+    if (!indexed) return undefined;
+    const runs = indexed.map((run) => {
+      const trace = run.summary ? this.store.trace(run.traceId) : undefined;
+      return trace ? { ...run, session: sessionOf(trace) ?? null } : run;
+    });
+    const problems = (this.problemsByFile.get(file) ?? []).map((p) => ({ line: p.line, message: p.message }));
+    return { runs, problems, moreProblems: (this.problemCounts.get(file) ?? 0) - problems.length };
   }
 
   reset(file: string): void {

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { DATASETS_FOLDER, DEFAULT_WATCH } from '../config/defaults';
 import type { Disposable } from '../util/event';
-import { FileTailer, type TailSink } from './tailer';
+import { FileTailer, type IndexingSink, type TailSink } from './tailer';
+import { deleteFileIndex, fileEdges, FILE_INDEX_VERSION, readFileIndex, writeFileIndex } from '../history/fileIndex';
 import { entryRole, SKIPPED_FOLDER_NAMES } from './traceEntries';
 
 export interface WatchOptions {
@@ -18,6 +19,22 @@ export interface WatchOptions {
   readonly onError?: (message: string) => void;
   /** Longest line read, in bytes; the tailer's default (`DEFAULT_MAX_LINE_BYTES`) when absent. */
   readonly maxLineBytes?: number;
+  /**
+   * Called after each file found at start has been read, newest first, with how many of them
+   * are read: the newest runs can be listed long before a month of files is read. The next
+   * file waits for a returned promise, so listing them does not wait behind the older files.
+   */
+  readonly onInitialFileRead?: (file: string, read: number, total: number) => void | Promise<void>;
+  /**
+   * A folder for the files' indexes (the extension's storage): a file found at start whose
+   * index still matches it is not read again, and one read whole gets its index written.
+   */
+  readonly indexDir?: string;
+  /**
+   * Told how each file found at start was had: from its index, or read (and indexed or not);
+   * `why` says why an index was not used.
+   */
+  readonly onIndex?: (file: string, how: 'reused' | 'written' | 'not indexed', why?: string) => void;
 }
 
 /** The default of the `tracerun.watch` setting. */
@@ -51,6 +68,9 @@ export class TraceFileWatcher implements Disposable {
   private readonly folderReturns = new Map<string, NodeJS.Timeout>();
   /** Ends a start() still waiting for the initial scan when the watcher is disposed first. */
   private cancelStart: (() => void) | undefined;
+  /** Files found by the initial scan, read once it is over, newest first; undefined after. */
+  private initialFiles: Set<string> | undefined = new Set();
+  private disposed = false;
   private readonly isIncluded: (relative: string) => boolean;
   private readonly isExcluded: (relative: string) => boolean;
 
@@ -70,7 +90,10 @@ export class TraceFileWatcher implements Disposable {
       followSymlinks: false,
     });
     this.watcher = watcher;
-    watcher.on('add', (p) => void this.read(p));
+    watcher.on('add', (p) => {
+      if (this.initialFiles) this.initialFiles.add(p);
+      else void this.read(p);
+    });
     watcher.on('change', (p) => {
       void this.read(p);
       this.readAgainSoon(p);
@@ -94,8 +117,81 @@ export class TraceFileWatcher implements Disposable {
       watcher.once('ready', () => resolve());
     });
     this.cancelStart = undefined;
-    // read() already reported any failure through onError; one unreadable file must not fail the rest.
-    await Promise.all([...this.tailers.values()].map((t) => t.poke().catch(() => undefined)));
+    await this.readInitialFiles();
+  }
+
+  /**
+   * Reads the files found at start one after another, the most recently modified first: the
+   * newest runs are in the newest files (the receiver writes one a day), so they show first.
+   * Events for a file during this pass are reads of it like any other.
+   */
+  private async readInitialFiles(): Promise<void> {
+    const found = [...(this.initialFiles ?? [])];
+    const modified = new Map<string, number>();
+    await Promise.all(found.map(async (file) => modified.set(file, await fs.stat(file).then((s) => s.mtimeMs, () => 0))));
+    found.sort((a, b) => modified.get(b)! - modified.get(a)! || (a < b ? 1 : a > b ? -1 : 0));
+    this.initialFiles = undefined;
+    let read = 0;
+    for (const file of found) {
+      if (this.disposed) return;
+      const indexDir = this.options.indexDir;
+      const stale = indexDir ? await this.restoreFromIndex(indexDir, file) : undefined;
+      if (indexDir && stale === undefined) this.options.onIndex?.(file, 'reused');
+      else {
+        // read() already reported any failure through onError; one unreadable file must not fail the rest.
+        await this.read(file);
+        if (indexDir) this.options.onIndex?.(file, await this.writeIndex(indexDir, file), stale);
+      }
+      await this.options.onInitialFileRead?.(file, ++read, found.length);
+    }
+  }
+
+  /** Takes the file's runs from its index when it matches the file; else says why not (read the file). */
+  private async restoreFromIndex(dir: string, file: string): Promise<string | undefined> {
+    const sink = this.sink as Partial<IndexingSink>;
+    const rel = this.relative(file);
+    if (!sink.restore || rel === undefined || !this.isIncluded(rel) || this.isExcluded(rel)) return 'not watched';
+    const found = await readFileIndex(dir, file);
+    if ('stale' in found) return found.stale;
+    const index = found.index;
+    if (this.disposed || this.tailers.has(file)) return 'already being read';
+    const tailer = new FileTailer(file, this.sink, { maxLineBytes: this.options.maxLineBytes });
+    try {
+      await tailer.resumeAt(index.size, index.lines, index.inode);
+    } catch {
+      return 'it could not be read';
+    }
+    this.tailers.set(file, tailer);
+    sink.restore(file, index);
+    // Anything appended since the index was written (nothing, when it matched) is read now.
+    await this.read(file);
+    return undefined;
+  }
+
+  /** Writes the index of a file just read whole, when it can be indexed. */
+  private async writeIndex(dir: string, file: string): Promise<'written' | 'not indexed'> {
+    const sink = this.sink as Partial<IndexingSink>;
+    const position = this.tailers.get(file)?.position();
+    const content = position && sink.indexContent?.(file);
+    if (!position || !content) return 'not indexed';
+    try {
+      const stat = await fs.stat(file);
+      if (stat.size !== position.offset || stat.ino !== position.inode) return 'not indexed';
+      await writeFileIndex(dir, {
+        version: FILE_INDEX_VERSION,
+        file,
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        inode: stat.ino,
+        edges: await fileEdges(file, stat.size),
+        lines: position.lines,
+        ...content,
+      });
+      return 'written';
+    } catch (err) {
+      this.options.onError?.(`${file}: its index could not be written: ${err instanceof Error ? err.message : String(err)}`);
+      return 'not indexed';
+    }
   }
 
   /** The files being tailed now. */
@@ -165,6 +261,8 @@ export class TraceFileWatcher implements Disposable {
   }
 
   private forget(file: string): void {
+    // The file is gone: so is what its index said.
+    if (this.options.indexDir) void deleteFileIndex(this.options.indexDir, file).catch(() => undefined);
     clearTimeout(this.trailingReads.get(file));
     this.trailingReads.delete(file);
     const tailer = this.tailers.get(file);
@@ -175,6 +273,7 @@ export class TraceFileWatcher implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const tailer of this.tailers.values()) tailer.dispose();
     this.tailers.clear();
     for (const timer of this.trailingReads.values()) clearTimeout(timer);

@@ -25,6 +25,12 @@ export interface SpanOrigin {
   readonly file: string;
   /** 1-based line of the file the span was read from (first line of a pretty-printed file). */
   readonly line: number;
+  /**
+   * Byte range of that line (or JSON document) in the file, when the reader can read the span
+   * from it again on its own: the store drops idle runs' spans and reads them back from here.
+   */
+  readonly lineStart?: number;
+  readonly lineEnd?: number;
 }
 
 /** The resource (process/service) a batch of spans came from; shared by those spans. */

@@ -66,9 +66,16 @@ export interface SpanFollower {
 /** How long a rootless run may go without a span ending before it stops counting as running. */
 export const RUNNING_STALE_MS = 5 * 60_000;
 
+/** Orders uses of traces, for dropping the least recently used (`Trace.lastUsed`). */
+let useClock = 0;
+
 /** All spans of one trace id, from however many lines and files they came. */
 export class Trace {
-  private readonly spans = new ShardedMap<SpanRecord>();
+  private spanMap: ShardedMap<SpanRecord> | undefined = new ShardedMap<SpanRecord>();
+  /** While evicted: how many spans the trace had, and how to read them again. */
+  private evicted: { readonly spanCount: number; readonly load: () => readonly SpanRecord[] } | undefined;
+  /** When the trace's spans were last asked for or added to (see `useClock`). */
+  lastUsed = ++useClock;
   private version = 0;
   /** Kept up to date span by span; recounted over all spans only after a replace or remove. */
   private totals = new SummaryTotals();
@@ -81,7 +88,66 @@ export class Trace {
   constructor(readonly traceId: string) {}
 
   get spanCount(): number {
-    return this.spans.size;
+    return this.evicted?.spanCount ?? this.spans.size;
+  }
+
+  /** Whether the spans are out of memory; the next call that needs them reads them again. */
+  get isEvicted(): boolean {
+    return this.evicted !== undefined;
+  }
+
+  /**
+   * Drops the spans and everything built from them, keeping the summary (and the revision, so
+   * what views worked out from the spans stays valid): `load` gives them back when asked.
+   */
+  evict(load: () => readonly SpanRecord[]): void {
+    if (this.evicted) return;
+    this.summary();
+    this.evicted = { spanCount: this.spans.size, load };
+    this.spanMap = undefined;
+    this.treeCache = undefined;
+    this.follower?.reset(); // a flat tree would hold the spans; it is made again from them when next laid out
+  }
+
+  /**
+   * Reads an evicted trace's spans again after some of the files they were read from went
+   * away (`load` reads only the files left), and counts it as changed.
+   */
+  reread(): void {
+    if (!this.evicted) return;
+    void this.spans;
+    this.version++;
+    this.totalsStale = true;
+    this.follower?.reset();
+  }
+
+  /**
+   * A trace known from an index of its files, evicted from the start: its summary as the index
+   * kept it, its spans read when first asked for (and the summary then worked out again).
+   */
+  static restored(traceId: string, summary: TraceSummary, load: () => readonly SpanRecord[]): Trace {
+    const trace = new Trace(traceId);
+    trace.spanMap = undefined;
+    trace.evicted = { spanCount: summary.spanCount, load };
+    trace.summaryCache = { version: 0, value: summary };
+    trace.totalsStale = true;
+    trace.lastUsed = 0;
+    return trace;
+  }
+
+  /** The spans, read again first if they were evicted. Every use counts for `lastUsed`. */
+  private get spans(): ShardedMap<SpanRecord> {
+    this.lastUsed = ++useClock;
+    if (this.spanMap) return this.spanMap;
+    const map = new ShardedMap<SpanRecord>();
+    const load = this.evicted!.load;
+    this.evicted = undefined;
+    this.spanMap = map;
+    for (const span of load()) {
+      const previous = map.get(span.spanId);
+      if (!(previous && isInProgress(span) && !isInProgress(previous))) map.set(span.spanId, span);
+    }
+    return map;
   }
 
   /** Bumped on every change, so views can tell what to redraw. */

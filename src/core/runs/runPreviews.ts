@@ -25,6 +25,7 @@ export class RunPreviews {
   private readonly queue: (() => Promise<void>)[] = [];
   private active = 0;
   private disposed = false;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly load: SpanLoader,
@@ -72,12 +73,19 @@ export class RunPreviews {
   dispose(): void {
     this.disposed = true;
     this.queue.length = 0;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.entries.clear();
   }
 
   private enqueue(job: () => Promise<void>): void {
     this.queue.push(job);
     this.pump();
+  }
+
+  /** Resolves once no preview is being read or waiting to be. */
+  idle(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
@@ -89,5 +97,6 @@ export class RunPreviews {
         this.pump();
       });
     }
+    if (this.active === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

@@ -38,6 +38,14 @@ const cache = new WeakMap<Trace, { revision: number; value: string | undefined }
  */
 const MAX_SPANS_SCANNED = 2000;
 
+/**
+ * What an index of the run's file said its session is, so listing a long history groups runs
+ * without reading each one back (until the run changes).
+ */
+export function knownSession(trace: Trace, value: string | undefined): void {
+  cache.set(trace, { revision: trace.revision, value });
+}
+
 /** The session or conversation the run belongs to, if its root or one of its first spans says. */
 export function sessionOf(trace: Trace): string | undefined {
   const cached = cache.get(trace);

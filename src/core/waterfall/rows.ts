@@ -1,6 +1,7 @@
 // The waterfall's rows, as the webview receives them: a header, then rows as typed-array
 // columns in slices.
 import { describeSpan } from '../genai/conventions';
+import { timeToFirstTokenMs } from '../genai/timing';
 import { sourceLocationOf } from '../source/source';
 import { isInProgress, type SpanRecord } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
@@ -85,13 +86,15 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   const names: string[] = [];
   const nameIds = new Map<string, number>();
   // The layout's columns are sent as they are; the rest are worked out here.
-  const { nameIndex, kind, flags } = allocateColumns(rowCount);
+  const { nameIndex, kind, flags, service, ttftMs } = allocateColumns(rowCount);
   const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
   // A flat tree keeps each span's kind and source flag (`FlatTree.memo`): a live update
   // reads the conventions of the new spans only.
   const flat = tree instanceof FlatTree && layout.slotOfSpan ? tree : undefined;
   const slotOfSpan = layout.slotOfSpan;
-  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize };
+  const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service, ttftMs };
+  const header = yield* runHeader(trace, nowMs, tokens, undefined, logRecords);
+  const serviceIds = new Map(header.services.map((name, i) => [name, i + 1]));
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
@@ -100,6 +103,9 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
     let id = nameIds.get(span.name);
     if (id === undefined) nameIds.set(span.name, (id = names.push(span.name) - 1));
     nameIndex[r] = id;
+    // A group row's members come from one place in the tree, so its first member's service stands for it.
+    const serviceName = span.resource.serviceName;
+    if (serviceName !== undefined) service[r] = serviceIds.get(serviceName) ?? 0;
     let f = 0;
     if (layout.error[r]) f |= RowFlag.Error;
     if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
@@ -120,16 +126,17 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
       }
       kind[r] = (memo & MEMO_KIND) - 1;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
+      // From the indexed attributes only: a first-chunk event is read with the details.
+      if ((memo & MEMO_KIND) === LLM_MEMO) ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
       if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
       if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
       if (isInProgress(span)) f |= RowFlag.InProgress;
     }
     flags[r] = f;
   }
-  const header = yield* runHeader(trace, nowMs, tokens, costUsd, logRecords);
   return {
     layout,
-    start: { header, rowCount, names, generation },
+    start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },
     slice(from, to) {
       let spanIds = '';
       for (let r = from; r < to; r++) {

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { openSpanSource, type RangeReader } from '../ingest/spanSource';
 import type { SpanRecord } from '../model/span';
 
 const YIELD_EVERY = 2000;
@@ -24,9 +24,9 @@ export async function searchSpans(spans: Iterable<SpanRecord>, query: string, si
   let nextYield = YIELD_EVERY;
   for (const [file, list] of byFile) {
     list.sort((a, b) => a.byteStart - b.byteStart);
-    let handle: fs.FileHandle;
+    let handle: RangeReader;
     try {
-      handle = await fs.open(file, 'r');
+      handle = await openSpanSource(file);
     } catch {
       continue; // The file is gone; its spans will be dropped by the watcher.
     }

@@ -126,7 +126,7 @@ export function readJaegerTrace(buf: Buffer, start: number, end: number, trace: 
         attributesStart: tagsRange ? byteBase + tagsRange.start : 0,
         attributesEnd: tagsRange ? byteBase + tagsRange.end : 0,
       },
-      scope: undefined,
+      scope: scopeOf(tags),
       origin: { file, line },
       byteStart: byteBase + (place?.start ?? start),
       byteEnd: byteBase + (place?.end ?? end),
@@ -135,10 +135,26 @@ export function readJaegerTrace(buf: Buffer, start: number, end: number, trace: 
   return { spans: out, problems };
 }
 
+/**
+ * The instrumentation scope, which Jaeger's OTLP translator writes as the tags
+ * `otel.scope.name`/`otel.scope.version` (`otel.library.*` before).
+ */
+function scopeOf(tags: Attributes): SpanRecord['scope'] {
+  const name = tags['otel.scope.name'] ?? tags['otel.library.name'];
+  if (typeof name !== 'string' || !name) return undefined;
+  const version = tags['otel.scope.version'] ?? tags['otel.library.version'];
+  return { name, version: typeof version === 'string' && version ? version : undefined };
+}
+
+/** Tags Jaeger's translator makes of OTLP fields that are no attributes (kind, status, scope). */
+const TRANSLATOR_TAGS = ['span.kind', 'otel.status_code', 'otel.status_description', 'otel.scope.name', 'otel.scope.version', 'otel.library.name', 'otel.library.version'];
+
 /** Tags, logs and FOLLOWS_FROM references of a span read back; its process's tags are read by range. */
 export function jaegerSpanDetails(span: JsonObject, serviceName: string | undefined): SpanDetails {
   const attributes = tagMap(span.tags);
-  for (const key of ['span.kind', 'otel.status_code', 'otel.status_description']) delete attributes[key];
+  // The translator adds `error: true` to a span whose status is ERROR; the status says it already.
+  if (String(attributes['otel.status_code'] ?? '').toUpperCase() === 'ERROR' && attributes.error === true) delete attributes.error;
+  for (const key of TRANSLATOR_TAGS) delete attributes[key];
   const logs = Array.isArray(span.logs) ? span.logs.filter(isObject) : [];
   const refs = Array.isArray(span.references) ? span.references.filter(isObject) : [];
   return {

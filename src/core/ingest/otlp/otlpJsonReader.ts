@@ -43,7 +43,7 @@ export interface ReadResult {
  */
 export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadContext): ReadResult {
   const sc = new JsonScanner(buf, start, end);
-  const reader = new Reader(sc, ctx);
+  const reader = new Reader(sc, ctx, ctx.byteBase + start, ctx.byteBase + end);
   reader.readRequest();
   if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
   return { spans: reader.spans, problems: reader.problems, logRecords: reader.logRecords, unlinkedLogRecords: reader.unlinkedLogRecords };
@@ -78,8 +78,8 @@ class Reader {
   private readonly traceIds = new IdMemo(16);
   private readonly parentIds = new IdMemo(8);
 
-  constructor(private readonly sc: JsonScanner, private readonly ctx: ReadContext) {
-    this.origin = { file: ctx.file, line: ctx.line };
+  constructor(private readonly sc: JsonScanner, private readonly ctx: ReadContext, lineStart: number, lineEnd: number) {
+    this.origin = { file: ctx.file, line: ctx.line, lineStart, lineEnd };
   }
 
   readRequest(): void {

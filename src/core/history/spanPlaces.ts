@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import { asRunningSpan } from '../genai/pendingSpans';
+import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
+import { outOfRangeTime } from '../model/timeRange';
+import type { SpanRecord } from '../model/span';
+import { memorySourceBytes } from '../ingest/spanSource';
+
+/**
+ * Where each trace's spans were read from: per file, the lines (number, first byte, end byte)
+ * that held them. Enough to read one run's spans again without reading its files whole.
+ */
+export class SpanPlaces {
+  /** Flat triples per file: line, lineStart, lineEnd. */
+  private readonly byTrace = new Map<string, Map<string, number[]>>();
+  /** Traces with a span that cannot be read again on its own (no line range): never evicted. */
+  private readonly pinned = new Set<string>();
+
+  add(span: SpanRecord): void {
+    const { file, line, lineStart, lineEnd } = span.origin;
+    if (lineStart === undefined || lineEnd === undefined) {
+      this.pinned.add(span.traceId);
+      return;
+    }
+    let files = this.byTrace.get(span.traceId);
+    if (!files) this.byTrace.set(span.traceId, (files = new Map()));
+    let lines = files.get(file);
+    if (!lines) files.set(file, (lines = []));
+    // The spans of one line come together: a line is noted once, unless other lines came between.
+    const n = lines.length;
+    if (n > 0 && lines[n - 3] === line && lines[n - 2] === lineStart) return;
+    lines.push(line, lineStart, lineEnd);
+  }
+
+  /** Whether the trace's spans can all be read again from their lines. */
+  canReload(traceId: string): boolean {
+    return !this.pinned.has(traceId) && this.byTrace.has(traceId);
+  }
+
+  /** Whether the trace's spans were read from more than one file. */
+  inSeveralFiles(traceId: string): boolean {
+    return (this.byTrace.get(traceId)?.size ?? 0) > 1;
+  }
+
+  /** Whether a span of the trace cannot be read again from a line of its own. */
+  isPinned(traceId: string): boolean {
+    return this.pinned.has(traceId);
+  }
+
+  /** The lines noted for the trace in `file` (flat triples), for the index. */
+  linesOf(traceId: string, file: string): readonly number[] | undefined {
+    return this.byTrace.get(traceId)?.get(file);
+  }
+
+  /** Notes lines known from an index, as if their spans had been read. */
+  addLines(traceId: string, file: string, lines: readonly number[]): void {
+    let files = this.byTrace.get(traceId);
+    if (!files) this.byTrace.set(traceId, (files = new Map()));
+    files.set(file, [...(files.get(file) ?? []), ...lines]);
+  }
+
+  removeFile(file: string, traceIds: Iterable<string>): void {
+    for (const id of traceIds) {
+      const files = this.byTrace.get(id);
+      files?.delete(file);
+      if (files?.size === 0) this.byTrace.delete(id);
+    }
+  }
+
+  removeTrace(traceId: string): void {
+    this.byTrace.delete(traceId);
+    this.pinned.delete(traceId);
+  }
+
+  /**
+   * Reads the trace's spans again from their lines, synchronously (a run's lines are a few
+   * kilobytes to a few megabytes). A line that no longer reads (the file was rewritten) gives
+   * nothing: the watcher tells the store about the rewrite, which forgets the file's spans.
+   */
+  read(traceId: string): SpanRecord[] {
+    const out: SpanRecord[] = [];
+    for (const [file, lines] of this.byTrace.get(traceId) ?? []) {
+      // A trace fetched from a backend is held in memory under its name (`spanSource.ts`).
+      const held = memorySourceBytes(file);
+      let fd: number | undefined;
+      try {
+        if (!held) fd = fs.openSync(file, 'r');
+        for (let i = 0; i < lines.length; i += 3) {
+          const line = lines[i];
+          const start = lines[i + 1];
+          const length = lines[i + 2] - start;
+          const buf = held ? held.subarray(start, start + length) : Buffer.allocUnsafe(length);
+          if (buf.length !== length || (fd !== undefined && fs.readSync(fd, buf, 0, length, start) !== length)) continue;
+          try {
+            for (const span of readOtlpJson(buf, 0, buf.length, { file, line, byteBase: start }).spans) {
+              if (span.traceId === traceId && outOfRangeTime(span) === undefined) out.push(asRunningSpan(span));
+            }
+          } catch {
+            // Not the line it was: the file changed under us, and the watcher will say so.
+          }
+        }
+      } catch {
+        // The file is gone: its removal reaches the store through the watcher.
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    }
+    return out;
+  }
+}
