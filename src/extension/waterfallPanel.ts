@@ -5,6 +5,7 @@ import { maskDetails, maskTraceStart } from '../core/waterfall/maskDetails';
 import type { Redactor } from '../core/privacy/redact';
 import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
+import { flatTreeOf, releaseFlatTree } from '../core/model/flatTree';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { Channel } from '../protocol/channel';
@@ -89,6 +90,13 @@ export class WaterfallPanel extends DisposableStore {
     WaterfallPanel.open.set(traceId, this);
     this.register({ dispose: () => WaterfallPanel.open.delete(traceId) });
     this.register({ dispose: () => clearTimeout(this.updateTimer) });
+    // The flat tree is the waterfall's: closed, the trace goes back to its spans alone.
+    this.register({
+      dispose: () => {
+        const trace = ws.store.trace(traceId);
+        if (trace) releaseFlatTree(trace);
+      },
+    });
     this.register(panel.onDidDispose(() => this.dispose()));
     const { channel, disposable } = panelChannel(panel, this.log, 'waterfall');
     this.channel = channel;
@@ -152,9 +160,8 @@ export class WaterfallPanel extends DisposableStore {
     const started = Date.now();
     let data: WaterfallData;
     try {
-      const tree = await trace.treeSliced();
-      if (stale()) return;
-      data = await runStepsSliced(waterfallDataSteps(trace, tree, Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
+      // The flat tree: kept up to date as spans arrive, so a live update relinks only them.
+      data = await runStepsSliced(waterfallDataSteps(trace, flatTreeOf(trace), Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;

@@ -21,8 +21,11 @@ before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-takeover-'));
   mkdirSync(join(workspace, '.tracerun'));
   const now = BigInt(Date.now()) * 1_000_000n;
-  // What the other window's receiver already wrote to the shared folder.
-  writeFileSync(join(workspace, '.tracerun', 'otlp-2026-01-01.jsonl'), otlpLine([{ traceId: 'c'.repeat(32), spanId: 'c'.repeat(16), name: 'received by the other window', start: now, end: now + 5_000_000n }]));
+  // What the other window's receiver already wrote to the shared folder today (its daily
+  // file: one of an old day would be deleted by tracerun.receiver.keepDays).
+  const today = new Date();
+  const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  writeFileSync(join(workspace, '.tracerun', `otlp-${day}.jsonl`), otlpLine([{ traceId: 'c'.repeat(32), spanId: 'c'.repeat(16), name: 'received by the other window', start: now, end: now + 5_000_000n }]));
   owner = createServer();
   await new Promise<void>((res) => owner.listen(0, '127.0.0.1', () => res()));
   port = (owner.address() as { port: number }).port;

@@ -436,9 +436,10 @@ export function runTokens(spans: Iterable<RunSpan>, spanById?: (spanId: string) 
 
 /**
  * `runTokens` in steps. `spanById` finds a span's parent (a trace has its own index); without
- * it one is built from `spans`.
+ * it one is built from `spans`. `spanCount`: how many spans the run has, when `spans` leaves
+ * out some that are known not to be LLM calls (with `spanById`, which knows them all).
  */
-export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: string) => RunSpan | undefined): Steps<TokenCounts | undefined> {
+export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: string) => RunSpan | undefined, spanCount?: number): Steps<TokenCounts | undefined> {
   const calls: { span: RunSpan; tokens: TokenCounts }[] = [];
   const index = spanById ? undefined : new Map<string, RunSpan>();
   const llmWithTokens = new Set<string>();
@@ -457,7 +458,7 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   for (let i = 0; i < calls.length; i++) {
     if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const { span, tokens } = calls[i];
-    if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, count)) continue;
+    if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, spanCount ?? count)) continue;
     if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
     if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;
     if (tokens.total !== undefined) sum.total = (sum.total ?? 0) + tokens.total;

@@ -22,6 +22,7 @@ import { describeSpan, type RunSpan } from './conventions';
 import { extractConversation, type SpanContent } from './conversation';
 import { spanPayloads } from './payloads';
 import { isPendingSpan } from './pendingSpans';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface ContextSpan extends RunSpan {
   readonly spanId: string;
@@ -56,31 +57,61 @@ const CODE_KEYS = ['code.file.path', 'code.filepath', 'code.function.name', 'cod
  * The run's missing-context notes. Spans whose parent never arrived are only judged once the
  * run has `settled` (until then the parent may simply not have ended yet).
  */
-export function missingContext(spans: Iterable<ContextSpan>, options: { readonly settled: boolean }): MissingContextNote[] {
-  const all: ContextSpan[] = [];
-  const ids = new Set<string>();
+export interface MissingContextOptions {
+  readonly settled: boolean;
+  /** Whether a span of the run has this id; by default a set of the spans' ids is made (a trace has its own index). */
+  readonly has?: (spanId: string) => boolean;
+  /**
+   * `spans` may be iterated more than once (each time anew): nothing is kept between the
+   * passes, so a big trace's spans are not all copied into objects that outlive a pass.
+   */
+  readonly reiterable?: boolean;
+}
+
+export function missingContext(spans: Iterable<ContextSpan>, options: MissingContextOptions): MissingContextNote[] {
+  return runSteps(missingContextSteps(spans, options));
+}
+
+/** `missingContext` in steps (see `steps.ts`), for the header of a big trace's waterfall. */
+export function* missingContextSteps(spans: Iterable<ContextSpan>, options: MissingContextOptions): Steps<MissingContextNote[]> {
+  const kept: ContextSpan[] | undefined = options.reiterable ? undefined : [];
+  const ids = options.has ? undefined : new Set<string>();
+  let spanCount = 0;
   for (const span of spans) {
-    all.push(span);
-    ids.add(span.spanId);
+    if (!kept && !ids) {
+      // Nothing to keep or index: this pass only tells whether there are spans.
+      spanCount = 1;
+      break;
+    }
+    kept?.push(span);
+    ids?.add(span.spanId);
+    if (++spanCount % STEP_ITEMS === 0) yield;
   }
-  if (all.length === 0) return [];
+  const all: Iterable<ContextSpan> = kept ?? spans;
+  const has = options.has ?? ((id: string) => ids!.has(id));
+  if (spanCount === 0) return [];
   const notes: MissingContextNote[] = [];
 
   // LLM spans without content, grouped by the switch that would have recorded it. A span of a
   // call recorded twice (an SDK's own span under an instrumentation's) lacks nothing when the
   // other span of the call holds the content.
-  const byId = new Map(all.map((s) => [s.spanId, s]));
-  const llm = (s: ContextSpan | undefined): boolean => s !== undefined && describeSpan(s).kind === 'llm';
-  const callContent = new Set<string>();
+  // Only the LLM spans are kept for this: a big trace's other spans are not copied.
+  const llmSpans = new Map<string, ContextSpan>();
+  let work = 0;
   for (const span of all) {
-    const parent = byId.get(span.parentSpanId);
-    if (span.recordedContent === true && llm(span) && llm(parent)) callContent.add(parent!.spanId);
+    if (++work % STEP_ITEMS === 0) yield;
+    if (describeSpan(span).kind === 'llm') llmSpans.set(span.spanId, span);
+  }
+  const callContent = new Set<string>();
+  for (const span of llmSpans.values()) {
+    const parent = llmSpans.get(span.parentSpanId);
+    if (span.recordedContent === true && parent) callContent.add(parent.spanId);
   }
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
-  for (const span of all) {
-    if (span.recordedContent !== false || !llm(span)) continue;
-    const parent = byId.get(span.parentSpanId);
-    if (callContent.has(span.spanId) || (parent?.recordedContent === true && llm(parent))) continue;
+  for (const span of llmSpans.values()) {
+    if (span.recordedContent !== false) continue;
+    const parent = llmSpans.get(span.parentSpanId);
+    if (callContent.has(span.spanId) || parent?.recordedContent === true) continue;
     const { instrumentation, fix } = captureSwitch(span);
     let group = bySwitch.get(fix);
     if (!group) bySwitch.set(fix, (group = { instrumentation, spanIds: [] }));
@@ -99,7 +130,8 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     const orphans: string[] = [];
     const missing = new Set<string>();
     for (const span of all) {
-      if (span.parentSpanId === '' || ids.has(span.parentSpanId) || isPendingSpan(span)) continue;
+      if (++work % STEP_ITEMS === 0) yield;
+      if (span.parentSpanId === '' || has(span.parentSpanId) || isPendingSpan(span)) continue;
       orphans.push(span.spanId);
       missing.add(span.parentSpanId);
     }
@@ -114,7 +146,15 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     }
   }
 
-  if (all.every((s) => s.serviceName === undefined || s.serviceName === '' || s.serviceName.startsWith('unknown_service'))) {
+  let named = false;
+  for (const s of all) {
+    if (++work % STEP_ITEMS === 0) yield;
+    if (s.serviceName !== undefined && s.serviceName !== '' && !s.serviceName.startsWith('unknown_service')) {
+      named = true;
+      break;
+    }
+  }
+  if (!named) {
     notes.push({
       kind: 'no-service-name',
       message: 'No span names its service (service.name is missing or unknown_service), so runs from different programs look alike.',
@@ -123,7 +163,15 @@ export function missingContext(spans: Iterable<ContextSpan>, options: { readonly
     });
   }
 
-  if (!all.some((s) => s.hasStack === true || CODE_KEYS.some((k) => s.attributes?.[k] !== undefined))) {
+  let located = false;
+  for (const s of all) {
+    if (++work % STEP_ITEMS === 0) yield;
+    if (s.hasStack === true || CODE_KEYS.some((k) => s.attributes?.[k] !== undefined)) {
+      located = true;
+      break;
+    }
+  }
+  if (!located) {
     notes.push({
       kind: 'no-code-location',
       message: 'No span records where in the code it started (no code.* attributes, no stack trace), so Go to Source can only guess by name.',

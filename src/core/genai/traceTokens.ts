@@ -1,4 +1,4 @@
-import { runTokensSteps, type TokenCounts } from './conventions';
+import { runTokensSteps, type RunSpan, type TokenCounts } from './conventions';
 import { runSteps, type Steps } from '../util/steps';
 import type { Trace } from '../model/trace';
 
@@ -9,12 +9,15 @@ export function traceTokens(trace: Trace): TokenCounts | undefined {
   return runSteps(traceTokensSteps(trace));
 }
 
-/** `traceTokens` in steps, for big traces. */
-export function* traceTokensSteps(trace: Trace): Steps<TokenCounts | undefined> {
+/**
+ * `traceTokens` in steps, for big traces. `candidates`: the trace's spans less some known not
+ * to be LLM calls (the waterfall knows each row's kind from its last send), to read fewer.
+ */
+export function* traceTokensSteps(trace: Trace, candidates?: Iterable<RunSpan>): Steps<TokenCounts | undefined> {
   const cached = cache.get(trace);
   if (cached?.revision === trace.revision) return cached.tokens;
   const revision = trace.revision;
-  const tokens = yield* runTokensSteps(trace.allSpans(), (id) => trace.span(id));
+  const tokens = yield* (candidates ? runTokensSteps(candidates, (id) => trace.span(id), trace.spanCount) : runTokensSteps(trace.allSpans(), (id) => trace.span(id)));
   // Spans that arrived meanwhile may be counted or not: cached as of the start, so recounted
   // next time; a count that started earlier and finished later does not replace a newer one.
   const latest = cache.get(trace);

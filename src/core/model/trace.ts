@@ -54,6 +54,15 @@ export interface TraceSummary {
   readonly serviceNames: readonly string[];
 }
 
+/**
+ * Told of every span a trace keeps, for structures kept up to date span by span instead of
+ * rebuilt (`flatTree.ts`); `reset` when spans were removed and it must start over.
+ */
+export interface SpanFollower {
+  added(span: SpanRecord): void;
+  reset(): void;
+}
+
 /** How long a rootless run may go without a span ending before it stops counting as running. */
 export const RUNNING_STALE_MS = 5 * 60_000;
 
@@ -74,6 +83,7 @@ export class Trace {
   private summaryCache: { version: number; value: TraceSummary } | undefined;
   private treeCache: { version: number; value: TraceTree } | undefined;
   private readonly treeBuild = new SharedRun<TraceTree>();
+  private follower: SpanFollower | undefined;
 
   constructor(readonly traceId: string) {}
 
@@ -96,6 +106,7 @@ export class Trace {
     this.evicted = { spanCount: this.spans.size, load };
     this.spanMap = undefined;
     this.treeCache = undefined;
+    this.follower?.reset(); // a flat tree would hold the spans; it is made again from them when next laid out
   }
 
   /**
@@ -107,6 +118,7 @@ export class Trace {
     void this.spans;
     this.version++;
     this.totalsStale = true;
+    this.follower?.reset();
   }
 
   /**
@@ -162,6 +174,7 @@ export class Trace {
     if (previous && isInProgress(span) && !isInProgress(previous)) return false;
     this.spans.set(span.spanId, span);
     this.version++;
+    this.follower?.added(span);
     if (this.totalsStale) return true;
     const before = this.totals.earliest;
     if (previous && !this.totals.replace(previous, span)) {
@@ -185,8 +198,19 @@ export class Trace {
     if (removed) {
       this.version++;
       this.totalsStale = true;
+      this.follower?.reset();
     }
     return removed;
+  }
+
+  /** Tells `follower` (one at a time) of every span kept from now on; see `SpanFollower`. */
+  follow(follower: SpanFollower | undefined): void {
+    this.follower = follower;
+  }
+
+  /** Whether `allSpans()` goes shard by shard (see `ShardedMap.isSplit`): ties in sibling order follow it. */
+  get iteratesByShard(): boolean {
+    return this.spans.isSplit;
   }
 
   summary(): TraceSummary {
@@ -305,7 +329,7 @@ function endOf(span: SpanRecord): bigint {
  * after it (a span still running ends last of all); then the lower span id. Never the order
  * of arrival, so a trace gets the same name however its spans came in.
  */
-function standsBefore(a: SpanRecord, b: SpanRecord): boolean {
+export function standsBefore(a: SpanRecord, b: SpanRecord): boolean {
   if (a.startNs !== b.startNs) return a.startNs < b.startNs;
   const aRunning = isInProgress(a);
   if (aRunning !== isInProgress(b)) return aRunning;
@@ -317,7 +341,7 @@ function standsBefore(a: SpanRecord, b: SpanRecord): boolean {
  * What is known of a span that has not arrived, from its earliest child: its id, trace and
  * service, and that it started by then. No end: it is drawn as still running.
  */
-function notReceivedSpan(child: SpanRecord, spanId: string): SpanRecord {
+export function notReceivedSpan(child: SpanRecord, spanId: string): SpanRecord {
   return {
     traceId: child.traceId,
     spanId,
@@ -355,7 +379,7 @@ function compareEnds(x: SpanRecord, y: SpanRecord): number {
   return x.endNs < y.endNs ? -1 : x.endNs > y.endNs ? 1 : 0;
 }
 
-function compareWritten(x: SpanRecord, y: SpanRecord): number {
+export function compareWritten(x: SpanRecord, y: SpanRecord): number {
   if (x.origin.file !== y.origin.file) return x.origin.file < y.origin.file ? -1 : 1;
   return x.byteStart - y.byteStart;
 }

@@ -1,4 +1,5 @@
-import { isContentEvent, missingContext, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
+import { isContentEvent, missingContext, missingContextSteps, type ContextSpan, type MissingContextNote } from '../genai/missingContext';
+import type { Steps } from '../util/steps';
 import type { LogRecordIndex } from '../model/logRecords';
 import type { LogRecordSource } from '../ingest/logRecordDetails';
 import { SpanFact, type SpanRecord } from '../model/span';
@@ -40,4 +41,10 @@ function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Ge
  */
 export function runMissingContext(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): MissingContextNote[] {
   return missingContext(contextSpans(trace, logRecords), { settled: trace.state(nowMs) !== 'running' });
+}
+
+/** `runMissingContext` in steps, for a big trace's waterfall header. */
+export function runMissingContextSteps(trace: Trace, nowMs: number, logRecords?: LogRecordIndex): Steps<MissingContextNote[]> {
+  const spans = { [Symbol.iterator]: () => contextSpans(trace, logRecords) };
+  return missingContextSteps(spans, { settled: trace.state(nowMs) !== 'running', has: (id) => trace.span(id) !== undefined, reiterable: true });
 }

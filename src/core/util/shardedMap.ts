@@ -12,9 +12,19 @@ export class ShardedMap<V> {
 
   private mapOf(key: string): Map<string, V> {
     if (this.whole) return this.whole;
+    return this.shards![ShardedMap.shardOf(key)];
+  }
+
+  /** The shard `key` lives in once the map is split (0–15). */
+  static shardOf(key: string): number {
     const c = key.charCodeAt(key.length - 1);
     // '0'–'9' → 0–9, 'a'–'f' and 'A'–'F' → 10–15; anything else lands somewhere in 0–15.
-    return this.shards![((c & 15) + (c >> 6) * 9) & 15];
+    return ((c & 15) + (c >> 6) * 9) & 15;
+  }
+
+  /** Whether it has split: then it iterates shard by shard (`shardOf`), not in insertion order. */
+  get isSplit(): boolean {
+    return this.whole === undefined;
   }
 
   get size(): number {

@@ -49,6 +49,8 @@ export interface WaterfallLayout {
   readonly spans: readonly SpanRecord[];
   /** Span index → its row. */
   readonly rowOfSpan: Int32Array;
+  /** Span index → its slot in the flat tree laid out (`flatRows.ts`); undefined for an object tree. */
+  readonly slotOfSpan?: Int32Array;
 
   readonly rowCount: number;
   /** Row → index in `spans`, or -1 for a group row. */
@@ -92,6 +94,11 @@ export interface SpanForest {
  */
 export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOptions = {}): Steps<WaterfallLayout> {
   const rows = yield* buildRows(forest, foldThresholdOf(options.foldThreshold), options.originNs);
+  return yield* finishLayout(rows, options);
+}
+
+/** Everything after the rows: group extents, self time, the critical path, durations. */
+export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<WaterfallLayout> {
   const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
   const subtreeEnd = subtreeEnds(parent);
   yield;
@@ -132,6 +139,7 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
     endMs: traceEnd,
     spans,
     rowOfSpan: rows.rowOfSpan,
+    slotOfSpan: rows.slotOfSpan,
     rowCount,
     spanIndex,
     depth: rows.depth,
@@ -150,17 +158,19 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
 // ---------------------------------------------------------------------------------------
 // Rows: one depth-first pass that also folds
 
-function foldThresholdOf(value: number | undefined): number {
+export function foldThresholdOf(value: number | undefined): number {
   if (value === undefined) return DEFAULT_FOLD_THRESHOLD;
   if (!(value > 0) || value === Infinity) return Infinity;
   return Math.max(2, Math.ceil(value));
 }
 
-interface Rows {
+/** The rows of a layout before self time and the critical path; built from a forest here, from a flat tree in `flatRows.ts`. */
+export interface Rows {
   rowCount: number;
   groupCount: number;
   spans: SpanRecord[];
   rowOfSpan: Int32Array;
+  slotOfSpan?: Int32Array;
   spanIndex: Int32Array;
   depth: Uint16Array;
   parent: Int32Array;
@@ -325,12 +335,12 @@ function findRuns(kids: readonly SpanNode[], threshold: number): number[] | unde
   return runs;
 }
 
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
+export function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
 
-function saturate(depth: number): number {
+export function saturate(depth: number): number {
   return depth > MAX_DEPTH ? MAX_DEPTH : depth;
 }
 

@@ -3,18 +3,39 @@
 import { describeSpan } from '../genai/conventions';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { sourceLocationOf } from '../source/source';
-import { isInProgress } from '../model/span';
+import { isInProgress, type SpanRecord } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
 import type { Trace, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import { costOf, type PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
-import { runMissingContext } from '../runs/runMissingContext';
+import { runMissingContextSteps } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
+import { layoutFlatSteps } from './flatRows';
+import { FlatTree, flatTreeOf } from '../model/flatTree';
 import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
+/** `FlatTree.memo` of a span's row: its kind index + 1 in the low bits, and whether it has source. */
+const MEMO_KIND = 31;
+const MEMO_HAS_SOURCE = 32;
+const LLM_MEMO = ROW_KINDS.indexOf('llm') + 1;
+
+/** The flat tree's spans less those whose memo says they are not LLM calls. */
+function* maybeLlmSpans(tree: FlatTree): Generator<SpanRecord> {
+  for (let s = 0; s < tree.size; s++) {
+    const span = tree.records[s];
+    const memo = tree.memo[s];
+    if (span !== undefined && (memo === 0 || (memo & MEMO_KIND) === LLM_MEMO)) yield span;
+  }
+}
+
+function addCost(costUsd: number | undefined, described: ReturnType<typeof describeSpan>, prices: PriceTable): number | undefined {
+  const cost = costOf(described.model, described.tokens, prices);
+  return cost ? (costUsd ?? 0) + cost.totalUsd : costUsd;
+}
+
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
 export const ROWS_PER_SLICE = 20_000;
 
@@ -25,9 +46,10 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): RunHeader {
+/** In steps: what the run lacks is a pass over every span. */
+function* runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): Steps<RunHeader> {
   const s = trace.summary();
-  const missing = runMissingContext(trace, nowMs, logRecords);
+  const missing = yield* runMissingContextSteps(trace, nowMs, logRecords);
   return {
     traceId: trace.traceId,
     name: s.name,
@@ -45,17 +67,18 @@ function runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, cost
 
 /** Everything at once: for tests and small traces. */
 export function waterfallData(trace: Trace, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): WaterfallData {
-  return runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, generation, prices, logRecords));
+  return runSteps(waterfallDataSteps(trace, flatTreeOf(trace), nowMs, generation, prices, logRecords));
 }
 
 /**
- * Lays out `tree` (the trace's, see `Trace.treeSliced`) and prepares every row's columns, in
- * steps, so a million spans are made ready without one long block of the extension host.
- * Each span's conventions are read once: for its row's kind and for the run's cost.
+ * Lays out `tree` (the trace's flat tree, `flatTreeOf`, as the panel does; or its object tree,
+ * `Trace.treeSliced`: the same rows) and prepares every row's columns, in steps, so a million
+ * spans are made ready without one long block of the extension host. Each span's conventions
+ * are read once: for its row's kind and for the run's cost.
  */
-export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
-  const layout = yield* layoutWaterfallSteps(tree);
-  const tokens = yield* traceTokensSteps(trace);
+export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
+  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
+  const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
   const priced = Object.keys(prices).length > 0;
   let costUsd: number | undefined;
 
@@ -65,8 +88,12 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
   // The layout's columns are sent as they are; the rest are worked out here.
   const { nameIndex, kind, flags, service, ttftMs } = allocateColumns(rowCount);
   const { depth, parent, subtreeEnd, startMs, durationMs, selfMs, groupSize } = layout;
+  // A flat tree keeps each span's kind and source flag (`FlatTree.memo`): a live update
+  // reads the conventions of the new spans only.
+  const flat = tree instanceof FlatTree && layout.slotOfSpan ? tree : undefined;
+  const slotOfSpan = layout.slotOfSpan;
   const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service, ttftMs };
-  const header = runHeader(trace, nowMs, tokens, undefined, logRecords);
+  const header = yield* runHeader(trace, nowMs, tokens, undefined, logRecords);
   const serviceIds = new Map(header.services.map((name, i) => [name, i + 1]));
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
@@ -86,16 +113,22 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree, nowMs: number
     if (si < 0) {
       f |= RowFlag.Group; // its kind is its first member's, set on the next row
     } else {
-      const described = describeSpan(span);
-      kind[r] = KIND_INDEX.get(described.kind) ?? 0;
+      // Stand-ins (no span of their own in the tree) are not memoized: their made-up span changes.
+      const slot = flat && flat.records[slotOfSpan![si]] === span ? slotOfSpan![si] : -1;
+      let memo = slot >= 0 ? flat!.memo[slot] : 0;
+      if (memo === 0) {
+        const described = describeSpan(span);
+        memo = ((KIND_INDEX.get(described.kind) ?? 0) + 1) | (sourceLocationOf(span.attributes) ? MEMO_HAS_SOURCE : 0);
+        if (slot >= 0) flat!.memo[slot] = memo;
+        if (priced && described.kind === 'llm') costUsd = addCost(costUsd, described, prices);
+      } else if (priced && (memo & MEMO_KIND) === LLM_MEMO) {
+        costUsd = addCost(costUsd, describeSpan(span), prices);
+      }
+      kind[r] = (memo & MEMO_KIND) - 1;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
       // From the indexed attributes only: a first-chunk event is read with the details.
-      if (described.kind === 'llm') ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
-      if (priced && described.kind === 'llm') {
-        const cost = costOf(described.model, described.tokens, prices);
-        if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
-      }
-      if (sourceLocationOf(span.attributes)) f |= RowFlag.HasSource;
+      if ((memo & MEMO_KIND) === LLM_MEMO) ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
+      if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
       if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
       if (isInProgress(span)) f |= RowFlag.InProgress;
     }

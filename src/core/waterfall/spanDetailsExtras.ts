@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { flatStandIn } from '../model/flatTree';
 import { loadSpanDetails, type SpanDetails } from '../ingest/spanDetails';
 import { withLogRecords, type LogRecordSource } from '../ingest/logRecordDetails';
 import type { SpanRecord } from '../model/span';
@@ -134,6 +135,9 @@ export interface DetailsContext {
  */
 export async function spanDetailsOf(trace: Trace | undefined, spanId: string, context: DetailsContext): Promise<SpanDetailsView> {
   const span = trace?.span(spanId);
+  // The waterfall lays out the flat tree; other views build the object tree.
+  const flat = trace && !span ? flatStandIn(trace, spanId) : undefined;
+  if (trace && flat) return spanDetailsView(trace, flat.span, undefined, { notice: notReceivedNotice(flat.childCount) });
   const standIn = trace && !span ? trace.latestTree()?.nodes.get(spanId) : undefined;
   if (trace && standIn?.notReceived) return spanDetailsView(trace, standIn.span, undefined, { notice: notReceivedNotice(standIn.children.length) });
   if (!trace || !span) throw new Error('That span is no longer in the trace.');

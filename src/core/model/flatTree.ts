@@ -1,0 +1,391 @@
+/**
+ * A trace's span tree as typed arrays, kept up to date span by span as spans arrive: what the
+ * waterfall lays out for a big trace. The object tree (`Trace.tree()`) makes a node, a
+ * children array and a map entry per span, rebuilt on every change: for a million spans
+ * that is hundreds of MB of small objects whose garbage collection held the extension host
+ * for a second. Here a span is a slot: an index into columns of parent, children (a doubly
+ * linked list in sibling order), start and end, so a live update links one span in.
+ *
+ * Same tree as `buildTree` (trace.ts): stand-ins for parents not received, tops in the same
+ * order, siblings by start, then end (running last), then as written, then as `allSpans()`
+ * iterates; cycles are cut where `buildTree` cuts them (by the layout walk, `flatRows.ts`,
+ * since the cut depends on what the walk reached).
+ *
+ * Times are nanoseconds from the first span's start, as doubles: exact for spans within ~100
+ * days of it, as the object tree's sort assumes too.
+ */
+import { isInProgress, type SpanRecord } from './span';
+import { ShardedMap } from '../util/shardedMap';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { compareWritten, notReceivedSpan, standsBefore, type SpanFollower, type Trace } from './trace';
+
+export const NONE = -1;
+/** How far back from a parent's last child a new child's place is looked for before the list is left to sort. */
+const SCAN_BACK = 32;
+
+export class FlatTree implements SpanFollower {
+  /** Span id → slot, for spans and for parents named by spans but not received (stand-ins). */
+  private readonly slotOf = new ShardedMap<number>();
+  /** Slots in use. */
+  size = 0;
+  /** Slots holding a span (the rest are stand-ins). */
+  spanCount = 0;
+  readonly ids: string[] = [];
+  /** The span, or undefined for a stand-in (see `standInSpan`). */
+  readonly records: (SpanRecord | undefined)[] = [];
+  parent = new Int32Array(0);
+  firstChild = new Int32Array(0);
+  lastChild = new Int32Array(0);
+  nextSibling = new Int32Array(0);
+  prevSibling = new Int32Array(0);
+  childCount = new Int32Array(0);
+  /** ns from `baseNs`. */
+  start = new Float64Array(0);
+  /** ns from `baseNs`; Infinity while the span runs (sibling order puts it last). */
+  endKey = new Float64Array(0);
+  /** Place in `allSpans()` order (see `orderKey`). */
+  private arrival = new Float64Array(0);
+  private arrivals = 0;
+  /**
+   * A byte per slot that views may keep what they derive from the span alone in (the
+   * waterfall: its row's kind and whether it has source), so a live update derives it for the
+   * new spans only. Zero: not known; cleared when the slot's span changes.
+   */
+  memo = new Uint8Array(0);
+  /** Parents whose children are not in sibling order (a child came too far out of it). */
+  private dirty = new Uint8Array(0);
+  private readonly dirtyList: number[] = [];
+  baseNs = 0n;
+  private hasBase = false;
+  private byShard: boolean;
+  /**
+   * The trace's spans as they were when the tree was asked for, linked by `settle` in steps
+   * (iterated as it goes: a million spans take a while). Spans kept meanwhile wait in
+   * `pending`; one the walk sees too is linked twice, the second time changing nothing.
+   */
+  private backlog: Iterator<SpanRecord> | undefined;
+  private pending: SpanRecord[] = [];
+  private holds = 0;
+  /** Spans were removed from the trace: this tree is dropped and built again. */
+  stale = false;
+  private readonly standIns = new Map<number, { child: SpanRecord; span: SpanRecord }>();
+
+  constructor(private readonly trace: Trace) {
+    this.byShard = trace.iteratesByShard;
+    this.backlog = trace.allSpans();
+    this.reserve(trace.spanCount + 16);
+  }
+
+  added(span: SpanRecord): void {
+    if (this.backlog || this.holds > 0) this.pending.push(span);
+    else this.link(span);
+  }
+
+  /**
+   * Keeps the tree as it is while a layout walks it in steps (spans keep arriving between
+   * them): spans kept meanwhile are linked on the last `release`.
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (--this.holds > 0 || this.backlog) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const span of pending) this.link(span);
+  }
+
+  reset(): void {
+    this.stale = true;
+    this.trace.follow(undefined);
+  }
+
+  /** Whether every span kept so far is linked and every list is in sibling order. */
+  get settled(): boolean {
+    return this.backlog === undefined && this.dirtyList.length === 0 && this.byShard === this.trace.iteratesByShard;
+  }
+
+  /**
+   * Links the spans there before the tree was made, then sorts the lists that need it. The
+   * progress is the tree's, not the generator's: callers that interleave share the work.
+   */
+  *settle(): Steps<void> {
+    while (this.backlog) {
+      for (let k = 0; k < STEP_ITEMS && this.backlog; k++) {
+        const next = this.backlog.next();
+        if (!next.done) {
+          this.link(next.value);
+          continue;
+        }
+        this.backlog = undefined;
+        this.holds++;
+        this.release();
+      }
+      yield;
+    }
+    // A layout is walking the tree: it stays as that layout sees it.
+    if (this.holds > 0) return;
+    if (this.byShard !== this.trace.iteratesByShard) {
+      // The trace's spans now iterate shard by shard: ties among siblings order differently.
+      this.byShard = this.trace.iteratesByShard;
+      for (let s = 0; s < this.size; s++) if (this.childCount[s] > 1) this.markDirty(s);
+    }
+    let work = 0;
+    while (this.dirtyList.length > 0) {
+      const p = this.dirtyList.pop()!;
+      this.dirty[p] = 0;
+      work += this.sortChildren(p);
+      if (work >= STEP_ITEMS) {
+        work = 0;
+        yield;
+      }
+    }
+  }
+
+  slot(spanId: string): number | undefined {
+    return this.slotOf.get(spanId);
+  }
+
+  /** A stand-in's made-up span, from its first child (see `notReceivedSpan`); the tree must be settled. */
+  standInSpan(slot: number): SpanRecord {
+    const child = this.records[this.firstChild[slot]]!;
+    const known = this.standIns.get(slot);
+    if (known?.child === child) return known.span;
+    const span = notReceivedSpan(child, this.ids[slot]);
+    this.standIns.set(slot, { child, span });
+    return span;
+  }
+
+  /** The span a slot shows: its own, or a stand-in's made-up one. */
+  spanAt(slot: number): SpanRecord {
+    return this.records[slot] ?? this.standInSpan(slot);
+  }
+
+  /**
+   * The tops, in `buildTree`'s order: parentless spans (the one the summary names first),
+   * then stand-ins and spans that name themselves as parent, in sibling order. Settled tree.
+   */
+  tops(): number[] {
+    const real: number[] = [];
+    const orphans: number[] = [];
+    for (let s = 0; s < this.size; s++) {
+      const span = this.records[s];
+      if (span === undefined) {
+        if (this.childCount[s] > 0) orphans.push(s);
+      } else if (this.parent[s] === NONE) {
+        (span.parentSpanId === '' ? real : orphans).push(s);
+      }
+    }
+    real.sort((a, b) => (a === b ? 0 : standsBefore(this.records[a]!, this.records[b]!) ? -1 : 1));
+    if (orphans.length > 1) {
+      // Ties go by place in buildTree's list of tops: a stand-in's is that of its first child in
+      // `allSpans()` order, which made it.
+      const place = new Map<number, number>();
+      for (const s of orphans) {
+        if (this.records[s]) {
+          place.set(s, this.orderKey(s));
+          continue;
+        }
+        let first = Infinity;
+        for (let c = this.firstChild[s]; c !== NONE; c = this.nextSibling[c]) first = Math.min(first, this.orderKey(c));
+        place.set(s, first);
+      }
+      orphans.sort((a, b) => this.compareTops(a, b) || place.get(a)! - place.get(b)!);
+    }
+    return real.concat(orphans);
+  }
+
+  /** Sibling order without the last tie-break; stand-ins by their made-up span. */
+  private compareTops(a: number, b: number): number {
+    const x = this.spanAt(a);
+    const y = this.spanAt(b);
+    const sa = this.records[a] ? this.start[a] : this.start[this.firstChild[a]];
+    const sb = this.records[b] ? this.start[b] : this.start[this.firstChild[b]];
+    if (sa !== sb) return sa - sb;
+    const ea = this.records[a] ? this.endKey[a] : Infinity;
+    const eb = this.records[b] ? this.endKey[b] : Infinity;
+    if (ea !== eb) return ea < eb ? -1 : 1;
+    return compareWritten(x, y);
+  }
+
+  /** Sibling order of two spans (slots with a record). */
+  compare(a: number, b: number): number {
+    return this.compareUntied(a, b) || this.orderKey(a) - this.orderKey(b);
+  }
+
+  /** Sibling order by start, end and place written only (`compareSiblings`): 0 for ties. */
+  compareUntied(a: number, b: number): number {
+    const d = this.start[a] - this.start[b];
+    if (d !== 0) return d;
+    const ea = this.endKey[a];
+    const eb = this.endKey[b];
+    if (ea !== eb) return ea < eb ? -1 : 1;
+    return compareWritten(this.records[a]!, this.records[b]!);
+  }
+
+  /** Place in `allSpans()` order: arrival, or shard then arrival once the trace's map has split. */
+  private orderKey(slot: number): number {
+    return this.byShard ? ShardedMap.shardOf(this.ids[slot]) * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
+  }
+
+  private link(span: SpanRecord): void {
+    if (!this.byShard && this.trace.iteratesByShard) {
+      this.byShard = true;
+      for (let s = 0; s < this.size; s++) if (this.childCount[s] > 1) this.markDirty(s);
+    }
+    let slot = this.slotOf.get(span.spanId);
+    if (slot === undefined) slot = this.newSlot(span.spanId);
+    if (this.records[slot] === undefined) {
+      this.arrival[slot] = this.arrivals++;
+      this.spanCount++;
+      this.standIns.delete(slot);
+    } else {
+      this.unlink(slot);
+    }
+    this.records[slot] = span;
+    this.memo[slot] = 0;
+    if (!this.hasBase) {
+      this.baseNs = span.startNs;
+      this.hasBase = true;
+    }
+    this.start[slot] = Number(span.startNs - this.baseNs);
+    this.endKey[slot] = isInProgress(span) ? Infinity : Number(span.endNs - this.baseNs);
+    const parentId = span.parentSpanId;
+    if (parentId === '' || parentId === span.spanId) return;
+    let p = this.slotOf.get(parentId);
+    if (p === undefined) p = this.newSlot(parentId);
+    this.parent[slot] = p;
+    this.insertChild(p, slot);
+  }
+
+  private newSlot(spanId: string): number {
+    if (this.size === this.parent.length) this.reserve(this.size * 2);
+    const s = this.size++;
+    this.slotOf.set(spanId, s);
+    this.ids.push(spanId);
+    this.records.push(undefined);
+    this.parent[s] = NONE;
+    this.firstChild[s] = NONE;
+    this.lastChild[s] = NONE;
+    this.nextSibling[s] = NONE;
+    this.prevSibling[s] = NONE;
+    return s;
+  }
+
+  private reserve(capacity: number): void {
+    if (capacity <= this.parent.length) return;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.parent = grow(this.parent, new Int32Array(capacity));
+    this.firstChild = grow(this.firstChild, new Int32Array(capacity));
+    this.lastChild = grow(this.lastChild, new Int32Array(capacity));
+    this.nextSibling = grow(this.nextSibling, new Int32Array(capacity));
+    this.prevSibling = grow(this.prevSibling, new Int32Array(capacity));
+    this.childCount = grow(this.childCount, new Int32Array(capacity));
+    this.start = grow(this.start, new Float64Array(capacity));
+    this.endKey = grow(this.endKey, new Float64Array(capacity));
+    this.arrival = grow(this.arrival, new Float64Array(capacity));
+    this.dirty = grow(this.dirty, new Uint8Array(capacity));
+    this.memo = grow(this.memo, new Uint8Array(capacity));
+  }
+
+  /** Takes a span out of its parent's list (a span sent again may move or change parent). */
+  private unlink(slot: number): void {
+    const p = this.parent[slot];
+    if (p === NONE) return;
+    const prev = this.prevSibling[slot];
+    const next = this.nextSibling[slot];
+    if (prev === NONE) this.firstChild[p] = next;
+    else this.nextSibling[prev] = next;
+    if (next === NONE) this.lastChild[p] = prev;
+    else this.prevSibling[next] = prev;
+    this.childCount[p]--;
+    this.parent[slot] = NONE;
+  }
+
+  /**
+   * Puts a child in its place, looking back from the last child a few steps (spans mostly
+   * arrive in order: children end, and are exported, one after another); further out of
+   * order, it goes last and the list is sorted once, by `settle`.
+   */
+  private insertChild(p: number, c: number): void {
+    const last = this.lastChild[p];
+    this.childCount[p]++;
+    let after = last;
+    if (!this.dirty[p]) {
+      for (let steps = 0; after !== NONE && this.compare(c, after) < 0; steps++) {
+        if (steps === SCAN_BACK) {
+          after = last;
+          this.markDirty(p);
+          break;
+        }
+        after = this.prevSibling[after];
+      }
+    }
+    const next = after === NONE ? this.firstChild[p] : this.nextSibling[after];
+    this.prevSibling[c] = after;
+    this.nextSibling[c] = next;
+    if (after === NONE) this.firstChild[p] = c;
+    else this.nextSibling[after] = c;
+    if (next === NONE) this.lastChild[p] = c;
+    else this.prevSibling[next] = c;
+  }
+
+  private markDirty(p: number): void {
+    if (this.dirty[p]) return;
+    this.dirty[p] = 1;
+    this.dirtyList.push(p);
+  }
+
+  /** Sorts a parent's list (stable, adaptive); returns the work done, for stepping. */
+  private sortChildren(p: number): number {
+    const kids: number[] = [];
+    for (let c = this.firstChild[p]; c !== NONE; c = this.nextSibling[c]) kids.push(c);
+    kids.sort((a, b) => this.compare(a, b));
+    let prev = NONE;
+    for (const c of kids) {
+      this.prevSibling[c] = prev;
+      if (prev === NONE) this.firstChild[p] = c;
+      else this.nextSibling[prev] = c;
+      prev = c;
+    }
+    this.nextSibling[prev] = NONE;
+    this.lastChild[p] = prev;
+    return kids.length;
+  }
+}
+
+const trees = new WeakMap<Trace, FlatTree>();
+
+/** The trace's flat tree, made on first use and kept up to date span by span from then on. */
+export function flatTreeOf(trace: Trace): FlatTree {
+  let tree = trees.get(trace);
+  if (!tree || tree.stale) {
+    tree = new FlatTree(trace);
+    trees.set(trace, tree);
+    trace.follow(tree);
+  }
+  return tree;
+}
+
+/** Drops the trace's flat tree (its waterfall closed): ~100 bytes a span, and a follower told of every span. */
+export function releaseFlatTree(trace: Trace): void {
+  trees.get(trace)?.reset();
+  trees.delete(trace);
+}
+
+/**
+ * A parent that spans of the trace name but that has not arrived, as the trace's flat tree
+ * knows it (undefined when it has none): for the details of a stand-in row.
+ */
+export function flatStandIn(trace: Trace, spanId: string): { readonly span: SpanRecord; readonly childCount: number } | undefined {
+  const tree = trees.get(trace);
+  if (!tree || tree.stale) return undefined;
+  runSteps(tree.settle());
+  const slot = tree.slot(spanId);
+  if (slot === undefined || tree.records[slot] !== undefined || tree.childCount[slot] === 0) return undefined;
+  return { span: tree.standInSpan(slot), childCount: tree.childCount[slot] };
+}

@@ -1,0 +1,280 @@
+/**
+ * The waterfall's rows from a flat tree (`model/flatTree.ts`): the same depth-first walk,
+ * folding and columns as `buildRows` in layout.ts makes from the object tree, reading the
+ * tree's typed arrays instead of a node object per span. A big trace's layout then allocates
+ * its columns and one array of spans, and no object per span.
+ */
+import { StatusCode, type SpanRecord } from '../model/span';
+import { NONE, type FlatTree } from '../model/flatTree';
+import { STEP_ITEMS, type Steps } from '../util/steps';
+import { finishLayout, foldThresholdOf, grow, saturate, type Rows, type WaterfallLayout, type WaterfallOptions } from './layout';
+
+/** Lays out a flat tree as `layoutWaterfallSteps` lays out `trace.tree()`: the same layout. */
+export function* layoutFlatSteps(tree: FlatTree, options: WaterfallOptions = {}): Steps<WaterfallLayout> {
+  yield* tree.settle();
+  // Spans that arrive while the walk yields wait until it is done (the next send shows them).
+  tree.hold();
+  let rows: Walk;
+  try {
+    const threshold = foldThresholdOf(options.foldThreshold);
+    const tops = tree.tops();
+    rows = yield* walk(tree, tops, threshold, options.originNs);
+    if (rows.unplaced.length > 0) {
+      // Parent cycles: cut them where buildTree does and walk again with the cuts as tops.
+      tops.push(...cutCycles(tree, rows.rowOfSlot, rows.unplaced));
+      rows = yield* walk(tree, tops, threshold, options.originNs);
+    }
+  } finally {
+    tree.release();
+  }
+  return yield* finishLayout(rows.rows, options);
+}
+
+/** One level of the walk: a parent's children (a linked list) or the tops (an array). */
+interface Level {
+  /** The tops, or undefined for a parent's list. */
+  list: readonly number[] | undefined;
+  /** Next slot to visit (a list), or next index in `list`. */
+  cursor: number;
+  /** Index among the level's children of the next one (for `runs`). */
+  k: number;
+  parentRow: number;
+  depth: number;
+  runs: number[] | undefined;
+  runPtr: number;
+  runEnd: number;
+  groupRow: number;
+}
+
+interface Walk {
+  rows: Rows;
+  rowOfSlot: Int32Array;
+  /** Spans the walk did not reach (they hang off parent cycles). */
+  unplaced: number[];
+}
+
+function* walk(tree: FlatTree, tops: readonly number[], threshold: number, givenOriginNs: bigint | undefined): Steps<Walk> {
+  const { records, firstChild, nextSibling, childCount, start, endKey } = tree;
+  const hint = tree.size;
+  const spans: SpanRecord[] = new Array<SpanRecord>(hint);
+  let spanCount = 0;
+  /** Rows of received spans (not stand-ins): fewer than the tree's spans means parent cycles. */
+  let spansPlaced = 0;
+  const rowOfSlot = new Int32Array(tree.size).fill(-1);
+  let rowOfSpan = new Int32Array(Math.max(16, hint));
+  let slotOfSpan = new Int32Array(Math.max(16, hint));
+  let capacity = Math.max(16, hint + (threshold === Infinity ? 0 : Math.ceil(hint / threshold)));
+  let spanIndex = new Int32Array(capacity);
+  let depth = new Uint16Array(capacity);
+  let parent = new Int32Array(capacity);
+  let groupSize = new Uint32Array(capacity);
+  let startMs = new Float64Array(capacity);
+  let endMs = new Float64Array(capacity);
+  let error = new Uint8Array(capacity);
+  let rowCount = 0;
+  let groupCount = 0;
+  const baseNs = givenOriginNs ?? (tops.length > 0 ? tree.spanAt(tops[0]).startNs : 0n);
+  // Exact: both are whole nanoseconds below 2^53 for spans within ~100 days.
+  const baseOffset = Number(baseNs - tree.baseNs);
+  let minStart = Infinity;
+  let minSpan = -1;
+
+  // A stand-in starts with its first child and has no end; it is never a child itself.
+  const startOf = (s: number): number => (records[s] ? start[s] : start[firstChild[s]]);
+  const nameOf = (s: number): string => tree.spanAt(s).name;
+  /** The next child of a list at or after `c` that the walk has not placed (a cut cycle member is). */
+  const skipPlaced = (c: number): number => {
+    while (c !== NONE && rowOfSlot[c] >= 0) c = nextSibling[c];
+    return c;
+  };
+
+  const levels: Level[] = [];
+  let top = -1;
+  const enter = (list: readonly number[] | undefined, first: number, count: number, parentRow: number, d: number): void => {
+    const level = levels[++top] ?? (levels[top] = { list, cursor: 0, k: 0, parentRow, depth: d, runs: undefined, runPtr: 0, runEnd: -1, groupRow: -1 });
+    level.list = list;
+    level.cursor = list ? 0 : skipPlaced(first);
+    level.k = 0;
+    level.parentRow = parentRow;
+    level.depth = d;
+    level.runs = count >= threshold ? findRuns(list, level.cursor, nameOf, nextSibling, skipPlaced, threshold) : undefined;
+    level.runPtr = 0;
+    level.runEnd = -1;
+    level.groupRow = -1;
+  };
+  const newRow = (): number => {
+    if (rowCount === capacity) {
+      capacity *= 2;
+      spanIndex = grow(spanIndex, new Int32Array(capacity));
+      depth = grow(depth, new Uint16Array(capacity));
+      parent = grow(parent, new Int32Array(capacity));
+      groupSize = grow(groupSize, new Uint32Array(capacity));
+      startMs = grow(startMs, new Float64Array(capacity));
+      endMs = grow(endMs, new Float64Array(capacity));
+      error = grow(error, new Uint8Array(capacity));
+    }
+    return rowCount++;
+  };
+
+  enter(tops, NONE, tops.length, -1, 0);
+  while (top >= 0) {
+    const level = levels[top];
+    let slot: number;
+    if (level.list) {
+      if (level.cursor === level.list.length) {
+        top--;
+        continue;
+      }
+      slot = level.list[level.cursor++];
+    } else {
+      if (level.cursor === NONE) {
+        top--;
+        continue;
+      }
+      slot = level.cursor;
+      level.cursor = skipPlaced(nextSibling[slot]);
+    }
+    const k = level.k++;
+    const runs = level.runs;
+    if (runs !== undefined && level.runPtr < runs.length && runs[level.runPtr] === k) {
+      const g = newRow();
+      level.runEnd = runs[level.runPtr + 1];
+      level.runPtr += 2;
+      level.groupRow = g;
+      spanIndex[g] = -1;
+      depth[g] = saturate(level.depth);
+      parent[g] = level.parentRow;
+      groupSize[g] = level.runEnd - k;
+      startMs[g] = Infinity;
+      endMs[g] = -Infinity;
+      groupCount++;
+    }
+    const member = k < level.runEnd;
+    const span = tree.spanAt(slot);
+    const r = newRow();
+    const i = spanCount++;
+    if (i === rowOfSpan.length) {
+      rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
+      slotOfSpan = grow(slotOfSpan, new Int32Array(i * 2));
+    }
+    slotOfSpan[i] = slot;
+    spans[i] = span;
+    if (records[slot]) spansPlaced++;
+    rowOfSpan[i] = r;
+    rowOfSlot[slot] = r;
+    spanIndex[r] = i;
+    const d = member ? level.depth + 1 : level.depth;
+    depth[r] = saturate(d);
+    parent[r] = member ? level.groupRow : level.parentRow;
+    groupSize[r] = 0;
+    const startNs = startOf(slot);
+    const start = (startNs - baseOffset) / 1e6;
+    startMs[r] = start;
+    const end = records[slot] ? endKey[slot] : Infinity;
+    endMs[r] = end !== Infinity && end > startNs ? start + (end - startNs) / 1e6 : start;
+    if (span.statusCode === StatusCode.Error) error[r] = 1;
+    if (start < minStart) {
+      minStart = start;
+      minSpan = i;
+    }
+    if (childCount[slot] > 0) enter(undefined, firstChild[slot], childCount[slot], r, d + 1);
+    if (rowCount % STEP_ITEMS === 0) yield;
+  }
+  spans.length = spanCount;
+  let originNs = baseNs;
+  if (givenOriginNs === undefined && minSpan >= 0 && minStart !== 0) {
+    originNs = spans[minSpan].startNs;
+    for (let r = 0; r < rowCount; r++) {
+      startMs[r] -= minStart;
+      endMs[r] -= minStart;
+    }
+  }
+  const unplaced: number[] = [];
+  if (spansPlaced < tree.spanCount) {
+    for (let s = 0; s < tree.size; s++) if (records[s] && rowOfSlot[s] < 0) unplaced.push(s);
+  }
+  return {
+    rowOfSlot,
+    unplaced,
+    rows: {
+      rowCount,
+      groupCount,
+      spans,
+      rowOfSpan: rowOfSpan.subarray(0, spanCount),
+      slotOfSpan: slotOfSpan.subarray(0, spanCount),
+      spanIndex: spanIndex.subarray(0, rowCount),
+      depth: depth.subarray(0, rowCount),
+      parent: parent.subarray(0, rowCount),
+      groupSize: groupSize.subarray(0, rowCount),
+      startMs: startMs.subarray(0, rowCount),
+      endMs: endMs.subarray(0, rowCount),
+      error: error.subarray(0, rowCount),
+      originNs,
+    },
+  };
+}
+
+/** Runs of ≥ threshold consecutive same-name children, as [first, end) index pairs; undefined if none. */
+function findRuns(
+  list: readonly number[] | undefined,
+  first: number,
+  nameOf: (slot: number) => string,
+  nextSibling: Int32Array,
+  skipPlaced: (slot: number) => number,
+  threshold: number,
+): number[] | undefined {
+  let runs: number[] | undefined;
+  let runFirst = 0;
+  let runName: string | undefined;
+  let k = 0;
+  const close = (): void => {
+    if (k - runFirst >= threshold) (runs ??= []).push(runFirst, k);
+  };
+  for (let i = 0, c = first; list ? i < list.length : c !== NONE; k++) {
+    const slot = list ? list[i++] : c;
+    const name = nameOf(slot);
+    if (k === 0) runName = name;
+    else if (name !== runName) {
+      close();
+      runFirst = k;
+      runName = name;
+    }
+    if (!list) c = skipPlaced(nextSibling[c]);
+  }
+  close();
+  return runs;
+}
+
+/**
+ * What `buildTree` does with spans no top reaches: in sibling order, walk up from each to
+ * its parent cycle and cut the cycle at its earliest member, which becomes a top; returns the
+ * cuts in order. Marks what each cut reaches in `rowOfSlot` (with 0: only placed or not matters).
+ */
+function cutCycles(tree: FlatTree, rowOfSlot: Int32Array, unplaced: number[]): number[] {
+  const { parent, firstChild, nextSibling } = tree;
+  const cuts: number[] = [];
+  unplaced.sort((a, b) => tree.compare(a, b));
+  for (const node of unplaced) {
+    if (rowOfSlot[node] >= 0) continue;
+    const seen = new Set<number>();
+    let onCycle = node;
+    while (!seen.has(onCycle)) {
+      seen.add(onCycle);
+      onCycle = parent[onCycle];
+    }
+    let cut = onCycle;
+    for (let n = parent[onCycle]; n !== onCycle; n = parent[n]) if (tree.compareUntied(n, cut) < 0) cut = n;
+    cuts.push(cut);
+    const stack = [cut];
+    rowOfSlot[cut] = 0;
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      for (let c = firstChild[s]; c !== NONE; c = nextSibling[c]) {
+        if (rowOfSlot[c] >= 0) continue;
+        rowOfSlot[c] = 0;
+        stack.push(c);
+      }
+    }
+  }
+  return cuts;
+}

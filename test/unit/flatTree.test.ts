@@ -1,0 +1,187 @@
+// The flat tree (typed arrays, kept up to date span by span) against the object tree
+// (`Trace.tree()`, rebuilt): on seeded random traces with duplicate ids, spans sent again with
+// other times or parents, missing parents (stand-ins), spans naming themselves as parent,
+// parent cycles, several roots, runs of same-named siblings and ties everywhere, the layout
+// of one must be the layout of the other, column for column.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SpanKind, StatusCode, type Attributes, type SpanRecord } from '../../src/core/model/span';
+import { Trace } from '../../src/core/model/trace';
+import { flatTreeOf } from '../../src/core/model/flatTree';
+import { runSteps } from '../../src/core/util/steps';
+import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
+import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
+import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
+import { runTokens } from '../../src/core/genai/conventions';
+import { pick, rng, type Rand } from './fuzzing';
+
+const T0 = 1_700_000_000_000_000_000n;
+const TRACE = '5b8efff798038103d269b633813fc60c';
+const NAMES = ['llm', 'tool', 'step', 'retrieve', 'a'];
+const FILES = ['a.jsonl', 'b.jsonl'];
+
+function record(r: Rand, id: string, parent: string): SpanRecord {
+  // Times on a coarse grid, so starts and ends tie often; some spans still running (no end).
+  const start = T0 + BigInt(Math.floor(r() * 20)) * 1_000_000n;
+  const running = r() < 0.1;
+  const endNs = running ? 0n : start + BigInt(Math.floor(r() * 6)) * 1_000_000n;
+  return {
+    traceId: TRACE,
+    spanId: id,
+    parentSpanId: parent,
+    name: r() < 0.6 ? 'step' : pick(r, NAMES),
+    kind: SpanKind.Internal,
+    startNs: start,
+    endNs,
+    statusCode: r() < 0.1 ? StatusCode.Error : StatusCode.Unset,
+    errorMessage: undefined,
+    attributes: undefined,
+    resource: { serviceName: 'svc', attributesStart: 0, attributesEnd: 0 },
+    scope: undefined,
+    // Few places written, so ties go down to the order spans came in.
+    origin: { file: pick(r, FILES), line: 1 },
+    byteStart: Math.floor(r() * 3),
+    byteEnd: 0,
+  };
+}
+
+const idOf = (k: number): string => k.toString(16).padStart(16, '0');
+
+/** A random span: a new or repeated id, under a random parent (known, missing, itself, or none). */
+function randomSpan(r: Rand, n: number, made: string[]): SpanRecord {
+  const repeat = made.length > 0 && r() < 0.1;
+  const id = repeat ? pick(r, made) : idOf(made.length + 1);
+  if (!repeat) made.push(id);
+  const x = r();
+  // Parents among all ids to come make cycles; ids beyond them are never sent (stand-ins).
+  const parent = x < 0.06 ? '' : x < 0.08 ? id : x < 0.14 ? idOf(n + 1 + Math.floor(r() * 4)) : idOf(1 + Math.floor(r() * n));
+  return record(r, id, parent);
+}
+
+function summary(l: WaterfallLayout): unknown {
+  return {
+    originNs: l.originNs,
+    endMs: l.endMs,
+    spans: l.spans.map((s) => [s.spanId, s.name, s.parentSpanId, s.startNs, s.endNs, s.origin.file, s.byteStart]),
+    rowOfSpan: [...l.rowOfSpan],
+    rowCount: l.rowCount,
+    spanIndex: [...l.spanIndex],
+    depth: [...l.depth],
+    parent: [...l.parent],
+    subtreeEnd: [...l.subtreeEnd],
+    startMs: [...l.startMs],
+    durationMs: [...l.durationMs],
+    selfMs: [...l.selfMs],
+    onCriticalPath: [...l.onCriticalPath],
+    error: [...l.error],
+    groupSize: [...l.groupSize],
+    critical: [[...l.criticalPath.row], [...l.criticalPath.startMs], [...l.criticalPath.endMs]],
+  };
+}
+
+function assertSameLayout(trace: Trace, options: WaterfallOptions, what: string): void {
+  const expected = runSteps(layoutWaterfallSteps(trace.tree(), options));
+  const actual = runSteps(layoutFlatSteps(flatTreeOf(trace), options));
+  assert.deepStrictEqual(summary(actual), summary(expected), what);
+}
+
+test('the flat tree lays out as the object tree on random traces, span by span', () => {
+  for (let seed = 1; seed <= 300; seed++) {
+    const r = rng(seed);
+    const n = 1 + Math.floor(r() * (seed % 10 === 0 ? 400 : 60));
+    const options: WaterfallOptions = { criticalSegments: true, foldThreshold: pick(r, [undefined, 2, 3, 0]) };
+    const trace = new Trace(TRACE);
+    const made: string[] = [];
+    // The flat tree is asked for at some point: spans before it are linked in bulk, the rest one by one.
+    const askAt = Math.floor(r() * n);
+    for (let i = 0; i < n; i++) {
+      trace.add(randomSpan(r, n, made));
+      if (i === askAt) flatTreeOf(trace);
+      if (i >= askAt && r() < 0.15) assertSameLayout(trace, options, `seed ${seed}, after span ${i + 1} of ${n}`);
+      if (r() < 0.01) trace.removeFromFile(pick(r, FILES));
+    }
+    assertSameLayout(trace, options, `seed ${seed}, all ${n} spans`);
+  }
+});
+
+test('the flat tree lays out as the object tree when asked while it is being built', () => {
+  for (let seed = 1000; seed < 1050; seed++) {
+    const r = rng(seed);
+    const n = 50 + Math.floor(r() * 200);
+    const trace = new Trace(TRACE);
+    const made: string[] = [];
+    for (let i = 0; i < n / 2; i++) trace.add(randomSpan(r, n, made));
+    const tree = flatTreeOf(trace);
+    const settling = tree.settle();
+    settling.next(); // part of the backlog linked; spans keep arriving
+    for (let i = Math.ceil(n / 2); i < n; i++) trace.add(randomSpan(r, n, made));
+    assertSameLayout(trace, { criticalSegments: true }, `seed ${seed}`);
+  }
+});
+
+test('the flat tree keeps sibling ties in the order spans iterate once the trace has split its map', () => {
+  // Past 32,768 spans a trace's map iterates shard by shard; ties among siblings follow that.
+  const r = rng(7);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  const n = 40_000;
+  flatTreeOf(trace);
+  for (let i = 0; i < n; i++) {
+    const id = idOf(i + 1);
+    made.push(id);
+    // A few wide parents, everyone tied: start, end and place written.
+    const span = record(r, id, i < 10 ? '' : idOf(1 + (i % 10)));
+    trace.add({ ...span, startNs: T0 + BigInt(i % 3) * 1_000_000n, endNs: T0 + 5_000_000n, byteStart: 0, origin: { file: 'a.jsonl', line: 1 } });
+    if (i === 30_000) assertSameLayout(trace, {}, 'before the split');
+  }
+  assertSameLayout(trace, {}, 'after the split');
+  for (let i = 0; i < 50; i++) trace.add(randomSpan(r, n, made));
+  assertSameLayout(trace, { criticalSegments: true }, 'after random spans');
+});
+
+test('waterfall rows from the flat tree, kept across live updates, are those of the object tree', () => {
+  const r = rng(99);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  const kinds: (Attributes | undefined)[] = [{ 'openinference.span.kind': 'LLM', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 3 }, { 'openinference.span.kind': 'LLM' }, { 'openinference.span.kind': 'TOOL' }, { 'code.file.path': 'a.py' }, undefined];
+  const add = (): void => {
+    const span = randomSpan(r, 300, made);
+    trace.add({ ...span, attributes: pick(r, kinds) });
+  };
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 50; i++) add();
+    const flat = waterfallData(trace, 0, round);
+    const object = runSteps(waterfallDataSteps(trace, trace.tree(), 0, round));
+    assert.deepStrictEqual(flat.start, object.start, `round ${round}: header`);
+    // Both read the tokens cached by revision: count them again over every span.
+    assert.deepStrictEqual(flat.start.header.tokens, runTokens(trace.allSpans(), (id) => trace.span(id)), `round ${round}: tokens`);
+    assert.deepStrictEqual(flat.slice(0, flat.start.rowCount), object.slice(0, object.start.rowCount), `round ${round}: rows`);
+  }
+});
+
+test('spans that arrive while the flat tree is laid out in steps wait for the next layout', () => {
+  const r = rng(5);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  for (let i = 0; i < 30_000; i++) trace.add(randomSpan(r, 30_000, made));
+  const before = summary(runSteps(layoutWaterfallSteps(trace.tree(), {})));
+  const steps = layoutFlatSteps(flatTreeOf(trace));
+  for (let i = 0; i < 12; i++) steps.next(); // into the walk
+  for (let i = 0; i < 300; i++) trace.add(randomSpan(r, 30_000, made));
+  assert.deepStrictEqual(summary(runSteps(steps)), before);
+  assertSameLayout(trace, { criticalSegments: true }, 'the next layout');
+});
+
+test("an evicted trace's flat tree is let go, and made again from the spans read back", () => {
+  const r = rng(11);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  for (let i = 0; i < 200; i++) trace.add(randomSpan(r, 200, made));
+  const before = flatTreeOf(trace);
+  assertSameLayout(trace, {}, 'before eviction');
+  const kept = [...trace.allSpans()];
+  trace.evict(() => kept.map((s) => ({ ...s })));
+  assert.equal(before.stale, true);
+  assertSameLayout(trace, { criticalSegments: true }, 'read back');
+  assert.notEqual(flatTreeOf(trace), before);
+});
