@@ -3,15 +3,17 @@
 // call once it has the file's lines and its document symbols (`rangeLenses`); the baseline is
 // one plain pass over the same spans summing their durations, the least any counting must do.
 // And the rebuild of the lens index after one new run arrives in a big workspace (issue 16):
-// 10,000 runs of 100 spans (1,000,000 spans, every one with `code.*` attributes): only the new
-// run is walked and every run's digest merged; the baseline is the full walk the index made
-// before digests (every span of every run twice: the distinct paths, then grouping by place).
+// 10,000 runs of 100 spans (1,000,000 spans, every one with `code.*` attributes; each run an
+// agent of one of 50 modules, calling 10 of its 40 call sites): only the new run is walked
+// and placed into the index kept from the build before; the baseline is the full walk the
+// index made before digests (every span of every run twice: the distinct paths, then grouping
+// by place).
 // Part of `npm run bench` (bench/run.ts); alone: node out/bench/lenses.js.
 import { performance } from 'node:perf_hooks';
 import { StatusCode, type SpanRecord } from '../src/core/model/span';
 import { TraceStore } from '../src/core/model/traceStore';
 import type { Trace } from '../src/core/model/trace';
-import { buildSpanLocations, rangeLenses, type CodeRange, type LineSpans, type ResolvedPlaces } from '../src/core/source/functionSpans';
+import { rangeLenses, SpanLocationsMerge, type CodeRange, type LineSpans, type ResolvedPlaces } from '../src/core/source/functionSpans';
 import { runDigests, spanRef, type PlaceStats } from '../src/core/source/runDigest';
 import { sourceLocationOf } from '../src/core/source/source';
 import { sourceFileKey } from '../src/core/source/sourceIndex';
@@ -86,7 +88,7 @@ function partOf(spans: SpanRecord[]): PlaceStats {
     count: spans.length,
     failed: spans.filter((s) => s.statusCode === StatusCode.Error).length,
     running: spans.length - ended.length,
-    durations: Float64Array.from(ended).sort(),
+    durations: ended.sort((a, b) => a - b),
     lastStartNs: newest[0].startNs,
     recent: newest.slice(0, 50).map(spanRef),
   };
@@ -131,8 +133,12 @@ const SOURCE_FILES = 50;
 const LINES_PER_FILE = 40;
 const TRACE_FILE = '/bench/otlp.jsonl';
 
-/** A run of `SPANS_PER_RUN` spans from places of `SOURCE_FILES` files (attribute objects shared per place, as few as a reader's). */
+const SITES_PER_RUN = 10;
+
+/** A run of `SPANS_PER_RUN` spans from `SITES_PER_RUN` call sites of one module (attribute objects shared per place, as a reader's are few). */
 function benchRun(rng: Rng, n: number, attributes: readonly Record<string, string | number>[]): SpanRecord[] {
+  const module = Math.floor(rng.next() * SOURCE_FILES);
+  const sites = Array.from({ length: SITES_PER_RUN }, () => attributes[module * LINES_PER_FILE + Math.floor(rng.next() * LINES_PER_FILE)]);
   const traceId = n.toString(16).padStart(32, '0');
   const base = BigInt(1_700_000_000_000 + n * 10_000) * 1_000_000n;
   const spans: SpanRecord[] = [];
@@ -148,7 +154,7 @@ function benchRun(rng: Rng, n: number, attributes: readonly Record<string, strin
       endNs: startNs + BigInt(Math.floor(rng.next() * 2_000_000_000)),
       statusCode: rng.next() < 0.05 ? StatusCode.Error : StatusCode.Unset,
       errorMessage: undefined,
-      attributes: attributes[Math.floor(rng.next() * attributes.length)],
+      attributes: sites[Math.floor(rng.next() * sites.length)],
       resource: { serviceName: undefined, attributesStart: 0, attributesEnd: 0 },
       scope: undefined,
       origin: { file: TRACE_FILE, line: n + 1 },
@@ -163,11 +169,11 @@ function benchRun(rng: Rng, n: number, attributes: readonly Record<string, strin
 const places: ResolvedPlaces = { path: (recorded) => recorded, name: () => undefined };
 
 /** The rebuild as `SpanLocationIndex` makes it, without the disk: digests (new runs walked), their distinct paths, the merge. */
-function rebuild(traces: readonly Trace[]): number {
+function rebuild(merge: SpanLocationsMerge, traces: readonly Trace[]): number {
   const digests = runSteps(runDigests(traces));
   const paths = new Set<string>();
   for (const d of digests) for (const p of d.paths.keys()) paths.add(p);
-  const index = runSteps(buildSpanLocations(digests, places));
+  const index = runSteps(merge.update(digests, places));
   let n = 0;
   for (const lines of index.values()) for (const l of lines) for (const p of l.parts) n += p.count;
   if (paths.size === 0) throw new Error('no recorded paths');
@@ -207,15 +213,21 @@ function benchRebuild(log: (m: string) => void): LensResult {
   }
   const store = new TraceStore();
   for (let n = 0; n < REBUILD_RUNS; n++) store.addSpans(TRACE_FILE, benchRun(rng, n, attributes));
+  const merge = new SpanLocationsMerge();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  const first = rebuild(store.runs());
+  const first = rebuild(merge, store.runs());
   const firstMs = performance.now() - t0;
+  gc?.();
+  const digestMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   if (first !== REBUILD_RUNS * SPANS_PER_RUN) throw new Error(`the first build placed ${first} of ${REBUILD_RUNS * SPANS_PER_RUN} spans`);
   let runs = REBUILD_RUNS;
   const arrive = () => store.addSpans(TRACE_FILE, benchRun(rng, runs++, attributes));
   const value = medianMs(9, () => {
     arrive();
-    const placed = rebuild(store.runs());
+    const placed = rebuild(merge, store.runs());
     if (placed !== runs * SPANS_PER_RUN) throw new Error(`the rebuild placed ${placed} of ${runs * SPANS_PER_RUN} spans`);
   });
   const baseline = medianMs(3, () => {
@@ -224,7 +236,7 @@ function benchRebuild(log: (m: string) => void): LensResult {
     if (placed !== runs * SPANS_PER_RUN) throw new Error(`the full walk placed ${placed} of ${runs * SPANS_PER_RUN} spans`);
   });
   const row: LensResult = { name: 'lenses.rebuildMs.1mSpans10kRuns', value, unit: 'ms', baseline };
-  log(`  ${row.name}: ${value.toFixed(1)} ms after one new run among ${REBUILD_RUNS.toLocaleString()} (${(REBUILD_RUNS * SPANS_PER_RUN).toLocaleString()} spans; first build ${firstMs.toFixed(0)} ms; baseline full walk ${baseline.toFixed(1)} ms)`);
+  log(`  ${row.name}: ${value.toFixed(1)} ms after one new run among ${REBUILD_RUNS.toLocaleString()} (${(REBUILD_RUNS * SPANS_PER_RUN).toLocaleString()} spans; first build ${firstMs.toFixed(0)} ms${gc ? `, digests and index ${digestMB.toFixed(0)} MB of heap` : ''}; baseline full walk ${baseline.toFixed(1)} ms)`);
   return row;
 }
 

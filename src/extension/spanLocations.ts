@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Attributes } from '../core/model/span';
-import { buildSpanLocations, type ResolvedPlaces, type SpanLocations } from '../core/source/functionSpans';
+import { SpanLocationsMerge, type ResolvedPlaces, type SpanLocations } from '../core/source/functionSpans';
 import { mappedSourceCandidates } from '../core/source/pathMapping';
 import { resolveSpanSource } from '../core/source/resolveSpanSource';
 import { runDigests, type RunDigest } from '../core/source/runDigest';
@@ -29,8 +29,8 @@ type Place = { readonly file: string; readonly line: number | undefined } | null
  * Stack traces stay on disk, so they are not read here: Go to Source reads them.
  * Each run is summed up by raw place once per revision (`runDigest`: kept while the run is,
  * so evicted runs are not read back and unchanged ones not walked again); the distinct paths
- * and names are resolved (few, and cached), then the digests are merged by file and line, in
- * time slices. Rebuilt after the traces change, debounced for live runs.
+ * and names are resolved (few, and cached), then the changed runs' digests are merged by file
+ * and line into the index kept from the last build, in time slices. Rebuilt after the traces change, debounced for live runs.
  */
 export class SpanLocationIndex extends DisposableStore {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -39,6 +39,8 @@ export class SpanLocationIndex extends DisposableStore {
   private index: SpanLocations | undefined;
   private stale = true;
   private readonly building = new SharedRun<SpanLocations>();
+  /** The index between builds: only runs whose digest changed are placed again. */
+  private readonly merge = new SpanLocationsMerge();
   private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -77,7 +79,7 @@ export class SpanLocationIndex extends DisposableStore {
       const started = Date.now();
       const digests = await runStepsSliced(runDigests(this.service.workspace.store.runs()));
       await this.resolvePlaces(digests);
-      const index = await runStepsSliced(buildSpanLocations(digests, this.resolved));
+      const index = await runStepsSliced(this.merge.update(digests, this.resolved));
       this.index = index;
       this.lastBuildMs = Date.now() - started;
       if (this.notifyWhenBuilt) {

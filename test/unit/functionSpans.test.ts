@@ -31,7 +31,7 @@ function sorted(spans: LocatedSpan[]): LineSpans[] {
       count: 1,
       failed: span.statusCode === StatusCode.Error ? 1 : 0,
       running: isInProgress(span) ? 1 : 0,
-      durations: isInProgress(span) ? new Float64Array() : Float64Array.of(spanDurationMs(span)),
+      durations: isInProgress(span) ? [] : [spanDurationMs(span)],
       lastStartNs: span.startNs,
       recent: [spanRef(span)],
     });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isInProgress, spanDurationMs, SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
 import { TraceStore } from '../../src/core/model/traceStore';
 import type { Trace } from '../../src/core/model/trace';
-import { buildSpanLocations, rangeLenses, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
+import { buildSpanLocations, rangeLenses, SpanLocationsMerge, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
 import { digestWalks, nameKey, runDigests, SPANS_KEPT_PER_PLACE } from '../../src/core/source/runDigest';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { sourceFileKey } from '../../src/core/source/sourceIndex';
@@ -250,4 +250,42 @@ test('a digest keeps light references, not the span records, and the newest few 
   const records = new Set<unknown>(store.runs()[0].allSpans());
   assert.ok(at.recent.every((r) => !records.has(r) && !('attributes' in r)), 'refs, not records');
   assert.equal(at.durations.length, 300);
+});
+
+test('the merge kept between builds gives what a fresh one does: runs grown, new, gone; a place resolved later', () => {
+  const next = rng(11);
+  const store = new TraceStore();
+  for (let r = 0; r < 12; r++) store.addSpans(TRACE_FILE, randomRun(next, `m${r}`, 80));
+  const names = resolvedNames();
+  // `plan_step` not found at first (its language server still starting), found later.
+  const planKey = nameKey({ name: 'plan_step', attributes: undefined });
+  const found = names.get(planKey)!;
+  names.set(planKey, undefined);
+  const places = placesFor(names);
+  const merge = new SpanLocationsMerge();
+  const same = (label: string, placedRuns: number) => {
+    const digests = runSteps(runDigests(store.runs()));
+    const kept = runSteps(merge.update(digests, places));
+    assert.equal(merge.placedRuns, placedRuns, `${label}: runs placed`);
+    const fresh = runSteps(buildSpanLocations(digests, places));
+    assert.deepEqual([...kept.keys()].sort(), [...fresh.keys()].sort(), label);
+    for (const [file, lines] of fresh) {
+      assert.deepEqual(kept.get(file)!.map((l) => l.line), lines.map((l) => l.line), `${label}: lines of ${file}`);
+      for (const l of lines) assert.deepEqual(spanStatsInRange(kept.get(file)!, l.line, l.line), spanStatsInRange(lines, l.line, l.line), `${label}: ${file}:${l.line}`);
+    }
+    return kept;
+  };
+  const first = same('first', 12);
+  const firstCopy = new Map([...first].map(([k, v]) => [k, [...v]]));
+  same('unchanged', 0);
+  store.addSpans(TRACE_FILE, randomRun(next, 'm2', 10).map((s, i) => ({ ...s, spanId: `grown-${i}` })));
+  store.addSpans(TRACE_FILE, randomRun(next, 'm-new', 30));
+  same('one grown, one new', 2);
+  assert.deepEqual(first, firstCopy, 'an index given before does not change');
+  store.removeFile(TRACE_FILE);
+  store.addSpans(TRACE_FILE, randomRun(next, 'm5', 20));
+  same('all gone but one', 1);
+  names.set(planKey, found);
+  same('a name found later: every run placed again', 1);
+  assertSameAsFullWalk(store.runs(), places, 'after it all');
 });

@@ -1,4 +1,4 @@
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import type { Steps } from '../util/steps';
 import { SPANS_KEPT_PER_PLACE, type PlaceStats, type RunDigest, type SpanRef } from './runDigest';
 import { sourceFileKey } from './sourceIndex';
 
@@ -20,43 +20,167 @@ export interface ResolvedPlaces {
   name(key: string): { readonly file: string; readonly line: number } | undefined;
 }
 
-/**
- * The runs' digests placed, grouped by file and sorted by line. Only the digests' places are
- * walked, never spans: a run that did not change costs its few places, an evicted one is not
- * read back. In steps: a long history has many places.
- */
+/** The runs' digests placed, grouped by file and sorted by line (see `SpanLocationsMerge`). */
 export function* buildSpanLocations(digests: Iterable<RunDigest>, places: ResolvedPlaces): Steps<SpanLocations> {
-  const files = new Map<string, Map<number, PlaceStats[]>>();
-  const fileKeys = new Map<string, string>();
-  let work = 0;
-  const add = (file: string, line: number, stats: PlaceStats) => {
-    let key = fileKeys.get(file);
-    if (key === undefined) fileKeys.set(file, (key = sourceFileKey(file)));
-    let lines = files.get(key);
-    if (!lines) files.set(key, (lines = new Map()));
-    const parts = lines.get(line);
-    if (parts) parts.push(stats);
-    else lines.set(line, [stats]);
-  };
-  for (const digest of digests) {
+  return yield* new SpanLocationsMerge().update(digests, places);
+}
+
+interface Placed {
+  readonly file: string;
+  readonly line: number;
+  readonly stats: PlaceStats;
+}
+
+interface FileLines {
+  readonly lines: Map<number, Set<PlaceStats>>;
+  /** What the index last gave of each line (a line changed gets a new one). */
+  readonly out: Map<number, LineSpans>;
+}
+
+/**
+ * The runs' digests placed, grouped by file and sorted by line, kept between builds. Only the
+ * digests' places are walked, never spans, and only those of runs whose digest changed (a new
+ * revision) since the last update: a rebuild after one new run costs that run's places and the
+ * lines they fall on. When any raw place resolves differently than before (a file created,
+ * a symbol found), every digest is placed again. Each update gives a new index; the ones
+ * given before do not change.
+ */
+export class SpanLocationsMerge {
+  private readonly runs = new Map<string, { readonly digest: RunDigest; readonly placed: readonly Placed[] }>();
+  private readonly files = new Map<string, FileLines>();
+  /** What each raw place resolved to when placed ('' for nowhere), to notice a change. */
+  private readonly answers = new Map<string, string>();
+  private readonly fileKeys = new Map<string, string>();
+  private index: ReadonlyMap<string, readonly LineSpans[]> = new Map();
+  /** Runs placed by the last update (tests). */
+  placedRuns = 0;
+
+  *update(digests: Iterable<RunDigest>, places: ResolvedPlaces): Steps<SpanLocations> {
+    this.placedRuns = 0;
+    for (const [raw, was] of this.answers) {
+      if (this.answerOf(raw, places) !== was) {
+        this.runs.clear();
+        this.files.clear();
+        this.answers.clear();
+        this.index = new Map();
+        break;
+      }
+    }
+    const dirty = new Map<string, Set<number>>();
+    const seen = new Set<string>();
+    let work = 0;
+    for (const digest of digests) {
+      if (++work % 256 === 0) yield;
+      seen.add(digest.traceId);
+      const previous = this.runs.get(digest.traceId);
+      if (previous?.digest === digest) continue;
+      if (previous) this.unplace(previous.placed, dirty);
+      this.runs.set(digest.traceId, { digest, placed: this.place(digest, places, dirty) });
+      this.placedRuns++;
+    }
+    if (seen.size !== this.runs.size) {
+      for (const [traceId, run] of this.runs) {
+        if (seen.has(traceId)) continue;
+        this.unplace(run.placed, dirty);
+        this.runs.delete(traceId);
+      }
+    }
+    if (dirty.size === 0) return this.index;
+    const index = new Map(this.index);
+    for (const [key, lines] of dirty) {
+      yield;
+      const file = this.files.get(key)!;
+      for (const line of lines) {
+        const parts = file.lines.get(line);
+        if (parts && parts.size > 0) file.out.set(line, { line, parts: trimRecent([...parts]) });
+        else (file.lines.delete(line), file.out.delete(line));
+      }
+      if (file.out.size === 0) {
+        this.files.delete(key);
+        index.delete(key);
+      } else index.set(key, [...file.out.values()].sort((a, b) => a.line - b.line));
+    }
+    this.index = index;
+    return index;
+  }
+
+  private answerOf(raw: string, places: ResolvedPlaces): string {
+    if (raw[0] === 'p') return places.path(raw.slice(1)) ?? '';
+    const at = places.name(raw.slice(1));
+    return at ? `${at.file}\u0000${at.line}` : '';
+  }
+
+  private place(digest: RunDigest, places: ResolvedPlaces, dirty: Map<string, Set<number>>): Placed[] {
+    const placed: Placed[] = [];
     for (const [recorded, lines] of digest.paths) {
-      if (++work % STEP_ITEMS === 0) yield;
-      const file = places.path(recorded);
+      const raw = `p${recorded}`;
+      let file = places.path(recorded);
+      if (!this.answers.has(raw)) this.answers.set(raw, file ?? '');
       if (file === undefined) continue;
-      for (const [line, stats] of lines) add(file, line, stats);
+      file = this.fileKey(file);
+      for (const [line, stats] of lines) placed.push(this.add(file, line, stats, dirty));
     }
     for (const [key, named] of digest.names) {
-      if (++work % STEP_ITEMS === 0) yield;
+      const raw = `n${key}`;
       const at = places.name(key);
-      if (at) add(at.file, at.line, named.stats);
+      if (!this.answers.has(raw)) this.answers.set(raw, at ? `${at.file}\u0000${at.line}` : '');
+      if (at) placed.push(this.add(this.fileKey(at.file), at.line, named.stats, dirty));
+    }
+    return placed;
+  }
+
+  private fileKey(file: string): string {
+    let key = this.fileKeys.get(file);
+    if (key === undefined) this.fileKeys.set(file, (key = sourceFileKey(file)));
+    return key;
+  }
+
+  private add(file: string, line: number, stats: PlaceStats, dirty: Map<string, Set<number>>): Placed {
+    let f = this.files.get(file);
+    if (!f) this.files.set(file, (f = { lines: new Map(), out: new Map() }));
+    let parts = f.lines.get(line);
+    if (!parts) f.lines.set(line, (parts = new Set()));
+    parts.add(stats);
+    markDirty(dirty, file, line);
+    return { file, line, stats };
+  }
+
+  private unplace(placed: readonly Placed[], dirty: Map<string, Set<number>>): void {
+    for (const { file, line, stats } of placed) {
+      this.files.get(file)?.lines.get(line)?.delete(stats);
+      markDirty(dirty, file, line);
     }
   }
-  const out = new Map<string, LineSpans[]>();
-  for (const [key, lines] of files) {
-    yield;
-    out.set(key, [...lines].map(([line, parts]) => ({ line, parts })).sort((a, b) => a.line - b.line));
+}
+
+/**
+ * Drops from the parts of one line the spans older than the line's `SPANS_KEPT_PER_PLACE`
+ * newest: no range over it can list them, and a month of runs would otherwise keep a
+ * reference per span. (Should a run holding some of the newest go away, its file deleted, the
+ * line lists fewer until the others change.)
+ */
+function trimRecent(parts: PlaceStats[]): PlaceStats[] {
+  let refs = 0;
+  for (const p of parts) refs += p.recent.length;
+  if (refs <= SPANS_KEPT_PER_PLACE || parts.length < 2) return parts;
+  const starts: bigint[] = [];
+  for (const p of parts) for (const r of p.recent) starts.push(r.startNs);
+  starts.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  const oldestKept = starts[SPANS_KEPT_PER_PLACE - 1];
+  for (const p of parts) {
+    const recent = p.recent;
+    // Newest first: cut at the first older than the oldest kept (ties stay).
+    let keep = recent.length;
+    while (keep > 0 && recent[keep - 1].startNs < oldestKept) keep--;
+    if (keep < recent.length) (p as { recent: readonly SpanRef[] }).recent = recent.slice(0, keep);
   }
-  return out;
+  return parts;
+}
+
+function markDirty(dirty: Map<string, Set<number>>, file: string, line: number): void {
+  let lines = dirty.get(file);
+  if (!lines) dirty.set(file, (lines = new Set()));
+  lines.add(line);
 }
 
 /** What a function's lens and hover say of the spans from inside it. */
@@ -107,7 +231,7 @@ export function spanStatsInRange(lines: readonly LineSpans[], startLine: number,
   let lastStartNs = 0n;
   let lineCount = 0;
   let ended = 0;
-  const durations: Float64Array[] = [];
+  const durations: (readonly number[])[] = [];
   // The newest `keep`, newest first: each part's newest first, merged into a short sorted list.
   const recent: SpanRef[] = [];
   for (; i < lines.length && lines[i].line <= endLine; i++) {
@@ -132,13 +256,13 @@ export function spanStatsInRange(lines: readonly LineSpans[], startLine: number,
       }
     }
   }
-  let sorted: Float64Array;
+  let sorted: ArrayLike<number>;
   if (durations.length === 1) sorted = durations[0];
   else {
-    sorted = new Float64Array(ended);
+    const all = new Float64Array(ended);
     let at = 0;
-    for (const d of durations) (sorted.set(d, at), (at += d.length));
-    sorted.sort();
+    for (const d of durations) for (const ms of d) all[at++] = ms;
+    sorted = all.sort();
   }
   const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   return {

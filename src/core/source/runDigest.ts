@@ -30,7 +30,7 @@ export interface PlaceStats {
   readonly failed: number;
   readonly running: number;
   /** Durations of the ended ones, ms, ascending (exact medians and p95 over any merge). */
-  readonly durations: Float64Array;
+  readonly durations: readonly number[];
   readonly lastStartNs: bigint;
   /** The newest first, at most `SPANS_KEPT_PER_PLACE`. */
   readonly recent: readonly SpanRef[];
@@ -115,7 +115,7 @@ function finish(at: PlaceBuild): PlaceStats {
     count: at.count,
     failed: at.failed,
     running: at.running,
-    durations: Float64Array.from(at.durations).sort(),
+    durations: at.durations.sort((a, b) => a - b),
     lastStartNs: at.lastStartNs,
     recent: newestFirst(at.recent).slice(0, SPANS_KEPT_PER_PLACE).map(spanRef),
   };
