@@ -188,3 +188,96 @@ export function* runDigests(traces: Iterable<Trace>): Steps<RunDigest[]> {
   }
   return out;
 }
+
+// --- digests as a file's index keeps them (`FileIndex`), so a restored run is not read back --
+
+/** A span reference: spanId, name, start, end, status, error, line, line bytes, span bytes, resource. */
+type JsonRef = readonly [string, string, string, string, number, string | null, number, number | null, number | null, number, number, string | null, number, number];
+/** count, failed, running, latest start, durations, newest first. */
+type JsonPlace = readonly [number, number, number, string, readonly number[], readonly JsonRef[]];
+
+export interface JsonDigest {
+  /** Recorded path, line, stats. */
+  readonly paths: readonly (readonly [string, number, JsonPlace])[];
+  /** Name key, name, attributes, stats. */
+  readonly names: readonly (readonly [string, string, Attributes | null, JsonPlace])[];
+}
+
+/**
+ * The digests of a file's runs (whose spans are all in that file) for its index. Of each raw
+ * place only the newest `SPANS_KEPT_PER_PLACE` references across the file's runs are written:
+ * no lens lists older ones, and an index of a day's runs stays small.
+ */
+export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
+  const newestAt = new Map<string, bigint[]>();
+  const note = (key: string, stats: PlaceStats) => {
+    let starts = newestAt.get(key);
+    if (!starts) newestAt.set(key, (starts = []));
+    for (const r of stats.recent) starts.push(r.startNs);
+  };
+  for (const d of digests) {
+    for (const [p, lines] of d.paths) for (const [line, stats] of lines) note(`p${p}\u0000${line}`, stats);
+    for (const [key, named] of d.names) note(`n${key}`, named.stats);
+  }
+  const oldestKept = new Map<string, bigint>();
+  for (const [key, starts] of newestAt) {
+    if (starts.length <= SPANS_KEPT_PER_PLACE) continue;
+    starts.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    oldestKept.set(key, starts[SPANS_KEPT_PER_PLACE - 1]);
+  }
+  const place = (key: string, s: PlaceStats): JsonPlace => {
+    const min = oldestKept.get(key);
+    const recent = min === undefined ? s.recent : s.recent.filter((r) => r.startNs >= min);
+    return [s.count, s.failed, s.running, String(s.lastStartNs), s.durations, recent.map(refToJson)];
+  };
+  return digests.map((d) => ({
+    paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(`p${p}\u0000${line}`, s)] as const)),
+    names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(`n${key}`, n.stats)] as const),
+  }));
+}
+
+function refToJson(r: SpanRef): JsonRef {
+  const o = r.origin;
+  return [r.spanId, r.name, String(r.startNs), String(r.endNs), r.statusCode, r.errorMessage ?? null, o.line, o.lineStart ?? null, o.lineEnd ?? null, r.byteStart, r.byteEnd, r.resource.serviceName ?? null, r.resource.attributesStart, r.resource.attributesEnd];
+}
+
+/**
+ * What the index of `file` (holding every span of the run) said the run's digest is, kept for
+ * the run at its current revision: the lenses count a restored run without reading it back.
+ * A malformed one is ignored (the run is then walked when the lenses first need it).
+ */
+export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
+  try {
+    const place = (p: JsonPlace): PlaceStats => ({
+      count: p[0],
+      failed: p[1],
+      running: p[2],
+      lastStartNs: BigInt(p[3]),
+      durations: p[4],
+      recent: p[5].map((r) => ({
+        traceId: trace.traceId,
+        spanId: r[0],
+        name: r[1],
+        startNs: BigInt(r[2]),
+        endNs: BigInt(r[3]),
+        statusCode: r[4] as StatusCode,
+        errorMessage: r[5] ?? undefined,
+        origin: { file, line: r[6], ...(r[7] === null ? {} : { lineStart: r[7] }), ...(r[8] === null ? {} : { lineEnd: r[8] }) },
+        byteStart: r[9],
+        byteEnd: r[10],
+        resource: { serviceName: r[11] ?? undefined, attributesStart: r[12], attributesEnd: r[13] },
+      })),
+    });
+    const paths = new Map<string, Map<number, PlaceStats>>();
+    for (const [p, line, stats] of j.paths) {
+      let lines = paths.get(p);
+      if (!lines) paths.set(p, (lines = new Map()));
+      lines.set(line, place(stats));
+    }
+    const names = new Map<string, NamedPlace>();
+    for (const [key, name, attributes, stats] of j.names) names.set(key, { name, attributes: attributes ?? undefined, stats: place(stats) });
+    digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names });
+  } catch {
+    // Not a digest this version wrote: worked out from the spans when needed.
+  }
+}
