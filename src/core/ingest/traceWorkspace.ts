@@ -5,7 +5,7 @@ import type { IndexingSink, TraceProblem } from './tailer';
 import type { FileIndex } from '../history/fileIndex';
 import { knownSession, sessionOf } from '../runs/sessions';
 import { cachedRunDigest, digestsToJson, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
-import { runSteps } from '../util/steps';
+import { runSteps, runStepsSliced, type Steps } from '../util/steps';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
@@ -78,6 +78,23 @@ export class TraceWorkspace implements Disposable, IndexingSink {
       this.problemCounts.set(file, (this.problemCounts.get(file) ?? 0) + index.moreProblems);
       this.problemEmitter.fire({ file, notKept: this.problemCounts.get(file)! - (this.problemsByFile.get(file)?.length ?? 0) });
     }
+  }
+
+  /** The lens digests of the file's runs still in memory, worked out in time slices before `indexContent` takes them. */
+  async prepareIndex(file: string): Promise<void> {
+    const traces = (this.store.indexRuns(file) ?? []).flatMap((run) => {
+      const trace = run.summary ? this.store.trace(run.traceId) : undefined;
+      return trace && !trace.isEvicted && !cachedRunDigest(trace) ? [trace] : [];
+    });
+    if (traces.length === 0) return;
+    await runStepsSliced(
+      (function* (): Steps<void> {
+        for (const trace of traces) {
+          yield* runDigestSteps(trace);
+          yield;
+        }
+      })(),
+    );
   }
 
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
