@@ -30,7 +30,8 @@ type Place = { readonly file: string; readonly line: number | undefined } | null
  * Each run is summed up by raw place once per revision (`runDigest`: kept while the run is,
  * so evicted runs are not read back and unchanged ones not walked again); the distinct paths
  * and names are resolved (few, and cached), then the changed runs' digests are merged by file
- * and line into the index kept from the last build, in time slices. Rebuilt after the traces change, debounced for live runs.
+ * and line into the index kept from the last build, in time slices. Rebuilt after the traces
+ * change, debounced for live runs.
  */
 export class SpanLocationIndex extends DisposableStore {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
