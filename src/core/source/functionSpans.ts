@@ -156,8 +156,9 @@ export class SpanLocationsMerge {
 /**
  * Drops from the parts of one line the spans older than the line's `SPANS_KEPT_PER_PLACE`
  * newest: no range over it can list them, and a month of runs would otherwise keep a
- * reference per span. (Should a run holding some of the newest go away, its file deleted, the
- * line lists fewer until the others change.)
+ * reference per span. (Should a run holding some of the newest go away, its file deleted, or
+ * a place resolve to another line, a line may list fewer until its runs change; counts and
+ * durations stay whole.)
  */
 function trimRecent(parts: PlaceStats[]): PlaceStats[] {
   let refs = 0;
