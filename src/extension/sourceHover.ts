@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { spanPayloads, type SpanPayload } from '../core/genai/payloads';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
-import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { innermostRange, spanStatsInRange } from '../core/source/functionSpans';
+import type { SpanRef } from '../core/source/runDigest';
 import { sourceFileKey } from '../core/source/sourceIndex';
 import type { Redactor } from '../core/privacy/redact';
 import { formatDuration, startedLabel } from '../protocol/format';
@@ -26,11 +27,11 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-async function callLine(traceId: string, span: SpanRecord, now: number, r: Redactor): Promise<string> {
+async function callLine(span: SpanRef, now: number, r: Redactor): Promise<string> {
   const failed = span.statusCode === StatusCode.Error;
   const status = failed ? '$(error) failed' : isInProgress(span) ? '$(loading~spin) running' : '$(pass) ok';
   const duration = isInProgress(span) ? '' : ` · ${formatDuration(spanDurationMs(span))}`;
-  const link = `command:${Commands.OpenSpan}?${encodeURIComponent(JSON.stringify([{ traceId, spanId: span.spanId }]))}`;
+  const link = `command:${Commands.OpenSpan}?${encodeURIComponent(JSON.stringify([{ traceId: span.traceId, spanId: span.spanId }]))}`;
   let io = '';
   try {
     const payloads = spanPayloads((await loadSpanDetails(span)).attributes);
@@ -66,7 +67,7 @@ export class SourceHoverProvider implements vscode.HoverProvider {
     if (!stats) return undefined;
     const now = Date.now();
     const r = this.redactor();
-    const lines = await Promise.all(stats.recent.map(({ traceId, span }) => callLine(traceId, span, now, r)));
+    const lines = await Promise.all(stats.recent.map((span) => callLine(span, now, r)));
     const md = new vscode.MarkdownString(`**Trace Run** · ${stats.count.toLocaleString()} span${stats.count === 1 ? '' : 's'} from \`${fn.name}\`, the last ${lines.length}:\n\n${lines.map((l) => `- ${l}`).join('\n')}`, true);
     md.isTrusted = { enabledCommands: [Commands.OpenSpan] };
     return new vscode.Hover(md, word);

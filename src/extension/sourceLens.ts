@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import type { Redactor } from '../core/privacy/redact';
 import { spanPayloads } from '../core/genai/payloads';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
-import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
+import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { rangeLenses, spanStatsInRange, type CodeRange, type RangeLens, type RangeSpanStats } from '../core/source/functionSpans';
+import type { SpanRef } from '../core/source/runDigest';
 import { sourceFileKey } from '../core/source/sourceIndex';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { Commands } from './commandIds';
@@ -110,7 +111,7 @@ export async function functionAtCursor(functions: DocumentFunctions): Promise<Sp
 const INPUT_CHARS = 120;
 
 /** The first line of a span's input (read back from its file), cut short; undefined when it has none. */
-async function firstLineOfInput(span: SpanRecord, r: Redactor): Promise<string | undefined> {
+async function firstLineOfInput(span: SpanRef, r: Redactor): Promise<string | undefined> {
   try {
     const input = spanPayloads((await loadSpanDetails(span)).attributes).input;
     // Masked before it is cut short, so a cut never leaves part of a secret.
@@ -124,14 +125,14 @@ async function firstLineOfInput(span: SpanRecord, r: Redactor): Promise<string |
 
 /** One span opens at once; several are listed, the newest first, to pick one. */
 export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats, r: Redactor): Promise<SpanTarget | undefined> {
-  if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].span.spanId };
+  if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].spanId };
   const now = Date.now();
-  const inputs = await Promise.all(stats.recent.map(({ span }) => firstLineOfInput(span, r)));
-  const items = stats.recent.map(({ traceId, span }, i) => ({
+  const inputs = await Promise.all(stats.recent.map((span) => firstLineOfInput(span, r)));
+  const items = stats.recent.map((span, i) => ({
     label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${r.text(span.name)}`,
     description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
     detail: [span.errorMessage && r.text(span.errorMessage), inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
-    target: { traceId, spanId: span.spanId },
+    target: { traceId: span.traceId, spanId: span.spanId },
   }));
   const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';
   const picked = await vscode.window.showQuickPick(items, {

@@ -1,18 +1,15 @@
 import * as vscode from 'vscode';
-import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
-import type { SpanRecord } from '../core/model/span';
-import type { Trace } from '../core/model/trace';
-import { buildSpanLocations, type SpanLocations } from '../core/source/functionSpans';
+import type { Attributes } from '../core/model/span';
+import { SpanLocationsMerge, type ResolvedPlaces, type SpanLocations } from '../core/source/functionSpans';
 import { mappedSourceCandidates } from '../core/source/pathMapping';
 import { resolveSpanSource } from '../core/source/resolveSpanSource';
-import { sourceLocationOf } from '../core/source/source';
-import { symbolQueries } from '../core/source/symbolMatch';
+import { runDigests, type RunDigest } from '../core/source/runDigest';
 import { runStepsSliced, SharedRun, STEP_ITEMS } from '../core/util/steps';
 import { DisposableStore } from './disposable';
 import type { SpanSourceServices } from './symbolSource';
 import type { TraceRunService } from './traceRunService';
 
-/** New spans re-index at most this often: each build goes over every span again. */
+/** New spans re-index at most this often: each build walks the changed runs' spans and every run's places. */
 const REINDEX_DELAY_MS = 1500;
 /** How long a path's or a name's resolution is trusted before it is looked up again (files come and go). */
 const RESOLUTION_TTL_MS = 30_000;
@@ -30,8 +27,11 @@ type Place = { readonly file: string; readonly line: number | undefined } | null
  * by `code.*` attributes (paths mapped into the workspace) or, for spans without them, by
  * the workspace symbol their name points at (when only one fits, or the user chose one before).
  * Stack traces stay on disk, so they are not read here: Go to Source reads them.
- * The distinct paths and names are resolved first (few, and cached), then every span is placed
- * in time slices. Rebuilt after the traces change, debounced for live runs.
+ * Each run is summed up by raw place once per revision (`runDigest`: kept while the run is,
+ * so evicted runs are not read back and unchanged ones not walked again); the distinct paths
+ * and names are resolved (few, and cached), then the changed runs' digests are merged by file
+ * and line into the index kept from the last build, in time slices. Rebuilt after the traces
+ * change, debounced for live runs.
  */
 export class SpanLocationIndex extends DisposableStore {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -40,6 +40,8 @@ export class SpanLocationIndex extends DisposableStore {
   private index: SpanLocations | undefined;
   private stale = true;
   private readonly building = new SharedRun<SpanLocations>();
+  /** The index between builds: only runs whose digest changed are placed again. */
+  private readonly merge = new SpanLocationsMerge();
   private lastBuildMs = 0;
   private reindexTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -76,9 +78,9 @@ export class SpanLocationIndex extends DisposableStore {
     const build = this.building.run(async () => {
       this.stale = false;
       const started = Date.now();
-      const ws = this.service.workspace;
-      await this.resolvePlaces(ws);
-      const index = await runStepsSliced(buildSpanLocations(ws.store.runs(), (span) => this.placeOf(span)));
+      const digests = await runStepsSliced(runDigests(this.service.workspace.store.runs()));
+      await this.resolvePlaces(digests);
+      const index = await runStepsSliced(this.merge.update(digests, this.resolved));
       this.index = index;
       this.lastBuildMs = Date.now() - started;
       if (this.notifyWhenBuilt) {
@@ -94,22 +96,16 @@ export class SpanLocationIndex extends DisposableStore {
     return Promise.resolve(this.index);
   }
 
-  /** The key a span without `code.*` path is looked up by among the symbols. */
-  private nameKey(span: SpanRecord): string {
-    const a = span.attributes;
-    return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}`;
-  }
-
-  private placeOf(span: SpanRecord): { file: string; line: number } | undefined {
-    const recorded = sourceLocationOf(span.attributes);
-    const place = recorded ? this.paths.get(recorded.path) : this.names.get(this.nameKey(span));
-    if (!place) return undefined;
-    const line = recorded ? recorded.line : place.line;
-    return line === undefined ? undefined : { file: place.file, line };
-  }
+  private readonly resolved: ResolvedPlaces = {
+    path: (recorded) => this.paths.get(recorded)?.file,
+    name: (key) => {
+      const place = this.names.get(key);
+      return place && place.line !== undefined ? { file: place.file, line: place.line } : undefined;
+    },
+  };
 
   /** Resolves the distinct recorded paths and span names not resolved lately. */
-  private async resolvePlaces(ws: TraceWorkspace): Promise<void> {
+  private async resolvePlaces(digests: readonly RunDigest[]): Promise<void> {
     if (Date.now() - this.resolvedAt > RESOLUTION_TTL_MS) {
       this.paths.clear();
       this.names.clear();
@@ -117,21 +113,16 @@ export class SpanLocationIndex extends DisposableStore {
     }
     const context = this.sources.quiet();
     const newPaths = new Set<string>();
-    const newNames = new Map<string, SpanRecord>();
+    const newNames = new Map<string, { readonly name: string; readonly attributes: Attributes | undefined }>();
     let work = 0;
-    for (const trace of ws.store.runs() as Iterable<Trace>) {
-      for (const span of trace.allSpans()) {
-        if (++work % STEP_ITEMS === 0) await new Promise((r) => setImmediate(r));
-        const recorded = sourceLocationOf(span.attributes);
-        if (recorded) {
-          if (!this.paths.has(recorded.path) && newPaths.size < MAX_PATHS) newPaths.add(recorded.path);
-        } else {
-          const key = this.nameKey(span);
-          if (this.names.has(key) || newNames.has(key) || newNames.size >= MAX_NAMES) continue;
-          // A name that names no code (`chat gpt-4o`) is settled at once, never asked about.
-          if (symbolQueries(span.name, span.attributes).length > 0) newNames.set(key, span);
-          else this.names.set(key, null);
-        }
+    // The digests' places, not the spans: a name that names no code (`chat gpt-4o`) is not in them.
+    for (const digest of digests) {
+      if (++work % STEP_ITEMS === 0) await new Promise((r) => setImmediate(r));
+      for (const recorded of digest.paths.keys()) {
+        if (!this.paths.has(recorded) && newPaths.size < MAX_PATHS) newPaths.add(recorded);
+      }
+      for (const [key, named] of digest.names) {
+        if (!this.names.has(key) && !newNames.has(key) && newNames.size < MAX_NAMES) newNames.set(key, named);
       }
     }
     for (const recorded of newPaths) {
@@ -145,8 +136,8 @@ export class SpanLocationIndex extends DisposableStore {
       this.paths.set(recorded, found);
     }
     let unanswered = 0;
-    for (const [key, span] of newNames) {
-      const r = await resolveSpanSource({ name: span.name, attributes: span.attributes }, context);
+    for (const [key, named] of newNames) {
+      const r = await resolveSpanSource({ name: named.name, attributes: named.attributes }, context);
       this.names.set(key, r.found ? { file: r.found.path, line: r.found.line } : null);
       if (!r.found) unanswered++;
     }

@@ -8,6 +8,9 @@ import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { SpanNode, Trace } from '../../src/core/model/trace';
 import { deleteUnusedIndexes, indexFileOf } from '../../src/core/history/fileIndex';
 import { runList } from '../../src/core/runs/runList';
+import { buildSpanLocations, spanStatsInRange } from '../../src/core/source/functionSpans';
+import { digestWalks, runDigests } from '../../src/core/source/runDigest';
+import { runSteps } from '../../src/core/util/steps';
 import { NO_FILTER } from '../../src/core/runs/filter';
 import { otlpLine, T0, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -19,7 +22,7 @@ function run(r: number, n: number, service = 'svc'): string[] {
   const traceId = hex(r + 1, 16);
   const start = T0 + BigInt(r) * 1_000_000_000n;
   const spans: TestSpan[] = [];
-  for (let i = 1; i < n; i++) spans.push({ traceId, spanId: hex(r * 100 + i + 1, 8), parentSpanId: hex(r * 100 + 1, 8), name: `child ${i}`, start: start + BigInt(i) * 1000n, end: start + BigInt(i) * 2000n, status: i === 2 ? { code: 2, message: 'boom' } : undefined, attributes: { 'gen_ai.request.model': 'gpt-4o' } });
+  for (let i = 1; i < n; i++) spans.push({ traceId, spanId: hex(r * 100 + i + 1, 8), parentSpanId: hex(r * 100 + 1, 8), name: `child ${i}`, start: start + BigInt(i) * 1000n, end: start + BigInt(i) * 2000n, status: i === 2 ? { code: 2, message: 'boom' } : undefined, attributes: { 'gen_ai.request.model': 'gpt-4o', 'code.filepath': 'agent/tools.py', 'code.lineno': 10 + (i % 3) } });
   spans.push({ traceId, spanId: hex(r * 100 + 1, 8), name: `run ${r}`, start, end: start + 500_000n, attributes: { 'input.value': `q${r}`, ...(r % 3 === 2 ? {} : { 'session.id': `s${r % 3}` }) } });
   return [otlpLine(spans.slice(0, Math.ceil(spans.length / 2)), service), otlpLine(spans.slice(Math.ceil(spans.length / 2)), service)];
 }
@@ -76,6 +79,31 @@ test('a second start takes every file from its index: the same runs, summaries a
   assert.ok(runs.every((r) => r.isEvicted), 'listed from the index alone');
   assert.equal(second.ws.store.memoryUse().heldSpans, 0);
   for (const r of runs) assert.deepEqual(picture(r), before.get(r.traceId));
+});
+
+test('a second start counts every run in the code lenses from the indexes, none read back', async (t) => {
+  const dir = tempDir(t);
+  writeDays(dir);
+  const indexDir = path.join(dir, 'index');
+  const lenses = (ws: TraceWorkspace) => {
+    const index = runSteps(buildSpanLocations(runSteps(runDigests(ws.store.runs())), { path: (p) => `/app/${p}`, name: () => undefined }));
+    const lines = index.get(path.normalize('/app/agent/tools.py'))!;
+    return { all: spanStatsInRange(lines, 1, 100), perLine: lines.map((l) => [l.line, spanStatsInRange(lines, l.line, l.line)]) };
+  };
+  const first = await open(t, dir, indexDir);
+  const before = lenses(first.ws);
+  assert.equal(before.all!.count, 12 * 5);
+  first.ws.dispose();
+
+  const second = await open(t, dir, indexDir);
+  const runs = second.ws.store.runs();
+  assert.ok(runs.every((r) => r.isEvicted));
+  const walks = digestWalks.count;
+  // Only what the lenses show: a reference read back from an index drops nothing they use.
+  const shown = (l: ReturnType<typeof lenses>) => JSON.parse(JSON.stringify(l, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+  assert.deepEqual(shown(lenses(second.ws)), shown(before));
+  assert.equal(digestWalks.count, walks, 'no run walked');
+  assert.ok(runs.every((r) => r.isEvicted), 'no run read back');
 });
 
 test('an index that no longer matches its file is not trusted: appended, touched, rewritten, corrupt, another version', async (t) => {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SpanRecord } from '../model/span';
 import type { TraceSummary } from '../model/trace';
+import type { JsonDigest } from '../source/runDigest';
 
 /**
  * A trace file's index: what its runs are (their summaries) and which of its lines hold their
@@ -34,10 +35,12 @@ export interface IndexedRun {
   readonly summary?: JsonSummary;
   /** Its session or conversation id (`sessionOf`), null for none; with the summary only. */
   readonly session?: string | null;
+  /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
+  readonly lenses?: JsonDigest;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 2;
+export const FILE_INDEX_VERSION = 3;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */

@@ -32,11 +32,14 @@ async function readRange(handle: RangeReader, start: number, end: number): Promi
   return buf.subarray(0, bytesRead);
 }
 
+/** What reading a span's details back needs of it: a `SpanRecord`, or a light reference to one (`SpanRef`). */
+export type SpanOnDisk = Pick<SpanRecord, 'spanId' | 'origin' | 'byteStart' | 'byteEnd' | 'resource'>;
+
 /**
  * Reads a span's full JSON back from its file. Fails with a clear message when the file
  * changed since it was indexed (the bytes no longer hold that span).
  */
-export async function loadSpanDetails(span: SpanRecord): Promise<SpanDetails> {
+export async function loadSpanDetails(span: SpanOnDisk): Promise<SpanDetails> {
   let handle: RangeReader;
   try {
     handle = await openSpanSource(span.origin.file);

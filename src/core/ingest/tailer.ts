@@ -35,6 +35,8 @@ export interface IndexingSink extends TailSink {
   restore(file: string, index: FileIndex): void;
   /** What an index of `file` would hold (runs, problems); undefined when it cannot be indexed. */
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined;
+  /** Long work `indexContent` will need, done first in time slices. */
+  prepareIndex?(file: string): Promise<void>;
 }
 
 export interface TailOptions {

@@ -4,6 +4,8 @@ import type { LogRecordRef } from '../model/logRecords';
 import type { IndexingSink, TraceProblem } from './tailer';
 import type { FileIndex } from '../history/fileIndex';
 import { knownSession, sessionOf } from '../runs/sessions';
+import { cachedRunDigest, digestsToJson, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
+import { runSteps, runStepsSliced, type Steps } from '../util/steps';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
 
@@ -67,6 +69,9 @@ export class TraceWorkspace implements Disposable, IndexingSink {
       const trace = run.summary && run.session !== undefined ? this.store.trace(run.traceId) : undefined;
       // Grouping by session asks every run: from the index, not by reading each one back.
       if (trace?.isEvicted) knownSession(trace, run.session ?? undefined);
+      // The code lenses sum up every run: from the index too.
+      const lensed = run.summary && run.lenses ? this.store.trace(run.traceId) : undefined;
+      if (lensed?.isEvicted) knownDigest(lensed, file, run.lenses!);
     }
     for (const p of index.problems) this.problem({ file, line: p.line, message: p.message });
     if (index.moreProblems > 0) {
@@ -75,12 +80,35 @@ export class TraceWorkspace implements Disposable, IndexingSink {
     }
   }
 
+  /** The lens digests of the file's runs still in memory, worked out in time slices before `indexContent` takes them. */
+  async prepareIndex(file: string): Promise<void> {
+    const traces = (this.store.indexRuns(file) ?? []).flatMap((run) => {
+      const trace = run.summary ? this.store.trace(run.traceId) : undefined;
+      return trace && !trace.isEvicted && !cachedRunDigest(trace) ? [trace] : [];
+    });
+    if (traces.length === 0) return;
+    await runStepsSliced(
+      (function* (): Steps<void> {
+        for (const trace of traces) {
+          yield* runDigestSteps(trace);
+          yield;
+        }
+      })(),
+    );
+  }
+
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
     const indexed = this.store.indexRuns(file);
     if (!indexed) return undefined;
-    const runs = indexed.map((run) => {
-      const trace = run.summary ? this.store.trace(run.traceId) : undefined;
-      return trace ? { ...run, session: sessionOf(trace) ?? null } : run;
+    const traces = indexed.map((run) => (run.summary ? this.store.trace(run.traceId) : undefined));
+    // A run's lens digest when worked out already or its spans are still in memory (not read back for it).
+    const digests = traces.map((t): RunDigest | undefined => t && (cachedRunDigest(t) ?? (t.isEvicted ? undefined : runSteps(runDigestSteps(t)))));
+    const present = digests.filter((d): d is RunDigest => d !== undefined);
+    const json = new Map(digestsToJson(present).map((j, i) => [present[i], j]));
+    const runs = indexed.map((run, i) => {
+      const trace = traces[i];
+      const digest = digests[i];
+      return trace ? { ...run, session: sessionOf(trace) ?? null, ...(digest ? { lenses: json.get(digest) } : {}) } : run;
     });
     const problems = (this.problemsByFile.get(file) ?? []).map((p) => ({ line: p.line, message: p.message }));
     return { runs, problems, moreProblems: (this.problemCounts.get(file) ?? 0) - problems.length };

@@ -171,6 +171,7 @@ export class TraceFileWatcher implements Disposable {
   /** Writes the index of a file just read whole, when it can be indexed. */
   private async writeIndex(dir: string, file: string): Promise<'written' | 'not indexed'> {
     const sink = this.sink as Partial<IndexingSink>;
+    await sink.prepareIndex?.(file);
     const position = this.tailers.get(file)?.position();
     const content = position && sink.indexContent?.(file);
     if (!position || !content) return 'not indexed';

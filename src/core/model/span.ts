@@ -89,11 +89,11 @@ export const enum SpanFact {
 }
 
 /** Milliseconds from start to end; 0 for a span that has not ended. */
-export function spanDurationMs(span: SpanRecord): number {
+export function spanDurationMs(span: Pick<SpanRecord, 'startNs' | 'endNs'>): number {
   return span.endNs > span.startNs ? Number(span.endNs - span.startNs) / 1e6 : 0;
 }
 
 /** The span was exported before it ended (some SDKs and exporters do, to show it live). */
-export function isInProgress(span: SpanRecord): boolean {
+export function isInProgress(span: Pick<SpanRecord, 'endNs'>): boolean {
   return span.endNs === 0n;
 }

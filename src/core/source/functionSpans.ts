@@ -1,42 +1,187 @@
-import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../model/span';
-import type { Trace } from '../model/trace';
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import type { Steps } from '../util/steps';
+import { SPANS_KEPT_PER_PLACE, type PlaceStats, type RunDigest, type SpanRef } from './runDigest';
 import { sourceFileKey } from './sourceIndex';
 
-/** A span and the line of code it resolved to. */
-export interface LocatedSpan {
+/** The spans of every run that resolved to one line of a file: each run's stats for it, unmerged. */
+export interface LineSpans {
   /** 1-based. */
   readonly line: number;
-  readonly traceId: string;
-  readonly span: SpanRecord;
+  readonly parts: readonly PlaceStats[];
 }
 
-/** Source file (see `sourceFileKey`) → the spans that resolved into it, in line order. */
-export type SpanLocations = ReadonlyMap<string, readonly LocatedSpan[]>;
+/** Source file (see `sourceFileKey`) → its lines that spans resolved to, in line order. */
+export type SpanLocations = ReadonlyMap<string, readonly LineSpans[]>;
 
-/** Where a span's code is, as far as can be told without the disk (the caller resolved paths and names before). */
-export type LocateSpan = (span: SpanRecord) => { readonly file: string; readonly line: number } | undefined;
+/** Where the runs' raw places are, as resolved before the build (without the disk). */
+export interface ResolvedPlaces {
+  /** The file a recorded `code.*` path is, if found. */
+  path(recorded: string): string | undefined;
+  /** The file and line a span name (`nameKey`) points at, if found. */
+  name(key: string): { readonly file: string; readonly line: number } | undefined;
+}
 
-/** Every span `locate` places, grouped by file and sorted by line. In steps: a million spans are a lot. */
-export function* buildSpanLocations(traces: Iterable<Trace>, locate: LocateSpan): Steps<SpanLocations> {
-  const files = new Map<string, LocatedSpan[]>();
-  let work = 0;
-  for (const trace of traces) {
-    for (const span of trace.allSpans()) {
-      if (++work % STEP_ITEMS === 0) yield;
-      const at = locate(span);
-      if (!at) continue;
-      const key = sourceFileKey(at.file);
-      let list = files.get(key);
-      if (!list) files.set(key, (list = []));
-      list.push({ line: at.line, traceId: trace.traceId, span });
+/** The runs' digests placed, grouped by file and sorted by line (see `SpanLocationsMerge`). */
+export function* buildSpanLocations(digests: Iterable<RunDigest>, places: ResolvedPlaces): Steps<SpanLocations> {
+  return yield* new SpanLocationsMerge().update(digests, places);
+}
+
+interface Placed {
+  readonly file: string;
+  readonly line: number;
+  readonly stats: PlaceStats;
+}
+
+interface FileLines {
+  readonly lines: Map<number, Set<PlaceStats>>;
+  /** What the index last gave of each line (a line changed gets a new one). */
+  readonly out: Map<number, LineSpans>;
+}
+
+/**
+ * The runs' digests placed, grouped by file and sorted by line, kept between builds. Only the
+ * digests' places are walked, never spans, and only those of runs whose digest changed (a new
+ * revision) since the last update: a rebuild after one new run costs that run's places and the
+ * lines they fall on. When any raw place resolves differently than before (a file created,
+ * a symbol found), every digest is placed again. Each update gives a new index; the ones
+ * given before do not change.
+ */
+export class SpanLocationsMerge {
+  private readonly runs = new Map<string, { readonly digest: RunDigest; readonly placed: readonly Placed[] }>();
+  private readonly files = new Map<string, FileLines>();
+  /** What each raw place resolved to when placed ('' for nowhere), to notice a change. */
+  private readonly answers = new Map<string, string>();
+  private readonly fileKeys = new Map<string, string>();
+  private index: ReadonlyMap<string, readonly LineSpans[]> = new Map();
+  /** Runs placed by the last update (tests). */
+  placedRuns = 0;
+
+  *update(digests: Iterable<RunDigest>, places: ResolvedPlaces): Steps<SpanLocations> {
+    this.placedRuns = 0;
+    for (const [raw, was] of this.answers) {
+      if (this.answerOf(raw, places) !== was) {
+        this.runs.clear();
+        this.files.clear();
+        this.answers.clear();
+        this.index = new Map();
+        break;
+      }
+    }
+    const dirty = new Map<string, Set<number>>();
+    const seen = new Set<string>();
+    let work = 0;
+    for (const digest of digests) {
+      if (++work % 256 === 0) yield;
+      seen.add(digest.traceId);
+      const previous = this.runs.get(digest.traceId);
+      if (previous?.digest === digest) continue;
+      if (previous) this.unplace(previous.placed, dirty);
+      this.runs.set(digest.traceId, { digest, placed: this.place(digest, places, dirty) });
+      this.placedRuns++;
+    }
+    if (seen.size !== this.runs.size) {
+      for (const [traceId, run] of this.runs) {
+        if (seen.has(traceId)) continue;
+        this.unplace(run.placed, dirty);
+        this.runs.delete(traceId);
+      }
+    }
+    if (dirty.size === 0) return this.index;
+    const index = new Map(this.index);
+    for (const [key, lines] of dirty) {
+      yield;
+      const file = this.files.get(key)!;
+      for (const line of lines) {
+        const parts = file.lines.get(line);
+        if (parts && parts.size > 0) file.out.set(line, { line, parts: trimRecent([...parts]) });
+        else (file.lines.delete(line), file.out.delete(line));
+      }
+      if (file.out.size === 0) {
+        this.files.delete(key);
+        index.delete(key);
+      } else index.set(key, [...file.out.values()].sort((a, b) => a.line - b.line));
+    }
+    this.index = index;
+    return index;
+  }
+
+  private answerOf(raw: string, places: ResolvedPlaces): string {
+    if (raw[0] === 'p') return places.path(raw.slice(1)) ?? '';
+    const at = places.name(raw.slice(1));
+    return at ? `${at.file}\u0000${at.line}` : '';
+  }
+
+  private place(digest: RunDigest, places: ResolvedPlaces, dirty: Map<string, Set<number>>): Placed[] {
+    const placed: Placed[] = [];
+    for (const [recorded, lines] of digest.paths) {
+      const raw = `p${recorded}`;
+      let file = places.path(recorded);
+      if (!this.answers.has(raw)) this.answers.set(raw, file ?? '');
+      if (file === undefined) continue;
+      file = this.fileKey(file);
+      for (const [line, stats] of lines) placed.push(this.add(file, line, stats, dirty));
+    }
+    for (const [key, named] of digest.names) {
+      const raw = `n${key}`;
+      const at = places.name(key);
+      if (!this.answers.has(raw)) this.answers.set(raw, at ? `${at.file}\u0000${at.line}` : '');
+      if (at) placed.push(this.add(this.fileKey(at.file), at.line, named.stats, dirty));
+    }
+    return placed;
+  }
+
+  private fileKey(file: string): string {
+    let key = this.fileKeys.get(file);
+    if (key === undefined) this.fileKeys.set(file, (key = sourceFileKey(file)));
+    return key;
+  }
+
+  private add(file: string, line: number, stats: PlaceStats, dirty: Map<string, Set<number>>): Placed {
+    let f = this.files.get(file);
+    if (!f) this.files.set(file, (f = { lines: new Map(), out: new Map() }));
+    let parts = f.lines.get(line);
+    if (!parts) f.lines.set(line, (parts = new Set()));
+    parts.add(stats);
+    markDirty(dirty, file, line);
+    return { file, line, stats };
+  }
+
+  private unplace(placed: readonly Placed[], dirty: Map<string, Set<number>>): void {
+    for (const { file, line, stats } of placed) {
+      this.files.get(file)?.lines.get(line)?.delete(stats);
+      markDirty(dirty, file, line);
     }
   }
-  for (const list of files.values()) {
-    yield;
-    list.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Drops from the parts of one line the spans older than the line's `SPANS_KEPT_PER_PLACE`
+ * newest: no range over it can list them, and a month of runs would otherwise keep a
+ * reference per span. (Should a run holding some of the newest go away, its file deleted, or
+ * a place resolve to another line, a line may list fewer until its runs change; counts and
+ * durations stay whole.)
+ */
+function trimRecent(parts: PlaceStats[]): PlaceStats[] {
+  let refs = 0;
+  for (const p of parts) refs += p.recent.length;
+  if (refs <= SPANS_KEPT_PER_PLACE || parts.length < 2) return parts;
+  const starts: bigint[] = [];
+  for (const p of parts) for (const r of p.recent) starts.push(r.startNs);
+  starts.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  const oldestKept = starts[SPANS_KEPT_PER_PLACE - 1];
+  for (const p of parts) {
+    const recent = p.recent;
+    // Newest first: cut at the first older than the oldest kept (ties stay).
+    let keep = recent.length;
+    while (keep > 0 && recent[keep - 1].startNs < oldestKept) keep--;
+    if (keep < recent.length) (p as { recent: readonly SpanRef[] }).recent = recent.slice(0, keep);
   }
-  return files;
+  return parts;
+}
+
+function markDirty(dirty: Map<string, Set<number>>, file: string, line: number): void {
+  let lines = dirty.get(file);
+  if (!lines) dirty.set(file, (lines = new Set()));
+  lines.add(line);
 }
 
 /** What a function's lens and hover say of the spans from inside it. */
@@ -50,64 +195,76 @@ export interface RangeSpanStats {
   readonly p95Ms: number | undefined;
   readonly lastStartMs: number;
   /** The newest first, at most `keep`. */
-  readonly recent: readonly LocatedSpan[];
+  readonly recent: readonly SpanRef[];
   /** Distinct lines the spans resolved to. */
   readonly lines: number;
 }
 
 export const MIN_P95_SAMPLES = 10;
-export const SPANS_KEPT_PER_RANGE = 50;
+/** At most what each run keeps per place (`SPANS_KEPT_PER_PLACE`), so merging them is exact. */
+export const SPANS_KEPT_PER_RANGE = SPANS_KEPT_PER_PLACE;
 
 /** The first index whose line is ≥ `line`. */
-function lowerBound(spans: readonly LocatedSpan[], line: number): number {
+function lowerBound(lines: readonly LineSpans[], line: number): number {
   let lo = 0;
-  let hi = spans.length;
+  let hi = lines.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (spans[mid].line < line) lo = mid + 1;
+    if (lines[mid].line < line) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-const newer = (a: LocatedSpan, b: LocatedSpan): boolean => a.span.startNs > b.span.startNs;
-
 /**
- * The spans of a file (sorted by line) that fall in lines `startLine`…`endLine` (1-based,
- * inclusive), summed up; undefined when there are none. One pass over those spans and a sort
- * of their durations: a lens per function of a 5,000-line file stays cheap (see bench/lenses.ts).
+ * The spans of a file (lines sorted) that fall in lines `startLine`…`endLine` (1-based,
+ * inclusive), summed up; undefined when there are none. One pass over those lines' per-run
+ * stats and a sort of their durations: a lens per function of a 5,000-line file stays cheap
+ * (see bench/lenses.ts).
  */
-export function spanStatsInRange(spans: readonly LocatedSpan[], startLine: number, endLine: number, keep = SPANS_KEPT_PER_RANGE): RangeSpanStats | undefined {
-  let i = lowerBound(spans, startLine);
-  if (i >= spans.length || spans[i].line > endLine) return undefined;
+export function spanStatsInRange(lines: readonly LineSpans[], startLine: number, endLine: number, keep = SPANS_KEPT_PER_RANGE): RangeSpanStats | undefined {
+  let i = lowerBound(lines, startLine);
+  if (i >= lines.length || lines[i].line > endLine) return undefined;
+  keep = Math.min(keep, SPANS_KEPT_PER_PLACE);
   let count = 0;
   let failed = 0;
   let running = 0;
   let lastStartNs = 0n;
-  let lines = 0;
-  let lastLine = -1;
-  const durations: number[] = [];
-  // The newest `keep`, newest first: an insertion into a short sorted list.
-  const recent: LocatedSpan[] = [];
-  for (; i < spans.length && spans[i].line <= endLine; i++) {
-    const at = spans[i];
-    const span = at.span;
-    count++;
-    if (at.line !== lastLine) (lines++, (lastLine = at.line));
-    if (span.statusCode === StatusCode.Error) failed++;
-    if (isInProgress(span)) running++;
-    else durations.push(spanDurationMs(span));
-    if (span.startNs > lastStartNs) lastStartNs = span.startNs;
-    if (recent.length < keep || newer(at, recent[recent.length - 1])) {
-      let j = recent.length < keep ? recent.length : keep - 1;
-      recent[j] = at;
-      while (j > 0 && newer(recent[j], recent[j - 1])) {
-        [recent[j], recent[j - 1]] = [recent[j - 1], recent[j]];
-        j--;
+  let lineCount = 0;
+  let ended = 0;
+  const durations: (readonly number[])[] = [];
+  // The newest `keep`, newest first: each part's newest first, merged into a short sorted list.
+  const recent: SpanRef[] = [];
+  for (; i < lines.length && lines[i].line <= endLine; i++) {
+    lineCount++;
+    for (const part of lines[i].parts) {
+      count += part.count;
+      failed += part.failed;
+      running += part.running;
+      if (part.lastStartNs > lastStartNs) lastStartNs = part.lastStartNs;
+      if (part.durations.length > 0) {
+        durations.push(part.durations);
+        ended += part.durations.length;
+      }
+      for (const ref of part.recent) {
+        if (recent.length >= keep && !(ref.startNs > recent[recent.length - 1].startNs)) break;
+        let j = recent.length < keep ? recent.length : keep - 1;
+        recent[j] = ref;
+        while (j > 0 && recent[j].startNs > recent[j - 1].startNs) {
+          [recent[j], recent[j - 1]] = [recent[j - 1], recent[j]];
+          j--;
+        }
       }
     }
   }
-  const sorted = Float64Array.from(durations).sort();
+  let sorted: ArrayLike<number>;
+  if (durations.length === 1) sorted = durations[0];
+  else {
+    const all = new Float64Array(ended);
+    let at = 0;
+    for (const d of durations) for (const ms of d) all[at++] = ms;
+    sorted = all.sort();
+  }
   const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   return {
     count,
@@ -117,7 +274,7 @@ export function spanStatsInRange(spans: readonly LocatedSpan[], startLine: numbe
     p95Ms: sorted.length >= MIN_P95_SAMPLES ? quantile(0.95) : undefined,
     lastStartMs: Number(lastStartNs / 1_000_000n),
     recent,
-    lines,
+    lines: lineCount,
   };
 }
 
@@ -143,23 +300,20 @@ export interface RangeLens {
  * each have theirs), and one per line for spans outside every function (all of them when the
  * language gives no symbols). `keep` bounds the spans each lens keeps to pick from.
  */
-export function rangeLenses(spans: readonly LocatedSpan[], functions: readonly CodeRange[], keep = SPANS_KEPT_PER_RANGE): RangeLens[] {
+export function rangeLenses(lines: readonly LineSpans[], functions: readonly CodeRange[], keep = SPANS_KEPT_PER_RANGE): RangeLens[] {
   const out: RangeLens[] = [];
   for (const f of functions) {
-    const stats = spanStatsInRange(spans, f.startLine, f.endLine, keep);
+    const stats = spanStatsInRange(lines, f.startLine, f.endLine, keep);
     if (stats) out.push({ name: f.name, startLine: f.startLine, endLine: f.endLine, stats });
   }
-  // Lines outside every function: walk the spans and the ranges (by start) together.
+  // Lines outside every function: walk the lines and the ranges (by start) together.
   const ranges = [...functions].sort((a, b) => a.startLine - b.startLine);
   let r = 0;
   let coveredTo = 0;
-  for (let i = 0; i < spans.length; ) {
-    const line = spans[i].line;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].line;
     while (r < ranges.length && ranges[r].startLine <= line) coveredTo = Math.max(coveredTo, ranges[r++].endLine);
-    let j = i;
-    while (j < spans.length && spans[j].line === line) j++;
-    if (line > coveredTo) out.push({ name: undefined, startLine: line, endLine: line, stats: spanStatsInRange(spans.slice(i, j), line, line, keep)! });
-    i = j;
+    if (line > coveredTo) out.push({ name: undefined, startLine: line, endLine: line, stats: spanStatsInRange(lines.slice(i, i + 1), line, line, keep)! });
   }
   return out.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
 }

@@ -1,0 +1,283 @@
+import { isInProgress, spanDurationMs, StatusCode, type Attributes, type ResourceInfo, type SpanOrigin, type SpanRecord } from '../model/span';
+import type { Trace } from '../model/trace';
+import { STEP_ITEMS, type Steps } from '../util/steps';
+import { sourceLocationOf } from './source';
+import { symbolQueries } from './symbolMatch';
+
+/**
+ * A span as the lenses, hovers and the span pick show it, and enough to read its details back
+ * from its file (`loadSpanDetails`). Not the `SpanRecord`: a digest outlives its run's
+ * eviction, and must not keep the run's records in memory.
+ */
+export interface SpanRef {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly name: string;
+  readonly startNs: bigint;
+  /** 0n while running (`isInProgress`). */
+  readonly endNs: bigint;
+  readonly statusCode: StatusCode;
+  readonly errorMessage: string | undefined;
+  readonly origin: SpanOrigin;
+  readonly byteStart: number;
+  readonly byteEnd: number;
+  readonly resource: ResourceInfo;
+}
+
+/** The spans of one run at one place, summed up as a lens needs them. */
+export interface PlaceStats {
+  readonly count: number;
+  readonly failed: number;
+  readonly running: number;
+  /** Durations of the ended ones, ms, ascending (exact medians and p95 over any merge). */
+  readonly durations: readonly number[];
+  readonly lastStartNs: bigint;
+  /** The newest first, at most `SPANS_KEPT_PER_PLACE`. */
+  readonly recent: readonly SpanRef[];
+}
+
+/** A span without a `code.*` path, by the name its code is looked up by among the symbols. */
+export interface NamedPlace {
+  /** What resolving the name reads (`resolveSpanSource`): one span's name and attributes. */
+  readonly name: string;
+  readonly attributes: Attributes | undefined;
+  readonly stats: PlaceStats;
+}
+
+/**
+ * What one run (at one revision) gives the code lenses: its spans by raw place, before any
+ * place is resolved to a file. Worked out once per revision and kept while the run is, so an
+ * evicted run keeps counting without its spans being read back.
+ */
+export interface RunDigest {
+  readonly traceId: string;
+  readonly revision: number;
+  /** Recorded `code.*` path, as written → recorded line → stats. Spans with a path and no line are not placed. */
+  readonly paths: ReadonlyMap<string, ReadonlyMap<number, PlaceStats>>;
+  /** `nameKey` → stats, for names that may name code (`symbolQueries`). */
+  readonly names: ReadonlyMap<string, NamedPlace>;
+}
+
+/** Spans kept per place of a run to pick from (the newest): as many as a lens keeps. */
+export const SPANS_KEPT_PER_PLACE = 50;
+
+/** The key a span without a `code.*` path is looked up by among the symbols. */
+export function nameKey(span: Pick<SpanRecord, 'name' | 'attributes'>): string {
+  const a = span.attributes;
+  return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}`;
+}
+
+export function spanRef(span: SpanRecord): SpanRef {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    name: span.name,
+    startNs: span.startNs,
+    endNs: span.endNs,
+    statusCode: span.statusCode,
+    errorMessage: span.errorMessage,
+    origin: span.origin,
+    byteStart: span.byteStart,
+    byteEnd: span.byteEnd,
+    resource: span.resource,
+  };
+}
+
+export function newestFirst<T extends { readonly startNs: bigint }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.startNs > b.startNs ? -1 : a.startNs < b.startNs ? 1 : 0));
+}
+
+interface PlaceBuild {
+  count: number;
+  failed: number;
+  running: number;
+  durations: number[];
+  lastStartNs: bigint;
+  /** Records while walking; turned into refs only for the newest few at the end. */
+  recent: SpanRecord[];
+}
+
+const newBuild = (): PlaceBuild => ({ count: 0, failed: 0, running: 0, durations: [], lastStartNs: 0n, recent: [] });
+
+function count(at: PlaceBuild, span: SpanRecord): void {
+  at.count++;
+  if (span.statusCode === StatusCode.Error) at.failed++;
+  if (isInProgress(span)) at.running++;
+  else at.durations.push(spanDurationMs(span));
+  if (span.startNs > at.lastStartNs) at.lastStartNs = span.startNs;
+  at.recent.push(span);
+  // Keep the newest few as we go: one place may have produced most of a million spans.
+  if (at.recent.length >= 4 * SPANS_KEPT_PER_PLACE) newestFirst(at.recent).length = SPANS_KEPT_PER_PLACE;
+}
+
+function finish(at: PlaceBuild): PlaceStats {
+  return {
+    count: at.count,
+    failed: at.failed,
+    running: at.running,
+    durations: at.durations.sort((a, b) => a - b),
+    lastStartNs: at.lastStartNs,
+    recent: newestFirst(at.recent).slice(0, SPANS_KEPT_PER_PLACE).map(spanRef),
+  };
+}
+
+const digests = new WeakMap<Trace, RunDigest>();
+
+/** How many runs were walked for a digest (tests: only changed runs are walked again). */
+export const digestWalks = { count: 0 };
+
+/** The run's digest at its current revision, if one was worked out: never reads spans. */
+export function cachedRunDigest(trace: Trace): RunDigest | undefined {
+  const d = digests.get(trace);
+  return d && d.revision === trace.revision ? d : undefined;
+}
+
+/** The run's digest: the cached one at its revision, else one walk over its spans (in steps). */
+export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
+  const cached = cachedRunDigest(trace);
+  if (cached) return cached;
+  digestWalks.count++;
+  // Spans added while the walk yields bump the revision: the digest is then kept for the one it started at.
+  const revision = trace.revision;
+  const paths = new Map<string, Map<number, PlaceBuild>>();
+  const names = new Map<string, { name: string; attributes: Attributes | undefined; build: PlaceBuild }>();
+  const noCode = new Set<string>();
+  let work = 0;
+  for (const span of trace.allSpans()) {
+    if (++work % STEP_ITEMS === 0) yield;
+    const recorded = sourceLocationOf(span.attributes);
+    if (recorded) {
+      if (recorded.line === undefined) continue;
+      let lines = paths.get(recorded.path);
+      if (!lines) paths.set(recorded.path, (lines = new Map()));
+      let at = lines.get(recorded.line);
+      if (!at) lines.set(recorded.line, (at = newBuild()));
+      count(at, span);
+    } else {
+      const key = nameKey(span);
+      let named = names.get(key);
+      if (!named) {
+        if (noCode.has(key)) continue;
+        // A name that names no code (`chat gpt-4o`) is never looked up.
+        if (symbolQueries(span.name, span.attributes).length === 0) {
+          noCode.add(key);
+          continue;
+        }
+        names.set(key, (named = { name: span.name, attributes: span.attributes, build: newBuild() }));
+      }
+      count(named.build, span);
+    }
+  }
+  const digest: RunDigest = {
+    traceId: trace.traceId,
+    revision,
+    paths: new Map([...paths].map(([p, lines]) => [p, new Map([...lines].map(([line, at]) => [line, finish(at)]))])),
+    names: new Map([...names].map(([key, n]) => [key, { name: n.name, attributes: n.attributes, stats: finish(n.build) }])),
+  };
+  digests.set(trace, digest);
+  return digest;
+}
+
+/** The digests of all runs, walking only those changed since their last digest. */
+export function* runDigests(traces: Iterable<Trace>): Steps<RunDigest[]> {
+  const out: RunDigest[] = [];
+  let n = 0;
+  for (const trace of traces) {
+    if (++n % STEP_ITEMS === 0) yield;
+    out.push(yield* runDigestSteps(trace));
+  }
+  return out;
+}
+
+// --- digests as a file's index keeps them (`FileIndex`), so a restored run is not read back --
+
+/** A span reference: spanId, name, start, end, status, error, line, line bytes, span bytes, resource. */
+type JsonRef = readonly [string, string, string, string, number, string | null, number, number | null, number | null, number, number, string | null, number, number];
+/** count, failed, running, latest start, durations, newest first. */
+type JsonPlace = readonly [number, number, number, string, readonly number[], readonly JsonRef[]];
+
+export interface JsonDigest {
+  /** Recorded path, line, stats. */
+  readonly paths: readonly (readonly [string, number, JsonPlace])[];
+  /** Name key, name, attributes, stats. */
+  readonly names: readonly (readonly [string, string, Attributes | null, JsonPlace])[];
+}
+
+/**
+ * The digests of a file's runs (whose spans are all in that file) for its index. Of each raw
+ * place only the newest `SPANS_KEPT_PER_PLACE` references across the file's runs are written:
+ * no lens lists older ones, and an index of a day's runs stays small.
+ */
+export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
+  const newestAt = new Map<string, bigint[]>();
+  const note = (key: string, stats: PlaceStats) => {
+    let starts = newestAt.get(key);
+    if (!starts) newestAt.set(key, (starts = []));
+    for (const r of stats.recent) starts.push(r.startNs);
+  };
+  for (const d of digests) {
+    for (const [p, lines] of d.paths) for (const [line, stats] of lines) note(`p${p}\u0000${line}`, stats);
+    for (const [key, named] of d.names) note(`n${key}`, named.stats);
+  }
+  const oldestKept = new Map<string, bigint>();
+  for (const [key, starts] of newestAt) {
+    if (starts.length <= SPANS_KEPT_PER_PLACE) continue;
+    starts.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    oldestKept.set(key, starts[SPANS_KEPT_PER_PLACE - 1]);
+  }
+  const place = (key: string, s: PlaceStats): JsonPlace => {
+    const min = oldestKept.get(key);
+    const recent = min === undefined ? s.recent : s.recent.filter((r) => r.startNs >= min);
+    return [s.count, s.failed, s.running, String(s.lastStartNs), s.durations, recent.map(refToJson)];
+  };
+  return digests.map((d) => ({
+    paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(`p${p}\u0000${line}`, s)] as const)),
+    names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(`n${key}`, n.stats)] as const),
+  }));
+}
+
+function refToJson(r: SpanRef): JsonRef {
+  const o = r.origin;
+  return [r.spanId, r.name, String(r.startNs), String(r.endNs), r.statusCode, r.errorMessage ?? null, o.line, o.lineStart ?? null, o.lineEnd ?? null, r.byteStart, r.byteEnd, r.resource.serviceName ?? null, r.resource.attributesStart, r.resource.attributesEnd];
+}
+
+/**
+ * What the index of `file` (holding every span of the run) said the run's digest is, kept for
+ * the run at its current revision: the lenses count a restored run without reading it back.
+ * A malformed one is ignored (the run is then walked when the lenses first need it).
+ */
+export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
+  try {
+    const place = (p: JsonPlace): PlaceStats => ({
+      count: p[0],
+      failed: p[1],
+      running: p[2],
+      lastStartNs: BigInt(p[3]),
+      durations: p[4],
+      recent: p[5].map((r) => ({
+        traceId: trace.traceId,
+        spanId: r[0],
+        name: r[1],
+        startNs: BigInt(r[2]),
+        endNs: BigInt(r[3]),
+        statusCode: r[4] as StatusCode,
+        errorMessage: r[5] ?? undefined,
+        origin: { file, line: r[6], ...(r[7] === null ? {} : { lineStart: r[7] }), ...(r[8] === null ? {} : { lineEnd: r[8] }) },
+        byteStart: r[9],
+        byteEnd: r[10],
+        resource: { serviceName: r[11] ?? undefined, attributesStart: r[12], attributesEnd: r[13] },
+      })),
+    });
+    const paths = new Map<string, Map<number, PlaceStats>>();
+    for (const [p, line, stats] of j.paths) {
+      let lines = paths.get(p);
+      if (!lines) paths.set(p, (lines = new Map()));
+      lines.set(line, place(stats));
+    }
+    const names = new Map<string, NamedPlace>();
+    for (const [key, name, attributes, stats] of j.names) names.set(key, { name, attributes: attributes ?? undefined, stats: place(stats) });
+    digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names });
+  } catch {
+    // Not a digest this version wrote: worked out from the spans when needed.
+  }
+}

@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isInProgress, spanDurationMs, SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
+import { TraceStore } from '../../src/core/model/traceStore';
+import type { Trace } from '../../src/core/model/trace';
+import { buildSpanLocations, rangeLenses, SpanLocationsMerge, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
+import { digestWalks, nameKey, runDigests, SPANS_KEPT_PER_PLACE } from '../../src/core/source/runDigest';
+import { sourceLocationOf } from '../../src/core/source/source';
+import { sourceFileKey } from '../../src/core/source/sourceIndex';
+import { runSteps } from '../../src/core/util/steps';
+
+const TRACE_FILE = '/work/app/.tracerun/otlp.jsonl';
+
+/** A small deterministic generator (xorshift), so a failure can be replayed by its seed. */
+function rng(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** Recorded paths: some resolve (to a file of the workspace, two paths to the same file), one does not. */
+const PATHS: Record<string, string | undefined> = {
+  'agent/tools.py': '/work/app/agent/tools.py',
+  '/work/app/agent/tools.py': '/work/app/agent/tools.py',
+  'agent/graph.py': '/work/app/agent/graph.py',
+  'vendor/missing.py': undefined,
+};
+/** Span names without `code.*` paths: some point at a function (file and line), one at nothing found. */
+const NAMES: Record<string, { file: string; line: number } | undefined> = {
+  lookup_order: { file: '/work/app/agent/tools.py', line: 30 },
+  'execute_tool refund': { file: '/work/app/agent/tools.py', line: 55 },
+  plan_step: { file: '/work/app/agent/graph.py', line: 7 },
+  unknown_fn: undefined,
+};
+
+function placesFor(names: ReadonlyMap<string, { file: string; line: number } | undefined>): ResolvedPlaces {
+  return { path: (recorded) => PATHS[recorded], name: (key) => names.get(key) };
+}
+
+let startClock = 0;
+
+function randomRun(next: () => number, traceId: string, spans: number): SpanRecord[] {
+  const out: SpanRecord[] = [];
+  const paths = Object.keys(PATHS);
+  const names = [...Object.keys(NAMES), 'chat gpt-4o'];
+  for (let i = 0; i < spans; i++) {
+    // Distinct starts: which spans are the newest is then one answer.
+    const startNs = BigInt(1_700_000_000_000 + ++startClock * 7) * 1_000_000n + BigInt(Math.floor(next() * 1_000_000));
+    const r = next();
+    let attributes: Record<string, string | number> | undefined;
+    let name = 'step';
+    if (r < 0.6) {
+      attributes = { 'code.filepath': paths[Math.floor(next() * paths.length)], 'code.function': 'f' };
+      if (next() < 0.95) attributes['code.lineno'] = 1 + Math.floor(next() * 80);
+    } else if (r < 0.95) {
+      name = names[Math.floor(next() * names.length)];
+    }
+    out.push({
+      traceId,
+      spanId: `${traceId}-${i}`,
+      parentSpanId: '',
+      name,
+      kind: SpanKind.Internal,
+      startNs,
+      endNs: next() < 0.1 ? 0n : startNs + BigInt(Math.floor(next() * 5_000_000_000)),
+      statusCode: next() < 0.15 ? StatusCode.Error : StatusCode.Ok,
+      errorMessage: undefined,
+      attributes,
+      resource: { serviceName: 'svc', attributesStart: 0, attributesEnd: 0 },
+      scope: undefined,
+      origin: { file: TRACE_FILE, line: 1 },
+      byteStart: 0,
+      byteEnd: 0,
+    });
+  }
+  return out;
+}
+
+// --- The full walk the index made before digests, kept here as the reference. ---
+
+interface Located {
+  readonly line: number;
+  readonly span: SpanRecord;
+}
+
+function fullWalk(traces: readonly Trace[], places: ResolvedPlaces): Map<string, Located[]> {
+  const files = new Map<string, Located[]>();
+  for (const trace of traces) {
+    for (const span of trace.allSpans()) {
+      const recorded = sourceLocationOf(span.attributes);
+      let at: { file: string; line: number } | undefined;
+      if (recorded) {
+        const file = places.path(recorded.path);
+        at = file !== undefined && recorded.line !== undefined ? { file, line: recorded.line } : undefined;
+      } else at = places.name(nameKey(span));
+      if (!at) continue;
+      const key = sourceFileKey(at.file);
+      let list = files.get(key);
+      if (!list) files.set(key, (list = []));
+      list.push({ line: at.line, span });
+    }
+  }
+  for (const list of files.values()) list.sort((a, b) => a.line - b.line);
+  return files;
+}
+
+function referenceStats(spans: readonly Located[], startLine: number, endLine: number, keep: number) {
+  const inRange = spans.filter((s) => s.line >= startLine && s.line <= endLine);
+  if (inRange.length === 0) return undefined;
+  const durations = Float64Array.from(inRange.filter((s) => !isInProgress(s.span)).map((s) => spanDurationMs(s.span))).sort();
+  const q = (p: number) => durations[Math.min(durations.length - 1, Math.ceil(p * durations.length) - 1)];
+  const n = durations.length;
+  const newest = [...inRange].sort((a, b) => (a.span.startNs > b.span.startNs ? -1 : 1));
+  return {
+    count: inRange.length,
+    failed: inRange.filter((s) => s.span.statusCode === StatusCode.Error).length,
+    running: inRange.filter((s) => isInProgress(s.span)).length,
+    p50Ms: n === 0 ? undefined : n % 2 ? durations[n >> 1] : (durations[(n >> 1) - 1] + durations[n >> 1]) / 2,
+    p95Ms: n >= 10 ? q(0.95) : undefined,
+    lastStartMs: Number(newest[0].span.startNs / 1_000_000n),
+    recent: newest.slice(0, keep).map((s) => s.span.spanId),
+    lines: new Set(inRange.map((s) => s.line)).size,
+  };
+}
+
+function actualStats(index: SpanLocations, file: string, startLine: number, endLine: number, keep: number) {
+  const lines = index.get(sourceFileKey(file));
+  const s = lines && spanStatsInRange(lines, startLine, endLine, keep);
+  return s && { ...s, recent: s.recent.map((r) => r.spanId) };
+}
+
+const RANGES: CodeRange[] = [
+  { name: 'Agent', startLine: 1, endLine: 60, nameLine: 1 },
+  { name: 'lookup', startLine: 25, endLine: 35, nameLine: 25 },
+  { name: 'refund', startLine: 50, endLine: 58, nameLine: 50 },
+  { name: 'tail', startLine: 70, endLine: 72, nameLine: 70 },
+];
+
+function resolvedNames(): Map<string, { file: string; line: number } | undefined> {
+  const out = new Map<string, { file: string; line: number } | undefined>();
+  for (const [name, at] of Object.entries(NAMES)) out.set(nameKey({ name, attributes: undefined }), at);
+  return out;
+}
+
+function assertSameAsFullWalk(traces: readonly Trace[], places: ResolvedPlaces, label: string): SpanLocations {
+  const index = runSteps(buildSpanLocations(runSteps(runDigests(traces)), places));
+  const reference = fullWalk(traces, places);
+  assert.deepEqual([...index.keys()].sort(), [...reference.keys()].sort(), `${label}: files`);
+  for (const [file, spans] of reference) {
+    const lines = index.get(file)!;
+    assert.deepEqual(
+      lines.map((l) => l.line),
+      [...new Set(spans.map((s) => s.line))],
+      `${label}: lines of ${file}`,
+    );
+    for (const keep of [5, SPANS_KEPT_PER_PLACE]) {
+      for (const r of [...RANGES, { name: 'all', startLine: 1, endLine: 1000, nameLine: 1 }, ...lines.map((l) => ({ name: 'one', startLine: l.line, endLine: l.line, nameLine: l.line }))]) {
+        assert.deepEqual(actualStats(index, file, r.startLine, r.endLine, keep), referenceStats(spans, r.startLine, r.endLine, keep), `${label}: ${file} ${r.name} ${r.startLine}-${r.endLine} keep ${keep}`);
+      }
+    }
+    // The lenses of the file count every span placed in it, once.
+    const counted = rangeLenses(lines, RANGES.filter((r) => r.name !== 'lookup' && r.name !== 'refund')).reduce((n, l) => n + l.stats.count, 0);
+    assert.equal(counted, spans.length, `${label}: lenses of ${file}`);
+  }
+  return index;
+}
+
+test('merged run digests give the lenses of the full walk: counts, failures, running, p50, p95, the newest spans', () => {
+  for (const seed of [1, 7, 42, 2026]) {
+    const next = rng(seed);
+    const store = new TraceStore();
+    const runs = 5 + Math.floor(next() * 20);
+    for (let r = 0; r < runs; r++) store.addSpans(TRACE_FILE, randomRun(next, `t${seed}-${r}`, 1 + Math.floor(next() * (r === 0 ? 600 : 120))));
+    assertSameAsFullWalk(store.runs(), placesFor(resolvedNames()), `seed ${seed}`);
+    // A run that grows (a live run): its digest is worked out again, the others are kept.
+    const grown = store.runs()[0];
+    store.addSpans(TRACE_FILE, randomRun(next, grown.traceId, 40).map((s, i) => ({ ...s, spanId: `${s.spanId}-more${i}` })));
+    assertSameAsFullWalk(store.runs(), placesFor(resolvedNames()), `seed ${seed}, grown`);
+  }
+});
+
+test('a run evicted after its digest counts in every rebuild without being read back', () => {
+  const next = rng(5);
+  const store = new TraceStore();
+  for (let r = 0; r < 6; r++) store.addSpans(TRACE_FILE, randomRun(next, `e${r}`, 200));
+  const places = placesFor(resolvedNames());
+  const before = assertSameAsFullWalk(store.runs(), places, 'in memory');
+  let reads = 0;
+  const evicted = store.runs().slice(0, 4);
+  for (const trace of evicted) {
+    const spans = [...trace.allSpans()];
+    trace.evict(() => (reads++, spans));
+  }
+  for (let i = 0; i < 3; i++) {
+    const after = runSteps(buildSpanLocations(runSteps(runDigests(store.runs())), places));
+    assert.equal(reads, 0, 'no evicted run was read back');
+    assert.ok(evicted.every((t) => t.isEvicted));
+    for (const [file, lines] of before) {
+      for (const r of RANGES) assert.deepEqual(spanStatsInRange(after.get(file)!, r.startLine, r.endLine), spanStatsInRange(lines, r.startLine, r.endLine));
+    }
+  }
+  // A run not seen before (restored from an index, say) is read once for its digest, then kept.
+  const restored = new TraceStore();
+  restored.addSpans(TRACE_FILE, randomRun(next, 'r0', 50));
+  const run = restored.runs()[0];
+  const spans = [...run.allSpans()];
+  run.evict(() => (reads++, spans));
+  runSteps(runDigests(restored.runs()));
+  run.evict(() => (reads++, spans));
+  runSteps(runDigests(restored.runs()));
+  assert.equal(reads, 1);
+});
+
+test('a rebuild walks only the runs that changed since their digest', () => {
+  const next = rng(9);
+  const store = new TraceStore();
+  for (let r = 0; r < 30; r++) store.addSpans(TRACE_FILE, randomRun(next, `w${r}`, 50));
+  const walks = () => {
+    const before = digestWalks.count;
+    runSteps(runDigests(store.runs()));
+    return digestWalks.count - before;
+  };
+  assert.equal(walks(), 30, 'the first build walks every run');
+  assert.equal(walks(), 0, 'nothing changed: no run walked');
+  store.addSpans(TRACE_FILE, randomRun(next, 'w3', 5).map((s, i) => ({ ...s, spanId: `late-${i}` })));
+  store.addSpans(TRACE_FILE, randomRun(next, 'w-new', 5));
+  assert.equal(walks(), 2, 'the run that grew and the new one');
+  assert.equal(walks(), 0);
+});
+
+test('a digest keeps light references, not the span records, and the newest few per place', () => {
+  const store = new TraceStore();
+  const spans = Array.from({ length: 300 }, (_, i) => ({
+    ...randomRun(rng(3), 'big', 1)[0],
+    spanId: `s${i}`,
+    startNs: BigInt(1_000 + i) * 1_000_000n,
+    endNs: BigInt(1_000 + i + 10) * 1_000_000n,
+    attributes: { 'code.filepath': 'agent/tools.py', 'code.lineno': 12 },
+  }));
+  store.addSpans(TRACE_FILE, spans);
+  const [digest] = runSteps(runDigests(store.runs()));
+  const at = digest.paths.get('agent/tools.py')!.get(12)!;
+  assert.equal(at.count, 300);
+  assert.equal(at.recent.length, SPANS_KEPT_PER_PLACE);
+  assert.deepEqual(at.recent.slice(0, 2).map((r) => r.spanId), ['s299', 's298']);
+  const records = new Set<unknown>(store.runs()[0].allSpans());
+  assert.ok(at.recent.every((r) => !records.has(r) && !('attributes' in r)), 'refs, not records');
+  assert.equal(at.durations.length, 300);
+});
+
+test('the merge kept between builds gives what a fresh one does: runs grown, new, gone; a place resolved later', () => {
+  const next = rng(11);
+  const store = new TraceStore();
+  for (let r = 0; r < 12; r++) store.addSpans(TRACE_FILE, randomRun(next, `m${r}`, 80));
+  const names = resolvedNames();
+  // `plan_step` not found at first (its language server still starting), found later.
+  const planKey = nameKey({ name: 'plan_step', attributes: undefined });
+  const found = names.get(planKey)!;
+  names.set(planKey, undefined);
+  const places = placesFor(names);
+  const merge = new SpanLocationsMerge();
+  const same = (label: string, placedRuns: number) => {
+    const digests = runSteps(runDigests(store.runs()));
+    const kept = runSteps(merge.update(digests, places));
+    assert.equal(merge.placedRuns, placedRuns, `${label}: runs placed`);
+    const fresh = runSteps(buildSpanLocations(digests, places));
+    assert.deepEqual([...kept.keys()].sort(), [...fresh.keys()].sort(), label);
+    for (const [file, lines] of fresh) {
+      assert.deepEqual(kept.get(file)!.map((l) => l.line), lines.map((l) => l.line), `${label}: lines of ${file}`);
+      for (const l of lines) assert.deepEqual(spanStatsInRange(kept.get(file)!, l.line, l.line), spanStatsInRange(lines, l.line, l.line), `${label}: ${file}:${l.line}`);
+    }
+    return kept;
+  };
+  const first = same('first', 12);
+  const firstCopy = new Map([...first].map(([k, v]) => [k, [...v]]));
+  same('unchanged', 0);
+  store.addSpans(TRACE_FILE, randomRun(next, 'm2', 10).map((s, i) => ({ ...s, spanId: `grown-${i}` })));
+  store.addSpans(TRACE_FILE, randomRun(next, 'm-new', 30));
+  same('one grown, one new', 2);
+  assert.deepEqual(first, firstCopy, 'an index given before does not change');
+  store.removeFile(TRACE_FILE);
+  store.addSpans(TRACE_FILE, randomRun(next, 'm5', 20));
+  same('all gone but one', 1);
+  names.set(planKey, found);
+  same('a name found later: every run placed again', 1);
+  assertSameAsFullWalk(store.runs(), places, 'after it all');
+});
