@@ -27,9 +27,25 @@ const COMMA = 0x2c;
 
 export class JsonScanner {
   pos: number;
+  /** Objects and arrays entered (`beginObject`, `beginArray`) and not yet closed. */
+  private open = 0;
 
-  constructor(readonly buf: Buffer, private readonly start: number, readonly end: number) {
+  /**
+   * With `depthFromStart`, nesting is measured from `start` (entered objects and arrays plus
+   * those a skipped value holds), and passing `MAX_JSON_DEPTH` fails as `findTooDeep` would
+   * find it; otherwise a skipped value's own nesting is limited.
+   */
+  constructor(
+    readonly buf: Buffer,
+    private readonly start: number,
+    readonly end: number,
+    private readonly depthFromStart = false,
+  ) {
     this.pos = start;
+  }
+
+  private enter(at: number): void {
+    if (++this.open > MAX_JSON_DEPTH && this.depthFromStart) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels at column ${this.column(at)}`, at);
   }
 
   /** 1-based column of a position, for messages a user can find in the line. */
@@ -71,7 +87,7 @@ export class JsonScanner {
   beginObject(): boolean {
     const c = this.peek();
     if (c === LBRACE) {
-      this.pos++;
+      this.enter(this.pos++);
       return true;
     }
     if (this.tryNull()) return false;
@@ -83,6 +99,7 @@ export class JsonScanner {
     let c = this.peek();
     if (c === RBRACE) {
       this.pos++;
+      this.open--;
       return undefined;
     }
     if (!first) {
@@ -99,7 +116,7 @@ export class JsonScanner {
   beginArray(): boolean {
     const c = this.peek();
     if (c === LBRACKET) {
-      this.pos++;
+      this.enter(this.pos++);
       return true;
     }
     if (this.tryNull()) return false;
@@ -111,6 +128,7 @@ export class JsonScanner {
     const c = this.peek();
     if (c === RBRACKET) {
       this.pos++;
+      this.open--;
       return false;
     }
     if (!first) {
@@ -252,7 +270,8 @@ export class JsonScanner {
     if (c === QUOTE) {
       this.pos = this.stringEnd(start);
     } else if (c === LBRACE || c === LBRACKET) {
-      let depth = 0;
+      const base = this.depthFromStart ? this.open : 0;
+      let depth = base;
       let p = start;
       const end = this.end;
       while (p < end) {
@@ -265,7 +284,7 @@ export class JsonScanner {
           if (++depth > MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels at column ${this.column(p)}`, p);
         } else if (b === RBRACE || b === RBRACKET) {
           depth--;
-          if (depth === 0) {
+          if (depth === base) {
             this.pos = p + 1;
             return;
           }

@@ -20,7 +20,9 @@ export interface ReadContext {
   /**
    * Read the structure and judge the spans, but decode no attribute values (spans come back
    * without attributes): a receiver checking that a request reads back, which JSON.parse has
-   * already validated, needs only the spans and problems, at a fraction of the time.
+   * already validated, needs only the spans and problems, at a fraction of the time. Nesting
+   * is then measured from the line's start: a line past `MAX_JSON_DEPTH` anywhere fails, as
+   * `findTooDeep` finds it, so a receiver needs no separate pass for its depth limit.
    */
   readonly structureOnly?: boolean;
 }
@@ -42,7 +44,7 @@ export interface ReadResult {
  * as numbers or names. Throws `JsonSyntaxError` when the text is not valid JSON.
  */
 export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadContext): ReadResult {
-  const sc = new JsonScanner(buf, start, end);
+  const sc = new JsonScanner(buf, start, end, ctx.structureOnly === true);
   const reader = new Reader(sc, ctx);
   reader.readRequest();
   if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
