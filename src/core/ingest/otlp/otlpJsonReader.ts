@@ -35,6 +35,13 @@ export interface ReadResult {
   readonly logRecords: LogRecordRef[];
   /** Log records with no valid trace and span id: nothing to attach them to. */
   readonly unlinkedLogRecords: number;
+  /**
+   * structureOnly: places where JSON.parse could see the request otherwise than this reader
+   * (a span list, or a span's id or start time, given twice or in both spellings; a null where
+   * an object belongs; an id or time that is not a string). Zero means both count and judge
+   * the same spans.
+   */
+  readonly ambiguities?: number;
 }
 
 /**
@@ -48,7 +55,13 @@ export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadC
   const reader = new Reader(sc, ctx);
   reader.readRequest();
   if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
-  return { spans: reader.spans, problems: reader.problems, logRecords: reader.logRecords, unlinkedLogRecords: reader.unlinkedLogRecords };
+  return {
+    spans: reader.spans,
+    problems: reader.problems,
+    logRecords: reader.logRecords,
+    unlinkedLogRecords: reader.unlinkedLogRecords,
+    ...(ctx.structureOnly ? { ambiguities: reader.ambiguities } : {}),
+  };
 }
 
 /** `normalizeId` that hands back the previous result when the raw text repeats. */
@@ -67,6 +80,10 @@ class IdMemo {
   }
 }
 
+const JUDGED_TRACE_ID = 1;
+const JUDGED_SPAN_ID = 2;
+const JUDGED_START = 4;
+
 const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 0, attributesEnd: 0 };
 
 class Reader {
@@ -74,6 +91,8 @@ class Reader {
   readonly problems: string[] = [];
   readonly logRecords: LogRecordRef[] = [];
   unlinkedLogRecords = 0;
+  /** See `ReadResult.ambiguities`. */
+  ambiguities = 0;
   private readonly origin: SpanOrigin;
   // A batch repeats its trace id, and siblings their parent's id: one string each, not one
   // per span (at a million spans that is ~100 MB less held, and fewer objects for the GC).
@@ -87,11 +106,21 @@ class Reader {
   readRequest(): void {
     const sc = this.sc;
     if (!sc.beginObject()) sc.fail('expected an OTLP JSON object');
+    let spanLists = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'resourceSpans' || key === 'resource_spans') this.each(() => this.readResourceSpans());
+      if (key === 'resourceSpans' || key === 'resource_spans') {
+        if (spanLists++ > 0) this.ambiguities++;
+        this.each(() => this.readResourceSpans());
+      }
       else if (key === 'resourceLogs' || key === 'resource_logs') this.each(() => this.readResourceLogs());
       else sc.skipValue(); // other signals (resourceMetrics) share Collector files
     }
+  }
+
+  /** Notes a judged field about to be read: an ambiguity when seen before or not a string. */
+  private judge(judged: number, field: number): number {
+    if ((judged & field) !== 0 || this.sc.peek() !== 0x22 /* " */) this.ambiguities++;
+    return judged | field;
   }
 
   private each(readElement: () => void): void {
@@ -102,8 +131,12 @@ class Reader {
 
   private readResourceSpans(): void {
     const sc = this.sc;
-    if (!sc.beginObject()) return;
+    if (!sc.beginObject()) {
+      this.ambiguities++;
+      return;
+    }
     let resource = EMPTY_RESOURCE;
+    let scopeLists = '';
     // `resource` may follow `scopeSpans`: collect spans, then attach the resource.
     const firstSpan = this.spans.length;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
@@ -115,6 +148,9 @@ class Reader {
         case 'scope_spans':
         case 'instrumentationLibrarySpans':
         case 'instrumentation_library_spans':
+          // Each spelling once: JSON.parse keeps the last of a repeated key; this reads all.
+          if (scopeLists.includes(`|${key}|`)) this.ambiguities++;
+          scopeLists += `|${key}|`;
           this.each(() => this.readScopeSpans());
           break;
         default:
@@ -240,9 +276,13 @@ class Reader {
 
   private readScopeSpans(): void {
     const sc = this.sc;
-    if (!sc.beginObject()) return;
+    if (!sc.beginObject()) {
+      this.ambiguities++;
+      return;
+    }
     let scope: ScopeInfo | undefined;
     const firstSpan = this.spans.length;
+    let spanLists = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'scope':
@@ -251,6 +291,7 @@ class Reader {
           scope = this.readScope();
           break;
         case 'spans':
+          if (spanLists++ > 0) this.ambiguities++;
           this.each(() => this.readSpan());
           break;
         default:
@@ -290,14 +331,18 @@ class Reader {
     let exceptionMessage: string | undefined;
     let attributes: Attributes | undefined;
     let facts = 0;
+    // What the receivers judge a span by, each seen once and as a string (ambiguities).
+    let judged = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'traceId':
         case 'trace_id':
+          judged = this.judge(judged, JUDGED_TRACE_ID);
           traceId = this.traceIds.normalize(sc.readScalarText());
           break;
         case 'spanId':
         case 'span_id':
+          judged = this.judge(judged, JUDGED_SPAN_ID);
           spanId = normalizeId(sc.readScalarText(), 8);
           break;
         case 'parentSpanId':
@@ -316,6 +361,7 @@ class Reader {
           break;
         case 'startTimeUnixNano':
         case 'start_time_unix_nano':
+          judged = this.judge(judged, JUDGED_START);
           startNs = parseNanos(sc.readScalarText());
           break;
         case 'endTimeUnixNano':
