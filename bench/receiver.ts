@@ -2,7 +2,8 @@
 // LLM-agent spans (protobuf, then JSON) to the real receiver writing the daily trace file;
 // every span must be acknowledged and found in the file afterwards. Baseline: a bare node
 // `http` server that only reads each body and answers 200, under the same load.
-// Part of `npm run bench` (bench/run.ts); alone: `node out/bench/receiver.js`.
+// Part of `npm run bench` (bench/run.ts); alone: `node out/bench/receiver.js`
+// (TRACERUN_BENCH_RECEIVER_FORMATS=json measures one format).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,8 @@ const BATCHES = Number(process.env.TRACERUN_BENCH_RECEIVER_BATCHES ?? 400);
 const BATCH_SPANS = 100;
 const CLIENTS = Number(process.env.TRACERUN_BENCH_RECEIVER_CLIENTS ?? 24);
 const ROUNDS = Number(process.env.TRACERUN_BENCH_RECEIVER_ROUNDS ?? 3);
+/** Which formats to measure (comma-separated: protobuf, json); both by default. */
+const FORMATS = (process.env.TRACERUN_BENCH_RECEIVER_FORMATS ?? 'protobuf,json').split(',').map((s) => s.trim());
 
 type Format = 'protobuf' | 'json';
 const CONTENT_TYPE: Record<Format, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
@@ -167,7 +170,7 @@ export async function benchReceiver(log: (message: string) => void = console.log
       `protobuf ${mb('protobuf').toFixed(1)} MB, JSON ${mb('json').toFixed(1)} MB`,
   );
   const results: ReceiverBenchResult[] = [];
-  for (const format of ['protobuf', 'json'] as const) {
+  for (const format of (['protobuf', 'json'] as const).filter((f) => FORMATS.includes(f))) {
     // Warm-up (JIT, sockets), not counted.
     await runBaseline(format, load);
     await runOurs(format, load);

@@ -5,7 +5,7 @@
 // in a child process (both, sharing one budget, as the extension runs them) that samples its
 // own resident memory; the rows are its peak during each flood, the baseline its idle RSS.
 // Loopback only, bounded in count and time. Part of `npm run bench`; alone:
-// `node --expose-gc out/bench/receiverFlood.js`.
+// `node --expose-gc out/bench/receiverFlood.js` (TRACERUN_BENCH_FLOODS=grpc runs one flood).
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -26,6 +26,8 @@ export interface FloodBenchResult {
 }
 
 const REQUESTS = Number(process.env.TRACERUN_BENCH_FLOOD_REQUESTS ?? 100);
+/** Which floods to run (comma-separated: gzip, grpc, stalled); all by default. */
+const FLOODS = new Set((process.env.TRACERUN_BENCH_FLOODS ?? 'gzip,grpc,stalled').split(',').map((s) => s.trim()));
 const GRPC_CONNECTIONS = 5;
 /** Decoded size of each request: just under the default body limit, so each is acceptable alone. */
 const DECODED_BYTES = DEFAULT_MAX_BODY_BYTES - 4096;
@@ -152,46 +154,52 @@ export async function benchReceiverFlood(log: (message: string) => void = consol
     results.push({ name, value: r.peakMB, unit: 'MB', baseline: r.idleMB });
   };
 
-  const json = Buffer.from(JSON.stringify(spanRequest(1, true)));
-  const gz = gzipSync(json, { level: 9 });
   let answers = '';
   let t0 = 0;
-  const http1 = await inReceiverProcess(async (ready) => {
-    t0 = Date.now();
-    answers = tally(await Promise.all(Array.from({ length: REQUESTS }, () => postGzip(ready.httpPort, gz))));
-  });
-  row('receiver.peakRssMB.gzipFlood', http1, `OTLP/HTTP: ${REQUESTS} requests at once, each ${(gz.length / 1024).toFixed(0)} KB of gzip decoding to ${(json.length / MB).toFixed(1)} MiB, in ${seconds(t0)} s (${answers})`);
+  if (FLOODS.has('gzip')) {
+    const json = Buffer.from(JSON.stringify(spanRequest(1, true)));
+    const gz = gzipSync(json, { level: 9 });
+    const http1 = await inReceiverProcess(async (ready) => {
+      t0 = Date.now();
+      answers = tally(await Promise.all(Array.from({ length: REQUESTS }, () => postGzip(ready.httpPort, gz))));
+    });
+    row('receiver.peakRssMB.gzipFlood', http1, `OTLP/HTTP: ${REQUESTS} requests at once, each ${(gz.length / 1024).toFixed(0)} KB of gzip decoding to ${(json.length / MB).toFixed(1)} MiB, in ${seconds(t0)} s (${answers})`);
+  }
 
-  const proto = gzipSync(Buffer.from(encodeTraceRequestProto(spanRequest(2, true))), { level: 9 });
-  const grpcFlood = await inReceiverProcess(async (ready) => {
-    const sessions = Array.from({ length: GRPC_CONNECTIONS }, () => http2.connect(`http://127.0.0.1:${ready.grpcPort}`));
-    for (const s of sessions) s.on('error', () => {});
-    t0 = Date.now();
-    answers = tally(await Promise.all(Array.from({ length: REQUESTS }, (_, i) => grpcCall(sessions[i % GRPC_CONNECTIONS], proto))));
-    for (const s of sessions) s.close();
-  });
-  row('receiver.peakRssMB.grpcFlood', grpcFlood, `OTLP/gRPC: ${REQUESTS} calls over ${GRPC_CONNECTIONS} connections, ${(proto.length / 1024).toFixed(0)} KB gzip messages, in ${seconds(t0)} s (grpc-status ${answers}; 0 OK, 14 UNAVAILABLE)`);
+  if (FLOODS.has('grpc')) {
+    const proto = gzipSync(Buffer.from(encodeTraceRequestProto(spanRequest(2, true))), { level: 9 });
+    const grpcFlood = await inReceiverProcess(async (ready) => {
+      const sessions = Array.from({ length: GRPC_CONNECTIONS }, () => http2.connect(`http://127.0.0.1:${ready.grpcPort}`));
+      for (const s of sessions) s.on('error', () => {});
+      t0 = Date.now();
+      answers = tally(await Promise.all(Array.from({ length: REQUESTS }, (_, i) => grpcCall(sessions[i % GRPC_CONNECTIONS], proto))));
+      for (const s of sessions) s.close();
+    });
+    row('receiver.peakRssMB.grpcFlood', grpcFlood, `OTLP/gRPC: ${REQUESTS} calls over ${GRPC_CONNECTIONS} connections, ${(proto.length / 1024).toFixed(0)} KB gzip messages, in ${seconds(t0)} s (grpc-status ${answers}; 0 OK, 14 UNAVAILABLE)`);
+  }
 
   // Item 3: stalled uploads must neither hold memory nor make other exports wait or fail.
-  const stalledFlood = await inReceiverProcess(async (ready) => {
-    const stalled = Array.from({ length: STALLED }, () => {
-      const req = http.request({ host: '127.0.0.1', port: ready.httpPort, method: 'POST', path: '/v1/traces', agent: false, headers: { 'content-type': 'application/json', 'content-length': DEFAULT_MAX_BODY_BYTES } });
-      req.on('error', () => {});
-      req.on('response', (res) => res.resume());
-      req.write('{"resourceSpans":[' + ' '.repeat(1000));
-      return req;
+  if (FLOODS.has('stalled')) {
+    const stalledFlood = await inReceiverProcess(async (ready) => {
+      const stalled = Array.from({ length: STALLED }, () => {
+        const req = http.request({ host: '127.0.0.1', port: ready.httpPort, method: 'POST', path: '/v1/traces', agent: false, headers: { 'content-type': 'application/json', 'content-length': DEFAULT_MAX_BODY_BYTES } });
+        req.on('error', () => {});
+        req.on('response', (res) => res.resume());
+        req.write('{"resourceSpans":[' + ' '.repeat(1000));
+        return req;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      t0 = Date.now();
+      const statuses: number[] = [];
+      for (let i = 0; i < EXPORTS_BESIDE_STALLED; i += 10) {
+        statuses.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => postJson(ready.httpPort, Buffer.from(JSON.stringify(spanRequest(100 + i + j, false))))))));
+      }
+      answers = tally(statuses);
+      for (const req of stalled) req.destroy();
+      if (statuses.some((s) => s !== 200)) throw new Error(`exports beside stalled uploads were not all acknowledged: ${answers}`);
     });
-    await new Promise((r) => setTimeout(r, 200));
-    t0 = Date.now();
-    const statuses: number[] = [];
-    for (let i = 0; i < EXPORTS_BESIDE_STALLED; i += 10) {
-      statuses.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => postJson(ready.httpPort, Buffer.from(JSON.stringify(spanRequest(100 + i + j, false))))))));
-    }
-    answers = tally(statuses);
-    for (const req of stalled) req.destroy();
-    if (statuses.some((s) => s !== 200)) throw new Error(`exports beside stalled uploads were not all acknowledged: ${answers}`);
-  });
-  row('receiver.peakRssMB.stalledFlood', stalledFlood, `${STALLED} uploads stalled after declaring ${DEFAULT_MAX_BODY_BYTES / MB} MiB; ${EXPORTS_BESIDE_STALLED} exports beside them in ${seconds(t0)} s (${answers})`);
+    row('receiver.peakRssMB.stalledFlood', stalledFlood, `${STALLED} uploads stalled after declaring ${DEFAULT_MAX_BODY_BYTES / MB} MiB; ${EXPORTS_BESIDE_STALLED} exports beside them in ${seconds(t0)} s (${answers})`);
+  }
   log('  baseline: the receiver process’s resident memory when idle (both receivers listening, a fresh process per flood)');
   return results;
 }

@@ -28,8 +28,9 @@ type ExportResponse = { rejectedSpans: number; errorMessage: string } | undefine
 const CLOSE_GRACE_MS = 2000;
 /**
  * What one message may make grpc-js and the decoder hold, in multiples of the body limit:
- * its decompressed parts and their join, then the strings, JSON text and bytes of its line
- * (measured with `npm run bench`'s gRPC flood). Its size is unknown until it is read.
+ * its decompressed parts and their join, then its line's bytes (big string fields go into the
+ * line as bytes, never as strings: see otlpProto's `jsonLineBytes`), measured with
+ * `npm run bench`'s gRPC flood. Its size is unknown until it is read.
  */
 const GRPC_MESSAGE_COST = 3;
 /** How long a call waits for room in the in-flight budget before it is answered UNAVAILABLE. */

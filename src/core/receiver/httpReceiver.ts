@@ -36,7 +36,7 @@ const CONTENT_TYPES: Record<string, BodyKind> = {
  * What decoding a body makes beside its bytes, in multiples of them, reserved before decoding
  * (measured with `npm run bench`'s floods): JSON becomes a string of the same length, the
  * parsed strings, and the reader's strings when it reads the line back; protobuf becomes
- * strings, then the JSON text of the line and its bytes.
+ * the line's bytes (and, for fields under 64 KiB, strings and the JSON text around them).
  */
 const DECODE_COST: Record<BodyKind, number> = { json: 3, proto: 3 };
 

@@ -1,7 +1,7 @@
 // OTLP/HTTP JSON request bodies: checked, their invalid spans counted and left out, and turned
 // into the one line the trace file gets.
-import { JsonSyntaxError, MAX_JSON_DEPTH, findTooDeep } from '../ingest/otlp/jsonScanner';
-import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
+import { JsonSyntaxError, MAX_JSON_DEPTH, findTooDeep, isStrictJson } from '../ingest/otlp/jsonScanner';
+import { readOtlpJson, type ReadResult } from '../ingest/otlp/otlpJsonReader';
 import { describeSpanDefect, spanDefect } from '../ingest/otlp/spanRule';
 import { normalizeId } from '../model/ids';
 import { parseNanos } from '../model/time';
@@ -65,6 +65,40 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * the rejected spans are removed and the rest re-serialized.
  */
 export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces {
+  if (typeof body !== 'string') {
+    let bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    const read = readPlainTraceRequest(bytes);
+    if (read) return read;
+  }
+  return readTraceRequestJsonChecked(body);
+}
+
+/**
+ * The common request, read in one pass of the trace file reader instead of JSON.parse and the
+ * reader both: valid JSON (`isStrictJson`, which also bounds the nesting), read by the reader
+ * with no problem, no log records, and nothing JSON.parse could see otherwise (no ambiguities:
+ * see `ReadResult.ambiguities`), every span's ids hex of the right length. Then JSON.parse would
+ * meet the same spans and judge them the same, and the body is the line, read back already.
+ * Undefined for anything else, which `readTraceRequestJsonChecked` reads (and names).
+ */
+export function readPlainTraceRequest(bytes: Buffer): AcceptedTraces | undefined {
+  if (!isStrictJson(bytes, 0, bytes.length)) return undefined;
+  let read: ReadResult;
+  try {
+    read = readOtlpJson(bytes, 0, bytes.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return undefined;
+    throw err;
+  }
+  if (read.problems.length > 0 || read.ambiguities !== 0 || read.logRecords.length > 0 || read.unlinkedLogRecords > 0) return undefined;
+  for (const span of read.spans) if (!HEX32.test(span.traceId) || !HEX16.test(span.spanId)) return undefined;
+  const accepted = read.spans.length;
+  return { line: accepted === 0 ? undefined : oneLineBytes(bytes), acceptedSpans: accepted, rejectedSpans: 0, rejectionMessage: undefined };
+}
+
+/** `readTraceRequestJson` with JSON.parse and the reader both: any request, with messages naming what failed. */
+export function readTraceRequestJsonChecked(body: string | Uint8Array): AcceptedTraces {
   let bytes: Buffer | undefined;
   let text: string;
   if (typeof body === 'string') {
@@ -78,10 +112,16 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
     text = bytes.toString('latin1');
   }
   const utf8 = bytes ? (s: string) => Buffer.from(s, 'latin1').toString('utf8') : (s: string) => s;
-  // Before JSON.parse: the reader and the line's re-serialization must never meet more.
   const measured = bytes ?? Buffer.from(text);
-  const tooDeep = findTooDeep(measured, 0, measured.length);
-  if (tooDeep >= 0) throw new OtlpJsonError(`the request is nested deeper than ${MAX_JSON_DEPTH} levels (at byte ${tooDeep})`);
+  // The trace file reader first: it also measures the nesting from the start, as findTooDeep
+  // does, so a request it reads needs no separate depth pass before JSON.parse (the reader
+  // and the line's re-serialization must never meet more). A request it cannot read goes
+  // through the checks in their order (depth, JSON, shape, read-back) for the message.
+  const seen = readBackOrUndefined(measured);
+  if (seen === undefined) {
+    const tooDeep = findTooDeep(measured, 0, measured.length);
+    if (tooDeep >= 0) throw new OtlpJsonError(`the request is nested deeper than ${MAX_JSON_DEPTH} levels (at byte ${tooDeep})`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -92,14 +132,17 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
   const check = checkRequest(parsed, utf8);
   // One rule for "acknowledged" and "readable": the trace file reader must meet the same
   // spans in the body as JSON.parse did, and read every accepted one back from the line.
-  const seen = readBack(measured);
-  if (seen.spans + seen.problems.length !== check.accepted + check.rejected) {
+  const read = seen ?? readBack(measured); // the latter throws, naming why
+  if (read.spans + read.problems.length !== check.accepted + check.rejected) {
     throw new OtlpJsonError(
-      `the request would not read back from the trace file as sent: a streaming reader meets ${seen.spans + seen.problems.length} spans where JSON.parse meets ${check.accepted + check.rejected}; is a key repeated?`,
+      `the request would not read back from the trace file as sent: a streaming reader meets ${read.spans + read.problems.length} spans where JSON.parse meets ${check.accepted + check.rejected}; is a key repeated?`,
     );
   }
   if (check.rejected === 0) {
-    // The body is the line (line breaks made spaces), read above.
+    // The body is the line (line breaks made spaces), read above: every span JSON.parse finds
+    // valid must be one the reader reads, not skips (a key given twice, or in both spellings,
+    // can make them judge one span differently).
+    if (read.problems.length > 0) throw new OtlpJsonError(`the request would not read back from the trace file: ${clipText(read.problems[0])} (is a key repeated?)`);
     const line = check.accepted === 0 ? undefined : bytes ? oneLineBytes(bytes) : text.trim().replace(NEWLINES, ' ');
     return { line, acceptedSpans: check.accepted, rejectedSpans: 0, rejectionMessage: undefined };
   }
@@ -125,6 +168,17 @@ export function readTraceRequestJson(body: string | Uint8Array): AcceptedTraces 
 /** `text` parsed again (or `parsed`, when it has no long integers) with its long integer literals kept exact, as strings. */
 export function exactJson(text: string, parsed: unknown): Json {
   return MAYBE_BIG.test(text) ? (JSON.parse(text.replace(BIG_INTEGERS, (m, big?: string) => (big ? `"${big}"` : m))) as Json) : (parsed as Json);
+}
+
+/** `readBack`, or undefined where it would throw (the reader cannot read `buf`). */
+function readBackOrUndefined(buf: Buffer): { spans: number; problems: string[] } | undefined {
+  try {
+    const { spans, problems } = readOtlpJson(buf, 0, buf.length, { file: 'request', line: 1, byteBase: 0, structureOnly: true });
+    return { spans: spans.length, problems };
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    return undefined;
+  }
 }
 
 /** The span count and problems the trace file reader finds in `buf`; a request it cannot read is refused. */

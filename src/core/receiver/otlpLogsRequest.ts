@@ -15,6 +15,8 @@ import {
   convertScope,
   hex,
   l1,
+  collectBigStrings,
+  jsonLineBytes,
   u64String,
   type Long64,
   type PbAnyValue,
@@ -197,6 +199,20 @@ export function decodeLogsRequestProto(bytes: Uint8Array): AcceptedTraces {
   let accepted = 0;
   let rejected = 0;
   const examples: string[] = [];
+  // Big strings (log bodies) go into the line as bytes, never made strings: see jsonLineBytes.
+  const [resourceLogs, big] = collectBigStrings(() => convertResourceLogs(req, (problem) => {
+    rejected++;
+    if (examples.length < 3) examples.push(`log record ${problem}`);
+  }, (n) => (accepted += n)));
+  return {
+    line: accepted > 0 ? jsonLineBytes({ resourceLogs }, big) : undefined,
+    acceptedSpans: accepted,
+    rejectedSpans: rejected,
+    rejectionMessage: summarize(rejected, examples),
+  };
+}
+
+function convertResourceLogs(req: PbLogsRequest, reject: (problem: string) => void, accept: (count: number) => void): object[] {
   const resourceLogs: object[] = [];
   for (const rl of req.resourceLogs) {
     const scopeLogs: object[] = [];
@@ -205,14 +221,13 @@ export function decodeLogsRequestProto(bytes: Uint8Array): AcceptedTraces {
       for (const r of sl.logRecords) {
         const problem = logIdProblem(pbIdValid(r.traceId, 16), pbIdValid(r.spanId, 8));
         if (problem) {
-          rejected++;
-          if (examples.length < 3) examples.push(`log record ${problem}`);
+          reject(problem);
           continue;
         }
         logRecords.push(convertLogRecord(r));
       }
       if (logRecords.length === 0) continue;
-      accepted += logRecords.length;
+      accept(logRecords.length);
       const out: Record<string, unknown> = {};
       if (sl.scope) out.scope = convertScope(sl.scope);
       out.logRecords = logRecords;
@@ -226,12 +241,7 @@ export function decodeLogsRequestProto(bytes: Uint8Array): AcceptedTraces {
     if (rl.schemaUrl.length > 0) out.schemaUrl = l1(rl.schemaUrl);
     resourceLogs.push(out);
   }
-  return {
-    line: accepted > 0 ? Buffer.from(JSON.stringify({ resourceLogs }), 'latin1') : undefined,
-    acceptedSpans: accepted,
-    rejectedSpans: rejected,
-    rejectionMessage: summarize(rejected, examples),
-  };
+  return resourceLogs;
 }
 
 const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);

@@ -155,13 +155,101 @@ export function decodeTraceRequestProto(bytes: Uint8Array): AcceptedTraces {
   } catch (err) {
     throw new OtlpDecodeError(`not a protobuf ExportTraceServiceRequest: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return convertRequest(decoded);
+  const [converted, big] = collectBigStrings(() => convertRequest(decoded));
+  const { request, ...counts } = converted;
+  return { line: counts.acceptedSpans > 0 ? jsonLineBytes(request, big) : undefined, ...counts };
 }
 
-/** A string field's bytes as latin1 text (one character per byte), for the JSON line. */
-export const l1 = (b: Str): string => b.toString('latin1');
+/**
+ * String fields at least this long are not made strings: `l1` hands out a placeholder and the
+ * line gets their bytes, escaped, in `jsonLineBytes`. A 32 MiB prompt otherwise became a
+ * 32 MB string, then part of a 32 MB JSON text, then the line's bytes: three copies in the
+ * V8 heap and out of it, where one (the line) is needed.
+ */
+export const BIG_STRING_BYTES = 64 * 1024;
+/** The big strings of the conversion running now (`collectBigStrings`), by placeholder index. */
+let bigStrings: Buffer[] | undefined;
+/**
+ * Marks a placeholder: latin1 text never holds U+0100, and JSON.stringify passes it as is, so
+ * `"\u0100<index>\u0100"` in the JSON text can only be one of ours.
+ */
+const MARK = '\u0100';
 
-function convertRequest(req: PbRequest): AcceptedTraces {
+/**
+ * A string field's bytes as latin1 text (one character per byte), for the JSON line; inside
+ * `collectBigStrings`, a placeholder for fields of `BIG_STRING_BYTES` or more.
+ */
+export const l1 = (b: Str): string => {
+  if (bigStrings !== undefined && b.length >= BIG_STRING_BYTES) return MARK + (bigStrings.push(b) - 1) + MARK;
+  return b.toString('latin1');
+};
+
+/** Runs a conversion whose big string fields become placeholders; returns its result and their bytes. */
+export function collectBigStrings<T>(convert: () => T): [T, Buffer[]] {
+  const outer = bigStrings;
+  const collected: Buffer[] = [];
+  bigStrings = collected;
+  try {
+    return [convert(), collected];
+  } finally {
+    bigStrings = outer;
+  }
+}
+
+/**
+ * The UTF-8 JSON line of `value`, converted with `l1` inside `collectBigStrings`: the JSON text
+ * as latin1 bytes, each placeholder replaced by its field's bytes escaped as JSON.stringify
+ * escapes latin1 text. Equal to `Buffer.from(JSON.stringify(value with the strings), 'latin1')`.
+ */
+export function jsonLineBytes(value: unknown, big: readonly Buffer[]): Buffer {
+  const json = JSON.stringify(value);
+  if (big.length === 0) return Buffer.from(json, 'latin1');
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (let open = json.indexOf(MARK); open >= 0; open = json.indexOf(MARK, at)) {
+    const close = json.indexOf(MARK, open + 1);
+    parts.push(Buffer.from(json.slice(at, open), 'latin1'), jsonStringBytes(big[Number(json.slice(open + 1, close))]));
+    at = close + 1;
+  }
+  parts.push(Buffer.from(json.slice(at), 'latin1'));
+  return Buffer.concat(parts);
+}
+
+const SHORT_ESCAPES: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, 0x22: 0x22, 0x5c: 0x5c };
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Bytes read as latin1 text, escaped as JSON.stringify escapes it (no quotes); `b` itself when nothing needs escaping. */
+export function jsonStringBytes(b: Buffer): Buffer {
+  let extra = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c < 0x20) extra += SHORT_ESCAPES[c] !== undefined ? 1 : 5;
+    else if (c === 0x22 || c === 0x5c) extra += 1;
+  }
+  if (extra === 0) return b;
+  const out = Buffer.allocUnsafe(b.length + extra);
+  let o = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+      out[o++] = c;
+      continue;
+    }
+    out[o++] = 0x5c;
+    const short = SHORT_ESCAPES[c];
+    if (short !== undefined) out[o++] = short;
+    else {
+      out[o++] = 0x75; // u00XX
+      out[o++] = 0x30;
+      out[o++] = 0x30;
+      out[o++] = HEX_DIGITS.charCodeAt(c >> 4);
+      out[o++] = HEX_DIGITS.charCodeAt(c & 15);
+    }
+  }
+  return out;
+}
+
+function convertRequest(req: PbRequest): Omit<AcceptedTraces, 'line'> & { request: OtlpJsonRequest } {
   let accepted = 0;
   const rejections: string[] = [];
   let rejected = 0;
@@ -201,7 +289,7 @@ function convertRequest(req: PbRequest): AcceptedTraces {
   }
   const request: OtlpJsonRequest = { resourceSpans };
   return {
-    line: accepted > 0 ? Buffer.from(JSON.stringify(request), 'latin1') : undefined,
+    request,
     acceptedSpans: accepted,
     rejectedSpans: rejected,
     rejectionMessage: summarizeRejections(rejected, rejections),

@@ -25,6 +25,8 @@ interface Pending {
 
 /** Lines queued while a write runs go out together, up to this much. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** Batches of more buffers than this are joined before writing (see `appendTo`). */
+const MAX_WRITEV_BUFFERS = 64;
 const NEWLINE = Buffer.from('\n');
 
 /**
@@ -117,35 +119,38 @@ export class TraceFileWriter implements TraceLineSink {
       await fs.mkdir(this.dir, { recursive: true });
       this.dirReady = true;
     }
-    const data = Buffer.concat(buffers);
     try {
-      await this.appendTo(file, data);
+      await this.appendTo(file, buffers);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // The folder was removed since: make it again, once.
       await fs.mkdir(this.dir, { recursive: true });
-      await this.appendTo(file, data);
+      await this.appendTo(file, buffers);
     }
     this.lastFile = file;
   }
 
   /**
-   * One `write` of the whole batch, so a crash leaves at most one torn line at the end; and a
+   * One `writev` of the whole batch (its lines and line breaks, never joined into a copy: a
+   * 32 MiB line would be held twice), so a crash leaves at most one torn line at the end; and a
    * torn line left by a crash (ours or another receiver's) is ended first, so the lines we
    * append stay readable instead of being glued to it.
    */
-  private async appendTo(file: string, data: Buffer): Promise<void> {
+  private async appendTo(file: string, buffers: readonly Buffer[]): Promise<void> {
     const handle = await fs.open(file, 'a+');
     try {
       const { size } = await handle.stat();
-      let out = data;
+      let out = buffers;
       if (size > 0) {
         const last = Buffer.alloc(1);
         await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) out = Buffer.concat([NEWLINE, data]);
+        if (last[0] !== 0x0a) out = [NEWLINE, ...buffers];
       }
-      const { bytesWritten } = await handle.write(out);
-      if (bytesWritten !== out.length) throw new Error(`short write to ${file}: ${bytesWritten} of ${out.length} bytes`);
+      const length = out.reduce((sum, b) => sum + b.length, 0);
+      // Many small lines are joined (one buffer, one write call, whatever IOV_MAX is); the
+      // few lines of a large batch go out as they are.
+      const { bytesWritten } = out.length <= MAX_WRITEV_BUFFERS ? await handle.writev(out as Buffer[]) : await handle.write(Buffer.concat(out, length));
+      if (bytesWritten !== length) throw new Error(`short write to ${file}: ${bytesWritten} of ${length} bytes`);
       if (this.fsync) await handle.datasync();
     } finally {
       await handle.close();

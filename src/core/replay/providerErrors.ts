@@ -4,7 +4,7 @@
  * and abort errors). They are told apart by class, not by name: the errors' `name` is plain
  * "Error" and a minified bundle renames classes.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import * as Anthropic from '@anthropic-ai/sdk/error';
 import OpenAI from 'openai';
 
 export class ReplayCancelled extends Error {

@@ -27,9 +27,25 @@ const COMMA = 0x2c;
 
 export class JsonScanner {
   pos: number;
+  /** Objects and arrays entered (`beginObject`, `beginArray`) and not yet closed. */
+  private open = 0;
 
-  constructor(readonly buf: Buffer, private readonly start: number, readonly end: number) {
+  /**
+   * With `depthFromStart`, nesting is measured from `start` (entered objects and arrays plus
+   * those a skipped value holds), and passing `MAX_JSON_DEPTH` fails as `findTooDeep` would
+   * find it; otherwise a skipped value's own nesting is limited.
+   */
+  constructor(
+    readonly buf: Buffer,
+    private readonly start: number,
+    readonly end: number,
+    private readonly depthFromStart = false,
+  ) {
     this.pos = start;
+  }
+
+  private enter(at: number): void {
+    if (++this.open > MAX_JSON_DEPTH && this.depthFromStart) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels at column ${this.column(at)}`, at);
   }
 
   /** 1-based column of a position, for messages a user can find in the line. */
@@ -71,7 +87,7 @@ export class JsonScanner {
   beginObject(): boolean {
     const c = this.peek();
     if (c === LBRACE) {
-      this.pos++;
+      this.enter(this.pos++);
       return true;
     }
     if (this.tryNull()) return false;
@@ -83,6 +99,7 @@ export class JsonScanner {
     let c = this.peek();
     if (c === RBRACE) {
       this.pos++;
+      this.open--;
       return undefined;
     }
     if (!first) {
@@ -99,7 +116,7 @@ export class JsonScanner {
   beginArray(): boolean {
     const c = this.peek();
     if (c === LBRACKET) {
-      this.pos++;
+      this.enter(this.pos++);
       return true;
     }
     if (this.tryNull()) return false;
@@ -111,6 +128,7 @@ export class JsonScanner {
     const c = this.peek();
     if (c === RBRACKET) {
       this.pos++;
+      this.open--;
       return false;
     }
     if (!first) {
@@ -252,7 +270,8 @@ export class JsonScanner {
     if (c === QUOTE) {
       this.pos = this.stringEnd(start);
     } else if (c === LBRACE || c === LBRACKET) {
-      let depth = 0;
+      const base = this.depthFromStart ? this.open : 0;
+      let depth = base;
       let p = start;
       const end = this.end;
       while (p < end) {
@@ -265,7 +284,7 @@ export class JsonScanner {
           if (++depth > MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels at column ${this.column(p)}`, p);
         } else if (b === RBRACE || b === RBRACKET) {
           depth--;
-          if (depth === 0) {
+          if (depth === base) {
             this.pos = p + 1;
             return;
           }
@@ -321,3 +340,144 @@ const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE);
 const LITERAL_RE = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 /** A non-empty start of a literal, cut short by the end of the input. */
 const LITERAL_PREFIX_RE = /^(?:t(?:r(?:u(?:e)?)?)?|f(?:a(?:l(?:s(?:e)?)?)?)?|n(?:u(?:l(?:l)?)?)?|-|-?(?:0|[1-9]\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?)$/;
+
+const IS_HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') IS_HEX[c.charCodeAt(0)] = 1;
+const NO_WORDS = new Uint32Array(0);
+/** In an array (1) or object (2); see `isStrictJson`. */
+const IN_ARRAY = 1;
+const IN_OBJECT = 2;
+
+/** Past whitespace from `p`. */
+function strictWs(buf: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const c = buf[p];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    p++;
+  }
+  return p;
+}
+
+/**
+ * Just past the string at `p` (its opening quote), or -1 when JSON.parse would refuse it.
+ * `words` views `buf` from byte `w0` in 4-byte words: the string's plain middle is passed a
+ * word at a time (a word with no byte below 0x20, no quote and no backslash is plain).
+ */
+function strictStringEnd(buf: Uint8Array, words: Uint32Array, w0: number, p: number, n: number): number {
+  p++;
+  const wordsEnd = w0 + words.length * 4;
+  while (p < n) {
+    if (((p - w0) & 3) === 0 && p >= w0 && p + 4 <= wordsEnd) {
+      const x = words[(p - w0) >> 2];
+      const q = x ^ 0x22222222;
+      const b = x ^ 0x5c5c5c5c;
+      // Any byte below 0x20, equal to 0x22 or to 0x5c sets its high bit here (exact for "any").
+      if (((((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) === 0) {
+        p += 4;
+        continue;
+      }
+    }
+    const c = buf[p];
+    if (c > BACKSLASH || (c >= 0x23 && c !== BACKSLASH) || c === 0x20 || c === 0x21) {
+      p++;
+      continue;
+    }
+    if (c === QUOTE) return p + 1;
+    if (c !== BACKSLASH) return -1; // a control character
+    const e = buf[p + 1];
+    if (e === 0x75 /* u */) {
+      if (p + 5 >= n || !IS_HEX[buf[p + 2]] || !IS_HEX[buf[p + 3]] || !IS_HEX[buf[p + 4]] || !IS_HEX[buf[p + 5]]) return -1;
+      p += 6;
+    } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) p += 2;
+    else return -1;
+  }
+  return -1;
+}
+
+/** Just past a run of digits at `p` (at least one), or -1. */
+function strictDigits(buf: Uint8Array, p: number, n: number): number {
+  const from = p;
+  while (p < n && buf[p] >= 0x30 && buf[p] <= 0x39) p++;
+  return p > from ? p : -1;
+}
+
+/** Just past the number, `true`, `false` or `null` at `p`, or -1. */
+function strictScalarEnd(buf: Uint8Array, p: number, n: number): number {
+  const c = buf[p];
+  if (c === 0x74) return p + 4 <= n && buf[p + 1] === 0x72 && buf[p + 2] === 0x75 && buf[p + 3] === 0x65 ? p + 4 : -1;
+  if (c === 0x66) return p + 5 <= n && buf[p + 1] === 0x61 && buf[p + 2] === 0x6c && buf[p + 3] === 0x73 && buf[p + 4] === 0x65 ? p + 5 : -1;
+  if (c === 0x6e) return p + 4 <= n && buf[p + 1] === 0x75 && buf[p + 2] === 0x6c && buf[p + 3] === 0x6c ? p + 4 : -1;
+  if (c === 0x2d) p++;
+  if (p >= n) return -1;
+  if (buf[p] === 0x30) p++;
+  else if ((p = strictDigits(buf, p, n)) < 0) return -1;
+  if (p < n && buf[p] === 0x2e) {
+    if ((p = strictDigits(buf, p + 1, n)) < 0) return -1;
+  }
+  if (p < n && (buf[p] === 0x65 || buf[p] === 0x45)) {
+    p++;
+    if (p < n && (buf[p] === 0x2b || buf[p] === 0x2d)) p++;
+    if ((p = strictDigits(buf, p, n)) < 0) return -1;
+  }
+  return p;
+}
+
+/** Just past `"key" :` at `p` (after whitespace), or -1. */
+function strictKeyEnd(buf: Uint8Array, words: Uint32Array, w0: number, p: number, n: number): number {
+  p = strictWs(buf, p, n);
+  if (p >= n || buf[p] !== QUOTE || (p = strictStringEnd(buf, words, w0, p, n)) < 0) return -1;
+  p = strictWs(buf, p, n);
+  return p < n && buf[p] === COLON ? p + 1 : -1;
+}
+
+/**
+ * Whether `buf[start, end)`, read one character per byte (latin1, as the receiver reads a
+ * body), is one JSON value that `JSON.parse` accepts, nested at most `MAX_JSON_DEPTH` deep.
+ * Iterative; false at the first doubt, so a caller can fall back to `JSON.parse` for the why.
+ */
+export function isStrictJson(whole: Uint8Array, start: number, end: number): boolean {
+  // A view of the range: nothing past its end is read.
+  const buf = whole.subarray(start, end);
+  const n = buf.length;
+  // Words from the first 4-byte boundary (typed arrays must start on one).
+  const w0 = (4 - (buf.byteOffset & 3)) & 3;
+  const words = n >= w0 + 4 ? new Uint32Array(buf.buffer, buf.byteOffset + w0, (n - w0) >> 2) : NO_WORDS;
+  const stack = new Uint8Array(MAX_JSON_DEPTH + 1);
+  let depth = 0;
+  let p = 0;
+  for (;;) {
+    // A value.
+    p = strictWs(buf, p, n);
+    if (p >= n) return false;
+    const c = buf[p];
+    if (c === QUOTE) {
+      if ((p = strictStringEnd(buf, words, w0, p, n)) < 0) return false;
+    } else if (c === LBRACE || c === LBRACKET) {
+      if (++depth > MAX_JSON_DEPTH) return false;
+      stack[depth] = c === LBRACE ? IN_OBJECT : IN_ARRAY;
+      p = strictWs(buf, p + 1, n);
+      if (p < n && buf[p] === (c === LBRACE ? RBRACE : RBRACKET)) {
+        p++;
+        depth--;
+      } else {
+        if (c === LBRACE && (p = strictKeyEnd(buf, words, w0, p, n)) < 0) return false;
+        continue;
+      }
+    } else if ((p = strictScalarEnd(buf, p, n)) < 0) return false;
+    // After a value: a separator, closing brackets, or the end.
+    for (;;) {
+      p = strictWs(buf, p, n);
+      if (depth === 0) return p === n;
+      if (p >= n) return false;
+      const b = buf[p];
+      if (b === COMMA) {
+        p++;
+        if (stack[depth] === IN_OBJECT && (p = strictKeyEnd(buf, words, w0, p, n)) < 0) return false;
+        break;
+      }
+      if (b !== (stack[depth] === IN_OBJECT ? RBRACE : RBRACKET)) return false;
+      p++;
+      depth--;
+    }
+  }
+}

@@ -21,7 +21,9 @@ export interface ReadContext {
   /**
    * Read the structure and judge the spans, but decode no attribute values (spans come back
    * without attributes): a receiver checking that a request reads back, which JSON.parse has
-   * already validated, needs only the spans and problems, at a fraction of the time.
+   * already validated, needs only the spans and problems, at a fraction of the time. Nesting
+   * is then measured from the line's start: a line past `MAX_JSON_DEPTH` anywhere fails, as
+   * `findTooDeep` finds it, so a receiver needs no separate pass for its depth limit.
    */
   readonly structureOnly?: boolean;
 }
@@ -34,6 +36,13 @@ export interface ReadResult {
   readonly logRecords: LogRecordRef[];
   /** Log records with no valid trace and span id: nothing to attach them to. */
   readonly unlinkedLogRecords: number;
+  /**
+   * structureOnly: places where JSON.parse could see the request otherwise than this reader
+   * (a span list, or a span's id or start time, given twice or in both spellings; a null where
+   * an object belongs; an id or time that is not a string). Zero means both count and judge
+   * the same spans.
+   */
+  readonly ambiguities?: number;
 }
 
 /**
@@ -43,11 +52,17 @@ export interface ReadResult {
  * as numbers or names. Throws `JsonSyntaxError` when the text is not valid JSON.
  */
 export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadContext): ReadResult {
-  const sc = new JsonScanner(buf, start, end);
+  const sc = new JsonScanner(buf, start, end, ctx.structureOnly === true);
   const reader = new Reader(sc, ctx, ctx.byteBase + start, ctx.byteBase + end);
   reader.readRequest();
   if (!sc.atEnd()) sc.fail(`unexpected text after the JSON object at column ${sc.column()}`);
-  return { spans: reader.spans, problems: reader.problems, logRecords: reader.logRecords, unlinkedLogRecords: reader.unlinkedLogRecords };
+  return {
+    spans: reader.spans,
+    problems: reader.problems,
+    logRecords: reader.logRecords,
+    unlinkedLogRecords: reader.unlinkedLogRecords,
+    ...(ctx.structureOnly ? { ambiguities: reader.ambiguities } : {}),
+  };
 }
 
 /** `normalizeId` that hands back the previous result when the raw text repeats. */
@@ -66,6 +81,10 @@ class IdMemo {
   }
 }
 
+const JUDGED_TRACE_ID = 1;
+const JUDGED_SPAN_ID = 2;
+const JUDGED_START = 4;
+
 const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 0, attributesEnd: 0 };
 
 class Reader {
@@ -73,6 +92,8 @@ class Reader {
   readonly problems: string[] = [];
   readonly logRecords: LogRecordRef[] = [];
   unlinkedLogRecords = 0;
+  /** See `ReadResult.ambiguities`. */
+  ambiguities = 0;
   private readonly origin: SpanOrigin;
   // A batch repeats its trace id, and siblings their parent's id: one string each, not one
   // per span (at a million spans that is ~100 MB less held, and fewer objects for the GC).
@@ -86,11 +107,21 @@ class Reader {
   readRequest(): void {
     const sc = this.sc;
     if (!sc.beginObject()) sc.fail('expected an OTLP JSON object');
+    let spanLists = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'resourceSpans' || key === 'resource_spans') this.each(() => this.readResourceSpans());
+      if (key === 'resourceSpans' || key === 'resource_spans') {
+        if (spanLists++ > 0) this.ambiguities++;
+        this.each(() => this.readResourceSpans());
+      }
       else if (key === 'resourceLogs' || key === 'resource_logs') this.each(() => this.readResourceLogs());
       else sc.skipValue(); // other signals (resourceMetrics) share Collector files
     }
+  }
+
+  /** Notes a judged field about to be read: an ambiguity when seen before or not a string. */
+  private judge(judged: number, field: number): number {
+    if ((judged & field) !== 0 || this.sc.peek() !== 0x22 /* " */) this.ambiguities++;
+    return judged | field;
   }
 
   private each(readElement: () => void): void {
@@ -101,8 +132,12 @@ class Reader {
 
   private readResourceSpans(): void {
     const sc = this.sc;
-    if (!sc.beginObject()) return;
+    if (!sc.beginObject()) {
+      this.ambiguities++;
+      return;
+    }
     let resource = EMPTY_RESOURCE;
+    let scopeLists = '';
     // `resource` may follow `scopeSpans`: collect spans, then attach the resource.
     const firstSpan = this.spans.length;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
@@ -114,6 +149,9 @@ class Reader {
         case 'scope_spans':
         case 'instrumentationLibrarySpans':
         case 'instrumentation_library_spans':
+          // Each spelling once: JSON.parse keeps the last of a repeated key; this reads all.
+          if (scopeLists.includes(`|${key}|`)) this.ambiguities++;
+          scopeLists += `|${key}|`;
           this.each(() => this.readScopeSpans());
           break;
         default:
@@ -239,9 +277,13 @@ class Reader {
 
   private readScopeSpans(): void {
     const sc = this.sc;
-    if (!sc.beginObject()) return;
+    if (!sc.beginObject()) {
+      this.ambiguities++;
+      return;
+    }
     let scope: ScopeInfo | undefined;
     const firstSpan = this.spans.length;
+    let spanLists = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'scope':
@@ -250,6 +292,7 @@ class Reader {
           scope = this.readScope();
           break;
         case 'spans':
+          if (spanLists++ > 0) this.ambiguities++;
           this.each(() => this.readSpan());
           break;
         default:
@@ -290,14 +333,18 @@ class Reader {
     let attributes: Attributes | undefined;
     let facts = 0;
     let firstChunkNs: bigint | undefined;
+    // What the receivers judge a span by, each seen once and as a string (ambiguities).
+    let judged = 0;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       switch (key) {
         case 'traceId':
         case 'trace_id':
+          judged = this.judge(judged, JUDGED_TRACE_ID);
           traceId = this.traceIds.normalize(sc.readScalarText());
           break;
         case 'spanId':
         case 'span_id':
+          judged = this.judge(judged, JUDGED_SPAN_ID);
           spanId = normalizeId(sc.readScalarText(), 8);
           break;
         case 'parentSpanId':
@@ -316,6 +363,7 @@ class Reader {
           break;
         case 'startTimeUnixNano':
         case 'start_time_unix_nano':
+          judged = this.judge(judged, JUDGED_START);
           startNs = parseNanos(sc.readScalarText());
           break;
         case 'endTimeUnixNano':
