@@ -8,6 +8,8 @@ import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import type { SpanNode, Trace } from '../../src/core/model/trace';
 import { deleteUnusedIndexes, indexFileOf } from '../../src/core/history/fileIndex';
 import { runList } from '../../src/core/runs/runList';
+import { runFacts } from '../../src/core/runs/runFacts';
+import { traceTokens } from '../../src/core/genai/traceTokens';
 import { buildSpanLocations, spanStatsInRange } from '../../src/core/source/functionSpans';
 import { digestWalks, runDigests } from '../../src/core/source/runDigest';
 import { runSteps } from '../../src/core/util/steps';
@@ -67,6 +69,8 @@ test('a second start takes every file from its index: the same runs, summaries a
   assert.deepEqual([...first.how.values()], ['written', 'written', 'written']);
   assert.equal(readdirSync(indexDir).length, 3);
   const before = new Map(first.ws.store.runs().map((r) => [r.traceId, picture(r)]));
+  const facts = (r: Trace) => ({ models: runFacts(r).models, tokens: traceTokens(r) });
+  const factsBefore = new Map(first.ws.store.runs().map((r) => [r.traceId, facts(r)]));
   first.ws.dispose();
 
   const second = await open(t, dir, indexDir);
@@ -76,6 +80,8 @@ test('a second start takes every file from its index: the same runs, summaries a
   // The Runs view's listing groups by session: answered from the index too.
   const list = runList(runs, NO_FILTER, Date.now());
   assert.equal(list.sessions.size, 2, 'two sessions; the runs of none were not read back to find that out');
+  // A page's tokens and filtering by model: from the index too.
+  for (const r of runs) assert.deepEqual(facts(r), factsBefore.get(r.traceId));
   assert.ok(runs.every((r) => r.isEvicted), 'listed from the index alone');
   assert.equal(second.ws.store.memoryUse().heldSpans, 0);
   for (const r of runs) assert.deepEqual(picture(r), before.get(r.traceId));

@@ -25,6 +25,11 @@ export function* traceTokensSteps(trace: Trace, candidates?: Iterable<RunSpan>):
   return tokens;
 }
 
+/** What an index of the run's file said its tokens are, so a restored run is not read back for them. */
+export function knownTraceTokens(trace: Trace, tokens: TokenCounts | undefined): void {
+  cache.set(trace, { revision: trace.revision, tokens });
+}
+
 /** The tokens last counted, whether or not spans arrived since; undefined if never counted. */
 export function latestTraceTokens(trace: Trace): { readonly current: boolean; readonly tokens: TokenCounts | undefined } | undefined {
   const cached = cache.get(trace);

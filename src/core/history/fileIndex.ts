@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SpanRecord } from '../model/span';
+import type { TokenCounts } from '../genai/conventions';
+import type { IndexedLlmCalls } from '../runs/runFacts';
 import type { TraceSummary } from '../model/trace';
 import type { JsonDigest } from '../source/runDigest';
 
@@ -35,12 +37,16 @@ export interface IndexedRun {
   readonly summary?: JsonSummary;
   /** Its session or conversation id (`sessionOf`), null for none; with the summary only. */
   readonly session?: string | null;
+  /** Its tokens (`traceTokens`), null for none; with the summary only, when known without reading the run back. */
+  readonly tokens?: TokenCounts | null;
+  /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs. */
+  readonly llm?: IndexedLlmCalls;
   /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
   readonly lenses?: JsonDigest;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 3;
+export const FILE_INDEX_VERSION = 4;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */

@@ -4,6 +4,8 @@ import type { LogRecordRef } from '../model/logRecords';
 import type { IndexingSink, TraceProblem } from './tailer';
 import type { FileIndex } from '../history/fileIndex';
 import { knownSession, sessionOf } from '../runs/sessions';
+import { knownTraceTokens, latestTraceTokens, traceTokens } from '../genai/traceTokens';
+import { knownLlmCalls, llmCallsForIndex } from '../runs/runFacts';
 import { cachedRunDigest, digestsToJson, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
 import { runSteps, runStepsSliced, type Steps } from '../util/steps';
 import { TraceStore } from '../model/traceStore';
@@ -69,6 +71,10 @@ export class TraceWorkspace implements Disposable, IndexingSink {
       const trace = run.summary && run.session !== undefined ? this.store.trace(run.traceId) : undefined;
       // Grouping by session asks every run: from the index, not by reading each one back.
       if (trace?.isEvicted) knownSession(trace, run.session ?? undefined);
+      // Tokens (a page of runs) and LLM calls (filtering by model): from the index as well.
+      const restored = run.summary ? this.store.trace(run.traceId) : undefined;
+      if (restored?.isEvicted && run.tokens !== undefined) knownTraceTokens(restored, run.tokens ?? undefined);
+      if (restored?.isEvicted && run.llm) knownLlmCalls(restored, run.llm);
       // The code lenses sum up every run: from the index too.
       const lensed = run.summary && run.lenses ? this.store.trace(run.traceId) : undefined;
       if (lensed?.isEvicted) knownDigest(lensed, file, run.lenses!);
@@ -108,7 +114,10 @@ export class TraceWorkspace implements Disposable, IndexingSink {
     const runs = indexed.map((run, i) => {
       const trace = traces[i];
       const digest = digests[i];
-      return trace ? { ...run, session: sessionOf(trace) ?? null, ...(digest ? { lenses: json.get(digest) } : {}) } : run;
+      if (!trace) return run;
+      const tokens = latestTraceTokens(trace)?.current || !trace.isEvicted ? { tokens: traceTokens(trace) ?? null } : {};
+      const llm = llmCallsForIndex(trace);
+      return { ...run, session: sessionOf(trace) ?? null, ...tokens, ...(llm ? { llm } : {}), ...(digest ? { lenses: json.get(digest) } : {}) };
     });
     const problems = (this.problemsByFile.get(file) ?? []).map((p) => ({ line: p.line, message: p.message }));
     return { runs, problems, moreProblems: (this.problemCounts.get(file) ?? 0) - problems.length };

@@ -20,6 +20,24 @@ const NO_PRICES: PriceTable = {};
 
 const cache = new WeakMap<Trace, LlmCalls>();
 
+/** A run's LLM calls as an index keeps them: enough for its models and cost. */
+export interface IndexedLlmCalls {
+  readonly models: readonly string[];
+  readonly calls: readonly { readonly model?: string; readonly tokens?: TokenCounts }[];
+}
+
+/** The run's LLM calls if worked out for its current revision (or its spans are in memory, to work them out). */
+export function llmCallsForIndex(trace: Trace): IndexedLlmCalls | undefined {
+  const cached = cache.get(trace);
+  const known = cached?.revision === trace.revision ? cached : trace.isEvicted ? undefined : llmCalls(trace);
+  return known && { models: known.models, calls: known.calls.map((c) => ({ ...(c.model !== undefined ? { model: c.model } : {}), ...(c.tokens ? { tokens: c.tokens } : {}) })) };
+}
+
+/** What an index of the run's file said its LLM calls are, so filtering by model reads no run back. */
+export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
+  cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens })) });
+}
+
 /** The run's LLM calls, from the indexed attributes (no file reads), once per trace revision. */
 function llmCalls(trace: Trace): LlmCalls {
   const cached = cache.get(trace);
