@@ -168,7 +168,8 @@ export async function benchHistory(dataDir: string, log: Log): Promise<HistoryRe
   ];
 }
 
-if (require.main === module) {
+// Alone (`node --expose-gc out/bench/history.js`), not when bundled into run.js.
+if (/[\\/]bench[\\/]history\.js$/.test(process.argv[1] ?? '')) {
   const root = path.resolve(__dirname, '..', '..', 'bench', 'data');
   benchHistory(root, (m) => console.log(m)).then((rows) => console.log(JSON.stringify(rows, null, 2)));
 }

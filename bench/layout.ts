@@ -187,7 +187,8 @@ export function benchLayout(log: Log): LayoutResult[] {
   ];
 }
 
-if (require.main === module) {
+// Alone only: bundled into run.js, `require.main === module` holds there too and ran it at import.
+if (/[\\/]bench[\\/]layout\.js$/.test(process.argv[1] ?? '')) {
   const log: Log = (message) => process.stdout.write(message + '\n');
   for (const r of benchLayout(log)) log(`${r.name}: ${r.value.toFixed(0)} ${r.unit} (baseline ${r.baseline?.toFixed(0)} ${r.unit})`);
 }

@@ -240,4 +240,5 @@ function benchRebuild(log: (m: string) => void): LensResult {
   return row;
 }
 
-if (require.main === module) benchLenses((m) => process.stdout.write(m + '\n'));
+// Alone only: bundled into run.js, `require.main === module` holds there too and ran it at import.
+if (/[\\/]bench[\\/]lenses\.js$/.test(process.argv[1] ?? '')) benchLenses((m) => process.stdout.write(m + '\n'));

@@ -109,7 +109,8 @@ export async function benchParsers(log: (m: string) => void): Promise<ParserResu
   return rows;
 }
 
-if (require.main === module) {
+// Alone only: bundled into run.js, `require.main === module` holds there too and ran it at import.
+if (/[\\/]bench[\\/]parsers\.js$/.test(process.argv[1] ?? '')) {
   benchParsers((m) => process.stdout.write(m + '\n')).catch((err) => {
     console.error(err);
     process.exit(1);

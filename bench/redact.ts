@@ -92,4 +92,5 @@ export function benchRedact(log: (m: string) => void): RedactResult[] {
   return rows;
 }
 
-if (require.main === module) benchRedact((m) => process.stdout.write(m + '\n'));
+// Alone only: bundled into run.js, `require.main === module` holds there too and ran it at import.
+if (/[\\/]bench[\\/]redact\.js$/.test(process.argv[1] ?? '')) benchRedact((m) => process.stdout.write(m + '\n'));

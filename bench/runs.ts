@@ -132,6 +132,7 @@ export async function benchRuns(log: Log): Promise<RunsResult[]> {
   }
 }
 
-if (require.main === module) {
+// Alone only: bundled into run.js, `require.main === module` holds there too and ran it at import.
+if (/[\\/]bench[\\/]runs\.js$/.test(process.argv[1] ?? '')) {
   void benchRuns((m) => console.log(m)).then((rows) => console.table(rows));
 }

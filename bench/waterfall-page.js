@@ -172,14 +172,18 @@
           names = m.params.names;
           endMs = Math.max(m.params.header.durationMs, 1e-6);
           cols = { spanIds: '' };
-          for (const [name, Type] of COLUMNS) cols[name] = new Type(n);
           cols.count = n;
           cols.received = 0;
           return;
         }
         if (m.method !== 'waterfall/traceRows') return;
         const rows = m.params.rows;
-        for (const [name] of COLUMNS) cols[name].set(rows[name], rows.offset);
+        // Every column the slice holds, in the typed array it came as.
+        for (const [name, values] of Object.entries(rows)) {
+          if (name === 'offset' || name === 'spanIds') continue;
+          cols[name] ??= new values.constructor(cols.count);
+          cols[name].set(values, rows.offset);
+        }
         cols.spanIds += rows.spanIds;
         cols.received = rows.offset + rows.startMs.length;
         for (let i = 0; i < rows.startMs.length; i++) endMs = Math.max(endMs, rows.startMs[i] + rows.durationMs[i]);
