@@ -7,7 +7,8 @@
 import { StatusCode, type SpanRecord } from '../model/span';
 import { NONE, type FlatTree } from '../model/flatTree';
 import { STEP_ITEMS, type Steps } from '../util/steps';
-import { finishLayout, foldThresholdOf, grow, saturate, type Rows, type WaterfallLayout, type WaterfallOptions } from './layout';
+import { finishLayout, foldThresholdOf, type Rows, type WaterfallLayout, type WaterfallOptions } from './layout';
+import { grow, RowColumns } from './rowColumns';
 
 /** Lays out a flat tree as `layoutWaterfallSteps` lays out `trace.tree()`: the same layout. */
 export function* layoutFlatSteps(tree: FlatTree, options: WaterfallOptions = {}): Steps<WaterfallLayout> {
@@ -63,21 +64,10 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
   const rowOfSlot = new Int32Array(tree.size).fill(-1);
   let rowOfSpan = new Int32Array(Math.max(16, hint));
   let slotOfSpan = new Int32Array(Math.max(16, hint));
-  let capacity = Math.max(16, hint + (threshold === Infinity ? 0 : Math.ceil(hint / threshold)));
-  let spanIndex = new Int32Array(capacity);
-  let depth = new Uint16Array(capacity);
-  let parent = new Int32Array(capacity);
-  let groupSize = new Uint32Array(capacity);
-  let startMs = new Float64Array(capacity);
-  let endMs = new Float64Array(capacity);
-  let error = new Uint8Array(capacity);
-  let rowCount = 0;
-  let groupCount = 0;
+  const cols = new RowColumns(hint, threshold);
   const baseNs = givenOriginNs ?? (tops.length > 0 ? tree.spanAt(tops[0]).startNs : 0n);
   // Exact: both are whole nanoseconds below 2^53 for spans within ~100 days.
   const baseOffset = Number(baseNs - tree.baseNs);
-  let minStart = Infinity;
-  let minSpan = -1;
 
   // A stand-in starts with its first child and has no end; it is never a child itself.
   const startOf = (s: number): number => (records[s] ? start[s] : start[firstChild[s]]);
@@ -102,20 +92,6 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
     level.runEnd = -1;
     level.groupRow = -1;
   };
-  const newRow = (): number => {
-    if (rowCount === capacity) {
-      capacity *= 2;
-      spanIndex = grow(spanIndex, new Int32Array(capacity));
-      depth = grow(depth, new Uint16Array(capacity));
-      parent = grow(parent, new Int32Array(capacity));
-      groupSize = grow(groupSize, new Uint32Array(capacity));
-      startMs = grow(startMs, new Float64Array(capacity));
-      endMs = grow(endMs, new Float64Array(capacity));
-      error = grow(error, new Uint8Array(capacity));
-    }
-    return rowCount++;
-  };
-
   enter(tops, NONE, tops.length, -1, 0);
   while (top >= 0) {
     const level = levels[top];
@@ -137,21 +113,12 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
     const k = level.k++;
     const runs = level.runs;
     if (runs !== undefined && level.runPtr < runs.length && runs[level.runPtr] === k) {
-      const g = newRow();
       level.runEnd = runs[level.runPtr + 1];
       level.runPtr += 2;
-      level.groupRow = g;
-      spanIndex[g] = -1;
-      depth[g] = saturate(level.depth);
-      parent[g] = level.parentRow;
-      groupSize[g] = level.runEnd - k;
-      startMs[g] = Infinity;
-      endMs[g] = -Infinity;
-      groupCount++;
+      level.groupRow = cols.addGroup(level.depth, level.parentRow, level.runEnd - k);
     }
     const member = k < level.runEnd;
     const span = tree.spanAt(slot);
-    const r = newRow();
     const i = spanCount++;
     if (i === rowOfSpan.length) {
       rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
@@ -160,35 +127,18 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
     slotOfSpan[i] = slot;
     spans[i] = span;
     if (records[slot]) spansPlaced++;
-    rowOfSpan[i] = r;
-    rowOfSlot[slot] = r;
-    spanIndex[r] = i;
     const d = member ? level.depth + 1 : level.depth;
-    depth[r] = saturate(d);
-    parent[r] = member ? level.groupRow : level.parentRow;
-    groupSize[r] = 0;
     const startNs = startOf(slot);
     const start = (startNs - baseOffset) / 1e6;
-    startMs[r] = start;
-    const end = records[slot] ? endKey[slot] : Infinity;
-    endMs[r] = end !== Infinity && end > startNs ? start + (end - startNs) / 1e6 : start;
-    if (span.statusCode === StatusCode.Error) error[r] = 1;
-    if (start < minStart) {
-      minStart = start;
-      minSpan = i;
-    }
+    const endNs = records[slot] ? endKey[slot] : Infinity;
+    const end = endNs !== Infinity && endNs > startNs ? start + (endNs - startNs) / 1e6 : start;
+    const r = cols.addSpan(i, d, member ? level.groupRow : level.parentRow, start, end, span.statusCode === StatusCode.Error);
+    rowOfSpan[i] = r;
+    rowOfSlot[slot] = r;
     if (childCount[slot] > 0) enter(undefined, firstChild[slot], childCount[slot], r, d + 1);
-    if (rowCount % STEP_ITEMS === 0) yield;
+    if (cols.rowCount % STEP_ITEMS === 0) yield;
   }
   spans.length = spanCount;
-  let originNs = baseNs;
-  if (givenOriginNs === undefined && minSpan >= 0 && minStart !== 0) {
-    originNs = spans[minSpan].startNs;
-    for (let r = 0; r < rowCount; r++) {
-      startMs[r] -= minStart;
-      endMs[r] -= minStart;
-    }
-  }
   const unplaced: number[] = [];
   if (spansPlaced < tree.spanCount) {
     for (let s = 0; s < tree.size; s++) if (records[s] && rowOfSlot[s] < 0) unplaced.push(s);
@@ -197,19 +147,10 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
     rowOfSlot,
     unplaced,
     rows: {
-      rowCount,
-      groupCount,
+      ...cols.finish(spans, baseNs, givenOriginNs),
       spans,
       rowOfSpan: rowOfSpan.subarray(0, spanCount),
       slotOfSpan: slotOfSpan.subarray(0, spanCount),
-      spanIndex: spanIndex.subarray(0, rowCount),
-      depth: depth.subarray(0, rowCount),
-      parent: parent.subarray(0, rowCount),
-      groupSize: groupSize.subarray(0, rowCount),
-      startMs: startMs.subarray(0, rowCount),
-      endMs: endMs.subarray(0, rowCount),
-      error: error.subarray(0, rowCount),
-      originNs,
     },
   };
 }

@@ -16,6 +16,7 @@
  * the nanosecond for runs shorter than ~100 days.
  */
 import type { SpanRecord } from '../model/span';
+import { grow, RowColumns } from './rowColumns';
 import { StatusCode } from '../model/span';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
@@ -38,8 +39,6 @@ export interface WaterfallOptions {
 }
 
 const DEFAULT_FOLD_THRESHOLD = 5;
-/** Depths saturate here (`Uint16Array`); deeper rows are drawn at this indent. */
-const MAX_DEPTH = 0xffff;
 
 export interface WaterfallLayout {
   readonly originNs: bigint;
@@ -208,20 +207,8 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
   const spans: SpanRecord[] = new Array<SpanRecord>(hint); // one allocation when sized
   let spanCount = 0;
   let rowOfSpan = new Int32Array(Math.max(16, hint));
-  // Groups add at most one row per `threshold` spans.
-  let capacity = Math.max(16, hint + (threshold === Infinity ? 0 : Math.ceil(hint / threshold)));
-  let spanIndex = new Int32Array(capacity);
-  let depth = new Uint16Array(capacity);
-  let parent = new Int32Array(capacity);
-  let groupSize = new Uint32Array(capacity);
-  let startMs = new Float64Array(capacity);
-  let endMs = new Float64Array(capacity);
-  let error = new Uint8Array(capacity);
-  let rowCount = 0;
-  let groupCount = 0;
+  const cols = new RowColumns(hint, threshold);
   const baseNs = givenOriginNs ?? forest.roots[0]?.span.startNs ?? 0n;
-  let minStart = Infinity;
-  let minSpan = -1;
 
   const levels: Level[] = [];
   let top = -1;
@@ -236,20 +223,6 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
     level.runEnd = -1;
     level.groupRow = -1;
   };
-  const newRow = (): number => {
-    if (rowCount === capacity) {
-      capacity *= 2;
-      spanIndex = grow(spanIndex, new Int32Array(capacity));
-      depth = grow(depth, new Uint16Array(capacity));
-      parent = grow(parent, new Int32Array(capacity));
-      groupSize = grow(groupSize, new Uint32Array(capacity));
-      startMs = grow(startMs, new Float64Array(capacity));
-      endMs = grow(endMs, new Float64Array(capacity));
-      error = grow(error, new Uint8Array(capacity));
-    }
-    return rowCount++;
-  };
-
   enter(forest.roots, -1, 0);
   while (top >= 0) {
     const level = levels[top];
@@ -261,66 +234,27 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
     level.next = k + 1;
     const runs = level.runs;
     if (runs !== undefined && level.runPtr < runs.length && runs[level.runPtr] === k) {
-      const g = newRow();
       level.runEnd = runs[level.runPtr + 1];
       level.runPtr += 2;
-      level.groupRow = g;
-      spanIndex[g] = -1;
-      depth[g] = saturate(level.depth);
-      parent[g] = level.parentRow;
-      groupSize[g] = level.runEnd - k;
-      startMs[g] = Infinity;
-      endMs[g] = -Infinity;
-      groupCount++;
+      level.groupRow = cols.addGroup(level.depth, level.parentRow, level.runEnd - k);
     }
     const member = k < level.runEnd;
     const node = level.kids[k];
     const span = node.span;
-    const r = newRow();
     const i = spanCount++;
     if (i === rowOfSpan.length) rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
     spans[i] = span;
-    rowOfSpan[i] = r;
-    spanIndex[r] = i;
     const d = member ? level.depth + 1 : level.depth;
-    depth[r] = saturate(d);
-    parent[r] = member ? level.groupRow : level.parentRow;
-    groupSize[r] = 0;
     // Subtract as bigints: epoch nanoseconds exceed 2^53, their differences do not.
     const start = Number(span.startNs - baseNs) / 1e6;
-    startMs[r] = start;
-    endMs[r] = span.endNs > span.startNs ? start + Number(span.endNs - span.startNs) / 1e6 : start;
-    if (span.statusCode === StatusCode.Error) error[r] = 1;
-    if (start < minStart) {
-      minStart = start;
-      minSpan = i;
-    }
+    const end = span.endNs > span.startNs ? start + Number(span.endNs - span.startNs) / 1e6 : start;
+    const r = cols.addSpan(i, d, member ? level.groupRow : level.parentRow, start, end, span.statusCode === StatusCode.Error);
+    rowOfSpan[i] = r;
     if (node.children.length > 0) enter(node.children, r, d + 1);
-    if (rowCount % STEP_ITEMS === 0) yield;
+    if (cols.rowCount % STEP_ITEMS === 0) yield;
   }
   spans.length = spanCount;
-  let originNs = baseNs;
-  if (givenOriginNs === undefined && minSpan >= 0 && minStart !== 0) {
-    originNs = spans[minSpan].startNs;
-    for (let r = 0; r < rowCount; r++) {
-      startMs[r] -= minStart;
-      endMs[r] -= minStart;
-    }
-  }
-  return {
-    rowCount,
-    groupCount,
-    spans,
-    rowOfSpan: rowOfSpan.subarray(0, spanCount),
-    spanIndex: spanIndex.subarray(0, rowCount),
-    depth: depth.subarray(0, rowCount),
-    parent: parent.subarray(0, rowCount),
-    groupSize: groupSize.subarray(0, rowCount),
-    startMs: startMs.subarray(0, rowCount),
-    endMs: endMs.subarray(0, rowCount),
-    error: error.subarray(0, rowCount),
-    originNs,
-  };
+  return { ...cols.finish(spans, baseNs, givenOriginNs), spans, rowOfSpan: rowOfSpan.subarray(0, spanCount) };
 }
 
 /** Runs of ≥ threshold consecutive same-name siblings, as [first, end) pairs; undefined if none. */
@@ -333,15 +267,6 @@ function findRuns(kids: readonly SpanNode[], threshold: number): number[] | unde
     first = k;
   }
   return runs;
-}
-
-export function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-export function saturate(depth: number): number {
-  return depth > MAX_DEPTH ? MAX_DEPTH : depth;
 }
 
 /** Subtrees are contiguous in depth-first order: one reverse pass lifts each end to its parent. */
