@@ -3,7 +3,7 @@ import type { Attributes } from '../core/model/span';
 import { SpanLocationsMerge, type ResolvedPlaces, type SpanLocations } from '../core/source/functionSpans';
 import { mappedSourceCandidates } from '../core/source/pathMapping';
 import { resolveSpanSource } from '../core/source/resolveSpanSource';
-import { runDigests, type RunDigest } from '../core/source/runDigest';
+import { keepNewestRefs, runDigests, type RunDigest } from '../core/source/runDigest';
 import { runStepsSliced, SharedRun, STEP_ITEMS } from '../core/util/steps';
 import { DisposableStore } from './disposable';
 import type { SpanSourceServices } from './symbolSource';
@@ -79,6 +79,8 @@ export class SpanLocationIndex extends DisposableStore {
       this.stale = false;
       const started = Date.now();
       const digests = await runStepsSliced(runDigests(this.service.workspace.store.runs()));
+      // Across files, as each file's index did within it: references no lens lists are let go.
+      keepNewestRefs(digests);
       await this.resolvePlaces(digests);
       const index = await runStepsSliced(this.merge.update(digests, this.resolved));
       this.index = index;

@@ -4,7 +4,7 @@ import { isInProgress, spanDurationMs, SpanKind, StatusCode, type SpanRecord } f
 import { TraceStore } from '../../src/core/model/traceStore';
 import type { Trace } from '../../src/core/model/trace';
 import { buildSpanLocations, rangeLenses, SpanLocationsMerge, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
-import { digestWalks, nameKey, runDigests, SPANS_KEPT_PER_PLACE } from '../../src/core/source/runDigest';
+import { digestWalks, keepNewestRefs, nameKey, runDigests, SPANS_KEPT_PER_PLACE } from '../../src/core/source/runDigest';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
@@ -250,6 +250,31 @@ test('a digest keeps light references, not the span records, and the newest few 
   const records = new Set<unknown>(store.runs()[0].allSpans());
   assert.ok(at.recent.every((r) => !records.has(r) && !('attributes' in r)), 'refs, not records');
   assert.equal(at.durations.length, 300);
+});
+
+test('references no lens lists are let go across runs: the newest per place stay, the lenses are the same', () => {
+  for (const seed of [4, 8, 15]) {
+    const next = rng(seed);
+    const store = new TraceStore();
+    for (let r = 0; r < 40; r++) store.addSpans(TRACE_FILE, randomRun(next, `k${seed}-${r}`, 20 + Math.floor(next() * 80)));
+    const places = placesFor(resolvedNames());
+    const digests = runSteps(runDigests(store.runs()));
+    const refsAt = () => {
+      const n = new Map<string, number>();
+      for (const d of digests) {
+        for (const [p, lines] of d.paths) for (const [line, s] of lines) n.set(`${p}:${line}`, (n.get(`${p}:${line}`) ?? 0) + s.recent.length);
+        for (const [key, named] of d.names) n.set(key, (n.get(key) ?? 0) + named.stats.recent.length);
+      }
+      return n;
+    };
+    const before = refsAt();
+    assert.ok([...before.values()].some((n) => n > SPANS_KEPT_PER_PLACE), `seed ${seed}: some place has more references than a lens lists`);
+    keepNewestRefs(digests);
+    const after = refsAt();
+    for (const [place, n] of before) assert.equal(after.get(place), Math.min(n, SPANS_KEPT_PER_PLACE), `seed ${seed}: ${place}`);
+    // The digests are pruned in place and cached: the lenses still equal the full walk's.
+    assertSameAsFullWalk(store.runs(), places, `seed ${seed}, pruned`);
+  }
 });
 
 test('the merge kept between builds gives what a fresh one does: runs grown, new, gone; a place resolved later', () => {

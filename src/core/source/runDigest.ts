@@ -32,8 +32,11 @@ export interface PlaceStats {
   /** Durations of the ended ones, ms, ascending (exact medians and p95 over any merge). */
   readonly durations: readonly number[];
   readonly lastStartNs: bigint;
-  /** The newest first, at most `SPANS_KEPT_PER_PLACE`. */
-  readonly recent: readonly SpanRef[];
+  /**
+   * The newest first, at most `SPANS_KEPT_PER_PLACE`; fewer once `keepNewestRefs` has dropped
+   * those that newer runs' spans at the same place push out of every lens.
+   */
+  recent: readonly SpanRef[];
 }
 
 /** A span without a `code.*` path, by the name its code is looked up by among the symbols. */
@@ -203,36 +206,63 @@ export interface JsonDigest {
   readonly names: readonly (readonly [string, string, Attributes | null, JsonPlace])[];
 }
 
-/**
- * The digests of a file's runs (whose spans are all in that file) for its index. Of each raw
- * place only the newest `SPANS_KEPT_PER_PLACE` references across the file's runs are written:
- * no lens lists older ones, and an index of a day's runs stays small.
- */
-export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
-  const newestAt = new Map<string, bigint[]>();
+/** Per raw place (`p<path>\u0000<line>` or `n<name key>`), the start of the oldest reference a lens can still list. */
+function oldestListedStarts(digests: readonly RunDigest[]): Map<string, bigint> {
+  const startsAt = new Map<string, bigint[]>();
   const note = (key: string, stats: PlaceStats) => {
-    let starts = newestAt.get(key);
-    if (!starts) newestAt.set(key, (starts = []));
+    let starts = startsAt.get(key);
+    if (!starts) startsAt.set(key, (starts = []));
     for (const r of stats.recent) starts.push(r.startNs);
   };
   for (const d of digests) {
     for (const [p, lines] of d.paths) for (const [line, stats] of lines) note(`p${p}\u0000${line}`, stats);
     for (const [key, named] of d.names) note(`n${key}`, named.stats);
   }
-  const oldestKept = new Map<string, bigint>();
-  for (const [key, starts] of newestAt) {
+  const oldest = new Map<string, bigint>();
+  for (const [key, starts] of startsAt) {
     if (starts.length <= SPANS_KEPT_PER_PLACE) continue;
     starts.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    oldestKept.set(key, starts[SPANS_KEPT_PER_PLACE - 1]);
+    oldest.set(key, starts[SPANS_KEPT_PER_PLACE - 1]);
   }
-  const place = (key: string, s: PlaceStats): JsonPlace => {
-    const min = oldestKept.get(key);
-    const recent = min === undefined ? s.recent : s.recent.filter((r) => r.startNs >= min);
-    return [s.count, s.failed, s.running, String(s.lastStartNs), s.durations, recent.map(refToJson)];
-  };
+  return oldest;
+}
+
+function forEachPlace(d: RunDigest, visit: (key: string, stats: PlaceStats) => void): void {
+  for (const [p, lines] of d.paths) for (const [line, stats] of lines) visit(`p${p}\u0000${line}`, stats);
+  for (const [key, named] of d.names) visit(`n${key}`, named.stats);
+}
+
+/**
+ * Drops, in place, the span references that no lens can list: of each raw place, only the
+ * newest `SPANS_KEPT_PER_PLACE` across these runs stay. Every run of an agent calls the same
+ * code, so without this each run would keep a reference per span it made (a month of history
+ * held about 150 B per span in references alone). Counts, failures and durations stay whole.
+ * A reference dropped here is not brought back if the newer run is later removed: its place
+ * then lists fewer spans to pick from, and still counts them all.
+ */
+export function keepNewestRefs(digests: readonly RunDigest[]): void {
+  const oldest = oldestListedStarts(digests);
+  if (oldest.size === 0) return;
+  for (const d of digests) {
+    forEachPlace(d, (key, stats) => {
+      const min = oldest.get(key);
+      if (min !== undefined && stats.recent.some((r) => r.startNs < min)) stats.recent = stats.recent.filter((r) => r.startNs >= min);
+    });
+  }
+}
+
+/**
+ * The digests of a file's runs (whose spans are all in that file) for its index. Of each raw
+ * place only the newest `SPANS_KEPT_PER_PLACE` references across the file's runs are kept
+ * (`keepNewestRefs`, which prunes the digests in memory too): no lens lists older ones, and
+ * an index of a day's runs stays small.
+ */
+export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
+  keepNewestRefs(digests);
+  const place = (s: PlaceStats): JsonPlace => [s.count, s.failed, s.running, String(s.lastStartNs), s.durations, s.recent.map(refToJson)];
   return digests.map((d) => ({
-    paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(`p${p}\u0000${line}`, s)] as const)),
-    names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(`n${key}`, n.stats)] as const),
+    paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(s)] as const)),
+    names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(n.stats)] as const),
   }));
 }
 
