@@ -2,7 +2,7 @@
 // the keyboard to each other and to the extension.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
-import './styles.css';
+import './styles/index.css';
 import { GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
 import { renderDetails } from './details';
 import { el } from './dom';

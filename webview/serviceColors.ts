@@ -1,8 +1,8 @@
 // Which colour each service's bars take when the waterfall colours by service. No DOM: the
-// slots are CSS classes (`svc-0` … `svc-6` in styles.css), each a theme colour, so light, dark
+// slots are CSS classes (`svc-0` … `svc-6` in styles/bars.css), each a theme colour, so light, dark
 // and high contrast themes all give their own readable version of the same palette.
 
-/** Colours in the palette (styles.css declares one `svc-N` class per slot). Red is left out: it means failed. */
+/** Colours in the palette (styles/bars.css declares one `svc-N` class per slot). Red is left out: it means failed. */
 export const SERVICE_PALETTE_SIZE = 7;
 
 /** FNV-1a over the name's UTF-16 units: a small, stable number per service name. */

@@ -1,7 +1,7 @@
 // The compare page: two runs' span trees side by side, the pairs' deltas, the first divergence
 // and the diff of the selected pair.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '../styles.css';
+import '../styles/index.css';
 import './compare.css';
 import {
   CompareBegin,
