@@ -4,7 +4,7 @@ import { readTraceFiles } from '../core/ingest/readTraceFiles';
 import type { Trace } from '../core/model/trace';
 import type { TraceStore } from '../core/model/traceStore';
 import { ContentFlag, type ComparePairView } from '../protocol/compare';
-import { formatDuration } from '../protocol/format';
+import { durationDeltaText } from '../protocol/format';
 import { terminalSafe } from './terminalText';
 
 export interface DiffOptions {
@@ -23,13 +23,6 @@ function findTrace(store: TraceStore, id: string): Trace | string {
   const matches = store.runs().filter((t) => t.traceId.startsWith(wanted));
   if (matches.length === 1) return matches[0];
   return matches.length === 0 ? `no run with trace id ${id}` : `trace id ${id} names ${matches.length} runs; give more of it`;
-}
-
-function deltaText(p: ComparePairView): string {
-  if (p.durationDeltaMs === undefined) return '';
-  const sign = p.durationDeltaMs >= 0 ? '+' : '−';
-  const pct = p.durationDeltaPct === undefined ? '' : ` (${sign}${Math.abs(p.durationDeltaPct).toFixed(0)}%)`;
-  return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
 }
 
 /**
@@ -92,7 +85,7 @@ export async function diffCommand(targets: readonly string[], options: DiffOptio
     const mark = row === divergence?.row ? '▶ ' : '  ';
     if (!p.a) return out(`${mark}${indent}+ ${p.b!.span.name}  (only in B)`);
     if (!p.b) return out(`${mark}${indent}- ${p.a.span.name}  (only in A)`);
-    const notes = [deltaText(v)];
+    const notes = [durationDeltaText(v.durationDeltaMs, v.durationDeltaPct)];
     if (v.statusChanged) notes.push(`status ${v.a!.error ? 'error' : 'ok'} → ${v.b!.error ? 'error' : 'ok'}`);
     if (v.modelChanged) notes.push(`model ${v.a!.model ?? '–'} → ${v.b!.model ?? '–'}`);
     if (v.tokensDelta) notes.push(`tokens ${v.tokensDelta > 0 ? '+' : '−'}${Math.abs(v.tokensDelta).toLocaleString('en-US')}`);

@@ -14,6 +14,27 @@ export function formatDuration(ms: number): string {
 }
 
 /**
+ * A duration B against A, with a sign always so slower and faster read apart without colour:
+ * "+120ms", "−1.20s"; "±0ns" when equal (no sign would say which way).
+ */
+export function signedDuration(ms: number): string {
+  return `${ms > 0 ? '+' : ms < 0 ? '−' : '±'}${formatDuration(Math.abs(ms))}`;
+}
+
+/**
+ * How much longer or shorter a span took in B than in A, for the compare panel and `tracerun
+ * diff`: "+120ms (+35%)", "−1.20s (−12%)". An unchanged time says "same time" rather than a
+ * signed zero, which would read as slower or faster; '' when either side has no duration.
+ */
+export function durationDeltaText(deltaMs: number | undefined, deltaPct?: number): string {
+  if (deltaMs === undefined) return '';
+  if (deltaMs === 0) return 'same time';
+  const sign = deltaMs > 0 ? '+' : '−';
+  const pct = deltaPct === undefined ? '' : ` (${sign}${Math.abs(deltaPct).toFixed(0)}%)`;
+  return `${sign}${formatDuration(Math.abs(deltaMs))}${pct}`;
+}
+
+/**
  * When a run started, short: the time of day for today's runs ("14:03:12"), else the date too
  * ("Nov 23, 14:03"). In the user's locale and time zone.
  */

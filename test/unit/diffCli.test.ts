@@ -80,3 +80,13 @@ test('diff needs two runs that exist', async (t) => {
   assert.equal(missing.code, 1);
   assert.match(missing.err, /no run with trace id ffff/);
 });
+
+test('diff as text: a span that took the same time in both runs says so, with no sign that reads as slower', async (t) => {
+  const span = (trace: string, id: string, parent: string, name: string, start: number, end: number): TestSpan => ({ traceId: trace, spanId: id, parentSpanId: parent, name, start: ms(start), end: ms(end) });
+  const file = path.join(tempDir(t), 'same.jsonl');
+  const [aRoot, aStep, bRoot, bStep] = [hexId(8), hexId(8), hexId(8), hexId(8)];
+  writeFileSync(file, otlpLine([span(A, aRoot, '', 'agent', 0, 100), span(A, aStep, aRoot, 'plan', 10, 40)]) + otlpLine([span(B, bRoot, '', 'agent', 0, 120), span(B, bStep, bRoot, 'plan', 10, 40)]));
+  const r = await run(['diff', file, '--trace', A, '--trace', B]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.split('\n').slice(4), ['  agent  +20.0ms (+20%)', '    plan  same time']);
+});

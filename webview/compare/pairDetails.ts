@@ -1,8 +1,7 @@
 // The selected pair: what changed, where to jump, and the diff of its payloads.
 import type { ComparePairView, DiffSectionView, PairDiffView, Side } from '../../src/protocol/compare';
-import { formatDuration } from '../../src/protocol/format';
+import { durationDeltaText, formatDuration, signedDuration } from '../../src/protocol/format';
 import { el } from '../dom';
-import { durationDeltaText, signedDuration } from './rows';
 
 export interface PairActions {
   openWaterfall(side: Side, spanId: string): void;
@@ -60,7 +59,7 @@ export function renderPair(pane: HTMLElement, p: ComparePairView, actions: PairA
     ...(!p.a || !p.b ? [el('div', { className: 'notice-box', textContent: p.a ? 'This span ran only in A.' : 'This span ran only in B.' })] : []),
     el('dl', { className: 'facts-list' }, [
       ...fact('Duration', side(p.a), side(p.b)),
-      ...(p.durationDeltaMs !== undefined ? [el('dt', { textContent: 'Change' }), el('dd', { textContent: durationDeltaText(p) })] : []),
+      ...(p.durationDeltaMs !== undefined ? [el('dt', { textContent: 'Change' }), el('dd', { textContent: durationDeltaText(p.durationDeltaMs, p.durationDeltaPct) })] : []),
       ...fact('Status', status(p.a), status(p.b)),
       ...(p.a?.model || p.b?.model ? fact('Model', p.a?.model ?? '–', p.b?.model ?? '–') : []),
       ...(p.a?.tokens !== undefined || p.b?.tokens !== undefined ? fact('Tokens', p.a?.tokens?.toLocaleString('en-US') ?? '–', p.b?.tokens?.toLocaleString('en-US') ?? '–') : []),

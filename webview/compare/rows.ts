@@ -1,7 +1,7 @@
 // The compare panel's rows: each aligned pair as A's span (name, bar), the deltas, and B's span
 // (name, bar), drawn into pooled elements by the shared virtual list.
 import { ContentFlag, type ComparePairView, type CompareSpanView } from '../../src/protocol/compare';
-import { formatDuration } from '../../src/protocol/format';
+import { durationDeltaText, formatDuration, signedDuration } from '../../src/protocol/format';
 import { el } from '../dom';
 import type { RowElement, RowSource } from '../virtualRows';
 
@@ -68,20 +68,6 @@ function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: nu
   parts.bar.style.width = `max(1px, ${Math.min(100 - left, width)}%)`;
 }
 
-/** "+120ms (+35%)"; a sign always, so faster and slower read apart without colour. */
-export function durationDeltaText(p: ComparePairView): string {
-  if (p.durationDeltaMs === undefined) return '';
-  if (p.durationDeltaMs === 0) return 'same time';
-  const sign = p.durationDeltaMs > 0 ? '+' : p.durationDeltaMs < 0 ? '−' : '±';
-  const pct = p.durationDeltaPct === undefined ? '' : ` (${sign}${Math.abs(p.durationDeltaPct).toFixed(0)}%)`;
-  return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
-}
-
-/** "+120ms", "−1.20s": a sign always. */
-export function signedDuration(ms: number): string {
-  return `${ms > 0 ? '+' : ms < 0 ? '−' : '±'}${formatDuration(Math.abs(ms))}`;
-}
-
 /** The chips naming what changed in a pair: status, model, tokens, time to first token, input, output, messages. */
 export function changeChips(p: ComparePairView, flags: number): string[] {
   if (!p.a || !p.b) return [];
@@ -128,7 +114,7 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
       fillSide(view.b, p.b, p.depth, model.scaleMs, 'not in B');
       const chips = changeChips(p, model.flags[index]);
       if (index === model.divergence) chips.unshift('first diff');
-      view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p);
+      view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p.durationDeltaMs, p.durationDeltaPct);
       view.delta.className = `cmp-duration${p.durationDeltaMs !== undefined && p.durationDeltaMs > 0 ? ' slower' : p.durationDeltaMs !== undefined && p.durationDeltaMs < 0 ? ' faster' : ''}`;
       view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first diff' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
     },
