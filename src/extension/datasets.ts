@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DATASETS_FOLDER } from '../core/config/defaults';
 import { addSpansToDataset } from '../core/dataset/addToDataset';
 import { datasetNameProblem, describeAppend, listDatasets } from '../core/dataset/datasetFile';
 import { runRootSpans, spanNameCounts, spansNamed } from '../core/dataset/datasetSelection';
@@ -90,7 +91,7 @@ async function pickDataset(root: string): Promise<string | undefined> {
   }
   return vscode.window.showInputBox({
     title: 'New dataset',
-    prompt: `Written to ${path.join('.tracerun', 'datasets', 'NAME.jsonl')}`,
+    prompt: `Written to ${path.join(DATASETS_FOLDER, 'NAME.jsonl')}`,
     placeHolder: 'smoke',
     validateInput: (v) => datasetNameProblem(v.trim()),
   }).then((v) => v?.trim());

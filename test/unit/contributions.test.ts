@@ -91,3 +91,12 @@ test('settings are read and written only through the settings module', () => {
     assert.doesNotMatch(text, /getConfiguration\s*\(/, `${file} goes through settings.ts`);
   }
 });
+
+test('the datasets folder is named once, in core/config/defaults.ts', () => {
+  const src = path.join(REPO, 'src');
+  const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== path.join('core', 'config', 'defaults.ts'));
+  for (const f of files) {
+    const text = readFileSync(path.join(src, f), 'utf8');
+    assert.doesNotMatch(text, /'\.tracerun',\s*'datasets'|'\.tracerun\/datasets/, `${f} names the folder by DATASETS_FOLDER`);
+  }
+});
