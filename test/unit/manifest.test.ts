@@ -48,6 +48,52 @@ function pngSize(file: string): { width: number; height: number } {
   return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
 }
 
+/**
+ * Where `xml` is not well-formed XML (a tag left open or closed twice, text or a second element
+ * after the root); undefined when it is. Enough for the hand-written SVGs of media/, with no
+ * parser to depend on: tags, comments and the XML declaration, no DTDs or CDATA.
+ */
+function xmlProblem(xml: string): string | undefined {
+  const open: string[] = [];
+  let roots = 0;
+  let at = 0;
+  for (const m of xml.matchAll(/<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|</g)) {
+    const between = xml.slice(at, m.index);
+    if (open.length === 0 && between.trim() !== '') return `text outside the root element: ${JSON.stringify(between.trim().slice(0, 40))}`;
+    at = m.index + m[0].length;
+    if (m[0].startsWith('<!--') || m[0].startsWith('<?')) continue;
+    const [, closing, name, , selfClosing] = m;
+    if (name === undefined) return `a malformed tag at ${m.index}: ${JSON.stringify(xml.slice(m.index, m.index + 40))}`;
+    if (closing) {
+      const expected = open.pop();
+      if (expected !== name) return `</${name}> closes ${expected ? `<${expected}>` : 'nothing'}`;
+      continue;
+    }
+    if (open.length === 0 && ++roots > 1) return `a second root element <${name}>`;
+    if (!selfClosing) open.push(name);
+  }
+  if (xml.slice(at).trim() !== '') return `text after the root element: ${JSON.stringify(xml.slice(at).trim().slice(0, 40))}`;
+  if (open.length > 0) return `<${open[open.length - 1]}> is never closed`;
+  return roots === 1 ? undefined : 'no root element';
+}
+
+test('the well-formedness check tells a broken SVG from a good one', () => {
+  assert.equal(xmlProblem('<?xml version="1.0"?>\n<svg a="1"><rect x=\'2\'/><!-- c --><g></g></svg>\n'), undefined);
+  assert.match(xmlProblem('<svg></svg></body></html>') ?? '', /<\/body> closes nothing/);
+  assert.match(xmlProblem('<svg><g></svg>') ?? '', /<\/svg> closes <g>/);
+  assert.match(xmlProblem('<svg></svg><svg></svg>') ?? '', /second root/);
+  assert.match(xmlProblem('<svg>') ?? '', /never closed/);
+  assert.match(xmlProblem('<svg></svg> trailing') ?? '', /text after/);
+});
+
+test('the SVGs of media/ are well-formed XML, and the icon a 128×128 PNG beside its SVG', () => {
+  const media = path.join(REPO, 'media');
+  const svgs = (readdirSync(media, { recursive: true }) as string[]).filter((f) => f.endsWith('.svg'));
+  assert.ok(svgs.includes('icon.svg'), 'the icon’s source ships');
+  for (const f of svgs) assert.equal(xmlProblem(readFileSync(path.join(media, f), 'utf8')), undefined, `media/${f}`);
+  assert.deepEqual(pngSize(path.join(media, 'icon.png')), { width: 128, height: 128 });
+});
+
 test('package.json has what the Marketplace and Open VSX show', () => {
   for (const field of ['name', 'publisher', 'displayName', 'version', 'license'] as const) assert.ok(manifest[field], `${field} is set`);
   assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
