@@ -8,6 +8,11 @@ export const ContextKeys = {
   HasRuns: 'tracerun.hasRuns',
   /** A waterfall panel was opened in this window. */
   WaterfallOpened: 'tracerun.waterfallOpened',
+  /**
+   * Go to Source opened a span's file, from any of its places (the Runs view, the waterfall's
+   * details or a stack frame in them, the compare panel): the walkthrough's last step.
+   */
+  SourceOpened: 'tracerun.sourceOpened',
   /** `tracerun.backends` lists a backend: the remote commands apply. */
   HasBackends: 'tracerun.hasBackends',
 } as const;

@@ -6,10 +6,15 @@ import { isDependencyPath, mappedSourceCandidates } from '../core/source/pathMap
 import { isNetworkPath, sourceAccess } from '../core/source/sourceAccess';
 import { resolveSpanSource, type SourceContext, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
 import type { SpanRecord } from '../core/model/span';
+import { setContext } from './commands';
+import { ContextKeys } from './contextKeys';
 import { workspaceFolders, type SpanSourceServices } from './symbolSource';
 
 /** The files, symbols and remembered choices Go to Source resolves with (see `useSpanSourceServices`). */
 let services: SpanSourceServices | undefined;
+
+/** Whether Go to Source has opened a file in this window yet (the context key is set once). */
+let sourceOpened = false;
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -67,6 +72,9 @@ async function open(file: string, line: number | undefined, column: number | und
     viewColumn: viewColumn ?? vscode.ViewColumn.One,
     preview: true,
   });
+  // Every Go to Source ends here, whichever view it started from: the walkthrough's step
+  // completes on the file opening, not on one command (the details and compare panel call no command).
+  if (!sourceOpened) void setContext(ContextKeys.SourceOpened, (sourceOpened = true));
   return true;
 }
 

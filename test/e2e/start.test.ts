@@ -1,7 +1,8 @@
 // The first five minutes, in a fresh workspace with no trace files: the walkthrough shows and
 // its steps tick themselves off as the user opens the Runs view, opens the sample run from the
-// view's welcome (its waterfall opens, nothing is written) and a run of their own arrives; the
-// receiver's status bar item opens a menu whose terminal variables reach a new terminal.
+// view's welcome (its waterfall opens, nothing is written), a run of their own arrives and Go to
+// Source in its waterfall's details opens its code; the receiver's status bar item opens a menu
+// whose terminal variables reach a new terminal.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
@@ -133,6 +134,35 @@ test('a run of the user’s own completes "Send traces here" and "See the first 
   await s.waitForTreeItem('my_agent.run', { viewTitle: 'Runs', timeout: 20_000 });
   await waitForSteps('the send and first-run steps to be done', { runs: true, send: true, firstRun: true, sample: true, waterfall: true, source: false });
   await s.screenshot('03-walkthrough-progress');
+});
+
+test('Go to Source in a span’s details in the waterfall opens its code and completes "Jump to source"', async () => {
+  // The sample's spans name files of the sample's own app: Go to Source needs a run of the
+  // user's, whose span records where its code is, as an instrumented app's spans do.
+  const source = join(workspace, 'my_agent.py');
+  writeFileSync(source, ['def plan(question):', '    return [question]', '', 'def answer(question):', '    steps = plan(question)', '    return steps[-1]', ''].join('\n'));
+  const traceId = hexId(16, 0x50c0de);
+  const spanId = hexId(8, 0x50c0de);
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const attributes = { 'code.file.path': source, 'code.line.number': 4, 'code.function.name': 'answer' };
+  assert.equal(await post(httpPort, requestJson([{ traceId, spanId, name: 'my_agent.answer', start: now - 300_000_000n, end: now, attributes }], 'my-app')), 200);
+  await s.waitForTreeItem('my_agent.answer', { viewTitle: 'Runs', timeout: 20_000 });
+  await s.clickTreeItemAction('my_agent.answer', 'Open Waterfall', { viewTitle: 'Runs' });
+  const frame = await s.webviewFrame(`.row[data-span-id="${spanId}"]`, 20_000);
+  await frame.click(`.row[data-span-id="${spanId}"]`);
+  await frame.waitForSelector('.details h2:text("my_agent.answer")');
+  await frame.click('.details vscode-button:text("Go to Source")');
+  await s.waitForActiveEditor({ path: source, line: 4 });
+  await s.screenshot('03b-source-from-details');
+
+  await showWalkthrough();
+  await waitForSteps('the source step to be done', { runs: true, send: true, firstRun: true, sample: true, waterfall: true, source: true });
+  // Shown open for the screenshot: its text and button.
+  const step = s.page.locator('button.getting-started-step[data-step-id$="#source"]');
+  await step.scrollIntoViewIfNeeded();
+  await step.click();
+  await s.page.locator('.getting-started-step.expanded', { hasText: 'Open Waterfall' }).waitFor({ timeout: 5_000 });
+  await s.screenshot('03c-walkthrough-done');
 });
 
 test('the receiver’s status bar item opens its menu; terminal variables reach a new terminal', async () => {

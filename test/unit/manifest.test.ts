@@ -126,6 +126,7 @@ test('the walkthrough’s steps have their media and complete on events the exte
     const media = [step.media.markdown, step.media.svg, ...(typeof step.media.image === 'object' ? Object.values(step.media.image) : [step.media.image])].filter(Boolean) as string[];
     assert.ok(media.length > 0, `${step.id} has media`);
     for (const m of media) assert.ok(existsSync(path.join(REPO, m)), `${step.id}: ${m} exists`);
+    assert.match(step.description, /\]\(command:/, `${step.id} has a button`);
     assert.ok((step.completionEvents ?? []).length > 0, `${step.id} completes by an event, not only by a click on its button`);
     for (const event of step.completionEvents ?? []) {
       const [kind, id] = event.split(/:(.*)/s);
@@ -140,6 +141,9 @@ test('the walkthrough’s steps have their media and complete on events the exte
       assert.ok(commands.has(id) || (id.endsWith('.focus') && views.has(id.slice(0, -'.focus'.length))), `${step.id} links to a known command, ${id}`);
     }
   }
+  // Go to Source from the waterfall's details or the compare panel runs no command: the step
+  // waits for a file to open, whichever way Go to Source started.
+  assert.deepEqual(walkthrough.steps.find((s) => s.id === 'source')?.completionEvents, [`onContext:${ContextKeys.SourceOpened}`]);
   assert.ok(commands.has(Commands.OpenSample) && walkthrough.steps.some((s) => s.description.includes(`command:${Commands.OpenSample}`)), 'a step opens the sample');
 
   // Every context key a step waits for is set somewhere in the extension.
