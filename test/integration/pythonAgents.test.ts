@@ -3,7 +3,7 @@
 // would see through the core: runs, kinds, models, tokens, the conversation, errors with their
 // Python frames, running spans and Go to Source.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,10 +14,12 @@ import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { SpanRecord } from '../../src/core/model/span';
 import type { Trace } from '../../src/core/model/trace';
+import { resolveSpanSource, type SourceContext } from '../../src/core/source/resolveSpanSource';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { buildSourceIndex, sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
 import { parseStackTrace } from '../../src/core/source/stackFrames';
+import type { SymbolCandidate, SymbolQuery } from '../../src/core/source/symbolMatch';
 import { FakeModelApi } from './fakeModelApi';
 import { PYTHON_DIR, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
 
@@ -151,6 +153,55 @@ async function assertPythonError(runs: SupportRuns, toolSpan = 'execute_tool loo
   assert.equal(raising?.line, agentLine('raise OrdersAPIError('), 'at the raise');
 }
 
+/**
+ * The kind of every span of the good run, in start order: what the waterfall's kind column
+ * shows. Nested LLM spans (an SDK's own span under an instrumented call) are listed too.
+ */
+function assertKinds(runs: SupportRuns, expected: readonly string[]): void {
+  const spans = spansOf(runs.ok);
+  assert.deepEqual(
+    spans.map((s) => describeSpan(s).kind),
+    expected,
+    spans.map((s) => `${s.name}: ${describeSpan(s).kind}`).join('\n'),
+  );
+}
+
+/**
+ * The good run's steps (support_agent.py): run, classify, retrieve, draft holding the first
+ * model call, the tool and the second, check. Each instrumentation names its spans its own
+ * way (`openai.chat`, `chat fake-gpt-4o`, `ChatOpenAI`, Logfire's message template) but
+ * should give them these kinds.
+ */
+const SUPPORT_KINDS = ['agent', 'llm', 'retriever', 'chain', 'llm', 'tool', 'llm', 'guardrail'];
+
+/**
+ * What a language server's workspace symbols give for support_agent.py: its `def`s and
+ * `class`es, those whose name holds the query's letters in order (the providers match
+ * fuzzily; the chain ranks and filters what comes back).
+ */
+async function agentSymbols(query: SymbolQuery): Promise<SymbolCandidate[]> {
+  const wanted = [...query.name.toLowerCase()];
+  const fuzzy = (name: string) => {
+    let i = 0;
+    for (const ch of name.toLowerCase()) if (ch === wanted[i]) i++;
+    return i === wanted.length;
+  };
+  return readFileSync(AGENT_SOURCE, 'utf8')
+    .split('\n')
+    .flatMap((text, i): SymbolCandidate[] => {
+      const m = /^(\s*)(def|class)\s+(\w+)/.exec(text);
+      if (!m || !fuzzy(m[3])) return [];
+      return [{ name: m[3], container: undefined, kind: m[2] === 'def' ? 'function' : 'class', path: AGENT_SOURCE, line: i + 1, column: text.indexOf(m[3]) + 1 }];
+    });
+}
+
+/** Go to Source as the extension asks it, with test/python as the workspace folder. */
+async function goToSource(span: SpanRecord, findSymbols?: SourceContext['findSymbols']) {
+  const details = await detailsOf(span);
+  const ctx: SourceContext = { folders: [PYTHON_DIR], exists: async (f) => existsSync(f), ...(findSymbols ? { findSymbols } : {}) };
+  return resolveSpanSource({ name: span.name, attributes: details.attributes, events: details.events, statusMessage: span.errorMessage, traceFile: span.origin.file }, ctx);
+}
+
 describe('OpenInference (openai) over OTLP/HTTP to the receivers', () => {
   let runs: SupportRuns;
   let problems: string[];
@@ -166,13 +217,17 @@ describe('OpenInference (openai) over OTLP/HTTP to the receivers', () => {
   test('runs, kinds, models and tokens', () => {
     assert.deepEqual(problems, []);
     assertRunsAndModels(runs, 'py-openinference');
-    assert.deepEqual(
-      spansOf(runs.ok).map((s) => describeSpan(s).kind),
-      ['agent', 'llm', 'retriever', 'chain', 'llm', 'tool', 'llm', 'guardrail'],
-    );
+    assertKinds(runs, SUPPORT_KINDS);
   });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
+  test('Go to Source through the stack trace lands on the raise in lookup_order', async () => {
+    const tool = spansOf(runs.failed).find((s) => s.name === 'execute_tool lookup_order');
+    assert.ok(tool, 'the failing tool span');
+    assert.equal(sourceLocationOf(tool.attributes), undefined, 'no code.* on it: the stack is what finds it');
+    const resolved = await goToSource(tool);
+    assert.deepEqual(resolved.found, { path: AGENT_SOURCE, line: agentLine('raise OrdersAPIError('), column: undefined, function: 'lookup_order', via: 'stacktrace' }, JSON.stringify(resolved));
+  });
 });
 
 describe("ConsoleSpanExporter's output in a log file", () => {
@@ -202,9 +257,26 @@ describe('OpenLLMetry (traceloop openai) over OTLP/gRPC to the receivers', () =>
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-openllmetry'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-openllmetry');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
+  test('Go to Source through workspace symbols lands on the def (no code.*, no stack)', async () => {
+    for (const [name, fn] of [
+      ['execute_tool lookup_order', 'lookup_order'],
+      ['retrieve_policies', 'retrieve_policies'],
+    ]) {
+      const span = spansOf(runs.ok).find((s) => s.name === name);
+      assert.ok(span, name);
+      const without = await goToSource(span);
+      assert.equal(without.found, undefined, `${name}: neither code.* nor a stack finds it (${JSON.stringify(without)})`);
+      const resolved = await goToSource(span, agentSymbols);
+      // Column 5: the name, after `def ` (both are top-level functions).
+      assert.deepEqual(resolved.found, { path: AGENT_SOURCE, line: agentLine(`def ${fn}(`), column: 5, function: fn, via: 'symbol' }, name);
+    }
+  });
 });
 
 describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans and log records)', () => {
@@ -221,6 +293,7 @@ describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans an
   test('runs, kinds, models and tokens', () => {
     assert.deepEqual(problems, [], 'log-record lines in the same file are skipped, not reported');
     assertRunsAndModels(runs, 'py-openai-v2');
+    assertKinds(runs, SUPPORT_KINDS);
     assert.ok(readFileSync(file, 'utf8').includes('"resourceLogs"'), 'the content went out as log records');
   });
   test('the conversation from its log records', async () => assertConversation(await finalConversation(runs, ws)));
@@ -244,6 +317,7 @@ for (const protocol of ['http', 'grpc'] as const) {
     test('runs, kinds, models and tokens', () => {
       assert.deepEqual(problems, []);
       assertRunsAndModels(runs, 'py-openai-v2');
+      assertKinds(runs, SUPPORT_KINDS);
     });
     test('the conversation from the log records the receiver wrote', async () => assertConversation(await finalConversation(runs, ws)));
   });
@@ -260,7 +334,10 @@ describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-openai-v2'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-openai-v2');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
 });
 
@@ -275,7 +352,11 @@ describe('OpenInference (langchain) over OTLP/HTTP to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-langchain'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-langchain');
+    // LangChain's ChatOpenAI span is the model call; the OpenAI client under it is not instrumented here.
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs, 'lookup_order'));
 });
@@ -291,8 +372,12 @@ describe('OpenInference (anthropic) over OTLP/gRPC to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () =>
-    assertRunsAndModels(runs, 'py-anthropic', ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101']));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-anthropic', ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101']);
+    // Each model call twice: OpenInference's `messages.create` and, nested in it, the SDK's own
+    // `anthropic.messages.create` (both LLM spans; the test below checks they count once).
+    assertKinds(runs, ['agent', 'llm', 'llm', 'retriever', 'chain', 'llm', 'llm', 'tool', 'llm', 'llm', 'guardrail']);
+  });
   test("the SDK's own span under each instrumented call is a nested LLM span, its tokens not counted twice", () => {
     const nested = spansOf(runs.ok).filter((s) => isLlm(s) && isLlm(runs.ok.span(s.parentSpanId)));
     assert.deepEqual(
@@ -316,7 +401,10 @@ describe('Pydantic Logfire over OTLP/HTTP to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-logfire'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-logfire');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
   test('Go to Source lands on the Python function (code.* attributes)', () => {
