@@ -251,3 +251,40 @@ describe('the Collector restarted mid-run', () => {
     }
   });
 });
+
+describe('the Collector restarted without append (append: false truncates the file)', () => {
+  // The README sets `append: true` for this: a file truncated under the watcher is read again
+  // from its start, and what the spans of its earlier bytes were cannot be read back (their
+  // details stay on disk, at offsets the new content now holds), so they leave the view.
+  test('runs written before the restart drop from view; what comes after shows', async () => {
+    const c = await collector('restart-truncate', ['exporters:', '  file:', '    append: false'].join('\n'));
+    await c.start();
+    const ws = await watchWorkspace(c.folder);
+    try {
+      const before = jsTracer(c.httpUrl, 'js-truncate');
+      const done = before.tracer.startSpan('before.run');
+      child(before.tracer, done, 'before step');
+      done.end();
+      const open = before.tracer.startSpan('open.run');
+      child(before.tracer, open, 'open step before');
+      await before.provider.forceFlush();
+      await waitFor('the runs sent before the restart', () => runNamed(ws, 'before.run') && ws.store.trace(open.spanContext().traceId)?.spanCount === 1, 15_000);
+      await c.stop();
+      await c.start();
+      child(before.tracer, open, 'open step after');
+      open.end();
+      await before.provider.forceFlush();
+      await before.provider.shutdown();
+      const run = await waitFor('the open run to complete after the restart', () => {
+        const t = ws.store.trace(open.spanContext().traceId);
+        return t?.state(Date.now()) === 'complete' && t;
+      }, 15_000);
+      assert.equal(runNamed(ws, 'before.run'), undefined, 'the run finished before the restart is gone');
+      assert.deepEqual(spansOf(run).map((s) => s.name), ['open.run', 'open step after'], 'of the open run, only what was written after the restart');
+      assert.ok(!readFileSync(c.file, 'utf8').includes('before step'), 'the Collector truncated the file');
+    } finally {
+      ws.dispose();
+      await c.stop();
+    }
+  });
+});
