@@ -12,10 +12,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { describeSpan } from '../../src/core/genai/conventions';
+import { extractConversation } from '../../src/core/genai/conversation';
 import { traceTokens } from '../../src/core/genai/traceTokens';
+import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { FakeModelApi } from './fakeModelApi';
-import { REPO, freePort, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
+import { REPO, detailsOf, freePort, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
+import { assertConversation, llmSpans } from './supportConversation';
 
 /** The README's Collector configuration ("Pointing an app at it"), exactly as users copy it. */
 function readmeConfig(): string {
@@ -162,10 +165,19 @@ describe('the README configuration: runs appear live as the Collector writes the
       const r = ws.store.runs().filter((t) => t.summary().name === 'support_agent.run' && t.state(Date.now()) === 'complete');
       return r.length === 2 && r;
     });
-    const models = runs.flatMap((r) => spansOf(r).map((s) => describeSpan(s).model).filter(Boolean));
-    assert.ok(models.includes('fake-gpt-4o-2024-07-18'), models.join(', '));
+    const [ok] = [...runs].sort((a, b) => (a.summary().startNs < b.summary().startNs ? -1 : 1));
+    const calls = llmSpans(ok);
+    assert.deepEqual(
+      calls.map((s) => describeSpan(s).model),
+      ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'],
+    );
     assert.ok(readFileSync(c.file, 'utf8').includes('"resourceLogs"'), 'log records share the file');
     assert.deepEqual(problems, [], 'log-record lines are skipped, not reported');
+    // EVENT_ONLY: the messages are only in the log records the Collector wrote beside the spans.
+    const last = calls.at(-1)!;
+    const details = await detailsOf(last);
+    assert.equal(extractConversation(details), undefined, 'no content on the span itself');
+    assertConversation(extractConversation(await withLogRecords(last, details, ws.store.logRecords)));
   });
 });
 

@@ -21,6 +21,7 @@ import { runSteps } from '../../src/core/util/steps';
 import { parseStackTrace } from '../../src/core/source/stackFrames';
 import type { SymbolCandidate, SymbolQuery } from '../../src/core/source/symbolMatch';
 import { FakeModelApi } from './fakeModelApi';
+import { assertConversation, isLlm, llmSpans } from './supportConversation';
 import { PYTHON_DIR, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
 
 const AGENT_SOURCE = path.join(PYTHON_DIR, 'support_agent.py');
@@ -88,13 +89,6 @@ async function readSupportRuns(folder: string, answers: FakeModelApi['answered']
   return { ws, runs: { ok, failed, okAnswers: answers.slice(0, 3) }, problems };
 }
 
-const isLlm = (s: SpanRecord | undefined) => s !== undefined && describeSpan(s).kind === 'llm';
-
-/** The model calls: LLM spans not nested in another (one call seen by two instrumentations is one call). */
-function llmSpans(trace: Trace): SpanRecord[] {
-  return spansOf(trace).filter((s) => isLlm(s) && !isLlm(trace.span(s.parentSpanId)));
-}
-
 /** Runs, kinds, models and tokens: what the Runs view and the waterfall rows show. */
 const GPT_MODELS = ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'];
 
@@ -121,22 +115,6 @@ async function finalConversation(runs: SupportRuns, ws?: TraceWorkspace, calls =
   const last = calls.at(-1)!;
   // With the workspace: the span's log records too, as the details pane reads them.
   return extractConversation(await withLogRecords(last, await detailsOf(last), ws?.store.logRecords));
-}
-
-function assertConversation(conversation: Conversation | undefined, callId = 'call_a1042'): void {
-  assert.ok(conversation, 'the last model call has a conversation');
-  const m = conversation.messages;
-  const roles = m.map((x) => `${x.direction}:${x.role}`);
-  assert.deepEqual(roles, ['input:system', 'input:user', 'input:assistant', 'input:tool', 'output:assistant'], JSON.stringify(m, null, 1));
-  assert.match(m[0].content, /^You are a careful support assistant\. Policies:\nOrders ship within 2 business days\./);
-  assert.equal(m[1].content, 'Where is my order #A1042?');
-  assert.deepEqual(
-    m[2].toolCalls?.map((c) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.arguments ?? 'null') })),
-    [{ id: callId, name: 'lookup_order', arguments: { order_id: 'A1042' } }],
-  );
-  assert.equal(m[3].toolCallId, callId);
-  assert.deepEqual(JSON.parse(m[3].content), { status: 'out for delivery' });
-  assert.equal(m[4].content, "Thanks for your patience! Order A1042 is out for delivery; you'll get a tracking email soon.");
 }
 
 /** The failing tool's exception, with its Python frames pointing at support_agent.py. */
