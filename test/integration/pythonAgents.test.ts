@@ -3,7 +3,7 @@
 // would see through the core: runs, kinds, models, tokens, the conversation, errors with their
 // Python frames, running spans and Go to Source.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,7 +22,7 @@ import { parseStackTrace } from '../../src/core/source/stackFrames';
 import type { SymbolCandidate, SymbolQuery } from '../../src/core/source/symbolMatch';
 import { FakeModelApi } from './fakeModelApi';
 import { assertConversation, isLlm, llmSpans } from './supportConversation';
-import { PYTHON_DIR, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
+import { PYTHON_DIR, REPO, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
 
 const AGENT_SOURCE = path.join(PYTHON_DIR, 'support_agent.py');
 
@@ -300,6 +300,40 @@ for (const protocol of ['http', 'grpc'] as const) {
     test('the conversation from the log records the receiver wrote', async () => assertConversation(await finalConversation(runs, ws)));
   });
 }
+
+describe("the README's Python setup (Pointing an app at it) over OTLP/HTTP to the receivers", () => {
+  let runs: SupportRuns;
+  let problems: string[];
+  let ws: TraceWorkspace;
+  let snippets: string[];
+  before(async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Pointing an app at it'), readme.indexOf('\n## ', readme.indexOf('### Pointing an app at it')));
+    snippets = [...section.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const folder = workspace('readme');
+    const { receivers, httpUrl } = await startReceivers(folder);
+    const setupFile = path.join(folder, 'readme_setup.py');
+    // As written, but to this test's receivers: the README's port is the extension's own.
+    writeFileSync(setupFile, snippets.join('\n').replaceAll('http://127.0.0.1:4318', httpUrl));
+    try {
+      ({ ws, runs, problems } = await runSupportAgent('agent_readme.py', folder, { TRACERUN_README_SETUP: setupFile, OTEL_SERVICE_NAME: 'py-readme' }));
+    } finally {
+      await receivers.close();
+    }
+  });
+  test('its snippets: the tracer provider, then the logger provider and the instrumentation', () => {
+    assert.equal(snippets.length, 2, snippets.join('\n---\n'));
+    assert.match(snippets[0], /OTLPSpanExporter\(endpoint="http:\/\/127\.0\.0\.1:4318\/v1\/traces"\)/);
+    assert.match(snippets[1], /OpenAIInstrumentor\(\)\.instrument\(tracer_provider=provider, logger_provider=logger_provider\)/);
+  });
+  test('runs, kinds, models and tokens', () => {
+    assert.deepEqual(problems, []);
+    // The snippet names no service: OTEL_SERVICE_NAME does, as the README says.
+    assertRunsAndModels(runs, 'py-readme');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
+  test('the conversation from the log records', async () => assertConversation(await finalConversation(runs, ws)));
+});
 
 describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN_ONLY) over OTLP/HTTP', () => {
   let runs: SupportRuns;
