@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Makes the Python virtual environment the integration tests' agents run in (test/python), in the
 # cache folder outside the repo, keyed by the requirements file's hash so an unchanged file
-# reuses it. Prints the venv's python on the last line of stdout.
+# reuses it, and made again when the interpreter's version is not the one it was made from.
+# Prints the venv's python on the last line of stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 req=test/python/requirements.txt
 cache="${TRACERUN_CACHE_DIR:-$HOME/.cache/tracerun}"
 hash=$(sha256sum "$req" | cut -c1-16)
 venv="$cache/py-$hash"
+python="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
+# A venv runs on the interpreter it was made from (its pyvenv.cfg names that one's version):
+# another version (an upgraded or a different Python) would run packages built for the old one.
+# Checked rather than put in the folder's name, so the venvs made before this check stay valid.
+if [[ -f "$venv/.installed" ]]; then
+  made_with=$(sed -n 's/^version *= *//p' "$venv/pyvenv.cfg" 2>/dev/null)
+  now=$("${python:-false}" -c 'import platform; print(platform.python_version())' 2>/dev/null || true)
+  if [[ -n "$now" && "$made_with" != "$now" ]]; then
+    echo "setup-python: $venv was made with Python ${made_with:-unknown}, $python is $now: making it again" >&2
+    rm -f "$venv/.installed"
+  fi
+fi
 if [[ ! -f "$venv/.installed" ]]; then
-  python="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
   "${python:-false}" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
     { echo "setup-python: no Python 3.10+ found (python3.11, python3; or set PYTHON)" >&2; exit 1; }
   if ! "$python" -c 'import ensurepip' 2>/dev/null; then

@@ -12,10 +12,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { describeSpan } from '../../src/core/genai/conventions';
+import { extractConversation } from '../../src/core/genai/conversation';
 import { traceTokens } from '../../src/core/genai/traceTokens';
+import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { FakeModelApi } from './fakeModelApi';
-import { REPO, freePort, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
+import { REPO, detailsOf, freePort, runAgent, setup, spansOf, start, waitFor, watchWorkspace, type Running } from './harness';
+import { assertConversation, llmSpans } from './supportConversation';
 
 /** The README's Collector configuration ("Pointing an app at it"), exactly as users copy it. */
 function readmeConfig(): string {
@@ -162,10 +165,19 @@ describe('the README configuration: runs appear live as the Collector writes the
       const r = ws.store.runs().filter((t) => t.summary().name === 'support_agent.run' && t.state(Date.now()) === 'complete');
       return r.length === 2 && r;
     });
-    const models = runs.flatMap((r) => spansOf(r).map((s) => describeSpan(s).model).filter(Boolean));
-    assert.ok(models.includes('fake-gpt-4o-2024-07-18'), models.join(', '));
+    const [ok] = [...runs].sort((a, b) => (a.summary().startNs < b.summary().startNs ? -1 : 1));
+    const calls = llmSpans(ok);
+    assert.deepEqual(
+      calls.map((s) => describeSpan(s).model),
+      ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'],
+    );
     assert.ok(readFileSync(c.file, 'utf8').includes('"resourceLogs"'), 'log records share the file');
     assert.deepEqual(problems, [], 'log-record lines are skipped, not reported');
+    // EVENT_ONLY: the messages are only in the log records the Collector wrote beside the spans.
+    const last = calls.at(-1)!;
+    const details = await detailsOf(last);
+    assert.equal(extractConversation(details), undefined, 'no content on the span itself');
+    assertConversation(extractConversation(await withLogRecords(last, details, ws.store.logRecords)));
   });
 });
 
@@ -245,6 +257,43 @@ describe('the Collector restarted mid-run', () => {
         spansOf(run).map((s) => s.name).sort(),
         ['after 0', 'after 1', 'after 2', 'after 3', 'after 4', 'before 0', 'before 1', 'before 2', 'before 3', 'before 4', 'restart.run'],
       );
+    } finally {
+      ws.dispose();
+      await c.stop();
+    }
+  });
+});
+
+describe('the Collector restarted without append (append: false truncates the file)', () => {
+  // The README sets `append: true` for this: a file truncated under the watcher is read again
+  // from its start, and what the spans of its earlier bytes were cannot be read back (their
+  // details stay on disk, at offsets the new content now holds), so they leave the view.
+  test('runs written before the restart drop from view; what comes after shows', async () => {
+    const c = await collector('restart-truncate', ['exporters:', '  file:', '    append: false'].join('\n'));
+    await c.start();
+    const ws = await watchWorkspace(c.folder);
+    try {
+      const before = jsTracer(c.httpUrl, 'js-truncate');
+      const done = before.tracer.startSpan('before.run');
+      child(before.tracer, done, 'before step');
+      done.end();
+      const open = before.tracer.startSpan('open.run');
+      child(before.tracer, open, 'open step before');
+      await before.provider.forceFlush();
+      await waitFor('the runs sent before the restart', () => runNamed(ws, 'before.run') && ws.store.trace(open.spanContext().traceId)?.spanCount === 1, 15_000);
+      await c.stop();
+      await c.start();
+      child(before.tracer, open, 'open step after');
+      open.end();
+      await before.provider.forceFlush();
+      await before.provider.shutdown();
+      const run = await waitFor('the open run to complete after the restart', () => {
+        const t = ws.store.trace(open.spanContext().traceId);
+        return t?.state(Date.now()) === 'complete' && t;
+      }, 15_000);
+      assert.equal(runNamed(ws, 'before.run'), undefined, 'the run finished before the restart is gone');
+      assert.deepEqual(spansOf(run).map((s) => s.name), ['open.run', 'open step after'], 'of the open run, only what was written after the restart');
+      assert.ok(!readFileSync(c.file, 'utf8').includes('before step'), 'the Collector truncated the file');
     } finally {
       ws.dispose();
       await c.stop();

@@ -3,7 +3,7 @@
 // would see through the core: runs, kinds, models, tokens, the conversation, errors with their
 // Python frames, running spans and Go to Source.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,12 +14,15 @@ import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
 import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
 import type { SpanRecord } from '../../src/core/model/span';
 import type { Trace } from '../../src/core/model/trace';
+import { resolveSpanSource, type SourceContext } from '../../src/core/source/resolveSpanSource';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { buildSourceIndex, sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
 import { parseStackTrace } from '../../src/core/source/stackFrames';
+import type { SymbolCandidate, SymbolQuery } from '../../src/core/source/symbolMatch';
 import { FakeModelApi } from './fakeModelApi';
-import { PYTHON_DIR, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
+import { assertConversation, isLlm, llmSpans } from './supportConversation';
+import { PYTHON_DIR, REPO, detailsOf, runAgent, setup, spansOf, start, startReceivers, waitFor, watchWorkspace } from './harness';
 
 const AGENT_SOURCE = path.join(PYTHON_DIR, 'support_agent.py');
 
@@ -86,13 +89,6 @@ async function readSupportRuns(folder: string, answers: FakeModelApi['answered']
   return { ws, runs: { ok, failed, okAnswers: answers.slice(0, 3) }, problems };
 }
 
-const isLlm = (s: SpanRecord | undefined) => s !== undefined && describeSpan(s).kind === 'llm';
-
-/** The model calls: LLM spans not nested in another (one call seen by two instrumentations is one call). */
-function llmSpans(trace: Trace): SpanRecord[] {
-  return spansOf(trace).filter((s) => isLlm(s) && !isLlm(trace.span(s.parentSpanId)));
-}
-
 /** Runs, kinds, models and tokens: what the Runs view and the waterfall rows show. */
 const GPT_MODELS = ['fake-gpt-4o-mini-2024-07-18', 'fake-gpt-4o-2024-07-18', 'fake-gpt-4o-2024-07-18'];
 
@@ -115,26 +111,10 @@ function assertRunsAndModels(runs: SupportRuns, service: string, models = GPT_MO
 }
 
 /** The last model call of the good run, as the conversation view shows it. */
-async function finalConversation(runs: SupportRuns, ws?: TraceWorkspace): Promise<Conversation | undefined> {
-  const last = llmSpans(runs.ok).at(-1)!;
+async function finalConversation(runs: SupportRuns, ws?: TraceWorkspace, calls = llmSpans(runs.ok)): Promise<Conversation | undefined> {
+  const last = calls.at(-1)!;
   // With the workspace: the span's log records too, as the details pane reads them.
   return extractConversation(await withLogRecords(last, await detailsOf(last), ws?.store.logRecords));
-}
-
-function assertConversation(conversation: Conversation | undefined, callId = 'call_a1042'): void {
-  assert.ok(conversation, 'the last model call has a conversation');
-  const m = conversation.messages;
-  const roles = m.map((x) => `${x.direction}:${x.role}`);
-  assert.deepEqual(roles, ['input:system', 'input:user', 'input:assistant', 'input:tool', 'output:assistant'], JSON.stringify(m, null, 1));
-  assert.match(m[0].content, /^You are a careful support assistant\. Policies:\nOrders ship within 2 business days\./);
-  assert.equal(m[1].content, 'Where is my order #A1042?');
-  assert.deepEqual(
-    m[2].toolCalls?.map((c) => ({ id: c.id, name: c.name, arguments: JSON.parse(c.arguments ?? 'null') })),
-    [{ id: callId, name: 'lookup_order', arguments: { order_id: 'A1042' } }],
-  );
-  assert.equal(m[3].toolCallId, callId);
-  assert.deepEqual(JSON.parse(m[3].content), { status: 'out for delivery' });
-  assert.equal(m[4].content, "Thanks for your patience! Order A1042 is out for delivery; you'll get a tracking email soon.");
 }
 
 /** The failing tool's exception, with its Python frames pointing at support_agent.py. */
@@ -149,6 +129,55 @@ async function assertPythonError(runs: SupportRuns, toolSpan = 'execute_tool loo
   const raising = frames.filter((f) => f.path !== undefined).at(-1);
   assert.equal(raising?.path, AGENT_SOURCE, 'the innermost frame is the agent file');
   assert.equal(raising?.line, agentLine('raise OrdersAPIError('), 'at the raise');
+}
+
+/**
+ * The kind of every span of the good run, in start order: what the waterfall's kind column
+ * shows. Nested LLM spans (an SDK's own span under an instrumented call) are listed too.
+ */
+function assertKinds(runs: SupportRuns, expected: readonly string[]): void {
+  const spans = spansOf(runs.ok);
+  assert.deepEqual(
+    spans.map((s) => describeSpan(s).kind),
+    expected,
+    spans.map((s) => `${s.name}: ${describeSpan(s).kind}`).join('\n'),
+  );
+}
+
+/**
+ * The good run's steps (support_agent.py): run, classify, retrieve, draft holding the first
+ * model call, the tool and the second, check. Each instrumentation names its spans its own
+ * way (`openai.chat`, `chat fake-gpt-4o`, `ChatOpenAI`, Logfire's message template) but
+ * should give them these kinds.
+ */
+const SUPPORT_KINDS = ['agent', 'llm', 'retriever', 'chain', 'llm', 'tool', 'llm', 'guardrail'];
+
+/**
+ * What a language server's workspace symbols give for support_agent.py: its `def`s and
+ * `class`es, those whose name holds the query's letters in order (the providers match
+ * fuzzily; the chain ranks and filters what comes back).
+ */
+async function agentSymbols(query: SymbolQuery): Promise<SymbolCandidate[]> {
+  const wanted = [...query.name.toLowerCase()];
+  const fuzzy = (name: string) => {
+    let i = 0;
+    for (const ch of name.toLowerCase()) if (ch === wanted[i]) i++;
+    return i === wanted.length;
+  };
+  return readFileSync(AGENT_SOURCE, 'utf8')
+    .split('\n')
+    .flatMap((text, i): SymbolCandidate[] => {
+      const m = /^(\s*)(def|class)\s+(\w+)/.exec(text);
+      if (!m || !fuzzy(m[3])) return [];
+      return [{ name: m[3], container: undefined, kind: m[2] === 'def' ? 'function' : 'class', path: AGENT_SOURCE, line: i + 1, column: text.indexOf(m[3]) + 1 }];
+    });
+}
+
+/** Go to Source as the extension asks it, with test/python as the workspace folder. */
+async function goToSource(span: SpanRecord, findSymbols?: SourceContext['findSymbols']) {
+  const details = await detailsOf(span);
+  const ctx: SourceContext = { folders: [PYTHON_DIR], exists: async (f) => existsSync(f), ...(findSymbols ? { findSymbols } : {}) };
+  return resolveSpanSource({ name: span.name, attributes: details.attributes, events: details.events, statusMessage: span.errorMessage, traceFile: span.origin.file }, ctx);
 }
 
 describe('OpenInference (openai) over OTLP/HTTP to the receivers', () => {
@@ -166,13 +195,17 @@ describe('OpenInference (openai) over OTLP/HTTP to the receivers', () => {
   test('runs, kinds, models and tokens', () => {
     assert.deepEqual(problems, []);
     assertRunsAndModels(runs, 'py-openinference');
-    assert.deepEqual(
-      spansOf(runs.ok).map((s) => describeSpan(s).kind),
-      ['agent', 'llm', 'retriever', 'chain', 'llm', 'tool', 'llm', 'guardrail'],
-    );
+    assertKinds(runs, SUPPORT_KINDS);
   });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
+  test('Go to Source through the stack trace lands on the raise in lookup_order', async () => {
+    const tool = spansOf(runs.failed).find((s) => s.name === 'execute_tool lookup_order');
+    assert.ok(tool, 'the failing tool span');
+    assert.equal(sourceLocationOf(tool.attributes), undefined, 'no code.* on it: the stack is what finds it');
+    const resolved = await goToSource(tool);
+    assert.deepEqual(resolved.found, { path: AGENT_SOURCE, line: agentLine('raise OrdersAPIError('), column: undefined, function: 'lookup_order', via: 'stacktrace' }, JSON.stringify(resolved));
+  });
 });
 
 describe("ConsoleSpanExporter's output in a log file", () => {
@@ -202,9 +235,26 @@ describe('OpenLLMetry (traceloop openai) over OTLP/gRPC to the receivers', () =>
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-openllmetry'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-openllmetry');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
+  test('Go to Source through workspace symbols lands on the def (no code.*, no stack)', async () => {
+    for (const [name, fn] of [
+      ['execute_tool lookup_order', 'lookup_order'],
+      ['retrieve_policies', 'retrieve_policies'],
+    ]) {
+      const span = spansOf(runs.ok).find((s) => s.name === name);
+      assert.ok(span, name);
+      const without = await goToSource(span);
+      assert.equal(without.found, undefined, `${name}: neither code.* nor a stack finds it (${JSON.stringify(without)})`);
+      const resolved = await goToSource(span, agentSymbols);
+      // Column 5: the name, after `def ` (both are top-level functions).
+      assert.deepEqual(resolved.found, { path: AGENT_SOURCE, line: agentLine(`def ${fn}(`), column: 5, function: fn, via: 'symbol' }, name);
+    }
+  });
 });
 
 describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans and log records)', () => {
@@ -221,6 +271,7 @@ describe('opentelemetry-instrumentation-openai-v2 to an OTLP JSON file (spans an
   test('runs, kinds, models and tokens', () => {
     assert.deepEqual(problems, [], 'log-record lines in the same file are skipped, not reported');
     assertRunsAndModels(runs, 'py-openai-v2');
+    assertKinds(runs, SUPPORT_KINDS);
     assert.ok(readFileSync(file, 'utf8').includes('"resourceLogs"'), 'the content went out as log records');
   });
   test('the conversation from its log records', async () => assertConversation(await finalConversation(runs, ws)));
@@ -244,10 +295,45 @@ for (const protocol of ['http', 'grpc'] as const) {
     test('runs, kinds, models and tokens', () => {
       assert.deepEqual(problems, []);
       assertRunsAndModels(runs, 'py-openai-v2');
+      assertKinds(runs, SUPPORT_KINDS);
     });
     test('the conversation from the log records the receiver wrote', async () => assertConversation(await finalConversation(runs, ws)));
   });
 }
+
+describe("the README's Python setup (Pointing an app at it) over OTLP/HTTP to the receivers", () => {
+  let runs: SupportRuns;
+  let problems: string[];
+  let ws: TraceWorkspace;
+  let snippets: string[];
+  before(async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Pointing an app at it'), readme.indexOf('\n## ', readme.indexOf('### Pointing an app at it')));
+    snippets = [...section.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const folder = workspace('readme');
+    const { receivers, httpUrl } = await startReceivers(folder);
+    const setupFile = path.join(folder, 'readme_setup.py');
+    // As written, but to this test's receivers: the README's port is the extension's own.
+    writeFileSync(setupFile, snippets.join('\n').replaceAll('http://127.0.0.1:4318', httpUrl));
+    try {
+      ({ ws, runs, problems } = await runSupportAgent('agent_readme.py', folder, { TRACERUN_README_SETUP: setupFile, OTEL_SERVICE_NAME: 'py-readme' }));
+    } finally {
+      await receivers.close();
+    }
+  });
+  test('its snippets: the tracer provider, then the logger provider and the instrumentation', () => {
+    assert.equal(snippets.length, 2, snippets.join('\n---\n'));
+    assert.match(snippets[0], /OTLPSpanExporter\(endpoint="http:\/\/127\.0\.0\.1:4318\/v1\/traces"\)/);
+    assert.match(snippets[1], /OpenAIInstrumentor\(\)\.instrument\(tracer_provider=provider, logger_provider=logger_provider\)/);
+  });
+  test('runs, kinds, models and tokens', () => {
+    assert.deepEqual(problems, []);
+    // The snippet names no service: OTEL_SERVICE_NAME does, as the README says.
+    assertRunsAndModels(runs, 'py-readme');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
+  test('the conversation from the log records', async () => assertConversation(await finalConversation(runs, ws)));
+});
 
 describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN_ONLY) over OTLP/HTTP', () => {
   let runs: SupportRuns;
@@ -260,7 +346,10 @@ describe('opentelemetry-instrumentation-openai-v2 with content on the span (SPAN
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-openai-v2'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-openai-v2');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
 });
 
@@ -275,7 +364,11 @@ describe('OpenInference (langchain) over OTLP/HTTP to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-langchain'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-langchain');
+    // LangChain's ChatOpenAI span is the model call; the OpenAI client under it is not instrumented here.
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs, 'lookup_order'));
 });
@@ -291,8 +384,12 @@ describe('OpenInference (anthropic) over OTLP/gRPC to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () =>
-    assertRunsAndModels(runs, 'py-anthropic', ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101']));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-anthropic', ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101']);
+    // Each model call twice: OpenInference's `messages.create` and, nested in it, the SDK's own
+    // `anthropic.messages.create` (both LLM spans; the test below checks they count once).
+    assertKinds(runs, ['agent', 'llm', 'llm', 'retriever', 'chain', 'llm', 'llm', 'tool', 'llm', 'llm', 'guardrail']);
+  });
   test("the SDK's own span under each instrumented call is a nested LLM span, its tokens not counted twice", () => {
     const nested = spansOf(runs.ok).filter((s) => isLlm(s) && isLlm(runs.ok.span(s.parentSpanId)));
     assert.deepEqual(
@@ -303,6 +400,36 @@ describe('OpenInference (anthropic) over OTLP/gRPC to the receivers', () => {
   });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs), 'toolu_a1042'));
   test('the error with its Python stack frames', () => assertPythonError(runs));
+});
+
+describe('OpenLLMetry (traceloop anthropic) over OTLP/HTTP to the receivers', () => {
+  let runs: SupportRuns;
+  /** OpenLLMetry's own `anthropic.chat` spans (the SDK's `anthropic.messages.create` sit beside them). */
+  let chats: SpanRecord[];
+  const CLAUDE_MODELS = ['fake-claude-haiku-20250101', 'fake-claude-sonnet-20250101', 'fake-claude-sonnet-20250101'];
+  before(async () => {
+    const folder = workspace('openllmetry-anthropic');
+    const { receivers, httpUrl } = await startReceivers(folder);
+    try {
+      ({ runs } = await runSupportAgent('agent_openllmetry_anthropic.py', folder, { TRACERUN_EXPORT: `http=${httpUrl}` }));
+    } finally {
+      await receivers.close();
+    }
+    chats = spansOf(runs.ok).filter((s) => s.scope?.name === 'opentelemetry.instrumentation.anthropic');
+  });
+  test('runs, kinds and models', () => {
+    assert.deepEqual(runs.ok.summary().serviceNames, ['py-openllmetry-anthropic']);
+    assert.equal(runs.ok.summary().errorCount, 0);
+    assert.ok(runs.failed.summary().errorCount > 0, 'the run whose tool failed shows an error');
+    assert.deepEqual(chats.map((s) => [s.name, describeSpan(s).model]), CLAUDE_MODELS.map((m) => ['anthropic.chat', m]));
+    // Each model call twice: OpenLLMetry does not make its span current, so the SDK's own
+    // `anthropic.messages.create` is its sibling, not nested in it as under OpenInference.
+    assertKinds(runs, ['agent', 'llm', 'llm', 'retriever', 'chain', 'llm', 'llm', 'tool', 'llm', 'llm', 'guardrail']);
+  });
+  test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs, undefined, chats), 'toolu_a1042'));
+  test('the error with its Python stack frames', () => assertPythonError(runs));
+  test('one model call recorded twice side by side (OpenLLMetry and the SDK) counts once: three calls, tokens once', { todo: 'sibling spans of one call (same gen_ai.response.id) are two calls today; tokens are doubled' }, () =>
+    assertRunsAndModels(runs, 'py-openllmetry-anthropic', CLAUDE_MODELS));
 });
 
 describe('Pydantic Logfire over OTLP/HTTP to the receivers', () => {
@@ -316,7 +443,10 @@ describe('Pydantic Logfire over OTLP/HTTP to the receivers', () => {
       await receivers.close();
     }
   });
-  test('runs, kinds, models and tokens', () => assertRunsAndModels(runs, 'py-logfire'));
+  test('runs, kinds, models and tokens', () => {
+    assertRunsAndModels(runs, 'py-logfire');
+    assertKinds(runs, SUPPORT_KINDS);
+  });
   test('the conversation: system, user, tool call, tool result, answer', async () => assertConversation(await finalConversation(runs)));
   test('the error with its Python stack frames', () => assertPythonError(runs));
   test('Go to Source lands on the Python function (code.* attributes)', () => {
