@@ -141,6 +141,27 @@ test('files found at start are read newest first', async (t) => {
   assert.deepEqual(order, files.map((f) => path.basename(f)).reverse());
 });
 
+test('with a budget, the first read of each file at start keeps no span once indexed; every run reads back the same', async (t) => {
+  const dir = tempDir(t);
+  writeWorkspace(dir, 24, 20, 3);
+  const plain = await watch(t, dir);
+  const before = new Map(plain.store.runs().map((r) => [r.traceId, picture(r)]));
+  assert.equal(plain.store.memoryUse().heldSpans, 24 * 20, 'no budget, no index: every span stays as read');
+
+  const ws = new TraceWorkspace();
+  t.after(() => ws.dispose());
+  ws.store.setMemoryBudget(64);
+  let read = 0;
+  await ws.watch({ folders: [dir], indexDir: path.join(tempDir(t), 'index'), onInitialFileRead: () => void read++ });
+  assert.equal(read, 3);
+  // Well under the budget, yet nothing is held: being read at start is no use of a run.
+  assert.equal(ws.store.memoryUse().heldSpans, 0);
+  assert.ok(ws.store.runs().every((r) => r.isEvicted));
+  assert.equal(ws.store.runs().length, 24);
+  for (const run of ws.store.runs()) assert.deepEqual(picture(run), before.get(run.traceId), run.summary().name);
+  assert.equal(ws.store.memoryUse().heldSpans, 24 * 20, 'each run read back when used');
+});
+
 test('a run fetched from a backend (held in memory under a name) is evicted and read back from memory', () => {
   const store = new TraceStore();
   const name = 'jaeger:team/trace/test-eviction';

@@ -37,6 +37,8 @@ export interface IndexingSink extends TailSink {
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined;
   /** Long work `indexContent` will need, done first in time slices. */
   prepareIndex?(file: string): Promise<void>;
+  /** The first read of `file` at start is indexed: its runs' spans need not stay for their own sake. */
+  initialReadIndexed?(file: string): void;
 }
 
 export interface TailOptions {

@@ -103,6 +103,10 @@ export class TraceWorkspace implements Disposable, IndexingSink {
     );
   }
 
+  initialReadIndexed(file: string): void {
+    this.store.releaseRunsOf(file);
+  }
+
   indexContent(file: string): Pick<FileIndex, 'runs' | 'problems' | 'moreProblems'> | undefined {
     const indexed = this.store.indexRuns(file);
     if (!indexed) return undefined;

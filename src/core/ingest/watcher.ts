@@ -140,7 +140,11 @@ export class TraceFileWatcher implements Disposable {
       else {
         // read() already reported any failure through onError; one unreadable file must not fail the rest.
         await this.read(file);
-        if (indexDir) this.options.onIndex?.(file, await this.writeIndex(indexDir, file), stale);
+        if (indexDir) {
+          const how = await this.writeIndex(indexDir, file);
+          if (how === 'written') (this.sink as Partial<IndexingSink>).initialReadIndexed?.(file);
+          this.options.onIndex?.(file, how, stale);
+        }
       }
       await this.options.onInitialFileRead?.(file, ++read, found.length);
     }

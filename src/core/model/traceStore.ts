@@ -57,6 +57,21 @@ export class TraceStore implements Disposable {
     for (const trace of this.traces.values()) this.evict(trace);
   }
 
+  /**
+   * Drops the spans of `file`'s runs once the start's first read of it has been summed up and
+   * indexed, when a memory budget is set. That read is no use of the runs: without this, the
+   * budget would stay filled with whichever runs were read last at start (the oldest files',
+   * as the newest are read first), and a month of history would hold them for nothing. A run
+   * is read back when it is opened, expanded, searched or compared, or when it grows.
+   */
+  releaseRunsOf(file: string): void {
+    if (this.budgetSpans === Infinity) return;
+    for (const id of this.tracesByFile.get(file) ?? []) {
+      const trace = this.traces.get(id);
+      if (trace) this.evict(trace);
+    }
+  }
+
   private evict(trace: Trace): boolean {
     if (trace.isEvicted || !this.places.canReload(trace.traceId)) return false;
     const id = trace.traceId;

@@ -61,6 +61,8 @@ export interface RunDigest {
   readonly names: ReadonlyMap<string, NamedPlace>;
 }
 
+const NO_REFS: readonly SpanRef[] = Object.freeze([]);
+
 /** Spans kept per place of a run to pick from (the newest): as many as a lens keeps. */
 export const SPANS_KEPT_PER_PLACE = 50;
 
@@ -246,7 +248,10 @@ export function keepNewestRefs(digests: readonly RunDigest[]): void {
   for (const d of digests) {
     forEachPlace(d, (key, stats) => {
       const min = oldest.get(key);
-      if (min !== undefined && stats.recent.some((r) => r.startNs < min)) stats.recent = stats.recent.filter((r) => r.startNs >= min);
+      if (min === undefined || !stats.recent.some((r) => r.startNs < min)) return;
+      const kept = stats.recent.filter((r) => r.startNs >= min);
+      // Most places of most runs keep none: one shared empty list instead of one each.
+      stats.recent = kept.length > 0 ? kept : NO_REFS;
     });
   }
 }
