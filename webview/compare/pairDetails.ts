@@ -2,7 +2,7 @@
 import type { ComparePairView, DiffSectionView, PairDiffView, Side } from '../../src/protocol/compare';
 import { formatDuration } from '../../src/protocol/format';
 import { el } from '../dom';
-import { durationDeltaText, signedDuration } from './rows';
+import { durationDeltaText, signedDuration } from './pairText';
 
 export interface PairActions {
   openWaterfall(side: Side, spanId: string): void;

@@ -1,0 +1,35 @@
+// What a compare pair's row and details say of it in words: its duration change and the chips
+// naming what else changed. No DOM, so the words are unit-tested under Node.
+import { ContentFlag, type ComparePairView } from '../../src/protocol/compare';
+import { formatDuration } from '../../src/protocol/format';
+
+/** "+120ms (+35%)"; a sign always, so faster and slower read apart without colour. */
+export function durationDeltaText(p: ComparePairView): string {
+  if (p.durationDeltaMs === undefined) return '';
+  if (p.durationDeltaMs === 0) return 'same time';
+  const sign = p.durationDeltaMs > 0 ? '+' : p.durationDeltaMs < 0 ? '−' : '±';
+  const pct = p.durationDeltaPct === undefined ? '' : ` (${sign}${Math.abs(p.durationDeltaPct).toFixed(0)}%)`;
+  return `${sign}${formatDuration(Math.abs(p.durationDeltaMs))}${pct}`;
+}
+
+/** "+120ms", "−1.20s": a sign always. */
+export function signedDuration(ms: number): string {
+  return `${ms > 0 ? '+' : ms < 0 ? '−' : '±'}${formatDuration(Math.abs(ms))}`;
+}
+
+/** The chips naming what changed in a pair: status, model, tokens, time to first token, input, output, messages. */
+export function changeChips(p: ComparePairView, flags: number): string[] {
+  if (!p.a || !p.b) return [];
+  const out: string[] = [];
+  if (p.statusChanged) out.push(p.b.error ? 'failed' : 'fixed');
+  if (p.modelChanged) out.push('model');
+  if (p.tokensDelta) out.push(`tok ${p.tokensDelta > 0 ? '+' : '−'}${Math.abs(p.tokensDelta).toLocaleString('en-US')}`);
+  // Under a millisecond is no change worth a chip.
+  if (p.ttftDeltaMs !== undefined && Math.abs(p.ttftDeltaMs) >= 1) out.push(`TTFT ${signedDuration(p.ttftDeltaMs)}`);
+  if (flags & ContentFlag.Input) out.push('input');
+  if (flags & ContentFlag.Output) out.push('output');
+  // Each on its own, as the issue lists them: a conversation can differ along with an input
+  // or output, and the pair's diff shows it message by message.
+  if (flags & ContentFlag.Messages) out.push('messages');
+  return out;
+}
