@@ -3,10 +3,11 @@
 // chat session group together; a run copied as JSON pastes into an editor, from the Runs
 // view's context menu, from the waterfall's header, or from the palette with a waterfall in front.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import { otlpLine, type TestSpan } from '../unit/otlpBuilder';
 import { launchVSCode, type Session } from './harness';
 import type { Frame } from 'playwright-core';
@@ -217,4 +218,27 @@ test('Copy Run as JSON from the palette copies the run of the waterfall in front
   const doc = await copiedRun();
   assert.equal(doc.traceId, '1'.repeat(32), "the focused waterfall's run");
   assert.equal(doc.spans[0].input, QUESTIONS[0]);
+});
+
+test("Save Run As… from the waterfall's header writes the run as one OTLP line where the user chooses", async () => {
+  const traceId = '4'.repeat(32);
+  const frame = await openRunWaterfall(QUESTIONS[3], traceId);
+  await frame.click('.run-header .header-actions button[title="Save Run As… (OTLP JSON)"]');
+  // code-server's save dialog is a path in the quick input; the run's file name is offered in the workspace.
+  const input = s.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  const target = join(workspace, 'shared', 'run-4.otlp.jsonl');
+  mkdirSync(join(workspace, 'shared'), { recursive: true });
+  await s.poll('the offered file name', async () => ((await input.inputValue()).endsWith('-44444444.otlp.jsonl') ? true : undefined), 10_000, () => input.inputValue());
+  await input.fill(target);
+  // The dialog checks a typed path before it takes it: OK is pressed once it has settled.
+  await s.page.waitForTimeout(500);
+  await s.page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+  await s.poll('the saved notice', async () => (await s.notifications()).find((n) => n.startsWith('Saved run "support_agent.run" to run-4.otlp.jsonl')), 15_000, async () => (await s.notifications()).join('\n'));
+  assert.ok(existsSync(target));
+  assert.equal(readFileSync(target, 'utf8').split('\n').length, 2, 'one line');
+  const back = await readTraceFiles([target]);
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.store.trace(traceId)?.spanCount, 3);
+  await s.screenshot('06-header-saved');
 });
