@@ -1,9 +1,16 @@
 import { formatDuration, tokensText } from '../src/protocol/format';
 import type { RunHeader } from '../src/protocol/waterfall';
 import { el } from './dom';
+import { toolButton } from './toolbar';
 
-/** Fills the run's header: its name, state, facts (duration, spans, tokens, cost, services) and what it lacks. */
-export function renderHeader(header: HTMLElement, h: RunHeader): void {
+/** What the header's buttons do: share the run shown, as the Runs view's context menu does. */
+export interface HeaderActions {
+  copyRunAsJson(): void;
+  saveRunAs(): void;
+}
+
+/** Fills the run's header: its name, state, facts (duration, spans, tokens, cost, services), what it lacks, and sharing it. */
+export function renderHeader(header: HTMLElement, h: RunHeader, actions: HeaderActions): void {
   const status =
     h.state === 'running'
       ? el('span', { className: 'state running' }, [icon('loading codicon-modifier-spin'), ' running'])
@@ -13,7 +20,13 @@ export function renderHeader(header: HTMLElement, h: RunHeader): void {
           ? el('span', { className: 'state' }, [icon('question'), ' incomplete'])
           : el('span', { className: 'state ok' }, [icon('pass'), ' ok']);
   header.replaceChildren(
-    el('h1', { textContent: h.name, title: `Trace ${h.traceId}` }),
+    el('div', { className: 'title-row' }, [
+      el('h1', { textContent: h.name, title: `Trace ${h.traceId}` }),
+      el('div', { className: 'header-actions', role: 'toolbar', ariaLabel: 'Share this run' }, [
+        toolButton('copy', 'Copy Run as JSON', actions.copyRunAsJson),
+        toolButton('save-as', 'Save Run As… (OTLP JSON)', actions.saveRunAs),
+      ]),
+    ]),
     el('div', { className: 'facts' }, [
       status,
       fact('Duration', formatDuration(h.durationMs)),

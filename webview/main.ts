@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './styles/index.css';
-import { GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SaveRunAs, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
 import { renderDetails } from './details';
 import { el } from './dom';
 import { renderHeader } from './header';
@@ -77,7 +77,7 @@ host.onNotification(TraceBegin, (start) => {
   const previous = view.trace;
   view.begin(start);
   banner.hidden = true;
-  renderHeader(header, start.header);
+  renderHeader(header, start.header, { copyRunAsJson: () => host.notify(CopyRunAsJson, undefined), saveRunAs: () => host.notify(SaveRunAs, undefined) });
   if (!previous || range.isFit()) range.fit();
 });
 

@@ -118,6 +118,12 @@ export function activate(context: vscode.ExtensionContext): void {
     return target && (target.type === 'run' || target.type === 'span') ? ws.store.trace(target.traceId) : undefined;
   };
 
+  /** From the palette with a waterfall focused, the run it shows: that is the run in front of the user, not the tree's selection. */
+  const shownRunOf = async (e: RunsTreeElement | undefined) => {
+    const traceId = e ? undefined : WaterfallPanel.active()?.traceId;
+    return runOf(traceId !== undefined ? { type: 'run', traceId } : e);
+  };
+
   const remoteCommands = new RemoteCommands(remote, remoteTree, (traceId) => void service.ensureStarted().then((ws) => showWaterfall(ws, traceId)));
 
   const replaySecrets = new ReplaySecrets(context.secrets);
@@ -213,11 +219,11 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.FilterRuns]: () => runsFilter.pick(),
       [Commands.ClearRunsFilter]: () => runsFilter.clear(),
       [Commands.CopyRunAsJson]: async (e) => {
-        const trace = await runOf(e);
+        const trace = await shownRunOf(e);
         if (trace) await copyRunAsJson(service, trace, redaction.redactor);
       },
       [Commands.SaveRunAs]: async (e) => {
-        const trace = await runOf(e);
+        const trace = await shownRunOf(e);
         if (trace) await saveRunAs(service, trace, redaction.redactor);
       },
       [Commands.OpenTraceFile]: () => openTraceFile(service),

@@ -42,7 +42,7 @@ export interface RunTooltip {
   readonly errorCount: number;
   readonly serviceNames: readonly string[];
   readonly traceId: string;
-  /** What the run was asked and answered (see `core/runs/runInput.ts`), when read. */
+  /** What the run was asked and answered (see `core/runs/runInput.ts`), when read: whole, the tooltip cuts them. */
   readonly input?: string;
   readonly output?: string;
   /** Models of its LLM calls. */
@@ -157,10 +157,22 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
 }
 
 /** A run's input or output: a bold label, then the text, escaped, its line breaks kept. */
+/**
+ * Characters of a run's input and output a tooltip shows: a hover is no place for a 50 KB
+ * prompt. Past it the tooltip says what it left out and where all of it is (the waterfall's
+ * details pane shows a payload whole).
+ */
+export const TOOLTIP_PAYLOAD_CHARS = 1500;
+
 function appendPayload(md: MarkdownSink, label: string, text: string | undefined): void {
   if (text === undefined || text.trim() === '') return;
   md.appendMarkdown(`\n\n**${label}**\n\n`);
-  md.appendText(text);
+  if (text.length <= TOOLTIP_PAYLOAD_CHARS) {
+    md.appendText(text);
+    return;
+  }
+  md.appendText(`${text.slice(0, TOOLTIP_PAYLOAD_CHARS)}…`);
+  md.appendMarkdown(`\n\n_${TOOLTIP_PAYLOAD_CHARS.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters shown: open the run's waterfall to read all of it_`);
 }
 
 export interface SessionTooltip {

@@ -53,10 +53,8 @@ const BIG_TREE_REBUILD_MS = 3000;
 const ITEMS_REGISTERED_MS = 50;
 /** Invalid ids logged, at most: a hostile file may hold millions, and items redraw every second. */
 const MAX_INVALID_IDS_REPORTED = 100;
-/** Characters of a run's input shown in its description; the tooltip has it whole. */
+/** Characters of a run's input shown in its description; the tooltip has more (`TOOLTIP_PAYLOAD_CHARS`). */
 const INPUT_PREVIEW_CHARS = 60;
-/** Characters of a run's input and output shown in its tooltip. */
-const TOOLTIP_PAYLOAD_CHARS = 1500;
 
 /** How many runs the view lists of how many there are, after each listing. */
 export interface RunsListed {
@@ -490,8 +488,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         errorCount: s.errorCount,
         serviceNames: s.serviceNames,
         traceId,
-        input: preview?.input && shortenText(this.maskedPreview(preview.input), TOOLTIP_PAYLOAD_CHARS),
-        output: preview?.output && shortenText(this.maskedPreview(preview.output), TOOLTIP_PAYLOAD_CHARS),
+        input: preview?.input && this.maskedPreview(preview.input),
+        output: preview?.output && this.maskedPreview(preview.output),
         models: facts?.models,
         costText: facts?.costUsd === undefined ? undefined : formatUsd(facts.costUsd),
         missingContext: facts && runMissingContext(trace, now, this.service.store.logRecords).map((n) => n.message),
@@ -654,10 +652,6 @@ function runChildren(tree: TraceTree): readonly SpanNode[] {
 }
 
 /** `text` cut to `max` characters, with an ellipsis. */
-function shortenText(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 function formatUsd(usd: number): string {
   return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
 }

@@ -10,7 +10,7 @@ import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { Channel } from '../protocol/channel';
 import { panelChannel, panelHtml } from './panelHtml';
-import { GetSpanDetails, GoToSource, Ready, ReplaySpan, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, SaveRunAs, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
 import { Commands } from './commandIds';
 import { executeCommand } from './commands';
@@ -62,6 +62,12 @@ export class WaterfallPanel extends DisposableStore {
     webviewPanel.webview.options = WaterfallPanel.options(context.extensionUri);
     const panel = new WaterfallPanel(webviewPanel, context, state.traceId);
     if (state.selectedSpanId) panel.select(state.selectedSpanId);
+  }
+
+  /** The waterfall that has the focus, if one has: the palette's share commands act on its run. */
+  static active(): WaterfallPanel | undefined {
+    for (const panel of WaterfallPanel.open.values()) if (panel.panel.active) return panel;
+    return undefined;
   }
 
   static disposeAll(): void {
@@ -192,6 +198,13 @@ export class WaterfallPanel extends DisposableStore {
     });
     channel.onNotification(ReplaySpan, async ({ spanId }) => {
       await executeCommand(Commands.ReplaySpan, { type: 'span', traceId: this.traceId, spanId });
+    });
+    // The header's share buttons do what the Runs view's context menu does, for this panel's run.
+    channel.onNotification(CopyRunAsJson, async () => {
+      await executeCommand(Commands.CopyRunAsJson, { type: 'run', traceId: this.traceId });
+    });
+    channel.onNotification(SaveRunAs, async () => {
+      await executeCommand(Commands.SaveRunAs, { type: 'run', traceId: this.traceId });
     });
     channel.onNotification(GoToSource, async ({ spanId, path, line }) => {
       const span = this.ws.store.trace(this.traceId)?.span(spanId);

@@ -240,6 +240,10 @@ export const GoToSource = notification<{ spanId: string; path?: string; line?: n
 /** Webview → host: spans whose attributes, inputs or outputs contain the text (case-insensitive). */
 /** Webview → host: Replay… on an LLM span (the details pane's button). */
 export const ReplaySpan = notification<{ spanId: string }>('waterfall/replaySpan');
+/** Webview → host: the header's Copy Run as JSON: the panel's run, as the command copies it. */
+export const CopyRunAsJson = notification<void>('waterfall/copyRunAsJson');
+/** Webview → host: the header's Save Run As…: the panel's run as OTLP JSON, where the user chooses. */
+export const SaveRunAs = notification<void>('waterfall/saveRunAs');
 export const SearchSpans = request<{ query: string }, { spanIds: string[] }>('waterfall/searchSpans');
 
 /** What the panel remembers across reloads (VS Code's webview state). */

@@ -170,6 +170,13 @@ test('the streamed answers: time to first token side by side, with the change', 
   await frame.waitForSelector('.details h2:text("execute_tool lookup_order")');
 });
 
+test("the answers' pair names each thing that differs: its output and its conversation", async () => {
+  const answer = frame.locator('.cmp-row', { hasText: 'chat gpt-4o' }).nth(1);
+  await answer.locator('.chip:text("messages")').waitFor({ timeout: 15_000 });
+  assert.deepEqual(await answer.locator('.chip').allTextContents(), ['TTFT +150ms', 'output', 'messages']);
+  assert.equal(await answer.locator('.cmp-chips').getAttribute('title'), 'Differs: TTFT +150ms, output, messages', 'chips cut off by a narrow column are in its tooltip');
+});
+
 test('from the failing tool call: its source, then its waterfall', async () => {
   await frame.click('.details vscode-button:text("Go to Source (B)")');
   const editor = await s.waitForActiveEditor({ path: 'agent/support.py', line: TOOL_LINE });

@@ -1,13 +1,16 @@
 // Runs you can tell apart, and a run shared: demo-like runs of one agent show the question
 // each was asked; the view filters to the failed one and back with one click; runs of one
-// chat session group together; a run copied as JSON pastes into an editor.
+// chat session group together; a run copied as JSON pastes into an editor, from the Runs
+// view's context menu, from the waterfall's header, or from the palette with a waterfall in front.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import { otlpLine, type TestSpan } from '../unit/otlpBuilder';
 import { launchVSCode, type Session } from './harness';
+import type { Frame } from 'playwright-core';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const VSIX = join(REPO, 'dist', 'tracerun.vsix');
@@ -161,4 +164,81 @@ test('copy a run as JSON from its context menu and paste it into an editor', asy
   const chat = doc.spans[0].children.find((c) => c.name === 'chat gpt-4o-mini');
   assert.deepEqual(chat?.messages?.map((m) => m.role), ['system', 'user']);
   await s.screenshot('03-run-json-pasted');
+});
+
+/** The run the clipboard holds, once a copy put one there (it is emptied before each copy). */
+async function copiedRun(): Promise<{ traceId: string; spans: { input: string }[] }> {
+  return s.poll('a run on the clipboard', async () => {
+    const text = await s.page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>);
+    return text.includes('"traceId"') ? JSON.parse(text) : undefined;
+  }, 15_000);
+}
+
+const clearClipboard = () => s.page.evaluate(() => (globalThis as any).navigator.clipboard.writeText(''));
+
+/** Opens a run's waterfall as a user does, by clicking its row; the waterfall's frame once it shows that run. */
+async function openRunWaterfall(question: string, traceId: string): Promise<Frame> {
+  const row = (await runRows()).find((r) => r.description.startsWith(question))!;
+  await row.locator.click();
+  return s.webviewFrame(async (f) => ((await f.textContent('.run-header').catch(() => null)) ?? '').includes(traceId), 30_000);
+}
+
+test("copy a run as JSON from the waterfall's header and paste it into an editor", async () => {
+  const traceId = '1'.repeat(32);
+  const frame = await openRunWaterfall(QUESTIONS[0], traceId);
+  await frame.waitForSelector('.run-header .header-actions button[title="Copy Run as JSON"]');
+  await s.parkMouse();
+  await s.screenshot('04-waterfall-header-share');
+  await clearClipboard();
+  await frame.click('.run-header .header-actions button[title="Copy Run as JSON"]');
+  const doc = await copiedRun();
+  assert.equal(doc.traceId, traceId, "the waterfall's run");
+  assert.equal(doc.spans[0].input, QUESTIONS[0]);
+
+  await s.runCommand('File: New Untitled Text File');
+  await s.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
+  await s.page.keyboard.press('Control+V');
+  await s.poll('the paste to land', async () => ((await s.activeEditorInfo()).dirty ? true : undefined), 15_000);
+  await s.page.keyboard.press('Control+Home');
+  await s.poll('the question pasted into the editor', async () => {
+    const text = await s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? ''));
+    return text.replace(/\u00a0/g, ' ').includes(`"input": "${QUESTIONS[0]}"`) ? text : undefined;
+  }, 15_000);
+  await s.screenshot('05-header-json-pasted');
+});
+
+test('Copy Run as JSON from the palette copies the run of the waterfall in front, not the one selected in the Runs view', async () => {
+  // The second run's row is clicked last: the Runs view's selection is it...
+  await openRunWaterfall(QUESTIONS[1], '2'.repeat(32));
+  // ...while the first run's waterfall (opened before, left of it) is brought to the front.
+  await s.page.locator('.editor-group-container.active .tabs-container .tab', { hasText: 'Waterfall: support_agent.run' }).first().click();
+  await s.webviewFrame(async (f) => ((await f.textContent('.run-header').catch(() => null)) ?? '').includes('1'.repeat(32)), 15_000);
+  await clearClipboard();
+  await s.runCommand('Trace Run: Copy Run as JSON');
+  const doc = await copiedRun();
+  assert.equal(doc.traceId, '1'.repeat(32), "the focused waterfall's run");
+  assert.equal(doc.spans[0].input, QUESTIONS[0]);
+});
+
+test("Save Run As… from the waterfall's header writes the run as one OTLP line where the user chooses", async () => {
+  const traceId = '4'.repeat(32);
+  const frame = await openRunWaterfall(QUESTIONS[3], traceId);
+  await frame.click('.run-header .header-actions button[title="Save Run As… (OTLP JSON)"]');
+  // code-server's save dialog is a path in the quick input; the run's file name is offered in the workspace.
+  const input = s.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  const target = join(workspace, 'shared', 'run-4.otlp.jsonl');
+  mkdirSync(join(workspace, 'shared'), { recursive: true });
+  await s.poll('the offered file name', async () => ((await input.inputValue()).endsWith('-44444444.otlp.jsonl') ? true : undefined), 10_000, () => input.inputValue());
+  await input.fill(target);
+  // The dialog checks a typed path before it takes it: OK is pressed once it has settled.
+  await s.page.waitForTimeout(500);
+  await s.page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+  await s.poll('the saved notice', async () => (await s.notifications()).find((n) => n.startsWith('Saved run "support_agent.run" to run-4.otlp.jsonl')), 15_000, async () => (await s.notifications()).join('\n'));
+  assert.ok(existsSync(target));
+  assert.equal(readFileSync(target, 'utf8').split('\n').length, 2, 'one line');
+  const back = await readTraceFiles([target]);
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.store.trace(traceId)?.spanCount, 3);
+  await s.screenshot('06-header-saved');
 });

@@ -6,7 +6,8 @@ import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import type { Trace } from '../../src/core/model/trace';
 import { RunComparison } from '../../src/core/compare/comparison';
 import { alignTreesSteps } from '../../src/core/compare/align';
-import { ContentFlag } from '../../src/protocol/compare';
+import { ContentFlag, type ComparePairView, type CompareSpanView } from '../../src/protocol/compare';
+import { changeChips } from '../../webview/compare/pairText';
 import { pairView } from '../../src/core/compare/pairs';
 import { previousRunOf } from '../../src/core/compare/previousRun';
 import { diffJson, diffWords } from '../../src/core/compare/textDiff';
@@ -283,4 +284,15 @@ test('a 10,000-span fan-out aligns in steps (for time slices) to the same rows',
   assert.ok(yields >= 2, `yields between slices (${yields})`);
   assert.deepEqual(next.value.map((p) => [p.a?.span.spanId, p.b?.span.spanId]), cmp.pairs.map((p) => [p.a?.span.spanId, p.b?.span.spanId]));
   assert.equal(cmp.pairs.filter((p) => !p.b).length, 10, 'the 10 extra fetches of A are on A only');
+});
+
+test("a pair's chips name each of input, output and messages that differ, messages too when input or output also differ", () => {
+  const span = { spanId: 'a000000000000001', name: 'chat', kind: 'llm', startMs: 0, durationMs: 10 } as CompareSpanView;
+  const pair: ComparePairView = { a: span, b: span, depth: 0, statusChanged: false, modelChanged: false };
+  const chips = (flags: number) => changeChips(pair, ContentFlag.Checked | flags);
+  assert.deepEqual(chips(ContentFlag.Messages), ['messages']);
+  assert.deepEqual(chips(ContentFlag.Input | ContentFlag.Messages), ['input', 'messages']);
+  assert.deepEqual(chips(ContentFlag.Input | ContentFlag.Output | ContentFlag.Messages), ['input', 'output', 'messages']);
+  assert.deepEqual(chips(ContentFlag.Output), ['output']);
+  assert.deepEqual(changeChips({ ...pair, b: undefined }, ContentFlag.Input), [], 'a span on one side only has nothing to compare');
 });

@@ -1,7 +1,7 @@
 // Sharing a run: the JSON document of Copy Run as JSON and `tracerun export`, and the OTLP
 // line of Save Run As…, which the reader reads back to the same spans.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../src/cli/cli';
@@ -9,6 +9,8 @@ import { compactJson, runOtlpLine } from '../../src/core/export/otlpJson';
 import { runJson, shorten, type RunJsonSpan } from '../../src/core/export/runJson';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
 import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
+import type { SpanRecord } from '../../src/core/model/span';
+import type { SpanNode, Trace } from '../../src/core/model/trace';
 import { spanDetailsOf } from '../../src/core/waterfall/spanDetailsExtras';
 import { attr, ms, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -231,4 +233,60 @@ test('Copy Run as JSON and tracerun export: a span failed with no status message
   const code = await runCli(['export', file, '--trace', TRACE], { out: (s) => (printed += `${s}\n`), err: () => {} });
   assert.equal(code, 0);
   assert.equal(JSON.parse(printed).spans[0].children[0].error, "KeyError: 'A1042'");
+});
+
+test('Save Run As writes OTLP for runs of every format read: each file read back has the same tree, names, kinds, times, status, attributes, events and resource', async (t) => {
+  const dir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'formats');
+  const out = tempDir(t);
+  for (const name of readdirSync(dir)) {
+    const { store } = await readTraceFiles([path.join(dir, name)]);
+    assert.ok(store.traceCount > 0, `${name}: runs read`);
+    for (const before of store.runs()) {
+      const saved = path.join(out, `${name}.${before.traceId}.otlp.jsonl`);
+      const line = await runOtlpLine(before);
+      writeFileSync(saved, `${line}\n`);
+      // OTLP/JSON as the spec writes it: hex ids, nanosecond times as strings, attributes as AnyValue.
+      for (const rs of JSON.parse(line).resourceSpans) {
+        for (const ss of rs.scopeSpans) {
+          for (const s of ss.spans) {
+            assert.match(s.traceId, /^[0-9a-f]{32}$/, `${name}: ${s.name} traceId`);
+            assert.match(s.spanId, /^[0-9a-f]{16}$/, `${name}: ${s.name} spanId`);
+            assert.match(s.startTimeUnixNano, /^\d+$/, `${name}: ${s.name} start`);
+            for (const a of s.attributes ?? []) assert.equal(typeof a.value, 'object', `${name}: ${s.name} ${a.key} as AnyValue`);
+          }
+        }
+      }
+      const back = await readTraceFiles([saved]);
+      assert.deepEqual(back.problems, [], `${name}: read back without problems`);
+      assert.equal(back.store.traceCount, 1, name);
+      const after = back.store.trace(before.traceId);
+      assert.ok(after !== undefined, `${name}: same trace id`);
+      assert.equal(after.spanCount, before.spanCount, `${name}: every span`);
+      const shape = (trace: Trace) => {
+        const walk = (nodes: readonly SpanNode[]): unknown[] => nodes.map((n) => [n.span.name, n.span.spanId, walk(n.children)]);
+        return walk(trace.tree().roots);
+      };
+      assert.deepEqual(shape(after), shape(before), `${name}: same tree`);
+      for (const span of before.allSpans()) {
+        const other: SpanRecord = after.span(span.spanId)!;
+        const facts = (s: SpanRecord) => ({
+          parent: s.parentSpanId,
+          name: s.name,
+          kind: s.kind,
+          start: s.startNs,
+          end: s.endNs,
+          status: s.statusCode,
+          error: s.errorMessage,
+          service: s.resource.serviceName,
+          scope: s.scope,
+        });
+        assert.deepEqual(facts(other), facts(span), `${name}: ${span.name}`);
+        const [a, b] = await Promise.all([loadSpanDetails(span), loadSpanDetails(other)]);
+        assert.deepEqual(b.attributes, a.attributes, `${name}: ${span.name} attributes`);
+        assert.deepEqual(b.resourceAttributes, a.resourceAttributes, `${name}: ${span.name} resource`);
+        assert.deepEqual(b.events, a.events, `${name}: ${span.name} events`);
+        assert.deepEqual(b.links, a.links, `${name}: ${span.name} links`);
+      }
+    }
+  }
 });

@@ -141,6 +141,16 @@ test('a run tooltip shows its input, output, models and cost, all as text', () =
   assert.ok(!bare.allMarkdown.includes('Input') && !bare.text.some((t) => t.startsWith('Model')), 'nothing read yet, nothing shown');
 });
 
+test('a run tooltip cuts a long input or output at 1,500 characters and says so, and where to read all of it', () => {
+  const md = new RecordingMarkdown();
+  appendRunTooltip(md, run({ input: 'q'.repeat(4000), output: 'short answer' }), reports().report);
+  assert.ok(md.text.includes(`${'q'.repeat(1500)}…`), 'the first 1,500 characters');
+  assert.ok(!md.text.some((t) => t.includes('q'.repeat(1501))), 'no more');
+  assert.match(md.allMarkdown, /1,500 of 4,000 characters shown: open the run's waterfall to read all of it/);
+  assert.equal(md.allMarkdown.match(/characters shown/g)?.length, 1, 'a short output is whole, with no note');
+  assert.ok(md.text.includes('short answer'));
+});
+
 test('a session tooltip passes its id as text', () => {
   for (const hostile of HOSTILE) {
     const md = new RecordingMarkdown();

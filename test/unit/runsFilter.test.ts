@@ -137,6 +137,26 @@ test('session keys of each convention, on the root or any span', () => {
   }
 });
 
+test("LangSmith run records: their extra.metadata's thread_id, session_id or conversation_id groups runs into sessions", async (t) => {
+  const file = path.join(tempDir(t), 'runs.jsonl');
+  const record = (n: number, metadata: Record<string, unknown>) =>
+    JSON.stringify({ id: `0d3b4c1e-7f6a-4b2c-9d8e-00000000000${n}`, run_type: 'chain', name: 'support_agent', start_time: `2024-05-01T12:0${n}:00.000000`, end_time: `2024-05-01T12:0${n}:01.000000`, inputs: { question: `q${n}` }, extra: { metadata } });
+  writeFileSync(
+    file,
+    [
+      record(1, { thread_id: 'thread-1', ls_run_depth: 0 }),
+      record(2, { thread_id: 'thread-1' }),
+      record(3, { session_id: 'session-2' }),
+      record(4, { conversation_id: 42 }),
+      record(5, { user: 'no session here' }),
+    ].join('\n') + '\n',
+  );
+  const runs = (await readTraceFiles([file])).store.runs();
+  const question = (trace: Trace) => Number(trace.traceId.slice(-1));
+  const grouped = groupBySession(runs).map((e) => (e.type === 'run' ? question(e.trace) : `${e.sessionId}: ${e.runs.map(question).join(',')}`));
+  assert.deepEqual(grouped, [5, '42: 4', 'session-2: 3', 'thread-1: 1,2']);
+});
+
 test('the session keys are kept by the reader index, so grouping runs reads no file', () => {
   for (const key of SESSION_KEYS) assert.ok(INDEXED_ATTRIBUTE_KEYS.has(key), key);
 });

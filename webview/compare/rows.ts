@@ -1,8 +1,9 @@
 // The compare panel's rows: each aligned pair as A's span (name, bar), the deltas, and B's span
 // (name, bar), drawn into pooled elements by the shared virtual list.
-import { ContentFlag, type ComparePairView, type CompareSpanView } from '../../src/protocol/compare';
-import { durationDeltaText, formatDuration, signedDuration } from '../../src/protocol/format';
+import type { ComparePairView, CompareSpanView } from '../../src/protocol/compare';
+import { durationDeltaText, formatDuration } from '../../src/protocol/format';
 import { el } from '../dom';
+import { changeChips } from './pairText';
 import type { RowElement, RowSource } from '../virtualRows';
 
 export const ROW_HEIGHT = 22;
@@ -68,21 +69,6 @@ function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: nu
   parts.bar.style.width = `max(1px, ${Math.min(100 - left, width)}%)`;
 }
 
-/** The chips naming what changed in a pair: status, model, tokens, time to first token, input, output, messages. */
-export function changeChips(p: ComparePairView, flags: number): string[] {
-  if (!p.a || !p.b) return [];
-  const out: string[] = [];
-  if (p.statusChanged) out.push(p.b.error ? 'failed' : 'fixed');
-  if (p.modelChanged) out.push('model');
-  if (p.tokensDelta) out.push(`tok ${p.tokensDelta > 0 ? '+' : '−'}${Math.abs(p.tokensDelta).toLocaleString('en-US')}`);
-  // Under a millisecond is no change worth a chip.
-  if (p.ttftDeltaMs !== undefined && Math.abs(p.ttftDeltaMs) >= 1) out.push(`TTFT ${signedDuration(p.ttftDeltaMs)}`);
-  if (flags & ContentFlag.Input) out.push('input');
-  if (flags & ContentFlag.Output) out.push('output');
-  if (flags & ContentFlag.Messages && !(flags & (ContentFlag.Input | ContentFlag.Output))) out.push('messages');
-  return out;
-}
-
 export function compareRows(model: CompareModel): RowSource<CompareRow> {
   return {
     rowHeight: ROW_HEIGHT,
@@ -104,6 +90,7 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
         for (const side of [view.a, view.b]) (side.name.textContent = ''), (side.icon.className = 'codicon'), (side.bar.hidden = true);
         view.delta.textContent = '…';
         view.chips.replaceChildren();
+        view.chips.title = '';
         return;
       }
       view.el.setAttribute('aria-selected', String(index === model.selected));
@@ -117,6 +104,9 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
       view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p.durationDeltaMs, p.durationDeltaPct);
       view.delta.className = `cmp-duration${p.durationDeltaMs !== undefined && p.durationDeltaMs > 0 ? ' slower' : p.durationDeltaMs !== undefined && p.durationDeltaMs < 0 ? ' faster' : ''}`;
       view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first diff' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
+      // A narrow column cuts chips off: the tooltip names them all.
+      const changes = chips.filter((c) => c !== 'first diff');
+      view.chips.title = changes.length > 0 ? `Differs: ${changes.join(', ')}` : '';
     },
   };
 }

@@ -48,57 +48,62 @@ export async function loadSpanDetails(span: SpanOnDisk): Promise<SpanDetails> {
     throw new Error(`${span.origin.file} no longer exists; the span's details were in it`);
   }
   try {
-    const spanText = (await readRange(handle, span.byteStart, span.byteEnd)).toString('utf8');
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(spanText) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
-    }
-    // Console exporter objects and run records carry their details in their own shape.
-    const foreign = foreignSpanDetails(raw, span.spanId, span.resource.serviceName);
-    if (foreign && 'details' in foreign) {
-      const { attributesStart, attributesEnd } = span.resource;
-      if (attributesEnd <= attributesStart) return foreign.details;
-      // A Jaeger process's tags: `{key, type, value}` decode as OTLP KeyValues do.
-      try {
-        const tags = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
-        return { ...foreign.details, resourceAttributes: { ...foreign.details.resourceAttributes, ...tags } };
-      } catch {
-        return foreign.details;
-      }
-    }
-    if (foreign || normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
-      throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
-    }
-    let resourceAttributes: Attributes = {};
-    const { attributesStart, attributesEnd } = span.resource;
-    if (attributesEnd > attributesStart) {
-      try {
-        resourceAttributes = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
-      } catch {
-        // The span itself read fine; missing resource attributes are not worth failing for.
-      }
-    }
-    const events = Array.isArray(raw.events) ? raw.events : [];
-    const links = Array.isArray(raw.links) ? raw.links : [];
-    return {
-      attributes: decodeKeyValues(raw.attributes),
-      resourceAttributes,
-      events: events.map((e: Record<string, unknown>) => ({
-        name: String(e.name ?? ''),
-        timeNs: parseNanos(String(e.timeUnixNano ?? e.time_unix_nano ?? '')),
-        attributes: decodeKeyValues(e.attributes),
-      })),
-      links: links.map((l: Record<string, unknown>) => ({
-        traceId: normalizeId(String(l.traceId ?? l.trace_id ?? ''), 16),
-        spanId: normalizeId(String(l.spanId ?? l.span_id ?? ''), 8),
-        attributes: decodeKeyValues(l.attributes),
-      })),
-      traceState: typeof raw.traceState === 'string' && raw.traceState ? raw.traceState : undefined,
-    };
+    return await readSpanDetails(handle, span);
   } finally {
     await handle.close();
   }
+}
+
+/** `loadSpanDetails` from a source already open: for a walk over many spans of one file (an export). */
+export async function readSpanDetails(handle: RangeReader, span: SpanOnDisk): Promise<SpanDetails> {
+  const spanText = (await readRange(handle, span.byteStart, span.byteEnd)).toString('utf8');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(spanText) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
+  }
+  // Console exporter objects and run records carry their details in their own shape.
+  const foreign = foreignSpanDetails(raw, span.spanId, span.resource.serviceName);
+  if (foreign && 'details' in foreign) {
+    const { attributesStart, attributesEnd } = span.resource;
+    if (attributesEnd <= attributesStart) return foreign.details;
+    // A Jaeger process's tags: `{key, type, value}` decode as OTLP KeyValues do.
+    try {
+      const tags = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
+      return { ...foreign.details, resourceAttributes: { ...foreign.details.resourceAttributes, ...tags } };
+    } catch {
+      return foreign.details;
+    }
+  }
+  if (foreign || normalizeId(String(raw.spanId ?? raw.span_id ?? ''), 8) !== span.spanId) {
+    throw new Error(`${span.origin.file} changed since it was read; the span's details are no longer there`);
+  }
+  let resourceAttributes: Attributes = {};
+  const { attributesStart, attributesEnd } = span.resource;
+  if (attributesEnd > attributesStart) {
+    try {
+      resourceAttributes = decodeKeyValues(JSON.parse((await readRange(handle, attributesStart, attributesEnd)).toString('utf8')));
+    } catch {
+      // The span itself read fine; missing resource attributes are not worth failing for.
+    }
+  }
+  const events = Array.isArray(raw.events) ? raw.events : [];
+  const links = Array.isArray(raw.links) ? raw.links : [];
+  return {
+    attributes: decodeKeyValues(raw.attributes),
+    resourceAttributes,
+    events: events.map((e: Record<string, unknown>) => ({
+      name: String(e.name ?? ''),
+      timeNs: parseNanos(String(e.timeUnixNano ?? e.time_unix_nano ?? '')),
+      attributes: decodeKeyValues(e.attributes),
+    })),
+    links: links.map((l: Record<string, unknown>) => ({
+      traceId: normalizeId(String(l.traceId ?? l.trace_id ?? ''), 16),
+      spanId: normalizeId(String(l.spanId ?? l.span_id ?? ''), 8),
+      attributes: decodeKeyValues(l.attributes),
+    })),
+    traceState: typeof raw.traceState === 'string' && raw.traceState ? raw.traceState : undefined,
+  };
 }
 

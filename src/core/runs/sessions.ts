@@ -5,7 +5,8 @@
  * - `gen_ai.conversation.id`: OpenTelemetry GenAI;
  * - `langfuse.session.id`: Langfuse's earlier OpenTelemetry SDKs;
  * - `langsmith.metadata.session_id` / `.thread_id` / `.conversation_id`: the metadata keys
- *   LangSmith groups runs into threads by, as its OpenTelemetry exporter writes metadata.
+ *   LangSmith groups runs into threads by, as its OpenTelemetry exporter writes metadata
+ *   (LangSmith run records' `extra.metadata` is read into the same keys, `runRecord.ts`).
  * These keys are in the index (`indexedAttributes.ts`), so grouping reads no file.
  */
 import type { Attributes } from '../model/span';

@@ -14,3 +14,8 @@ export function foreignSpanDetails(raw: unknown, spanId: string, serviceName?: s
   if (isRunRecord(raw)) return runSpanId(raw) === spanId ? { details: runSpanDetails(raw) } : { changed: true };
   return undefined;
 }
+
+/** Whether a span's object, as read back from its file, is in a format other than OTLP. */
+export function isForeignSpan(raw: unknown): boolean {
+  return isConsoleSpan(raw) || isJaegerSpan(raw) || isRunRecord(raw);
+}

@@ -158,6 +158,9 @@ function tokens(obj: JsonObject): { input?: number; output?: number; total?: num
   };
 }
 
+/** Metadata keys that name a LangSmith thread (its docs: session_id, thread_id, conversation_id). */
+const THREAD_KEYS = ['session_id', 'thread_id', 'conversation_id'] as const;
+
 function runAttributes(obj: JsonObject): Attributes {
   const out: Attributes = isObject(obj.attributes) ? plainAttributes(obj.attributes) : {};
   const type = String(obj.run_type ?? obj.type ?? '').toLowerCase();
@@ -178,7 +181,15 @@ function runAttributes(obj: JsonObject): Attributes {
   payload(out, 'input', obj.inputs ?? obj.input);
   payload(out, 'output', obj.outputs ?? obj.output);
   if (Array.isArray(obj.tags) && obj.tags.length > 0) out['tag.tags'] = obj.tags.map(String);
-  if (metadata !== undefined) out.metadata = JSON.stringify(metadata);
+  if (metadata !== undefined) {
+    out.metadata = JSON.stringify(metadata);
+    // The keys LangSmith groups runs into threads by, also as its OpenTelemetry exporter
+    // writes them: the runs tree's sessions read them from the index (`runs/sessions.ts`).
+    for (const key of THREAD_KEYS) {
+      const v = metadata[key];
+      if ((typeof v === 'string' && v !== '') || typeof v === 'number') out[`langsmith.metadata.${key}`] = v;
+    }
+  }
   if (Object.keys(params).length > 0) out['llm.invocation_parameters'] = JSON.stringify(params);
   const service = obj.service ?? metadata?.[SERVICE_NAME] ?? metadata?.service;
   if (typeof service === 'string' && service) out[SERVICE_NAME] = service;

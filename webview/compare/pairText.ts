@@ -1,0 +1,20 @@
+// The chips naming what changed in a compare pair besides its duration. No DOM, so the words are unit-tested under Node.
+import { ContentFlag, type ComparePairView } from '../../src/protocol/compare';
+import { signedDuration } from '../../src/protocol/format';
+
+/** The chips naming what changed in a pair: status, model, tokens, time to first token, input, output, messages. */
+export function changeChips(p: ComparePairView, flags: number): string[] {
+  if (!p.a || !p.b) return [];
+  const out: string[] = [];
+  if (p.statusChanged) out.push(p.b.error ? 'failed' : 'fixed');
+  if (p.modelChanged) out.push('model');
+  if (p.tokensDelta) out.push(`tok ${p.tokensDelta > 0 ? '+' : '−'}${Math.abs(p.tokensDelta).toLocaleString('en-US')}`);
+  // Under a millisecond is no change worth a chip.
+  if (p.ttftDeltaMs !== undefined && Math.abs(p.ttftDeltaMs) >= 1) out.push(`TTFT ${signedDuration(p.ttftDeltaMs)}`);
+  if (flags & ContentFlag.Input) out.push('input');
+  if (flags & ContentFlag.Output) out.push('output');
+  // Each on its own, as the issue lists them: a conversation can differ along with an input
+  // or output, and the pair's diff shows it message by message.
+  if (flags & ContentFlag.Messages) out.push('messages');
+  return out;
+}
