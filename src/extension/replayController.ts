@@ -75,7 +75,7 @@ export class ReplayController implements vscode.Disposable {
       // First replay of this span: rebuild its request. Later ones reopen the edited document.
       let doc: ReplayDocument;
       try {
-        doc = buildReplayDocument(await loadReplaySpan(span));
+        doc = buildReplayDocument(await loadReplaySpan(span, this.service.store.logRecords));
       } catch (err) {
         void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
         return;
