@@ -223,6 +223,7 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.OpenTraceFile]: () => openTraceFile(service),
       [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),
       [Commands.RunReplay]: (uri) => replay.run(uri),
+      [Commands.RunReplayTimes]: (uri) => replay.runTimes(uri),
       [Commands.SetReplayApiKey]: () => replaySecrets.prompt(),
       [Commands.SearchBackend]: (e) => remoteCommands.search(e),
       [Commands.RefreshRemote]: () => remoteTree.refresh(),
