@@ -9,6 +9,7 @@ import { isCancellation } from '../core/replay/providerErrors';
 import type { ReplayAnswer } from '../core/replay/replayAnswer';
 import { answersSummary, answersText } from '../core/replay/replayAnswers';
 import { answerFacts, answerText } from '../core/replay/replayDiff';
+import { documentEndpoint, noEndpointMessage, withBaseUrl } from '../core/replay/replayEndpoint';
 import { parseReplayDocument, REPLAY_FILE_SUFFIX, type ReplayDocument } from '../core/replay/replayDocument';
 import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
 import { loadReplaySpan } from '../core/replay/replaySpan';
@@ -150,8 +151,11 @@ export class ReplayController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
       return;
     }
-    const settings = readReplaySettings();
-    const baseUrl = doc.baseUrl ?? (doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl);
+    const baseUrl = documentEndpoint(doc);
+    if (baseUrl === undefined) {
+      this.offerEndpoint(document, doc);
+      return;
+    }
     let apiKey = await this.secrets.get(doc.provider, baseUrl);
     if (apiKey === undefined) {
       if (!(await this.secrets.prompt(doc.provider))) return;
@@ -215,6 +219,25 @@ export class ReplayController implements vscode.Disposable {
     const failure = errors.find((e) => e !== 'Replay cancelled.');
     if (failure) void vscode.window.showErrorMessage(`Trace Run: ${failure}`);
     if (answers.length > 0 || failure) await this.record(doc, answers, errors, baseUrl, startedAtMs);
+  }
+
+  /**
+   * A document without "baseUrl" is not sent (the editor would not show where it goes): says
+   * so, and offers to write the setting's endpoint into the document, to be seen before Run.
+   */
+  private offerEndpoint(document: vscode.TextDocument, doc: ReplayDocument): void {
+    const settings = readReplaySettings();
+    const url = doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl;
+    const add = 'Add It to the Document';
+    void vscode.window.showErrorMessage(`Trace Run: ${noEndpointMessage(doc.provider, url)}`, add).then(async (chosen) => {
+      if (chosen !== add) return;
+      const text = withBaseUrl(document.getText(), url);
+      if (text === undefined) return;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
+      await vscode.workspace.applyEdit(edit);
+      await vscode.window.showTextDocument(document, { preview: false });
+    });
   }
 
   /** The replay as a run in the workspace's `.tracerun/`, so the Runs view lists it. */
