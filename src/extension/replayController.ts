@@ -172,9 +172,15 @@ export class ReplayController implements vscode.Disposable {
       recordedUri,
       `Recorded · ${recorded?.model ?? doc.model} · ${recorded ? answerFacts(recorded) : 'no answer was recorded'}\n${RULE}\n${recorded ? answerText(recorded) : ''}`,
     );
-    const header = (facts: string) => `Replay · ${doc.model} at ${baseUrl} · ${facts}\n${RULE}\n`;
+    // With N answers, how many agree gets a line of its own, seen first even in a narrow diff.
+    const header = (facts: string) =>
+      times === 1 ? `Replay · ${doc.model} at ${baseUrl} · ${facts}\n${RULE}\n` : `Replay · ${doc.model} at ${baseUrl} · ${times} answers\n${facts}\n${RULE}\n`;
     this.documents.set(replayUri, header('sending…'));
-    await openDiff(recordedUri, replayUri, `Recorded ↔ Replay: ${spanName}`, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    // Beside the replay document, not beside whatever is active: run from a diff or the palette,
+    // `Beside` would open one more group each time and squeeze the document off the screen.
+    const documentColumn = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn;
+    const viewColumn = documentColumn !== undefined ? documentColumn + 1 : vscode.ViewColumn.Beside;
+    await openDiff(recordedUri, replayUri, `Recorded ↔ Replay: ${spanName}`, { preview: false, viewColumn });
 
     const answers: ReplayAnswer[] = [];
     const errors: string[] = [];
