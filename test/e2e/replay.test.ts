@@ -1,7 +1,8 @@
 // Replay a recorded model call: from the chat span's context menu, edit the system prompt in
 // the replay document, Run with Ctrl+Enter against a loopback fake OpenAI-compatible API the
 // test starts, see the streamed answer beside the recorded one, and the replay run in the
-// Runs view; a 401 and a 429 show their messages.
+// Runs view; a 401 and a 429 show their messages; Run Replay N Times… shows N answers and how
+// many agree; an Anthropic span goes to the same fake's Messages API.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,26 @@ const spans: TestSpan[] = [
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Let me look that up for you.' }] }]),
     },
   },
+  {
+    traceId: TRACE,
+    spanId: '3'.repeat(16),
+    parentSpanId: '1'.repeat(16),
+    name: 'chat claude-3-5-haiku',
+    kind: 3,
+    start: at(900),
+    end: at(1400),
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-3-5-haiku',
+      'gen_ai.request.max_tokens': 64,
+      'gen_ai.usage.input_tokens': 30,
+      'gen_ai.usage.output_tokens': 2,
+      'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Classify the ticket.' }]),
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'My parcel arrived damaged' }] }]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'shipping' }] }]),
+    },
+  },
 ];
 
 let s: Session;
@@ -55,7 +76,7 @@ before(async () => {
     vsixPath: VSIX,
     workspaceDir: workspace,
     name: 'replay',
-    settings: { 'tracerun.receiver.enabled': false, 'tracerun.replay.openaiBaseUrl': `${fake.url}/v1` },
+    settings: { 'tracerun.receiver.enabled': false, 'tracerun.replay.openaiBaseUrl': `${fake.url}/v1`, 'tracerun.replay.anthropicBaseUrl': fake.url },
   });
 });
 
@@ -65,7 +86,9 @@ after(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-const editorText = () => s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' '));
+/** The text of the active group's editor (several groups are open by the later steps). */
+const editorText = () =>
+  s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-group-container.active .editor-instance .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' '));
 /** Both sides of the diff editor (side by side or inline, as the width decides). */
 const diffText = () =>
   s.page.evaluate(() =>
@@ -90,7 +113,7 @@ test('Replay… on the chat span, edit the system prompt, Run: the streamed answ
   await s.screenshot('01-replay-document');
 
   // Edit the system prompt as a user would: find it (Escape leaves the match selected), type over it.
-  await s.page.locator('.editor-instance .monaco-editor textarea').first().focus();
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
   await s.page.keyboard.press('Control+F');
   await s.page.keyboard.type('Answer the customer kindly.');
   await s.page.keyboard.press('Enter');
@@ -143,4 +166,60 @@ test("Replay… from the waterfall's details of an LLM call opens its replay doc
   await frame.click('.details vscode-button:text("Replay…")');
   await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
   await s.screenshot('05-replay-from-details');
+});
+
+test('Run Replay N Times… from the editor title: 3 answers, each under its own rule, and how many agree', async () => {
+  // The replay document the waterfall just opened is the active editor: its title bar has the action.
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000);
+  // The steps before left a diff per run and the waterfall in groups side by side: one group, for a readable screen.
+  await s.runCommand('View: Join All Editor Groups');
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000);
+  const sent = fake.requests.length;
+  await s.page.locator('.editor-group-container.active .title .editor-actions [aria-label^="Run Replay N Times"]').first().click({ timeout: 10_000 });
+  const box = s.page.locator('.quick-input-widget .quick-input-box input');
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.fill('21');
+  await s.poll('the range check', async () => ((await s.page.locator('.quick-input-widget').innerText()).includes('A whole number from 1 to 20') ? true : undefined), 10_000);
+  await box.fill('3');
+  await box.press('Enter');
+  const shown = await s.poll('three answers and how many agree', async () => {
+    const text = await diffText();
+    return /^3 of 3 answers agree$/m.test(text) && /━━ answer 3 of 3 · A, as 3 of 3 said/.test(text) ? text : undefined;
+  }, 30_000, async () => `${await diffText()} || ${(await s.notifications()).join(' | ')}`);
+  assert.match(shown, /━━ answer 1 of 3 · A, as 3 of 3 said · \d+ in \/ 1 out tokens/);
+  assert.match(shown, /━━ answer 2 of 3 · A, as 3 of 3 said/);
+  assert.equal(fake.requests.length, sent + 3, 'three requests sent');
+  await s.screenshot('06-replay-three-times');
+});
+
+test('an Anthropic span replays through the Messages API at the Anthropic endpoint setting', async () => {
+  await s.openViewContainer('Trace Run');
+  const claude = await s.waitForTreeItem('chat claude-3-5-haiku', { viewTitle: 'Runs', timeout: 20_000 });
+  await claude.locator.click({ button: 'right' });
+  await s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' }).first().hover({ timeout: 10_000 });
+  await s.page.keyboard.press('Enter');
+  await s.waitForActiveEditor({ title: /claude.*\.tracerun-replay\.json$/ }, 15_000);
+  const opened = await s.poll('the Anthropic request', async () => {
+    const t = await editorText();
+    return t.includes('My parcel arrived damaged') ? t : undefined;
+  }, 15_000, editorText);
+  assert.match(opened, /"provider": "anthropic"/);
+  assert.match(opened, /"baseUrl": "http:\/\/127\.0\.0\.1:\d+"/);
+
+  const sent = fake.requests.length;
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
+  await s.page.keyboard.press('Control+Enter');
+  const answer = await s.poll('the Anthropic answer beside the recorded one', async () => {
+    const text = await diffText();
+    return /Replay · claude-3-5-haiku at http:\/\/127\.0\.0\.1:\d+ · \d+ in \/ 1 out tokens/.test(text) && /^refunds$/m.test(text) ? text : undefined;
+  }, 30_000, async () => `${await diffText()} || ${(await s.notifications()).join(' | ')}`);
+  assert.match(answer, /Recorded · claude-3-5-haiku · 30 in \/ 2 out tokens · 500 ms/);
+  assert.match(answer, /^shipping$/m);
+  assert.equal(fake.requests.length, sent + 1, 'one request sent');
+  const request = fake.requests.at(-1)!;
+  assert.equal(request.path, '/v1/messages');
+  assert.equal(request.body.system, 'Classify the ticket.');
+  assert.equal(request.body.max_tokens, 64);
+  assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'My parcel arrived damaged' }] }]);
+  await s.screenshot('07-replay-anthropic');
 });
