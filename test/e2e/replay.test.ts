@@ -2,7 +2,8 @@
 // the replay document, Run with Ctrl+Enter against a loopback fake OpenAI-compatible API the
 // test starts, see the streamed answer beside the recorded one, and the replay run in the
 // Runs view; a 401 and a 429 show their messages; Run Replay N Times… shows N answers and how
-// many agree; an Anthropic span goes to the same fake's Messages API.
+// many agree; an Anthropic span goes to the same fake's Messages API; the lens over the line
+// that made the calls lists them with a Replay… button on each model call.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,12 @@ const base = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
 const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
 const TRACE = 'ab'.repeat(16);
 
+// Every span of the run was made by one line of the app: its lens lists them.
+const AGENT_PY = ['from llm import chat', '', 'answer = chat(question)', ''].join('\n');
+const CALLED_AT = { 'code.filepath': 'src/agent.py', 'code.lineno': 3 };
+
 const spans: TestSpan[] = [
-  { traceId: TRACE, spanId: '1'.repeat(16), name: 'support_agent.run', start: at(0), end: at(1500), attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+  { traceId: TRACE, spanId: '1'.repeat(16), name: 'support_agent.run', start: at(0), end: at(1500), attributes: { 'gen_ai.operation.name': 'invoke_agent', ...CALLED_AT } },
   {
     traceId: TRACE,
     spanId: '2'.repeat(16),
@@ -30,6 +35,7 @@ const spans: TestSpan[] = [
     end: at(810),
     attributes: {
       'gen_ai.operation.name': 'chat',
+      ...CALLED_AT,
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.request.temperature': 0.2,
@@ -50,6 +56,7 @@ const spans: TestSpan[] = [
     end: at(1400),
     attributes: {
       'gen_ai.operation.name': 'chat',
+      ...CALLED_AT,
       'gen_ai.provider.name': 'anthropic',
       'gen_ai.request.model': 'claude-3-5-haiku',
       'gen_ai.request.max_tokens': 64,
@@ -72,6 +79,8 @@ before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-replay-'));
   mkdirSync(join(workspace, '.tracerun'));
   writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine(spans, 'support-agent'));
+  mkdirSync(join(workspace, 'src'));
+  writeFileSync(join(workspace, 'src', 'agent.py'), AGENT_PY);
   s = await launchVSCode({
     vsixPath: VSIX,
     workspaceDir: workspace,
@@ -95,15 +104,30 @@ const diffText = () =>
     [...(globalThis as any).document.querySelectorAll('.monaco-diff-editor .view-lines')].map((e: any) => String(e.innerText)).join('\n').replace(/\u00a0/g, ' '),
   );
 
+/**
+ * Replay… from a span's context menu in the Runs view. The view redraws as the run's spans
+ * are indexed (their sources found), which can close the menu before the pick: ask again.
+ */
+async function replayFromRunsView(name: string, title: RegExp): Promise<void> {
+  await s.poll(
+    `Replay… on ${name} to open its replay document`,
+    async () => {
+      const span = await s.waitForTreeItem(name, { viewTitle: 'Runs', timeout: 20_000 });
+      await span.locator.click({ button: 'right' });
+      const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' }).first();
+      if (!(await item.hover({ timeout: 5_000 }).then(() => true, () => false))) return undefined;
+      await s.page.keyboard.press('Enter');
+      return s.waitForActiveEditor({ title }, 5_000).catch(() => undefined);
+    },
+    30_000,
+    async () => `menu: ${JSON.stringify(await s.page.locator('.context-view .monaco-menu .action-item').allTextContents())}; notifications: ${(await s.notifications()).join(' | ')}`,
+  );
+}
+
 test('Replay… on the chat span, edit the system prompt, Run: the streamed answer beside the recorded one, and a replay run', async () => {
   await s.openViewContainer('Trace Run');
   await s.expandTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 20_000 });
-  const chat = await s.waitForTreeItem('chat gpt-4o-mini', { viewTitle: 'Runs' });
-  await chat.locator.click({ button: 'right' });
-  const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' });
-  await item.first().hover({ timeout: 10_000 });
-  await s.page.keyboard.press('Enter');
-  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
+  await replayFromRunsView('chat gpt-4o-mini', /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/);
   const opened = await s.poll('the request in the replay document', async () => {
     const t = await editorText();
     return t.includes('Answer the customer kindly.') ? t : undefined;
@@ -194,11 +218,7 @@ test('Run Replay N Times… from the editor title: 3 answers, each under its own
 
 test('an Anthropic span replays through the Messages API at the Anthropic endpoint setting', async () => {
   await s.openViewContainer('Trace Run');
-  const claude = await s.waitForTreeItem('chat claude-3-5-haiku', { viewTitle: 'Runs', timeout: 20_000 });
-  await claude.locator.click({ button: 'right' });
-  await s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' }).first().hover({ timeout: 10_000 });
-  await s.page.keyboard.press('Enter');
-  await s.waitForActiveEditor({ title: /claude.*\.tracerun-replay\.json$/ }, 15_000);
+  await replayFromRunsView('chat claude-3-5-haiku', /^chat_claude-3-5-haiku-3{16}\.tracerun-replay\.json$/);
   const opened = await s.poll('the Anthropic request', async () => {
     const t = await editorText();
     return t.includes('My parcel arrived damaged') ? t : undefined;
@@ -222,4 +242,26 @@ test('an Anthropic span replays through the Messages API at the Anthropic endpoi
   assert.equal(request.body.max_tokens, 64);
   assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'My parcel arrived damaged' }] }]);
   await s.screenshot('07-replay-anthropic');
+});
+
+test("Replay… from the lens over the line that made the calls: the model calls' rows have the button, the agent's has not", async () => {
+  await s.openViewContainer('Trace Run');
+  await s.clickTreeItemAction(/^chat claude-3-5-haiku/, 'Go to Source', { viewTitle: 'Runs' });
+  await s.waitForActiveEditor({ path: 'src/agent.py', line: 3 }, 15_000);
+  const lens = s.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').filter({ hasText: /3 spans/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  // A lens VS Code kept from before shows without its command until the provider answers.
+  await lens.locator('a').first().click({ timeout: 30_000 });
+  const rows = await s.poll('the spans of line 3', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 10_000);
+  // Newest first.
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['chat claude-3-5-haiku', 'chat gpt-4o-mini', 'support_agent.run']);
+  const row = (i: number) => s.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[data-index="${rows[i].index}"]`);
+  const buttons = (i: number) => row(i).locator('.quick-input-list-entry-action-bar .action-label');
+  assert.equal(await buttons(2).count(), 0, 'the agent span has no Replay… button');
+  assert.equal(await buttons(1).count(), 1, 'a model call has one');
+  await row(1).hover();
+  await s.screenshot('08-lens-list-replay-button');
+  await buttons(1).click();
+  await s.waitForActiveEditor({ title: /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/ }, 15_000);
+  await s.screenshot('09-replay-from-lens');
 });
