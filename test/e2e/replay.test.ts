@@ -265,3 +265,28 @@ test("Replay… from the lens over the line that made the calls: the model calls
   await s.waitForActiveEditor({ title: /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/ }, 15_000);
   await s.screenshot('09-replay-from-lens');
 });
+
+test('a replay document whose baseUrl was deleted is not sent; the message writes the endpoint back into it', async () => {
+  // The lens step left this span's replay document active.
+  await s.waitForActiveEditor({ title: /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/ }, 10_000);
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
+  await s.page.keyboard.press('Control+g');
+  await s.page.keyboard.type('4');
+  await s.page.keyboard.press('Enter');
+  assert.match(await editorText(), /^\s*"baseUrl": "http:\/\/127\.0\.0\.1:\d+\/v1",$/m, 'line 4 is the baseUrl');
+  await s.page.keyboard.press('Control+Shift+K');
+  await s.poll('the baseUrl line deleted', async () => (!(await editorText()).includes('"baseUrl"') ? true : undefined), 10_000, editorText);
+
+  const sent = fake.requests.length;
+  await s.page.keyboard.press('Control+Enter');
+  await s.poll('the refusal', async () => (await s.notifications()).find((n) => n.includes('names no "baseUrl", so it was not sent')), 15_000, async () => (await s.notifications()).join(' | '));
+  assert.equal(fake.requests.length, sent, 'nothing was sent');
+  await s.screenshot('10-no-base-url-refused');
+  await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Add It to the Document' }).first().click();
+  const fixed = await s.poll('the endpoint written back', async () => {
+    const t = await editorText();
+    return /"provider": "openai",\n\s*"baseUrl": "http:\/\/127\.0\.0\.1:\d+\/v1",/.test(t) ? t : undefined;
+  }, 10_000, editorText);
+  assert.match(fixed, new RegExp(`"baseUrl": "${fake.url.replace(/[.]/g, '\\.')}/v1"`));
+  await s.screenshot('11-base-url-written-back');
+});
