@@ -44,7 +44,7 @@ export async function replayCommand(targets: readonly string[], o: ReplayCommand
     o.err(terminalSafe(`tracerun: no span with id ${o.spanId} in ${files.length} file(s)`));
     return 1;
   }
-  const rebuilt = buildReplayDocument(await loadReplaySpan(span));
+  const rebuilt = buildReplayDocument(await loadReplaySpan(span, store.logRecords));
   let doc: ReplayDocument = rebuilt;
   if (o.edit !== undefined) {
     const edited = parseReplayDocument(await fs.readFile(o.edit, 'utf8'), o.edit);

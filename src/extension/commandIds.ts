@@ -53,6 +53,8 @@ export const Commands = {
   ReplaySpan: 'tracerun.replaySpan',
   /** Sends the active replay document (or the one given) and shows the answer beside the recorded one. */
   RunReplay: 'tracerun.runReplay',
+  /** Asks how many times (1–20), then sends the replay document that often and shows how many answers agree. */
+  RunReplayTimes: 'tracerun.runReplayTimes',
   SetReplayApiKey: 'tracerun.setReplayApiKey',
   /** On a backend of the Remote view: choose the service, operation, window and filters it lists. */
   SearchBackend: 'tracerun.searchBackend',
@@ -101,6 +103,7 @@ export interface CommandArgs {
   [Commands.OpenDatasetRecord]: [element: DatasetsTreeElement];
   [Commands.ReplaySpan]: [element?: RunsTreeElement];
   [Commands.RunReplay]: [uri?: Uri];
+  [Commands.RunReplayTimes]: [uri?: Uri];
   [Commands.SetReplayApiKey]: [];
   [Commands.SearchBackend]: [element?: RemoteTreeElement];
   [Commands.RefreshRemote]: [];

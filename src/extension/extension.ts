@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeSpan } from '../core/genai/conventions';
 import { formatDuration } from '../protocol/format';
 import type { WaterfallState } from '../protocol/waterfall';
 import { goToSpanSource, useSpanSourceServices } from './goToSource';
@@ -14,7 +15,7 @@ import { showReceiverMenu } from './receiverMenu';
 import { readConfigureTerminals, settingId, updateSettingWhereSet } from './settings';
 import { TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
 import { runToShow } from '../core/model/runsFromFile';
-import { functionAtCursor, pickSpanIn, SourceLensProvider, spansIn } from './sourceLens';
+import { functionAtCursor, pickSpanIn, SourceLensProvider, spansIn, type SpanPick, type SpanTarget } from './sourceLens';
 import { SourceHoverProvider } from './sourceHover';
 import { DocumentFunctions } from './documentFunctions';
 import { SpanLocationIndex } from './spanLocations';
@@ -104,6 +105,16 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const compare = new CompareCommands(() => service.ensureStarted(), panelContext, () => view.selection);
 
+  /** Whether a span of the store is a model call: the lens's list offers Replay… on it. */
+  const isLlmSpan = (t: SpanTarget) => {
+    const span = service.store.trace(t.traceId)?.span(t.spanId);
+    return span !== undefined && describeSpan(span).kind === 'llm';
+  };
+  /** A span picked from a lens's list: replayed (its row's button) or opened in the waterfall. */
+  const openPicked = async (pick: SpanPick | undefined) => {
+    if (pick?.action === 'replay') await replay.open(await spanOf(pick));
+    else if (pick) showWaterfall(await service.ensureStarted(), pick.traceId, pick.spanId);
+  };
   const spanOf = async (e: RunsTreeElement | { traceId: string; spanId: string } | undefined) => {
     const ws = await service.ensureStarted();
     if (e && 'type' in e && e.type === 'run') return ws.store.trace(e.traceId)?.summary().root;
@@ -160,8 +171,7 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.CompareWithPrevious]: (e) => compare.compareWithPrevious(e),
       [Commands.ShowSpansIn]: async (at) => {
         const stats = await spansIn(locations, at);
-        const target = stats && (await pickSpanIn(at, stats, redaction.redactor));
-        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+        if (stats) await openPicked(await pickSpanIn(at, stats, redaction.redactor, isLlmSpan));
       },
       [Commands.ShowSpansForFunction]: async () => {
         const at = await functionAtCursor(functions);
@@ -175,8 +185,7 @@ export function activate(context: vscode.ExtensionContext): void {
           void vscode.window.showInformationMessage(`No loaded span comes from ${at.name ?? `line ${at.startLine}`}.`);
           return;
         }
-        const target = await pickSpanIn(at, stats, redaction.redactor);
-        if (target) showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
+        await openPicked(await pickSpanIn(at, stats, redaction.redactor, isLlmSpan));
       },
       [Commands.OpenSpan]: async (target) => {
         if (target && typeof target.traceId === 'string' && typeof target.spanId === 'string') showWaterfall(await service.ensureStarted(), target.traceId, target.spanId);
@@ -229,6 +238,7 @@ export function activate(context: vscode.ExtensionContext): void {
       [Commands.OpenTraceFile]: () => openTraceFile(service),
       [Commands.ReplaySpan]: async (e) => replay.open(await spanOf(e ?? view.selection[0])),
       [Commands.RunReplay]: (uri) => replay.run(uri),
+      [Commands.RunReplayTimes]: (uri) => replay.runTimes(uri),
       [Commands.SetReplayApiKey]: () => replaySecrets.prompt(),
       [Commands.SearchBackend]: (e) => remoteCommands.search(e),
       [Commands.RefreshRemote]: () => remoteTree.refresh(),

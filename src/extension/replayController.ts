@@ -1,12 +1,15 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SETTING_RANGES } from '../core/config/defaults';
 import { describeSpan } from '../core/genai/conventions';
 import type { SpanRecord } from '../core/model/span';
 import { buildReplayDocument } from '../core/replay/buildReplay';
 import { isCancellation } from '../core/replay/providerErrors';
 import type { ReplayAnswer } from '../core/replay/replayAnswer';
-import { agreement, answerFacts, answerText } from '../core/replay/replayDiff';
+import { answersSummary, answersText } from '../core/replay/replayAnswers';
+import { answerFacts, answerText } from '../core/replay/replayDiff';
+import { documentEndpoint, noEndpointMessage, withBaseUrl } from '../core/replay/replayEndpoint';
 import { parseReplayDocument, REPLAY_FILE_SUFFIX, type ReplayDocument } from '../core/replay/replayDocument';
 import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
 import { loadReplaySpan } from '../core/replay/replaySpan';
@@ -40,11 +43,19 @@ class AnswerDocuments implements vscode.TextDocumentContentProvider, vscode.Disp
   }
 }
 
+/** The number Run Replay N Times… takes (the setting's range), or undefined when it is not a whole number in it. */
+function parseTimes(text: string): number | undefined {
+  const n = Number(text.trim());
+  return Number.isInteger(n) && n >= SETTING_RANGES['replay.times'].min && n <= SETTING_RANGES['replay.times'].max ? n : undefined;
+}
+
 /** Replay…: opens an LLM span's request as an editable document; Run: sends it and shows the diff. */
 export class ReplayController implements vscode.Disposable {
   private readonly documents = new AnswerDocuments();
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(REPLAY_ANSWER_SCHEME, this.documents);
   private runCount = 0;
+  /** What Run Replay N Times… offers first: the last number given. */
+  private lastTimes = 5;
 
   constructor(
     private readonly service: TraceRunService,
@@ -75,7 +86,7 @@ export class ReplayController implements vscode.Disposable {
       // First replay of this span: rebuild its request. Later ones reopen the edited document.
       let doc: ReplayDocument;
       try {
-        doc = buildReplayDocument(await loadReplaySpan(span));
+        doc = buildReplayDocument(await loadReplaySpan(span, this.service.store.logRecords));
       } catch (err) {
         void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
         return;
@@ -90,9 +101,33 @@ export class ReplayController implements vscode.Disposable {
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
   }
 
+  /** Run Replay N Times…: asks how many times, then runs; the number given is offered next time. */
+  async runTimes(uri: vscode.Uri | undefined): Promise<void> {
+    if (!this.trusted()) return;
+    const document = await this.replayDocument(uri);
+    if (!document) return;
+    const { min, max } = SETTING_RANGES['replay.times'];
+    const answer = await vscode.window.showInputBox({
+      title: 'Run Replay N Times',
+      prompt: `How many times to send the request (${min}–${max}), to see how stable the answer is`,
+      value: String(this.lastTimes),
+      validateInput: (v) => (parseTimes(v) === undefined ? `A whole number from ${min} to ${max}` : undefined),
+    });
+    const times = answer === undefined ? undefined : parseTimes(answer);
+    if (times === undefined) return;
+    this.lastTimes = times;
+    await this.send(document, times);
+  }
+
+  /** Run: sends the replay document `tracerun.replay.times` times. */
   async run(uri: vscode.Uri | undefined): Promise<void> {
     if (!this.trusted()) return;
-    // From the diff or the palette, the replay document beside it is meant.
+    const document = await this.replayDocument(uri);
+    if (document) await this.send(document, readReplaySettings().times);
+  }
+
+  /** The replay document meant: the one given, the active one, or (from the diff or the palette) one beside it. */
+  private async replayDocument(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
     const isReplay = (d: vscode.TextDocument | undefined) => d?.fileName.endsWith(REPLAY_FILE_SUFFIX) === true;
     const active = vscode.window.activeTextEditor?.document;
     const document = uri
@@ -102,8 +137,13 @@ export class ReplayController implements vscode.Disposable {
         : vscode.window.visibleTextEditors.map((e) => e.document).find(isReplay);
     if (!document || !document.fileName.endsWith(REPLAY_FILE_SUFFIX)) {
       void vscode.window.showInformationMessage(`Trace Run: open a replay document (*${REPLAY_FILE_SUFFIX}) to run it; Replay… on an LLM span makes one.`);
-      return;
+      return undefined;
     }
+    return document;
+  }
+
+  /** Sends the document's request `times` times and shows the answers beside the recorded one. */
+  private async send(document: vscode.TextDocument, times: number): Promise<void> {
     let doc: ReplayDocument;
     try {
       doc = parseReplayDocument(document.getText(), path.basename(document.fileName));
@@ -111,8 +151,11 @@ export class ReplayController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Trace Run: ${(err as Error).message}`);
       return;
     }
-    const settings = readReplaySettings();
-    const baseUrl = doc.baseUrl ?? (doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl);
+    const baseUrl = documentEndpoint(doc);
+    if (baseUrl === undefined) {
+      this.offerEndpoint(document, doc);
+      return;
+    }
     let apiKey = await this.secrets.get(doc.provider, baseUrl);
     if (apiKey === undefined) {
       if (!(await this.secrets.prompt(doc.provider))) return;
@@ -129,9 +172,15 @@ export class ReplayController implements vscode.Disposable {
       recordedUri,
       `Recorded · ${recorded?.model ?? doc.model} · ${recorded ? answerFacts(recorded) : 'no answer was recorded'}\n${RULE}\n${recorded ? answerText(recorded) : ''}`,
     );
-    const header = (facts: string) => `Replay · ${doc.model} at ${baseUrl} · ${facts}\n${RULE}\n`;
+    // With N answers, how many agree gets a line of its own, seen first even in a narrow diff.
+    const header = (facts: string) =>
+      times === 1 ? `Replay · ${doc.model} at ${baseUrl} · ${facts}\n${RULE}\n` : `Replay · ${doc.model} at ${baseUrl} · ${times} answers\n${facts}\n${RULE}\n`;
     this.documents.set(replayUri, header('sending…'));
-    await openDiff(recordedUri, replayUri, `Recorded ↔ Replay: ${spanName}`, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    // Beside the replay document, not beside whatever is active: run from a diff or the palette,
+    // `Beside` would open one more group each time and squeeze the document off the screen.
+    const documentColumn = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn;
+    const viewColumn = documentColumn !== undefined ? documentColumn + 1 : vscode.ViewColumn.Beside;
+    await openDiff(recordedUri, replayUri, `Recorded ↔ Replay: ${spanName}`, { preview: false, viewColumn });
 
     const answers: ReplayAnswer[] = [];
     const errors: string[] = [];
@@ -142,9 +191,10 @@ export class ReplayController implements vscode.Disposable {
         const controller = new AbortController();
         const cancel = token.onCancellationRequested(() => controller.abort());
         try {
-          for (let i = 0; i < settings.times && !controller.signal.aborted; i++) {
-            if (settings.times > 1) progress.report({ message: `answer ${i + 1} of ${settings.times}` });
-            const done = this.render(answers, errors, settings.times);
+          for (let i = 0; i < times && !controller.signal.aborted; i++) {
+            if (times > 1) progress.report({ message: `answer ${i + 1} of ${times}` });
+            // With N answers, the one streaming in under its own rule after those done.
+            const done = answersText(answers, errors, times) + (times > 1 ? `${i === 0 ? '' : '\n'}━━ answer ${i + 1} of ${times} · streaming…\n` : '');
             let streamed = '';
             try {
               const answer = await sendReplay(doc, {
@@ -165,7 +215,7 @@ export class ReplayController implements vscode.Disposable {
               }
               errors.push((err as Error).message);
             }
-            this.documents.set(replayUri, header(this.summary(answers, errors, settings.times)) + this.render(answers, errors, settings.times));
+            this.documents.set(replayUri, header(answersSummary(answers, errors, times)) + answersText(answers, errors, times));
           }
         } finally {
           cancel.dispose();
@@ -177,22 +227,23 @@ export class ReplayController implements vscode.Disposable {
     if (answers.length > 0 || failure) await this.record(doc, answers, errors, baseUrl, startedAtMs);
   }
 
-  private summary(answers: readonly ReplayAnswer[], errors: readonly string[], times: number): string {
-    if (answers.length === 0) return errors.length > 0 ? 'failed' : 'no answer';
-    if (times === 1) return answerFacts(answers[0]);
-    const { agree, of } = agreement(answers);
-    return `${agree} of ${of} answers agree${errors.length > 0 ? `, ${errors.length} failed` : ''}`;
-  }
-
-  /** The first answer where the diff compares it; with N answers, the others after it. */
-  private render(answers: readonly ReplayAnswer[], errors: readonly string[], times: number): string {
-    const parts: string[] = [];
-    answers.forEach((a, i) => {
-      if (i === 0 && times === 1) parts.push(answerText(a));
-      else parts.push(`${i === 0 ? '' : '\n'}── answer ${i + 1} of ${times} (${answerFacts(a)})\n${answerText(a)}`);
+  /**
+   * A document without "baseUrl" is not sent (the editor would not show where it goes): says
+   * so, and offers to write the setting's endpoint into the document, to be seen before Run.
+   */
+  private offerEndpoint(document: vscode.TextDocument, doc: ReplayDocument): void {
+    const settings = readReplaySettings();
+    const url = doc.provider === 'anthropic' ? settings.anthropicBaseUrl : settings.openaiBaseUrl;
+    const add = 'Add It to the Document';
+    void vscode.window.showErrorMessage(`Trace Run: ${noEndpointMessage(doc.provider, url)}`, add).then(async (chosen) => {
+      if (chosen !== add) return;
+      const text = withBaseUrl(document.getText(), url);
+      if (text === undefined) return;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
+      await vscode.workspace.applyEdit(edit);
+      await vscode.window.showTextDocument(document, { preview: false });
     });
-    for (const e of errors) parts.push(`\n⚠ ${e}\n`);
-    return parts.join('');
   }
 
   /** The replay as a run in the workspace's `.tracerun/`, so the Runs view lists it. */

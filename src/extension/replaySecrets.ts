@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { ReplayProvider } from '../core/replay/replayDocument';
-import { API_KEY_VARIABLES, resolveApiKey } from '../core/replay/apiKey';
+import { API_KEY_VARIABLES, apiKeySecretName, lookUpApiKey } from '../core/replay/apiKey';
 
-const SECRET_KEY = (provider: ReplayProvider) => `tracerun.replay.apiKey.${provider}`;
 const PROVIDER_NAMES: Readonly<Record<ReplayProvider, string>> = { openai: 'OpenAI-compatible', anthropic: 'Anthropic' };
 
 /**
@@ -18,7 +17,7 @@ export class ReplaySecrets {
 
   /** The key to send to `baseUrl` with; undefined when one must be asked for. */
   async get(provider: ReplayProvider, baseUrl: string): Promise<string | undefined> {
-    return resolveApiKey(provider, baseUrl, await this.secrets.get(SECRET_KEY(provider)), this.env);
+    return lookUpApiKey(this.secrets, provider, baseUrl, this.env);
   }
 
   /** Asks which provider and the key (a password box); an empty key removes the stored one. */
@@ -39,8 +38,8 @@ export class ReplaySecrets {
       ignoreFocusOut: true,
     });
     if (key === undefined) return undefined;
-    if (key.trim() === '') await this.secrets.delete(SECRET_KEY(chosen));
-    else await this.secrets.store(SECRET_KEY(chosen), key.trim());
+    if (key.trim() === '') await this.secrets.delete(apiKeySecretName(chosen));
+    else await this.secrets.store(apiKeySecretName(chosen), key.trim());
     return chosen;
   }
 

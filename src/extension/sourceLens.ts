@@ -123,22 +123,51 @@ async function firstLineOfInput(span: SpanRef, r: Redactor): Promise<string | un
   }
 }
 
-/** One span opens at once; several are listed, the newest first, to pick one. */
-export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats, r: Redactor): Promise<SpanTarget | undefined> {
-  if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].spanId };
+/** A span picked from a lens's list, and what to do with it. */
+export interface SpanPick extends SpanTarget {
+  /** `replay`: the row's Replay… button (LLM spans), else open it in the waterfall. */
+  readonly action: 'open' | 'replay';
+}
+
+const REPLAY_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('debug-rerun'), tooltip: 'Replay…' };
+
+/**
+ * One span opens at once; several are listed, the newest first, to pick one. An LLM span's
+ * row has a Replay… button (in a trusted workspace), so a call made by this code can be run
+ * again from beside it. `isLlm` is asked of each row's span.
+ */
+export async function pickSpanIn(at: SpansInRange, stats: RangeSpanStats, r: Redactor, isLlm: (span: SpanTarget) => boolean = () => false): Promise<SpanPick | undefined> {
+  if (stats.count === 1) return { traceId: stats.recent[0].traceId, spanId: stats.recent[0].spanId, action: 'open' };
   const now = Date.now();
   const inputs = await Promise.all(stats.recent.map((span) => firstLineOfInput(span, r)));
-  const items = stats.recent.map((span, i) => ({
-    label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${r.text(span.name)}`,
-    description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
-    detail: [span.errorMessage && r.text(span.errorMessage), inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
-    target: { traceId: span.traceId, spanId: span.spanId },
-  }));
-  const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';
-  const picked = await vscode.window.showQuickPick(items, {
-    title: `Spans from ${at.name ?? `line ${at.startLine}`}${more}`,
-    placeHolder: 'Open a span in the waterfall',
-    matchOnDescription: true,
+  const replayable = (t: SpanTarget) => vscode.workspace.isTrusted && isLlm(t);
+  const items = stats.recent.map((span, i) => {
+    const target = { traceId: span.traceId, spanId: span.spanId };
+    return {
+      label: `${span.statusCode === StatusCode.Error ? '$(error) ' : ''}${r.text(span.name)}`,
+      description: [isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)].join(' · '),
+      detail: [span.errorMessage && r.text(span.errorMessage), inputs[i] && `input: ${inputs[i]}`].filter(Boolean).join(' — ') || undefined,
+      target,
+      ...(replayable(target) && { buttons: [REPLAY_BUTTON] }),
+    };
   });
-  return picked?.target;
+  const more = stats.count > items.length ? ` (the latest ${items.length} of ${stats.count.toLocaleString()})` : '';
+  const pick = vscode.window.createQuickPick<(typeof items)[number]>();
+  pick.title = `Spans from ${at.name ?? `line ${at.startLine}`}${more}`;
+  pick.placeholder = items.some((i) => i.buttons) ? 'Open a span in the waterfall, or replay a model call (its row’s button)' : 'Open a span in the waterfall';
+  pick.matchOnDescription = true;
+  pick.items = items;
+  try {
+    return await new Promise<SpanPick | undefined>((resolve) => {
+      pick.onDidAccept(() => {
+        const chosen = pick.selectedItems[0];
+        resolve(chosen && { ...chosen.target, action: 'open' });
+      });
+      pick.onDidTriggerItemButton((e) => resolve({ ...e.item.target, action: 'replay' }));
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
+  }
 }

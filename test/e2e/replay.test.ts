@@ -1,7 +1,9 @@
 // Replay a recorded model call: from the chat span's context menu, edit the system prompt in
 // the replay document, Run with Ctrl+Enter against a loopback fake OpenAI-compatible API the
 // test starts, see the streamed answer beside the recorded one, and the replay run in the
-// Runs view; a 401 and a 429 show their messages.
+// Runs view; a 401 and a 429 show their messages; Run Replay N Times… shows N answers and how
+// many agree; an Anthropic span goes to the same fake's Messages API; the lens over the line
+// that made the calls lists them with a Replay… button on each model call.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +19,12 @@ const base = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
 const at = (ms: number): bigint => base + BigInt(ms) * 1_000_000n;
 const TRACE = 'ab'.repeat(16);
 
+// Every span of the run was made by one line of the app: its lens lists them.
+const AGENT_PY = ['from llm import chat', '', 'answer = chat(question)', ''].join('\n');
+const CALLED_AT = { 'code.filepath': 'src/agent.py', 'code.lineno': 3 };
+
 const spans: TestSpan[] = [
-  { traceId: TRACE, spanId: '1'.repeat(16), name: 'support_agent.run', start: at(0), end: at(1500), attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+  { traceId: TRACE, spanId: '1'.repeat(16), name: 'support_agent.run', start: at(0), end: at(1500), attributes: { 'gen_ai.operation.name': 'invoke_agent', ...CALLED_AT } },
   {
     traceId: TRACE,
     spanId: '2'.repeat(16),
@@ -29,6 +35,7 @@ const spans: TestSpan[] = [
     end: at(810),
     attributes: {
       'gen_ai.operation.name': 'chat',
+      ...CALLED_AT,
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.request.temperature': 0.2,
@@ -37,6 +44,27 @@ const spans: TestSpan[] = [
       'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Answer the customer kindly.' }]),
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Where is my order #A1042?' }] }]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Let me look that up for you.' }] }]),
+    },
+  },
+  {
+    traceId: TRACE,
+    spanId: '3'.repeat(16),
+    parentSpanId: '1'.repeat(16),
+    name: 'chat claude-3-5-haiku',
+    kind: 3,
+    start: at(900),
+    end: at(1400),
+    attributes: {
+      'gen_ai.operation.name': 'chat',
+      ...CALLED_AT,
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-3-5-haiku',
+      'gen_ai.request.max_tokens': 64,
+      'gen_ai.usage.input_tokens': 30,
+      'gen_ai.usage.output_tokens': 2,
+      'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Classify the ticket.' }]),
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'My parcel arrived damaged' }] }]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'shipping' }] }]),
     },
   },
 ];
@@ -51,11 +79,13 @@ before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'tracerun-e2e-replay-'));
   mkdirSync(join(workspace, '.tracerun'));
   writeFileSync(join(workspace, '.tracerun', 'traces.jsonl'), otlpLine(spans, 'support-agent'));
+  mkdirSync(join(workspace, 'src'));
+  writeFileSync(join(workspace, 'src', 'agent.py'), AGENT_PY);
   s = await launchVSCode({
     vsixPath: VSIX,
     workspaceDir: workspace,
     name: 'replay',
-    settings: { 'tracerun.receiver.enabled': false, 'tracerun.replay.openaiBaseUrl': `${fake.url}/v1` },
+    settings: { 'tracerun.receiver.enabled': false, 'tracerun.replay.openaiBaseUrl': `${fake.url}/v1`, 'tracerun.replay.anthropicBaseUrl': fake.url },
   });
 });
 
@@ -65,22 +95,39 @@ after(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-const editorText = () => s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' '));
+/** The text of the active group's editor (several groups are open by the later steps). */
+const editorText = () =>
+  s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-group-container.active .editor-instance .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' '));
 /** Both sides of the diff editor (side by side or inline, as the width decides). */
 const diffText = () =>
   s.page.evaluate(() =>
     [...(globalThis as any).document.querySelectorAll('.monaco-diff-editor .view-lines')].map((e: any) => String(e.innerText)).join('\n').replace(/\u00a0/g, ' '),
   );
 
+/**
+ * Replay… from a span's context menu in the Runs view. The view redraws as the run's spans
+ * are indexed (their sources found), which can close the menu before the pick: ask again.
+ */
+async function replayFromRunsView(name: string, title: RegExp): Promise<void> {
+  await s.poll(
+    `Replay… on ${name} to open its replay document`,
+    async () => {
+      const span = await s.waitForTreeItem(name, { viewTitle: 'Runs', timeout: 20_000 });
+      await span.locator.click({ button: 'right' });
+      const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' }).first();
+      if (!(await item.hover({ timeout: 5_000 }).then(() => true, () => false))) return undefined;
+      await s.page.keyboard.press('Enter');
+      return s.waitForActiveEditor({ title }, 5_000).catch(() => undefined);
+    },
+    30_000,
+    async () => `menu: ${JSON.stringify(await s.page.locator('.context-view .monaco-menu .action-item').allTextContents())}; notifications: ${(await s.notifications()).join(' | ')}`,
+  );
+}
+
 test('Replay… on the chat span, edit the system prompt, Run: the streamed answer beside the recorded one, and a replay run', async () => {
   await s.openViewContainer('Trace Run');
   await s.expandTreeItem('support_agent.run', { viewTitle: 'Runs', timeout: 20_000 });
-  const chat = await s.waitForTreeItem('chat gpt-4o-mini', { viewTitle: 'Runs' });
-  await chat.locator.click({ button: 'right' });
-  const item = s.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Replay…' });
-  await item.first().hover({ timeout: 10_000 });
-  await s.page.keyboard.press('Enter');
-  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
+  await replayFromRunsView('chat gpt-4o-mini', /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/);
   const opened = await s.poll('the request in the replay document', async () => {
     const t = await editorText();
     return t.includes('Answer the customer kindly.') ? t : undefined;
@@ -90,7 +137,7 @@ test('Replay… on the chat span, edit the system prompt, Run: the streamed answ
   await s.screenshot('01-replay-document');
 
   // Edit the system prompt as a user would: find it (Escape leaves the match selected), type over it.
-  await s.page.locator('.editor-instance .monaco-editor textarea').first().focus();
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
   await s.page.keyboard.press('Control+F');
   await s.page.keyboard.type('Answer the customer kindly.');
   await s.page.keyboard.press('Enter');
@@ -143,4 +190,103 @@ test("Replay… from the waterfall's details of an LLM call opens its replay doc
   await frame.click('.details vscode-button:text("Replay…")');
   await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 15_000);
   await s.screenshot('05-replay-from-details');
+});
+
+test('Run Replay N Times… from the editor title: 3 answers, each under its own rule, and how many agree', async () => {
+  // The replay document the waterfall just opened is the active editor: its title bar has the action.
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000);
+  // The steps before left a diff per run and the waterfall in groups side by side: one group, for a readable screen.
+  await s.runCommand('View: Join All Editor Groups');
+  await s.waitForActiveEditor({ title: /\.tracerun-replay\.json$/ }, 10_000);
+  const sent = fake.requests.length;
+  await s.page.locator('.editor-group-container.active .title .editor-actions [aria-label^="Run Replay N Times"]').first().click({ timeout: 10_000 });
+  const box = s.page.locator('.quick-input-widget .quick-input-box input');
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.fill('21');
+  await s.poll('the range check', async () => ((await s.page.locator('.quick-input-widget').innerText()).includes('A whole number from 1 to 20') ? true : undefined), 10_000);
+  await box.fill('3');
+  await box.press('Enter');
+  const shown = await s.poll('three answers and how many agree', async () => {
+    const text = await diffText();
+    return /^3 of 3 answers agree$/m.test(text) && /━━ answer 3 of 3 · A, as 3 of 3 said/.test(text) ? text : undefined;
+  }, 30_000, async () => `${await diffText()} || ${(await s.notifications()).join(' | ')}`);
+  assert.match(shown, /━━ answer 1 of 3 · A, as 3 of 3 said · \d+ in \/ 1 out tokens/);
+  assert.match(shown, /━━ answer 2 of 3 · A, as 3 of 3 said/);
+  assert.equal(fake.requests.length, sent + 3, 'three requests sent');
+  await s.screenshot('06-replay-three-times');
+});
+
+test('an Anthropic span replays through the Messages API at the Anthropic endpoint setting', async () => {
+  await s.openViewContainer('Trace Run');
+  await replayFromRunsView('chat claude-3-5-haiku', /^chat_claude-3-5-haiku-3{16}\.tracerun-replay\.json$/);
+  const opened = await s.poll('the Anthropic request', async () => {
+    const t = await editorText();
+    return t.includes('My parcel arrived damaged') ? t : undefined;
+  }, 15_000, editorText);
+  assert.match(opened, /"provider": "anthropic"/);
+  assert.match(opened, /"baseUrl": "http:\/\/127\.0\.0\.1:\d+"/);
+
+  const sent = fake.requests.length;
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
+  await s.page.keyboard.press('Control+Enter');
+  const answer = await s.poll('the Anthropic answer beside the recorded one', async () => {
+    const text = await diffText();
+    return /Replay · claude-3-5-haiku at http:\/\/127\.0\.0\.1:\d+ · \d+ in \/ 1 out tokens/.test(text) && /^refunds$/m.test(text) ? text : undefined;
+  }, 30_000, async () => `${await diffText()} || ${(await s.notifications()).join(' | ')}`);
+  assert.match(answer, /Recorded · claude-3-5-haiku · 30 in \/ 2 out tokens · 500 ms/);
+  assert.match(answer, /^shipping$/m);
+  assert.equal(fake.requests.length, sent + 1, 'one request sent');
+  const request = fake.requests.at(-1)!;
+  assert.equal(request.path, '/v1/messages');
+  assert.equal(request.body.system, 'Classify the ticket.');
+  assert.equal(request.body.max_tokens, 64);
+  assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'My parcel arrived damaged' }] }]);
+  await s.screenshot('07-replay-anthropic');
+});
+
+test("Replay… from the lens over the line that made the calls: the model calls' rows have the button, the agent's has not", async () => {
+  await s.openViewContainer('Trace Run');
+  await s.clickTreeItemAction(/^chat claude-3-5-haiku/, 'Go to Source', { viewTitle: 'Runs' });
+  await s.waitForActiveEditor({ path: 'src/agent.py', line: 3 }, 15_000);
+  const lens = s.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').filter({ hasText: /3 spans/ }).first();
+  await lens.waitFor({ timeout: 60_000 });
+  // A lens VS Code kept from before shows without its command until the provider answers.
+  await lens.locator('a').first().click({ timeout: 30_000 });
+  const rows = await s.poll('the spans of line 3', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 10_000);
+  // Newest first.
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['chat claude-3-5-haiku', 'chat gpt-4o-mini', 'support_agent.run']);
+  const row = (i: number) => s.page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[data-index="${rows[i].index}"]`);
+  const buttons = (i: number) => row(i).locator('.quick-input-list-entry-action-bar .action-label');
+  assert.equal(await buttons(2).count(), 0, 'the agent span has no Replay… button');
+  assert.equal(await buttons(1).count(), 1, 'a model call has one');
+  await row(1).hover();
+  await s.screenshot('08-lens-list-replay-button');
+  await buttons(1).click();
+  await s.waitForActiveEditor({ title: /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/ }, 15_000);
+  await s.screenshot('09-replay-from-lens');
+});
+
+test('a replay document whose baseUrl was deleted is not sent; the message writes the endpoint back into it', async () => {
+  // The lens step left this span's replay document active.
+  await s.waitForActiveEditor({ title: /^chat_gpt-4o-mini-2{16}\.tracerun-replay\.json$/ }, 10_000);
+  await s.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first().focus();
+  await s.page.keyboard.press('Control+g');
+  await s.page.keyboard.type('4');
+  await s.page.keyboard.press('Enter');
+  assert.match(await editorText(), /^\s*"baseUrl": "http:\/\/127\.0\.0\.1:\d+\/v1",$/m, 'line 4 is the baseUrl');
+  await s.page.keyboard.press('Control+Shift+K');
+  await s.poll('the baseUrl line deleted', async () => (!(await editorText()).includes('"baseUrl"') ? true : undefined), 10_000, editorText);
+
+  const sent = fake.requests.length;
+  await s.page.keyboard.press('Control+Enter');
+  await s.poll('the refusal', async () => (await s.notifications()).find((n) => n.includes('names no "baseUrl", so it was not sent')), 15_000, async () => (await s.notifications()).join(' | '));
+  assert.equal(fake.requests.length, sent, 'nothing was sent');
+  await s.screenshot('10-no-base-url-refused');
+  await s.page.locator('.notifications-toasts .monaco-button', { hasText: 'Add It to the Document' }).first().click();
+  const fixed = await s.poll('the endpoint written back', async () => {
+    const t = await editorText();
+    return /"provider": "openai",\n\s*"baseUrl": "http:\/\/127\.0\.0\.1:\d+\/v1",/.test(t) ? t : undefined;
+  }, 10_000, editorText);
+  assert.match(fixed, new RegExp(`"baseUrl": "${fake.url.replace(/[.]/g, '\\.')}/v1"`));
+  await s.screenshot('11-base-url-written-back');
 });

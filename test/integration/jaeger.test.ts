@@ -238,8 +238,8 @@ describe('a run exported to Jaeger and to the local receiver', () => {
     const llm = spansOf(local).filter((sp) => sp.name === 'ChatOpenAI');
     assert.equal(llm.length, 2);
     for (const span of llm) {
-      const replay = buildReplayDocument(await loadReplaySpan(remote.span(span.spanId)!));
-      assert.deepEqual(replay, buildReplayDocument(await loadReplaySpan(span)));
+      const replay = buildReplayDocument(await loadReplaySpan(remote.span(span.spanId)!, store.logRecords));
+      assert.deepEqual(replay, buildReplayDocument(await loadReplaySpan(span, ws.store.logRecords)));
       assert.ok(replay.messages.length >= 2, 'the replay has the recorded conversation');
     }
     // Save Run As… writes each span's JSON as its source holds it: Jaeger's encoder writes

@@ -103,3 +103,47 @@ test('replay: a 429 fails with its message and exit 1, a missing key and a missi
   assert.equal(missing.code, 1);
   assert.match(missing.err, /no span with id ffffffffffffffff in 1 file/);
 });
+
+test('replay of a span whose prompt came only as log records (openai-v2 with content capture) sends that prompt', async () => {
+  // The span bare; its messages are log records in the same file, as the Collector writes them.
+  const logSpan = hexId(8);
+  const text = (s: string) => ({ stringValue: s });
+  const kv = (o: Record<string, unknown>) => ({ kvlistValue: { values: Object.entries(o).map(([key, value]) => ({ key, value })) } });
+  const record = (eventName: string, at: number, body: unknown) => ({ timeUnixNano: String(ms(at)), traceId, spanId: logSpan, eventName, attributes: [{ key: 'gen_ai.system', value: text('openai') }], body });
+  const logs = {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: text('support-agent') }] },
+        scopeLogs: [
+          {
+            scope: { name: 'opentelemetry.instrumentation.openai_v2' },
+            logRecords: [
+              record('gen_ai.system.message', 1, kv({ content: text('Classify the ticket.') })),
+              record('gen_ai.user.message', 2, kv({ content: text('Where is order #A1042?') })),
+              record('gen_ai.choice', 30, kv({ index: { intValue: '0' }, finish_reason: text('stop'), message: kv({ role: text('assistant'), content: text('orders') }) })),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-replay-logs-')), 'app.jsonl');
+  const span = otlpLine([{ traceId, spanId: logSpan, name: 'chat gpt-4o', start: ms(0), end: ms(40), kind: 3, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' } }]);
+  writeFileSync(file, `${JSON.stringify(logs)}\n${span}`);
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['replay', file, '--span', logSpan, '--base-url', `${fake.url}/v1`, '--json'], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: { OPENAI_API_KEY: KEY },
+    cwd: mkdtempSync(join(tmpdir(), 'cli-replay-cwd-')),
+  });
+  assert.equal(code, 0, err.join('\n'));
+  const doc = JSON.parse(out.join('\n')) as { request: { messages: unknown[] }; recorded: { text: string }; answers: { text: string }[] };
+  assert.deepEqual(doc.request.messages, [
+    { role: 'system', content: 'Classify the ticket.' },
+    { role: 'user', content: 'Where is order #A1042?' },
+  ]);
+  assert.equal(doc.recorded.text, 'orders');
+  assert.equal(doc.answers[0].text, 'orders');
+});

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
 import { buildReplayDocument, DEFAULT_ANTHROPIC_MAX_TOKENS, type ReplaySpan } from '../../src/core/replay/buildReplay';
 import { parseReplayDocument, REPLAY_SCHEMA_ID } from '../../src/core/replay/replayDocument';
+import { loadReplaySpan } from '../../src/core/replay/replaySpan';
 import { attr, hexId, ms, otlpLine } from './otlpBuilder';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -141,6 +143,63 @@ test('what a span did not record is said in the notes: tools, temperature, provi
   const gemini = buildReplayDocument({ ...bareSpan, attributes: { 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-flash', 'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]' } });
   assert.equal(gemini.provider, 'openai');
   assert.ok(gemini.notes?.some((n) => n.includes('"gcp.gemini"')));
+});
+
+/** The fixture of GenAI per-message events (OpenTelemetry's openai-v2 before log records). */
+const GENAI_EVENTS = join(FIXTURES, 'conversations', 'genai-events.jsonl');
+const GENAI_EVENTS_SPAN = '0000000000000001';
+
+/** A span of trace files read as the CLI reads them, loaded for replay with the store's log records. */
+async function replaySpanIn(files: string[], spanId: string): Promise<ReplaySpan> {
+  const { store, problems } = await readTraceFiles(files);
+  assert.deepEqual(problems, []);
+  const span = store.runs().map((t) => t.span(spanId)).find((s) => s !== undefined);
+  assert.ok(span, `span ${spanId} is read`);
+  return loadReplaySpan(span, store.logRecords);
+}
+
+test('GenAI events on the span: system, user, assistant tool call and tool result are the request; the choice is the recorded answer', async () => {
+  const doc = buildReplayDocument(await replaySpanIn([GENAI_EVENTS], GENAI_EVENTS_SPAN));
+  assert.equal(doc.provider, 'openai');
+  assert.equal(doc.model, 'gpt-4o');
+  assert.deepEqual(doc.messages, [
+    { role: 'system', content: 'You are terse.' },
+    { role: 'user', content: 'Weather in Paris?' },
+    { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"location": "Paris"}' }] },
+    { role: 'tool', content: 'rainy, 57°F', toolCallId: 'call_1' },
+  ]);
+  assert.equal(doc.recorded?.text, "It's rainy.");
+  assert.deepEqual(doc.recorded?.tokens, { input: 60, output: 8 });
+  assert.ok(doc.notes?.some((n) => n.includes("tools' schemas were not recorded (get_weather)")), String(doc.notes));
+});
+
+test('a span whose messages came only as log records (openai-v2 with content capture) is replayed from them', async () => {
+  // The same call as the GenAI events fixture, written as opentelemetry-instrumentation-openai-v2
+  // writes it: the span bare, each message a log record with its event name and the content as body.
+  const request = JSON.parse(readFileSync(GENAI_EVENTS, 'utf8').split('\n')[0]) as {
+    resourceSpans: { resource: unknown; scopeSpans: { scope: unknown; spans: { spanId: string; traceId: string; events?: { name: string; timeUnixNano: string; attributes: { key: string; value: unknown }[] }[] }[] }[] }[];
+  };
+  const span = request.resourceSpans[0].scopeSpans[0].spans.find((s) => s.spanId === GENAI_EVENTS_SPAN)!;
+  const logRecords = span.events!.map((e) => ({
+    timeUnixNano: e.timeUnixNano,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    eventName: e.name,
+    attributes: e.attributes.filter((a) => a.key === 'gen_ai.system'),
+    body: { kvlistValue: { values: e.attributes.filter((a) => a.key !== 'gen_ai.system') } },
+  }));
+  delete span.events;
+  request.resourceSpans[0].scopeSpans[0].spans = [span];
+  const logs = { resourceLogs: [{ resource: request.resourceSpans[0].resource, scopeLogs: [{ scope: { name: 'opentelemetry.instrumentation.openai_v2' }, logRecords }] }] };
+  const file = join(mkdtempSync(join(tmpdir(), 'replay-logs-')), 'trace.jsonl');
+  // The log records before their span, as a batch processor may export them.
+  writeFileSync(file, `${JSON.stringify(logs)}\n${JSON.stringify(request)}\n`);
+
+  const fromLogs = buildReplayDocument(await replaySpanIn([file], GENAI_EVENTS_SPAN));
+  const fromEvents = buildReplayDocument(await replaySpanIn([GENAI_EVENTS], GENAI_EVENTS_SPAN));
+  assert.deepEqual(fromLogs.messages, fromEvents.messages);
+  assert.equal(fromLogs.recorded?.text, "It's rainy.");
+  assert.deepEqual(fromLogs.recorded?.tokens, { input: 60, output: 8 });
 });
 
 test('a span without messages cannot be replayed, and says so', () => {

@@ -34,3 +34,23 @@ export function resolveApiKey(
   if (key) return key;
   return isLoopbackUrl(baseUrl) ? LOCAL_PLACEHOLDER_KEY : undefined;
 }
+
+/** Where VS Code's secret storage keeps a provider's key: one entry per provider. */
+export function apiKeySecretName(provider: ReplayProvider): string {
+  return `tracerun.replay.apiKey.${provider}`;
+}
+
+/** What the lookup reads of VS Code's `SecretStorage` (a fake in tests: no vscode here). */
+export interface SecretReader {
+  get(key: string): PromiseLike<string | undefined>;
+}
+
+/** The key to send to `baseUrl` with: the provider's stored key, its variable, the placeholder for this machine. */
+export async function lookUpApiKey(
+  secrets: SecretReader,
+  provider: ReplayProvider,
+  baseUrl: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string | undefined> {
+  return resolveApiKey(provider, baseUrl, await secrets.get(apiKeySecretName(provider)), env);
+}

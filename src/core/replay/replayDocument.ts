@@ -67,7 +67,7 @@ export interface ReplayDocument {
   /** The span this request was rebuilt from; the replay run links to it. */
   readonly source?: { readonly traceId: string; readonly spanId: string; readonly spanName: string; readonly conventions?: readonly string[] };
   readonly provider: ReplayProvider;
-  /** Where the request goes; absent: the setting (`tracerun.replay.*BaseUrl`) or the CLI's flag. */
+  /** Where the request goes. Replay… writes the setting's endpoint in; Run refuses a document without one (replayEndpoint.ts); the CLI takes --base-url, else this, else the provider's own. */
   readonly baseUrl?: string;
   readonly model: string;
   readonly parameters: ReplayParameters;
