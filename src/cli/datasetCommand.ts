@@ -4,7 +4,7 @@ import { datasetNameProblem, describeAppend } from '../core/dataset/datasetFile'
 import { runRootSpans, spansNamed } from '../core/dataset/datasetSelection';
 import { traceTokens } from '../core/genai/traceTokens';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
-import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import type { SpanRecord } from '../core/model/span';
 import { Redactor } from '../core/privacy/redact';
 import { terminalSafe } from './terminalText';
@@ -47,7 +47,8 @@ export async function datasetAddCommand(targets: readonly string[], options: Dat
     spans,
     expected: options.expected,
     redactor: options.redactor,
-    loadDetails: loadSpanDetails,
+    // A call whose messages came as log records (openai-v2 with content capture) keeps them.
+    loadDetails: detailsWithLogRecords(store.logRecords),
     // A run stands for its root: its tokens are its LLM calls'.
     tokensFor: (span) => (options.span === undefined && roots.get(span.traceId) === span ? traceTokens(store.trace(span.traceId)!) : undefined),
   });

@@ -5,7 +5,7 @@ import { addSpansToDataset } from '../core/dataset/addToDataset';
 import { datasetNameProblem, describeAppend, listDatasets } from '../core/dataset/datasetFile';
 import { runRootSpans, spanNameCounts, spansNamed } from '../core/dataset/datasetSelection';
 import { traceTokens } from '../core/genai/traceTokens';
-import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { SpanRecord } from '../core/model/span';
 import type { Trace } from '../core/model/trace';
@@ -64,7 +64,8 @@ export async function addToDataset(ctx: AddToDatasetContext, targets: readonly R
     spans: chosen.spans(),
     expected: keep.expected,
     redactor: ctx.redactor,
-    loadDetails: loadSpanDetails,
+    // A call whose messages came as log records (openai-v2 with content capture) keeps them.
+    loadDetails: detailsWithLogRecords(store.logRecords),
     tokensFor: (span) => (roots.has(span) ? traceTokens(store.trace(span.traceId)!) : undefined),
   });
   ctx.appended?.();

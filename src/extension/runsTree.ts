@@ -18,7 +18,7 @@ import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
 import { spanErrorText } from '../core/genai/spanError';
-import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import { NO_FILTER, type RunFilter } from '../core/runs/filter';
 import { runList, type RunList } from '../core/runs/runList';
 import { RunPreviews } from '../core/runs/runPreviews';
@@ -119,7 +119,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   ) {
     super();
     this.previews = new RunPreviews(
-      (span) => loadSpanDetails(span),
+      detailsWithLogRecords(service.store.logRecords),
       (traceId) => {
         const element = this.elements.get(`run:${traceId}`);
         if (element) this.changeEmitter.fire(element);

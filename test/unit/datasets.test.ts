@@ -184,3 +184,38 @@ test('tracerun --no-redact prints and writes secrets as they are', async (t) => 
   assert.equal(await runCli(['dataset', 'add', 'traces.jsonl', '--name', 'raw', '--span', 'draftAnswer', '--no-redact'], { out: () => undefined, err: () => undefined }), 0);
   assert.ok(readFileSync(datasetPath(dir, 'raw'), 'utf8').includes(KEY));
 });
+
+test('tracerun dataset add: a model call whose messages came only as log records (openai-v2 with content capture) keeps them', async (t) => {
+  const dir = tempDir(t);
+  const traceId = 'd'.repeat(32);
+  const spanId = 'e'.repeat(16);
+  const text = (s: string) => ({ stringValue: s });
+  const kv = (o: Record<string, unknown>) => ({ kvlistValue: { values: Object.entries(o).map(([key, value]) => ({ key, value })) } });
+  const record = (eventName: string, at: number, body: unknown) => ({ timeUnixNano: String(ms(at)), traceId, spanId, eventName, attributes: [{ key: 'gen_ai.system', value: text('openai') }], body });
+  const logs = {
+    resourceLogs: [
+      {
+        scopeLogs: [
+          {
+            scope: { name: 'opentelemetry.instrumentation.openai_v2' },
+            logRecords: [
+              record('gen_ai.user.message', 2, kv({ content: text('Where is order #A1042?') })),
+              record('gen_ai.choice', 30, kv({ index: { intValue: '0' }, finish_reason: text('stop'), message: kv({ role: text('assistant'), content: text('It ships today.') }) })),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const span = otlpLine([{ traceId, spanId, name: 'chat gpt-4o', start: ms(0), end: ms(40), kind: 3, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' } }]);
+  writeFileSync(path.join(dir, 'app.jsonl'), `${JSON.stringify(logs)}\n${span}\n`);
+  const cwd = process.cwd();
+  process.chdir(dir);
+  t.after(() => process.chdir(cwd));
+  const io = { out: () => undefined, err: (s: string) => assert.fail(s) };
+  assert.equal(await runCli(['dataset', 'add', 'app.jsonl', '--name', 'calls', '--span', 'chat gpt-4o', '--expected'], io), 0);
+  const [line] = await readDatasetLines(datasetPath(dir, 'calls'));
+  const json = JSON.stringify(line.record);
+  assert.ok(json.includes('Where is order #A1042?'), json);
+  assert.ok(json.includes('It ships today.'), json);
+});
