@@ -20,7 +20,7 @@ export interface AcceptedTraces {
    */
   readonly line: string | Uint8Array | undefined;
   readonly acceptedSpans: number;
-  /** Spans left out: no valid trace or span id (or, in JSON, no start time). */
+  /** Spans left out: no valid trace or span id (or, in JSON, no start time or a time out of range). */
   readonly rejectedSpans: number;
   /** Why, for `partialSuccess.errorMessage`; undefined when nothing was rejected. */
   readonly rejectionMessage: string | undefined;
@@ -31,7 +31,10 @@ export class OtlpJsonError extends Error {
   override readonly name = 'OtlpJsonError';
 }
 
-/** For protobuf spans, whose ids are bytes and whose start time is always present. */
+/**
+ * For protobuf spans, whose ids are bytes and whose times are always present and in range
+ * (`fixed64` is exactly the range the reader takes).
+ */
 export function idProblem(traceIdValid: boolean, spanIdValid: boolean): string | undefined {
   const defect = spanDefect(traceIdValid ? 'valid' : '', spanIdValid ? 'valid' : '', 0n);
   return defect === undefined ? undefined : describeSpanDefect(defect);
@@ -262,7 +265,9 @@ function spanProblem(span: unknown, utf8: (s: string) => string = (s) => s): str
   // Stricter than the reader about ids: only hex (or base64) of the right length passes.
   const traceId = normalizeId(text(span.traceId ?? span.trace_id), 16);
   const spanId = normalizeId(text(span.spanId ?? span.span_id), 8);
-  const defect = spanDefect(HEX32.test(traceId) ? traceId : '', HEX16.test(spanId) ? spanId : '', parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano)));
+  const startNs = parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano));
+  const endNs = parseNanos(text(span.endTimeUnixNano ?? span.end_time_unix_nano));
+  const defect = spanDefect(HEX32.test(traceId) ? traceId : '', HEX16.test(spanId) ? spanId : '', startNs, endNs);
   if (defect === undefined) return undefined;
   // Only now: a name can be megabytes, and decoding it for every valid span doubles it.
   const name = typeof span.name === 'string' ? utf8(span.name.length > 200 ? span.name.slice(0, 200) : span.name) : '';
