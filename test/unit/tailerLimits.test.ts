@@ -62,6 +62,56 @@ test('a line over the limit arriving in pieces across polls is reported once, ne
   assert.deepEqual(sink.problems.map((p) => p.line), [2]);
 });
 
+/**
+ * Counts the bytes `Buffer.concat` and `Buffer.from(<bytes>)` copy while `op` runs: the work a
+ * held line costs, measured without a clock.
+ */
+async function copiedBytes(op: () => Promise<void>): Promise<{ joins: number; bytes: number }> {
+  const concat = Buffer.concat;
+  const from = Buffer.from;
+  const counted = { joins: 0, bytes: 0 };
+  Buffer.concat = function (this: unknown, ...args: Parameters<typeof concat>) {
+    const out = concat.apply(Buffer, args);
+    counted.joins++;
+    counted.bytes += out.length;
+    return out;
+  } as typeof concat;
+  Buffer.from = function (this: unknown, ...args: unknown[]) {
+    const out = (from as (...a: unknown[]) => Buffer).apply(Buffer, args);
+    if (args[0] instanceof Uint8Array) counted.bytes += out.length;
+    return out;
+  } as typeof from;
+  try {
+    await op();
+  } finally {
+    Buffer.concat = concat;
+    Buffer.from = from;
+  }
+  return counted;
+}
+
+test('a long line arriving in many small pieces is joined once: the bytes copied grow with the line, not with its square', async (t) => {
+  const { file, sink, tailer } = setup(t);
+  writeFileSync(file, '');
+  await tailer.poke();
+  const long = Buffer.from(line('long', { attributes: { 'input.value': 'z'.repeat(1_600_000) } }));
+  const piece = 8192; // over the 4 KiB the tailer keeps of what it read last
+  let pieces = 0;
+  const copied = await copiedBytes(async () => {
+    for (let at = 0; at < long.length; at += piece, pieces++) {
+      appendFileSync(file, long.subarray(at, Math.min(long.length, at + piece)));
+      await tailer.poke();
+    }
+  });
+  assert.deepEqual(sink.names(), ['long']);
+  assert.deepEqual(sink.problems, []);
+  assert.ok(pieces > 150, `${pieces} pieces`);
+  // One join of the whole line, plus the last 4 KiB of each read kept to tell an append from a
+  // rewrite. Joining the held part with every piece copied ~pieces/2 times the line (~100×).
+  assert.ok(copied.joins <= 2, `${copied.joins} joins`);
+  assert.ok(copied.bytes <= 2 * long.length + pieces * 4096, `${copied.bytes} bytes copied for a line of ${long.length} in ${pieces} pieces`);
+});
+
 test('a pretty-printed document over the limit is reported, not read', async (t) => {
   const { file, sink, tailer } = setup(t, { maxLineBytes: 200 });
   writeFileSync(file, JSON.stringify(requestJson([span('doc-a'), span('doc-b')]), null, 2));
