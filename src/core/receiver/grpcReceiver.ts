@@ -138,13 +138,16 @@ export class OtlpGrpcReceiver {
     this.server = server;
     this.listener = listener;
     return new Promise<ReceiverAddress>((resolve, reject) => {
-      listener.once('error', (err: NodeJS.ErrnoException) => {
+      const onError = (err: NodeJS.ErrnoException) => {
         this.server = undefined;
         this.listener = undefined;
         server.forceShutdown();
         reject(err.code === 'EADDRINUSE' ? new PortInUseError('grpc', this.options.port) : err);
-      });
+      };
+      listener.once('error', onError);
       listener.listen({ host: RECEIVER_HOST, port: this.options.port, exclusive: true }, () => {
+        listener.off('error', onError);
+        listener.on('error', (err) => this.options.onLog?.('error', `OTLP/gRPC receiver: ${err.message}`));
         const { port } = listener.address() as AddressInfo;
         this.bound = { protocol: 'grpc', host: RECEIVER_HOST, port, endpoint: `http://${RECEIVER_HOST}:${port}` };
         resolve(this.bound);
