@@ -68,7 +68,7 @@ const TEXT_MUTATIONS: ((text: string, r: Rand) => string)[] = [
   // ids and times
   (t, r) => t.replace(/"spanId":"[0-9a-f]+"/, `"spanId":"${pick(r, ['', '00', '0000000000000000', 'zz', 'AAAAAAAAAAA='])}"`),
   (t, r) => t.replace(/"traceId":"[0-9a-f]+"/, `"traceId":${pick(r, ['null', '0', '{}', '"0x5b8efff798038103d269b633813fc60c"'])}`),
-  (t, r) => t.replace(/"startTimeUnixNano":"\d+"/, `"startTimeUnixNano":${pick(r, ['null', '"abc"', '1e30', '-5', '"-5"', '{}', '"99999999999999999999999999"', '"18446744073709551616"', '"18446744073709551615"'])}`),
+  (t, r) => t.replace(/"startTimeUnixNano":"\d+"/, `"startTimeUnixNano":${pick(r, ['null', '"abc"', '1e30', '-5', '"-5"', '{}', '"99999999999999999999999999"', '"18446744073709551616"', '"18446744073709551615"', '18446744073709551615'])}`),
   (t, r) => t.replace(/"endTimeUnixNano":"\d+"/, `"endTimeUnixNano":${pick(r, ['"18446744073709551616"', '1e30', '"-5"', '"0"'])}`),
   // nesting
   (t, r) => {
