@@ -60,16 +60,22 @@ function spanRequest(seq: number, fill: boolean): Record<string, unknown> {
   return { resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] };
 }
 
-function postGzip(port: number, body: Buffer): Promise<number> {
+interface Answer {
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+}
+
+function postGzip(port: number, body: Buffer): Promise<Answer> {
   return new Promise((resolve) => {
     const req = http.request(
       { host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', agent: false, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length } },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const retryAfter = res.headers['retry-after'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter }));
       },
     );
-    req.on('error', () => resolve(-1));
+    req.on('error', () => resolve({ status: -1, retryAfter: undefined }));
     req.setTimeout(60_000, () => req.destroy());
     req.end(body);
   });
@@ -104,6 +110,21 @@ function grpcCall(session: http2.ClientHttp2Session, compressed: Buffer): Promis
     prefix.writeUInt32BE(compressed.length, 1);
     stream.end(Buffer.concat([prefix, compressed]));
   });
+}
+
+/**
+ * The gzip flood's answers must be what an exporter can act on, or a low peak could come from
+ * requests cut or failed: each request acknowledged (200) or told to come back (503 with
+ * Retry-After), and at least one acknowledged (the budget admits a request alone). Throws
+ * naming what else came.
+ */
+export function checkGzipFloodAnswers(answers: readonly Answer[]): void {
+  const ok = answers.filter((a) => a.status === 200).length;
+  const retry = answers.filter((a) => a.status === 503 && a.retryAfter !== undefined && Number(a.retryAfter) > 0).length;
+  if (ok < 1 || ok + retry !== answers.length) {
+    const other = answers.filter((a) => a.status !== 200 && !(a.status === 503 && a.retryAfter !== undefined && Number(a.retryAfter) > 0));
+    throw new Error(`gzip flood: expected 200 or 503 with Retry-After for each request, at least one 200; got ${tally(answers.map((a) => a.status))}` + (other.length ? ` (${other.length} neither, e.g. ${JSON.stringify(other[0])})` : ''));
+  }
 }
 
 function tally(statuses: number[]): string {
@@ -161,7 +182,9 @@ export async function benchReceiverFlood(log: (message: string) => void = consol
     const gz = gzipSync(json, { level: 9 });
     const http1 = await inReceiverProcess(async (ready) => {
       t0 = Date.now();
-      answers = tally(await Promise.all(Array.from({ length: REQUESTS }, () => postGzip(ready.httpPort, gz))));
+      const replies = await Promise.all(Array.from({ length: REQUESTS }, () => postGzip(ready.httpPort, gz)));
+      answers = tally(replies.map((a) => a.status));
+      checkGzipFloodAnswers(replies);
     });
     row('receiver.peakRssMB.gzipFlood', http1, `OTLP/HTTP: ${REQUESTS} requests at once, each ${(gz.length / 1024).toFixed(0)} KB of gzip decoding to ${(json.length / MB).toFixed(1)} MiB, in ${seconds(t0)} s (${answers})`);
   }

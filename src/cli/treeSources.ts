@@ -1,6 +1,7 @@
-import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, promises as fs, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeKeyValues } from '../core/ingest/otlp/anyValue';
+import { openRegularFileSync } from '../core/ingest/regularFile';
 import { memorySourceBytes } from '../core/ingest/spanSource';
 import type { SpanRecord } from '../core/model/span';
 import { resolveSpanSource, type SourceVia, type SpanSourceInput } from '../core/source/resolveSpanSource';
@@ -104,7 +105,7 @@ export class TreeSources {
     if (!this.handles.has(file)) {
       let fd: number | undefined;
       try {
-        fd = openSync(file, 'r');
+        fd = openRegularFileSync(file);
       } catch {
         fd = undefined;
       }

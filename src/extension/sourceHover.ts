@@ -8,6 +8,7 @@ import { sourceFileKey } from '../core/source/sourceIndex';
 import type { Redactor } from '../core/privacy/redact';
 import { formatDuration, startedLabel } from '../protocol/format';
 import { Commands } from './commandIds';
+import { appendSourceHover, type HoverCall } from './sourceHoverMarkdown';
 import type { DocumentFunctions } from './documentFunctions';
 import type { SpanLocationIndex } from './spanLocations';
 
@@ -23,27 +24,29 @@ function preview(p: SpanPayload | undefined, r: Redactor): string | undefined {
   return cut === '' ? undefined : cut;
 }
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
-
-async function callLine(span: SpanRef, now: number, r: Redactor): Promise<string> {
+/** What the hover shows of one call; its payloads are read back from its file. */
+async function hoverCall(span: SpanRef, now: number, r: Redactor): Promise<HoverCall> {
   const failed = span.statusCode === StatusCode.Error;
-  const status = failed ? '$(error) failed' : isInProgress(span) ? '$(loading~spin) running' : '$(pass) ok';
-  const duration = isInProgress(span) ? '' : ` · ${formatDuration(spanDurationMs(span))}`;
-  const link = `command:${Commands.OpenSpan}?${encodeURIComponent(JSON.stringify([{ traceId: span.traceId, spanId: span.spanId }]))}`;
-  let io = '';
+  let input: string | undefined;
+  let output: string | undefined;
   try {
     const payloads = spanPayloads((await loadSpanDetails(span)).attributes);
-    const input = preview(payloads.input, r);
-    const output = preview(payloads.output, r);
-    if (input) io += `  \nin: ${escapeMarkdown(input)}`;
-    if (output) io += `  \nout: ${escapeMarkdown(output)}`;
+    input = preview(payloads.input, r);
+    output = preview(payloads.output, r);
   } catch {
     // The file changed since it was read: the call is still listed, without its payloads.
   }
-  const error = failed && span.errorMessage ? `  \n${escapeMarkdown(preview({ text: span.errorMessage } as SpanPayload, r) ?? '')}` : '';
-  return `[${escapeMarkdown(r.text(span.name))}](${link} "Open in the waterfall") ${status}${duration} · ${startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language)}${io}${error}`;
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    name: r.text(span.name),
+    state: failed ? 'failed' : isInProgress(span) ? 'running' : 'ok',
+    durationText: isInProgress(span) ? undefined : formatDuration(spanDurationMs(span)),
+    startedText: startedLabel(Number(span.startNs / 1_000_000n), now, vscode.env.language),
+    input,
+    output,
+    error: failed && span.errorMessage ? preview({ text: span.errorMessage } as SpanPayload, r) : undefined,
+  };
 }
 
 /** On a function's name: its last few calls, each with a link that opens it in the waterfall. */
@@ -67,8 +70,10 @@ export class SourceHoverProvider implements vscode.HoverProvider {
     if (!stats) return undefined;
     const now = Date.now();
     const r = this.redactor();
-    const lines = await Promise.all(stats.recent.map((span) => callLine(span, now, r)));
-    const md = new vscode.MarkdownString(`**Trace Run** · ${stats.count.toLocaleString()} span${stats.count === 1 ? '' : 's'} from \`${fn.name}\`, the last ${lines.length}:\n\n${lines.map((l) => `- ${l}`).join('\n')}`, true);
+    const calls = await Promise.all(stats.recent.map((span) => hoverCall(span, now, r)));
+    // Theme icons on for the status icons; `appendText` escapes them in what the trace says.
+    const md = new vscode.MarkdownString('', true);
+    appendSourceHover(md, fn.name, stats.count, calls);
     md.isTrusted = { enabledCommands: [Commands.OpenSpan] };
     return new vscode.Hover(md, word);
   }

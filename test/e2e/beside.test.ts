@@ -162,7 +162,8 @@ test('a hover on the function’s name lists its last calls with their input and
     },
     30_000,
   );
-  const text = (await hover.textContent()) ?? '';
+  // The hover's text goes in through appendText, which keeps its spaces as &nbsp;.
+  const text = ((await hover.textContent()) ?? '').replace(/\u00a0/g, ' ');
   assert.match(text, /2 spans from lookupOrder/);
   assert.ok(text.indexOf('lookup copy') >= 0 && text.indexOf('lookup copy') < text.indexOf('lookup cached'), `newest first: ${text}`);
   assert.match(text, /in: \{"id": "42"\}/);

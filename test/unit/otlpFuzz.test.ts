@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { JsonSyntaxError } from '../../src/core/ingest/otlp/jsonScanner';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import type { SpanRecord } from '../../src/core/model/span';
+import { outOfRangeTime } from '../../src/core/model/timeRange';
 import { OtlpHttpReceiver } from '../../src/core/receiver/httpReceiver';
 import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from '../../src/core/receiver/otlpJsonRequest';
 import { OtlpDecodeError, decodeTraceRequestProto, encodeTraceRequestProto } from '../../src/core/receiver/otlpProto';
@@ -66,7 +68,8 @@ const TEXT_MUTATIONS: ((text: string, r: Rand) => string)[] = [
   // ids and times
   (t, r) => t.replace(/"spanId":"[0-9a-f]+"/, `"spanId":"${pick(r, ['', '00', '0000000000000000', 'zz', 'AAAAAAAAAAA='])}"`),
   (t, r) => t.replace(/"traceId":"[0-9a-f]+"/, `"traceId":${pick(r, ['null', '0', '{}', '"0x5b8efff798038103d269b633813fc60c"'])}`),
-  (t, r) => t.replace(/"startTimeUnixNano":"\d+"/, `"startTimeUnixNano":${pick(r, ['null', '"abc"', '1e30', '-5', '{}', '"99999999999999999999999999"'])}`),
+  (t, r) => t.replace(/"startTimeUnixNano":"\d+"/, `"startTimeUnixNano":${pick(r, ['null', '"abc"', '1e30', '-5', '"-5"', '{}', '"99999999999999999999999999"', '"18446744073709551616"', '"18446744073709551615"', '18446744073709551615'])}`),
+  (t, r) => t.replace(/"endTimeUnixNano":"\d+"/, `"endTimeUnixNano":${pick(r, ['"18446744073709551616"', '1e30', '"-5"', '"0"'])}`),
   // nesting
   (t, r) => {
     const depth = pick(r, [10, 200, 600, 5000]);
@@ -91,7 +94,12 @@ function readLine(line: string | Uint8Array): { spans: number; problems: string[
   const buf = typeof line === 'string' ? Buffer.from(line) : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
   assert.equal(buf.indexOf(10), -1, 'a line holds no line break');
   const r = readOtlpJson(buf, 0, buf.length, { file: 'fuzz', line: 1, byteBase: 0 });
-  return { spans: r.spans.length, problems: r.problems };
+  return { spans: r.spans.length, problems: [...r.problems, ...unshowable(r.spans)] };
+}
+
+/** What the views would still skip after the reader (times past `fixed64`): acknowledged, such a span is lost. */
+function unshowable(spans: readonly SpanRecord[]): string[] {
+  return spans.map(outOfRangeTime).filter((m): m is string => m !== undefined);
 }
 
 /** The property: what was acknowledged is read back, nothing else, without problems. */
@@ -198,7 +206,7 @@ test('fuzz through the HTTP receiver: every span acknowledged with 200 is in the
     let start = 0;
     for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
       const res = readOtlpJson(buf, start, nl, { file: name, line: 1, byteBase: 0 });
-      assert.deepEqual(res.problems, []);
+      assert.deepEqual([...res.problems, ...unshowable(res.spans)], []);
       read += res.spans.length;
       start = nl + 1;
     }

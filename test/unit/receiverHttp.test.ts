@@ -219,6 +219,41 @@ test('spans without valid ids are rejected with partialSuccess in the request en
   assert.ok(h.logs.some((l) => /^warn: .*1 span rejected/.test(l)));
 });
 
+test('spans with a time past fixed64 are rejected by name with partialSuccess, as the reader would skip them; the rest are written', async (t) => {
+  const h = await startReceiver(t);
+  const times: [string, unknown][] = [
+    ['startTimeUnixNano', '99999999999999999999999999'],
+    ['startTimeUnixNano', '18446744073709551616'],
+    ['startTimeUnixNano', '-5'],
+    ['startTimeUnixNano', 1e30],
+    ['endTimeUnixNano', '18446744073709551616'],
+  ];
+  const { request, spanIds } = makeRequest(times.length + 1);
+  const spans = (request.resourceSpans as { scopeSpans: { spans: Record<string, unknown>[] }[] }[])[0].scopeSpans[0].spans;
+  times.forEach(([field, value], i) => {
+    spans[i + 1][field] = value;
+    spans[i + 1].name = `bad time ${i}`;
+  });
+  for (const body of [JSON.stringify(request), JSON.stringify(request, null, 2)]) {
+    const reply = await send(h.port, { headers: { 'content-type': 'application/json' }, body });
+    assert.equal(reply.status, 200, reply.body.toString());
+    const { partialSuccess } = JSON.parse(reply.body.toString());
+    assert.equal(partialSuccess.rejectedSpans, String(times.length));
+    assert.match(partialSuccess.errorMessage, /5 spans rejected: span "bad time 0" has a startTimeUnixNano out of range \(0 to 2\^64 − 1 nanoseconds\); span "bad time 1" .*; and 2 more/);
+  }
+  // 2^64 − 1 is the last time fixed64 holds: kept.
+  const edge = makeRequest(1);
+  (edge.request.resourceSpans as { scopeSpans: { spans: Record<string, unknown>[] }[] }[])[0].scopeSpans[0].spans[0].endTimeUnixNano = '18446744073709551615';
+  const reply = await send(h.port, json(edge.request));
+  assert.equal(reply.status, 200);
+  assert.equal(JSON.parse(reply.body.toString()).partialSuccess, undefined);
+  h.acked.add(edge.spanIds[0]);
+  // Sent twice: the one good span each time is the same id, written twice.
+  const { spans: read } = readFolder(h.dir);
+  assert.deepEqual(read.map((s) => s.spanId).sort(), [spanIds[0], spanIds[0], edge.spanIds[0]].sort());
+  assert.ok(read.every((s) => s.startNs >= 0n && s.endNs <= 2n ** 64n - 1n));
+});
+
 test('bad requests get clear errors in the request encoding, and never affect the requests around them', async (t) => {
   const h = await startReceiver(t, { maxBodyBytes: 64 * 1024 });
   const good = encodeTraceRequestProto(makeRequest(5).request);

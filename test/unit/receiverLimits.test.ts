@@ -229,6 +229,29 @@ test('gRPC: a call whose message never arrives is cut and gives its reservation 
   session.destroy();
 });
 
+test('gRPC: one client address holds at most maxConnectionsPerClient connections; more are closed at once', { timeout: 10_000 }, async (t) => {
+  const dir = path.join(tempDir(t, 'tracerun-grpc-conns-'), '.tracerun');
+  const logs: string[] = [];
+  const receiver = new OtlpGrpcReceiver({ sink: new TraceFileWriter({ dir }), port: 0, maxConnectionsPerClient: 3, onLog: (level, m) => logs.push(`${level}: ${m}`) });
+  t.after(() => receiver.close());
+  const { port } = await receiver.start();
+  const connect = () =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(s));
+      s.on('error', reject);
+    });
+  const held = [await connect(), await connect(), await connect()];
+  t.after(() => held.forEach((s) => s.destroy()));
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => {});
+  await new Promise<void>((resolve) => session.once('close', () => resolve()));
+  assert.ok(logs.some((l) => /^warn: OTLP\/gRPC receiver: 127\.0\.0\.1 already holds 3 connections: closing a new one$/.test(l)), logs.join('\n'));
+  held.pop()!.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await grpcExport(t, port, protoRequest()), null, 'with one closed, a new connection is served');
+  held.forEach((s) => s.destroy());
+});
+
 test('the in-flight budget: taken as produced, one holder may pass the limit alone, a waiter is served before newcomers and stops waiting when released', async () => {
   const budget = new InFlightBudget(100);
   const a = budget.open();

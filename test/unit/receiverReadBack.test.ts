@@ -56,3 +56,22 @@ test('a span that JSON.parse finds valid but the reader skips (a key in both spe
   const buf = Buffer.from(line as Buffer);
   assert.equal(readOtlpJson(buf, 0, buf.length, { file: 'f', line: 1, byteBase: 0 }).spans.length, 1);
 });
+
+test('a time written as a bare integer near 2^64 is judged as the reader reads it, not as JSON.parse rounds it', () => {
+  const body = (end: string) =>
+    `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE}","spanId":"${SPAN}","name":"edge","startTimeUnixNano":1,"endTimeUnixNano":${end}},{"traceId":"${TRACE}","spanId":"b7ad6b7169203332","name":"fine","startTimeUnixNano":"1"}]}]}]}`;
+  // JSON.parse makes each of these 2^64, out of range; the reader reads them exactly.
+  for (const end of ['18446744073709551615', '18446744073709551000']) {
+    for (const input of [body(end), Buffer.from(body(end))]) {
+      const { line, acceptedSpans, rejectedSpans } = readTraceRequestJson(input);
+      assert.deepEqual([acceptedSpans, rejectedSpans], [2, 0], end);
+      const buf = Buffer.from(line as Buffer | string);
+      assert.equal(readOtlpJson(buf, 0, buf.length, { file: 'f', line: 1, byteBase: 0 }).spans.length, 2);
+    }
+  }
+  const past = readTraceRequestJson(Buffer.from(body('18446744073709551616')));
+  assert.deepEqual([past.acceptedSpans, past.rejectedSpans], [1, 1]);
+  assert.match(past.rejectionMessage!, /span "edge" has an endTimeUnixNano out of range/);
+  const buf = Buffer.from(past.line as Buffer);
+  assert.deepEqual(readOtlpJson(buf, 0, buf.length, { file: 'f', line: 1, byteBase: 0 }).spans.map((s) => [s.name, s.endNs]), [['fine', 0n]]);
+});

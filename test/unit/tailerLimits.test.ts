@@ -1,10 +1,14 @@
 // Hostile or odd trace files: lines over the limit, byte-order marks, FIFOs, times out of
 // range, a last line without a newline.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { fileEdges } from '../../src/core/history/fileIndex';
+import { SpanPlaces } from '../../src/core/history/spanPlaces';
+import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
 import { FileTailer, type TailOptions } from '../../src/core/ingest/tailer';
 import { otlpLine, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
@@ -58,6 +62,56 @@ test('a line over the limit arriving in pieces across polls is reported once, ne
   assert.deepEqual(sink.problems.map((p) => p.line), [2]);
 });
 
+/**
+ * Counts the bytes `Buffer.concat` and `Buffer.from(<bytes>)` copy while `op` runs: the work a
+ * held line costs, measured without a clock.
+ */
+async function copiedBytes(op: () => Promise<void>): Promise<{ joins: number; bytes: number }> {
+  const concat = Buffer.concat;
+  const from = Buffer.from;
+  const counted = { joins: 0, bytes: 0 };
+  Buffer.concat = function (this: unknown, ...args: Parameters<typeof concat>) {
+    const out = concat.apply(Buffer, args);
+    counted.joins++;
+    counted.bytes += out.length;
+    return out;
+  } as typeof concat;
+  Buffer.from = function (this: unknown, ...args: unknown[]) {
+    const out = (from as (...a: unknown[]) => Buffer).apply(Buffer, args);
+    if (args[0] instanceof Uint8Array) counted.bytes += out.length;
+    return out;
+  } as typeof from;
+  try {
+    await op();
+  } finally {
+    Buffer.concat = concat;
+    Buffer.from = from;
+  }
+  return counted;
+}
+
+test('a long line arriving in many small pieces is joined once: the bytes copied grow with the line, not with its square', async (t) => {
+  const { file, sink, tailer } = setup(t);
+  writeFileSync(file, '');
+  await tailer.poke();
+  const long = Buffer.from(line('long', { attributes: { 'input.value': 'z'.repeat(1_600_000) } }));
+  const piece = 8192; // over the 4 KiB the tailer keeps of what it read last
+  let pieces = 0;
+  const copied = await copiedBytes(async () => {
+    for (let at = 0; at < long.length; at += piece, pieces++) {
+      appendFileSync(file, long.subarray(at, Math.min(long.length, at + piece)));
+      await tailer.poke();
+    }
+  });
+  assert.deepEqual(sink.names(), ['long']);
+  assert.deepEqual(sink.problems, []);
+  assert.ok(pieces > 150, `${pieces} pieces`);
+  // One join of the whole line, plus the last 4 KiB of each read kept to tell an append from a
+  // rewrite. Joining the held part with every piece copied ~pieces/2 times the line (~100×).
+  assert.ok(copied.joins <= 2, `${copied.joins} joins`);
+  assert.ok(copied.bytes <= 2 * long.length + pieces * 4096, `${copied.bytes} bytes copied for a line of ${long.length} in ${pieces} pieces`);
+});
+
 test('a pretty-printed document over the limit is reported, not read', async (t) => {
   const { file, sink, tailer } = setup(t, { maxLineBytes: 200 });
   writeFileSync(file, JSON.stringify(requestJson([span('doc-a'), span('doc-b')]), null, 2));
@@ -98,6 +152,57 @@ test('a FIFO named like a trace file is refused with a message, never opened for
   execFileSync('mkfifo', [file]);
   await assert.rejects(tailer.poke(), /not a regular file/);
   assert.deepEqual(sink.names(), []);
+});
+
+/**
+ * Whether `op` waited on the FIFO at `fifo` to get a writer. A helper process opens it for
+ * writing, non-blocking, half a second after it starts: that succeeds only while a reader
+ * holds it open (one blocked in open()), and releases that reader, so a regression fails
+ * here rather than hanging the test process (or, for a synchronous `op`, its main thread).
+ */
+async function waitsOnFifo(fifo: string, op: () => unknown): Promise<{ waited: boolean; result: PromiseSettledResult<unknown> }> {
+  const releaser = `setTimeout(() => {
+    const fs = require('node:fs');
+    try { fs.closeSync(fs.openSync(process.argv[1], fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)); console.log('a reader waited'); }
+    catch (e) { console.log(e.code); }
+  }, 500);`;
+  const child = spawn(process.execPath, ['-e', releaser, fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(child, 'close');
+  const settled = Promise.allSettled([(async () => op())()]);
+  await exited;
+  const [result] = await settled;
+  assert.match(out, /a reader waited|ENXIO/);
+  return { waited: out.includes('a reader waited'), result };
+}
+
+test('a trace file swapped for a FIFO after it was read: reading it back (details, run, index check, resume) refuses it, never waits on it', { timeout: 30_000 }, async (t) => {
+  if (process.platform === 'win32') return t.skip('no mkfifo');
+  const { file, sink, tailer } = setup(t);
+  writeFileSync(file, otlpLine([span('a'), span('b')]));
+  await tailer.poke();
+  const places = new SpanPlaces();
+  for (const s of sink.spansRead) places.add(s);
+  assert.equal(places.read(TRACE).length, 2);
+  const position = tailer.position()!;
+  const size = statSync(file).size;
+  const a = sink.byName('a');
+  await loadSpanDetails(a);
+  await fileEdges(file, size);
+
+  unlinkSync(file);
+  execFileSync('mkfifo', [file]);
+  const refused = (r: PromiseSettledResult<unknown>) => r.status === 'rejected' && /not a regular file/.test(String(r.reason));
+  const details = await waitsOnFifo(file, () => loadSpanDetails(a));
+  assert.ok(!details.waited && refused(details.result), `span details: ${JSON.stringify(details)}`);
+  const run = await waitsOnFifo(file, () => places.read(TRACE));
+  assert.ok(!run.waited, 'a run read back on the main thread');
+  assert.deepEqual(run.result, { status: 'fulfilled', value: [] });
+  const edges = await waitsOnFifo(file, () => fileEdges(file, size));
+  assert.ok(!edges.waited && refused(edges.result), `index check: ${JSON.stringify(edges)}`);
+  const resumed = await waitsOnFifo(file, () => new FileTailer(file, new SpanSink()).resumeAt(position.offset, position.lines, position.inode));
+  assert.ok(!resumed.waited && refused(resumed.result), `resume from an index: ${JSON.stringify(resumed)}`);
 });
 
 test('a complete file: the last line without a newline is read; a document that ends early is reported', async (t) => {

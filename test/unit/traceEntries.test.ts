@@ -72,10 +72,12 @@ test('`tree` reads a last line without a newline (json.dump) and a file starting
   assert.deepEqual(runNames(store), ['dumped', 'with bom']);
 });
 
-test('`tree -` reads standard input, its problems named <stdin> with their line', async () => {
-  const input = Readable.from([runLine('piped one'), 'not json\n', runLine('piped two').trimEnd()]);
-  const { store, files, problems } = await readTraceFiles(['-'], { stdin: input });
-  assert.deepEqual(runNames(store), ['piped one', 'piped two']);
-  assert.deepEqual(files, [STDIN_NAME]);
-  assert.deepEqual(problems.map((p) => [p.file, p.line]), [[STDIN_NAME, 2]]);
+test('`tree -` and `tree /dev/stdin` read standard input, its problems named <stdin> with their line', async () => {
+  for (const target of ['-', '/dev/stdin']) {
+    const input = Readable.from([runLine('piped one'), 'not json\n', runLine('piped two').trimEnd()]);
+    const { store, files, problems } = await readTraceFiles([target], { stdin: input });
+    assert.deepEqual(runNames(store), ['piped one', 'piped two'], target);
+    assert.deepEqual(files, [STDIN_NAME], target);
+    assert.deepEqual(problems.map((p) => [p.file, p.line]), [[STDIN_NAME, 2]], target);
+  }
 });

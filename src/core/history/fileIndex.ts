@@ -6,6 +6,7 @@ import type { TokenCounts } from '../genai/conventions';
 import type { IndexedLlmCalls } from '../runs/runFacts';
 import type { TraceSummary } from '../model/trace';
 import type { JsonDigest } from '../source/runDigest';
+import { openRegularFileOrThrow } from '../ingest/regularFile';
 
 /**
  * A trace file's index: what its runs are (their summaries) and which of its lines hold their
@@ -56,7 +57,7 @@ export function indexFileOf(dir: string, file: string): string {
 
 /** A hash of the file's first and last bytes: a rewrite that keeps size and time shows here. */
 export async function fileEdges(file: string, size: number): Promise<string> {
-  const handle = await fs.open(file, 'r');
+  const handle = await openRegularFileOrThrow(file);
   try {
     const head = Buffer.alloc(Math.min(EDGE_BYTES, size));
     await handle.read(head, 0, head.length, 0);

@@ -4,6 +4,7 @@ import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
 import { outOfRangeTime } from '../model/timeRange';
 import type { SpanRecord } from '../model/span';
 import { memorySourceBytes } from '../ingest/spanSource';
+import { openRegularFileSync } from '../ingest/regularFile';
 
 /**
  * Where each trace's spans were read from: per file, the lines (number, first byte, end byte)
@@ -83,7 +84,8 @@ export class SpanPlaces {
       const held = memorySourceBytes(file);
       let fd: number | undefined;
       try {
-        if (!held) fd = fs.openSync(file, 'r');
+        // On the extension host's main thread: a file swapped for a FIFO must not block it.
+        if (!held && (fd = openRegularFileSync(file)) === undefined) continue;
         for (let i = 0; i < lines.length; i += 3) {
           const line = lines[i];
           const start = lines[i + 1];

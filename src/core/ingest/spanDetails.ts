@@ -3,6 +3,7 @@ import { decodeKeyValues } from './otlp/anyValue';
 import { foreignSpanDetails } from './formats/foreignDetails';
 import type { Attributes, SpanRecord } from '../model/span';
 import { parseNanos } from '../model/time';
+import { NotRegularFileError } from './regularFile';
 import { openSpanSource, type RangeReader } from './spanSource';
 
 export interface SpanEventDetails {
@@ -44,6 +45,7 @@ export async function loadSpanDetails(span: SpanOnDisk): Promise<SpanDetails> {
   try {
     handle = await openSpanSource(span.origin.file);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new Error(`${span.origin.file} is ${err.message}`);
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     throw new Error(`${span.origin.file} no longer exists; the span's details were in it`);
   }

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { openRegularFileOrThrow } from './regularFile';
 
 /**
  * Where a span's bytes are read back from. A span keeps only a byte range and the name of
@@ -39,8 +39,11 @@ class MemoryReader implements RangeReader {
   async close(): Promise<void> {}
 }
 
-/** Opens what holds a span's bytes for reading: the in-memory body when one has the name, else the file. */
+/**
+ * Opens what holds a span's bytes for reading: the in-memory body when one has the name, else
+ * the file, when it is still a regular one (`NotRegularFileError` otherwise).
+ */
 export async function openSpanSource(name: string): Promise<RangeReader> {
   const bytes = memory.get(name);
-  return bytes ? new MemoryReader(bytes) : fs.open(name, 'r');
+  return bytes ? new MemoryReader(bytes) : openRegularFileOrThrow(name);
 }

@@ -1,9 +1,10 @@
 import { DEFAULT_MAX_LINE_MB } from '../config/defaults';
 import { compressedFileMessage, compressionOf } from './compression';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type { Disposable } from '../util/event';
 import { outOfRangeTime } from '../model/timeRange';
 import { JsonSyntaxError } from './otlp/jsonScanner';
+import { NotRegularFileError, openRegularFile, openRegularFileOrThrow } from './regularFile';
 import { readOtlpJson } from './otlp/otlpJsonReader';
 import type { SpanRecord } from '../model/span';
 import { LineFormats } from './formats/lineFormats';
@@ -62,26 +63,6 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  */
 const SEEN_BYTES = 4096;
 const NEWLINE = 0x0a;
-/**
- * Opening a FIFO for reading blocks until a writer comes, in one of libuv's four threads that
- * all file I/O of the process shares: without O_NONBLOCK four such files matching the globs
- * hang every extension. Regular files ignore the flag. (Not defined on Windows.)
- */
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
-
-/** Opens `file` for reading only when it is a regular file; undefined when it is something else. */
-export async function openRegularFile(file: string): Promise<fs.FileHandle | undefined> {
-  const handle = await fs.open(file, OPEN_FLAGS);
-  try {
-    if ((await handle.stat()).isFile()) return handle;
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
-  await handle.close();
-  return undefined;
-}
-
 function hasBom(data: Buffer, start: number, end: number): boolean {
   return end - start >= 3 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf;
 }
@@ -167,7 +148,7 @@ export class FileTailer implements Disposable {
    * bytes before the offset are checked on every read.
    */
   async resumeAt(offset: number, lines: number, inode: number): Promise<void> {
-    const handle = await fs.open(this.file, 'r');
+    const handle = await openRegularFileOrThrow(this.file);
     try {
       const seen = Buffer.alloc(Math.min(SEEN_BYTES, offset));
       const { bytesRead } = await handle.read(seen, 0, seen.length, offset - seen.length);
@@ -213,7 +194,7 @@ export class FileTailer implements Disposable {
     if (!handle) {
       if (this.inode !== undefined) this.restart();
       this.inode = undefined;
-      throw new Error('not a regular file (a FIFO, socket, device or folder); not read');
+      throw new NotRegularFileError(this.file);
     }
     try {
       const stat = await handle.stat();

@@ -2,6 +2,9 @@
 // 127.0.0.1, served by @grpc/grpc-js with a hand-made service definition whose
 // (de)serializers are the protobuf decoder and encoder of otlpProto (no proto-loader).
 import * as grpc from '@grpc/grpc-js';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { ClientConnections } from './clientConnections';
 import type { AcceptedTraces } from './otlpJsonRequest';
 import { LOGS_EXPORT_PATH, TRACE_EXPORT_PATH, decodeTraceRequestProto, encodeTraceResponseProto } from './otlpProto';
 import { decodeLogsRequestProto, encodeLogsResponseProto } from './otlpLogsRequest';
@@ -93,6 +96,7 @@ export const LOGS_SERVICE_DEFINITION: grpc.ServiceDefinition<grpc.UntypedService
 export class OtlpGrpcReceiver {
   private readonly options: ResolvedReceiverOptions;
   private server: grpc.Server | undefined;
+  private listener: net.Server | undefined;
   private bound: ReceiverAddress | undefined;
   private closing: Promise<void> | undefined;
 
@@ -104,7 +108,11 @@ export class OtlpGrpcReceiver {
     return this.bound;
   }
 
-  /** Listens; rejects with `PortInUseError` when the port is taken. */
+  /**
+   * Listens; rejects with `PortInUseError` when the port is taken. The socket is ours, not
+   * grpc-js's (`bindAsync` has no hook on connections): each accepted connection is counted
+   * against its client's cap, as the HTTP receiver's are, then handed to grpc-js.
+   */
   start(): Promise<ReceiverAddress> {
     if (this.server) return Promise.reject(new Error('the OTLP/gRPC receiver is already started'));
     const server = new grpc.Server({
@@ -120,15 +128,27 @@ export class OtlpGrpcReceiver {
     };
     server.addService(TRACE_SERVICE_DEFINITION, implementation);
     server.addService(LOGS_SERVICE_DEFINITION, implementation);
+    const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const connections = new ClientConnections(this.options.maxConnectionsPerClient, (client, cap) =>
+      this.options.onLog?.('warn', `OTLP/gRPC receiver: ${client} already holds ${cap} connections: closing a new one`),
+    );
+    const listener = net.createServer((socket) => {
+      if (connections.admit(socket)) injector.injectConnection(socket);
+    });
     this.server = server;
+    this.listener = listener;
     return new Promise<ReceiverAddress>((resolve, reject) => {
-      server.bindAsync(`${RECEIVER_HOST}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
-        if (err) {
-          this.server = undefined;
-          server.forceShutdown();
-          reject(/EADDRINUSE|address already in use/i.test(err.message) ? new PortInUseError('grpc', this.options.port) : err);
-          return;
-        }
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        this.listener = undefined;
+        server.forceShutdown();
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError('grpc', this.options.port) : err);
+      };
+      listener.once('error', onError);
+      listener.listen({ host: RECEIVER_HOST, port: this.options.port, exclusive: true }, () => {
+        listener.off('error', onError);
+        listener.on('error', (err) => this.options.onLog?.('error', `OTLP/gRPC receiver: ${err.message}`));
+        const { port } = listener.address() as AddressInfo;
         this.bound = { protocol: 'grpc', host: RECEIVER_HOST, port, endpoint: `http://${RECEIVER_HOST}:${port}` };
         resolve(this.bound);
       });
@@ -139,6 +159,8 @@ export class OtlpGrpcReceiver {
   close(): Promise<void> {
     const server = this.server;
     if (!server) return Promise.resolve();
+    // No new connections; those open finish their calls (grpc-js closes their sessions).
+    this.listener?.close();
     this.closing ??= new Promise<void>((resolve) => {
       let done = false;
       const finish = () => {
@@ -147,6 +169,7 @@ export class OtlpGrpcReceiver {
         clearTimeout(force);
         if (this.server === server) {
           this.server = undefined;
+          this.listener = undefined;
           this.bound = undefined;
           this.closing = undefined;
         }

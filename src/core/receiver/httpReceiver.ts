@@ -2,6 +2,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as zlib from 'node:zlib';
+import { ClientConnections } from './clientConnections';
 import type { Reservation } from './inFlightBudget';
 import { OtlpJsonError, readTraceRequestJson, type AcceptedTraces } from './otlpJsonRequest';
 import { decodeLogsRequestProto, encodeLogsResponseProto, readLogsRequestJson } from './otlpLogsRequest';
@@ -120,7 +121,10 @@ export class OtlpHttpReceiver {
     // long; bodies that stall are cut sooner still (see `receiveBody`).
     server.headersTimeout = 10_000;
     server.requestTimeout = 120_000;
-    this.limitConnectionsPerClient(server);
+    const connections = new ClientConnections(this.options.maxConnectionsPerClient, (client, cap) =>
+      this.options.onLog?.('warn', `OTLP/HTTP receiver: ${client} already holds ${cap} connections: closing a new one`),
+    );
+    server.on('connection', (socket: Socket) => connections.admit(socket));
     this.server = server;
     return new Promise<ReceiverAddress>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -161,31 +165,6 @@ export class OtlpHttpReceiver {
 
   dispose(): void {
     void this.close();
-  }
-
-  /**
-   * One client cannot hold every socket: past the cap its new connections are closed at once.
-   * (Every local process shares 127.0.0.1, so this bounds all local clients together, and
-   * keeps a flood from exhausting file descriptors.)
-   */
-  private limitConnectionsPerClient(server: http.Server): void {
-    const open = new Map<string, number>();
-    const cap = this.options.maxConnectionsPerClient;
-    server.on('connection', (socket: Socket) => {
-      const client = socket.remoteAddress ?? '';
-      const count = (open.get(client) ?? 0) + 1;
-      if (count > cap) {
-        this.options.onLog?.('warn', `OTLP/HTTP receiver: ${client} already holds ${cap} connections: closing a new one`);
-        socket.destroy();
-        return;
-      }
-      open.set(client, count);
-      socket.once('close', () => {
-        const left = (open.get(client) ?? 1) - 1;
-        if (left > 0) open.set(client, left);
-        else open.delete(client);
-      });
-    });
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -20,7 +20,7 @@ export interface AcceptedTraces {
    */
   readonly line: string | Uint8Array | undefined;
   readonly acceptedSpans: number;
-  /** Spans left out: no valid trace or span id (or, in JSON, no start time). */
+  /** Spans left out: no valid trace or span id (or, in JSON, no start time or a time out of range). */
   readonly rejectedSpans: number;
   /** Why, for `partialSuccess.errorMessage`; undefined when nothing was rejected. */
   readonly rejectionMessage: string | undefined;
@@ -31,7 +31,10 @@ export class OtlpJsonError extends Error {
   override readonly name = 'OtlpJsonError';
 }
 
-/** For protobuf spans, whose ids are bytes and whose start time is always present. */
+/**
+ * For protobuf spans, whose ids are bytes and whose times are always present and in range
+ * (`fixed64` is exactly the range the reader takes).
+ */
 export function idProblem(traceIdValid: boolean, spanIdValid: boolean): string | undefined {
   const defect = spanDefect(traceIdValid ? 'valid' : '', spanIdValid ? 'valid' : '', 0n);
   return defect === undefined ? undefined : describeSpanDefect(defect);
@@ -129,7 +132,10 @@ export function readTraceRequestJsonChecked(body: string | Uint8Array): Accepted
     // The message quotes a bit of the text: show it as UTF-8 again.
     throw new OtlpJsonError(`invalid JSON: ${utf8(err instanceof Error ? err.message : String(err))}`);
   }
-  const check = checkRequest(parsed, utf8);
+  let check = checkRequest(parsed, utf8);
+  // A time JSON.parse rounded may fall on the other side of 2^64 than the reader's exact one.
+  let exact: Json | undefined;
+  if (check.rounded) check = checkRequest((exact = exactJson(text, parsed)), utf8);
   // One rule for "acknowledged" and "readable": the trace file reader must meet the same
   // spans in the body as JSON.parse did, and read every accepted one back from the line.
   const read = seen ?? readBack(measured); // the latter throws, naming why
@@ -149,8 +155,7 @@ export function readTraceRequestJsonChecked(body: string | Uint8Array): Accepted
   let line: string | Buffer | undefined;
   if (check.accepted > 0) {
     // Parse again, keeping long integer literals exact, and drop the rejected spans.
-    const exact = exactJson(text, parsed);
-    const json = JSON.stringify(withoutRejected(exact));
+    const json = JSON.stringify(withoutRejected(exact ?? exactJson(text, parsed)));
     line = bytes ? Buffer.from(json, 'latin1') : json;
     const back = readBack(typeof line === 'string' ? Buffer.from(line) : line);
     if (back.spans !== check.accepted || back.problems.length > 0) {
@@ -212,7 +217,12 @@ interface Check {
   accepted: number;
   rejected: number;
   examples: string[];
+  /** A span's time is a number JSON.parse may have rounded across the `fixed64` bound: judge the exact text. */
+  rounded: boolean;
 }
+
+/** Past 2^63 a double is 2,048 or more from its neighbours: it may round across 2^64 − 1. */
+const mayBeRounded = (v: unknown) => typeof v === 'number' && Math.abs(v) >= 2 ** 63;
 
 function resourceSpansOf(request: Json): unknown {
   return request.resourceSpans ?? request.resource_spans;
@@ -224,7 +234,7 @@ function scopeSpansKeys(rs: Json): string[] {
 
 function checkRequest(request: unknown, utf8: (s: string) => string): Check {
   if (!isObject(request)) throw new OtlpJsonError('expected a JSON object (an OTLP ExportTraceServiceRequest)');
-  const check: Check = { accepted: 0, rejected: 0, examples: [] };
+  const check: Check = { accepted: 0, rejected: 0, examples: [], rounded: false };
   const resourceSpans = resourceSpansOf(request);
   if (resourceSpans === undefined || resourceSpans === null) return check;
   if (!Array.isArray(resourceSpans)) throw new OtlpJsonError('resourceSpans: expected an array');
@@ -239,6 +249,7 @@ function checkRequest(request: unknown, utf8: (s: string) => string): Check {
         if (spans === undefined || spans === null) return;
         if (!Array.isArray(spans)) throw new OtlpJsonError(`resourceSpans[${i}].${key}[${j}].spans: expected an array`);
         for (const span of spans) {
+          if (isObject(span) && (mayBeRounded(span.startTimeUnixNano ?? span.start_time_unix_nano) || mayBeRounded(span.endTimeUnixNano ?? span.end_time_unix_nano))) check.rounded = true;
           const problem = spanProblem(span, utf8);
           if (problem === undefined) check.accepted++;
           else {
@@ -262,7 +273,9 @@ function spanProblem(span: unknown, utf8: (s: string) => string = (s) => s): str
   // Stricter than the reader about ids: only hex (or base64) of the right length passes.
   const traceId = normalizeId(text(span.traceId ?? span.trace_id), 16);
   const spanId = normalizeId(text(span.spanId ?? span.span_id), 8);
-  const defect = spanDefect(HEX32.test(traceId) ? traceId : '', HEX16.test(spanId) ? spanId : '', parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano)));
+  const startNs = parseNanos(text(span.startTimeUnixNano ?? span.start_time_unix_nano));
+  const endNs = parseNanos(text(span.endTimeUnixNano ?? span.end_time_unix_nano));
+  const defect = spanDefect(HEX32.test(traceId) ? traceId : '', HEX16.test(spanId) ? spanId : '', startNs, endNs);
   if (defect === undefined) return undefined;
   // Only now: a name can be megabytes, and decoding it for every valid span doubles it.
   const name = typeof span.name === 'string' ? utf8(span.name.length > 200 ? span.name.slice(0, 200) : span.name) : '';

@@ -29,7 +29,7 @@ export interface OtlpReceiversOptions {
   readonly maxInFlightBytes?: number;
   /** A body that stops arriving for this long is cut (default 5 s). */
   readonly bodyIdleTimeoutMs?: number;
-  /** OTLP/HTTP connections one client address may hold open (default 128). */
+  /** Connections one client address may hold open to each receiver (default 128). */
   readonly maxConnectionsPerClient?: number;
   /** Spans written, per request. */
   readonly onSpans?: (count: number, protocol: ReceiverProtocol) => void;

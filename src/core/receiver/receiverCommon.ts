@@ -57,7 +57,7 @@ export interface ReceiverOptions {
   readonly budget?: InFlightBudget;
   /** A body that stops arriving for this long is cut. Default 5 s. */
   readonly bodyIdleTimeoutMs?: number;
-  /** OTLP/HTTP: connections one client address may hold open; more are closed at once. Default 128. */
+  /** Connections one client address may hold open to the receiver; more are closed at once. Default 128. */
   readonly maxConnectionsPerClient?: number;
   /** Called with the number of spans of each request once it is written (a status bar counter). */
   readonly onSpans?: (count: number) => void;

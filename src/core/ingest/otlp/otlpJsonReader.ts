@@ -6,6 +6,7 @@ import { SpanFact, SpanKind, StatusCode } from '../../model/span';
 import { isContentAttributeKey, isContentEvent } from '../../genai/missingContext';
 import { FIRST_CHUNK_EVENTS } from '../../genai/timing';
 import { parseNanos } from '../../model/time';
+import { outOfRangeMessage } from '../../model/timeRange';
 import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
 import { JsonScanner } from './jsonScanner';
@@ -390,12 +391,16 @@ class Reader {
           sc.skipValue();
       }
     }
-    const defect = spanDefect(traceId, spanId, startNs);
+    const defect = spanDefect(traceId, spanId, startNs, endNs);
     if (defect !== undefined || startNs === undefined) {
       this.problems.push(
-        defect === 'no-start' || defect === undefined
-          ? `span "${name}" (${spanId}) skipped: it has no startTimeUnixNano`
-          : `span "${name}" skipped: it has no ${defect === 'no-span-id' ? 'spanId' : 'traceId'}`,
+        defect === 'start-out-of-range'
+          ? outOfRangeMessage(name, spanId, 'startTimeUnixNano', startNs!)
+          : defect === 'end-out-of-range'
+            ? outOfRangeMessage(name, spanId, 'endTimeUnixNano', endNs!)
+            : defect === 'no-start' || defect === undefined
+              ? `span "${name}" (${spanId}) skipped: it has no startTimeUnixNano`
+              : `span "${name}" skipped: it has no ${defect === 'no-span-id' ? 'spanId' : 'traceId'}`,
       );
       return;
     }
