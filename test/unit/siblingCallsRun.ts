@@ -3,7 +3,10 @@
 // from its export): each model call twice, `anthropic.chat` and `anthropic.messages.create`
 // side by side under one parent, both stating the call's tokens. The stand-in model API
 // answers every call with the id `msg_fake`, so only time tells consecutive calls apart.
-import { ms, type TestSpan } from './otlpBuilder';
+import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
+import type { Trace } from '../../src/core/model/trace';
+import { TraceStore } from '../../src/core/model/traceStore';
+import { ms, otlpLine, type TestSpan } from './otlpBuilder';
 
 export const SIBLINGS_TRACE = '4bf92f3577b34da6a3ce929d0e0125b7';
 
@@ -81,3 +84,11 @@ export const SIBLING_IDS = {
   chats: ['53b539fff2a1f497', '102ec992a69083c0', 'c09494edd7da2ab4'],
   sdks: ['15458f4b099b026c', '237ac5d08fb04349', 'f87f5b1e41850e90'],
 };
+
+/** The spans as the workspace reads them from a file: indexed attributes only. */
+export function traceOf(spans: TestSpan[]): Trace {
+  const store = new TraceStore();
+  const buf = Buffer.from(otlpLine(spans));
+  store.addSpans('/t/f.jsonl', readOtlpJson(buf, 0, buf.length, { file: '/t/f.jsonl', line: 1, byteBase: 0 }).spans);
+  return store.trace(spans[0].traceId)!;
+}

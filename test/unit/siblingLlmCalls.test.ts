@@ -6,20 +6,11 @@ import { test } from 'node:test';
 import { describeSpan, runTokens } from '../../src/core/genai/conventions';
 import { areSiblingLlmCalls, RESPONSE_ID_KEYS, siblingTwinsOf } from '../../src/core/genai/siblingLlmCalls';
 import { traceTokens } from '../../src/core/genai/traceTokens';
-import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import type { SpanRecord } from '../../src/core/model/span';
 import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
-import { TraceStore } from '../../src/core/model/traceStore';
 import type { Trace } from '../../src/core/model/trace';
-import { otlpLine, type TestSpan } from './otlpBuilder';
-import { SIBLING_IDS, SIBLINGS_TOKENS, SIBLINGS_TRACE, siblingCallsRun } from './siblingCallsRun';
-
-export function traceOf(spans: TestSpan[]): Trace {
-  const store = new TraceStore();
-  const buf = Buffer.from(otlpLine(spans));
-  store.addSpans('/t/f.jsonl', readOtlpJson(buf, 0, buf.length, { file: '/t/f.jsonl', line: 1, byteBase: 0 }).spans);
-  return store.trace(spans[0].traceId)!;
-}
+import type { TestSpan } from './otlpBuilder';
+import { SIBLING_IDS, SIBLINGS_TOKENS, SIBLINGS_TRACE, siblingCallsRun, traceOf } from './siblingCallsRun';
 
 const llmSpans = (trace: Trace): SpanRecord[] => [...trace.allSpans()].filter((s) => describeSpan(s).kind === 'llm');
 
