@@ -40,34 +40,46 @@ export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
   cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens })) });
 }
 
+/** One model call: the model and tokens its spans state. */
+export interface LlmCall {
+  readonly startNs: bigint;
+  model: string | undefined;
+  tokens: TokenCounts | undefined;
+}
+
 /**
- * The run's LLM calls, from the indexed attributes (no file reads), once per trace revision.
- * One call recorded twice, nested (an SDK's span under an instrumentation's) or side by side
+ * The model calls that `described` (a run's LLM spans, each with its conventions) record. One
+ * call recorded twice, nested (an SDK's span under an instrumentation's) or side by side
  * (`siblingTwinsOf`), is one call: its model and tokens are the outer or first span's, else
- * its twin's, so its cost counts once.
+ * its twin's, so its cost counts once. `spanOf` finds a span's parent among the run's
+ * `spanCount` spans.
  */
-function llmCalls(trace: Trace): LlmCalls {
-  const cached = cache.get(trace);
-  if (cached?.revision === trace.revision) return cached;
-  const described = new Map<SpanRecord, SpanConventions>();
-  for (const span of trace.allSpans()) {
-    const d = describeSpan(span);
-    if (d.kind === 'llm') described.set(span, d);
-  }
+export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
   const twins = siblingTwinsOf(described.keys());
+  const llmById = new Map<string, SpanRecord>();
+  for (const span of described.keys()) llmById.set(span.spanId, span);
+  // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
+  // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
+  const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
+    let id = span.parentSpanId;
+    for (let steps = spanCount; id !== '' && steps > 0; steps--) {
+      const llm = llmById.get(id);
+      if (llm) return llm;
+      id = spanOf(id)?.parentSpanId ?? '';
+    }
+    return undefined;
+  };
   // Each LLM span's call: the outermost LLM span above it, or the sibling that stands for it.
   const callOf = (span: SpanRecord): SpanRecord => {
     let call = span;
-    // Bounded by the number of LLM spans, so a parent cycle in bad data cannot loop forever.
     for (let steps = described.size; steps > 0; steps--) {
-      const parent = trace.span(call.parentSpanId);
-      const next = twins.get(call) ?? (parent && described.has(parent) ? parent : undefined);
+      const next = twins.get(call) ?? llmAbove(call);
       if (next === undefined) break;
       call = next;
     }
     return call;
   };
-  const byCall = new Map<SpanRecord, { startNs: bigint; model: string | undefined; tokens: TokenCounts | undefined }>();
+  const byCall = new Map<SpanRecord, LlmCall>();
   for (const [span, d] of described) {
     const call = callOf(span);
     const known = byCall.get(call);
@@ -79,7 +91,19 @@ function llmCalls(trace: Trace): LlmCalls {
       if (d.tokens !== undefined && (own || known.tokens === undefined)) known.tokens = d.tokens;
     }
   }
-  const calls = [...byCall.values()];
+  return [...byCall.values()];
+}
+
+/** The run's LLM calls (`llmCallsOf`), from the indexed attributes (no file reads), once per trace revision. */
+function llmCalls(trace: Trace): LlmCalls {
+  const cached = cache.get(trace);
+  if (cached?.revision === trace.revision) return cached;
+  const described = new Map<SpanRecord, SpanConventions>();
+  for (const span of trace.allSpans()) {
+    const d = describeSpan(span);
+    if (d.kind === 'llm') described.set(span, d);
+  }
+  const calls = llmCallsOf(described, (id) => trace.span(id), trace.spanCount);
   // Only the LLM calls are sorted, by start, for the models' order.
   calls.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
   const models: string[] = [];
