@@ -325,7 +325,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       if (!trace) return [];
       const tree = trace.spanCount > SLICED_ABOVE_SPANS ? await this.bigTree(trace) : trace.tree();
       const parentNode = parent.type === 'span' ? tree.nodes.get(parent.spanId) : undefined;
-      const nodes = parent.type === 'run' ? runChildren(tree) : parentNode ? shownChildren(parentNode) : [];
+      const nodes = parent.type === 'run' ? runChildren(tree) : parentNode ? shownChildren(parentNode, siblingsOf(parentNode, tree)) : [];
       return this.page(keyOf(parent), nodes, (n) => this.element({ type: 'span', traceId: parent.traceId, spanId: n.span.spanId }));
     }
     return [];
@@ -569,15 +569,17 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
   private spanItem(traceId: string, spanId: string): vscode.TreeItem {
     const trace = this.service.store.trace(traceId);
     // The tree getChildren just built (or, while spans stream in, the one before it).
-    const node: SpanNode | undefined = trace && (trace.latestTree() ?? trace.tree()).nodes.get(spanId);
+    const tree = trace && (trace.latestTree() ?? trace.tree());
+    const node: SpanNode | undefined = tree?.nodes.get(spanId);
     const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
     item.id = `span:${traceId}:${spanId}`;
-    if (!node) return item;
+    if (!tree || !node) return item;
     const span = node.span;
     item.label = this.masked(span.name);
-    // One model call recorded by nested LLM spans reads as one item: the outer span's, with the
-    // model, tokens and failure of whichever of them states them.
-    const folded = foldedLlmCalls(node);
+    // One model call recorded by nested LLM spans, or side by side, reads as one item: the outer
+    // (or first) span's, with the model, tokens and failure of whichever of them states them.
+    const siblings = siblingsOf(node, tree);
+    const folded = foldedLlmCalls(node, siblings);
     const chain = [span, ...folded.map((f) => f.span)];
     const failedSpan = chain.find((s) => s.statusCode === StatusCode.Error);
     const failed = failedSpan !== undefined;
@@ -597,7 +599,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const errorText = failedSpan ? spanErrorText(failedSpan.errorMessage, failedSpan.attributes) : undefined;
     if (errorText) parts.push(this.masked(errorText));
     item.description = parts.join(' · ');
-    item.collapsibleState = shownChildren(node).length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    item.collapsibleState = shownChildren(node, siblings).length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : node.notReceived
@@ -649,6 +651,11 @@ function runChildren(tree: TraceTree): readonly SpanNode[] {
   // The run item stands for its root span, or, while the run goes on, for the stand-in of it.
   // A root that is one model call recorded twice lists what its innermost span holds.
   return !primary.orphan || (primary.notReceived && rest.length === 0) ? [...shownChildren(primary), ...rest] : tree.roots;
+}
+
+/** The children of `node`'s parent; none for a root (roots are runs, never folded side by side). */
+function siblingsOf(node: SpanNode, tree: TraceTree): readonly SpanNode[] {
+  return (node.span.parentSpanId ? tree.nodes.get(node.span.parentSpanId)?.children : undefined) ?? [];
 }
 
 /** `text` cut to `max` characters, with an ellipsis. */

@@ -4,15 +4,21 @@
 import assert from 'node:assert/strict';
 import { describeSpan } from '../../src/core/genai/conventions';
 import type { Conversation } from '../../src/core/genai/conversation';
+import { siblingTwinsOf } from '../../src/core/genai/siblingLlmCalls';
 import type { SpanRecord } from '../../src/core/model/span';
 import type { Trace } from '../../src/core/model/trace';
 import { spansOf } from './harness';
 
 export const isLlm = (s: SpanRecord | undefined) => s !== undefined && describeSpan(s).kind === 'llm';
 
-/** The model calls: LLM spans not nested in another (one call seen by two instrumentations is one call). */
+/**
+ * The model calls: LLM spans not nested in another, nor recorded beside another of the same call
+ * (`siblingTwinsOf`): one call seen by two instrumentations is one call.
+ */
 export function llmSpans(trace: Trace): SpanRecord[] {
-  return spansOf(trace).filter((s) => isLlm(s) && !isLlm(trace.span(s.parentSpanId)));
+  const outer = spansOf(trace).filter((s) => isLlm(s) && !isLlm(trace.span(s.parentSpanId)));
+  const twins = siblingTwinsOf(outer);
+  return outer.filter((s) => !twins.has(s));
 }
 
 /** The last model call's conversation: system, user, the tool call, its result, the answer. */

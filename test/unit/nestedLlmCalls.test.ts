@@ -1,4 +1,4 @@
-// Folding one model call recorded by nested LLM spans into one Runs tree item.
+// Folding one model call recorded twice, by nested LLM spans or side by side, into one Runs tree item.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
@@ -6,6 +6,7 @@ import { TraceStore } from '../../src/core/model/traceStore';
 import type { SpanNode, TraceTree } from '../../src/core/model/trace';
 import { foldedLlmCalls, itemNodeOf, shownChildren } from '../../src/core/runs/nestedLlmCalls';
 import { ms, otlpLine, type TestSpan } from './otlpBuilder';
+import { SIBLING_IDS, siblingCallsRun, traceOf } from './siblingCallsRun';
 
 const TRACE = 'f0'.repeat(16);
 const id = (n: number): string => n.toString(16).padStart(16, '0');
@@ -84,4 +85,32 @@ test('a stand-in for an LLM span not received yet folds nothing: what it is is n
   assert.equal(standIn.notReceived, true);
   assert.deepEqual(foldedLlmCalls(standIn), []);
   assert.equal(shownChildren(standIn).length, 1);
+});
+
+test("OpenLLMetry's anthropic.chat beside the SDK's anthropic.messages.create: one item per call, '+ anthropic.messages.create', three calls not six", () => {
+  const tree = traceOf(siblingCallsRun()).tree();
+  const node = (spanId: string) => tree.nodes.get(spanId)!;
+  const parentOf = (n: SpanNode) => (n.span.parentSpanId ? tree.nodes.get(n.span.parentSpanId) : undefined);
+  const root = node(SIBLING_IDS.root);
+  const draft = node(SIBLING_IDS.draft);
+  assert.deepEqual(names(shownChildren(root)), ['anthropic.chat', 'retrieve_policies', 'draft_answer', 'check_safety'], 'the classifying call once');
+  assert.deepEqual(names(shownChildren(draft, root.children)), ['anthropic.chat', 'execute_tool lookup_order', 'anthropic.chat'], 'each drafting call once');
+  SIBLING_IDS.chats.forEach((chat, i) => {
+    const siblings = parentOf(node(chat))!.children;
+    assert.deepEqual(foldedLlmCalls(node(chat), siblings).map((n) => n.span.spanId), [SIBLING_IDS.sdks[i]], 'the SDK span folds into the chat span');
+    assert.equal(itemNodeOf(node(SIBLING_IDS.sdks[i]), parentOf), node(chat), 'and is shown by its item');
+    assert.deepEqual(foldedLlmCalls(node(chat)), [], 'siblings not given: none looked for');
+  });
+  assert.equal(itemNodeOf(node(SIBLING_IDS.chats[1]), parentOf), node(SIBLING_IDS.chats[1]), 'the consecutive call with the same response id is its own item');
+});
+
+test('a span recorded beside another of its call lists its children under the item that shows it', () => {
+  const run = siblingCallsRun();
+  const http: TestSpan = { traceId: run[0].traceId, spanId: 'bbbbbbbbbbbbbbbb', parentSpanId: SIBLING_IDS.sdks[0], name: 'POST /v1/messages', start: BigInt(run[0].start) + 1n, end: BigInt(run[0].end) - 1n, attributes: { 'http.request.method': 'POST' } };
+  const tree = traceOf([...run, http]).tree();
+  const parentOf = (n: SpanNode) => (n.span.parentSpanId ? tree.nodes.get(n.span.parentSpanId) : undefined);
+  const chat = tree.nodes.get(SIBLING_IDS.chats[0])!;
+  const root = tree.nodes.get(SIBLING_IDS.root)!;
+  assert.deepEqual(names(shownChildren(chat, root.children)), ['POST /v1/messages']);
+  assert.equal(itemNodeOf(tree.nodes.get(SIBLING_IDS.sdks[0])!, parentOf), chat, "the HTTP span's parent item: the chat span's");
 });

@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { FileTailer } from '../../src/core/ingest/tailer';
 import { TraceWorkspace } from '../../src/core/ingest/traceWorkspace';
+import type { Trace } from '../../src/core/model/trace';
+import { runMissingContext } from '../../src/core/runs/runMissingContext';
 import { waterfallData } from '../../src/core/waterfall/rows';
 import { ms, otlpLine, type TestSpan } from './otlpBuilder';
+import { siblingCallsRun, traceOf } from './siblingCallsRun';
 import { tempDir } from './tempDir';
 
 const TRACE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
@@ -63,4 +66,13 @@ test('a stack trace on an exception event counts as a code location', async (t) 
   failing[0] = { ...failing[0], status: { code: 2 }, events: [{ name: 'exception', timeUnixNano: String(ms(5)), attributes: [{ key: 'exception.stacktrace', value: { stringValue: 'Traceback…' } }] }] };
   const ws = await workspace(t, [otlpLine(failing, 'support-agent')]);
   assert.equal(header(ws).missingContext, undefined);
+});
+
+test("one call recorded side by side (OpenLLMetry's anthropic.chat with the content, the SDK's span without) lacks no content", () => {
+  const trace = traceOf(siblingCallsRun());
+  const noContent = (t: Trace) => runMissingContext(t, Number(ms(1000) / 1_000_000n)).filter((n) => n.kind === 'no-content');
+  assert.deepEqual(noContent(trace), []);
+  // Without content on OpenLLMetry's spans either, all six spans lack it.
+  const bare = siblingCallsRun().map((s) => ({ ...s, attributes: Object.fromEntries(Object.entries(s.attributes ?? {}).filter(([k]) => !/messages$/.test(k))) }));
+  assert.deepEqual(noContent(traceOf(bare)).flatMap((n) => n.spanIds).length, 6);
 });

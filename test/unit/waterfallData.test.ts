@@ -7,6 +7,7 @@ import { spanDetailsView } from '../../src/core/waterfall/spanDetailsView';
 import { waterfallData } from '../../src/core/waterfall/rows';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
 import { ms, otlpLine } from './otlpBuilder';
+import { SIBLINGS_TOKENS, siblingCallsRun, traceOf } from './siblingCallsRun';
 
 const TRACE = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
@@ -150,4 +151,18 @@ test("a stream whose first chunk is only an event (OpenLLMetry's per-chunk event
   const { pairView } = await import('../../src/core/compare/pairs');
   const node = trace.tree().nodes.get('0000000000000002')!;
   assert.equal(pairView({ a: node, b: node, depth: 1, parent: 0 }, trace.summary().startNs, trace.summary().startNs).a?.ttftMs, 320);
+});
+
+test("the header's tokens and cost count one call recorded twice once, side by side (OpenLLMetry and the Anthropic SDK) or nested", () => {
+  const prices = { 'fake-claude-*': { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } };
+  const header = waterfallData(traceOf(siblingCallsRun()), Date.now(), 1, prices).start.header;
+  assert.deepEqual({ input: header.tokens?.input, output: header.tokens?.output }, SIBLINGS_TOKENS);
+  assert.equal(header.costUsd, 26 * 1 + 42 * 2, '$1 an input token, $2 an output one');
+  const nested = storeWith([
+    otlpLine([
+      { traceId: TRACE, spanId: '0000000000000001', name: 'Anthropic', start: ms(0), end: ms(50), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'fake-claude-haiku', 'llm.token_count.prompt': 3, 'llm.token_count.completion': 1 } },
+      { traceId: TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'anthropic.messages.create', start: ms(1), end: ms(49), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'fake-claude-haiku', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 } },
+    ]),
+  ]);
+  assert.equal(waterfallData(nested.trace(TRACE)!, Date.now(), 1, prices).start.header.costUsd, 3 + 1 * 2);
 });

@@ -11,6 +11,7 @@ import { maskDetails, maskTraceStart } from '../../src/core/waterfall/maskDetail
 import { waterfallData } from '../../src/core/waterfall/rows';
 import { Redactor } from '../../src/core/privacy/redact';
 import { attr, ms, otlpLine, type TestSpan } from './otlpBuilder';
+import { SIBLING_IDS, siblingCallsRun } from './siblingCallsRun';
 import { tempDir } from './tempDir';
 
 const TRACE = 'cccccccccccccccccccccccccccccccc';
@@ -312,4 +313,10 @@ test("the SDK's own span of a call whose instrumentation span holds the messages
   trace.tree();
   assert.equal((await spanDetailsOf(trace, '00000000000000b2', context(() => false))).contentMissing, undefined, 'the call’s content is on the span around it');
   assert.equal((await spanDetailsOf(trace, '00000000000000b1', context(() => false))).contentMissing, undefined);
+});
+
+test("the SDK's own span beside OpenLLMetry's span of the same call, which holds the messages, lacks nothing", async (t) => {
+  const trace = traceOf(t, siblingCallsRun().map((s) => ({ ...s, traceId: TRACE })));
+  trace.tree();
+  for (const sdk of SIBLING_IDS.sdks) assert.equal((await spanDetailsOf(trace, sdk, context(() => false))).contentMissing, undefined, 'the call’s content is on the span beside it');
 });

@@ -30,6 +30,7 @@
  */
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import type { AttributeValue, Attributes, SpanKind } from '../model/span';
+import { siblingTwinsOf } from './siblingLlmCalls';
 
 export type LlmSpanKind =
   | 'agent'
@@ -78,10 +79,12 @@ export interface DescribableSpan {
   readonly attributes: Attributes | undefined;
 }
 
-/** A span as `runTokens` takes it; with ids it can tell nested LLM spans apart. */
+/** A span as `runTokens` takes it; with ids it can tell nested LLM spans apart, with times too sibling ones. */
 export interface RunSpan extends DescribableSpan {
   readonly spanId?: string;
   readonly parentSpanId?: string;
+  readonly startNs?: bigint;
+  readonly endNs?: bigint;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -428,7 +431,8 @@ function classify(name: string, a: Attributes): SpanConventions {
  * `invoke_agent` spans may too, so counting them would count the same tokens twice.
  * When spans come with ids, an LLM span below another LLM span that states usage is not
  * counted either: that is one call seen by two instrumentations (say, LangChain's and the
- * OpenAI SDK's). Undefined when no LLM span states any usage.
+ * OpenAI SDK's), nor is one recorded beside another of the same call (`siblingTwinsOf`: the
+ * same parent and response id, at the same time). Undefined when no LLM span states any usage.
  */
 export function runTokens(spans: Iterable<RunSpan>, spanById?: (spanId: string) => RunSpan | undefined): TokenCounts | undefined {
   return runSteps(runTokensSteps(spans, spanById));
@@ -454,10 +458,13 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   }
   if (calls.length === 0) return undefined;
   const parentOf = spanById ?? ((id: string) => index!.get(id));
+  // Among the spans stating usage: the tokens of a call recorded side by side count once.
+  const twins = calls.length > 1 ? siblingTwinsOf(calls.map((c) => c.span)) : undefined;
   const sum: TokenCounts = {};
   for (let i = 0; i < calls.length; i++) {
     if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const { span, tokens } = calls[i];
+    if (twins?.has(span)) continue;
     if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, spanCount ?? count)) continue;
     if (tokens.input !== undefined) sum.input = (sum.input ?? 0) + tokens.input;
     if (tokens.output !== undefined) sum.output = (sum.output ?? 0) + tokens.output;

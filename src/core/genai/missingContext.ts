@@ -22,6 +22,7 @@ import { describeSpan, type RunSpan } from './conventions';
 import { extractConversation, type SpanContent } from './conversation';
 import { spanPayloads } from './payloads';
 import { isPendingSpan } from './pendingSpans';
+import { siblingTwinsOf } from './siblingLlmCalls';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface ContextSpan extends RunSpan {
@@ -93,8 +94,8 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: Miss
   const notes: MissingContextNote[] = [];
 
   // LLM spans without content, grouped by the switch that would have recorded it. A span of a
-  // call recorded twice (an SDK's own span under an instrumentation's) lacks nothing when the
-  // other span of the call holds the content.
+  // call recorded twice (an SDK's own span under an instrumentation's, or beside it) lacks
+  // nothing when the other span of the call holds the content.
   // Only the LLM spans are kept for this: a big trace's other spans are not copied.
   const llmSpans = new Map<string, ContextSpan>();
   let work = 0;
@@ -107,6 +108,10 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: Miss
     const parent = llmSpans.get(span.parentSpanId);
     if (span.recordedContent === true && parent) callContent.add(parent.spanId);
   }
+  const twins = siblingTwinsOf(llmSpans.values());
+  const callsWithContent = new Set<ContextSpan>();
+  for (const [twin, call] of twins) if (twin.recordedContent === true || call.recordedContent === true) callsWithContent.add(call);
+  for (const [twin, call] of twins) if (callsWithContent.has(call)) callContent.add(twin.spanId).add(call.spanId);
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
   for (const span of llmSpans.values()) {
     if (span.recordedContent !== false) continue;

@@ -80,6 +80,9 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'error.type',
   'http.response.status_code',
   'http.status_code',
+  // the response id, telling one call recorded twice side by side (`genai/siblingLlmCalls.ts`)
+  'gen_ai.response.id',
+  'ai.response.id',
   // the session or conversation a run belongs to (read by `runs/sessions.ts`)
   'session.id',
   'gen_ai.conversation.id',

@@ -1,11 +1,13 @@
-import { describeSpan, type TokenCounts } from '../genai/conventions';
+import { describeSpan, type SpanConventions, type TokenCounts } from '../genai/conventions';
 import { costOf, type PriceTable } from '../genai/cost';
+import { siblingTwinsOf } from '../genai/siblingLlmCalls';
+import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
   readonly models: readonly string[];
-  /** Summed over the LLM spans that state tokens and have a price; undefined when none has. */
+  /** Summed over the LLM calls that state tokens and have a price; undefined when none has. */
   readonly costUsd: number | undefined;
 }
 
@@ -38,15 +40,70 @@ export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
   cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens })) });
 }
 
-/** The run's LLM calls, from the indexed attributes (no file reads), once per trace revision. */
+/** One model call: the model and tokens its spans state. */
+export interface LlmCall {
+  readonly startNs: bigint;
+  model: string | undefined;
+  tokens: TokenCounts | undefined;
+}
+
+/**
+ * The model calls that `described` (a run's LLM spans, each with its conventions) record. One
+ * call recorded twice, nested (an SDK's span under an instrumentation's) or side by side
+ * (`siblingTwinsOf`), is one call: its model and tokens are the outer or first span's, else
+ * its twin's, so its cost counts once. `spanOf` finds a span's parent among the run's
+ * `spanCount` spans.
+ */
+export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
+  const twins = siblingTwinsOf(described.keys());
+  const llmById = new Map<string, SpanRecord>();
+  for (const span of described.keys()) llmById.set(span.spanId, span);
+  // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
+  // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
+  const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
+    let id = span.parentSpanId;
+    for (let steps = spanCount; id !== '' && steps > 0; steps--) {
+      const llm = llmById.get(id);
+      if (llm) return llm;
+      id = spanOf(id)?.parentSpanId ?? '';
+    }
+    return undefined;
+  };
+  // Each LLM span's call: the outermost LLM span above it, or the sibling that stands for it.
+  const callOf = (span: SpanRecord): SpanRecord => {
+    let call = span;
+    for (let steps = described.size; steps > 0; steps--) {
+      const next = twins.get(call) ?? llmAbove(call);
+      if (next === undefined) break;
+      call = next;
+    }
+    return call;
+  };
+  const byCall = new Map<SpanRecord, LlmCall>();
+  for (const [span, d] of described) {
+    const call = callOf(span);
+    const known = byCall.get(call);
+    const own = call === span;
+    if (!known) byCall.set(call, { startNs: call.startNs, model: d.model, tokens: d.tokens });
+    else {
+      // The span standing for the call states first; its twins fill in what it leaves out.
+      if (d.model !== undefined && (own || known.model === undefined)) known.model = d.model;
+      if (d.tokens !== undefined && (own || known.tokens === undefined)) known.tokens = d.tokens;
+    }
+  }
+  return [...byCall.values()];
+}
+
+/** The run's LLM calls (`llmCallsOf`), from the indexed attributes (no file reads), once per trace revision. */
 function llmCalls(trace: Trace): LlmCalls {
   const cached = cache.get(trace);
   if (cached?.revision === trace.revision) return cached;
-  const calls: { startNs: bigint; model: string | undefined; tokens: TokenCounts | undefined }[] = [];
+  const described = new Map<SpanRecord, SpanConventions>();
   for (const span of trace.allSpans()) {
     const d = describeSpan(span);
-    if (d.kind === 'llm') calls.push({ startNs: span.startNs, model: d.model, tokens: d.tokens });
+    if (d.kind === 'llm') described.set(span, d);
   }
+  const calls = llmCallsOf(described, (id) => trace.span(id), trace.spanCount);
   // Only the LLM calls are sorted, by start, for the models' order.
   calls.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
   const models: string[] = [];

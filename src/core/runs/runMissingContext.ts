@@ -26,6 +26,8 @@ function* contextSpans(trace: Trace, logRecords: LogRecordIndex | undefined): Ge
       attributes: span.attributes,
       spanId: span.spanId,
       parentSpanId: span.parentSpanId,
+      startNs: span.startNs,
+      endNs: span.endNs,
       serviceName: span.resource.serviceName,
       scopeName: span.scope?.name,
       recordedContent: spanRecordedContent(span, logRecords),

@@ -1,6 +1,6 @@
 // The waterfall's rows, as the webview receives them: a header, then rows as typed-array
 // columns in slices.
-import { describeSpan } from '../genai/conventions';
+import { describeSpan, type SpanConventions } from '../genai/conventions';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { sourceLocationOf } from '../source/source';
 import { isInProgress, type SpanRecord } from '../model/span';
@@ -10,6 +10,7 @@ import type { Trace, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import { costOf, type PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
+import { llmCallsOf } from '../runs/runFacts';
 import { runMissingContextSteps } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { layoutFlatSteps } from './flatRows';
@@ -31,9 +32,14 @@ function* maybeLlmSpans(tree: FlatTree): Generator<SpanRecord> {
   }
 }
 
-function addCost(costUsd: number | undefined, described: ReturnType<typeof describeSpan>, prices: PriceTable): number | undefined {
-  const cost = costOf(described.model, described.tokens, prices);
-  return cost ? (costUsd ?? 0) + cost.totalUsd : costUsd;
+/** The run's cost: one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
+function costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable): number | undefined {
+  let costUsd: number | undefined;
+  for (const call of llmCallsOf(described, (id) => trace.span(id), trace.spanCount)) {
+    const cost = costOf(call.model, call.tokens, prices);
+    if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+  }
+  return costUsd;
 }
 
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
@@ -80,7 +86,8 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
   const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
   const priced = Object.keys(prices).length > 0;
-  let costUsd: number | undefined;
+  // The LLM rows' spans, priced once the rows are done (their calls are known then).
+  const llmRows = new Map<SpanRecord, SpanConventions>();
 
   const rowCount = layout.rowCount;
   const names: string[] = [];
@@ -120,9 +127,9 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
         const described = describeSpan(span);
         memo = ((KIND_INDEX.get(described.kind) ?? 0) + 1) | (sourceLocationOf(span.attributes) ? MEMO_HAS_SOURCE : 0);
         if (slot >= 0) flat!.memo[slot] = memo;
-        if (priced && described.kind === 'llm') costUsd = addCost(costUsd, described, prices);
+        if (priced && described.kind === 'llm') llmRows.set(span, described);
       } else if (priced && (memo & MEMO_KIND) === LLM_MEMO) {
-        costUsd = addCost(costUsd, describeSpan(span), prices);
+        llmRows.set(span, describeSpan(span));
       }
       kind[r] = (memo & MEMO_KIND) - 1;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
@@ -134,6 +141,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
     }
     flags[r] = f;
   }
+  const costUsd = llmRows.size > 0 ? costOfCalls(trace, llmRows, prices) : undefined;
   return {
     layout,
     start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },

@@ -12,6 +12,7 @@ import { spanErrorText } from '../genai/spanError';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { isStreamingRequest, promptReference, spanEvaluations, spanMetadata, spanProvider } from '../genai/spanFacts';
 import { captureSwitch } from '../genai/missingContext';
+import { areSiblingLlmCalls } from '../genai/siblingLlmCalls';
 import { spanRecordedContent } from '../runs/runMissingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
@@ -100,9 +101,12 @@ function contentMissing(span: SpanRecord, details: SpanDetails): DetailsExtras['
   return { message: `This LLM call recorded no prompt or completion: ${instrumentation} leaves content out unless its content setting allows it.`, fix };
 }
 
+/** The call's other spans: the LLM span around it, those in it, and those beside it of the same call (`areSiblingLlmCalls`). */
 function otherSpanOfCallHasContent(trace: Trace, span: SpanRecord, logRecords: LogRecordSource | undefined): boolean {
   const parent = span.parentSpanId ? trace.span(span.parentSpanId) : undefined;
-  const others = [...(parent ? [parent] : []), ...(trace.latestTree()?.nodes.get(span.spanId)?.children.map((c) => c.span) ?? [])];
+  const nodes = trace.latestTree()?.nodes;
+  const beside = (span.parentSpanId ? nodes?.get(span.parentSpanId)?.children.map((c) => c.span) : undefined)?.filter((o) => areSiblingLlmCalls(span, o)) ?? [];
+  const others = [...(parent ? [parent] : []), ...(nodes?.get(span.spanId)?.children.map((c) => c.span) ?? []), ...beside];
   return others.some((o) => describeSpan(o).kind === 'llm' && spanRecordedContent(o, logRecords) === true);
 }
 
