@@ -1,21 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, isValidId, type IdKind, type MarkdownSink, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
-
-/** Records what goes in as Markdown and what as text (which vscode.MarkdownString escapes). */
-class RecordingMarkdown implements MarkdownSink {
-  readonly markdown: string[] = [];
-  readonly text: string[] = [];
-  appendMarkdown(markdown: string): void {
-    this.markdown.push(markdown);
-  }
-  appendText(text: string): void {
-    this.text.push(text);
-  }
-  get allMarkdown(): string {
-    return this.markdown.join('');
-  }
-}
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, isValidId, type IdKind, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
+import { RecordingMarkdown } from './recordingMarkdown';
 
 // What a hostile trace file or exporter can put in a span: links, images, command links,
 // theme icons, HTML, headings and code-span breakouts.

@@ -2,22 +2,8 @@
 // text, escaped by vscode.MarkdownString (theme icons and line breaks too), never as Markdown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MarkdownSink } from '../../src/extension/runTooltips';
 import { appendSourceHover, type HoverCall } from '../../src/extension/sourceHoverMarkdown';
-
-class RecordingMarkdown implements MarkdownSink {
-  readonly markdown: string[] = [];
-  readonly text: string[] = [];
-  appendMarkdown(markdown: string): void {
-    this.markdown.push(markdown);
-  }
-  appendText(text: string): void {
-    this.text.push(text);
-  }
-  get allMarkdown(): string {
-    return this.markdown.join('');
-  }
-}
+import { RecordingMarkdown } from './recordingMarkdown';
 
 // Theme icons are on in this hover (for its status icons): `$(…)` from a trace must not render.
 const HOSTILE = [
