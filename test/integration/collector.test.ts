@@ -177,7 +177,13 @@ describe('the README configuration: runs appear live as the Collector writes the
     const last = calls.at(-1)!;
     const details = await detailsOf(last);
     assert.equal(extractConversation(details), undefined, 'no content on the span itself');
-    assertConversation(extractConversation(await withLogRecords(last, details, ws.store.logRecords)));
+    // The Collector exports logs in their own batches: they may land in the file after the spans.
+    let conversation = extractConversation(await withLogRecords(last, details, ws.store.logRecords));
+    for (const until = Date.now() + 20_000; !conversation?.messages.some((m) => m.direction === 'output') && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      conversation = extractConversation(await withLogRecords(last, details, ws.store.logRecords));
+    }
+    assertConversation(conversation);
   });
 });
 
