@@ -2,7 +2,7 @@ import { isInProgress, spanDurationMs, StatusCode, type Attributes, type Resourc
 import type { Trace } from '../model/trace';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { sourceLocationOf } from './source';
-import { symbolQueries } from './symbolMatch';
+import { symbolQueries, TOOL_NAME_KEYS } from './symbolMatch';
 
 /**
  * A span as the lenses, hovers and the span pick show it, and enough to read its details back
@@ -64,10 +64,15 @@ export interface RunDigest {
 /** Spans kept per place of a run to pick from (the newest): as many as a lens keeps. */
 export const SPANS_KEPT_PER_PLACE = 50;
 
-/** The key a span without a `code.*` path is looked up by among the symbols. */
+/**
+ * The key a span without a `code.*` path is looked up by among the symbols: all that
+ * `symbolQueries` reads (name, code.function, code.namespace, tool names), so two
+ * `ai.toolCall` spans of different tools are two places.
+ */
 export function nameKey(span: Pick<SpanRecord, 'name' | 'attributes'>): string {
   const a = span.attributes;
-  return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}`;
+  const tools = TOOL_NAME_KEYS.map((k) => String(a?.[k] ?? '')).join('\u0000');
+  return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}\u0000${tools}`;
 }
 
 export function spanRef(span: SpanRecord): SpanRef {
