@@ -1,7 +1,7 @@
 // Beside the code (issue 10), in code-server with its built-in TypeScript: Go to Source finds a
 // span's function with no code.* attributes, through its stack trace and through the workspace
-// symbols; a function's lens counts the spans from two lines of its body; a hover on its name
-// lists its last calls.
+// symbols; a function's lens counts the spans from two lines of its body and the failed tool
+// span its stack trace places there; a hover on its name lists its last calls.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,12 +123,14 @@ test('Go to Source on a span with neither code.* nor a stack finds the function 
   await s.screenshot('01-symbol-source');
 });
 
-test('the lens over lookupOrder counts the spans of two lines of its body; a click lists them newest first', async () => {
+test('the lens over lookupOrder counts the spans of two lines of its body and the failed one its stack places there; a click lists them newest first', async () => {
   await s.clickTreeItemAction(/^lookup copy$/, 'Go to Source', { viewTitle: 'Runs' });
   await s.waitForActiveEditor({ path: 'src/orders.ts', line: 9 });
-  const lens = s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /2 spans/ }).first();
+  // lookup cached (line 6, 100ms), lookup copy (line 9, 300ms) and execute_tool lookup (50ms,
+  // failed; no code.*, its exception's stack fails at line 7): as Go to Source finds each.
+  const lens = s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /3 spans/ }).first();
   await lens.waitFor({ timeout: 60_000 });
-  assert.match((await lens.textContent()) ?? '', /2 spans · p50 200ms/);
+  assert.match((await lens.textContent()) ?? '', /3 spans · p50 100ms · 1 failed/);
   // One lens for the function, none left for its two lines (100ms and 300ms).
   const lensTexts = await s.page.locator('.monaco-editor .codelens-decoration').allTextContents();
   assert.ok(!lensTexts.some((t) => /1 span · p50 (100|300)ms/.test(t)), JSON.stringify(lensTexts));
@@ -138,8 +140,8 @@ test('the lens over lookupOrder counts the spans of two lines of its body; a cli
   await lens.locator('a').first().click({ timeout: 30_000 }).catch((err: Error) => {
     throw new Error(`${err.message}\nlens: ${html}`);
   });
-  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 10_000);
-  assert.deepEqual(rows.map((r) => r.label.trim()), ['lookup copy', 'lookup cached']);
+  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 10_000);
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['execute_tool lookup', 'lookup copy', 'lookup cached']);
   const listed = await s.page.locator('.quick-input-widget .quick-input-list').textContent();
   assert.match(listed ?? '', /input: copy order 42 with key ‹redacted: api key›/, 'the input shows, its key masked');
   assert.ok(!(listed ?? '').includes(KEY));
@@ -163,7 +165,7 @@ test('a hover on the function’s name lists its last calls with their input and
     30_000,
   );
   const text = (await hover.textContent()) ?? '';
-  assert.match(text, /2 spans from lookupOrder/);
+  assert.match(text, /3 spans from lookupOrder/);
   assert.ok(text.indexOf('lookup copy') >= 0 && text.indexOf('lookup copy') < text.indexOf('lookup cached'), `newest first: ${text}`);
   assert.match(text, /in: \{"id": "42"\}/);
   assert.match(text, /out: status shipped/);

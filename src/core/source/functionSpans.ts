@@ -18,6 +18,16 @@ export interface ResolvedPlaces {
   path(recorded: string): string | undefined;
   /** The file and line a span name (`nameKey`) points at, if found. */
   name(key: string): { readonly file: string; readonly line: number } | undefined;
+  /**
+   * The file and line a failed span's stack trace points at (`failedSpanKey`), if read and
+   * found; else the span goes where its name points (step 2 of the chain before step 3).
+   */
+  stack?(spanKey: string): { readonly file: string; readonly line: number } | undefined;
+}
+
+/** How a failed span is known to `ResolvedPlaces.stack`. */
+export function failedSpanKey(ref: Pick<SpanRef, 'traceId' | 'spanId'>): string {
+  return `${ref.traceId}:${ref.spanId}`;
 }
 
 /** The runs' digests placed, grouped by file and sorted by line (see `SpanLocationsMerge`). */
@@ -106,8 +116,11 @@ export class SpanLocationsMerge {
 
   private answerOf(raw: string, places: ResolvedPlaces): string {
     if (raw[0] === 'p') return places.path(raw.slice(1)) ?? '';
-    const at = places.name(raw.slice(1));
-    return at ? `${at.file}\u0000${at.line}` : '';
+    if (raw[0] === 's') {
+      const cut = raw.indexOf('\u0000');
+      return placeText(failedPlace(places, raw.slice(1, cut), raw.slice(cut + 1) || undefined));
+    }
+    return placeText(places.name(raw.slice(1)));
   }
 
   private place(digest: RunDigest, places: ResolvedPlaces, dirty: Map<string, Set<number>>): Placed[] {
@@ -125,6 +138,13 @@ export class SpanLocationsMerge {
       const at = places.name(key);
       if (!this.answers.has(raw)) this.answers.set(raw, at ? `${at.file}\u0000${at.line}` : '');
       if (at) placed.push(this.add(this.fileKey(at.file), at.line, named.stats, dirty));
+    }
+    for (const failed of digest.failed) {
+      const spanKey = failedSpanKey(failed.ref);
+      const raw = `s${spanKey}\u0000${failed.key ?? ''}`;
+      const at = failedPlace(places, spanKey, failed.key);
+      if (!this.answers.has(raw)) this.answers.set(raw, placeText(at));
+      if (at) placed.push(this.add(this.fileKey(at.file), at.line, failed.stats, dirty));
     }
     return placed;
   }
@@ -176,6 +196,14 @@ function trimRecent(parts: PlaceStats[]): PlaceStats[] {
     if (keep < recent.length) (p as { recent: readonly SpanRef[] }).recent = recent.slice(0, keep);
   }
   return parts;
+}
+
+function failedPlace(places: ResolvedPlaces, spanKey: string, nameKey: string | undefined): { readonly file: string; readonly line: number } | undefined {
+  return places.stack?.(spanKey) ?? (nameKey === undefined ? undefined : places.name(nameKey));
+}
+
+function placeText(at: { readonly file: string; readonly line: number } | undefined): string {
+  return at ? `${at.file}\u0000${at.line}` : '';
 }
 
 function markDirty(dirty: Map<string, Set<number>>, file: string, line: number): void {
