@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const functions = new DocumentFunctions();
   context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions, () => redaction.redactor)));
 
-  const runs = new RunsTreeProvider(service, redaction);
+  const runs = new RunsTreeProvider(service, redaction, (recorded) => locations.resolvedPath(recorded));
   context.subscriptions.push(runs);
   // Several runs at once: Add to Dataset takes them all.
   const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });

@@ -13,7 +13,8 @@ import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
 import { runMissingContext } from '../core/runs/runMissingContext';
-import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, shownSourcePath, type IdKind } from './runTooltips';
+import { workspaceFolders } from './symbolSource';
 import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
@@ -118,6 +119,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     private readonly service: TraceRunService,
     /** Masks secrets in the names, errors and problems shown: they come from trace text. */
     private readonly redactor?: { readonly redactor: Redactor; readonly onDidChange: vscode.Event<void> },
+    /** Where a recorded `code.*` path is in the workspace, when the lens index has found it (`SpanLocationIndex.resolvedPath`). */
+    private readonly resolvedSourcePath: (recorded: string) => string | undefined = () => undefined,
   ) {
     super();
     this.previews = new RunPreviews(
@@ -622,7 +625,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
         model,
         tokensText: tokens && tokensText(tokens, 'tokens'),
         error: failed ? { message: this.masked(errorText) } : undefined,
-        source,
+        source: source && { ...source, path: shownSourcePath(source.path, this.resolvedSourcePath(source.path), workspaceFolders()) },
         notReceivedChildren: node.notReceived ? node.children.length : undefined,
         missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
         folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),

@@ -70,6 +70,11 @@ export class SpanLocationIndex extends DisposableStore {
     if (service.ready) this.reindexNow();
   }
 
+  /** The file a recorded `code.*` path was found to be, if a build has looked it up lately. */
+  resolvedPath(recorded: string): string | undefined {
+    return this.paths.get(recorded)?.file;
+  }
+
   get ready(): boolean {
     return this.service.ready;
   }
