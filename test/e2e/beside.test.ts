@@ -195,3 +195,23 @@ test('two symbols of the span’s name: a quick pick, best first; the choice is 
   await s.waitForActiveEditor({ path: 'src/orders.ts', line: 12 });
   assert.equal(await s.page.locator('.quick-input-widget').isVisible(), false, 'no question the second time');
 });
+
+test('Show Spans for Function at Cursor lists the spans of the function the cursor is in, and opens the one picked', async () => {
+  // The cancelOrder step left src/orders.ts open: into lookupOrder's body, the line its stack failed at.
+  await s.waitForActiveEditor({ path: 'src/orders.ts' });
+  await s.page.locator('.monaco-editor .view-lines').first().click();
+  await s.page.keyboard.press('Control+g');
+  await s.page.keyboard.type('7:5');
+  await s.page.keyboard.press('Enter');
+  await s.waitForActiveEditor({ path: 'src/orders.ts', line: 7 });
+  await s.runCommand('Trace Run: Show Spans for Function at Cursor');
+  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 20_000);
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['execute_tool lookup', 'lookup copy', 'lookup cached']);
+  const title = (await s.page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '';
+  assert.match(title, /Spans from lookupOrder/);
+  await s.screenshot('05-spans-for-function');
+  await s.page.locator('.quick-input-widget .quick-input-list .monaco-list-row[data-index="0"]').click();
+  const frame = await s.webviewFrame(`.row[data-span-id="${id(4)}"]`, 20_000);
+  await frame.waitForSelector('.details h2:text("execute_tool lookup")');
+  await s.screenshot('06-spans-for-function-opened');
+});
