@@ -70,8 +70,9 @@ export class SpanLocationIndex extends DisposableStore {
     if (service.ready) this.reindexNow();
   }
 
-  /** The file a recorded `code.*` path was found to be, if a build has looked it up lately. */
-  resolvedPath(recorded: string): string | undefined {
+  /** The file a recorded `code.*` path (with a line) is, once a build has looked it up: the first build is waited for. */
+  async resolvedPath(recorded: string): Promise<string | undefined> {
+    await this.current();
     return this.paths.get(recorded)?.file;
   }
 
