@@ -101,3 +101,23 @@ test('stacks are read a few per build: the rest are left for the next one', asyn
   assert.deepEqual(await stacks.resolve(failed, { folders: [ws], exists }, loadSpanDetails, 1), { more: true });
   assert.deepEqual(await stacks.resolve(failed, { folders: [ws], exists }, loadSpanDetails, 1), { more: false });
 });
+
+test('a run’s failed spans at one line are one part of it: a run that fails often does not make its lens slow', async (t) => {
+  const ws = tempDir(t, 'tracerun-ws-');
+  mkdirSync(path.join(ws, 'src'));
+  writeFileSync(path.join(ws, 'src', 'orders.ts'), '\n');
+  const file = path.join(ws, 'traces.jsonl');
+  const failures = Array.from({ length: 30 }, (_, i) => ({ traceId: TRACE, spanId: id(100 + i), name: 'tool', start: ms(i * 10), end: ms(i * 10 + 1 + i), status: { code: 2, message: STACK } }));
+  writeFileSync(file, otlpLine(failures));
+  const { store } = await readTraceFiles([file]);
+  const digests = runSteps(runDigests(store.runs()));
+  const stacks = new StackPlaces();
+  await stacks.resolve(digests.flatMap((d) => d.failed), { folders: [ws], exists }, loadSpanDetails);
+  const lines = runSteps(buildSpanLocations(digests, { path: () => undefined, name: () => undefined, stack: (k) => stacks.get(k) ?? undefined })).get(sourceFileKey(path.join(ws, 'src', 'orders.ts')))!;
+  assert.deepEqual(lines.map((l) => [l.line, l.parts.length]), [[7, 1]]);
+  const [lens] = rangeLenses(lines, FUNCTIONS);
+  assert.equal(lens.stats.count, 30);
+  assert.equal(lens.stats.failed, 30);
+  assert.equal(lens.stats.p50Ms, 15.5, 'the durations of all of them (1…30 ms)');
+  assert.deepEqual(lens.stats.recent.slice(0, 2).map((r) => r.spanId), [id(129), id(128)]);
+});
