@@ -96,11 +96,12 @@ export function renderDetails(container: HTMLElement, d: SpanDetailsView, action
     replay.addEventListener('click', () => actions.replay());
     buttons.push(replay);
   }
-  if (d.source) {
+  // Several functions fit: Go to Source asks which (and remembers the answer).
+  if (d.source || d.sourceChoices) {
     const button = document.createElement('vscode-button');
     button.textContent = 'Go to Source';
     button.setAttribute('icon', 'go-to-file');
-    button.title = `Open ${d.source.path}${d.source.line ? ` at line ${d.source.line}` : ''} (Enter)`;
+    button.title = d.source ? `Open ${d.source.path}${d.source.line ? ` at line ${d.source.line}` : ''} (Enter)` : `Choose which of the ${d.sourceChoices} functions produced this span`;
     button.addEventListener('click', () => actions.goToSource());
     buttons.unshift(button);
   }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeSpan } from '../core/genai/conventions';
 import { formatDuration } from '../protocol/format';
@@ -13,7 +14,7 @@ import { executeCommand, registerCommands, setContext } from './commands';
 import { ContextKeys } from './contextKeys';
 import { showReceiverMenu } from './receiverMenu';
 import { readConfigureTerminals, settingId, updateSettingWhereSet } from './settings';
-import { TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
+import { envFileNames, envFilePath, TerminalEnvironment, terminalVariables, withTraceVariables } from './terminalEnvironment';
 import { runToShow } from '../core/model/runsFromFile';
 import { functionAtCursor, pickSpanIn, SourceLensProvider, spansIn, type SpanPick, type SpanTarget } from './sourceLens';
 import { SourceHoverProvider } from './sourceHover';
@@ -75,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const functions = new DocumentFunctions();
   context.subscriptions.push(locations, vscode.languages.registerHoverProvider({ scheme: 'file' }, new SourceHoverProvider(locations, functions, () => redaction.redactor)));
 
-  const runs = new RunsTreeProvider(service, redaction);
+  const runs = new RunsTreeProvider(service, redaction, (recorded) => locations.resolvedPath(recorded));
   context.subscriptions.push(runs);
   // Several runs at once: Add to Dataset takes them all.
   const view = vscode.window.createTreeView('tracerun.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
@@ -297,9 +298,13 @@ function registerTerminalEnvironment(context: vscode.ExtensionContext, receiver:
   update();
   // Debug sessions launched here get them too, unless their configuration sets them.
   const debugSessions: vscode.DebugConfigurationProvider = {
-    resolveDebugConfiguration(_folder, config) {
+    async resolveDebugConfiguration(folder, config) {
       const variables = readConfigureTerminals() ? terminalVariables(receiver.endpoints()) : undefined;
-      const env = variables && config.request === 'launch' ? withTraceVariables(config.env, variables) : undefined;
+      if (!variables || config.request !== 'launch') return config;
+      // What the launch configuration's envFile sets is the user's: `env` would override it.
+      const envFile = envFilePath(config.envFile, (folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath);
+      const setByEnvFile = envFile ? envFileNames(await fs.readFile(envFile, 'utf8').catch(() => '')) : new Set<string>();
+      const env = withTraceVariables(config.env, variables, setByEnvFile);
       if (env) config.env = env;
       return config;
     },

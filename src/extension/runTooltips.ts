@@ -3,6 +3,8 @@
 // `appendMarkdown`, so a span named `[x](command:…)` or `![](https://…)` shows as text.
 // No `vscode` import, so the split between Markdown and text is tested in Node.
 
+import * as path from 'node:path';
+import { sourceAccess } from '../core/source/sourceAccess';
 import { Commands } from './commandIds';
 
 /** What `vscode.MarkdownString` offers; a test records the calls instead. */
@@ -108,6 +110,19 @@ export interface SpanTooltip {
   readonly missingParentId: string | undefined;
   /** LLM spans of the same call folded into this item (`foldedLlmCalls`), outermost first. */
   readonly folded?: ReadonlyArray<{ readonly name: string; readonly traceId: string; readonly spanId: string }>;
+}
+
+/**
+ * The path a span's `code.*` location shows as: the file it was found to be in the workspace
+ * (a container's `/app/agent/tools.py` is `agent/tools.py` here), relative to its folder, with
+ * the folder's name first when there are several; as recorded until it is found.
+ */
+export function shownSourcePath(recorded: string, resolved: string | undefined, folders: readonly string[], paths: path.PlatformPath = path): string {
+  if (resolved === undefined) return recorded;
+  const folder = folders.find((f) => sourceAccess(resolved, [f], paths) === 'inside');
+  if (folder === undefined) return resolved;
+  const relative = paths.relative(folder, resolved);
+  return folders.length > 1 ? paths.join(paths.basename(folder), relative) : relative;
 }
 
 export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: InvalidIdReport): void {

@@ -13,7 +13,8 @@ import type { TokenCounts } from '../core/genai/conventions';
 import { runStepsSliced } from '../core/util/steps';
 import { latestTraceTokens, traceTokens, traceTokensSteps } from '../core/genai/traceTokens';
 import { runMissingContext } from '../core/runs/runMissingContext';
-import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, type IdKind } from './runTooltips';
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, shownSourcePath, type IdKind } from './runTooltips';
+import { workspaceFolders } from './symbolSource';
 import { kindIcon } from './spanPresentation';
 import { tokensLabel, tokensText } from '../protocol/format';
 import type { TraceRunService } from './traceRunService';
@@ -116,6 +117,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     private readonly service: TraceRunService,
     /** Masks secrets in the names, errors and problems shown: they come from trace text. */
     private readonly redactor?: { readonly redactor: Redactor; readonly onDidChange: vscode.Event<void> },
+    /** Where a recorded `code.*` path is in the workspace, if found (`SpanLocationIndex.resolvedPath`). */
+    private readonly resolvedSourcePath: (recorded: string) => Promise<string | undefined> = async () => undefined,
   ) {
     super();
     this.previews = new RunPreviews(
@@ -375,6 +378,15 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     return undefined;
   }
 
+  /** A span's tooltip that names its source waits for the hover: the path is looked up then. */
+  private readonly tooltipsOnHover = new WeakMap<vscode.TreeItem, () => Promise<vscode.MarkdownString>>();
+
+  async resolveTreeItem(item: vscode.TreeItem): Promise<vscode.TreeItem> {
+    const tooltip = this.tooltipsOnHover.get(item);
+    if (tooltip && item.tooltip === undefined) item.tooltip = await tooltip();
+    return item;
+  }
+
   getTreeItem(e: RunsTreeElement): vscode.TreeItem {
     switch (e.type) {
       case 'run':
@@ -610,26 +622,31 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const source = sourceLocationOf(span.attributes) ?? folded.map((f) => sourceLocationOf(f.span.attributes)).find((l) => l !== undefined);
     // ` llm` offers Replay… on model calls.
     item.contextValue = (node.notReceived ? 'span' : 'span source') + (conventions.kind === 'llm' ? ' llm' : '');
-    const tooltip = new vscode.MarkdownString(undefined, true);
-    // The folded spans' names link to them in the waterfall: that command only.
-    if (folded.length > 0) tooltip.isTrusted = { enabledCommands: [Commands.OpenSpan] };
-    appendSpanTooltip(
-      tooltip,
-      {
-        name: this.masked(span.name),
-        kind: shownKind,
-        durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
-        model,
-        tokensText: tokens && tokensText(tokens, 'tokens'),
-        error: failed ? { message: this.masked(errorText) } : undefined,
-        source,
-        notReceivedChildren: node.notReceived ? node.children.length : undefined,
-        missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
-        folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
-      },
-      this.reportInvalidId,
-    );
-    item.tooltip = tooltip;
+    const tooltipOf = (sourcePath: string | undefined): vscode.MarkdownString => {
+      const tooltip = new vscode.MarkdownString(undefined, true);
+      // The folded spans' names link to them in the waterfall: that command only.
+      if (folded.length > 0) tooltip.isTrusted = { enabledCommands: [Commands.OpenSpan] };
+      appendSpanTooltip(
+        tooltip,
+        {
+          name: this.masked(span.name),
+          kind: shownKind,
+          durationText: isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)),
+          model,
+          tokensText: tokens && tokensText(tokens, 'tokens'),
+          error: failed ? { message: this.masked(errorText) } : undefined,
+          source: source && { ...source, path: sourcePath ?? source.path },
+          notReceivedChildren: node.notReceived ? node.children.length : undefined,
+          missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
+          folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
+        },
+        this.reportInvalidId,
+      );
+      return tooltip;
+    };
+    // The path as it is in the workspace (a container's /app/… is not), relative to its folder.
+    if (source) this.tooltipsOnHover.set(item, async () => tooltipOf(shownSourcePath(source.path, await this.resolvedSourcePath(source.path).catch(() => undefined), workspaceFolders())));
+    else item.tooltip = tooltipOf(undefined);
     item.command = commandOf(Commands.OpenSelected, 'Open Waterfall');
     return item;
   }

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { Attributes } from '../core/model/span';
+import { loadSpanDetails } from '../core/ingest/spanDetails';
+import { StackPlaces } from '../core/source/failedSpanStacks';
 import { SpanLocationsMerge, type ResolvedPlaces, type SpanLocations } from '../core/source/functionSpans';
 import { mappedSourceCandidates } from '../core/source/pathMapping';
 import { resolveSpanSource } from '../core/source/resolveSpanSource';
@@ -26,7 +28,9 @@ type Place = { readonly file: string; readonly line: number | undefined } | null
  * Where every loaded span's code is, for the lenses, hovers and "Show Spans for Function":
  * by `code.*` attributes (paths mapped into the workspace) or, for spans without them, by
  * the workspace symbol their name points at (when only one fits, or the user chose one before).
- * Stack traces stay on disk, so they are not read here: Go to Source reads them.
+ * A failed span without `code.*` goes where its stack trace says it failed (as Go to Source
+ * finds it): its error text first, else its details read back, a few spans per build and each
+ * once (`StackPlaces`); failed tool spans are often tied to their code by nothing else.
  * Each run is summed up by raw place once per revision (`runDigest`: kept while the run is,
  * so evicted runs are not read back and unchanged ones not walked again); the distinct paths
  * and names are resolved (few, and cached), then the changed runs' digests are merged by file
@@ -47,6 +51,8 @@ export class SpanLocationIndex extends DisposableStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly paths = new Map<string, Place>();
   private readonly names = new Map<string, Place>();
+  private readonly stacks = new StackPlaces();
+  private forgetStacks = false;
   private resolvedAt = 0;
   private nameRetries = 0;
   private notifyWhenBuilt = false;
@@ -62,6 +68,12 @@ export class SpanLocationIndex extends DisposableStore {
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tracerun.pathMappings') && this.reindexNow(true)));
     this.register(vscode.workspace.onDidCreateFiles(() => this.reindexNow(true)));
     if (service.ready) this.reindexNow();
+  }
+
+  /** The file a recorded `code.*` path (with a line) is, once a build has looked it up: the first build is waited for. */
+  async resolvedPath(recorded: string): Promise<string | undefined> {
+    await this.current();
+    return this.paths.get(recorded)?.file;
   }
 
   get ready(): boolean {
@@ -104,6 +116,7 @@ export class SpanLocationIndex extends DisposableStore {
       const place = this.names.get(key);
       return place && place.line !== undefined ? { file: place.file, line: place.line } : undefined;
     },
+    stack: (spanKey) => this.stacks.get(spanKey) ?? undefined,
   };
 
   /** Resolves the distinct recorded paths and span names not resolved lately. */
@@ -126,6 +139,10 @@ export class SpanLocationIndex extends DisposableStore {
       for (const [key, named] of digest.names) {
         if (!this.names.has(key) && !newNames.has(key) && newNames.size < MAX_NAMES) newNames.set(key, named);
       }
+      // A failed span whose stack finds nothing goes where its name points.
+      for (const f of digest.failed) {
+        if (f.key !== undefined && !this.names.has(f.key) && !newNames.has(f.key) && newNames.size < MAX_NAMES) newNames.set(f.key, f);
+      }
     }
     for (const recorded of newPaths) {
       let found: Place = null;
@@ -143,6 +160,18 @@ export class SpanLocationIndex extends DisposableStore {
       this.names.set(key, r.found ? { file: r.found.path, line: r.found.line } : null);
       if (!r.found) unanswered++;
     }
+    if (this.forgetStacks) {
+      // A file created or a mapping changed: a stack that named nothing may name a file now.
+      this.forgetStacks = false;
+      this.stacks.forgetUnfound();
+    }
+    const { more } = await this.stacks.resolve(
+      digests.flatMap((d) => d.failed),
+      context,
+      (span) => loadSpanDetails(span),
+    );
+    // Spans left for later are read in the next build, soon after this one.
+    if (more) this.scheduleReindex(REINDEX_DELAY_MS);
     if (unanswered > 0 && this.nameRetries < NAME_RETRIES) {
       this.nameRetries++;
       clearTimeout(this.retryTimer);
@@ -151,7 +180,10 @@ export class SpanLocationIndex extends DisposableStore {
   }
 
   private reindexNow(forget = false): void {
-    if (forget) this.resolvedAt = 0;
+    if (forget) {
+      this.resolvedAt = 0;
+      this.forgetStacks = true;
+    }
     clearTimeout(this.reindexTimer);
     this.reindexTimer = undefined;
     this.scheduleReindex(0);

@@ -71,14 +71,14 @@ export class SpanSourceServices {
     return { ...this.quiet(), choose: (spanName, ranked) => this.choose(spanName, ranked) };
   }
 
-  /** For lenses and hovers: never asks; several symbols and no remembered choice find none. */
+  /** For lenses, hovers and the details: never asks; several symbols and no remembered choice are `ambiguous`. */
   quiet(): SourceContext {
     return {
       folders: workspaceFolders(),
       pathMappings: this.pathMappings(),
       exists: isFile,
       findSymbols: (query) => this.findSymbols(query),
-      choose: async (spanName, ranked) => this.remembered(spanName, ranked),
+      remembered: (spanName, ranked) => this.remembered(spanName, ranked),
     };
   }
 

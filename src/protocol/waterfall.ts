@@ -207,6 +207,8 @@ export interface SpanDetailsView {
   readonly source?: { readonly path: string; readonly line?: number; readonly function?: string; readonly via?: 'attributes' | 'stacktrace' | 'symbol' };
   /** Why no code was found for the span, and what would help. */
   readonly sourceMissing?: string;
+  /** Several workspace functions fit and none was chosen: how many (Go to Source asks which). */
+  readonly sourceChoices?: number;
   readonly conversation?: readonly ConversationMessageView[];
   readonly payloads: readonly PayloadView[];
   /** The exception event's stack trace, frame by frame. */

@@ -1,7 +1,7 @@
 // Beside the code (issue 10), in code-server with its built-in TypeScript: Go to Source finds a
 // span's function with no code.* attributes, through its stack trace and through the workspace
-// symbols; a function's lens counts the spans from two lines of its body; a hover on its name
-// lists its last calls.
+// symbols; a function's lens counts the spans from two lines of its body and the failed tool
+// span its stack trace places there; a hover on its name lists its last calls.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,12 +123,14 @@ test('Go to Source on a span with neither code.* nor a stack finds the function 
   await s.screenshot('01-symbol-source');
 });
 
-test('the lens over lookupOrder counts the spans of two lines of its body; a click lists them newest first', async () => {
+test('the lens over lookupOrder counts the spans of two lines of its body and the failed one its stack places there; a click lists them newest first', async () => {
   await s.clickTreeItemAction(/^lookup copy$/, 'Go to Source', { viewTitle: 'Runs' });
   await s.waitForActiveEditor({ path: 'src/orders.ts', line: 9 });
-  const lens = s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /2 spans/ }).first();
+  // lookup cached (line 6, 100ms), lookup copy (line 9, 300ms) and execute_tool lookup (50ms,
+  // failed; no code.*, its exception's stack fails at line 7): as Go to Source finds each.
+  const lens = s.page.locator('.monaco-editor .codelens-decoration').filter({ hasText: /3 spans/ }).first();
   await lens.waitFor({ timeout: 60_000 });
-  assert.match((await lens.textContent()) ?? '', /2 spans · p50 200ms/);
+  assert.match((await lens.textContent()) ?? '', /3 spans · p50 100ms · 1 failed/);
   // One lens for the function, none left for its two lines (100ms and 300ms).
   const lensTexts = await s.page.locator('.monaco-editor .codelens-decoration').allTextContents();
   assert.ok(!lensTexts.some((t) => /1 span · p50 (100|300)ms/.test(t)), JSON.stringify(lensTexts));
@@ -138,11 +140,24 @@ test('the lens over lookupOrder counts the spans of two lines of its body; a cli
   await lens.locator('a').first().click({ timeout: 30_000 }).catch((err: Error) => {
     throw new Error(`${err.message}\nlens: ${html}`);
   });
-  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 10_000);
-  assert.deepEqual(rows.map((r) => r.label.trim()), ['lookup copy', 'lookup cached']);
+  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 10_000);
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['execute_tool lookup', 'lookup copy', 'lookup cached']);
   const listed = await s.page.locator('.quick-input-widget .quick-input-list').textContent();
   assert.match(listed ?? '', /input: copy order 42 with key ‹redacted: api key›/, 'the input shows, its key masked');
   assert.ok(!(listed ?? '').includes(KEY));
+  await s.page.keyboard.press('Escape');
+});
+
+test('a span’s tooltip in the Runs view shows its recorded container path where it is in the workspace', async () => {
+  const cached = await s.waitForTreeItem(/^lookup cached$/, { viewTitle: 'Runs' });
+  await cached.locator.hover();
+  const tooltip = s.page.locator('.monaco-hover:not(.hidden), .workbench-hover').filter({ hasText: 'lookup cached' }).first();
+  await s.poll('the tooltip of lookup cached', async () => ((await tooltip.isVisible().catch(() => false)) ? true : undefined), 15_000, () => s.onScreen());
+  const text = (await tooltip.textContent()) ?? '';
+  // Recorded as /build/app/src/orders.ts:6. (The tooltip's spaces may be no-break ones: \s.)
+  assert.match(text, /\ssrc\/orders\.ts:6\s·\slookupOrder/);
+  assert.ok(!text.includes('/build/app'), text);
+  await s.screenshot('02b-runs-tooltip');
   await s.page.keyboard.press('Escape');
 });
 
@@ -164,7 +179,7 @@ test('a hover on the function’s name lists its last calls with their input and
   );
   // The hover's text goes in through appendText, which keeps its spaces as &nbsp;.
   const text = ((await hover.textContent()) ?? '').replace(/\u00a0/g, ' ');
-  assert.match(text, /2 spans from lookupOrder/);
+  assert.match(text, /3 spans from lookupOrder/);
   assert.ok(text.indexOf('lookup copy') >= 0 && text.indexOf('lookup copy') < text.indexOf('lookup cached'), `newest first: ${text}`);
   assert.match(text, /in: \{"id": "42"\}/);
   assert.match(text, /out: status shipped/);
@@ -174,6 +189,31 @@ test('a hover on the function’s name lists its last calls with their input and
   await hover.locator('a', { hasText: 'lookup cached' }).first().click();
   const frame = await s.webviewFrame(`.row[data-span-id="${id(2)}"]`, 20_000);
   await frame.waitForSelector('.details h2:text("lookup cached")');
+});
+
+test('two symbols of the span’s name and no choice yet: the details say so and their Go to Source asks which', async () => {
+  // The hover's link left the waterfall open.
+  const frame = await s.webviewFrame(`.row[data-span-id="${id(6)}"]`, 20_000);
+  const missing = await s.poll(
+    'the details of execute_tool cancelOrder to count its functions',
+    async () => {
+      await frame.click(`.row[data-span-id="${id(5)}"]`);
+      await frame.click(`.row[data-span-id="${id(6)}"]`);
+      await frame.waitForSelector('.details h2:text("execute_tool cancelOrder")');
+      const text = (await frame.textContent('.details .source-missing').catch(() => null)) ?? '';
+      return /2 functions fit/.test(text) ? text : undefined;
+    },
+    30_000,
+    async () => `details: ${await frame.textContent('.details')}`,
+  );
+  assert.equal(missing, '2 functions fit — Go to Source asks which.');
+  await s.parkMouse();
+  await s.screenshot('04a-details-two-functions');
+  await frame.click('.details vscode-button:text("Go to Source")');
+  const rows = await s.poll('the question which cancelOrder', async () => ((await s.quickInputRows()).length === 2 ? s.quickInputRows() : undefined), 20_000);
+  assert.ok(rows.every((r) => /^cancelOrder(\(\))?$/.test(r.label)), JSON.stringify(rows));
+  // Not answered here: the next step answers it from the Runs view.
+  await s.page.keyboard.press('Escape');
 });
 
 test('two symbols of the span’s name: a quick pick, best first; the choice is remembered for that span name', async () => {
@@ -193,4 +233,24 @@ test('two symbols of the span’s name: a quick pick, best first; the choice is 
   // It gets there with no pick made: were it asked again, the quick pick would wait for one.
   await s.waitForActiveEditor({ path: 'src/orders.ts', line: 12 });
   assert.equal(await s.page.locator('.quick-input-widget').isVisible(), false, 'no question the second time');
+});
+
+test('Show Spans for Function at Cursor lists the spans of the function the cursor is in, and opens the one picked', async () => {
+  // The cancelOrder step left src/orders.ts open: into lookupOrder's body, the line its stack failed at.
+  await s.waitForActiveEditor({ path: 'src/orders.ts' });
+  await s.page.locator('.monaco-editor .view-lines').first().click();
+  await s.page.keyboard.press('Control+g');
+  await s.page.keyboard.type('7:5');
+  await s.page.keyboard.press('Enter');
+  await s.waitForActiveEditor({ path: 'src/orders.ts', line: 7 });
+  await s.runCommand('Trace Run: Show Spans for Function at Cursor');
+  const rows = await s.poll('the spans of lookupOrder', async () => ((await s.quickInputRows()).length === 3 ? s.quickInputRows() : undefined), 20_000);
+  assert.deepEqual(rows.map((r) => r.label.trim()), ['execute_tool lookup', 'lookup copy', 'lookup cached']);
+  const title = (await s.page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '';
+  assert.match(title, /Spans from lookupOrder/);
+  await s.screenshot('05-spans-for-function');
+  await s.page.locator('.quick-input-widget .quick-input-list .monaco-list-row[data-index="0"]').click();
+  const frame = await s.webviewFrame(`.row[data-span-id="${id(4)}"]`, 20_000);
+  await frame.waitForSelector('.details h2:text("execute_tool lookup")');
+  await s.screenshot('06-spans-for-function-opened');
 });

@@ -100,10 +100,14 @@ test('the walkthrough shows its steps, none done yet', async () => {
   await s.screenshot('01-walkthrough');
 });
 
-test('opening the Runs view completes its step; the empty view offers the sample', async () => {
+test('opening the Runs view completes its step; the empty view offers the sample and terminal variables', async () => {
   await s.openViewContainer('Trace Run');
   const welcome = await s.poll('the Runs view welcome', async () => ((await s.viewText('Runs')).includes('Open a Sample Run') ? s.viewText('Runs') : undefined), 20_000);
   assert.match(welcome, /No trace runs found yet/);
+  assert.match(welcome, /Turn On Terminal Variables/);
+  // Below the sample's button in a short sidebar: shown for the screenshot, not clicked (a later step turns it on from the receiver's menu).
+  await s.page.locator('.part.sidebar .welcome-view-content .monaco-button', { hasText: 'Turn On Terminal Variables' }).scrollIntoViewIfNeeded();
+  await s.screenshot('01b-runs-welcome');
   await waitForSteps('the Runs view step to be done', { runs: true, send: false, firstRun: false });
 });
 

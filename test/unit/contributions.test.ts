@@ -57,6 +57,12 @@ test('restricted settings and the welcome text name what the code has', () => {
   for (const glob of DEFAULT_WATCH) assert.ok(welcome.includes(glob), `the empty Runs view lists the watched ${glob}`);
 });
 
+test('the empty Runs view offers turning on terminal variables while they are off', () => {
+  const offer = (contributes.viewsWelcome as { view?: string; contents: string; when?: string }[]).find((w) => w.view === 'tracerun.runs' && w.contents.includes(`(command:${Commands.EnableTerminalVariables})`));
+  assert.ok(offer, 'a Runs view welcome links to Turn On Terminal Variables');
+  assert.equal(offer.when, '!config.tracerun.configureTerminals');
+});
+
 test('every command the code registers is declared in package.json, and every declared one is registered', () => {
   const ids = Object.values(Commands);
   assert.equal(new Set(ids).size, ids.length, 'no id twice');

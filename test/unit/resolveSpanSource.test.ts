@@ -112,3 +112,24 @@ test('symbols last: one candidate is taken, several are chosen among (best first
   assert.ok(!cancelled.found && cancelled.cancelled);
   assert.deepEqual(asked, ['lookupOrder', 'lookup_order', 'lookup_order']);
 });
+
+test('where it may not ask (lenses, hovers, the details): several symbols are ambiguous, with how many; a remembered choice is taken', async (t) => {
+  const ws = workspace(t);
+  const candidates: SymbolCandidate[] = [
+    { name: 'lookup_order', container: undefined, kind: 'function', path: path.join(ws, 'agent/tools.py'), line: 29, column: 5 },
+    { name: 'lookup_order', container: undefined, kind: 'function', path: path.join(ws, 'tools.py'), line: 1, column: 1 },
+  ];
+  const quiet = (remembered: SourceContext['remembered']) => context(ws, { findSymbols: async (q) => (q.name === 'lookup_order' ? candidates : []), remembered });
+  const ambiguous = await resolveSpanSource(span({ name: 'execute_tool lookup_order' }), quiet(() => undefined));
+  assert.ok(!ambiguous.found);
+  assert.equal(ambiguous.ambiguous, 2);
+  assert.equal(ambiguous.cancelled, undefined, 'nobody was asked, so nobody cancelled');
+  assert.equal(ambiguous.why, '2 functions fit — Go to Source asks which.');
+  const known = await resolveSpanSource(span({ name: 'execute_tool lookup_order' }), quiet((name, ranked) => (name === 'execute_tool lookup_order' ? ranked[1] : undefined)));
+  assert.equal(known.found?.path, path.join(ws, 'tools.py'));
+  // Asking: the remembered one first, without a question.
+  let asked = 0;
+  const interactive = await resolveSpanSource(span({ name: 'execute_tool lookup_order' }), { ...quiet((_, ranked) => ranked[1]), choose: async () => (asked++, undefined) });
+  assert.equal(interactive.found?.path, path.join(ws, 'tools.py'));
+  assert.equal(asked, 0);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
-import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, isValidId, type IdKind, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
+import { appendRunTooltip, appendSessionTooltip, appendSpanTooltip, isValidId, shownSourcePath, type IdKind, type RunTooltip, type SpanTooltip } from '../../src/extension/runTooltips';
 import { RecordingMarkdown } from './recordingMarkdown';
 
 // What a hostile trace file or exporter can put in a span: links, images, command links,
@@ -175,4 +176,20 @@ test('a span with a nested LLM span of the same call folded in links that span, 
     assert.ok(!markdown.includes('attacker'));
     assert.deepEqual(list, []);
   }
+});
+
+test('a span’s source shows where it is in the workspace, relative to its folder, once found; as recorded until then', () => {
+  const shown = (recorded: string, resolved: string | undefined, folders: string[]) => {
+    const md = new RecordingMarkdown();
+    appendSpanTooltip(md, span({ source: { path: shownSourcePath(recorded, resolved, folders, path.posix), line: 29, function: 'lookup_order' } }), reports().report);
+    return md.text.find((t) => t.includes(':29'));
+  };
+  // Recorded in a container, found in the workspace by its suffix.
+  assert.equal(shown('/app/agent/tools.py', '/home/me/shop/agent/tools.py', ['/home/me/shop']), 'agent/tools.py:29 · lookup_order');
+  // Several folders: the folder's name first.
+  assert.equal(shown('/app/agent/tools.py', '/home/me/shop/agent/tools.py', ['/home/me/web', '/home/me/shop']), 'shop/agent/tools.py:29 · lookup_order');
+  assert.equal(shown('/app/agent/tools.py', undefined, ['/home/me/shop']), '/app/agent/tools.py:29 · lookup_order');
+  // Found outside every folder (an absolute path that exists): where it is.
+  assert.equal(shown('/opt/lib/tools.py', '/opt/lib/tools.py', ['/home/me/shop']), '/opt/lib/tools.py:29 · lookup_order');
+  assert.equal(shownSourcePath('C:\\app\\agent\\tools.py', 'c:\\src\\shop\\agent\\tools.py', ['c:\\src\\shop'], path.win32), 'agent\\tools.py');
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
-import { TerminalEnvironment, terminalVariables, withTraceVariables, type VariableCollection } from '../../src/extension/terminalEnvironment';
+import { envFileNames, envFilePath, TerminalEnvironment, terminalVariables, withTraceVariables, type VariableCollection } from '../../src/extension/terminalEnvironment';
 
 class FakeCollection implements VariableCollection {
   readonly variables = new Map<string, string>();
@@ -60,4 +61,20 @@ test('a debug session gets the variables, but what its launch configuration sets
   assert.equal(merged?.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
   assert.equal(merged?.DEBUG, '1');
   assert.equal(withTraceVariables(['not', 'an', 'object'], variables), undefined, 'a malformed env is left to the debugger to report');
+});
+
+test('a debug session does not override what the launch configuration’s envFile sets', () => {
+  const variables = terminalVariables({ httpPort: 4318, grpcPort: undefined })!;
+  const text = ['# my collector', 'export OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318', 'OTEL_SERVICE_NAME = shop', '', 'not a variable', '  OTEL_BSP_SCHEDULE_DELAY=1000'].join('\n');
+  const names = envFileNames(text);
+  assert.deepEqual([...names].sort(), ['OTEL_BSP_SCHEDULE_DELAY', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']);
+  const env = withTraceVariables({ DEBUG: '1' }, variables, names);
+  assert.deepEqual(env, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', DEBUG: '1' }, 'only what the file leaves unset is added');
+  const folder = path.resolve('/home/me/shop');
+  assert.equal(envFilePath('${workspaceFolder}/.env', folder), path.join(folder, '.env'));
+  assert.equal(envFilePath('config/dev.env', folder), path.join(folder, 'config/dev.env'));
+  assert.equal(envFilePath(path.resolve('/etc/shop.env'), undefined), path.resolve('/etc/shop.env'));
+  assert.equal(envFilePath('${workspaceFolder}/.env', undefined), undefined, 'no folder to expand it in');
+  assert.equal(envFilePath('${env:HOME}/.env', folder), undefined, 'a variable not known here');
+  assert.equal(envFilePath(undefined, folder), undefined);
 });

@@ -152,6 +152,20 @@ test('the details say where the span came from through the Go to Source chain, a
   assert.match(missing.sourceMissing ?? '', /No source found for span "plain step": it has no code\.file\.path .*it carries no stack trace/);
 });
 
+test('several workspace functions fit and none was chosen: the details say how many, and that Go to Source asks which', async (t) => {
+  const dir = tempDir(t);
+  const trace = traceOf(t, [{ traceId: TRACE, spanId: '00000000000000c1', name: 'execute_tool cancelOrder', start: ms(0), end: ms(5) }]);
+  const at = (file: string, line: number) => ({ name: 'cancelOrder', container: undefined, kind: 'function' as const, path: path.join(dir, file), line, column: 1 });
+  const withSymbols: DetailsContext = {
+    ...context(() => true),
+    source: () => ({ folders: [dir], exists: async () => false, findSymbols: async () => [at('orders.ts', 12), at('agent.ts', 12)], remembered: () => undefined }),
+  };
+  const details = await spanDetailsOf(trace, '00000000000000c1', withSymbols);
+  assert.equal(details.source, undefined);
+  assert.equal(details.sourceChoices, 2, 'the pane offers Go to Source');
+  assert.equal(details.sourceMissing, '2 functions fit — Go to Source asks which.');
+});
+
 test('details are masked by the redact rules until Reveal: attributes, conversation and payloads alike', async (t) => {
   const key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
   const trace = traceOf(t, [

@@ -1,3 +1,5 @@
+import { TOOL_NAME_KEYS } from '../source/symbolMatch';
+
 /**
  * Attribute keys the index keeps in memory for every span: what the tree, the waterfall's
  * rows and Go to Source need. Every other attribute stays in the file until a span's
@@ -14,6 +16,8 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'code.function.name',
   'code.function',
   'code.namespace',
+  // the tool's name: the code lenses look a tool span's function up by it (`symbolQueries`)
+  ...TOOL_NAME_KEYS,
   // span kind, model and tokens across the LLM conventions (read by `conventions.ts`)
   'openinference.span.kind',
   'gen_ai.operation.name',

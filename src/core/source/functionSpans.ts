@@ -18,6 +18,16 @@ export interface ResolvedPlaces {
   path(recorded: string): string | undefined;
   /** The file and line a span name (`nameKey`) points at, if found. */
   name(key: string): { readonly file: string; readonly line: number } | undefined;
+  /**
+   * The file and line a failed span's stack trace points at (`failedSpanKey`), if read and
+   * found; else the span goes where its name points (step 2 of the chain before step 3).
+   */
+  stack?(spanKey: string): { readonly file: string; readonly line: number } | undefined;
+}
+
+/** How a failed span is known to `ResolvedPlaces.stack`. */
+export function failedSpanKey(ref: Pick<SpanRef, 'traceId' | 'spanId'>): string {
+  return `${ref.traceId}:${ref.spanId}`;
 }
 
 /** The runs' digests placed, grouped by file and sorted by line (see `SpanLocationsMerge`). */
@@ -106,8 +116,11 @@ export class SpanLocationsMerge {
 
   private answerOf(raw: string, places: ResolvedPlaces): string {
     if (raw[0] === 'p') return places.path(raw.slice(1)) ?? '';
-    const at = places.name(raw.slice(1));
-    return at ? `${at.file}\u0000${at.line}` : '';
+    if (raw[0] === 's') {
+      const cut = raw.indexOf('\u0000');
+      return placeText(failedPlace(places, raw.slice(1, cut), raw.slice(cut + 1) || undefined));
+    }
+    return placeText(places.name(raw.slice(1)));
   }
 
   private place(digest: RunDigest, places: ResolvedPlaces, dirty: Map<string, Set<number>>): Placed[] {
@@ -126,6 +139,21 @@ export class SpanLocationsMerge {
       if (!this.answers.has(raw)) this.answers.set(raw, at ? `${at.file}\u0000${at.line}` : '');
       if (at) placed.push(this.add(this.fileKey(at.file), at.line, named.stats, dirty));
     }
+    // A run's failed spans at one line are one part of it: a lens sums parts, and a run may fail often at one place.
+    const failedAt = new Map<string, { file: string; line: number; stats: PlaceStats[] }>();
+    for (const failed of digest.failed) {
+      const spanKey = failedSpanKey(failed.ref);
+      const raw = `s${spanKey}\u0000${failed.key ?? ''}`;
+      const at = failedPlace(places, spanKey, failed.key);
+      if (!this.answers.has(raw)) this.answers.set(raw, placeText(at));
+      if (!at) continue;
+      const file = this.fileKey(at.file);
+      const key = `${file}\u0000${at.line}`;
+      let group = failedAt.get(key);
+      if (!group) failedAt.set(key, (group = { file, line: at.line, stats: [] }));
+      group.stats.push(failed.stats);
+    }
+    for (const { file, line, stats } of failedAt.values()) placed.push(this.add(file, line, stats.length === 1 ? stats[0] : combined(stats), dirty));
     return placed;
   }
 
@@ -176,6 +204,27 @@ function trimRecent(parts: PlaceStats[]): PlaceStats[] {
     if (keep < recent.length) (p as { recent: readonly SpanRef[] }).recent = recent.slice(0, keep);
   }
   return parts;
+}
+
+/** Several places' stats as one (counts summed, durations merged, the newest references kept). */
+function combined(parts: readonly PlaceStats[]): PlaceStats {
+  const recent = parts.flatMap((p) => p.recent).sort((a, b) => (a.startNs > b.startNs ? -1 : a.startNs < b.startNs ? 1 : 0));
+  return {
+    count: parts.reduce((n, p) => n + p.count, 0),
+    failed: parts.reduce((n, p) => n + p.failed, 0),
+    running: parts.reduce((n, p) => n + p.running, 0),
+    durations: parts.flatMap((p) => p.durations).sort((a, b) => a - b),
+    lastStartNs: parts.reduce((max, p) => (p.lastStartNs > max ? p.lastStartNs : max), 0n),
+    recent: recent.slice(0, SPANS_KEPT_PER_PLACE),
+  };
+}
+
+function failedPlace(places: ResolvedPlaces, spanKey: string, nameKey: string | undefined): { readonly file: string; readonly line: number } | undefined {
+  return places.stack?.(spanKey) ?? (nameKey === undefined ? undefined : places.name(nameKey));
+}
+
+function placeText(at: { readonly file: string; readonly line: number } | undefined): string {
+  return at ? `${at.file}\u0000${at.line}` : '';
 }
 
 function markDirty(dirty: Map<string, Set<number>>, file: string, line: number): void {

@@ -25,7 +25,13 @@ export interface SourceContext {
   readonly exists: (file: string) => Promise<boolean>;
   /** Step 3, the workspace's symbols for a name; absent (the CLI), the chain stops at step 2. */
   readonly findSymbols?: (query: SymbolQuery) => Promise<readonly SymbolCandidate[]>;
-  /** Several symbols fit: the one to go to (undefined: none). Absent, the best ranked is taken. */
+  /** Several symbols fit: the one the user chose before for this span name, if any. */
+  readonly remembered?: (spanName: string, ranked: readonly SymbolCandidate[]) => SymbolCandidate | undefined;
+  /**
+   * Several symbols fit and none is remembered: ask which (undefined: none chosen). Absent
+   * with `remembered` (lenses, hovers, the details: never ask), the result is `ambiguous`;
+   * absent with neither, the best ranked is taken.
+   */
   readonly choose?: (spanName: string, ranked: readonly SymbolCandidate[]) => Promise<SymbolCandidate | undefined>;
 }
 
@@ -39,7 +45,10 @@ export interface ResolvedSource {
   readonly via: SourceVia;
 }
 
-export type SourceResolution = { readonly found: ResolvedSource } | { readonly found: undefined; readonly why: string; readonly cancelled?: true };
+export type SourceResolution =
+  | { readonly found: ResolvedSource }
+  /** `ambiguous`: this many workspace symbols fit, none was chosen, and the context may not ask. */
+  | { readonly found: undefined; readonly why: string; readonly cancelled?: true; readonly ambiguous?: number };
 
 /** Frames looked up on disk per span, at most: a deep stack of missing files is not walked to its end. */
 const MAX_FRAMES_CHECKED = 64;
@@ -100,7 +109,12 @@ async function fromSymbols(input: SpanSourceInput, ctx: SourceContext, queries: 
   for (const query of queries.slice(0, MAX_SYMBOL_QUERIES)) found.push(...(await ctx.findSymbols(query)));
   const ranked = rankSymbols(queries, found, ctx.folders);
   if (ranked.length === 0) return undefined;
-  const chosen = ranked.length === 1 || !ctx.choose ? ranked[0] : await ctx.choose(input.name, ranked);
+  let chosen = ranked.length === 1 ? ranked[0] : ctx.remembered?.(input.name, ranked);
+  if (!chosen) {
+    if (ctx.choose) chosen = await ctx.choose(input.name, ranked);
+    else if (ctx.remembered) return { found: undefined, why: `${ranked.length} functions fit — Go to Source asks which.`, ambiguous: ranked.length };
+    else chosen = ranked[0];
+  }
   if (!chosen) return { found: undefined, why: 'No symbol was chosen.', cancelled: true };
   return { found: { path: chosen.path, line: chosen.line, column: chosen.column, function: chosen.name, via: 'symbol' } };
 }

@@ -2,7 +2,7 @@ import { isInProgress, spanDurationMs, StatusCode, type Attributes, type Resourc
 import type { Trace } from '../model/trace';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { sourceLocationOf } from './source';
-import { symbolQueries } from './symbolMatch';
+import { symbolQueries, TOOL_NAME_KEYS } from './symbolMatch';
 
 /**
  * A span as the lenses, hovers and the span pick show it, and enough to read its details back
@@ -48,6 +48,21 @@ export interface NamedPlace {
 }
 
 /**
+ * A failed span without a `code.*` path: its own place, as a stack trace on it may say where
+ * it failed (the lens index reads the stack: `ResolvedPlaces.stack`), else the place its name
+ * gives (`key`, when its name may name code).
+ */
+export interface FailedPlace {
+  /** The span (kept here too: a line's newest-only trim may drop it from `stats.recent`). */
+  readonly ref: SpanRef;
+  readonly key: string | undefined;
+  readonly name: string;
+  readonly attributes: Attributes | undefined;
+  /** Of this one span. */
+  readonly stats: PlaceStats;
+}
+
+/**
  * What one run (at one revision) gives the code lenses: its spans by raw place, before any
  * place is resolved to a file. Worked out once per revision and kept while the run is, so an
  * evicted run keeps counting without its spans being read back.
@@ -59,17 +74,31 @@ export interface RunDigest {
   readonly paths: ReadonlyMap<string, ReadonlyMap<number, PlaceStats>>;
   /** `nameKey` → stats, for names that may name code (`symbolQueries`). */
   readonly names: ReadonlyMap<string, NamedPlace>;
+  /** The first `FAILED_KEPT_PER_RUN` failed spans without a path; later ones count by name. */
+  readonly failed: readonly FailedPlace[];
 }
 
 const NO_REFS: readonly SpanRef[] = Object.freeze([]);
 
 /** Spans kept per place of a run to pick from (the newest): as many as a lens keeps. */
 export const SPANS_KEPT_PER_PLACE = 50;
+/** Failed spans per run placed each on its own (by its stack): a run of a thousand failures keeps a few. */
+export const FAILED_KEPT_PER_RUN = 100;
 
-/** The key a span without a `code.*` path is looked up by among the symbols. */
+/** A span that failed (its status, or an exception recorded on it): its stack may say where. */
+export function hasError(span: Pick<SpanRecord, 'statusCode' | 'errorMessage'>): boolean {
+  return span.statusCode === StatusCode.Error || span.errorMessage !== undefined;
+}
+
+/**
+ * The key a span without a `code.*` path is looked up by among the symbols: all that
+ * `symbolQueries` reads (name, code.function, code.namespace, tool names), so two
+ * `ai.toolCall` spans of different tools are two places.
+ */
 export function nameKey(span: Pick<SpanRecord, 'name' | 'attributes'>): string {
   const a = span.attributes;
-  return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}`;
+  const tools = TOOL_NAME_KEYS.map((k) => String(a?.[k] ?? '')).join('\u0000');
+  return `${span.name}\u0000${String(a?.['code.function.name'] ?? a?.['code.function'] ?? '')}\u0000${String(a?.['code.namespace'] ?? '')}\u0000${tools}`;
 }
 
 export function spanRef(span: SpanRecord): SpanRef {
@@ -147,6 +176,7 @@ export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
   const paths = new Map<string, Map<number, PlaceBuild>>();
   const names = new Map<string, { name: string; attributes: Attributes | undefined; build: PlaceBuild }>();
   const noCode = new Set<string>();
+  const failed: { span: SpanRecord; key: string | undefined; build: PlaceBuild }[] = [];
   let work = 0;
   for (const span of trace.allSpans()) {
     if (++work % STEP_ITEMS === 0) yield;
@@ -158,6 +188,10 @@ export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
       let at = lines.get(recorded.line);
       if (!at) lines.set(recorded.line, (at = newBuild()));
       count(at, span);
+    } else if (failed.length < FAILED_KEPT_PER_RUN && hasError(span)) {
+      const build = newBuild();
+      count(build, span);
+      failed.push({ span, key: symbolQueries(span.name, span.attributes).length > 0 ? nameKey(span) : undefined, build });
     } else {
       const key = nameKey(span);
       let named = names.get(key);
@@ -178,6 +212,7 @@ export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
     revision,
     paths: new Map([...paths].map(([p, lines]) => [p, new Map([...lines].map(([line, at]) => [line, finish(at)]))])),
     names: new Map([...names].map(([key, n]) => [key, { name: n.name, attributes: n.attributes, stats: finish(n.build) }])),
+    failed: failed.map((f) => ({ ref: spanRef(f.span), key: f.key, name: f.span.name, attributes: f.span.attributes, stats: finish(f.build) })),
   };
   digests.set(trace, digest);
   return digest;
@@ -206,6 +241,8 @@ export interface JsonDigest {
   readonly paths: readonly (readonly [string, number, JsonPlace])[];
   /** Name key, name, attributes, stats. */
   readonly names: readonly (readonly [string, string, Attributes | null, JsonPlace])[];
+  /** Name key (null: none), name, attributes, stats, and the reference of one failed span. */
+  readonly failed?: readonly (readonly [string | null, string, Attributes | null, JsonPlace, JsonRef])[];
 }
 
 /** Per raw place (`p<path>\u0000<line>` or `n<name key>`), the start of the oldest reference a lens can still list. */
@@ -268,6 +305,7 @@ export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
   return digests.map((d) => ({
     paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(s)] as const)),
     names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(n.stats)] as const),
+    failed: d.failed.map((f) => [f.key ?? null, f.name, f.attributes ?? null, place(f.stats), refToJson(f.ref)] as const),
   }));
 }
 
@@ -283,26 +321,20 @@ function refToJson(r: SpanRef): JsonRef {
  */
 export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
   try {
-    const place = (p: JsonPlace): PlaceStats => ({
-      count: p[0],
-      failed: p[1],
-      running: p[2],
-      lastStartNs: BigInt(p[3]),
-      durations: p[4],
-      recent: p[5].map((r) => ({
-        traceId: trace.traceId,
-        spanId: r[0],
-        name: r[1],
-        startNs: BigInt(r[2]),
-        endNs: BigInt(r[3]),
-        statusCode: r[4] as StatusCode,
-        errorMessage: r[5] ?? undefined,
-        origin: { file, line: r[6], ...(r[7] === null ? {} : { lineStart: r[7] }), ...(r[8] === null ? {} : { lineEnd: r[8] }) },
-        byteStart: r[9],
-        byteEnd: r[10],
-        resource: { serviceName: r[11] ?? undefined, attributesStart: r[12], attributesEnd: r[13] },
-      })),
+    const ref = (r: JsonRef): SpanRef => ({
+      traceId: trace.traceId,
+      spanId: r[0],
+      name: r[1],
+      startNs: BigInt(r[2]),
+      endNs: BigInt(r[3]),
+      statusCode: r[4] as StatusCode,
+      errorMessage: r[5] ?? undefined,
+      origin: { file, line: r[6], ...(r[7] === null ? {} : { lineStart: r[7] }), ...(r[8] === null ? {} : { lineEnd: r[8] }) },
+      byteStart: r[9],
+      byteEnd: r[10],
+      resource: { serviceName: r[11] ?? undefined, attributesStart: r[12], attributesEnd: r[13] },
     });
+    const place = (p: JsonPlace): PlaceStats => ({ count: p[0], failed: p[1], running: p[2], lastStartNs: BigInt(p[3]), durations: p[4], recent: p[5].map(ref) });
     const paths = new Map<string, Map<number, PlaceStats>>();
     for (const [p, line, stats] of j.paths) {
       let lines = paths.get(p);
@@ -311,7 +343,8 @@ export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
     }
     const names = new Map<string, NamedPlace>();
     for (const [key, name, attributes, stats] of j.names) names.set(key, { name, attributes: attributes ?? undefined, stats: place(stats) });
-    digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names });
+    const failed = (j.failed ?? []).map(([key, name, attributes, stats, r]) => ({ ref: ref(r), key: key ?? undefined, name, attributes: attributes ?? undefined, stats: place(stats) }));
+    digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names, failed });
   } catch {
     // Not a digest this version wrote: worked out from the spans when needed.
   }

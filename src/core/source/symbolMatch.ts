@@ -24,7 +24,12 @@ export interface SymbolCandidate {
   readonly column: number;
 }
 
-const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name'];
+/**
+ * Where a tool span names its tool: the GenAI conventions, OpenInference (its LangChain,
+ * LlamaIndex and other instrumentations write `tool.name`) and the Vercel AI SDK. The index
+ * keeps them in memory (`INDEXED_ATTRIBUTE_KEYS`), so the lenses place a span by its tool too.
+ */
+export const TOOL_NAME_KEYS: readonly string[] = ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name'];
 
 /**
  * GenAI operations whose span name is `{operation} {name}` with the name of code: a tool or an

@@ -162,6 +162,7 @@ export async function spanDetailsOf(trace: Trace | undefined, spanId: string, co
           ? { path: inWorkspaceTerms(resolution.found.path, sourceContext.folders), line: resolution.found.line, function: resolution.found.function, via: resolution.found.via }
           : undefined,
         sourceMissing: resolution.found ? undefined : resolution.why,
+        sourceChoices: resolution.found ? undefined : resolution.ambiguous,
       });
     }
     return spanDetailsView(trace, span, details, extras);

@@ -51,6 +51,7 @@ export interface DetailsExtras {
   readonly source?: SpanDetailsView['source'];
   /** Why the source chain found no code for the span. */
   readonly sourceMissing?: string;
+  readonly sourceChoices?: SpanDetailsView['sourceChoices'];
 }
 
 /** Why a parent span that has not arrived stands in the tree, for the `count` spans that name it. */
@@ -89,6 +90,7 @@ export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDet
     // Without the chain (or when it found nothing) the details show what `code.*` records.
     source: extras.source ?? (source && { path: source.path, line: source.line, function: source.function }),
     sourceMissing: extras.sourceMissing,
+    sourceChoices: extras.sourceChoices,
     conversation: extras.conversation,
     payloads: extras.payloads ?? [],
     stack: extras.stack,
