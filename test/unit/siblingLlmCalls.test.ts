@@ -41,6 +41,10 @@ test('no response id, another parent, no overlap or still running: not twins', (
     ['other response ids', [{ ...sdk, attributes: { ...sdk.attributes, 'gen_ai.response.id': 'msg_2' } }, chat]],
     ['another parent', [{ ...sdk, parentSpanId: SIBLING_IDS.draft }, chat]],
     ['one after the other', [{ ...sdk, start: BigInt(chat.end) + 1n, end: BigInt(chat.end) + 5_000_000n }, chat]],
+    // The JS SDK cuts start times to the millisecond, not end times: a call started within a
+    // millisecond of the last one's end seems to start before it ended (seen in CI).
+    ['one starting the instant the other ended', [{ ...sdk, start: BigInt(chat.end), end: BigInt(chat.end) + 5_000_000n }, chat]],
+    ['one cut to the millisecond before the other ended', [{ ...sdk, start: BigInt(chat.end) - 800_000n, end: BigInt(chat.end) + 60_000_000n }, chat]],
     ['one still running', [{ ...sdk, end: 0 }, chat]],
   ];
   for (const [what, spans] of cases) {

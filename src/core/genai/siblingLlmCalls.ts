@@ -43,7 +43,19 @@ function ended(span: SiblingCandidate): span is SiblingCandidate & { startNs: bi
 export function areSiblingLlmCalls(a: SiblingCandidate, b: SiblingCandidate): boolean {
   if (a === b || !ended(a) || !ended(b) || (a.parentSpanId ?? '') !== (b.parentSpanId ?? '')) return false;
   const id = responseIdOf(a);
-  return id !== undefined && id === responseIdOf(b) && a.startNs <= b.endNs && b.startNs <= a.endNs;
+  return id !== undefined && id === responseIdOf(b) && runTogether(a, b);
+}
+
+/**
+ * Whether two ended spans ran together: they overlap for more than half of the shorter one.
+ * Twins do, one inside the other. Calls that follow one another may seem to touch: the JS SDK
+ * cuts start times to the millisecond but not end times, so a call started within a
+ * millisecond of the last one's end appears to start before it ended.
+ */
+function runTogether(a: SiblingCandidate & { startNs: bigint; endNs: bigint }, b: SiblingCandidate & { startNs: bigint; endNs: bigint }): boolean {
+  const overlap = (a.endNs < b.endNs ? a.endNs : b.endNs) - (a.startNs > b.startNs ? a.startNs : b.startNs);
+  const shorter = a.endNs - a.startNs < b.endNs - b.startNs ? a.endNs - a.startNs : b.endNs - b.startNs;
+  return overlap > 0n && overlap * 2n > shorter;
 }
 
 /** Which span stands for the call: the one that started first (it wraps the other), then the longer one. */
@@ -74,8 +86,7 @@ export function siblingTwinsOf<T extends SiblingCandidate>(llmSpans: Iterable<T>
     group.sort(standsBefore);
     const heads: (T & { startNs: bigint; endNs: bigint })[] = [];
     for (const span of group) {
-      // Heads started no later than `span`: they overlap it when they end after it starts.
-      const head = heads.find((h) => span.startNs <= h.endNs);
+      const head = heads.find((h) => runTogether(h, span));
       if (head) twins.set(span, head);
       else heads.push(span);
     }
