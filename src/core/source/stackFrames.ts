@@ -45,6 +45,12 @@ export function parseStackTrace(stack: string): StackFrame[] {
         const jvm = jvmFrame(head);
         if (jvm && jvm.path === at.path && jvm.line === at.line) at = jvm;
       }
+      // A Go frame inlined into its caller has no `+0x…` after its line (`\t/app/main.go:4`),
+      // so it ends as a Node frame does: read it as Go's, whose function is on the line above.
+      if (at?.format === 'node' && at.path.endsWith('.go')) {
+        const go = goFrame(head);
+        if (go && go.path === at.path && go.line === at.line) at = go;
+      }
       if (!at || at.path.startsWith('node:') || at.path.startsWith('<')) continue;
       const path = at.path.startsWith('file://') ? at.path.slice(7) : at.path;
       if (path === '') continue;
