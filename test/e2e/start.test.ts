@@ -167,6 +167,9 @@ test('Go to Source in a span’s details in the waterfall opens its code and com
   await step.click();
   await s.page.locator('.getting-started-step.expanded', { hasText: 'Open Waterfall' }).waitFor({ timeout: 5_000 });
   await s.screenshot('03c-walkthrough-done');
+  // A step clicked open moves the focus to its content when its animation ends, which would
+  // close a menu opened meanwhile (the next test's): let it end first.
+  await s.page.waitForTimeout(1_500);
 });
 
 test('the receiver’s status bar item opens its menu; terminal variables reach a new terminal', async () => {
