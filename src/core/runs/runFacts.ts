@@ -48,16 +48,15 @@ export interface LlmCall {
 }
 
 /**
- * The model calls that `described` (a run's LLM spans, each with its conventions) record. One
- * call recorded twice, nested (an SDK's span under an instrumentation's) or side by side
- * (`siblingTwinsOf`), is one call: its model and tokens are the outer or first span's, else
- * its twin's, so its cost counts once. `spanOf` finds a span's parent among the run's
+ * Which call each of `llmSpans` (a run's LLM spans) records: one call recorded twice, nested (an
+ * SDK's span under an instrumentation's) or side by side (`siblingTwinsOf`), is one call, and
+ * the outermost or first span stands for it. `spanOf` finds a span's parent among the run's
  * `spanCount` spans.
  */
-export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
-  const twins = siblingTwinsOf(described.keys());
+export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): (span: SpanRecord) => SpanRecord {
   const llmById = new Map<string, SpanRecord>();
-  for (const span of described.keys()) llmById.set(span.spanId, span);
+  for (const span of llmSpans) llmById.set(span.spanId, span);
+  const twins = siblingTwinsOf(llmById.values());
   // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
   const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
@@ -70,15 +69,24 @@ export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, 
     return undefined;
   };
   // Each LLM span's call: the outermost LLM span above it, or the sibling that stands for it.
-  const callOf = (span: SpanRecord): SpanRecord => {
+  return (span) => {
     let call = span;
-    for (let steps = described.size; steps > 0; steps--) {
+    for (let steps = llmById.size; steps > 0; steps--) {
       const next = twins.get(call) ?? llmAbove(call);
       if (next === undefined) break;
       call = next;
     }
     return call;
   };
+}
+
+/**
+ * The model calls that `described` (a run's LLM spans, each with its conventions) record, one
+ * per call (`llmCallOf`): its model and tokens are the outer or first span's, else its twin's,
+ * so its cost counts once.
+ */
+export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
+  const callOf = llmCallOf(described.keys(), spanOf, spanCount);
   const byCall = new Map<SpanRecord, LlmCall>();
   for (const [span, d] of described) {
     const call = callOf(span);
