@@ -166,3 +166,12 @@ test("the header's tokens and cost count one call recorded twice once, side by s
   ]);
   assert.equal(waterfallData(nested.trace(TRACE)!, Date.now(), 1, prices).start.header.costUsd, 3 + 1 * 2);
 });
+
+test("the header's cost counts a call's recorded cost, before its priced tokens and without prices", () => {
+  const spans = siblingCallsRun();
+  for (const s of spans) if (s.spanId === '15458f4b099b026c' || s.spanId === '53b539fff2a1f497') s.attributes = { ...s.attributes, 'llm.cost.total': 0.5 };
+  const trace = traceOf(spans);
+  assert.equal(waterfallData(trace, Date.now(), 1).start.header.costUsd, 0.5, 'both twins state it: counted once');
+  const prices = { 'fake-claude-*': { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } };
+  assert.equal(waterfallData(trace, Date.now(), 1, prices).start.header.costUsd, 0.5 + (6 + 18 * 2) + (14 + 23 * 2));
+});
