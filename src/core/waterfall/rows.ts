@@ -83,7 +83,9 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
  * are read once: for its row's kind and for the run's cost.
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
-  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
+  // A finished run's stand-ins will not arrive: they are not drawn as running.
+  const options = { settled: trace.state(nowMs) !== 'running' };
+  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree, options) : layoutWaterfallSteps(tree, options));
   const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
   // The LLM rows' spans, priced once the rows are done (their calls are known then); without
   // prices too, as a call may state its own cost.
