@@ -110,6 +110,9 @@ export interface SpanTooltip {
   readonly missingParentId: string | undefined;
   /** LLM spans of the same call folded into this item (`foldedLlmCalls`), outermost first. */
   readonly folded?: ReadonlyArray<{ readonly name: string; readonly traceId: string; readonly spanId: string }>;
+  /** The span's resource `service.name`, and the services of its run (`TraceSummary.serviceNames`). */
+  readonly serviceName?: string;
+  readonly runServiceNames?: readonly string[];
 }
 
 /**
@@ -130,6 +133,11 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
   md.appendText(span.name);
   md.appendMarkdown('** · ');
   md.appendText(`${span.kind} · ${span.durationText}`);
+  // A run of one service names it in the run's tooltip; across services, which one ran the span is the question.
+  if (span.serviceName !== undefined && (span.runServiceNames?.length ?? 0) > 1) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Service: ${span.serviceName}`);
+  }
   if (span.model) {
     md.appendMarkdown('\n\n');
     md.appendText(`Model: ${span.model}`);

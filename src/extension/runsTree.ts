@@ -639,6 +639,8 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
           notReceivedChildren: node.notReceived ? node.children.length : undefined,
           missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
           folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
+          serviceName: span.resource.serviceName === undefined ? undefined : this.masked(span.resource.serviceName),
+          runServiceNames: trace?.summary().serviceNames,
         },
         this.reportInvalidId,
       );

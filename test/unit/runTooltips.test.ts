@@ -193,3 +193,13 @@ test('a span’s source shows where it is in the workspace, relative to its fold
   assert.equal(shown('/opt/lib/tools.py', '/opt/lib/tools.py', ['/home/me/shop']), '/opt/lib/tools.py:29 · lookup_order');
   assert.equal(shownSourcePath('C:\\app\\agent\\tools.py', 'c:\\src\\shop\\agent\\tools.py', ['c:\\src\\shop'], path.win32), 'agent\\tools.py');
 });
+
+test("a span tooltip names the span's service, as text, when its run has more than one", () => {
+  const md = new RecordingMarkdown();
+  appendSpanTooltip(md, span({ serviceName: HOSTILE[0], runServiceNames: ['support-agent', HOSTILE[0]] }), reports().report);
+  assert.ok(md.text.includes(`Service: ${HOSTILE[0]}`));
+  assert.ok(!md.allMarkdown.includes(HOSTILE[0]), 'never as Markdown');
+  const single = new RecordingMarkdown();
+  appendSpanTooltip(single, span({ serviceName: 'support-agent', runServiceNames: ['support-agent'] }), reports().report);
+  assert.ok(!single.text.includes('Service:'), "one service: the run's tooltip names it");
+});
