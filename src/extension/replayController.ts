@@ -213,20 +213,20 @@ export class ReplayController implements vscode.Disposable {
               });
               answers.push(answer);
             } catch (err) {
-              if (isCancellation(err)) {
-                errors.push('Replay cancelled.');
-                break;
-              }
+              // Stopping is no failure: the header says after how many answers (`answersSummary`).
+              if (isCancellation(err)) break;
               errors.push((err as Error).message);
             }
             this.documents.set(replayUri, header(answersSummary(answers, errors, times)) + answersText(answers, errors, times));
           }
+          // Cancelled during an answer, or between two: either way what was not sent is not to come.
+          if (controller.signal.aborted) this.documents.set(replayUri, header(answersSummary(answers, errors, times, true)) + answersText(answers, errors, times));
         } finally {
           cancel.dispose();
         }
       },
     );
-    const failure = errors.find((e) => e !== 'Replay cancelled.');
+    const failure = errors[0];
     if (failure) void vscode.window.showErrorMessage(`Trace Run: ${failure}`);
     if (answers.length > 0 || failure) await this.record(doc, answers, errors, baseUrl, startedAtMs);
   }
