@@ -203,3 +203,13 @@ test("a span tooltip names the span's service, as text, when its run has more th
   appendSpanTooltip(single, span({ serviceName: 'support-agent', runServiceNames: ['support-agent'] }), reports().report);
   assert.ok(!single.text.includes('Service:'), "one service: the run's tooltip names it");
 });
+
+test("a stand-in's tooltip says it is most likely still running while its run runs, and that the run finished without it after", () => {
+  const running = new RecordingMarkdown();
+  appendSpanTooltip(running, span({ notReceivedChildren: 2 }), reports().report);
+  assert.match(running.text.join('\n'), /Not received yet: 2 spans name it as parent\. .*most likely still running/);
+  const finished = new RecordingMarkdown();
+  appendSpanTooltip(finished, span({ notReceivedChildren: 2, runFinished: true }), reports().report);
+  assert.match(finished.text.join('\n'), /Not received: 2 spans name it as parent, but the run finished without it/);
+  assert.doesNotMatch(finished.text.join('\n'), /running|yet/);
+});

@@ -371,15 +371,21 @@ export function notReceivedSpan(child: SpanRecord, spanId: string): SpanRecord {
   return span;
 }
 
+/** Per node of a built tree (a tree is built anew when spans arrive, so a node's subtree never changes). */
+const lastEnds = new WeakMap<SpanNode, bigint>();
+
 /** The latest end among the spans under `node` (0 for none ended), as a settled stand-in ends (`settledStandIn`). */
 export function lastEndBelow(node: SpanNode): bigint {
+  const known = lastEnds.get(node);
+  if (known !== undefined) return known;
   let last = 0n;
-  const stack = [...node.children];
+  const stack: SpanNode[] = [...node.children];
   // Iterative, since real traces can nest deeper than the call stack allows.
   for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
     if (n.span.endNs > last) last = n.span.endNs;
-    stack.push(...n.children);
+    for (const child of n.children) stack.push(child);
   }
+  lastEnds.set(node, last);
   return last;
 }
 
