@@ -8,7 +8,7 @@ import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { spanDetailsExtras } from '../core/waterfall/spanDetailsExtras';
 import type { ConversationMessageView } from '../protocol/waterfall';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
-import type { SpanNode, Trace } from '../core/model/trace';
+import { lastEndBelow, settledStandIn, type SpanNode, type Trace } from '../core/model/trace';
 import type { TraceStore } from '../core/model/traceStore';
 import { msBetween, nsToIso } from '../core/model/time';
 import { formatDuration, tokensText } from '../protocol/format';
@@ -66,6 +66,11 @@ function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolea
     const childPrefix = node.depth === 0 ? '' : prefix + (last ? '   ' : '│  ');
     for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], prefix: childPrefix, last: i === node.children.length - 1 });
   }
+}
+
+/** The span a node shows: a finished run's stand-in will not arrive, so it is not said to be running (`settledStandIn`). */
+function shownSpan(trace: Trace, node: SpanNode, nowMs: number): SpanRecord {
+  return node.notReceived && trace.state(nowMs) !== 'running' ? settledStandIn(node.span, lastEndBelow(node)) : node.span;
 }
 
 function spanJson(span: SpanRecord, source: TreeSource | undefined): JsonSpan {
@@ -148,6 +153,7 @@ export async function treeCommand(targets: readonly string[], options: TreeOptio
 /** Prints the store's runs as `tree` does, whether they were read from files or fetched (`remoteTreeCommand`). */
 export async function printTree(store: TraceStore, options: TreeOptions): Promise<number> {
   const runs = store.runs();
+  const nowMs = Date.now();
   const sources = new Map<SpanRecord, TreeSource | undefined>();
   const finder = new TreeSources(path.resolve(options.workspace ?? process.cwd()));
   try {
@@ -163,7 +169,7 @@ export async function printTree(store: TraceStore, options: TreeOptions): Promis
       const spans: JsonSpan[] = [];
       const nodes: SpanNode[] = [];
       walk(trace, (node) => {
-        spans.push(node.notReceived ? { ...spanJson(node.span, undefined), notReceived: true } : spanJson(node.span, sources.get(node.span)));
+        spans.push(node.notReceived ? { ...spanJson(shownSpan(trace, node, nowMs), undefined), notReceived: true } : spanJson(node.span, sources.get(node.span)));
         nodes.push(node);
       });
       if (options.messages) {
@@ -195,7 +201,7 @@ export async function printTree(store: TraceStore, options: TreeOptions): Promis
     walk(trace, (node, prefix, last) => {
       const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
       const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
-      out(`  ${prefix}${connector}${spanLine(node.span, sources.get(node.span))}${orphan}`);
+      out(`  ${prefix}${connector}${spanLine(shownSpan(trace, node, nowMs), sources.get(node.span))}${orphan}`);
     });
     out('');
   }

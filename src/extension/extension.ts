@@ -139,7 +139,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const remoteCommands = new RemoteCommands(remote, remoteTree, (traceId) => void service.ensureStarted().then((ws) => showWaterfall(ws, traceId)));
 
   const replaySecrets = new ReplaySecrets(context.secrets);
-  const replay = new ReplayController(service, replaySecrets, (context.storageUri ?? context.globalStorageUri).fsPath, fallbackDir);
+  const replay = new ReplayController(service, replaySecrets, (context.storageUri ?? context.globalStorageUri).fsPath, fallbackDir, () => redaction.redactor);
   context.subscriptions.push(replay);
 
   context.subscriptions.push(

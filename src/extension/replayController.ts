@@ -4,13 +4,14 @@ import * as vscode from 'vscode';
 import { SETTING_RANGES } from '../core/config/defaults';
 import { describeSpan } from '../core/genai/conventions';
 import type { SpanRecord } from '../core/model/span';
+import type { Redactor } from '../core/privacy/redact';
 import { buildReplayDocument } from '../core/replay/buildReplay';
 import { isCancellation } from '../core/replay/providerErrors';
 import type { ReplayAnswer } from '../core/replay/replayAnswer';
 import { answersSummary, answersText } from '../core/replay/replayAnswers';
 import { answerFacts, answerText } from '../core/replay/replayDiff';
 import { documentEndpoint, noEndpointMessage, withBaseUrl } from '../core/replay/replayEndpoint';
-import { parseReplayDocument, REPLAY_FILE_SUFFIX, type ReplayDocument } from '../core/replay/replayDocument';
+import { parseReplayDocument, REPLAY_FILE_SUFFIX, replayFileName, type ReplayDocument } from '../core/replay/replayDocument';
 import { appendReplayRun, replayRunLine } from '../core/replay/replayRun';
 import { loadReplaySpan } from '../core/replay/replaySpan';
 import { sendReplay } from '../core/replay/sendReplay';
@@ -64,6 +65,8 @@ export class ReplayController implements vscode.Disposable {
     private readonly storageDir: string,
     /** Where replay runs go when no folder is open. */
     private readonly fallbackDir: string,
+    /** The window's `tracerun.redact` rules, for the span's name where it shows. */
+    private readonly redactor: () => Redactor,
   ) {}
 
   /** Replay is off in untrusted workspaces: a planted setting or document could send elsewhere. */
@@ -79,7 +82,7 @@ export class ReplayController implements vscode.Disposable {
       void vscode.window.showInformationMessage('Trace Run: select an LLM span in the Runs view to replay it.');
       return;
     }
-    const file = path.join(this.storageDir, 'replays', `${span.name.replace(/[^\w.-]+/g, '_').slice(0, 60)}-${span.spanId}${REPLAY_FILE_SUFFIX}`);
+    const file = path.join(this.storageDir, 'replays', replayFileName(span, (text) => this.redactor().text(text)));
     try {
       await fs.access(file);
     } catch {
@@ -164,7 +167,8 @@ export class ReplayController implements vscode.Disposable {
     }
 
     const id = ++this.runCount;
-    const spanName = doc.source?.spanName ?? doc.model;
+    // Shown in the diff's tab and the progress, masked as the views mask it.
+    const spanName = this.redactor().text(doc.source?.spanName ?? doc.model);
     const recordedUri = vscode.Uri.from({ scheme: REPLAY_ANSWER_SCHEME, path: `/${id}/recorded answer` });
     const replayUri = vscode.Uri.from({ scheme: REPLAY_ANSWER_SCHEME, path: `/${id}/replay` });
     const recorded = doc.recorded;
@@ -209,20 +213,20 @@ export class ReplayController implements vscode.Disposable {
               });
               answers.push(answer);
             } catch (err) {
-              if (isCancellation(err)) {
-                errors.push('Replay cancelled.');
-                break;
-              }
+              // Stopping is no failure: the header says after how many answers (`answersSummary`).
+              if (isCancellation(err)) break;
               errors.push((err as Error).message);
             }
             this.documents.set(replayUri, header(answersSummary(answers, errors, times)) + answersText(answers, errors, times));
           }
+          // Cancelled during an answer, or between two: either way what was not sent is not to come.
+          if (controller.signal.aborted) this.documents.set(replayUri, header(answersSummary(answers, errors, times, true)) + answersText(answers, errors, times));
         } finally {
           cancel.dispose();
         }
       },
     );
-    const failure = errors.find((e) => e !== 'Replay cancelled.');
+    const failure = errors[0];
     if (failure) void vscode.window.showErrorMessage(`Trace Run: ${failure}`);
     if (answers.length > 0 || failure) await this.record(doc, answers, errors, baseUrl, startedAtMs);
   }

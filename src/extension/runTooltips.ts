@@ -106,10 +106,15 @@ export interface SpanTooltip {
   readonly source: { readonly path: string; readonly line: number | undefined; readonly function: string | undefined } | undefined;
   /** The span is a stand-in for a parent that has not arrived: how many children name it. */
   readonly notReceivedChildren: number | undefined;
+  /** For a stand-in: its run is no longer running, so the span will not arrive now. */
+  readonly runFinished?: boolean;
   /** The span's parent has not arrived: its id. */
   readonly missingParentId: string | undefined;
   /** LLM spans of the same call folded into this item (`foldedLlmCalls`), outermost first. */
   readonly folded?: ReadonlyArray<{ readonly name: string; readonly traceId: string; readonly spanId: string }>;
+  /** The span's resource `service.name`, and the services of its run (`TraceSummary.serviceNames`). */
+  readonly serviceName?: string;
+  readonly runServiceNames?: readonly string[];
 }
 
 /**
@@ -130,6 +135,11 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
   md.appendText(span.name);
   md.appendMarkdown('** · ');
   md.appendText(`${span.kind} · ${span.durationText}`);
+  // A run of one service names it in the run's tooltip; across services, which one ran the span is the question.
+  if (span.serviceName !== undefined && (span.runServiceNames?.length ?? 0) > 1) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Service: ${span.serviceName}`);
+  }
   if (span.model) {
     md.appendMarkdown('\n\n');
     md.appendText(`Model: ${span.model}`);
@@ -150,7 +160,11 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
   if (span.notReceivedChildren !== undefined) {
     const n = span.notReceivedChildren;
     md.appendMarkdown('\n\n');
-    md.appendText(`Not received yet: ${n} span${n === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`);
+    md.appendText(
+      span.runFinished
+        ? `Not received: ${n} span${n === 1 ? ' names' : 's name'} it as parent, but the run finished without it (the app may have exited before exporting it, or sent it elsewhere).`
+        : `Not received yet: ${n} span${n === 1 ? ' names' : 's name'} it as parent. SDKs export a span when it ends, so it is most likely still running.`,
+    );
   } else if (span.missingParentId !== undefined) {
     md.appendMarkdown('\n\nIts parent span ');
     appendId(md, span.missingParentId, 'parent span id', report);

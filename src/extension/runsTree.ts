@@ -4,7 +4,7 @@ import { describeSpan } from '../core/genai/conventions';
 import { sourceLocationOf } from '../core/source/source';
 import { isInProgress, spanDurationMs, StatusCode } from '../core/model/span';
 import { formatDuration, startedLabel } from '../protocol/format';
-import type { RunState, SpanNode, Trace, TraceTree } from '../core/model/trace';
+import { lastEndBelow, settledStandIn, type RunState, type SpanNode, type Trace, type TraceTree } from '../core/model/trace';
 import type { TraceStoreChange } from '../core/model/traceStore';
 import { Commands } from './commandIds';
 import { commandOf } from './commands';
@@ -586,7 +586,9 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     const item = new vscode.TreeItem(spanId, vscode.TreeItemCollapsibleState.None);
     item.id = `span:${traceId}:${spanId}`;
     if (!tree || !node) return item;
-    const span = node.span;
+    // A finished run's stand-in will not arrive: it is not said to be running (as in the waterfall).
+    const standInSettled = node.notReceived && trace.state(Date.now()) !== 'running';
+    const span = standInSettled ? settledStandIn(node.span, lastEndBelow(node)) : node.span;
     item.label = this.masked(span.name);
     // One model call recorded by nested LLM spans, or side by side, reads as one item: the outer
     // (or first) span's, with the model, tokens and failure of whichever of them states them.
@@ -615,7 +617,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
     item.iconPath = failed
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : node.notReceived
-        ? new vscode.ThemeIcon('loading~spin')
+        ? new vscode.ThemeIcon(standInSettled ? 'debug-disconnect' : 'loading~spin')
         : node.orphan
         ? new vscode.ThemeIcon('debug-disconnect')
         : kindIcon(shownKind);
@@ -637,8 +639,11 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
           error: failed ? { message: this.masked(errorText) } : undefined,
           source: source && { ...source, path: sourcePath ?? source.path },
           notReceivedChildren: node.notReceived ? node.children.length : undefined,
+          runFinished: standInSettled,
           missingParentId: node.orphan && !node.notReceived ? span.parentSpanId : undefined,
           folded: folded.map((f) => ({ name: this.masked(f.span.name), traceId, spanId: f.span.spanId })),
+          serviceName: span.resource.serviceName === undefined ? undefined : this.masked(span.resource.serviceName),
+          runServiceNames: trace?.summary().serviceNames,
         },
         this.reportInvalidId,
       );

@@ -52,3 +52,13 @@ test('one answer alone is its bare text, so the diff against the recorded answer
   assert.equal(answersSummary([answer('orders')], [], 1), '10 in / 1 out tokens · 100 ms · first token 40 ms');
   assert.equal(answersSummary([], ['401'], 1), 'failed');
 });
+
+test('a cancelled replay says after how many of the N answers, and counts no failure for it', () => {
+  const answers = [answer('orders'), answer('refunds'), answer('orders')];
+  assert.equal(answersSummary(answers, [], 5, true), '2 of 3 answers agree (A ×2, B ×1), cancelled after 3 of 5 answers');
+  assert.equal(answersSummary(answers, ['rate limited'], 5, true), '2 of 3 answers agree (A ×2, B ×1), 1 failed, cancelled after 3 of 5 answers');
+  assert.equal(answersSummary([], [], 5, true), 'cancelled after 0 of 5 answers');
+  assert.equal(answersSummary([], ['rate limited'], 5, true), '1 failed, cancelled after 0 of 5 answers');
+  assert.equal(answersSummary([], [], 1, true), 'cancelled');
+  assert.equal(answersSummary([answer('orders')], [], 1, true), '10 in / 1 out tokens · 100 ms · first token 40 ms', 'one answer came: its facts');
+});

@@ -7,7 +7,8 @@ import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { readTraceFiles } from '../../src/core/ingest/readTraceFiles';
 import { loadSpanDetails } from '../../src/core/ingest/spanDetails';
 import { buildReplayDocument, DEFAULT_ANTHROPIC_MAX_TOKENS, type ReplaySpan } from '../../src/core/replay/buildReplay';
-import { parseReplayDocument, REPLAY_SCHEMA_ID } from '../../src/core/replay/replayDocument';
+import { parseReplayDocument, REPLAY_FILE_SUFFIX, REPLAY_SCHEMA_ID, replayFileName } from '../../src/core/replay/replayDocument';
+import { Redactor } from '../../src/core/privacy/redact';
 import { loadReplaySpan } from '../../src/core/replay/replaySpan';
 import { attr, hexId, ms, otlpLine } from './otlpBuilder';
 
@@ -239,4 +240,13 @@ test('every document built from the fixtures is valid against media/replay.schem
   const entry = pkg.contributes.jsonValidation?.find((j) => j.url === './media/replay.schema.json');
   assert.ok(entry, 'package.json contributes the schema');
   assert.deepEqual([entry.fileMatch].flat(), ['*.tracerun-replay.json']);
+});
+
+test("the replay document's file name (its tab's title) masks a key planted in the span's name, as the views do", () => {
+  const key = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv';
+  const redactor = new Redactor();
+  const name = replayFileName({ name: `chat ${key} gpt-4o`, spanId: 'b7ad6b7169203331' }, (text) => redactor.text(text));
+  assert.ok(!name.includes(key) && !name.includes('Ab3dEf6hIj9kLm2nOp5qRs8tUv'), name);
+  assert.equal(name, `chat_redacted_api_key_gpt-4o-b7ad6b7169203331${REPLAY_FILE_SUFFIX}`);
+  assert.equal(replayFileName({ name: 'chat gpt-4o', spanId: 'b7ad6b7169203331' }, (text) => redactor.text(text)), `chat_gpt-4o-b7ad6b7169203331${REPLAY_FILE_SUFFIX}`, 'nothing to mask: as before');
 });

@@ -37,3 +37,23 @@ test("a call recorded nested counts once too: the outer span's model, the inner 
   assert.equal(facts.costUsd, 10 + 5 * 2 + 3 + 1 * 2);
   assert.equal(llmCallsForIndex(trace)?.calls.length, 2);
 });
+
+test("a call's recorded cost wins over its priced tokens and counts once, twins and all, with or without prices", () => {
+  // The first call (haiku, 6/1 tokens) recorded side by side, both spans stating what it cost.
+  const [sdk, ...rest] = siblingCallsRun();
+  const chat = rest.find((s) => s.spanId === '53b539fff2a1f497')!;
+  sdk.attributes = { ...sdk.attributes, 'langfuse.observation.cost_details': '{"input":0.25,"output":0.25}' };
+  chat.attributes = { ...chat.attributes, 'llm.cost.total': 0.5 };
+  const trace = traceOf([sdk, ...rest]);
+  assert.equal(runFacts(trace, PRICES).costUsd, 0.5 + (6 + 18 * 2) + (14 + 23 * 2), 'the other two calls priced');
+  assert.equal(runFacts(trace).costUsd, 0.5, 'no prices: what was recorded');
+  assert.deepEqual(llmCallsForIndex(trace)?.calls.map((c) => c.statedUsd), [0.5, undefined, undefined], "the index keeps it, so a restored run's cost is the same");
+
+  // Nested: OpenInference's span states the cost, the SDK's span inside it the tokens.
+  const TRACE = 'cd'.repeat(16);
+  const nested = traceOf([
+    { traceId: TRACE, spanId: '0000000000000001', name: 'Anthropic', start: ms(0), end: ms(50), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'fake-claude-haiku', 'llm.cost.prompt': 0.125, 'llm.cost.completion': 0.125 } },
+    { traceId: TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'anthropic.messages.create', start: ms(1), end: ms(49), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 } },
+  ]);
+  assert.equal(runFacts(nested, PRICES).costUsd, 0.25);
+});

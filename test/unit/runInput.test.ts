@@ -10,6 +10,7 @@ import type { Attributes } from '../../src/core/model/span';
 import { firstLineOf, payloadText, previewSpansOf, runPreviewFrom, type RunPreview } from '../../src/core/runs/runInput';
 import { RunPreviews } from '../../src/core/runs/runPreviews';
 import { hexId, ms, otlpLine } from './otlpBuilder';
+import { siblingCallsRun } from './siblingCallsRun';
 import { tempDir, waitFor } from './tempDir';
 
 function findRoot(): string {
@@ -109,4 +110,23 @@ test('previews are read once per run and again when its root arrives', async (t)
   assert.deepEqual(previews.get(trace), { input: 'from the LLM' }, 'the last preview while the new one is read');
   await waitFor('second preview', () => loaded.length === 2);
   assert.deepEqual(previews.get(trace), { input: 'from the root' });
+});
+
+test('a model call recorded twice is previewed from the span that carries its content, nested or side by side', async (t) => {
+  const dir = tempDir(t);
+  // Side by side: the Anthropic SDK's metadata-only span starts after OpenLLMetry's, which holds the messages.
+  const siblings = path.join(dir, 'siblings.jsonl');
+  writeFileSync(siblings, otlpLine(siblingCallsRun()));
+  assert.deepEqual((await previewsOf(siblings)).get('support_agent.run'), { input: 'Where is my order #A1042?', output: 'orders' });
+
+  // Nested: an instrumentation's chat span with the messages around the SDK's own span without them.
+  const nested = path.join(dir, 'nested.jsonl');
+  const traceId = hexId(16);
+  const [root, outer, inner] = [hexId(8), hexId(8), hexId(8)];
+  writeFileSync(nested, otlpLine([
+    { traceId, spanId: root, name: 'agent', start: ms(0), end: ms(10), attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+    { traceId, spanId: outer, parentSpanId: root, name: 'chat gpt-4o', start: ms(1), end: ms(9), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Nested question', 'gen_ai.completion.0.role': 'assistant', 'gen_ai.completion.0.content': 'Nested answer' } },
+    { traceId, spanId: inner, parentSpanId: outer, name: 'openai.chat.completions.create', start: ms(2), end: ms(8), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } },
+  ]));
+  assert.deepEqual((await previewsOf(nested)).get('agent'), { input: 'Nested question', output: 'Nested answer' });
 });

@@ -193,3 +193,23 @@ test('a span’s source shows where it is in the workspace, relative to its fold
   assert.equal(shown('/opt/lib/tools.py', '/opt/lib/tools.py', ['/home/me/shop']), '/opt/lib/tools.py:29 · lookup_order');
   assert.equal(shownSourcePath('C:\\app\\agent\\tools.py', 'c:\\src\\shop\\agent\\tools.py', ['c:\\src\\shop'], path.win32), 'agent\\tools.py');
 });
+
+test("a span tooltip names the span's service, as text, when its run has more than one", () => {
+  const md = new RecordingMarkdown();
+  appendSpanTooltip(md, span({ serviceName: HOSTILE[0], runServiceNames: ['support-agent', HOSTILE[0]] }), reports().report);
+  assert.ok(md.text.includes(`Service: ${HOSTILE[0]}`));
+  assert.ok(!md.allMarkdown.includes(HOSTILE[0]), 'never as Markdown');
+  const single = new RecordingMarkdown();
+  appendSpanTooltip(single, span({ serviceName: 'support-agent', runServiceNames: ['support-agent'] }), reports().report);
+  assert.ok(!single.text.includes('Service:'), "one service: the run's tooltip names it");
+});
+
+test("a stand-in's tooltip says it is most likely still running while its run runs, and that the run finished without it after", () => {
+  const running = new RecordingMarkdown();
+  appendSpanTooltip(running, span({ notReceivedChildren: 2 }), reports().report);
+  assert.match(running.text.join('\n'), /Not received yet: 2 spans name it as parent\. .*most likely still running/);
+  const finished = new RecordingMarkdown();
+  appendSpanTooltip(finished, span({ notReceivedChildren: 2, runFinished: true }), reports().report);
+  assert.match(finished.text.join('\n'), /Not received: 2 spans name it as parent, but the run finished without it/);
+  assert.doesNotMatch(finished.text.join('\n'), /running|yet/);
+});

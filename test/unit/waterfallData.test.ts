@@ -4,7 +4,8 @@ import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { nsToIso } from '../../src/core/model/time';
 import { spanDetailsView } from '../../src/core/waterfall/spanDetailsView';
-import { waterfallData } from '../../src/core/waterfall/rows';
+import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
+import { runSteps } from '../../src/core/util/steps';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
 import { ms, otlpLine } from './otlpBuilder';
 import { SIBLINGS_TOKENS, siblingCallsRun, traceOf } from './siblingCallsRun';
@@ -165,4 +166,38 @@ test("the header's tokens and cost count one call recorded twice once, side by s
     ]),
   ]);
   assert.equal(waterfallData(nested.trace(TRACE)!, Date.now(), 1, prices).start.header.costUsd, 3 + 1 * 2);
+});
+
+test("the header's cost counts a call's recorded cost, before its priced tokens and without prices", () => {
+  const spans = siblingCallsRun();
+  for (const s of spans) if (s.spanId === '15458f4b099b026c' || s.spanId === '53b539fff2a1f497') s.attributes = { ...s.attributes, 'llm.cost.total': 0.5 };
+  const trace = traceOf(spans);
+  assert.equal(waterfallData(trace, Date.now(), 1).start.header.costUsd, 0.5, 'both twins state it: counted once');
+  const prices = { 'fake-claude-*': { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } };
+  assert.equal(waterfallData(trace, Date.now(), 1, prices).start.header.costUsd, 0.5 + (6 + 18 * 2) + (14 + 23 * 2));
+});
+
+test("a finished run's stand-in for a parent never received ends with its last child, not running; a running run's is open-ended", () => {
+  const spans = (withRoot: boolean) => [
+    ...(withRoot ? [{ traceId: TRACE, spanId: '0000000000000001', name: 'agent', start: ms(0), end: ms(20) }] : []),
+    { traceId: TRACE, spanId: '00000000000000b1', parentSpanId: '00000000000000aa', name: 'step one', start: ms(2), end: ms(5) },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000b1', name: 'inner', start: ms(3), end: ms(4) },
+    { traceId: TRACE, spanId: '00000000000000b3', parentSpanId: '00000000000000aa', name: 'step two', start: ms(6), end: ms(9) },
+  ];
+  const standInRow = (data: ReturnType<typeof waterfallData>) => {
+    const cols = data.slice(0, data.start.rowCount);
+    const r = data.start.names.findIndex((n) => n.startsWith('span 00000000')) ;
+    const row = Array.from(cols.nameIndex).indexOf(r);
+    return { name: data.start.names[r], startMs: cols.startMs[row], durationMs: cols.durationMs[row], inProgress: (cols.flags[row] & RowFlag.InProgress) !== 0 };
+  };
+  const finished = storeWith([otlpLine(spans(true))]).trace(TRACE)!;
+  const justAfter = Number(ms(21) / 1_000_000n);
+  assert.equal(finished.state(justAfter), 'complete');
+  const settled = { name: 'span 00000000 (not received)', startMs: 2, durationMs: 7, inProgress: false };
+  assert.deepEqual(standInRow(waterfallData(finished, justAfter, 1)), settled, 'the flat tree, as the panel lays it out');
+  assert.deepEqual(standInRow(runSteps(waterfallDataSteps(finished, finished.tree(), justAfter, 1))), settled, 'the object tree');
+
+  const running = storeWith([otlpLine(spans(false))]).trace(TRACE)!;
+  assert.equal(running.state(justAfter), 'running');
+  assert.deepEqual(standInRow(waterfallData(running, justAfter, 1)), { name: 'span 00000000 (not received yet)', startMs: 0, durationMs: 0, inProgress: true });
 });

@@ -39,11 +39,32 @@ test('details of a parent that has not arrived: its stand-in, with the notice sa
     { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000aa', name: 'step two', start: ms(6), end: ms(9) },
   ]);
   trace.tree();
-  const details = await spanDetailsOf(trace, '00000000000000aa', context(() => false));
+  // Just after its last span ended, with no root: the run is still running.
+  const details = await spanDetailsOf(trace, '00000000000000aa', { ...context(() => false), nowMs: Number(ms(10) / 1_000_000n) });
   assert.equal(details.spanId, '00000000000000aa');
+  assert.equal(details.inProgress, true);
   assert.equal(details.notice, notReceivedNotice(2));
   assert.match(details.notice!, /^This span has not arrived: 2 spans name it as their parent/);
   assert.match(notReceivedNotice(1), /^This span has not arrived: 1 span names it as its parent/);
+});
+
+test("details of a finished run's stand-in say it was not received, not that it runs, and end with its last child", async (t) => {
+  const trace = traceOf(t, [
+    { traceId: TRACE, spanId: '0000000000000001', name: 'agent', start: ms(0), end: ms(20) },
+    { traceId: TRACE, spanId: '00000000000000b1', parentSpanId: '00000000000000aa', name: 'step one', start: ms(2), end: ms(5) },
+    { traceId: TRACE, spanId: '00000000000000b2', parentSpanId: '00000000000000aa', name: 'step two', start: ms(6), end: ms(9) },
+  ]);
+  const nowMs = Number(ms(21) / 1_000_000n);
+  trace.tree();
+  const fromTree = await spanDetailsOf(trace, '00000000000000aa', { ...context(() => false), nowMs });
+  assert.deepEqual([fromTree.name, fromTree.inProgress, fromTree.durationMs], ['span 00000000 (not received)', undefined, 7]);
+  assert.equal(fromTree.notice, notReceivedNotice(2, true));
+  assert.match(fromTree.notice!, /^This span was not received: 2 spans name it as their parent, but the run has finished without it/);
+  assert.doesNotMatch(fromTree.notice!, /running/);
+  // As the panel asks, once the waterfall laid out the flat tree.
+  waterfallData(trace, nowMs, 1);
+  const fromFlat = await spanDetailsOf(trace, '00000000000000aa', { ...context(() => false), nowMs });
+  assert.deepEqual([fromFlat.name, fromFlat.inProgress, fromFlat.durationMs, fromFlat.notice], [fromTree.name, undefined, 7, fromTree.notice]);
 });
 
 test('details of a span no longer in the trace are an error (the channel replies with it)', async (t) => {

@@ -47,7 +47,7 @@ export interface IndexedRun {
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 5;
+export const FILE_INDEX_VERSION = 6;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */

@@ -381,11 +381,26 @@ export function releaseFlatTree(trace: Trace): void {
  * A parent that spans of the trace name but that has not arrived, as the trace's flat tree
  * knows it (undefined when it has none): for the details of a stand-in row.
  */
-export function flatStandIn(trace: Trace, spanId: string): { readonly span: SpanRecord; readonly childCount: number } | undefined {
+export function flatStandIn(trace: Trace, spanId: string): { readonly span: SpanRecord; readonly childCount: number; readonly lastEndNs: bigint } | undefined {
   const tree = trees.get(trace);
   if (!tree || tree.stale) return undefined;
   runSteps(tree.settle());
   const slot = tree.slot(spanId);
   if (slot === undefined || tree.records[slot] !== undefined || tree.childCount[slot] === 0) return undefined;
-  return { span: tree.standInSpan(slot), childCount: tree.childCount[slot] };
+  return { span: tree.standInSpan(slot), childCount: tree.childCount[slot], lastEndNs: lastEndBelow(tree, slot) };
+}
+
+/** The latest end among the spans under `slot` (0 for none ended), as a settled stand-in ends (`settledStandIn`). */
+function lastEndBelow(tree: FlatTree, slot: number): bigint {
+  let last = 0n;
+  const stack = [slot];
+  // Bounded by the tree's size: each slot is under one parent.
+  for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+    for (let c = tree.firstChild[s]; c !== NONE; c = tree.nextSibling[c]) {
+      const end = tree.records[c]?.endNs ?? 0n;
+      if (end > last) last = end;
+      stack.push(c);
+    }
+  }
+  return last;
 }

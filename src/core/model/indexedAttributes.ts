@@ -84,6 +84,11 @@ export const INDEXED_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   'error.type',
   'http.response.status_code',
   'http.status_code',
+  // the cost an instrumentation recorded (`genai/cost.ts` statedCost), counted in a run's cost
+  'llm.cost.prompt',
+  'llm.cost.completion',
+  'llm.cost.total',
+  'langfuse.observation.cost_details',
   // the response id, telling one call recorded twice side by side (`genai/siblingLlmCalls.ts`)
   'gen_ai.response.id',
   'ai.response.id',

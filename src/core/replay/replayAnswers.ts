@@ -17,15 +17,22 @@ export function answerVariants(answers: readonly Pick<ReplayAnswer, 'text' | 'to
   return { labels: keys.map((k) => letter.get(k)!), counts: ordered.map(([k, count]) => ({ label: letter.get(k)!, count })) };
 }
 
-/** The result pane's header facts: one answer's tokens and timing, or for N how many agree. */
-export function answersSummary(answers: readonly ReplayAnswer[], errors: readonly string[], times: number): string {
-  if (answers.length === 0) return errors.length > 0 ? 'failed' : 'no answer';
+/**
+ * The result pane's header facts: one answer's tokens and timing, or for N how many agree.
+ * `cancelled`: the user stopped the replay; that is no failure, and what was asked for but
+ * not sent is not to come.
+ */
+export function answersSummary(answers: readonly ReplayAnswer[], errors: readonly string[], times: number, cancelled = false): string {
+  const failed = errors.length > 0 ? `${errors.length} failed` : undefined;
+  const stopped = cancelled ? (times === 1 ? 'cancelled' : `cancelled after ${answers.length} of ${times} answers`) : undefined;
+  if (answers.length === 0 && !cancelled) return failed ? 'failed' : 'no answer';
+  if (answers.length === 0) return failed ? `${failed}, ${stopped}` : stopped!;
   if (times === 1) return answerFacts(answers[0]);
   const { agree, of } = agreement(answers);
   const { counts } = answerVariants(answers);
   const variants = counts.length > 1 ? ` (${counts.map((c) => `${c.label} ×${c.count}`).join(', ')})` : '';
-  const pending = of < times && errors.length === 0 ? `, ${times - of} to come` : '';
-  return `${agree} of ${of} answers agree${variants}${errors.length > 0 ? `, ${errors.length} failed` : ''}${pending}`;
+  const pending = of < times && errors.length === 0 && !cancelled ? `, ${times - of} to come` : '';
+  return `${agree} of ${of} answers agree${variants}${failed ? `, ${failed}` : ''}${stopped ? `, ${stopped}` : ''}${pending}`;
 }
 
 /**

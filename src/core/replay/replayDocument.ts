@@ -11,6 +11,15 @@ export const REPLAY_PROVIDERS: readonly ReplayProvider[] = ['openai', 'anthropic
 export const REPLAY_FILE_SUFFIX = '.tracerun-replay.json';
 export const REPLAY_SCHEMA_ID = 'https://tracerun.dev/schemas/replay.schema.json';
 
+/**
+ * The replay document's file name, also its editor tab's title: the span's name, masked by
+ * `mask` (the window's `Redactor`, as the views mask it: a key in a span name stays out of
+ * the storage folder and the tab) before it is cut to safe characters, then its id.
+ */
+export function replayFileName(span: { readonly name: string; readonly spanId: string }, mask: (text: string) => string): string {
+  return `${mask(span.name).replace(/[^\w.-]+/g, '_').slice(0, 60)}-${span.spanId}${REPLAY_FILE_SUFFIX}`;
+}
+
 export interface ReplayToolCall {
   readonly id?: string;
   readonly name: string;

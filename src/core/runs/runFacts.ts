@@ -1,5 +1,5 @@
 import { describeSpan, type SpanConventions, type TokenCounts } from '../genai/conventions';
-import { costOf, type PriceTable } from '../genai/cost';
+import { costOf, statedCost, type PriceTable } from '../genai/cost';
 import { siblingTwinsOf } from '../genai/siblingLlmCalls';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
@@ -7,14 +7,14 @@ import type { Trace } from '../model/trace';
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
   readonly models: readonly string[];
-  /** Summed over the LLM calls that state tokens and have a price; undefined when none has. */
+  /** Summed over the LLM calls that state their cost or have a price for their tokens (`callCostUsd`); undefined when none has. */
   readonly costUsd: number | undefined;
 }
 
 interface LlmCalls {
   readonly revision: number;
   readonly models: readonly string[];
-  readonly calls: readonly { readonly model: string | undefined; readonly tokens: TokenCounts | undefined }[];
+  readonly calls: readonly { readonly model: string | undefined; readonly tokens: TokenCounts | undefined; readonly statedUsd: number | undefined }[];
 }
 
 /** The default table, one object: prices compile once per table. */
@@ -25,39 +25,48 @@ const cache = new WeakMap<Trace, LlmCalls>();
 /** A run's LLM calls as an index keeps them: enough for its models and cost. */
 export interface IndexedLlmCalls {
   readonly models: readonly string[];
-  readonly calls: readonly { readonly model?: string; readonly tokens?: TokenCounts }[];
+  readonly calls: readonly { readonly model?: string; readonly tokens?: TokenCounts; readonly statedUsd?: number }[];
 }
 
 /** The run's LLM calls if worked out for its current revision (or its spans are in memory, to work them out). */
 export function llmCallsForIndex(trace: Trace): IndexedLlmCalls | undefined {
   const cached = cache.get(trace);
   const known = cached?.revision === trace.revision ? cached : trace.isEvicted ? undefined : llmCalls(trace);
-  return known && { models: known.models, calls: known.calls.map((c) => ({ ...(c.model !== undefined ? { model: c.model } : {}), ...(c.tokens ? { tokens: c.tokens } : {}) })) };
+  return known && { models: known.models, calls: known.calls.map((c) => ({ ...(c.model !== undefined ? { model: c.model } : {}), ...(c.tokens ? { tokens: c.tokens } : {}), ...(c.statedUsd !== undefined ? { statedUsd: c.statedUsd } : {}) })) };
 }
 
 /** What an index of the run's file said its LLM calls are, so filtering by model reads no run back. */
 export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
-  cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens })) });
+  cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens, statedUsd: c.statedUsd })) });
 }
 
-/** One model call: the model and tokens its spans state. */
+/** One model call: the model, tokens and cost its spans state. */
 export interface LlmCall {
   readonly startNs: bigint;
   model: string | undefined;
   tokens: TokenCounts | undefined;
+  /** The cost its instrumentation recorded (`statedCost`), in USD. */
+  statedUsd: number | undefined;
 }
 
 /**
- * The model calls that `described` (a run's LLM spans, each with its conventions) record. One
- * call recorded twice, nested (an SDK's span under an instrumentation's) or side by side
- * (`siblingTwinsOf`), is one call: its model and tokens are the outer or first span's, else
- * its twin's, so its cost counts once. `spanOf` finds a span's parent among the run's
+ * What a call cost: what its instrumentation recorded, which knows the call's real price,
+ * else its tokens priced by `prices`; undefined when neither says.
+ */
+export function callCostUsd(call: Pick<LlmCall, 'model' | 'tokens' | 'statedUsd'>, prices: PriceTable): number | undefined {
+  return call.statedUsd ?? costOf(call.model, call.tokens, prices)?.totalUsd;
+}
+
+/**
+ * Which call each of `llmSpans` (a run's LLM spans) records: one call recorded twice, nested (an
+ * SDK's span under an instrumentation's) or side by side (`siblingTwinsOf`), is one call, and
+ * the outermost or first span stands for it. `spanOf` finds a span's parent among the run's
  * `spanCount` spans.
  */
-export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
-  const twins = siblingTwinsOf(described.keys());
+export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): (span: SpanRecord) => SpanRecord {
   const llmById = new Map<string, SpanRecord>();
-  for (const span of described.keys()) llmById.set(span.spanId, span);
+  for (const span of llmSpans) llmById.set(span.spanId, span);
+  const twins = siblingTwinsOf(llmById.values());
   // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
   const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
@@ -70,25 +79,36 @@ export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, 
     return undefined;
   };
   // Each LLM span's call: the outermost LLM span above it, or the sibling that stands for it.
-  const callOf = (span: SpanRecord): SpanRecord => {
+  return (span) => {
     let call = span;
-    for (let steps = described.size; steps > 0; steps--) {
+    for (let steps = llmById.size; steps > 0; steps--) {
       const next = twins.get(call) ?? llmAbove(call);
       if (next === undefined) break;
       call = next;
     }
     return call;
   };
+}
+
+/**
+ * The model calls that `described` (a run's LLM spans, each with its conventions) record, one
+ * per call (`llmCallOf`): its model, tokens and stated cost are the outer or first span's, else
+ * its twin's, so its cost counts once.
+ */
+export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
+  const callOf = llmCallOf(described.keys(), spanOf, spanCount);
   const byCall = new Map<SpanRecord, LlmCall>();
   for (const [span, d] of described) {
     const call = callOf(span);
     const known = byCall.get(call);
     const own = call === span;
-    if (!known) byCall.set(call, { startNs: call.startNs, model: d.model, tokens: d.tokens });
+    const statedUsd = span.attributes && statedCost(span.attributes)?.totalUsd;
+    if (!known) byCall.set(call, { startNs: call.startNs, model: d.model, tokens: d.tokens, statedUsd });
     else {
       // The span standing for the call states first; its twins fill in what it leaves out.
       if (d.model !== undefined && (own || known.model === undefined)) known.model = d.model;
       if (d.tokens !== undefined && (own || known.tokens === undefined)) known.tokens = d.tokens;
+      if (statedUsd !== undefined && (own || known.statedUsd === undefined)) known.statedUsd = statedUsd;
     }
   }
   return [...byCall.values()];
@@ -120,11 +140,9 @@ function llmCalls(trace: Trace): LlmCalls {
 export function runFacts(trace: Trace, prices: PriceTable = NO_PRICES): RunFacts {
   const { models, calls } = llmCalls(trace);
   let costUsd: number | undefined;
-  if (prices !== NO_PRICES) {
-    for (const call of calls) {
-      const cost = costOf(call.model, call.tokens, prices);
-      if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
-    }
+  for (const call of calls) {
+    const cost = callCostUsd(call, prices);
+    if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
   return { models, costUsd };
 }

@@ -13,12 +13,13 @@
 import { describeSpan } from '../genai/conventions';
 import { extractConversation, type Conversation, type SpanContent } from '../genai/conversation';
 import { parsePayload, spanPayloads, type SpanPayload } from '../genai/payloads';
-import type { Attributes, SpanRecord } from '../model/span';
+import { SpanFact, type Attributes, type SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
+import { llmCallOf } from './runFacts';
 
 export interface RunPreviewSpans {
   readonly root: SpanRecord | undefined;
-  /** The LLM span that started first, and the one that started last (may be the same). */
+  /** A span of the model call that started first, and of the one that started last (may be the same): one the reader saw content in, when the call has one. */
   readonly firstLlm: SpanRecord | undefined;
   readonly lastLlm: SpanRecord | undefined;
 }
@@ -33,7 +34,12 @@ const LLM_SCAN_MAX_SPANS = 10_000;
 
 const previewSpansCache = new WeakMap<Trace, { revision: number; value: RunPreviewSpans }>();
 
-/** The spans whose payloads tell what a run was about; cached per trace revision. */
+/**
+ * The spans whose payloads tell what a run was about; cached per trace revision. A call
+ * recorded twice (`llmCallOf`: nested, or side by side) is one call, placed by the span that
+ * stands for it, and read from whichever of its spans the reader saw content in: the SDK's
+ * own span often records metadata only, and may be the later one to start.
+ */
 export function previewSpansOf(trace: Trace): RunPreviewSpans {
   const cached = previewSpansCache.get(trace);
   if (cached?.revision === trace.revision) return cached.value;
@@ -41,15 +47,34 @@ export function previewSpansOf(trace: Trace): RunPreviewSpans {
   let firstLlm: SpanRecord | undefined;
   let lastLlm: SpanRecord | undefined;
   if (trace.spanCount <= LLM_SCAN_MAX_SPANS) {
-    for (const span of trace.allSpans()) {
-      if (describeSpan(span).kind !== 'llm') continue;
-      if (!firstLlm || span.startNs < firstLlm.startNs) firstLlm = span;
-      if (!lastLlm || span.startNs >= lastLlm.startNs) lastLlm = span;
+    const llmSpans: SpanRecord[] = [];
+    for (const span of trace.allSpans()) if (describeSpan(span).kind === 'llm') llmSpans.push(span);
+    const callOf = llmCallOf(llmSpans, (id) => trace.span(id), trace.spanCount);
+    const calls = new Map<SpanRecord, SpanRecord[]>();
+    for (const span of llmSpans) {
+      const call = callOf(span);
+      const spans = calls.get(call);
+      if (spans) spans.push(span);
+      else calls.set(call, [span]);
     }
+    let firstCall: SpanRecord | undefined;
+    let lastCall: SpanRecord | undefined;
+    for (const call of calls.keys()) {
+      if (!firstCall || call.startNs < firstCall.startNs) firstCall = call;
+      if (!lastCall || call.startNs >= lastCall.startNs) lastCall = call;
+    }
+    firstLlm = firstCall && spanWithContent(firstCall, calls.get(firstCall)!);
+    lastLlm = lastCall && spanWithContent(lastCall, calls.get(lastCall)!);
   }
   const value = { root, firstLlm, lastLlm };
   previewSpansCache.set(trace, { revision: trace.revision, value });
   return value;
+}
+
+/** Of a call's spans, the one standing for it if the reader saw content in it, else the first that has some, else that one anyway. */
+function spanWithContent(call: SpanRecord, spans: readonly SpanRecord[]): SpanRecord {
+  const hasContent = (span: SpanRecord) => ((span.facts ?? 0) & SpanFact.Content) !== 0;
+  return hasContent(call) ? call : (spans.find(hasContent) ?? call);
 }
 
 const EXTRA_INPUT_KEYS = ['langfuse.trace.input', 'langfuse.observation.input', 'mlflow.spanInputs'];

@@ -17,10 +17,10 @@
  */
 import type { SpanRecord } from '../model/span';
 import { grow, RowColumns } from './rowColumns';
-import { StatusCode } from '../model/span';
+import { isInProgress, StatusCode } from '../model/span';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
-import type { SpanNode } from '../model/trace';
+import { isNotReceived, settledStandIn, type SpanNode } from '../model/trace';
 
 export interface WaterfallOptions {
   /** Time zero of the rows. Default: the earliest start among the spans. */
@@ -36,6 +36,12 @@ export interface WaterfallOptions {
    * for a big trace that is the layout's largest allocation. `onCriticalPath` is always set.
    */
   readonly criticalSegments?: boolean;
+  /**
+   * The run is no longer running (`Trace.state`): a stand-in for a parent not received will
+   * not arrive, so it is drawn ending with its subtree's last end (`settledStandIn`) rather
+   * than open-ended as running.
+   */
+  readonly settled?: boolean;
 }
 
 const DEFAULT_FOLD_THRESHOLD = 5;
@@ -100,6 +106,7 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
 export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<WaterfallLayout> {
   const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
   const subtreeEnd = subtreeEnds(parent);
+  if (options.settled) settleStandIns(rows, subtreeEnd);
   yield;
   if (rows.groupCount > 0) {
     // A group spans its members (first start to latest end) and fails if any member did.
@@ -152,6 +159,27 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
     groupSize,
     criticalPath: critical.segments,
   };
+}
+
+/**
+ * Ends each stand-in (a top row, `isNotReceived`) with the last end in its subtree, and puts
+ * its settled span (`settledStandIn`) in the rows, so it reads as not received, not running.
+ * Stand-ins are tops and tops' subtrees are apart: one pass over the rows.
+ */
+function settleStandIns(rows: Rows, subtreeEnd: Int32Array): void {
+  const { rowCount, spans, spanIndex, depth, startMs, endMs } = rows;
+  for (let r = 0; r < rowCount; r++) {
+    const si = spanIndex[r];
+    if (depth[r] !== 0 || si < 0 || !isNotReceived(spans[si]) || !isInProgress(spans[si])) continue;
+    let lastEndNs = 0n;
+    for (let c = r + 1; c < subtreeEnd[r]; c++) {
+      const ci = spanIndex[c];
+      if (ci >= 0 && spans[ci].endNs > lastEndNs) lastEndNs = spans[ci].endNs;
+    }
+    const span = settledStandIn(spans[si], lastEndNs);
+    spans[si] = span;
+    endMs[r] = startMs[r] + Number(span.endNs - span.startNs) / 1e6;
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
 import type { Trace, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
-import { costOf, type PriceTable } from '../genai/cost';
+import type { PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
-import { llmCallsOf } from '../runs/runFacts';
+import { callCostUsd, llmCallsOf } from '../runs/runFacts';
 import { runMissingContextSteps } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { layoutFlatSteps } from './flatRows';
@@ -32,12 +32,12 @@ function* maybeLlmSpans(tree: FlatTree): Generator<SpanRecord> {
   }
 }
 
-/** The run's cost: one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
+/** The run's cost (`callCostUsd` per call): one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
 function costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable): number | undefined {
   let costUsd: number | undefined;
   for (const call of llmCallsOf(described, (id) => trace.span(id), trace.spanCount)) {
-    const cost = costOf(call.model, call.tokens, prices);
-    if (cost) costUsd = (costUsd ?? 0) + cost.totalUsd;
+    const cost = callCostUsd(call, prices);
+    if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
   return costUsd;
 }
@@ -83,10 +83,12 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
  * are read once: for its row's kind and for the run's cost.
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
-  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree) : layoutWaterfallSteps(tree));
+  // A finished run's stand-ins will not arrive: they are not drawn as running.
+  const options = { settled: trace.state(nowMs) !== 'running' };
+  const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree, options) : layoutWaterfallSteps(tree, options));
   const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
-  const priced = Object.keys(prices).length > 0;
-  // The LLM rows' spans, priced once the rows are done (their calls are known then).
+  // The LLM rows' spans, priced once the rows are done (their calls are known then); without
+  // prices too, as a call may state its own cost.
   const llmRows = new Map<SpanRecord, SpanConventions>();
 
   const rowCount = layout.rowCount;
@@ -127,8 +129,8 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
         const described = describeSpan(span);
         memo = ((KIND_INDEX.get(described.kind) ?? 0) + 1) | (sourceLocationOf(span.attributes) ? MEMO_HAS_SOURCE : 0);
         if (slot >= 0) flat!.memo[slot] = memo;
-        if (priced && described.kind === 'llm') llmRows.set(span, described);
-      } else if (priced && (memo & MEMO_KIND) === LLM_MEMO) {
+        if (described.kind === 'llm') llmRows.set(span, described);
+      } else if ((memo & MEMO_KIND) === LLM_MEMO) {
         llmRows.set(span, describeSpan(span));
       }
       kind[r] = (memo & MEMO_KIND) - 1;

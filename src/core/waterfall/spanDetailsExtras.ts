@@ -16,7 +16,7 @@ import { areSiblingLlmCalls } from '../genai/siblingLlmCalls';
 import { spanRecordedContent } from '../runs/runMissingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
-import type { Trace } from '../model/trace';
+import { lastEndBelow, settledStandIn, type Trace } from '../model/trace';
 import type { ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
 import { notReceivedNotice, spanDetailsView, type DetailsExtras } from './spanDetailsView';
 
@@ -131,6 +131,8 @@ export interface DetailsContext {
   readonly warn: (message: string) => void;
   /** The log records of spans (`TraceStore.logRecords`): content events that came apart from their span. */
   readonly logRecords?: LogRecordSource;
+  /** Now, for whether the run still runs (`Trace.state`); `Date.now()` unless given. */
+  readonly nowMs?: number;
 }
 
 /**
@@ -140,10 +142,15 @@ export interface DetailsContext {
 export async function spanDetailsOf(trace: Trace | undefined, spanId: string, context: DetailsContext): Promise<SpanDetailsView> {
   const span = trace?.span(spanId);
   // The waterfall lays out the flat tree; other views build the object tree.
+  // A finished run's stand-ins will not arrive: they are not said to be running (as the waterfall draws them).
+  const settled = trace !== undefined && trace.state(context.nowMs ?? Date.now()) !== 'running';
   const flat = trace && !span ? flatStandIn(trace, spanId) : undefined;
-  if (trace && flat) return spanDetailsView(trace, flat.span, undefined, { notice: notReceivedNotice(flat.childCount) });
+  if (trace && flat) return spanDetailsView(trace, settled ? settledStandIn(flat.span, flat.lastEndNs) : flat.span, undefined, { notice: notReceivedNotice(flat.childCount, settled) });
   const standIn = trace && !span ? trace.latestTree()?.nodes.get(spanId) : undefined;
-  if (trace && standIn?.notReceived) return spanDetailsView(trace, standIn.span, undefined, { notice: notReceivedNotice(standIn.children.length) });
+  if (trace && standIn?.notReceived) {
+    const shown = settled ? settledStandIn(standIn.span, lastEndBelow(standIn)) : standIn.span;
+    return spanDetailsView(trace, shown, undefined, { notice: notReceivedNotice(standIn.children.length, settled) });
+  }
   if (!trace || !span) throw new Error('That span is no longer in the trace.');
   try {
     const details = await withLogRecords(span, await loadSpanDetails(span), context.logRecords);

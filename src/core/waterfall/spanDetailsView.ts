@@ -55,8 +55,11 @@ export interface DetailsExtras {
 }
 
 /** Why a parent span that has not arrived stands in the tree, for the `count` spans that name it. */
-export function notReceivedNotice(count: number): string {
-  return `This span has not arrived: ${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
+export function notReceivedNotice(count: number, settled = false): string {
+  const named = `${count} span${count === 1 ? ' names' : 's name'} it as ${count === 1 ? 'its' : 'their'} parent`;
+  return settled
+    ? `This span was not received: ${named}, but the run has finished without it (the app may have exited before exporting it, or sent it elsewhere). It is drawn from its first child's start to its last one's end.`
+    : `This span has not arrived: ${named}. SDKs export a span when it ends, so it is most likely still running; it is drawn from its first child's start.`;
 }
 
 export function spanDetailsView(trace: Trace, span: SpanRecord, details: SpanDetails | undefined, extras: DetailsExtras = {}): SpanDetailsView {
