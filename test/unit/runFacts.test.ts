@@ -38,14 +38,15 @@ test("a call recorded nested counts once too: the outer span's model, the inner 
   assert.equal(llmCallsForIndex(trace)?.calls.length, 2);
 });
 
-test("a call's recorded cost wins over its priced tokens and counts once, twins and all, with or without prices", () => {
+test("a call's recorded cost counts once, twins and all; the user's prices, when they price it, win as in the span's details", () => {
   // The first call (haiku, 6/1 tokens) recorded side by side, both spans stating what it cost.
   const [sdk, ...rest] = siblingCallsRun();
   const chat = rest.find((s) => s.spanId === '53b539fff2a1f497')!;
   sdk.attributes = { ...sdk.attributes, 'langfuse.observation.cost_details': '{"input":0.25,"output":0.25}' };
   chat.attributes = { ...chat.attributes, 'llm.cost.total': 0.5 };
   const trace = traceOf([sdk, ...rest]);
-  assert.equal(runFacts(trace, PRICES).costUsd, 0.5 + (6 + 18 * 2) + (14 + 23 * 2), 'the other two calls priced');
+  assert.equal(runFacts(trace, PRICES).costUsd, runFacts(traceOf(siblingCallsRun()), PRICES).costUsd, 'every call priced by the prices set, the recorded cost aside');
+  assert.equal(runFacts(trace, { 'gpt-*': { inputPerMTok: 1, outputPerMTok: 1 } }).costUsd, 0.5, 'prices for other models: what was recorded');
   assert.equal(runFacts(trace).costUsd, 0.5, 'no prices: what was recorded');
   assert.deepEqual(llmCallsForIndex(trace)?.calls.map((c) => c.statedUsd), [0.5, undefined, undefined], "the index keeps it, so a restored run's cost is the same");
 
@@ -55,5 +56,6 @@ test("a call's recorded cost wins over its priced tokens and counts once, twins 
     { traceId: TRACE, spanId: '0000000000000001', name: 'Anthropic', start: ms(0), end: ms(50), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'fake-claude-haiku', 'llm.cost.prompt': 0.125, 'llm.cost.completion': 0.125 } },
     { traceId: TRACE, spanId: '0000000000000002', parentSpanId: '0000000000000001', name: 'anthropic.messages.create', start: ms(1), end: ms(49), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 1 } },
   ]);
-  assert.equal(runFacts(nested, PRICES).costUsd, 0.25);
+  assert.equal(runFacts(nested).costUsd, 0.25);
+  assert.equal(runFacts(nested, PRICES).costUsd, 3 + 1 * 2, 'priced by the prices set');
 });

@@ -50,11 +50,12 @@ export interface LlmCall {
 }
 
 /**
- * What a call cost: what its instrumentation recorded, which knows the call's real price,
- * else its tokens priced by `prices`; undefined when neither says.
+ * What a call cost: its tokens priced by the user's `prices` when they price its model (a
+ * price the user set is what they asked for, as the span's details say too), else what its
+ * instrumentation recorded; undefined when neither says.
  */
 export function callCostUsd(call: Pick<LlmCall, 'model' | 'tokens' | 'statedUsd'>, prices: PriceTable): number | undefined {
-  return call.statedUsd ?? costOf(call.model, call.tokens, prices)?.totalUsd;
+  return costOf(call.model, call.tokens, prices)?.totalUsd ?? call.statedUsd;
 }
 
 /**
