@@ -22,8 +22,8 @@ test('a stack Node printed for a thrown error: the innermost frame is the functi
   const [innermost] = innermostFirst(parseStackTrace(stack));
   assert.equal(innermost?.format, 'node', stack);
   assert.match(innermost.function ?? '', /lookupOrder/);
-  assert.equal(path.basename(innermost.path), 'liveStacks.test.js', stack);
-  assert.ok(innermost.line > 0);
+  assert.equal(path.basename(innermost.path ?? ''), 'liveStacks.test.js', stack);
+  assert.ok((innermost.line ?? 0) > 0);
 });
 
 const PYTHON_AGENT = ['import json', '', 'def lookup_order(order_id):', '    raise KeyError(f"order {order_id} not found")', '', 'def run():', '    return lookup_order("A1042")', '', 'run()', ''].join('\n');
