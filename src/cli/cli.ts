@@ -29,7 +29,8 @@ const USAGE = `usage:
   tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
       tokens, input, output and conversation; strings longer than N characters, default
-      ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as one OTLP JSON line.
+      ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as OTLP JSON: a
+      line of spans, then a line of log records when the run has any.
   tracerun diff <file-or-dir>... --trace A --trace B [--json]
       Compare two runs span by span: spans paired by name and position among
       siblings, what changed per pair (duration, status, model, tokens, inputs,
