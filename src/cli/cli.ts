@@ -16,7 +16,8 @@ const USAGE = `usage:
   tracerun tree <file-or-dir>... [--json [--messages]] [--workspace DIR]
       Print each trace run in trace files (OTLP JSON, Tempo/Jaeger downloads,
       LangSmith runs, the simple span format, console exporter logs) as an indented span tree
-      (duration, kind, tokens, status, source location). --json prints it as JSON;
+      (duration, kind, tokens, status, source location); one model call recorded twice
+      is one line ('+ other name'). --json prints it as JSON, every span;
       --messages adds each span's conversation and time to first token to it.
       A span's source is found in DIR (default: the current folder) from its code.*
       attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
