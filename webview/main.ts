@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './styles/index.css';
-import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SaveRunAs, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SaveRunAs, SelectSpan, TakeFocus, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
 import { renderDetails } from './details';
 import { el } from './dom';
 import { renderHeader } from './header';
@@ -121,6 +121,9 @@ host.onNotification(SelectSpan, ({ spanId }) => {
   view.preselect(spanId);
   if (view.trace?.complete) view.select(spanId, true);
 });
+
+// Only when the user brought the waterfall forward: never on a load, a reload or a live update.
+host.onNotification(TakeFocus, () => viewport.focus());
 
 // ---------- rows: one listener for all of them ----------
 spacer.addEventListener('click', (e) => {

@@ -16,7 +16,8 @@ const USAGE = `usage:
   tracerun tree <file-or-dir>... [--json [--messages]] [--workspace DIR]
       Print each trace run in trace files (OTLP JSON, Tempo/Jaeger downloads,
       LangSmith runs, the simple span format, console exporter logs) as an indented span tree
-      (duration, kind, tokens, status, source location). --json prints it as JSON;
+      (duration, kind, tokens, status, source location); one model call recorded twice
+      is one line ('+ other name'). --json prints it as JSON, every span;
       --messages adds each span's conversation and time to first token to it.
       A span's source is found in DIR (default: the current folder) from its code.*
       attributes or a stack trace on it; paths recorded elsewhere map by their suffix.
@@ -29,7 +30,8 @@ const USAGE = `usage:
   tracerun export <file-or-dir>... --trace ID [--format json|otlp] [--max-payload-chars N]
       Print one run: as a nested JSON document (each span's kind, timing, status, model,
       tokens, input, output and conversation; strings longer than N characters, default
-      ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as one OTLP JSON line.
+      ${DEFAULT_COPY_MAX_PAYLOAD_CHARS}, shortened, 0 keeps them whole), or as OTLP JSON: a
+      line of spans, then a line of log records when the run has any.
   tracerun diff <file-or-dir>... --trace A --trace B [--json]
       Compare two runs span by span: spans paired by name and position among
       siblings, what changed per pair (duration, status, model, tokens, inputs,

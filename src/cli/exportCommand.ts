@@ -1,6 +1,6 @@
 import { DEFAULT_COPY_MAX_PAYLOAD_CHARS } from '../core/config/defaults';
 import { runJson } from '../core/export/runJson';
-import { runOtlpLine } from '../core/export/otlpJson';
+import { runOtlpLines } from '../core/export/otlpLogsJson';
 import { readTraceFiles } from '../core/ingest/readTraceFiles';
 import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
 import { normalizeId } from '../core/model/ids';
@@ -19,7 +19,7 @@ export interface ExportOptions {
 
 /**
  * `tracerun export <file-or-dir>... --trace ID [--format json|otlp]`: one run as the JSON
- * document of Copy Run as JSON, or as one OTLP JSON line. Returns the exit code.
+ * document of Copy Run as JSON, or as OTLP JSON lines (spans, then log records). Returns the exit code.
  */
 export async function exportCommand(targets: readonly string[], options: ExportOptions): Promise<number> {
   const { store, files, problems } = await readTraceFiles(targets);
@@ -31,7 +31,7 @@ export async function exportCommand(targets: readonly string[], options: ExportO
     return 1;
   }
   if (options.format === 'otlp') {
-    options.out(await runOtlpLine(trace));
+    for (const line of await runOtlpLines(trace, store.logRecords)) options.out(line);
     return 0;
   }
   const doc = await runJson(trace, { maxPayloadChars: options.maxPayloadChars ?? DEFAULT_COPY_MAX_PAYLOAD_CHARS, load: detailsWithLogRecords(store.logRecords) });

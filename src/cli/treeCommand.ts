@@ -6,9 +6,10 @@ import { readTraceFiles } from '../core/ingest/readTraceFiles';
 import { withLogRecords } from '../core/ingest/logRecordDetails';
 import { loadSpanDetails } from '../core/ingest/spanDetails';
 import { spanDetailsExtras } from '../core/waterfall/spanDetailsExtras';
+import { foldedLlmCalls, itemNodeOf, shownChildren } from '../core/runs/nestedLlmCalls';
 import type { ConversationMessageView } from '../protocol/waterfall';
 import { isInProgress, spanDurationMs, StatusCode, type SpanRecord } from '../core/model/span';
-import { lastEndBelow, settledStandIn, type SpanNode, type Trace } from '../core/model/trace';
+import { lastEndBelow, settledStandIn, type SpanNode, type Trace, type TraceTree } from '../core/model/trace';
 import type { TraceStore } from '../core/model/traceStore';
 import { msBetween, nsToIso } from '../core/model/time';
 import { formatDuration, tokensText } from '../protocol/format';
@@ -36,6 +37,11 @@ interface JsonSpan {
   inProgress?: true;
   /** A stand-in for a parent span that has not arrived, holding the spans that name it. */
   notReceived?: true;
+  /**
+   * One model call recorded twice (nested, or side by side): the span whose line in the text
+   * tree (and item in the Runs view) stands for the call, this one folded into it.
+   */
+  foldedInto?: string;
   status: 'ok' | 'error';
   error?: string;
   model?: string;
@@ -56,15 +62,26 @@ interface JsonMessage {
 }
 
 
-/** Depth-first, children in sibling order (see `TraceTree`): the order the Runs view and waterfall show. */
-function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolean) => void): void {
-  const roots = trace.tree().roots;
+/** The children of `node`'s parent; none for a root (roots are runs, never folded side by side). */
+function siblingsOf(node: SpanNode, tree: TraceTree): readonly SpanNode[] {
+  return (node.span.parentSpanId ? tree.nodes.get(node.span.parentSpanId)?.children : undefined) ?? [];
+}
+
+/**
+ * Depth-first, children in sibling order (see `TraceTree`): the order the Runs view and
+ * waterfall show. `childrenOf` picks what a line lists under it: every child (`--json`), or,
+ * as the Runs view does, what a call folded into it holds (`shownChildren`).
+ */
+function walk(trace: Trace, visit: (node: SpanNode, prefix: string, last: boolean) => void, childrenOf: (node: SpanNode, tree: TraceTree) => readonly SpanNode[] = (node) => node.children): void {
+  const tree = trace.tree();
+  const roots = tree.roots;
   const stack: { node: SpanNode; prefix: string; last: boolean }[] = roots.map((node, i) => ({ node, prefix: '', last: i === roots.length - 1 })).reverse();
   while (stack.length > 0) {
     const { node, prefix, last } = stack.pop()!;
     visit(node, prefix, last);
     const childPrefix = node.depth === 0 ? '' : prefix + (last ? '   ' : '│  ');
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], prefix: childPrefix, last: i === node.children.length - 1 });
+    const children = childrenOf(node, tree);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], prefix: childPrefix, last: i === children.length - 1 });
   }
 }
 
@@ -127,13 +144,23 @@ function tokensOf(t: TokenCounts | undefined): string | undefined {
   return t?.total === undefined ? undefined : tokensText(t, 'tokens');
 }
 
-/** One span's line of the text tree: a status message is cut to its first line (`--json` keeps it whole). */
-function spanLine(span: SpanRecord, source: TreeSource | undefined): string {
+/**
+ * One span's line of the text tree: a status message is cut to its first line (`--json` keeps
+ * it whole). A model call recorded twice is one line, as in the Runs view: the outer (or first)
+ * span's, naming the other, with the model, tokens, failure and source of whichever states them.
+ */
+function spanLine(span: SpanRecord, folded: readonly SpanRecord[], sourceOf: (span: SpanRecord) => TreeSource | undefined): string {
   const d = describeSpan(span);
-  const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), d.model ? `${d.kind} ${d.model}` : d.kind];
-  const tokens = tokensOf(d.tokens);
+  const described = folded.map((f) => describeSpan(f));
+  const kind = folded.length > 0 ? 'llm' : d.kind;
+  const model = d.model ?? described.find((f) => f.model)?.model;
+  const parts = [span.name, isInProgress(span) ? 'running' : formatDuration(spanDurationMs(span)), model ? `${kind} ${model}` : kind];
+  const tokens = tokensOf(d.tokens ?? described.find((f) => f.tokens)?.tokens);
   if (tokens) parts.push(tokens);
-  if (span.statusCode === StatusCode.Error) parts.push(`ERROR ${firstLine(spanErrorText(span.errorMessage, span.attributes) ?? '')}`.trim());
+  if (folded.length > 0) parts.push(`+ ${folded.length === 1 ? folded[0].name : `${folded.length} nested calls`}`);
+  const failed = [span, ...folded].find((s) => s.statusCode === StatusCode.Error);
+  if (failed) parts.push(`ERROR ${firstLine(spanErrorText(failed.errorMessage, failed.attributes) ?? '')}`.trim());
+  const source = sourceOf(span) ?? folded.map(sourceOf).find((s) => s !== undefined);
   if (source) parts.push(`${source.path}${source.line ? `:${source.line}` : ''}${source.function ? ` (${source.function})` : ''}${source.via === 'stacktrace' ? ' [from its stack trace]' : ''}`);
   return parts.join('  ');
 }
@@ -168,8 +195,13 @@ export async function printTree(store: TraceStore, options: TreeOptions): Promis
       const s = trace.summary();
       const spans: JsonSpan[] = [];
       const nodes: SpanNode[] = [];
+      const tree = trace.tree();
+      const parentOf = (n: SpanNode) => (n.span.parentSpanId ? tree.nodes.get(n.span.parentSpanId) : undefined);
       walk(trace, (node) => {
-        spans.push(node.notReceived ? { ...spanJson(shownSpan(trace, node, nowMs), undefined), notReceived: true } : spanJson(node.span, sources.get(node.span)));
+        const json = node.notReceived ? { ...spanJson(shownSpan(trace, node, nowMs), undefined), notReceived: true as const } : spanJson(node.span, sources.get(node.span));
+        const item = itemNodeOf(node, parentOf);
+        if (item !== node) json.foldedInto = item.span.spanId;
+        spans.push(json);
         nodes.push(node);
       });
       if (options.messages) {
@@ -198,11 +230,17 @@ export async function printTree(store: TraceStore, options: TreeOptions): Promis
     if (tokens) head.push(tokens);
     head.push(s.errorCount > 0 ? `${s.errorCount} failed` : s.hasRoot ? 'ok' : 'no root span');
     out(`${head.join('  ')}  trace ${trace.traceId}  ${nsToIso(s.startNs)}`);
-    walk(trace, (node, prefix, last) => {
-      const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
-      const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
-      out(`  ${prefix}${connector}${spanLine(shownSpan(trace, node, nowMs), sources.get(node.span))}${orphan}`);
-    });
+    const sourceOf = (span: SpanRecord) => sources.get(span);
+    walk(
+      trace,
+      (node, prefix, last) => {
+        const orphan = node.orphan && !node.notReceived ? '  (parent missing)' : '';
+        const connector = node.depth === 0 ? '' : last ? '└─ ' : '├─ ';
+        const folded = foldedLlmCalls(node, siblingsOf(node, trace.tree())).map((f) => f.span);
+        out(`  ${prefix}${connector}${spanLine(shownSpan(trace, node, nowMs), folded, sourceOf)}${orphan}`);
+      },
+      (node, tree) => shownChildren(node, siblingsOf(node, tree)),
+    );
     out('');
   }
   return 0;

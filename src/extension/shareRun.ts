@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runJson } from '../core/export/runJson';
 import { detailsWithLogRecords } from '../core/ingest/logRecordDetails';
-import { runOtlpLine } from '../core/export/otlpJson';
+import { runOtlpLines } from '../core/export/otlpLogsJson';
 import type { Trace } from '../core/model/trace';
 import type { TraceRunService } from './traceRunService';
 import type { Redactor } from '../core/privacy/redact';
@@ -44,7 +44,7 @@ export function runFileName(name: string, traceId: string): string {
   return `${base}-${traceId.slice(0, 8)}.otlp.jsonl`;
 }
 
-/** Save Run As…: the run's spans as one OTLP JSON line, where the user chooses. */
+/** Save Run As…: the run's spans as one OTLP JSON line, and its log records as another, where the user chooses. */
 export async function saveRunAs(service: TraceRunService, trace: Trace, redactor: Redactor): Promise<void> {
   const name = trace.summary().name;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -57,8 +57,9 @@ export async function saveRunAs(service: TraceRunService, trace: Trace, redactor
   });
   if (!target) return;
   try {
-    const line = redactOtlpLine(await runOtlpLine(trace), redactor);
-    await vscode.workspace.fs.writeFile(target, Buffer.concat([typeof line === 'string' ? Buffer.from(line, 'utf8') : line, Buffer.from('\n')]));
+    // The spans' line, then the log records' line (a call's messages, for some instrumentations).
+    const lines = (await runOtlpLines(trace, service.store.logRecords)).map((line) => redactOtlpLine(line, redactor));
+    await vscode.workspace.fs.writeFile(target, Buffer.concat(lines.flatMap((line) => [typeof line === 'string' ? Buffer.from(line, 'utf8') : line, Buffer.from('\n')])));
     service.log.info(`saved run ${trace.traceId} (${trace.spanCount} spans) to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Saved run "${name}" to ${path.basename(target.fsPath)}.`);
   } catch (err) {

@@ -10,7 +10,7 @@ import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { Channel } from '../protocol/channel';
 import { panelChannel, panelHtml } from './panelHtml';
-import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, SaveRunAs, SearchSpans, SelectSpan, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, SaveRunAs, SearchSpans, SelectSpan, TakeFocus, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
 import { Commands } from './commandIds';
 import { executeCommand } from './commands';
@@ -46,12 +46,21 @@ export class WaterfallPanel extends DisposableStore {
   private revealed = false;
   private readonly channel: Channel;
 
+  /**
+   * Opens or brings forward a run's waterfall, for the user's command or click. VS Code never
+   * gives it the focus (preserveFocus): a webview focused by VS Code takes it late, after a
+   * delay and again when its page has loaded, and so closed a quick pick the user opened
+   * meanwhile. A waterfall already shown takes the focus itself, at once (`TakeFocus`); one
+   * whose page is still loading leaves the focus where the user has it by then.
+   */
   static show(context: PanelContext, traceId: string, spanId?: string): WaterfallPanel {
     let panel = WaterfallPanel.open.get(traceId);
     if (panel) {
-      panel.panel.reveal(undefined, false);
+      const shown = panel.ready && panel.panel.visible;
+      panel.panel.reveal(undefined, true);
+      if (shown) panel.channel.notify(TakeFocus, undefined);
     } else {
-      const webviewPanel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, 'Waterfall', vscode.ViewColumn.Active, WaterfallPanel.options(context.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(WATERFALL_VIEW_TYPE, 'Waterfall', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, WaterfallPanel.options(context.extensionUri));
       panel = new WaterfallPanel(webviewPanel, context, traceId);
     }
     if (spanId) panel.select(spanId);

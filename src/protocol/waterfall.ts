@@ -231,6 +231,8 @@ export const TraceRows = notification<{ readonly generation: number; readonly ro
 export const TraceRemoved = notification<{ traceId: string }>('waterfall/traceRemoved');
 /** Host → webview: select a span (opened from a span in the runs tree). */
 export const SelectSpan = notification<{ spanId: string }>('waterfall/selectSpan');
+/** Host → webview: the user brought this shown waterfall to the front (a command or a click): its rows take the keyboard. */
+export const TakeFocus = notification<void>('waterfall/takeFocus');
 
 /** Webview → host: the page is ready for data. */
 export const Ready = notification<void>('waterfall/ready');

@@ -175,6 +175,13 @@ test("the answers' pair names each thing that differs: its output and its conver
   await answer.locator('.chip:text("messages")').waitFor({ timeout: 15_000 });
   assert.deepEqual(await answer.locator('.chip').allTextContents(), ['TTFT +150ms', 'output', 'messages']);
   assert.equal(await answer.locator('.cmp-chips').getAttribute('title'), 'Differs: TTFT +150ms, output, messages', 'chips cut off by a narrow column are in its tooltip');
+  // The change column widens to its content: no chip cut ("messages" once showed as "messag").
+  const cut = await answer.locator('.cmp-delta').evaluate((cell) => [cell, ...cell.querySelectorAll('.cmp-chips, .chip')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
+  assert.deepEqual(cut, [], 'every chip shows whole');
+  const [head, cell] = await Promise.all([frame.locator('.cmp-head.cmp-delta').boundingBox(), answer.locator('.cmp-delta').boundingBox()]);
+  assert.equal(Math.round(head!.width), Math.round(cell!.width), 'the heads keep to the rows\' columns');
+  await s.parkMouse();
+  await s.screenshot('02c-compare-chips-whole');
 });
 
 test('from the failing tool call: its source, then its waterfall', async () => {

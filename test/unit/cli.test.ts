@@ -10,6 +10,7 @@ import { processIo } from '../../src/cli/processIo';
 import { firstLine, terminalSafe } from '../../src/cli/terminalText';
 import { hexId, ms, otlpLine, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
+import { SIBLING_IDS, SIBLINGS_TRACE, siblingCallsRun } from './siblingCallsRun';
 
 const CHILD_ARGS = 'TRACERUN_CLI_TEST_CHILD_ARGS';
 
@@ -158,6 +159,40 @@ function tests(): void {
     const json = await cli('tree', file, '--json');
     assert.equal(json.stderr, '');
     matchesGolden('tree-edge-cases.json', json.stdout);
+  });
+
+  test('tree folds one model call recorded twice, nested or side by side, into one line as the Runs view does; --json keeps every span, saying which it folds into', async (t) => {
+    const nested = 'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1';
+    const id = (n: number) => `d1d1d1d1d1d1d1${n.toString(16).padStart(2, '0')}`;
+    // LangChain's ChatOpenAI around the OpenAI SDK's own span, the inner one failing and stating the tokens.
+    const nestedRun: TestSpan[] = [
+      { traceId: nested, spanId: id(1), name: 'agent', start: ms(0), end: ms(500), attributes: { 'openinference.span.kind': 'CHAIN' } },
+      { traceId: nested, spanId: id(2), parentSpanId: id(1), name: 'ChatOpenAI', start: ms(10), end: ms(400), attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o' } },
+      { traceId: nested, spanId: id(3), parentSpanId: id(2), name: 'openai.chat', start: ms(20), end: ms(390), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 50, 'gen_ai.usage.output_tokens': 5 }, status: { code: 2, message: 'RateLimitError: 429' } },
+      { traceId: nested, spanId: id(4), parentSpanId: id(3), name: 'POST /v1/chat/completions', start: ms(25), end: ms(385), attributes: { 'http.request.method': 'POST' } },
+    ];
+    const dir = tempDir(t);
+    writeFileSync(path.join(dir, 'twice.jsonl'), otlpLine(siblingCallsRun()) + otlpLine(nestedRun));
+    const text = await cli('tree', dir);
+    assert.equal(text.stderr, '');
+    const lines = text.stdout.split('\n');
+    const chats = lines.filter((l) => /anthropic\.(chat|messages\.create)/.test(l));
+    assert.equal(chats.length, 3, `each call once:\n${text.stdout}`);
+    assert.ok(chats.every((l) => /anthropic\.chat .*\+ anthropic\.messages\.create$/.test(l)), chats.join('\n'));
+    const call = lines.find((l) => l.includes('ChatOpenAI'));
+    assert.match(call ?? '', /ChatOpenAI .*llm gpt-4o {2}55 tokens \(50 in · 5 out\) {2}\+ openai\.chat {2}ERROR RateLimitError: 429$/, "the inner span's tokens and failure on the outer's line");
+    assert.ok(!lines.some((l) => /[└├]─ openai\.chat/.test(l)), 'the inner span has no line of its own');
+    assert.match(text.stdout, / {2}\s+└─ POST \/v1\/chat\/completions/, 'what the inner span holds is listed under the call');
+    matchesGolden('tree-llm-calls-twice.txt', text.stdout);
+
+    const json = await cli('tree', dir, '--json');
+    assert.equal(json.stderr, '');
+    const traces = (JSON.parse(json.stdout) as { traces: { traceId: string; spanCount: number; spans: { spanId: string; foldedInto?: string }[] }[] }).traces;
+    for (const trace of traces) assert.equal(trace.spans.length, trace.spanCount, 'every span');
+    const folded = (traceId: string) => Object.fromEntries(traces.find((tr) => tr.traceId === traceId)!.spans.filter((s) => s.foldedInto).map((s) => [s.spanId, s.foldedInto]));
+    assert.deepEqual(folded(SIBLINGS_TRACE), Object.fromEntries(SIBLING_IDS.sdks.map((sdk, i) => [sdk, SIBLING_IDS.chats[i]])));
+    assert.deepEqual(folded(nested), { [id(3)]: id(2) });
+    matchesGolden('tree-llm-calls-twice.json', json.stdout);
   });
 
   test('tree: usage errors exit 2, nothing readable exits 1 naming the problem', async (t) => {

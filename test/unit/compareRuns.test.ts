@@ -7,7 +7,7 @@ import type { Trace } from '../../src/core/model/trace';
 import { RunComparison } from '../../src/core/compare/comparison';
 import { alignTreesSteps } from '../../src/core/compare/align';
 import { ContentFlag, type ComparePairView, type CompareSpanView } from '../../src/protocol/compare';
-import { changeChips } from '../../webview/compare/pairText';
+import { CHANGE_COLUMN_MIN_PX, changeCellWidth, changeChips } from '../../webview/compare/pairText';
 import { pairView } from '../../src/core/compare/pairs';
 import { previousRunOf } from '../../src/core/compare/previousRun';
 import { diffJson, diffWords } from '../../src/core/compare/textDiff';
@@ -295,4 +295,15 @@ test("a pair's chips name each of input, output and messages that differ, messag
   assert.deepEqual(chips(ContentFlag.Input | ContentFlag.Output | ContentFlag.Messages), ['input', 'output', 'messages']);
   assert.deepEqual(chips(ContentFlag.Output), ['output']);
   assert.deepEqual(changeChips({ ...pair, b: undefined }, ContentFlag.Input), [], 'a span on one side only has nothing to compare');
+});
+
+test('the change column is as wide as a pair needs to show its duration change and every chip whole', () => {
+  const measure = (text: string) => text.length * 6;
+  const delta = '+150ms (+50%)';
+  const chips = ['TTFT +150ms', 'output', 'messages'];
+  // Each chip's text, padding and border, the gaps, the cell's padding and border.
+  const whole = measure(delta) + 10 + chips.reduce((sum, c) => sum + measure(c) + 10, 0) + 4 + 2 * 3;
+  assert.ok(changeCellWidth(delta, chips, measure) >= whole);
+  assert.ok(changeCellWidth(delta, ['output'], measure) < CHANGE_COLUMN_MIN_PX, 'one chip fits the narrowest column');
+  assert.ok(changeCellWidth(delta, [...chips, 'first diff'], measure) > changeCellWidth(delta, chips, measure));
 });

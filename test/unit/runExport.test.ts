@@ -16,6 +16,9 @@ import { attr, ms, requestJson, type TestSpan } from './otlpBuilder';
 import { tempDir } from './tempDir';
 import { Redactor } from '../../src/core/privacy/redact';
 import { redactOtlpLine } from '../../src/core/privacy/redactingLineSink';
+import { runOtlpLines } from '../../src/core/export/otlpLogsJson';
+import { withLogRecords } from '../../src/core/ingest/logRecordDetails';
+import { extractConversation } from '../../src/core/genai/conversation';
 
 const TRACE = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const LONG = 'x'.repeat(5000);
@@ -150,6 +153,75 @@ test('Save Run As: one OTLP line the reader reads back to the same spans, attrib
     const [a, b] = await Promise.all([loadSpanDetails(span), loadSpanDetails(back)]);
     assert.deepEqual(b, a, `${span.name}: attributes, events, links and resource attributes`);
   }
+});
+
+/** openai-v2 with content capture: the call's messages as log records, in a line of their own. */
+function contentLogs(traceId: string, spanId: string, user: string): Record<string, unknown> {
+  const text = (v: string) => ({ stringValue: v });
+  const kv = (o: Record<string, unknown>) => ({ kvlistValue: { values: Object.entries(o).map(([key, value]) => ({ key, value })) } });
+  const record = (eventName: string, at: number, body: unknown) => ({ timeUnixNano: String(ms(at)), traceId, spanId, eventName, attributes: [attr('gen_ai.system', 'openai')], body });
+  return {
+    resourceLogs: [
+      {
+        scopeLogs: [
+          {
+            logRecords: [
+              record('gen_ai.system.message', 11, kv({ content: text('Be brief.') })),
+              record('gen_ai.user.message', 12, kv({ content: text(user) })),
+              record('gen_ai.choice', 290, kv({ index: { intValue: '0' }, finish_reason: text('stop'), message: kv({ role: text('assistant'), content: text('It ships today.') }) })),
+            ],
+            scope: { name: 'opentelemetry.instrumentation.openai_v2', version: '2.1b0' },
+          },
+        ],
+        // After its records, as a writer may put it.
+        resource: { attributes: [attr('service.name', 'support-agent')] },
+      },
+    ],
+  };
+}
+
+test("Save Run As and tracerun export --format otlp: the run's log records follow as a second line, and the call's conversation reads back from the saved file", async (t) => {
+  const dir = tempDir(t);
+  const chat = 'a000000000000002';
+  // The run's content logs, and another run's, which stay behind.
+  const original = path.join(dir, 'run.jsonl');
+  // The call's span holds no messages of its own: they are all in the log records.
+  const callSpans = [spans[0], { ...spans[1], attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }];
+  writeFileSync(original, [requestJson(callSpans, 'support-agent'), contentLogs(TRACE, chat, 'Where is order 42?'), contentLogs('b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', 'b000000000000002', 'other run')].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const read = await readTraceFiles([original]);
+  const conversationOf = async (r: typeof read) => {
+    const span = r.store.trace(TRACE)!.span(chat)!;
+    return extractConversation(await withLogRecords(span, await loadSpanDetails(span), r.store.logRecords))?.messages.map((m) => [m.direction, m.role, m.content]);
+  };
+  const expected = [
+    ['input', 'system', 'Be brief.'],
+    ['input', 'user', 'Where is order 42?'],
+    ['output', 'assistant', 'It ships today.'],
+  ];
+  assert.deepEqual(await conversationOf(read), expected, 'the recorded conversation, from its log records');
+
+  const lines = await runOtlpLines(read.store.trace(TRACE)!, read.store.logRecords);
+  assert.equal(lines.length, 2, 'spans, then log records');
+  assert.ok(lines.every((l) => !l.includes('\n')), 'each one line');
+  const logs = JSON.parse(lines[1]) as { resourceLogs: { resource: unknown; scopeLogs: { scope: unknown; logRecords: unknown[] }[] }[] };
+  assert.deepEqual(logs.resourceLogs.map((r) => r.resource), [{ attributes: [attr('service.name', 'support-agent')] }], 'the resource the records were sent under');
+  assert.deepEqual(logs.resourceLogs[0].scopeLogs.map((s) => [s.scope, s.logRecords.length]), [[{ name: 'opentelemetry.instrumentation.openai_v2', version: '2.1b0' }, 3]]);
+  assert.doesNotMatch(lines[1], /other run/, 'only the run asked for');
+
+  const saved = path.join(dir, 'saved.otlp.jsonl');
+  writeFileSync(saved, lines.map((l) => `${l}\n`).join(''));
+  const back = await readTraceFiles([saved]);
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.store.traceCount, 1);
+  assert.deepEqual(await conversationOf(back), expected, 'the saved call keeps its conversation');
+
+  // The CLI prints the same lines; the masked lines (Save Run As) read back to it too.
+  let out = '';
+  assert.equal(await runCli(['export', original, '--trace', TRACE, '--format', 'otlp'], { out: (s) => (out += `${s}\n`), err: () => undefined }), 0);
+  assert.deepEqual(out.trimEnd().split('\n'), lines);
+  const masked = lines.map((l) => redactOtlpLine(l, new Redactor())).map((l) => (typeof l === 'string' ? l : Buffer.from(l).toString('utf8')));
+  writeFileSync(saved, masked.map((l) => `${l}\n`).join(''));
+  assert.deepEqual(await conversationOf(await readTraceFiles([saved])), expected);
 });
 
 test('compactJson drops whitespace outside strings only', () => {

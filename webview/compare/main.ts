@@ -57,8 +57,10 @@ const viewport = el('div', { className: 'rows-viewport', tabIndex: 0, role: 'tre
 const spacer = el('div', { className: 'rows-spacer' });
 viewport.append(spacer);
 const details = el('aside', { className: 'details cmp-details', ariaLabel: 'Pair details' }, [el('p', { className: 'muted', textContent: 'Select a pair to see what changed.' })]);
-app.append(header, secretsNotice, banner, el('div', { className: 'cmp-layout' }, [el('section', { className: 'cmp-rows' }, [heads, viewport]), details]));
-const rows = new VirtualRows(viewport, spacer, compareRows(model));
+const rowsSection = el('section', { className: 'cmp-rows' }, [heads, viewport]);
+app.append(header, secretsNotice, banner, el('div', { className: 'cmp-layout' }, [rowsSection, details]));
+// The heads and the rows share the change column's width.
+const rows = new VirtualRows(viewport, spacer, compareRows(model, (px) => rowsSection.style.setProperty('--cmp-change-width', `${px}px`)));
 
 function runHead(target: HTMLElement, label: string, r: CompareRunView): void {
   target.replaceChildren(

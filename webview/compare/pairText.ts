@@ -18,3 +18,19 @@ export function changeChips(p: ComparePairView, flags: number): string[] {
   if (flags & ContentFlag.Messages) out.push('messages');
   return out;
 }
+
+/** The change column's narrowest width (px): room for a duration change and two chips. */
+export const CHANGE_COLUMN_MIN_PX = 290;
+
+/**
+ * The px the change column needs to show `delta` and every chip whole, given each text's
+ * width in the cell's font (`measure`): the chips' padding and borders (5px a side), the gaps
+ * between them (3px) and after the delta (4px), the cell's padding and borders (5px a side).
+ */
+export function changeCellWidth(delta: string, chips: readonly string[], measure: (text: string) => number): number {
+  let px = measure(delta) + 10;
+  for (const chip of chips) px += measure(chip) + 10;
+  if (chips.length > 0) px += 4 + (chips.length - 1) * 3;
+  // Text measured and text laid out may round apart by a pixel or two.
+  return Math.ceil(px + 2);
+}

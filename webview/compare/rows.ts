@@ -3,7 +3,7 @@
 import type { ComparePairView, CompareSpanView } from '../../src/protocol/compare';
 import { durationDeltaText, formatDuration } from '../../src/protocol/format';
 import { el } from '../dom';
-import { changeChips } from './pairText';
+import { CHANGE_COLUMN_MIN_PX, changeCellWidth, changeChips } from './pairText';
 import type { RowElement, RowSource } from '../virtualRows';
 
 export const ROW_HEIGHT = 22;
@@ -69,7 +69,47 @@ function fillSide(parts: SideParts, span: CompareSpanView | undefined, depth: nu
   parts.bar.style.width = `max(1px, ${Math.min(100 - left, width)}%)`;
 }
 
-export function compareRows(model: CompareModel): RowSource<CompareRow> {
+/** The change cell's font size, in the page's: `.cmp-delta` in compare.css. */
+const CHANGE_FONT_SCALE = 0.85;
+
+/**
+ * Text widths in the change cell's font, measured on a canvas: no layout is read while rows
+ * are drawn (a row is first filled before it is in the page, so the font is the body's,
+ * scaled). Summed character by character, each measured once: the durations vary row by row.
+ */
+function textMeasure(): (text: string, bold: boolean) => number {
+  let context: CanvasRenderingContext2D | null | undefined;
+  let fonts: [string, string] = ['', ''];
+  const widths = new Map<string, number>();
+  return (text, bold) => {
+    if (context === undefined) {
+      context = document.createElement('canvas').getContext('2d');
+      const body = getComputedStyle(document.body);
+      const size = `${parseFloat(body.fontSize) * CHANGE_FONT_SCALE}px ${body.fontFamily}`;
+      fonts = [`400 ${size}`, `600 ${size}`];
+    }
+    let sum = 0;
+    for (const ch of text) {
+      const key = bold ? `b${ch}` : ch;
+      let w = widths.get(key);
+      if (w === undefined) {
+        if (context) context.font = fonts[bold ? 1 : 0];
+        w = context ? context.measureText(ch).width : 8;
+        widths.set(key, w);
+      }
+      sum += w;
+    }
+    return sum;
+  };
+}
+
+/**
+ * `onChangeWidth`: the change column's width (px) grew to show every chip of a row drawn;
+ * it never shrinks, so rows scrolled into view do not shift the columns back and forth.
+ */
+export function compareRows(model: CompareModel, onChangeWidth: (px: number) => void = () => undefined): RowSource<CompareRow> {
+  const measure = textMeasure();
+  let changeWidth = CHANGE_COLUMN_MIN_PX;
   return {
     rowHeight: ROW_HEIGHT,
     count: () => model.pairCount,
@@ -104,7 +144,9 @@ export function compareRows(model: CompareModel): RowSource<CompareRow> {
       view.delta.textContent = !p.a ? 'only in B' : !p.b ? 'only in A' : durationDeltaText(p.durationDeltaMs, p.durationDeltaPct);
       view.delta.className = `cmp-duration${p.durationDeltaMs !== undefined && p.durationDeltaMs > 0 ? ' slower' : p.durationDeltaMs !== undefined && p.durationDeltaMs < 0 ? ' faster' : ''}`;
       view.chips.replaceChildren(...chips.map((c) => el('span', { className: `chip${c === 'first diff' ? ' first' : c === 'failed' ? ' failed' : ''}`, textContent: c })));
-      // A narrow column cuts chips off: the tooltip names them all.
+      const wanted = changeCellWidth(view.delta.textContent ?? '', chips, (text) => measure(text, text === 'first diff'));
+      if (wanted > changeWidth) onChangeWidth((changeWidth = wanted));
+      // A column held to half the panel may still cut chips off: the tooltip names them all.
       const changes = chips.filter((c) => c !== 'first diff');
       view.chips.title = changes.length > 0 ? `Differs: ${changes.join(', ')}` : '';
     },

@@ -33,7 +33,7 @@ export function compactJson(text: string): string {
   return out + text.slice(from);
 }
 
-async function readRange(handle: RangeReader, start: number, end: number): Promise<string> {
+export async function readRange(handle: RangeReader, start: number, end: number): Promise<string> {
   const buf = Buffer.alloc(Math.max(0, end - start));
   const { bytesRead } = await handle.read(buf, 0, buf.length, start);
   return buf.toString('utf8', 0, bytesRead);

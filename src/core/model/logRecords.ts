@@ -1,3 +1,5 @@
+import type { ResourceInfo, ScopeInfo } from './span';
+
 /**
  * The indexed form of one OTLP log record tied to a span: where its bytes live. GenAI
  * instrumentations send prompts and completions as log records (`gen_ai.user.message`,
@@ -16,6 +18,9 @@ export interface LogRecordRef {
   readonly line: number;
   readonly byteStart: number;
   readonly byteEnd: number;
+  /** The resource and scope the record was sent under: Save Run As writes it under them again. */
+  readonly resource: ResourceInfo;
+  readonly scope?: ScopeInfo;
 }
 
 const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;

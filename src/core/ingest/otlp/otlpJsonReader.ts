@@ -162,16 +162,21 @@ class Reader {
     for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { resource: ResourceInfo }).resource = resource;
   }
 
-  // Log records: only where they are and which span they belong to; the resource and scope
-  // matter to no view of a span's content, so they are skipped.
+  // Log records: where they are, which span they belong to, and the resource and scope they
+  // were sent under (Save Run As writes them under the same again).
   private readResourceLogs(): void {
     const sc = this.sc;
     if (!sc.beginObject()) return;
+    let resource = EMPTY_RESOURCE;
+    // `resource` may follow `scopeLogs`, as it may follow `scopeSpans`.
+    const firstRecord = this.logRecords.length;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'scopeLogs' || key === 'scope_logs' || key === 'instrumentationLibraryLogs' || key === 'instrumentation_library_logs') {
+      if (key === 'resource') resource = this.readResource();
+      else if (key === 'scopeLogs' || key === 'scope_logs' || key === 'instrumentationLibraryLogs' || key === 'instrumentation_library_logs') {
         this.each(() => this.readScopeLogs());
       } else sc.skipValue();
     }
+    for (let i = firstRecord; i < this.logRecords.length; i++) (this.logRecords[i] as { resource: ResourceInfo }).resource = resource;
   }
 
   /**
@@ -194,10 +199,14 @@ class Reader {
   private readScopeLogs(): void {
     const sc = this.sc;
     if (!sc.beginObject()) return;
+    let scope: ScopeInfo | undefined;
+    const firstRecord = this.logRecords.length;
     for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
       if (key === 'logRecords' || key === 'log_records') this.each(() => this.readLogRecord());
+      else if (key === 'scope' || key === 'instrumentationLibrary' || key === 'instrumentation_library') scope = this.readScope();
       else sc.skipValue();
     }
+    if (scope) for (let i = firstRecord; i < this.logRecords.length; i++) (this.logRecords[i] as { scope?: ScopeInfo }).scope = scope;
   }
 
   private readLogRecord(): void {
@@ -254,6 +263,7 @@ class Reader {
       line: this.ctx.line,
       byteStart: this.ctx.byteBase + recordStart,
       byteEnd: this.ctx.byteBase + sc.pos,
+      resource: EMPTY_RESOURCE,
     });
   }
 
