@@ -247,6 +247,9 @@ export class ReplayController implements vscode.Disposable {
       edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
       await vscode.workspace.applyEdit(edit);
       await vscode.window.showTextDocument(document, { preview: false });
+    }).then(undefined, (err: unknown) => {
+      // The document may have been closed meanwhile: said in the log, never an unhandled rejection.
+      this.service.log.warn(`replay: the endpoint could not be written into ${document.uri.toString()}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
 

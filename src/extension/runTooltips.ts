@@ -185,7 +185,6 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
   }
 }
 
-/** A run's input or output: a bold label, then the text, escaped, its line breaks kept. */
 /**
  * Characters of a run's input and output a tooltip shows: a hover is no place for a 50 KB
  * prompt. Past it the tooltip says what it left out and where all of it is (the waterfall's
@@ -193,6 +192,7 @@ export function appendSpanTooltip(md: MarkdownSink, span: SpanTooltip, report: I
  */
 export const TOOLTIP_PAYLOAD_CHARS = 1500;
 
+/** A run's input or output: a bold label, then the text, escaped, its line breaks kept. */
 function appendPayload(md: MarkdownSink, label: string, text: string | undefined): void {
   if (text === undefined || text.trim() === '') return;
   md.appendMarkdown(`\n\n**${label}**\n\n`);

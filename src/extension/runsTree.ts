@@ -680,7 +680,7 @@ function siblingsOf(node: SpanNode, tree: TraceTree): readonly SpanNode[] {
   return (node.span.parentSpanId ? tree.nodes.get(node.span.parentSpanId)?.children : undefined) ?? [];
 }
 
-/** `text` cut to `max` characters, with an ellipsis. */
+/** Dollars: cents from a cent up, two significant digits below. */
 function formatUsd(usd: number): string {
   return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
 }

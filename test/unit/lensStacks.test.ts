@@ -102,6 +102,20 @@ test('stacks are read a few per build: the rest are left for the next one', asyn
   assert.deepEqual(await stacks.resolve(failed, { folders: [ws], exists }, loadSpanDetails, 1), { more: false });
 });
 
+test('past the cap of answers kept, no build reads again what the last one read: the rest count by name, and a run gone lets its answers go', async (t) => {
+  const { ws, store } = await setUp(t);
+  const failed = runSteps(runDigests(store.runs())).flatMap((d) => d.failed);
+  assert.ok(failed.length >= 2);
+  let reads = 0;
+  const counting = (span: SpanOnDisk) => (reads++, loadSpanDetails(span));
+  const stacks = new StackPlaces(1);
+  for (let build = 0; build < 4; build++) assert.deepEqual(await stacks.resolve(failed, { folders: [ws], exists }, counting, 1), { more: false }, `build ${build}`);
+  assert.ok(reads <= 1, `${reads} reads: answers were dropped and read again`);
+  assert.notEqual(stacks.get(failedSpanKey(failed[0].ref)), undefined);
+  await stacks.resolve([], { folders: [ws], exists }, counting);
+  assert.equal(stacks.get(failedSpanKey(failed[0].ref)), undefined, 'no run holds it: let go');
+});
+
 test('a run’s failed spans at one line are one part of it: a run that fails often does not make its lens slow', async (t) => {
   const ws = tempDir(t, 'tracerun-ws-');
   mkdirSync(path.join(ws, 'src'));

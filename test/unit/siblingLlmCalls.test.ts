@@ -69,3 +69,24 @@ test('of three spans of one call side by side, one counts; spans without times (
   const untimed = [...traceOf([sdk, chat]).allSpans()].map(({ name, kind, attributes, spanId, parentSpanId }) => ({ name, kind, attributes, spanId, parentSpanId }));
   assert.equal(runTokens(untimed)?.input, 12);
 });
+
+test('calls that follow one another under one repeated id are compared with the calls still running only', () => {
+  // 20,000 calls in a row answered with one id (a local server's constant id): every pair
+  // compared would be 200 million comparisons; the sweep makes it one pass.
+  const calls = Array.from({ length: 20_000 }, (_, i) => ({
+    attributes: { 'gen_ai.response.id': 'chatcmpl-local' },
+    parentSpanId: 'p',
+    startNs: BigInt(i) * 10_000_000n,
+    endNs: BigInt(i) * 10_000_000n + 9_000_000n,
+  }));
+  let compared = 0;
+  const counted = calls.map((c) => ({
+    ...c,
+    get endNs() {
+      compared++;
+      return c.endNs;
+    },
+  }));
+  assert.equal(siblingTwinsOf(counted).size, 0);
+  assert.ok(compared < 10 * calls.length, `${compared} reads of an end for ${calls.length} calls`);
+});

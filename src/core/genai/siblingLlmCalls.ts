@@ -84,8 +84,12 @@ export function siblingTwinsOf<T extends SiblingCandidate>(llmSpans: Iterable<T>
   for (const group of byCall.values()) {
     if (group.length < 2) continue;
     group.sort(standsBefore);
-    const heads: (T & { startNs: bigint; endNs: bigint })[] = [];
+    let heads: (T & { startNs: bigint; endNs: bigint })[] = [];
     for (const span of group) {
+      // The group goes by start: a head that ended before this span starts runs with no later
+      // span either. Dropped, so calls that follow one another under one repeated id (a local
+      // server's constant id) cost a pass, not one comparison per pair.
+      if (heads.length > 0) heads = heads.filter((h) => h.endNs > span.startNs);
       const head = heads.find((h) => runTogether(h, span));
       if (head) twins.set(span, head);
       else heads.push(span);

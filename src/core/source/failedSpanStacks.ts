@@ -53,15 +53,21 @@ export class StackPlaces {
   }
 
   async resolve(failed: Iterable<FailedPlace>, ctx: Pick<SourceContext, 'folders' | 'pathMappings' | 'exists'>, load: (span: SpanOnDisk) => Promise<Pick<SpanDetails, 'attributes' | 'events'>>, reads = STACK_READS_PER_BUILD): Promise<{ readonly more: boolean }> {
+    const list = [...failed];
+    // Answers follow the runs: those of spans no run holds any more are let go.
+    const keys = new Set(list.map((f) => failedSpanKey(f.ref)));
+    for (const key of this.places.keys()) if (!keys.has(key)) this.places.delete(key);
     let left = reads;
-    for (const f of failed) {
+    for (const f of list) {
       const key = failedSpanKey(f.ref);
       if (this.places.has(key)) continue;
+      // Past the cap the rest count where their name points, and are not asked for again: an
+      // answer dropped to make room would be needed by the next build, which would read it
+      // back and drop another, for ever.
+      if (this.places.size >= this.maxKept) return { more: false };
       if (left <= 0) return { more: true };
       const { place, read } = await stackPlaceOf(f, ctx, load);
       if (read) left--;
-      // The oldest answers go first: one per failed span kept, bounded.
-      if (this.places.size >= this.maxKept) this.places.delete(this.places.keys().next().value!);
       this.places.set(key, place);
       // Another turn of the event loop between spans: a lens or a keystroke is not held up.
       await new Promise((r) => setImmediate(r));
