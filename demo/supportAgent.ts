@@ -60,8 +60,22 @@ async function retrievePolicies(topic: string, options: AgentOptions): Promise<s
   });
 }
 
+/** How many times this process has looked each order up. */
+const lookups = new Map<string, number>();
+
 async function lookupOrder(orderId: string, options: AgentOptions): Promise<string> {
   return inSpan('execute_tool lookup_order', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup_order', 'gen_ai.tool.call.arguments': JSON.stringify({ order_id: orderId }) }, async (span) => {
+    // The orders API is flaky, deterministically: every second lookup of an existing order
+    // (the 2nd, 4th, … in this process) times out. A flaky tool is what Compare Runs is for:
+    // the same question asked twice, one run good and one failing at the tool call. The demo
+    // asks its questions in a cycle, so its 7th run asks the 1st run's question again and fails
+    // here. (An unknown order fails with "not found" every time.)
+    const attempt = (lookups.get(orderId) ?? 0) + 1;
+    lookups.set(orderId, attempt);
+    if (ORDERS[orderId] && attempt % 2 === 0) {
+      await sleep(1000 * options.speed);
+      throw new Error('OrdersAPIError: timeout after 1s (504)');
+    }
     await sleep(90 * options.speed);
     const order = ORDERS[orderId];
     if (!order) throw new Error(`OrdersAPIError: order ${orderId} not found (404)`);
