@@ -188,6 +188,9 @@ test('compare the good and the failing #A1042 runs: the tool call is the first d
   // Both ask the same question; the view lists the failing one (run 7) first, newest first.
   const [good, failing] = await goodAndFailingA1042();
   await good.locator.click();
+  // A click opens the run's waterfall: let it open before the compare panel does, or it could
+  // come up over the panel (a hidden webview is not kept) when the machine is busy.
+  await s.page.locator('.tabs-container .tab.active', { hasText: 'Waterfall: support_agent.run' }).waitFor({ timeout: 15_000 });
   await failing.locator.click({ modifiers: ['Control'] });
   await failing.locator.click({ button: 'right' });
   // The menu ignores a click that comes as fast as a script's; hovering focuses the item, Enter runs it.
