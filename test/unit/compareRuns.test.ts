@@ -127,6 +127,37 @@ test('the first divergence is the failing tool call, not the agent above it whos
   assert.equal((await cmp.flagsOf(0)) & ContentFlag.Output, ContentFlag.Output);
 });
 
+test('a step stamped to the millisecond just before the failed call ended does not diverge first (the OpenTelemetry JS SDK)', async (t) => {
+  // The JS SDK stamps a start with Date.now() (whole ms) and an end as that start plus a
+  // precise duration: the answer that followed the tool call in A seems to start 0.4 ms
+  // before the call ended. B's call failed and nothing followed it.
+  const run = (traceId: string, failed: boolean): TestSpan[] => {
+    const root = hexId(8);
+    const tool = hexId(8);
+    return [
+      { traceId, spanId: root, name: 'support_agent.run', start: ms(0), end: ms(40), attributes: { 'input.value': 'Where is order A1042?' } },
+      {
+        traceId,
+        spanId: tool,
+        parentSpanId: root,
+        name: 'execute_tool lookup_order',
+        start: ms(5),
+        end: ms(20.4),
+        attributes: { 'gen_ai.tool.call.arguments': '{"order_id":"A1042"}', ...(failed ? {} : { 'gen_ai.tool.call.result': '{"status":"out for delivery"}' }) },
+        ...(failed ? { status: { code: 2, message: 'OrdersAPIError: timeout after 1s (504)' } } : {}),
+      },
+      ...(failed ? [] : [{ traceId, spanId: hexId(8), parentSpanId: root, name: 'chat fake-gpt-4o', start: ms(20), end: ms(35) }]),
+    ];
+  };
+  const idA = hexId(16);
+  const idB = hexId(16);
+  const file = path.join(tempDir(t), 'runs.jsonl');
+  writeFileSync(file, otlpLine(run(idA, false)) + otlpLine(run(idB, true)));
+  const { store } = await readTraceFiles([file]);
+  const d = await new RunComparison(store.trace(idA) as Trace, store.trace(idB) as Trace).firstDivergence();
+  assert.equal(d?.summary, '`execute_tool lookup_order` failed in B only: OrdersAPIError: timeout after 1s (504)');
+});
+
 test('a call that failed with no status message says why (error.type, the HTTP status) in its pair, its diff and the first divergence', async (t) => {
   const run = (failed: boolean) => n('agent', w('call_model', failed ? { attrs: { 'error.type': 'RateLimitError', 'http.response.status_code': 429 }, error: '' } : {}), w('fetch_docs', failed ? { attrs: { 'http.response.status_code': 503 }, error: '' } : {}));
   const { cmp } = await compare(t, run(false), run(true));

@@ -17,10 +17,12 @@ export type FlagsOf = (row: number) => Promise<number>;
 
 interface Moment {
   readonly row: number;
-  /** ns from the run's start; Infinity for an end that has not come. */
+  /** ns from the run's start (an end's a millisecond early: see `firstDivergence`); Infinity for an end that has not come. */
   readonly at: number;
   readonly end: boolean;
 }
+
+const NS_PER_MS = 1_000_000;
 
 /**
  * The first divergence: the earliest pair, in execution order, whose input, output or status
@@ -39,7 +41,10 @@ export async function firstDivergence(pairs: readonly AlignedPair[], aStartNs: b
     const node = a ?? b!;
     const start = Number(node.span.startNs - (a ? aStartNs : bStartNs));
     moments.push({ row, at: start, end: false });
-    if (a && b) moments.push({ row, at: isInProgress(a.span) ? Infinity : Number(a.span.endNs - aStartNs), end: true });
+    // An end counts a millisecond early, never before its own start: SDKs that stamp a start to
+    // the whole millisecond (the OpenTelemetry JS SDK: Date.now()) and its end as that plus a
+    // precise duration put a step that began once the last one ended up to 1 ms before that end.
+    if (a && b) moments.push({ row, at: isInProgress(a.span) ? Infinity : Math.max(start, Number(a.span.endNs - aStartNs) - NS_PER_MS), end: true });
   }
   // At the same time an end goes first (the step that ended is what the next one was given),
   // except a pair's own start before its end.
