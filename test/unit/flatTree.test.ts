@@ -12,7 +12,7 @@ import { runSteps } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
 import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
-import { runTokens } from '../../src/core/genai/conventions';
+import { runTokens } from '../../src/core/genai/runTokens';
 import { pick, rng, type Rand } from './fuzzing';
 
 const T0 = 1_700_000_000_000_000_000n;

@@ -3,7 +3,8 @@
 // are written from each project's documented attribute names and values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DESCRIBE_SPAN_KEYS, describeSpan, isNestedLlmCall, runTokens, spanModels, type DescribableSpan } from '../../src/core/genai/conventions';
+import { DESCRIBE_SPAN_KEYS, describeSpan, isNestedLlmCall, spanModels, type DescribableSpan } from '../../src/core/genai/conventions';
+import { runTokens } from '../../src/core/genai/runTokens';
 import { INDEXED_ATTRIBUTE_KEYS } from '../../src/core/model/indexedAttributes';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { SpanKind, type Attributes } from '../../src/core/model/span';

@@ -3,7 +3,8 @@
 // and its tokens counted once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeSpan, runTokens } from '../../src/core/genai/conventions';
+import { describeSpan } from '../../src/core/genai/conventions';
+import { runTokens } from '../../src/core/genai/runTokens';
 import { areSiblingLlmCalls, RESPONSE_ID_KEYS, siblingTwinsOf } from '../../src/core/genai/siblingLlmCalls';
 import { traceTokens } from '../../src/core/genai/traceTokens';
 import type { SpanRecord } from '../../src/core/model/span';

@@ -18,7 +18,8 @@
  *   only unless `ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content` or the client option
  *   `openTelemetry: { traces: { contentMode: 'content' } }` (`internal/tracing.d.ts`, 1.x).
  */
-import { describeSpan, type RunSpan } from './conventions';
+import { describeSpan } from './conventions';
+import type { RunSpan } from './runTokens';
 import { extractConversation, type SpanContent } from './conversation';
 import { spanPayloads } from './payloads';
 import { isPendingSpan } from './pendingSpans';

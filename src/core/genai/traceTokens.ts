@@ -1,4 +1,5 @@
-import { runTokensSteps, type RunSpan, type TokenCounts } from './conventions';
+import type { TokenCounts } from './conventions';
+import { runTokensSteps, type RunSpan } from './runTokens';
 import { runSteps, type Steps } from '../util/steps';
 import type { Trace } from '../model/trace';
 
