@@ -1,17 +1,9 @@
 // `npm run demo`: the support agent answers questions in a loop, exporting every run to
 // Trace Run's OTLP receiver (http://127.0.0.1:4318 unless OTEL_EXPORTER_OTLP_ENDPOINT says).
 import * as http from 'node:http';
+import { QUESTIONS } from './questions';
 import { answerQuestion } from './supportAgent';
 import { endpoint, provider } from './telemetry';
-
-const QUESTIONS = [
-  'Where is my order #A1042? It was due on Monday.',
-  'Can I get a refund for a damaged blender?',
-  'How is order #B2210 doing?',
-  'Where is order #Z9999? The tracking link is broken.',
-  'Do you ship to Norway, and how long does it take?',
-  'Can I combine two discount codes?',
-];
 
 const speed = Number(process.env.TRACERUN_DEMO_SPEED ?? '1');
 const pauseMs = Number(process.env.TRACERUN_DEMO_PAUSE_MS ?? '2000');

@@ -8,31 +8,20 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { launchVSCode, type Session, type TreeItem } from './harness';
+import { QUESTIONS as DEMO_QUESTIONS } from '../../demo/questions';
+import { freePort, launchVSCode, type Session, type TreeItem } from './harness';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const DEMO = join(REPO, 'out', 'demo', 'main.js');
 const AGENT_SOURCE = join(REPO, 'demo', 'supportAgent.ts');
 
-/**
- * The questions of the demo's seven runs, in the order it asks them (demo/main.ts asks its six in
- * a cycle, so the 7th run asks the 1st one's question again).
- */
-const QUESTIONS = [
-  'Where is my order #A1042? It was due on Monday.',
-  'Can I get a refund for a damaged blender?',
-  'How is order #B2210 doing?',
-  'Where is order #Z9999? The tracking link is broken.',
-  'Do you ship to Norway, and how long does it take?',
-  'Can I combine two discount codes?',
-  'Where is my order #A1042? It was due on Monday.',
-];
+/** The questions of the demo's seven runs: it asks its six in a cycle, so the 7th asks the 1st one's again. */
+const QUESTIONS = Array.from({ length: 7 }, (_, i) => DEMO_QUESTIONS[i % DEMO_QUESTIONS.length]);
 /** Asked by runs 1 and 7: run 1's order lookup succeeds, run 7's (the second of #A1042) times out. */
 const A1042 = QUESTIONS[0];
 const TIMEOUT = 'OrdersAPIError: timeout after 1s (504)';
@@ -43,17 +32,6 @@ const UNSAFE = QUESTIONS[1];
 const TOOL = 'execute_tool lookup_order';
 /** The line of lookupOrder that starts the tool span: where its code.* attributes point. */
 const TOOL_LINE = readFileSync(AGENT_SOURCE, 'utf8').split('\n').findIndex((l) => l.includes(`inSpan('${TOOL}'`)) + 1;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
 
 let s: Session;
 let workspace: string;
@@ -275,15 +253,7 @@ test('Copy Run as JSON on the failing #A1042 run and paste it into an untitled e
   await s.page.keyboard.press('Enter');
   await s.poll('the copied notice', async () => (await s.notifications()).find((n) => n.startsWith('Copied run "support_agent.run" as JSON')), 15_000, async () => (await s.notifications()).join('\n'));
 
-  await s.runCommand('File: New Untitled Text File');
-  await s.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
-  await s.page.keyboard.press('Control+V');
-  await s.poll('the paste to land', async () => ((await s.activeEditorInfo()).dirty ? true : undefined), 15_000);
-  await s.page.keyboard.press('Control+Home');
-  const pasted = await s.poll('the run pasted into the editor', async () => {
-    const text = String(await s.page.evaluate(() => (globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? '')).replace(/\u00a0/g, ' ');
-    return text.includes('"traceId"') && text.includes(`"input": "${A1042}"`) ? text : undefined;
-  }, 15_000);
+  const pasted = await s.pasteIntoNewEditor('the run pasted into the editor', (text) => text.includes('"traceId"') && text.includes(`"input": "${A1042}"`));
   assert.match(pasted, /"name": "support_agent\.run"/);
 
   // The whole document, as pasted: from the clipboard the editor read.

@@ -226,8 +226,8 @@ function textMatches(actual: string, want: string | RegExp): boolean {
   return typeof want === 'string' ? actual === want : want.test(actual);
 }
 
-/** Why: the OS picks a free port; the tiny race before code-server binds it is acceptable on loopback. */
-function freePort(): Promise<number> {
+/** Why: the OS picks a free port; the tiny race before code-server (or a receiver) binds it is acceptable on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -566,6 +566,23 @@ export class Session {
     await this.page.screenshot({ path: file });
     this.log(`screenshot ${file}`);
     return file;
+  }
+
+  /**
+   * Pastes the clipboard into a new untitled editor, as a user does, and waits until its text
+   * (non-breaking spaces read as spaces) passes `until`: the text.
+   */
+  async pasteIntoNewEditor(what: string, until: (text: string) => boolean): Promise<string> {
+    await this.runCommand('File: New Untitled Text File');
+    await this.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
+    await this.page.keyboard.press('Control+V');
+    await this.poll('the paste to land', async () => ((await this.activeEditorInfo()).dirty ? true : undefined), 15_000);
+    await this.page.keyboard.press('Control+Home');
+    return this.poll(what, async () => {
+      const shown = await this.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? ''));
+      const text = shown.replace(/\u00a0/g, ' ');
+      return until(text) ? text : undefined;
+    }, 15_000);
   }
 
   /**

@@ -4,27 +4,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchVSCode, type Session } from './harness';
+import { freePort, launchVSCode, type Session } from './harness';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const DEMO = join(REPO, 'out', 'demo', 'main.js');
 const AGENT_SOURCE = join(REPO, 'demo', 'supportAgent.ts');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
 
 /** Spans in a file of OTLP JSON lines. */
 function spansIn(text: string): number {

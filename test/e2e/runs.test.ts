@@ -146,15 +146,7 @@ test('copy a run as JSON from its context menu and paste it into an editor', asy
   await s.page.keyboard.press('Enter');
   await s.poll('the copied notice', async () => (await s.notifications()).find((n) => n.startsWith('Copied run "support_agent.run" as JSON')), 15_000, async () => (await s.notifications()).join('\n'));
 
-  await s.runCommand('File: New Untitled Text File');
-  await s.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
-  await s.page.keyboard.press('Control+V');
-  await s.poll('the paste to land', async () => ((await s.activeEditorInfo()).dirty ? true : undefined), 15_000);
-  await s.page.keyboard.press('Control+Home');
-  const pasted = await s.poll('the run pasted into the editor', async () => {
-    const text = await s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? ''));
-    return text.includes('"traceId"') ? text : undefined;
-  }, 15_000);
+  const pasted = await s.pasteIntoNewEditor('the run pasted into the editor', (text) => text.includes('"traceId"'));
   assert.match(pasted.replace(/\u00a0/g, ' '), /"name": "support_agent\.run"/);
   // The whole document, as pasted: from the clipboard the editor read.
   const doc = JSON.parse(await s.page.evaluate(() => (globalThis as any).navigator.clipboard.readText())) as { spans: { input: string; children: { name: string; error?: string; messages?: { role: string; content?: string }[] }[] }[] };
@@ -195,15 +187,7 @@ test("copy a run as JSON from the waterfall's header and paste it into an editor
   assert.equal(doc.traceId, traceId, "the waterfall's run");
   assert.equal(doc.spans[0].input, QUESTIONS[0]);
 
-  await s.runCommand('File: New Untitled Text File');
-  await s.page.locator('.monaco-editor textarea').first().waitFor({ state: 'attached', timeout: 10_000 });
-  await s.page.keyboard.press('Control+V');
-  await s.poll('the paste to land', async () => ((await s.activeEditorInfo()).dirty ? true : undefined), 15_000);
-  await s.page.keyboard.press('Control+Home');
-  await s.poll('the question pasted into the editor', async () => {
-    const text = await s.page.evaluate(() => String((globalThis as any).document.querySelector('.editor-instance .monaco-editor .view-lines')?.innerText ?? ''));
-    return text.replace(/\u00a0/g, ' ').includes(`"input": "${QUESTIONS[0]}"`) ? text : undefined;
-  }, 15_000);
+  await s.pasteIntoNewEditor('the question pasted into the editor', (text) => text.includes(`"input": "${QUESTIONS[0]}"`));
   await s.screenshot('05-header-json-pasted');
 });
 

@@ -6,28 +6,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchVSCode, type Session } from './harness';
+import { freePort, launchVSCode, type Session } from './harness';
 import { hexId, requestJson } from '../unit/otlpBuilder';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const VSIX = join(REPO, 'dist', 'tracerun.vsix');
 const WALKTHROUGH = 'Get Started with Trace Run';
 const STEPS = ['runs', 'send', 'firstRun', 'sample', 'waterfall', 'source'];
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
 
 function post(port: number, body: unknown): Promise<number> {
   return new Promise((res, rej) => {
