@@ -17,7 +17,9 @@
 import { isInProgress, type SpanRecord } from './span';
 import { ShardedMap } from '../util/shardedMap';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
-import { compareWritten, notReceivedSpan, standsBefore, type SpanFollower, type Trace } from './trace';
+import { notReceivedSpan } from './standIns';
+import { standsBefore, type SpanFollower, type Trace } from './trace';
+import { compareWritten } from './traceTree';
 
 export const NONE = -1;
 /** How far back from a parent's last child a new child's place is looked for before the list is left to sort. */

@@ -20,7 +20,8 @@ import { grow, RowColumns } from './rowColumns';
 import { isInProgress, StatusCode } from '../model/span';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
-import { isNotReceived, settledStandIn, type SpanNode } from '../model/trace';
+import { isNotReceived, settledStandIn } from '../model/standIns';
+import type { SpanNode } from '../model/trace';
 
 export interface WaterfallOptions {
   /** Time zero of the rows. Default: the earliest start among the spans. */

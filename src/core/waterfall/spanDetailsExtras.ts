@@ -16,7 +16,8 @@ import { areSiblingLlmCalls } from '../genai/siblingLlmCalls';
 import { spanRecordedContent } from '../runs/runMissingContext';
 import { resolveSpanSource, type SourceContext } from '../source/resolveSpanSource';
 import { StatusCode } from '../model/span';
-import { lastEndBelow, settledStandIn, type Trace } from '../model/trace';
+import { lastEndBelow, settledStandIn } from '../model/standIns';
+import type { Trace } from '../model/trace';
 import type { ConversationMessageView, PayloadView, SpanDetailsView, StackFrameView } from '../../protocol/waterfall';
 import { notReceivedNotice, spanDetailsView, type DetailsExtras } from './spanDetailsView';
 
