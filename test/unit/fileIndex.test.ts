@@ -176,3 +176,28 @@ test('indexes unused for long are deleted; one used is touched and kept', async 
   assert.equal(await deleteUnusedIndexes(indexDir, 60), 3);
   assert.deepEqual(readdirSync(indexDir), ['notes.txt']);
 });
+
+test('runs evicted while their file is first read keep their tokens, models, session and lenses in its index', async (t) => {
+  const dir = tempDir(t);
+  writeDays(dir);
+  const indexDir = path.join(dir, 'index');
+  const ws = new TraceWorkspace();
+  t.after(() => ws.dispose());
+  // A file bigger than the budget, as a day of a busy receiver is: runs go while it is read.
+  ws.store.setMemoryBudget(0.005);
+  await ws.watch({ folders: [path.join(dir, 'ws')], indexDir });
+  assert.ok(ws.store.memoryUse().evictions > 0, 'runs were evicted during the read');
+  const facts = (r: Trace) => ({ models: runFacts(r).models, tokens: traceTokens(r) });
+  ws.store.setMemoryBudget(undefined);
+  const factsBefore = new Map(ws.store.runs().map((r) => [r.traceId, facts(r)]));
+  ws.dispose();
+
+  const second = await open(t, dir, indexDir);
+  const runs = second.ws.store.runs();
+  assert.equal(runList(runs, NO_FILTER, Date.now()).sessions.size, 2);
+  for (const r of runs) assert.deepEqual(facts(r), factsBefore.get(r.traceId));
+  const walks = digestWalks.count;
+  runSteps(runDigests(runs));
+  assert.equal(digestWalks.count, walks, 'lens digests from the index');
+  assert.deepEqual(runs.filter((r) => !r.isEvicted).map((r) => r.summary().name), [], 'no run read back');
+});

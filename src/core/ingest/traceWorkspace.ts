@@ -5,7 +5,7 @@ import type { IndexingSink, TraceProblem } from './tailer';
 import type { FileIndex } from '../history/fileIndex';
 import { knownSession, sessionOf } from '../runs/sessions';
 import { knownTraceTokens, latestTraceTokens, traceTokens } from '../genai/traceTokens';
-import { knownLlmCalls, llmCallsForIndex } from '../runs/runFacts';
+import { knownLlmCalls, llmCallsForIndex, runFacts } from '../runs/runFacts';
 import { cachedRunDigest, digestsToJson, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
 import { runSteps, runStepsSliced, type Steps } from '../util/steps';
 import { TraceStore } from '../model/traceStore';
@@ -32,6 +32,18 @@ export class TraceWorkspace implements Disposable, IndexingSink {
    */
   readonly onDidChangeProblems = this.problemEmitter.event;
   private watcher: TraceFileWatcher | undefined;
+
+  constructor() {
+    // A file bigger than the memory budget (a busy day of the receiver's) has runs evicted
+    // while it is first read, before its index is written: what the index keeps of a run is
+    // worked out as it goes, so a second start lists, filters and lenses it without reading it back.
+    this.store.setBeforeEvict((trace) => {
+      runSteps(runDigestSteps(trace));
+      traceTokens(trace);
+      runFacts(trace);
+      sessionOf(trace);
+    });
+  }
 
   /** (Re)starts watching; resolves once the files found at start are read. */
   async watch(options: WatchOptions): Promise<void> {

@@ -36,6 +36,7 @@ export class TraceStore implements Disposable {
   private heldSpans = 0;
   private budgetSpans = Infinity;
   private evictions = 0;
+  private beforeEvict: ((trace: Trace) => void) | undefined;
 
   /**
    * Spans beyond `mb` megabytes (estimated) are dropped from memory, the least recently used
@@ -50,6 +51,14 @@ export class TraceStore implements Disposable {
   /** Spans held in memory now, and how many runs were evicted so far. */
   memoryUse(): { heldSpans: number; budgetSpans: number; evictions: number } {
     return { heldSpans: this.heldSpans, budgetSpans: this.budgetSpans, evictions: this.evictions };
+  }
+
+  /**
+   * `work` is given each run just before its spans are dropped: what is worked out from them
+   * then (and cached for the run's revision) need not read them back.
+   */
+  setBeforeEvict(work: ((trace: Trace) => void) | undefined): void {
+    this.beforeEvict = work;
   }
 
   /** Drops the spans of every run that can read them again (tests, and a user's "free memory"). */
@@ -75,6 +84,7 @@ export class TraceStore implements Disposable {
   private evict(trace: Trace): boolean {
     if (trace.isEvicted || !this.places.canReload(trace.traceId)) return false;
     const id = trace.traceId;
+    this.beforeEvict?.(trace);
     this.heldSpans -= trace.spanCount;
     trace.evict(() => this.loadSpans(id));
     this.evictions++;
