@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Redactor } from '../core/privacy/redact';
-import { describeFilter, distinctValues, isFilterActive, NO_FILTER, parseDuration, searchNewRuns, searchRuns, type RunFilter, type TextMatches, type TimeWindow } from '../core/runs/filter';
+import { describeFilter, distinctValues, isFilterActive, NO_FILTER, parseDuration, type RunFilter, type TextMatches, type TimeWindow } from '../core/runs/filter';
+import { searchNewRuns, searchRuns } from '../core/runs/runSearch';
 import { runFacts } from '../core/runs/runFacts';
 import type { Trace } from '../core/model/trace';
 import { CancelledError } from '../core/util/steps';
@@ -110,8 +111,10 @@ export class RunsFilterController extends DisposableStore {
         const signal = { cancelled: false };
         token.onCancellationRequested(() => (signal.cancelled = true));
         let reported = 0;
+        const store = this.service.store;
         const found = await searchRuns(all, query, {
           signal,
+          linesOf: (t) => store.linesOf(t.traceId),
           onProgress: ({ done, total }) => {
             const pct = total > 0 ? (done / total) * 100 : 100;
             progress.report({ increment: pct - reported, message: `${done.toLocaleString()} of ${total.toLocaleString()} spans` });
@@ -146,10 +149,11 @@ export class RunsFilterController extends DisposableStore {
   private widenTextSearch(): void {
     const text = this.filter.text;
     if (!text || this.widening) return;
-    const all = this.service.store.runs();
+    const store = this.service.store;
+    const all = store.runs();
     if (all.every((t) => text.searched.has(t.traceId))) return;
     this.widening = true;
-    searchNewRuns(text, all)
+    searchNewRuns(text, all, { linesOf: (t) => store.linesOf(t.traceId) })
       .then((widened) => {
         if (this.filter.text === text && widened !== text) this.set({ ...this.filter, text: widened });
       })

@@ -52,6 +52,11 @@ export class SpanPlaces {
     return this.byTrace.get(traceId)?.get(file);
   }
 
+  /** Every file the trace's spans were read from, with the lines noted in it (flat triples). */
+  placesOf(traceId: string): Iterable<readonly [file: string, lines: readonly number[]]> | undefined {
+    return this.byTrace.get(traceId);
+  }
+
   /** Notes lines known from an index, as if their spans had been read. */
   addLines(traceId: string, file: string, lines: readonly number[]): void {
     let files = this.byTrace.get(traceId);

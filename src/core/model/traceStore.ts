@@ -99,6 +99,11 @@ export class TraceStore implements Disposable {
     for (let i = 0; i < held.length - 1 && this.heldSpans > target; i++) this.evict(held[i]);
   }
 
+  /** Where the run's spans were read (per file, flat triples of line, first byte, end byte): to search them without reading them back. */
+  linesOf(traceId: string): Iterable<readonly [file: string, lines: readonly number[]]> | undefined {
+    return this.places.placesOf(traceId);
+  }
+
   get traceCount(): number {
     return this.traces.size;
   }

@@ -3,7 +3,6 @@
  * Pure, so the view, its message and the tests share one meaning of each part.
  */
 import type { Trace } from '../model/trace';
-import { searchSpans } from '../waterfall/spanSearch';
 import { formatDuration } from '../../protocol/format';
 import { runFacts } from './runFacts';
 
@@ -92,67 +91,4 @@ export function distinctValues(runs: readonly Trace[], of: (t: Trace) => readonl
   const counts = new Map<string, number>();
   for (const t of runs) for (const v of new Set(of(t))) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].map(([value, n]) => ({ value, runs: n })).sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : 1));
-}
-
-export interface SearchProgress {
-  /** Spans searched so far, of `total`. */
-  readonly done: number;
-  readonly total: number;
-}
-
-export interface SearchOptions {
-  readonly onProgress?: (p: SearchProgress) => void;
-  readonly signal?: { cancelled: boolean };
-}
-
-/** Spans handed to one `searchSpans` call: progress is told, and cancelling is checked, between them. */
-const SPANS_PER_BATCH = 20_000;
-
-/**
- * The runs with a span whose name, or whose stored JSON (attribute values, inputs, outputs,
- * events), contains `query`, case-insensitively. Names are matched in memory, the rest read
- * from the trace files by the waterfall's search, a batch of runs at a time.
- */
-export async function searchRuns(runs: readonly Trace[], query: string, options: SearchOptions = {}): Promise<Set<string>> {
-  const found = new Set<string>();
-  const needle = query.toLowerCase();
-  if (needle.trim() === '') return found;
-  const total = runs.reduce((n, t) => n + t.spanCount, 0);
-  let done = 0;
-  let batch: Trace[] = [];
-  let batchSpans = 0;
-  const flush = async (): Promise<void> => {
-    const spans = [];
-    for (const t of batch) {
-      for (const span of t.allSpans()) {
-        if (span.name.toLowerCase().includes(needle)) found.add(t.traceId);
-        else if (!found.has(t.traceId)) spans.push(span);
-      }
-    }
-    if (spans.length > 0) {
-      const ids = new Set(await searchSpans(spans, query, options.signal));
-      // Span ids are matched within this batch: a clash across runs would only over-match.
-      for (const span of spans) if (ids.has(span.spanId)) found.add(span.traceId);
-    }
-    done += batchSpans;
-    options.onProgress?.({ done, total });
-    batch = [];
-    batchSpans = 0;
-  };
-  for (const t of runs) {
-    if (options.signal?.cancelled) break;
-    batch.push(t);
-    batchSpans += t.spanCount;
-    if (batchSpans >= SPANS_PER_BATCH) await flush();
-  }
-  if (batch.length > 0 && !options.signal?.cancelled) await flush();
-  return found;
-}
-
-/** A text filter's matches, widened to runs that arrived after its search. */
-export async function searchNewRuns(text: TextMatches, runs: readonly Trace[], options: SearchOptions = {}): Promise<TextMatches> {
-  const fresh = runs.filter((t) => !text.searched.has(t.traceId));
-  if (fresh.length === 0) return text;
-  const more = await searchRuns(fresh, text.query, options);
-  return { query: text.query, traceIds: new Set([...text.traceIds, ...more]), searched: new Set([...text.searched, ...fresh.map((t) => t.traceId)]) };
 }
