@@ -11,10 +11,28 @@ const WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * The needle as `rangesContaining` matches it: `query` as it appears inside a JSON string
- * (quotes and newlines as their escapes), lower-cased the way the file's text is.
+ * (quotes and newlines as their escapes), in UTF-8, lower-cased the way the file's bytes are.
  */
-export function jsonNeedle(query: string): string {
-  return Buffer.from(JSON.stringify(query).slice(1, -1), 'utf8').toString('latin1').toLowerCase();
+export function jsonNeedle(query: string): Buffer {
+  return asciiLowerCase(Buffer.from(JSON.stringify(query).slice(1, -1), 'utf8'), 0);
+}
+
+/** `bytes` with ASCII letters lower-cased, as `rangesContaining` compares them. */
+export function lowerCasedCopy(bytes: Buffer): Buffer {
+  return asciiLowerCase(Buffer.from(bytes), 0);
+}
+
+/**
+ * Lower-cases ASCII letters in place (from `from` on) and leaves every other byte as it is,
+ * so ASCII matches case-insensitively and the rest byte for byte. In place on the bytes read,
+ * not through a string: a month of files is hundreds of megabytes.
+ */
+function asciiLowerCase(bytes: Buffer, from: number): Buffer {
+  for (let i = from; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b >= 65 && b <= 90) bytes[i] = b + 32;
+  }
+  return bytes;
 }
 
 /**
@@ -23,7 +41,7 @@ export function jsonNeedle(query: string): string {
  * than once per range; `afterWindow` is told how many ranges were looked at so far and
  * answers false to stop (cancelled).
  */
-export async function rangesContaining(reader: RangeReader, ranges: readonly ByteRange[], needle: string, afterWindow?: (handled: number) => Promise<boolean>): Promise<number[]> {
+export async function rangesContaining(reader: RangeReader, ranges: readonly ByteRange[], needle: Buffer, afterWindow?: (handled: number) => Promise<boolean>): Promise<number[]> {
   const found: number[] = [];
   for (let i = 0; i < ranges.length; ) {
     const start = ranges[i].start;
@@ -32,11 +50,9 @@ export async function rangesContaining(reader: RangeReader, ranges: readonly Byt
     if (j === i) j = i + 1;
     let end = start;
     for (let k = i; k < j; k++) end = Math.max(end, ranges[k].end);
-    const buf = Buffer.alloc(end - start);
-    const { bytesRead } = await reader.read(buf, 0, buf.length, start);
-    // latin1 keeps one char per byte, so text offsets are file offsets; the needle gets the
-    // same transform, so ASCII matches case-insensitively and the rest byte for byte.
-    const text = buf.toString('latin1', 0, bytesRead).toLowerCase();
+    const read = Buffer.allocUnsafe(end - start);
+    const { bytesRead } = await reader.read(read, 0, read.length, start);
+    const text = asciiLowerCase(read.subarray(0, bytesRead), 0);
     // One pass over the window: each occurrence is mapped to the range holding it.
     let pos = text.indexOf(needle, 0);
     for (let k = i; pos >= 0 && k < j; ) {

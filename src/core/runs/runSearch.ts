@@ -1,13 +1,15 @@
 /**
  * Text search across runs, for the Runs view's text filter: names in memory, everything else
  * read from the trace files. A month of history is mostly runs whose spans are not in memory:
- * their lines are sifted for the text first, and only runs with a line that holds it are read
- * back, so searching never loads every run.
+ * their lines are sifted for the text, and only the lines that hold it are read as spans, so
+ * searching never loads a run back.
  */
 import type { Trace } from '../model/trace';
-import { openSpanSource } from '../ingest/spanSource';
-import { jsonNeedle, rangesContaining, type ByteRange } from '../ingest/textInRanges';
+import { openSpanSource, type RangeReader } from '../ingest/spanSource';
+import { jsonNeedle, lowerCasedCopy, rangesContaining, type ByteRange } from '../ingest/textInRanges';
 import { searchSpans } from '../waterfall/spanSearch';
+import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
+import { outOfRangeTime } from '../model/timeRange';
 import type { TextMatches } from './filter';
 
 export interface SearchProgress {
@@ -31,7 +33,31 @@ const SPANS_PER_BATCH = 20_000;
 
 /** A line of a file and the runs with spans on it. */
 interface SharedLine extends ByteRange {
+  readonly line: number;
   readonly runs: Trace[];
+}
+
+/**
+ * The runs of `line` (one that holds the needle) with a span whose name or JSON holds it,
+ * as `flush` matches spans in memory: the line's spans read from its bytes.
+ */
+async function runsMatchingOnLine(reader: RangeReader, file: string, line: SharedLine, needle: string, jsonNeedleBytes: Buffer): Promise<Trace[]> {
+  const bytes = Buffer.allocUnsafe(line.end - line.start);
+  if ((await reader.read(bytes, 0, bytes.length, line.start)).bytesRead !== bytes.length) return line.runs;
+  let spans;
+  try {
+    spans = readOtlpJson(bytes, 0, bytes.length, { file, line: line.line, byteBase: line.start }).spans;
+  } catch {
+    return line.runs; // Not the line it was (the file changed): read the runs back instead.
+  }
+  const lowered = lowerCasedCopy(bytes);
+  const matched = new Set<string>();
+  for (const span of spans) {
+    if (matched.has(span.traceId) || outOfRangeTime(span) !== undefined) continue;
+    const json = lowered.subarray(span.byteStart - line.start, span.byteEnd - line.start);
+    if (span.name.toLowerCase().includes(needle) || json.includes(jsonNeedleBytes)) matched.add(span.traceId);
+  }
+  return line.runs.filter((t) => matched.has(t.traceId));
 }
 
 /**
@@ -88,37 +114,42 @@ export async function searchRuns(runs: readonly Trace[], query: string, options:
       for (let i = 0; i < lines.length; i += 3) {
         const line = shared.get(lines[i + 1]);
         if (line) line.runs[line.runs.length - 1] !== t && line.runs.push(t);
-        else shared.set(lines[i + 1], { start: lines[i + 1], end: lines[i + 2], runs: [t] });
+        else shared.set(lines[i + 1], { line: lines[i], start: lines[i + 1], end: lines[i + 2], runs: [t] });
       }
     }
   }
-  const candidates = new Set<Trace>();
+  const needleBytes = jsonNeedle(query);
   for (const [file, shared] of byFile) {
     if (options.signal?.cancelled) break;
     const lines = [...shared.values()].sort((a, b) => a.start - b.start);
+    const readBack = new Set<Trace>();
     try {
       const reader = await openSpanSource(file);
       try {
-        const hits = await rangesContaining(reader, lines, jsonNeedle(query), async () => {
+        const hits = await rangesContaining(reader, lines, needleBytes, async () => {
           await new Promise((r) => setImmediate(r));
           return !options.signal?.cancelled;
         });
-        for (const k of hits) for (const t of lines[k].runs) candidates.add(t);
+        for (const k of hits) {
+          const matched = await runsMatchingOnLine(reader, file, lines[k], needle, needleBytes);
+          if (matched === lines[k].runs) for (const t of matched) readBack.add(t);
+          else for (const t of matched) found.add(t.traceId);
+        }
       } finally {
         await reader.close();
       }
     } catch {
       // The file is gone: its runs are read back (or dropped by the watcher), as without sifting.
-      for (const line of lines) for (const t of line.runs) candidates.add(t);
+      for (const line of lines) for (const t of line.runs) readBack.add(t);
     }
-    // A run is settled once every file it has spans in is sifted: read back if a line holds the text.
+    // A run is settled once every file it has spans in is sifted.
     const settled = new Set<Trace>();
     for (const line of lines) for (const t of line.runs) settled.add(t);
     for (const t of settled) {
       const left = filesLeft.get(t)! - 1;
       filesLeft.set(t, left);
       if (left > 0) continue;
-      if (candidates.has(t)) await search(t);
+      if (readBack.has(t) && !found.has(t.traceId)) await search(t);
       else done += t.spanCount;
     }
     options.onProgress?.({ done, total });

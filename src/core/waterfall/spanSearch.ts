@@ -12,7 +12,7 @@ const YIELD_EVERY = 2000;
  */
 export async function searchSpans(spans: Iterable<SpanRecord>, query: string, signal?: { cancelled: boolean }): Promise<string[]> {
   const needle = jsonNeedle(query);
-  if (needle === '') return [];
+  if (needle.length === 0) return [];
   const byFile = new Map<string, SpanRecord[]>();
   for (const span of spans) {
     let list = byFile.get(span.origin.file);
