@@ -21,6 +21,7 @@ import { REDACT_BASELINES, REDACT_TARGETS, benchRedact } from './redact';
 import { WATERFALL_BASELINES, WATERFALL_TARGETS, benchWaterfall } from './waterfall';
 import { COMPARE_BASELINES, COMPARE_TARGETS, benchCompare } from './compare';
 import { HISTORY_BASELINES, HISTORY_TARGETS, benchHistory } from './history';
+import { HISTORY_5M_BASELINES, HISTORY_5M_TARGETS, benchHistory5m } from './history5m';
 
 const ROOT = findRoot();
 const DATA_DIR = path.join(ROOT, 'bench', 'data');
@@ -346,6 +347,7 @@ const TARGETS: Record<string, string> = {
   ...LENS_TARGETS,
   ...REDACT_TARGETS,
   ...HISTORY_TARGETS,
+  ...HISTORY_5M_TARGETS,
 };
 
 function printTable(results: readonly Result[]): void {
@@ -367,6 +369,7 @@ function printTable(results: readonly Result[]): void {
   log(LENS_BASELINES);
   log(REDACT_BASELINES);
   log(HISTORY_BASELINES);
+  log(HISTORY_5M_BASELINES);
   for (const r of results) if (r.note) log(`note: ${r.name}: ${r.note}`);
 }
 
@@ -400,7 +403,10 @@ async function main(): Promise<void> {
   log('\nruns (the Runs view over 10,000 runs: list, filters, text search vs the unfiltered page, one pass over the spans, one read of the file):');
   results.push(...(await timed('runs: 10k runs', () => benchRuns(log))));
   log('\nhistory (a month of daily files, 1,000,000 spans: first page, heap, opening a run vs reading everything whole):');
-  results.push(...(await timed('history: 1m spans in 30 files', () => benchHistory(DATA_DIR, log))));
+  const history = await timed('history: 1m spans in 30 files', () => benchHistory(DATA_DIR, log));
+  results.push(...history);
+  log('\nhistory, 5m (the same month with 5,000,000 spans, in a Node whose heap is capped at 1 GB: open, list, filter, search, open a run):');
+  results.push(...(await timed('history: 5m spans in 30 files', () => benchHistory5m(DATA_DIR, history, log))));
 
   log('\npackage (npm run package vs the previous release):');
   results.push(...(await timed('package: npm run package', () => benchPackage(ROOT, log))));
