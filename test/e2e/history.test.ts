@@ -73,3 +73,24 @@ test('second start: every file from its index (the log says so); a run not in me
   await s.page.keyboard.press('Home');
   await openNewestRun(s, '03-waterfall-from-index');
 });
+
+test('text in spans across the month: the runs whose tool call timed out, found without reading every run back', async () => {
+  assert.ok(s, 'the second start is open');
+  const session = s;
+  await session.runCommand('Trace Run: Filter Runs…');
+  await session.pickQuickItem(/Text in spans/);
+  const input = session.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('UPSTREAM timeout');
+  await input.press('Enter');
+  // One run in ten failed its tool call with "… failed: upstream timeout" (bench/historyData.ts).
+  const message = await session.poll('the text filter in the view message', async () => {
+    const text = await session.viewText('Runs');
+    return /Filtered: "UPSTREAM timeout"/.test(text) ? text : undefined;
+  }, 120_000, () => session.viewText('Runs'));
+  assert.match(message, /2,?010 of 20,?010 runs/);
+  await session.screenshot('04-text-filter');
+  const shown = (await session.treeItems('Runs')).filter((r) => r.label === 'support_agent.run');
+  assert.ok(shown.length >= 20, `a page of matching runs is listed (${shown.length})`);
+  assert.deepEqual(shown.filter((r) => !/1 error/.test(r.description) || !/, failed$/.test(r.ariaLabel)).map((r) => r.description), [], 'every run listed failed');
+});
