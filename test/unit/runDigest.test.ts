@@ -243,7 +243,7 @@ test('a digest keeps light references, not the span records, and the newest few 
   }));
   store.addSpans(TRACE_FILE, spans);
   const [digest] = runSteps(runDigests(store.runs()));
-  const at = digest.paths.get('agent/tools.py')!.get(12)!;
+  const at = digest.paths.find((p) => p.path === 'agent/tools.py' && p.line === 12)!;
   assert.equal(at.count, 300);
   assert.equal(at.recent.length, SPANS_KEPT_PER_PLACE);
   assert.deepEqual(at.recent.slice(0, 2).map((r) => r.spanId), ['s299', 's298']);
@@ -262,8 +262,8 @@ test('references no lens lists are let go across runs: the newest per place stay
     const refsAt = () => {
       const n = new Map<string, number>();
       for (const d of digests) {
-        for (const [p, lines] of d.paths) for (const [line, s] of lines) n.set(`${p}:${line}`, (n.get(`${p}:${line}`) ?? 0) + s.recent.length);
-        for (const [key, named] of d.names) n.set(key, (n.get(key) ?? 0) + named.stats.recent.length);
+        for (const s of d.paths) n.set(`${s.path}:${s.line}`, (n.get(`${s.path}:${s.line}`) ?? 0) + s.recent.length);
+        for (const named of d.names) n.set(named.key, (n.get(named.key) ?? 0) + named.recent.length);
       }
       return n;
     };
