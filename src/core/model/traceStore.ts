@@ -77,6 +77,7 @@ export class TraceStore implements Disposable {
     const id = trace.traceId;
     this.heldSpans -= trace.spanCount;
     trace.evict(() => this.loadSpans(id));
+    this.places.settle(id);
     this.evictions++;
     return true;
   }

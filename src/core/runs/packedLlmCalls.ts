@@ -11,20 +11,24 @@ export interface LlmCallFacts {
 /** The token counts in the order packed (and unpacked: `tokenCounts` states `total` first). */
 const TOKEN_FIELDS = ['total', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 
-/** Which of a call's facts follow its flags in the packed numbers. */
+/** Which of a call's facts follow its head in the packed numbers. */
 const Has = {
   Model: 1,
   Tokens: 2,
   /** Then one bit per `TOKEN_FIELDS` entry, from bit 2. */
   FirstToken: 4,
   StatedUsd: 1 << (2 + TOKEN_FIELDS.length),
+  /** Its total is input + output (as `tokenCounts` works it out when none is stated): not packed. */
+  TotalIsSum: 1 << (3 + TOKEN_FIELDS.length),
 } as const;
+/** A call's head: its flags (`Has`) plus its model's index times this. */
+const MODEL_UNIT = 1 << 10;
 
 /**
- * A run's LLM calls as plain numbers in one array: per call its flags (`Has`), then the index
- * of its model among the run's models, its token counts and its stated cost, each only when
- * it has one. Kept for every run of a month of history, where an object per call (with its
- * tokens in another) held about 24 bytes per span; numbers in one array hold about 5.
+ * A run's LLM calls as plain numbers in one array: per call its head (flags, and the index of
+ * its model among the run's models), then its token counts and its stated cost, each only
+ * when it has one. Kept for every run of a month of history, where an object per call (with
+ * its tokens in another) held about 24 bytes per span; this holds about 3 numbers per call.
  */
 export interface PackedLlmCalls {
   /** Models of the calls, in order of first use (the run's models). */
@@ -39,10 +43,10 @@ export function packLlmCalls(calls: Iterable<LlmCallFacts>, models: readonly str
   let otherModels: string[] | undefined;
   for (const call of calls) {
     const at = numbers.length;
-    let flags = 0;
+    let head = 0;
     numbers.push(0);
     if (call.model !== undefined) {
-      flags |= Has.Model;
+      head |= Has.Model;
       let i = models.indexOf(call.model);
       if (i < 0) {
         otherModels ??= [];
@@ -50,22 +54,25 @@ export function packLlmCalls(calls: Iterable<LlmCallFacts>, models: readonly str
         if (i < 0) i = otherModels.push(call.model) - 1;
         i += models.length;
       }
-      numbers.push(i);
+      head += i * MODEL_UNIT;
     }
-    if (call.tokens !== undefined) {
-      flags |= Has.Tokens;
+    const tokens = call.tokens;
+    if (tokens !== undefined) {
+      head |= Has.Tokens;
+      const sum = (tokens.input !== undefined || tokens.output !== undefined) && tokens.total === (tokens.input ?? 0) + (tokens.output ?? 0);
+      if (sum) head |= Has.TotalIsSum;
       TOKEN_FIELDS.forEach((field, bit) => {
-        const n = call.tokens![field];
-        if (n === undefined) return;
-        flags |= Has.FirstToken << bit;
+        const n = tokens[field];
+        if (n === undefined || (sum && field === 'total')) return;
+        head |= Has.FirstToken << bit;
         numbers.push(n);
       });
     }
     if (call.statedUsd !== undefined) {
-      flags |= Has.StatedUsd;
+      head |= Has.StatedUsd;
       numbers.push(call.statedUsd);
     }
-    numbers[at] = flags;
+    numbers[at] = head;
   }
   // A copy to the exact length: the pushes leave spare room, held for as long as the run is.
   return otherModels ? { models, otherModels, numbers: numbers.slice() } : { models, numbers: numbers.slice() };
@@ -76,16 +83,19 @@ export function* unpackLlmCalls(packed: PackedLlmCalls): IterableIterator<LlmCal
   const { models, numbers } = packed;
   let i = 0;
   while (i < numbers.length) {
-    const flags = numbers[i++];
+    const head = numbers[i++];
+    const flags = head % MODEL_UNIT;
     let model: string | undefined;
     if (flags & Has.Model) {
-      const m = numbers[i++];
+      const m = Math.floor(head / MODEL_UNIT);
       model = m < models.length ? models[m] : packed.otherModels![m - models.length];
     }
     let tokens: TokenCounts | undefined;
     if (flags & Has.Tokens) {
-      tokens = {};
-      for (let bit = 0; bit < TOKEN_FIELDS.length; bit++) if (flags & (Has.FirstToken << bit)) tokens[TOKEN_FIELDS[bit]] = numbers[i++];
+      const counts: TokenCounts = {};
+      for (let bit = 0; bit < TOKEN_FIELDS.length; bit++) if (flags & (Has.FirstToken << bit)) counts[TOKEN_FIELDS[bit]] = numbers[i++];
+      // `total` first, as `tokenCounts` states it.
+      tokens = flags & Has.TotalIsSum ? { total: (counts.input ?? 0) + (counts.output ?? 0), ...counts } : counts;
     }
     const statedUsd = flags & Has.StatedUsd ? numbers[i++] : undefined;
     yield { model, tokens, statedUsd };

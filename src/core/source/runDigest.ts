@@ -240,7 +240,8 @@ export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
   const digest: RunDigest = {
     traceId: trace.traceId,
     revision,
-    paths: [...paths].flatMap(([p, lines]) => [...lines].map(([line, at]) => pathPlace(p, line, finish(at)))),
+    // Copied to the exact length (`flatMap` leaves spare room), as every list the digest keeps.
+    paths: [...paths].flatMap(([p, lines]) => [...lines].map(([line, at]) => pathPlace(p, line, finish(at)))).slice(),
     names: [...names].map(([key, n]) => namedPlace(key, n.name, n.attributes, finish(n.build))),
     failed: failed.map((f) => ({ ref: spanRef(f.span), key: f.key, name: f.span.name, attributes: f.span.attributes, stats: finish(f.build) })),
   };
@@ -376,6 +377,8 @@ export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
 
 /** The last of each key, where the first stood (as a map set twice keeps it): an index is data, not trusted to be well formed. */
 function distinctBy<T>(items: T[], keyOf: (item: T) => string): T[] {
+  // As written by `digestsToJson`, each key once: the list as it is, at its exact length.
+  if (new Set(items.map(keyOf)).size === items.length) return items;
   const at = new Map<string, number>();
   const out: T[] = [];
   for (const item of items) {
@@ -384,16 +387,29 @@ function distinctBy<T>(items: T[], keyOf: (item: T) => string): T[] {
     if (i === undefined) at.set(key, out.push(item) - 1);
     else out[i] = item;
   }
-  return out;
+  return out.slice();
 }
 
 /** A path's lines together, each path and line once, as the walk gives them (`RunDigest.paths`). */
 function pathPlacesOf(items: PathPlace[]): PathPlace[] {
+  if (linesTogether(items)) return distinctBy(items, (l) => `${l.path}\u0000${l.line}`);
   const byPath = new Map<string, PathPlace[]>();
   for (const item of items) {
     let lines = byPath.get(item.path);
     if (!lines) byPath.set(item.path, (lines = []));
     lines.push(item);
   }
-  return [...byPath.values()].flatMap((lines) => distinctBy(lines, (l) => String(l.line)));
+  return [...byPath.values()].flatMap((lines) => distinctBy(lines, (l) => String(l.line))).slice();
+}
+
+/** Whether each path's items come one after another. */
+function linesTogether(items: readonly PathPlace[]): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const path = items[i].path;
+    if (i > 0 && path === items[i - 1].path) continue;
+    if (seen.has(path)) return false;
+    seen.add(path);
+  }
+  return true;
 }
