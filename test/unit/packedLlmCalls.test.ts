@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TokenCounts } from '../../src/core/genai/conventions';
 import { Trace } from '../../src/core/model/trace';
-import { packLlmCalls, unpackLlmCalls, type LlmCallFacts } from '../../src/core/runs/packedLlmCalls';
-import { callCostUsd, knownLlmCalls, llmCallsForIndex, runFacts, type IndexedLlmCalls } from '../../src/core/runs/runFacts';
+import { isPackedLlmCalls, packLlmCalls, unpackLlmCalls, type LlmCallFacts } from '../../src/core/runs/packedLlmCalls';
+import { callCostUsd, knownLlmCalls, llmCallsForIndex, llmCallsOf, runFacts, type IndexedLlmCalls } from '../../src/core/runs/runFacts';
+import { describeSpan, type SpanConventions } from '../../src/core/genai/conventions';
+import type { SpanRecord } from '../../src/core/model/span';
 import { traceOf, siblingCallsRun } from './siblingCallsRun';
 
 /** A small deterministic generator (xorshift), so a failure can be replayed by its seed. */
@@ -46,6 +48,7 @@ test('packed calls unpack to the same models, tokens and stated costs, in order,
     const packed = packLlmCalls(calls, models);
     assert.deepEqual(packed.models, models);
     assert.deepEqual([...unpackLlmCalls(packed)], calls, `seed ${seed}`);
+    assert.ok(isPackedLlmCalls(JSON.parse(JSON.stringify(packed))), `seed ${seed}: reads as packed after JSON`);
     assert.equal(packed.otherModels, undefined);
   }
   assert.deepEqual([...unpackLlmCalls(packLlmCalls([], []))], []);
@@ -63,6 +66,7 @@ test('a total that is input + output (as most are) is packed as such and read ba
   ];
   const packed = packLlmCalls(calls, ['gpt-4o']);
   assert.deepEqual([...unpackLlmCalls(packed)], calls);
+  assert.ok(isPackedLlmCalls(packed));
   assert.ok(packed.numbers.length < 20, `${packed.numbers.length} numbers for 6 calls`);
 });
 
@@ -83,14 +87,21 @@ test("a run's facts from its spans and from its index (packed either way) give t
   const trace = traceOf(siblingCallsRun());
   const fromSpans = runFacts(trace, PRICES);
   const indexed: IndexedLlmCalls = JSON.parse(JSON.stringify(llmCallsForIndex(trace)));
-  // As the reference: the cost summed over the calls as the index lists them.
+  // The reference: the calls as objects (`llmCallsOf`), before any packing.
+  const described = new Map<SpanRecord, SpanConventions>();
+  for (const span of trace.allSpans()) {
+    const d = describeSpan(span);
+    if (d.kind === 'llm') described.set(span, d);
+  }
+  const calls = llmCallsOf(described, (id) => trace.span(id), trace.spanCount).sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
   let cost: number | undefined;
-  for (const c of indexed.calls) {
-    const usd = callCostUsd({ model: c.model, tokens: c.tokens, statedUsd: c.statedUsd }, PRICES);
+  for (const c of calls) {
+    const usd = callCostUsd(c, PRICES);
     if (usd !== undefined) cost = (cost ?? 0) + usd;
   }
   assert.equal(fromSpans.costUsd, cost);
-  assert.deepEqual(fromSpans.models, indexed.models);
+  assert.deepEqual(fromSpans.models, [...new Set(calls.flatMap((c) => (c.model === undefined ? [] : [c.model])))]);
+  assert.deepEqual([...unpackLlmCalls(indexed)], calls.map((c) => ({ model: c.model, tokens: c.tokens, statedUsd: c.statedUsd })));
 
   const restored = Trace.restored(trace.traceId, trace.summary(), () => [...trace.allSpans()]);
   knownLlmCalls(restored, indexed);
@@ -103,7 +114,23 @@ test("a run's facts from its spans and from its index (packed either way) give t
 test('an index whose calls are not what this version writes is ignored: the run is worked out from its spans', () => {
   const trace = traceOf(siblingCallsRun());
   const restored = Trace.restored(trace.traceId, trace.summary(), () => [...trace.allSpans()]);
-  knownLlmCalls(restored, { models: 'gpt' as unknown as string[], calls: [] });
-  assert.ok(restored.isEvicted);
-  assert.deepEqual(runFacts(restored), runFacts(trace));
+  const good = llmCallsForIndex(trace)!;
+  const wrong: unknown[] = [
+    { models: 'gpt', numbers: [] },
+    { models: good.models, calls: [] },
+    { models: good.models, numbers: [...good.numbers, 2 + 8] },
+    { models: good.models, numbers: good.numbers.slice(0, -1) },
+    { models: [], numbers: good.numbers },
+    { models: good.models, numbers: [2 + 4 + 1024] },
+    { models: good.models, numbers: [4, 10] },
+    { models: good.models, numbers: ['1'] },
+    null,
+  ];
+  for (const w of wrong) {
+    const restored = Trace.restored(trace.traceId, trace.summary(), () => [...trace.allSpans()]);
+    knownLlmCalls(restored, w as IndexedLlmCalls);
+    assert.equal(llmCallsForIndex(restored), undefined, JSON.stringify(w));
+    assert.deepEqual(runFacts(restored), runFacts(trace), 'worked out from the spans');
+  }
+  assert.ok(isPackedLlmCalls(JSON.parse(JSON.stringify(good))));
 });

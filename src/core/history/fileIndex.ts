@@ -41,14 +41,14 @@ export interface IndexedRun {
   readonly session?: string | null;
   /** Its tokens (`traceTokens`), null for none; with the summary only, when known without reading the run back. */
   readonly tokens?: TokenCounts | null;
-  /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs. */
+  /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs; packed (`PackedLlmCalls`, since version 7). */
   readonly llm?: IndexedLlmCalls;
   /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
   readonly lenses?: JsonDigest;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 6;
+export const FILE_INDEX_VERSION = 7;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */

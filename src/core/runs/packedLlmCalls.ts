@@ -101,3 +101,27 @@ export function* unpackLlmCalls(packed: PackedLlmCalls): IterableIterator<LlmCal
     yield { model, tokens, statedUsd };
   }
 }
+
+/** Whether `v` reads as packed calls to the end: every count and index there, every model index naming a model. */
+export function isPackedLlmCalls(v: unknown): v is PackedLlmCalls {
+  const p = v as PackedLlmCalls;
+  const strings = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === 'string');
+  if (typeof p !== 'object' || p === null || !strings(p.models) || (p.otherModels !== undefined && !strings(p.otherModels)) || !Array.isArray(p.numbers)) return false;
+  const modelCount = p.models.length + (p.otherModels?.length ?? 0);
+  const { numbers } = p;
+  if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) return false;
+  let i = 0;
+  while (i < numbers.length) {
+    const head = numbers[i++];
+    if (!Number.isInteger(head) || head < 0) return false;
+    const flags = head % MODEL_UNIT;
+    const model = Math.floor(head / MODEL_UNIT);
+    if (flags & Has.Model ? model >= modelCount : model !== 0) return false;
+    let follow = flags & Has.StatedUsd ? 1 : 0;
+    for (let bit = 0; bit < TOKEN_FIELDS.length; bit++) if (flags & (Has.FirstToken << bit)) follow++;
+    // Token counts, or a total worked out from them, only in a call that has tokens.
+    if (!(flags & Has.Tokens) && (follow !== (flags & Has.StatedUsd ? 1 : 0) || flags & Has.TotalIsSum)) return false;
+    i += follow;
+  }
+  return i === numbers.length;
+}

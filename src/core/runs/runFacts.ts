@@ -4,7 +4,7 @@ import { siblingTwinsOf } from '../genai/siblingLlmCalls';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 import { Interned } from '../util/interned';
-import { packLlmCalls, unpackLlmCalls, type PackedLlmCalls } from './packedLlmCalls';
+import { isPackedLlmCalls, packLlmCalls, unpackLlmCalls, type PackedLlmCalls } from './packedLlmCalls';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
@@ -27,27 +27,27 @@ const NO_PRICES: PriceTable = {};
 
 const cache = new WeakMap<Trace, LlmCalls>();
 
-/** A run's LLM calls as an index keeps them: enough for its models and cost. */
-export interface IndexedLlmCalls {
-  readonly models: readonly string[];
-  readonly calls: readonly { readonly model?: string; readonly tokens?: TokenCounts; readonly statedUsd?: number }[];
-}
+/** A run's LLM calls as an index keeps them: packed, as in memory (enough for its models and cost). */
+export type IndexedLlmCalls = PackedLlmCalls;
 
 /** The run's LLM calls if worked out for its current revision (or its spans are in memory, to work them out). */
 export function llmCallsForIndex(trace: Trace): IndexedLlmCalls | undefined {
   const cached = cache.get(trace);
   const known = cached?.revision === trace.revision ? cached : trace.isEvicted ? undefined : llmCalls(trace);
-  return known && { models: known.calls.models, calls: [...unpackLlmCalls(known.calls)].map((c) => ({ ...(c.model !== undefined ? { model: c.model } : {}), ...(c.tokens ? { tokens: c.tokens } : {}), ...(c.statedUsd !== undefined ? { statedUsd: c.statedUsd } : {}) })) };
+  return known?.calls;
 }
 
-/** What an index of the run's file said its LLM calls are, so filtering by model reads no run back. */
+/**
+ * What an index of the run's file said its LLM calls are, so filtering by model reads no run
+ * back. Kept as read (its numbers are already a list of their own length), once checked: an
+ * index is data, and one that does not read as packed calls is ignored (the run is then
+ * worked out from its spans when asked).
+ */
 export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
-  try {
-    const models = known.models.map((m) => modelNames.get(m));
-    cache.set(trace, { revision: trace.revision, calls: packLlmCalls(known.calls.map((c) => ({ model: c.model, tokens: c.tokens, statedUsd: c.statedUsd })), models) });
-  } catch {
-    // Not what this version wrote: worked out from the spans when needed.
-  }
+  if (!isPackedLlmCalls(known)) return;
+  const models = known.models.map((m) => modelNames.get(m));
+  const calls: PackedLlmCalls = known.otherModels ? { models, otherModels: known.otherModels, numbers: known.numbers } : { models, numbers: known.numbers };
+  cache.set(trace, { revision: trace.revision, calls });
 }
 
 /** One model call: the model, tokens and cost its spans state. */
