@@ -367,6 +367,7 @@ export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
     const names = distinctBy(
       j.names.map(([key, name, attributes, stats]) => namedPlace(key, name, attributes ?? undefined, place(stats))),
       (n) => n.key,
+      (a, b) => a.key === b.key,
     );
     const failed = (j.failed ?? []).map(([key, name, attributes, stats, r]) => ({ ref: ref(r), key: key ?? undefined, name, attributes: attributes ?? undefined, stats: place(stats) }));
     digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names, failed });
@@ -376,9 +377,9 @@ export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
 }
 
 /** The last of each key, where the first stood (as a map set twice keeps it): an index is data, not trusted to be well formed. */
-function distinctBy<T>(items: T[], keyOf: (item: T) => string): T[] {
+function distinctBy<T>(items: T[], keyOf: (item: T) => string, same: (a: T, b: T) => boolean): T[] {
   // As written by `digestsToJson`, each key once: the list as it is, at its exact length.
-  if (new Set(items.map(keyOf)).size === items.length) return items;
+  if (eachOnce(items, keyOf, same)) return items;
   const at = new Map<string, number>();
   const out: T[] = [];
   for (const item of items) {
@@ -390,16 +391,28 @@ function distinctBy<T>(items: T[], keyOf: (item: T) => string): T[] {
   return out.slice();
 }
 
+/**
+ * Whether no two items share a key. A run has a few places: they are compared pairwise,
+ * making nothing (a second start reads twenty thousand runs' digests); many go through a set.
+ */
+function eachOnce<T>(items: readonly T[], keyOf: (item: T) => string, same: (a: T, b: T) => boolean): boolean {
+  if (items.length > 16) return new Set(items.map(keyOf)).size === items.length;
+  for (let i = 1; i < items.length; i++) for (let j = 0; j < i; j++) if (same(items[i], items[j])) return false;
+  return true;
+}
+
+const samePlace = (a: PathPlace, b: PathPlace): boolean => a.path === b.path && a.line === b.line;
+
 /** A path's lines together, each path and line once, as the walk gives them (`RunDigest.paths`). */
 function pathPlacesOf(items: PathPlace[]): PathPlace[] {
-  if (linesTogether(items)) return distinctBy(items, (l) => `${l.path}\u0000${l.line}`);
+  if (linesTogether(items)) return distinctBy(items, (l) => `${l.path}\u0000${l.line}`, samePlace);
   const byPath = new Map<string, PathPlace[]>();
   for (const item of items) {
     let lines = byPath.get(item.path);
     if (!lines) byPath.set(item.path, (lines = []));
     lines.push(item);
   }
-  return [...byPath.values()].flatMap((lines) => distinctBy(lines, (l) => String(l.line))).slice();
+  return [...byPath.values()].flatMap((lines) => distinctBy(lines, (l) => String(l.line), samePlace)).slice();
 }
 
 /** Whether each path's items come one after another. */
