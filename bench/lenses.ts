@@ -172,7 +172,7 @@ const places: ResolvedPlaces = { path: (recorded) => recorded, name: () => undef
 function rebuild(merge: SpanLocationsMerge, traces: readonly Trace[]): number {
   const digests = runSteps(runDigests(traces));
   const paths = new Set<string>();
-  for (const d of digests) for (const p of d.paths.keys()) paths.add(p);
+  for (const d of digests) for (const p of d.paths) paths.add(p.path);
   const index = runSteps(merge.update(digests, places));
   let n = 0;
   for (const lines of index.values()) for (const l of lines) for (const p of l.parts) n += p.count;

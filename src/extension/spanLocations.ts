@@ -133,11 +133,11 @@ export class SpanLocationIndex extends DisposableStore {
     // The digests' places, not the spans: a name that names no code (`chat gpt-4o`) is not in them.
     for (const digest of digests) {
       if (++work % STEP_ITEMS === 0) await new Promise((r) => setImmediate(r));
-      for (const recorded of digest.paths.keys()) {
+      for (const { path: recorded } of digest.paths) {
         if (!this.paths.has(recorded) && newPaths.size < MAX_PATHS) newPaths.add(recorded);
       }
-      for (const [key, named] of digest.names) {
-        if (!this.names.has(key) && !newNames.has(key) && newNames.size < MAX_NAMES) newNames.set(key, named);
+      for (const named of digest.names) {
+        if (!this.names.has(named.key) && !newNames.has(named.key) && newNames.size < MAX_NAMES) newNames.set(named.key, named);
       }
       // A failed span whose stack finds nothing goes where its name points.
       for (const f of digest.failed) {

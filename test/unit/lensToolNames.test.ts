@@ -37,7 +37,8 @@ test('AI SDK ai.toolCall spans land on the lens of the function their ai.toolCal
   // What the lens index does (`SpanLocationIndex.resolvePlaces`): each name once, through the chain's quiet context.
   const names = new Map<string, { file: string; line: number }>();
   for (const digest of digests) {
-    for (const [key, named] of digest.names) {
+    for (const named of digest.names) {
+      const key = named.key;
       const r = await resolveSpanSource(
         { name: named.name, attributes: named.attributes },
         { folders: [ws], exists: async () => false, findSymbols: async (q) => (symbols[q.name] ? [symbols[q.name]] : []) },

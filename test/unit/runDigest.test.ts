@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isInProgress, spanDurationMs, SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
 import { TraceStore } from '../../src/core/model/traceStore';
-import type { Trace } from '../../src/core/model/trace';
+import { Trace } from '../../src/core/model/trace';
 import { buildSpanLocations, rangeLenses, SpanLocationsMerge, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
-import { digestWalks, keepNewestRefs, nameKey, runDigests, SPANS_KEPT_PER_PLACE } from '../../src/core/source/runDigest';
+import { cachedRunDigest, digestsToJson, digestWalks, keepNewestRefs, knownDigest, nameKey, runDigests, SPANS_KEPT_PER_PLACE, type JsonDigest } from '../../src/core/source/runDigest';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
@@ -243,7 +243,7 @@ test('a digest keeps light references, not the span records, and the newest few 
   }));
   store.addSpans(TRACE_FILE, spans);
   const [digest] = runSteps(runDigests(store.runs()));
-  const at = digest.paths.get('agent/tools.py')!.get(12)!;
+  const at = digest.paths.find((p) => p.path === 'agent/tools.py' && p.line === 12)!;
   assert.equal(at.count, 300);
   assert.equal(at.recent.length, SPANS_KEPT_PER_PLACE);
   assert.deepEqual(at.recent.slice(0, 2).map((r) => r.spanId), ['s299', 's298']);
@@ -262,8 +262,8 @@ test('references no lens lists are let go across runs: the newest per place stay
     const refsAt = () => {
       const n = new Map<string, number>();
       for (const d of digests) {
-        for (const [p, lines] of d.paths) for (const [line, s] of lines) n.set(`${p}:${line}`, (n.get(`${p}:${line}`) ?? 0) + s.recent.length);
-        for (const [key, named] of d.names) n.set(key, (n.get(key) ?? 0) + named.stats.recent.length);
+        for (const s of d.paths) n.set(`${s.path}:${s.line}`, (n.get(`${s.path}:${s.line}`) ?? 0) + s.recent.length);
+        for (const named of d.names) n.set(named.key, (n.get(named.key) ?? 0) + named.recent.length);
       }
       return n;
     };
@@ -313,4 +313,63 @@ test('the merge kept between builds gives what a fresh one does: runs grown, new
   names.set(planKey, found);
   same('a name found later: every run placed again', 1);
   assertSameAsFullWalk(store.runs(), places, 'after it all');
+});
+
+test("a run's places are one list, each path and line or name once, a path's lines together; durations exactly the ended spans", () => {
+  const next = rng(21);
+  const store = new TraceStore();
+  for (let r = 0; r < 10; r++) store.addSpans(TRACE_FILE, randomRun(next, `p${r}`, 150));
+  for (const d of runSteps(runDigests(store.runs()))) {
+    const pathLines = d.paths.map((p) => `${p.path}\u0000${p.line}`);
+    assert.equal(new Set(pathLines).size, pathLines.length, 'each path and line once');
+    const paths = d.paths.map((p) => p.path).filter((p, i, all) => i === 0 || all[i - 1] !== p);
+    assert.equal(new Set(paths).size, paths.length, "a path's lines together");
+    assert.equal(new Set(d.names.map((n) => n.key)).size, d.names.length, 'each name once');
+    for (const p of [...d.paths, ...d.names]) {
+      assert.equal(p.durations.length, p.count - p.running);
+      assert.deepEqual(p.durations, [...p.durations].sort((a, b) => a - b));
+    }
+  }
+});
+
+test('digests read back from their index give the same lenses as the walked ones, without reading the runs', () => {
+  for (const seed of [3, 17, 99]) {
+    const next = rng(seed);
+    const store = new TraceStore();
+    for (let r = 0; r < 15; r++) store.addSpans(TRACE_FILE, randomRun(next, `j${seed}-${r}`, 1 + Math.floor(next() * 200)));
+    const places = placesFor(resolvedNames());
+    const walked = runSteps(runDigests(store.runs()));
+    const json: JsonDigest[] = JSON.parse(JSON.stringify(digestsToJson(walked)));
+    let reads = 0;
+    const restored = store.runs().map((t, i) => {
+      const r = Trace.restored(t.traceId, t.summary(), () => (reads++, [...t.allSpans()]));
+      knownDigest(r, TRACE_FILE, json[i]);
+      assert.ok(cachedRunDigest(r), `seed ${seed}: run ${i} has its digest`);
+      return r;
+    });
+    const before = runSteps(buildSpanLocations(walked, places));
+    const after = runSteps(buildSpanLocations(runSteps(runDigests(restored)), places));
+    assert.equal(reads, 0, 'no run read back');
+    assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
+    for (const [file, lines] of before) {
+      assert.deepEqual(after.get(file)!.map((l) => l.line), lines.map((l) => l.line));
+      for (const r of [...RANGES, ...lines.map((l) => ({ name: 'one', startLine: l.line, endLine: l.line, nameLine: l.line }))]) {
+        assert.deepEqual(spanStatsInRange(after.get(file)!, r.startLine, r.endLine), spanStatsInRange(lines, r.startLine, r.endLine), `seed ${seed}: ${file} ${r.startLine}-${r.endLine}`);
+      }
+    }
+  }
+});
+
+test('an index naming a place twice keeps the last where the first stood, as the maps it was written from did', () => {
+  const store = new TraceStore();
+  store.addSpans(TRACE_FILE, randomRun(rng(1), 'dup', 3));
+  const trace = Trace.restored('dup', store.runs()[0].summary(), () => []);
+  const stats = (count: number) => [count, 0, 0, '5000000', [1], []] as const;
+  knownDigest(trace, TRACE_FILE, {
+    paths: [['a.py', 1, stats(1)], ['b.py', 4, stats(2)], ['a.py', 2, stats(3)], ['a.py', 1, stats(4)]],
+    names: [['k1', 'one', null, stats(5)], ['k2', 'two', null, stats(6)], ['k1', 'one', null, stats(7)]],
+  });
+  const d = cachedRunDigest(trace)!;
+  assert.deepEqual(d.paths.map((p) => [p.path, p.line, p.count]), [['a.py', 1, 4], ['a.py', 2, 3], ['b.py', 4, 2]]);
+  assert.deepEqual(d.names.map((n) => [n.key, n.count]), [['k1', 7], ['k2', 6]]);
 });

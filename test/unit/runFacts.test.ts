@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { llmCallsForIndex, runFacts } from '../../src/core/runs/runFacts';
+import { unpackLlmCalls } from '../../src/core/runs/packedLlmCalls';
 import { ms, type TestSpan } from './otlpBuilder';
 import { SIBLINGS_MODELS, siblingCallsRun, traceOf } from './siblingCallsRun';
 
@@ -15,7 +16,7 @@ test('calls recorded side by side (OpenLLMetry and the Anthropic SDK) count once
   assert.deepEqual(facts.models, SIBLINGS_MODELS);
   assert.equal(facts.costUsd, 26 * 1 + 42 * 2);
   assert.deepEqual(
-    llmCallsForIndex(trace)?.calls.map((c) => [c.model, c.tokens?.input, c.tokens?.output]),
+    [...unpackLlmCalls(llmCallsForIndex(trace)!)].map((c) => [c.model, c.tokens?.input, c.tokens?.output]),
     [['fake-claude-haiku-20250101', 6, 1], ['fake-claude-sonnet-20250101', 6, 18], ['fake-claude-sonnet-20250101', 14, 23]],
   );
 });
@@ -35,7 +36,7 @@ test("a call recorded nested counts once too: the outer span's model, the inner 
   const facts = runFacts(trace, PRICES);
   assert.deepEqual(facts.models, ['fake-claude-sonnet', 'fake-claude-haiku']);
   assert.equal(facts.costUsd, 10 + 5 * 2 + 3 + 1 * 2);
-  assert.equal(llmCallsForIndex(trace)?.calls.length, 2);
+  assert.equal([...unpackLlmCalls(llmCallsForIndex(trace)!)].length, 2);
 });
 
 test("a call's recorded cost counts once, twins and all; the user's prices, when they price it, win as in the span's details", () => {
@@ -48,7 +49,7 @@ test("a call's recorded cost counts once, twins and all; the user's prices, when
   assert.equal(runFacts(trace, PRICES).costUsd, runFacts(traceOf(siblingCallsRun()), PRICES).costUsd, 'every call priced by the prices set, the recorded cost aside');
   assert.equal(runFacts(trace, { 'gpt-*': { inputPerMTok: 1, outputPerMTok: 1 } }).costUsd, 0.5, 'prices for other models: what was recorded');
   assert.equal(runFacts(trace).costUsd, 0.5, 'no prices: what was recorded');
-  assert.deepEqual(llmCallsForIndex(trace)?.calls.map((c) => c.statedUsd), [0.5, undefined, undefined], "the index keeps it, so a restored run's cost is the same");
+  assert.deepEqual([...unpackLlmCalls(llmCallsForIndex(trace)!)].map((c) => c.statedUsd), [0.5, undefined, undefined], "the index keeps it, so a restored run's cost is the same");
 
   // Nested: OpenInference's span states the cost, the SDK's span inside it the tokens.
   const TRACE = 'cd'.repeat(16);

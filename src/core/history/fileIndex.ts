@@ -7,6 +7,7 @@ import type { IndexedLlmCalls } from '../runs/runFacts';
 import type { TraceSummary } from '../model/trace';
 import type { JsonDigest } from '../source/runDigest';
 import { openRegularFileOrThrow } from '../ingest/regularFile';
+import { Interned } from '../util/interned';
 
 /**
  * A trace file's index: what its runs are (their summaries) and which of its lines hold their
@@ -40,14 +41,14 @@ export interface IndexedRun {
   readonly session?: string | null;
   /** Its tokens (`traceTokens`), null for none; with the summary only, when known without reading the run back. */
   readonly tokens?: TokenCounts | null;
-  /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs. */
+  /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs; packed (`PackedLlmCalls`, since version 7). */
   readonly llm?: IndexedLlmCalls;
   /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
   readonly lenses?: JsonDigest;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 6;
+export const FILE_INDEX_VERSION = 7;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */
@@ -174,6 +175,9 @@ export function summaryToJson(s: TraceSummary): JsonSummary {
   };
 }
 
+/** File, service and scope names repeat in every restored run's root: one copy each. */
+const rootText = new Interned();
+
 export function summaryFromJson(j: JsonSummary): TraceSummary {
   return {
     name: j.name,
@@ -182,7 +186,19 @@ export function summaryFromJson(j: JsonSummary): TraceSummary {
     spanCount: j.spanCount,
     errorCount: j.errorCount,
     hasRoot: j.hasRoot,
-    root: j.root && { ...j.root, startNs: BigInt(j.root.startNs), endNs: BigInt(j.root.endNs) },
+    root: j.root && rootFromJson(j.root),
     serviceNames: j.serviceNames,
+  };
+}
+
+function rootFromJson(root: JsonSpan): SpanRecord {
+  const { origin, resource, scope } = root;
+  return {
+    ...root,
+    startNs: BigInt(root.startNs),
+    endNs: BigInt(root.endNs),
+    ...(typeof origin?.file === 'string' ? { origin: { ...origin, file: rootText.get(origin.file) } } : {}),
+    ...(typeof resource?.serviceName === 'string' ? { resource: { ...resource, serviceName: rootText.get(resource.serviceName) } } : {}),
+    ...(typeof scope?.name === 'string' ? { scope: { ...scope, name: rootText.get(scope.name) } } : {}),
   };
 }

@@ -7,12 +7,28 @@ import { memorySourceBytes } from '../ingest/spanSource';
 import { openRegularFileSync } from '../ingest/regularFile';
 
 /**
+ * A trace's files, each followed by its lines there as flat triples (line, lineStart,
+ * lineEnd): `[file, lines, file, lines, …]`. Kept for every run of a month of history, where a
+ * Map per run (most runs are in one file) held more than the lines in it.
+ */
+type FileLines = (string | number[])[];
+
+/** The lines of `file` in `files`, if any. */
+function linesIn(files: FileLines, file: string): number[] | undefined {
+  for (let i = 0; i < files.length; i += 2) if (files[i] === file) return files[i + 1] as number[];
+  return undefined;
+}
+
+function* eachFile(files: FileLines): IterableIterator<[string, number[]]> {
+  for (let i = 0; i < files.length; i += 2) yield [files[i] as string, files[i + 1] as number[]];
+}
+
+/**
  * Where each trace's spans were read from: per file, the lines (number, first byte, end byte)
  * that held them. Enough to read one run's spans again without reading its files whole.
  */
 export class SpanPlaces {
-  /** Flat triples per file: line, lineStart, lineEnd. */
-  private readonly byTrace = new Map<string, Map<string, number[]>>();
+  private readonly byTrace = new Map<string, FileLines>();
   /** Traces with a span that cannot be read again on its own (no line range): never evicted. */
   private readonly pinned = new Set<string>();
 
@@ -23,9 +39,9 @@ export class SpanPlaces {
       return;
     }
     let files = this.byTrace.get(span.traceId);
-    if (!files) this.byTrace.set(span.traceId, (files = new Map()));
-    let lines = files.get(file);
-    if (!lines) files.set(file, (lines = []));
+    if (!files) this.byTrace.set(span.traceId, (files = []));
+    let lines = linesIn(files, file);
+    if (!lines) files.push(file, (lines = []));
     // The spans of one line come together: a line is noted once, unless other lines came between.
     const n = lines.length;
     if (n > 0 && lines[n - 3] === line && lines[n - 2] === lineStart) return;
@@ -39,7 +55,7 @@ export class SpanPlaces {
 
   /** Whether the trace's spans were read from more than one file. */
   inSeveralFiles(traceId: string): boolean {
-    return (this.byTrace.get(traceId)?.size ?? 0) > 1;
+    return (this.byTrace.get(traceId)?.length ?? 0) > 2;
   }
 
   /** Whether a span of the trace cannot be read again from a line of its own. */
@@ -49,7 +65,19 @@ export class SpanPlaces {
 
   /** The lines noted for the trace in `file` (flat triples), for the index. */
   linesOf(traceId: string, file: string): readonly number[] | undefined {
-    return this.byTrace.get(traceId)?.get(file);
+    const files = this.byTrace.get(traceId);
+    return files && linesIn(files, file);
+  }
+
+  /**
+   * Gives back the room the trace's lists grew into while its spans were read: called when its
+   * spans are evicted, after which its lines are kept for as long as the run is listed.
+   */
+  settle(traceId: string): void {
+    const files = this.byTrace.get(traceId);
+    if (!files) return;
+    const settled = files.map((item) => (typeof item === 'string' ? item : item.slice()));
+    this.byTrace.set(traceId, settled);
   }
 
   /** Every file the trace's spans were read from, with the lines noted in it (flat triples). */
@@ -59,16 +87,20 @@ export class SpanPlaces {
 
   /** Notes lines known from an index, as if their spans had been read. */
   addLines(traceId: string, file: string, lines: readonly number[]): void {
-    let files = this.byTrace.get(traceId);
-    if (!files) this.byTrace.set(traceId, (files = new Map()));
-    files.set(file, [...(files.get(file) ?? []), ...lines]);
+    const files = this.byTrace.get(traceId);
+    // Most runs are in one file: their list made to its length at once.
+    if (!files) return void this.byTrace.set(traceId, [file, lines.slice()]);
+    const known = linesIn(files, file);
+    if (known) files[files.indexOf(file) + 1] = [...known, ...lines];
+    else files.push(file, [...lines]);
   }
 
   removeFile(file: string, traceIds: Iterable<string>): void {
     for (const id of traceIds) {
       const files = this.byTrace.get(id);
-      files?.delete(file);
-      if (files?.size === 0) this.byTrace.delete(id);
+      const at = files ? files.indexOf(file) : -1;
+      if (at >= 0) files!.splice(at, 2);
+      if (files?.length === 0) this.byTrace.delete(id);
     }
   }
 
@@ -84,7 +116,7 @@ export class SpanPlaces {
    */
   read(traceId: string): SpanRecord[] {
     const out: SpanRecord[] = [];
-    for (const [file, lines] of this.byTrace.get(traceId) ?? []) {
+    for (const [file, lines] of eachFile(this.byTrace.get(traceId) ?? [])) {
       // A trace fetched from a backend is held in memory under its name (`spanSource.ts`).
       const held = memorySourceBytes(file);
       let fd: number | undefined;

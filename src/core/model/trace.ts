@@ -78,12 +78,16 @@ export class Trace {
   /** When the trace's spans were last asked for or added to (see `useClock`). */
   lastUsed = ++useClock;
   private version = 0;
-  /** Kept up to date span by span; recounted over all spans only after a replace or remove. */
+  /**
+   * Kept up to date span by span; recounted over all spans only after a replace or remove, or
+   * once spans arrive after an eviction (an evicted run keeps its summary, not these).
+   */
   private totals = new SummaryTotals();
   private totalsStale = false;
   private summaryCache: { version: number; value: TraceSummary } | undefined;
   private treeCache: { version: number; value: TraceTree } | undefined;
-  private readonly treeBuild = new SharedRun<TraceTree>();
+  /** Made on the first sliced build: most runs are never opened. */
+  private treeBuild: SharedRun<TraceTree> | undefined;
   private follower: SpanFollower | undefined;
 
   constructor(readonly traceId: string) {}
@@ -106,6 +110,9 @@ export class Trace {
     this.summary();
     this.evicted = { spanCount: this.spans.size, load };
     this.spanMap = undefined;
+    // The totals hold the earliest span and the services seen: a month of evicted runs would keep them all.
+    this.totals = STALE_TOTALS;
+    this.totalsStale = true;
     this.treeCache = undefined;
     this.follower?.reset(); // a flat tree would hold the spans; it is made again from them when next laid out
   }
@@ -131,6 +138,7 @@ export class Trace {
     trace.spanMap = undefined;
     trace.evicted = { spanCount: summary.spanCount, load };
     trace.summaryCache = { version: 0, value: summary };
+    trace.totals = STALE_TOTALS;
     trace.totalsStale = true;
     trace.lastUsed = 0;
     return trace;
@@ -264,7 +272,7 @@ export class Trace {
    */
   treeSliced(): Promise<TraceTree> {
     if (this.treeCache?.version === this.version) return Promise.resolve(this.treeCache.value);
-    return this.treeBuild.run(() => {
+    return (this.treeBuild ??= new SharedRun<TraceTree>()).run(() => {
       const version = this.version;
       return runStepsSliced(buildTree(this.spans)).then((value) => {
         if (!this.treeCache || this.treeCache.version < version) this.treeCache = { version, value };
@@ -317,6 +325,9 @@ class SummaryTotals {
     return true;
   }
 }
+
+/** What a trace's totals are while stale (`Trace.totalsStale`): never counted into, replaced by a recount first. */
+const STALE_TOTALS = new SummaryTotals();
 
 /** The latest time a span is known to have been alive: its end, or its start while it runs. */
 function endOf(span: SpanRecord): bigint {

@@ -87,6 +87,7 @@ export class TraceStore implements Disposable {
     this.beforeEvict?.(trace);
     this.heldSpans -= trace.spanCount;
     trace.evict(() => this.loadSpans(id));
+    this.places.settle(id);
     this.evictions++;
     return true;
   }

@@ -3,6 +3,8 @@ import { costOf, statedCost, type PriceTable } from '../genai/cost';
 import { siblingTwinsOf } from '../genai/siblingLlmCalls';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
+import { Interned } from '../util/interned';
+import { isPackedLlmCalls, packLlmCalls, unpackLlmCalls, type PackedLlmCalls } from './packedLlmCalls';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
@@ -13,31 +15,39 @@ export interface RunFacts {
 
 interface LlmCalls {
   readonly revision: number;
-  readonly models: readonly string[];
-  readonly calls: readonly { readonly model: string | undefined; readonly tokens: TokenCounts | undefined; readonly statedUsd: number | undefined }[];
+  /** With the run's models; kept for every run, evicted or not, so packed. */
+  readonly calls: PackedLlmCalls;
 }
+
+/** Model names repeat in every run: one copy each. */
+const modelNames = new Interned();
 
 /** The default table, one object: prices compile once per table. */
 const NO_PRICES: PriceTable = {};
 
 const cache = new WeakMap<Trace, LlmCalls>();
 
-/** A run's LLM calls as an index keeps them: enough for its models and cost. */
-export interface IndexedLlmCalls {
-  readonly models: readonly string[];
-  readonly calls: readonly { readonly model?: string; readonly tokens?: TokenCounts; readonly statedUsd?: number }[];
-}
+/** A run's LLM calls as an index keeps them: packed, as in memory (enough for its models and cost). */
+export type IndexedLlmCalls = PackedLlmCalls;
 
 /** The run's LLM calls if worked out for its current revision (or its spans are in memory, to work them out). */
 export function llmCallsForIndex(trace: Trace): IndexedLlmCalls | undefined {
   const cached = cache.get(trace);
   const known = cached?.revision === trace.revision ? cached : trace.isEvicted ? undefined : llmCalls(trace);
-  return known && { models: known.models, calls: known.calls.map((c) => ({ ...(c.model !== undefined ? { model: c.model } : {}), ...(c.tokens ? { tokens: c.tokens } : {}), ...(c.statedUsd !== undefined ? { statedUsd: c.statedUsd } : {}) })) };
+  return known?.calls;
 }
 
-/** What an index of the run's file said its LLM calls are, so filtering by model reads no run back. */
+/**
+ * What an index of the run's file said its LLM calls are, so filtering by model reads no run
+ * back. Kept as read (its numbers are already a list of their own length), once checked: an
+ * index is data, and one that does not read as packed calls is ignored (the run is then
+ * worked out from its spans when asked).
+ */
 export function knownLlmCalls(trace: Trace, known: IndexedLlmCalls): void {
-  cache.set(trace, { revision: trace.revision, models: known.models, calls: known.calls.map((c) => ({ model: c.model, tokens: c.tokens, statedUsd: c.statedUsd })) });
+  if (!isPackedLlmCalls(known)) return;
+  const models = known.models.map((m) => modelNames.get(m));
+  const calls: PackedLlmCalls = known.otherModels ? { models, otherModels: known.otherModels, numbers: known.numbers } : { models, numbers: known.numbers };
+  cache.set(trace, { revision: trace.revision, calls });
 }
 
 /** One model call: the model, tokens and cost its spans state. */
@@ -128,8 +138,8 @@ function llmCalls(trace: Trace): LlmCalls {
   // Only the LLM calls are sorted, by start, for the models' order.
   calls.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
   const models: string[] = [];
-  for (const call of calls) if (call.model !== undefined && !models.includes(call.model)) models.push(call.model);
-  const value: LlmCalls = { revision: trace.revision, models, calls };
+  for (const call of calls) if (call.model !== undefined && !models.includes(call.model)) models.push(modelNames.get(call.model));
+  const value: LlmCalls = { revision: trace.revision, calls: packLlmCalls(calls, models.slice()) };
   cache.set(trace, value);
   return value;
 }
@@ -139,11 +149,11 @@ function llmCalls(trace: Trace): LlmCalls {
  * spans is cached per trace revision, and the cost is worked out from the few LLM calls.
  */
 export function runFacts(trace: Trace, prices: PriceTable = NO_PRICES): RunFacts {
-  const { models, calls } = llmCalls(trace);
+  const { calls } = llmCalls(trace);
   let costUsd: number | undefined;
-  for (const call of calls) {
+  for (const call of unpackLlmCalls(calls)) {
     const cost = callCostUsd(call, prices);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
-  return { models, costUsd };
+  return { models: calls.models, costUsd };
 }

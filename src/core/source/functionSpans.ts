@@ -125,19 +125,24 @@ export class SpanLocationsMerge {
 
   private place(digest: RunDigest, places: ResolvedPlaces, dirty: Map<string, Set<number>>): Placed[] {
     const placed: Placed[] = [];
-    for (const [recorded, lines] of digest.paths) {
-      const raw = `p${recorded}`;
-      let file = places.path(recorded);
-      if (!this.answers.has(raw)) this.answers.set(raw, file ?? '');
-      if (file === undefined) continue;
-      file = this.fileKey(file);
-      for (const [line, stats] of lines) placed.push(this.add(file, line, stats, dirty));
+    // A path's lines come together (`RunDigest.paths`): it is looked up once for them.
+    let recorded: string | undefined;
+    let file: string | undefined;
+    for (const at of digest.paths) {
+      if (at.path !== recorded) {
+        recorded = at.path;
+        const raw = `p${recorded}`;
+        file = places.path(recorded);
+        if (!this.answers.has(raw)) this.answers.set(raw, file ?? '');
+        if (file !== undefined) file = this.fileKey(file);
+      }
+      if (file !== undefined) placed.push(this.add(file, at.line, at, dirty));
     }
-    for (const [key, named] of digest.names) {
-      const raw = `n${key}`;
-      const at = places.name(key);
+    for (const named of digest.names) {
+      const raw = `n${named.key}`;
+      const at = places.name(named.key);
       if (!this.answers.has(raw)) this.answers.set(raw, at ? `${at.file}\u0000${at.line}` : '');
-      if (at) placed.push(this.add(this.fileKey(at.file), at.line, named.stats, dirty));
+      if (at) placed.push(this.add(this.fileKey(at.file), at.line, named, dirty));
     }
     // A run's failed spans at one line are one part of it: a lens sums parts, and a run may fail often at one place.
     const failedAt = new Map<string, { file: string; line: number; stats: PlaceStats[] }>();

@@ -1,5 +1,6 @@
 import { isInProgress, spanDurationMs, StatusCode, type Attributes, type ResourceInfo, type SpanOrigin, type SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
+import { Interned } from '../util/interned';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { sourceLocationOf } from './source';
 import { symbolQueries, TOOL_NAME_KEYS } from './symbolMatch';
@@ -39,12 +40,24 @@ export interface PlaceStats {
   recent: readonly SpanRef[];
 }
 
-/** A span without a `code.*` path, by the name its code is looked up by among the symbols. */
-export interface NamedPlace {
+/**
+ * The spans of one run at a recorded `code.*` path and line. The place and its stats are one
+ * object, in a list per run rather than maps by path and line: a month of evicted runs keeps
+ * a digest each, and a map per path per run cost more than the stats in it.
+ */
+export interface PathPlace extends PlaceStats {
+  /** As written in the spans. */
+  readonly path: string;
+  readonly line: number;
+}
+
+/** Spans without a `code.*` path, by the name their code is looked up by among the symbols. */
+export interface NamedPlace extends PlaceStats {
+  /** `nameKey`: one per place in a run. */
+  readonly key: string;
   /** What resolving the name reads (`resolveSpanSource`): one span's name and attributes. */
   readonly name: string;
   readonly attributes: Attributes | undefined;
-  readonly stats: PlaceStats;
 }
 
 /**
@@ -70,10 +83,13 @@ export interface FailedPlace {
 export interface RunDigest {
   readonly traceId: string;
   readonly revision: number;
-  /** Recorded `code.*` path, as written → recorded line → stats. Spans with a path and no line are not placed. */
-  readonly paths: ReadonlyMap<string, ReadonlyMap<number, PlaceStats>>;
-  /** `nameKey` → stats, for names that may name code (`symbolQueries`). */
-  readonly names: ReadonlyMap<string, NamedPlace>;
+  /**
+   * By recorded `code.*` path and line, each pair once, a path's lines together (in the order
+   * the walk met them). Spans with a path and no line are not placed.
+   */
+  readonly paths: readonly PathPlace[];
+  /** By `nameKey`, each once, for names that may name code (`symbolQueries`). */
+  readonly names: readonly NamedPlace[];
   /** The first `FAILED_KEPT_PER_RUN` failed spans without a path; later ones count by name. */
   readonly failed: readonly FailedPlace[];
 }
@@ -144,12 +160,26 @@ function count(at: PlaceBuild, span: SpanRecord): void {
   if (at.recent.length >= 4 * SPANS_KEPT_PER_PLACE) newestFirst(at.recent).length = SPANS_KEPT_PER_PLACE;
 }
 
+/** Paths, name keys and names repeat in every run's digest: one copy each (see `Interned`). */
+const placeText = new Interned();
+
+// Every field written out (no spread): the object then holds them all in itself, with no
+// second array for the ones a spread adds.
+function pathPlace(path: string, line: number, s: PlaceStats): PathPlace {
+  return { path: placeText.get(path), line, count: s.count, failed: s.failed, running: s.running, durations: s.durations, lastStartNs: s.lastStartNs, recent: s.recent };
+}
+
+function namedPlace(key: string, name: string, attributes: Attributes | undefined, s: PlaceStats): NamedPlace {
+  return { key: placeText.get(key), name: placeText.get(name), attributes, count: s.count, failed: s.failed, running: s.running, durations: s.durations, lastStartNs: s.lastStartNs, recent: s.recent };
+}
+
 function finish(at: PlaceBuild): PlaceStats {
   return {
     count: at.count,
     failed: at.failed,
     running: at.running,
-    durations: at.durations.sort((a, b) => a - b),
+    // A copy to the exact length: pushing leaves spare room, kept for as long as the digest.
+    durations: at.durations.sort((a, b) => a - b).slice(),
     lastStartNs: at.lastStartNs,
     recent: newestFirst(at.recent).slice(0, SPANS_KEPT_PER_PLACE).map(spanRef),
   };
@@ -210,8 +240,9 @@ export function* runDigestSteps(trace: Trace): Steps<RunDigest> {
   const digest: RunDigest = {
     traceId: trace.traceId,
     revision,
-    paths: new Map([...paths].map(([p, lines]) => [p, new Map([...lines].map(([line, at]) => [line, finish(at)]))])),
-    names: new Map([...names].map(([key, n]) => [key, { name: n.name, attributes: n.attributes, stats: finish(n.build) }])),
+    // Copied to the exact length (`flatMap` leaves spare room), as every list the digest keeps.
+    paths: [...paths].flatMap(([p, lines]) => [...lines].map(([line, at]) => pathPlace(p, line, finish(at)))).slice(),
+    names: [...names].map(([key, n]) => namedPlace(key, n.name, n.attributes, finish(n.build))),
     failed: failed.map((f) => ({ ref: spanRef(f.span), key: f.key, name: f.span.name, attributes: f.span.attributes, stats: finish(f.build) })),
   };
   digests.set(trace, digest);
@@ -253,10 +284,7 @@ function oldestListedStarts(digests: readonly RunDigest[]): Map<string, bigint> 
     if (!starts) startsAt.set(key, (starts = []));
     for (const r of stats.recent) starts.push(r.startNs);
   };
-  for (const d of digests) {
-    for (const [p, lines] of d.paths) for (const [line, stats] of lines) note(`p${p}\u0000${line}`, stats);
-    for (const [key, named] of d.names) note(`n${key}`, named.stats);
-  }
+  for (const d of digests) forEachPlace(d, note);
   const oldest = new Map<string, bigint>();
   for (const [key, starts] of startsAt) {
     if (starts.length <= SPANS_KEPT_PER_PLACE) continue;
@@ -267,8 +295,8 @@ function oldestListedStarts(digests: readonly RunDigest[]): Map<string, bigint> 
 }
 
 function forEachPlace(d: RunDigest, visit: (key: string, stats: PlaceStats) => void): void {
-  for (const [p, lines] of d.paths) for (const [line, stats] of lines) visit(`p${p}\u0000${line}`, stats);
-  for (const [key, named] of d.names) visit(`n${key}`, named.stats);
+  for (const at of d.paths) visit(`p${at.path}\u0000${at.line}`, at);
+  for (const named of d.names) visit(`n${named.key}`, named);
 }
 
 /**
@@ -303,8 +331,8 @@ export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
   keepNewestRefs(digests);
   const place = (s: PlaceStats): JsonPlace => [s.count, s.failed, s.running, String(s.lastStartNs), s.durations, s.recent.map(refToJson)];
   return digests.map((d) => ({
-    paths: [...d.paths].flatMap(([p, lines]) => [...lines].map(([line, s]) => [p, line, place(s)] as const)),
-    names: [...d.names].map(([key, n]) => [key, n.name, n.attributes ?? null, place(n.stats)] as const),
+    paths: d.paths.map((at) => [at.path, at.line, place(at)] as const),
+    names: d.names.map((n) => [n.key, n.name, n.attributes ?? null, place(n)] as const),
     failed: d.failed.map((f) => [f.key ?? null, f.name, f.attributes ?? null, place(f.stats), refToJson(f.ref)] as const),
   }));
 }
@@ -334,18 +362,67 @@ export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
       byteEnd: r[10],
       resource: { serviceName: r[11] ?? undefined, attributesStart: r[12], attributesEnd: r[13] },
     });
-    const place = (p: JsonPlace): PlaceStats => ({ count: p[0], failed: p[1], running: p[2], lastStartNs: BigInt(p[3]), durations: p[4], recent: p[5].map(ref) });
-    const paths = new Map<string, Map<number, PlaceStats>>();
-    for (const [p, line, stats] of j.paths) {
-      let lines = paths.get(p);
-      if (!lines) paths.set(p, (lines = new Map()));
-      lines.set(line, place(stats));
-    }
-    const names = new Map<string, NamedPlace>();
-    for (const [key, name, attributes, stats] of j.names) names.set(key, { name, attributes: attributes ?? undefined, stats: place(stats) });
+    const place = (p: JsonPlace): PlaceStats => ({ count: p[0], failed: p[1], running: p[2], lastStartNs: BigInt(p[3]), durations: p[4], recent: p[5].length > 0 ? p[5].map(ref) : NO_REFS });
+    const paths = pathPlacesOf(j.paths.map(([p, line, stats]) => pathPlace(p, line, place(stats))));
+    const names = distinctBy(
+      j.names.map(([key, name, attributes, stats]) => namedPlace(key, name, attributes ?? undefined, place(stats))),
+      (n) => n.key,
+      (a, b) => a.key === b.key,
+    );
     const failed = (j.failed ?? []).map(([key, name, attributes, stats, r]) => ({ ref: ref(r), key: key ?? undefined, name, attributes: attributes ?? undefined, stats: place(stats) }));
     digests.set(trace, { traceId: trace.traceId, revision: trace.revision, paths, names, failed });
   } catch {
     // Not a digest this version wrote: worked out from the spans when needed.
   }
+}
+
+/** The last of each key, where the first stood (as a map set twice keeps it): an index is data, not trusted to be well formed. */
+function distinctBy<T>(items: T[], keyOf: (item: T) => string, same: (a: T, b: T) => boolean): T[] {
+  // As written by `digestsToJson`, each key once: the list as it is, at its exact length.
+  if (eachOnce(items, keyOf, same)) return items;
+  const at = new Map<string, number>();
+  const out: T[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    const i = at.get(key);
+    if (i === undefined) at.set(key, out.push(item) - 1);
+    else out[i] = item;
+  }
+  return out.slice();
+}
+
+/**
+ * Whether no two items share a key. A run has a few places: they are compared pairwise,
+ * making nothing (a second start reads twenty thousand runs' digests); many go through a set.
+ */
+function eachOnce<T>(items: readonly T[], keyOf: (item: T) => string, same: (a: T, b: T) => boolean): boolean {
+  if (items.length > 16) return new Set(items.map(keyOf)).size === items.length;
+  for (let i = 1; i < items.length; i++) for (let j = 0; j < i; j++) if (same(items[i], items[j])) return false;
+  return true;
+}
+
+const samePlace = (a: PathPlace, b: PathPlace): boolean => a.path === b.path && a.line === b.line;
+
+/** A path's lines together, each path and line once, as the walk gives them (`RunDigest.paths`). */
+function pathPlacesOf(items: PathPlace[]): PathPlace[] {
+  if (linesTogether(items)) return distinctBy(items, (l) => `${l.path}\u0000${l.line}`, samePlace);
+  const byPath = new Map<string, PathPlace[]>();
+  for (const item of items) {
+    let lines = byPath.get(item.path);
+    if (!lines) byPath.set(item.path, (lines = []));
+    lines.push(item);
+  }
+  return [...byPath.values()].flatMap((lines) => distinctBy(lines, (l) => String(l.line), samePlace)).slice();
+}
+
+/** Whether each path's items come one after another. */
+function linesTogether(items: readonly PathPlace[]): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const path = items[i].path;
+    if (i > 0 && path === items[i - 1].path) continue;
+    if (seen.has(path)) return false;
+    seen.add(path);
+  }
+  return true;
 }
