@@ -82,7 +82,8 @@ export class SpanPlaces {
 
   /** Every file the trace's spans were read from, with the lines noted in it (flat triples). */
   placesOf(traceId: string): Iterable<readonly [file: string, lines: readonly number[]]> | undefined {
-    return this.byTrace.get(traceId);
+    const files = this.byTrace.get(traceId);
+    return files && eachFile(files);
   }
 
   /** Notes lines known from an index, as if their spans had been read. */
