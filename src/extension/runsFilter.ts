@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Redactor } from '../core/privacy/redact';
 import { describeFilter, distinctValues, isFilterActive, NO_FILTER, parseDuration, type RunFilter, type TextMatches, type TimeWindow } from '../core/runs/filter';
 import { searchNewRuns, searchRuns } from '../core/runs/runSearch';
-import { runFacts } from '../core/runs/runFacts';
+import { runModels } from '../core/runs/runFacts';
 import type { Trace } from '../core/model/trace';
 import { CancelledError } from '../core/util/steps';
 import { setContext } from './commands';
@@ -68,8 +68,7 @@ export class RunsFilterController extends DisposableStore {
         return;
       }
       case 'model': {
-        const prices = this.service.settings.modelPrices;
-        const model = await pickValue('Model', distinctValues(all, (t) => runFacts(t, prices).models), f.model, this.mask);
+        const model = await pickValue('Model', distinctValues(all, (t) => runModels(t)), f.model, this.mask);
         if (model !== undefined) this.set({ ...f, model: model || undefined });
         return;
       }

@@ -4,7 +4,7 @@
  */
 import type { Trace } from '../model/trace';
 import { formatDuration } from '../../protocol/format';
-import { runFacts } from './runFacts';
+import { runModels } from './runFacts';
 
 export type TimeWindow = 'hour' | 'today' | 'all';
 
@@ -55,7 +55,7 @@ export function runMatches(trace: Trace, f: RunFilter, nowMs: number): boolean {
   if (since !== undefined && Number(s.startNs / 1_000_000n) < since) return false;
   if ((f.minDurationMs ?? 0) > 0 && trace.durationMs(nowMs) < f.minDurationMs!) return false;
   if (f.text && !f.text.traceIds.has(trace.traceId)) return false;
-  if (f.model !== undefined && !runFacts(trace).models.includes(f.model)) return false;
+  if (f.model !== undefined && !runModels(trace).includes(f.model)) return false;
   return true;
 }
 

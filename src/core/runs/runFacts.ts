@@ -145,8 +145,16 @@ function llmCalls(trace: Trace): LlmCalls {
 }
 
 /**
- * The models and cost of a run. Filtering by model asks this of every run: the pass over the
- * spans is cached per trace revision, and the cost is worked out from the few LLM calls.
+ * The models of a run's LLM calls, in order of first use. Filtering by model asks this of
+ * every run of a month: no cost is worked out for it.
+ */
+export function runModels(trace: Trace): readonly string[] {
+  return llmCalls(trace).calls.models;
+}
+
+/**
+ * The models and cost of a run. The pass over the spans is cached per trace revision, and
+ * the cost is worked out from the few LLM calls.
  */
 export function runFacts(trace: Trace, prices: PriceTable = NO_PRICES): RunFacts {
   const { calls } = llmCalls(trace);
