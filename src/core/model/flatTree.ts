@@ -48,6 +48,8 @@ export class FlatTree implements SpanFollower {
   /** Place in `allSpans()` order (see `orderKey`). */
   private arrival = new Float64Array(0);
   private arrivals = 0;
+  /** Arrival → slot: the spans in arrival order without a sort (`spansInTraceOrder`). */
+  private slotByArrival = new Int32Array(0);
   /**
    * A byte per slot that views may keep what they derive from the span alone in (the
    * waterfall: its row's kind and whether it has source), so a live update derives it for the
@@ -226,6 +228,30 @@ export class FlatTree implements SpanFollower {
     return compareWritten(this.records[a]!, this.records[b]!);
   }
 
+  /**
+   * The slots of the spans linked so far in `allSpans()` order (see `orderKey`), in steps: for
+   * views that must list spans as the trace iterates them, without looking each one up by id.
+   * Arrival order is kept as spans are linked; once the trace's map has split, a stable
+   * counting sort by shard (16 of them) puts it in shard order, in one more pass.
+   */
+  *spansInTraceOrder(): Steps<Int32Array> {
+    const n = this.arrivals;
+    const byArrival = this.slotByArrival;
+    if (!this.byShard) return byArrival.slice(0, n);
+    const shardOf = new Uint8Array(n);
+    const next = new Int32Array(17);
+    for (let a = 0; a < n; a++) {
+      if (a % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      const shard = ShardedMap.shardOf(this.ids[byArrival[a]]);
+      shardOf[a] = shard;
+      next[shard + 1]++;
+    }
+    for (let shard = 1; shard <= 16; shard++) next[shard] += next[shard - 1];
+    const order = new Int32Array(n);
+    for (let a = 0; a < n; a++) order[next[shardOf[a]]++] = byArrival[a];
+    return order;
+  }
+
   /** Place in `allSpans()` order: arrival, or shard then arrival once the trace's map has split. */
   private orderKey(slot: number): number {
     return this.byShard ? ShardedMap.shardOf(this.ids[slot]) * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
@@ -239,7 +265,8 @@ export class FlatTree implements SpanFollower {
     let slot = this.slotOf.get(span.spanId);
     if (slot === undefined) slot = this.newSlot(span.spanId);
     if (this.records[slot] === undefined) {
-      this.arrival[slot] = this.arrivals++;
+      this.arrival[slot] = this.arrivals;
+      this.slotByArrival[this.arrivals++] = slot;
       this.spanCount++;
       this.standIns.delete(slot);
     } else {
@@ -290,6 +317,7 @@ export class FlatTree implements SpanFollower {
     this.start = grow(this.start, new Float64Array(capacity));
     this.endKey = grow(this.endKey, new Float64Array(capacity));
     this.arrival = grow(this.arrival, new Float64Array(capacity));
+    this.slotByArrival = grow(this.slotByArrival, new Int32Array(capacity));
     this.dirty = grow(this.dirty, new Uint8Array(capacity));
     this.memo = grow(this.memo, new Uint8Array(capacity));
   }

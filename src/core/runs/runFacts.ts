@@ -1,8 +1,9 @@
 import { describeSpan, type SpanConventions, type TokenCounts } from '../genai/conventions';
 import { costOf, statedCost, type PriceTable } from '../genai/cost';
-import { siblingTwinsOf } from '../genai/siblingLlmCalls';
+import { siblingTwinsSteps } from '../genai/siblingLlmCalls';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
@@ -65,9 +66,18 @@ export function callCostUsd(call: Pick<LlmCall, 'model' | 'tokens' | 'statedUsd'
  * `spanCount` spans.
  */
 export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): (span: SpanRecord) => SpanRecord {
+  return runSteps(llmCallOfSteps(llmSpans, spanOf, spanCount));
+}
+
+/** `llmCallOf` in steps: what it works out up front is a pass over the LLM spans. */
+function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): Steps<(span: SpanRecord) => SpanRecord> {
   const llmById = new Map<string, SpanRecord>();
-  for (const span of llmSpans) llmById.set(span.spanId, span);
-  const twins = siblingTwinsOf(llmById.values());
+  let work = 0;
+  for (const span of llmSpans) {
+    if (++work % STEP_ITEMS === 0) yield;
+    llmById.set(span.spanId, span);
+  }
+  const twins = yield* siblingTwinsSteps(llmById.values());
   // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
   const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
@@ -97,9 +107,16 @@ export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: strin
  * its twin's, so its cost counts once.
  */
 export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
-  const callOf = llmCallOf(described.keys(), spanOf, spanCount);
+  return runSteps(llmCallsOfSteps(described, spanOf, spanCount));
+}
+
+/** `llmCallsOf` in steps (each call's parents are looked up), for a big trace's waterfall header. */
+export function* llmCallsOfSteps(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): Steps<LlmCall[]> {
+  const callOf = yield* llmCallOfSteps(described.keys(), spanOf, spanCount);
   const byCall = new Map<SpanRecord, LlmCall>();
+  let work = 0;
   for (const [span, d] of described) {
+    if (++work % STEP_ITEMS === 0) yield;
     const call = callOf(span);
     const known = byCall.get(call);
     const own = call === span;
