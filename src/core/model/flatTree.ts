@@ -15,7 +15,7 @@
  * days of it, as the object tree's sort assumes too.
  */
 import { isInProgress, type SpanRecord } from './span';
-import { ShardedMap } from '../util/shardedMap';
+import { ShardedMap, SPLIT_AT } from '../util/shardedMap';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { notReceivedSpan } from './standIns';
 import { standsBefore, type SpanFollower, type Trace } from './trace';
@@ -27,7 +27,7 @@ const SCAN_BACK = 32;
 
 export class FlatTree implements SpanFollower {
   /** Span id → slot, for spans and for parents named by spans but not received (stand-ins). */
-  private readonly slotOf = new ShardedMap<number>();
+  private readonly slotOf: ShardedMap<number>;
   /** Slots in use. */
   size = 0;
   /** Slots holding a span (the rest are stand-ins). */
@@ -50,6 +50,8 @@ export class FlatTree implements SpanFollower {
   private arrivals = 0;
   /** Arrival → slot: the spans in arrival order without a sort (`spansInTraceOrder`). */
   private slotByArrival = new Int32Array(0);
+  /** `ShardedMap.shardOf` the slot's id, noted while the id is at hand (`spansInTraceOrder`). */
+  private shard = new Uint8Array(0);
   /**
    * A byte per slot that views may keep what they derive from the span alone in (the
    * waterfall: its row's kind and whether it has source), so a live update derives it for the
@@ -75,6 +77,9 @@ export class FlatTree implements SpanFollower {
   private readonly standIns = new Map<number, { child: SpanRecord; span: SpanRecord }>();
 
   constructor(private readonly trace: Trace) {
+    // A tree made for a trace already past the split size starts split: its map would split
+    // within the first linking anyway, rehashing what it holds by then in one go.
+    this.slotOf = new ShardedMap<number>(trace.spanCount >= SPLIT_AT ? 0 : SPLIT_AT);
     this.byShard = trace.iteratesByShard;
     this.backlog = trace.allSpans();
     this.reserve(trace.spanCount + 16);
@@ -238,23 +243,22 @@ export class FlatTree implements SpanFollower {
     const n = this.arrivals;
     const byArrival = this.slotByArrival;
     if (!this.byShard) return byArrival.slice(0, n);
-    const shardOf = new Uint8Array(n);
+    const shardOf = this.shard;
     const next = new Int32Array(17);
-    for (let a = 0; a < n; a++) {
-      if (a % STEP_ITEMS === STEP_ITEMS - 1) yield;
-      const shard = ShardedMap.shardOf(this.ids[byArrival[a]]);
-      shardOf[a] = shard;
-      next[shard + 1]++;
-    }
+    for (let a = 0; a < n; a++) next[shardOf[byArrival[a]] + 1]++;
     for (let shard = 1; shard <= 16; shard++) next[shard] += next[shard - 1];
+    yield;
     const order = new Int32Array(n);
-    for (let a = 0; a < n; a++) order[next[shardOf[a]]++] = byArrival[a];
+    for (let a = 0; a < n; a++) {
+      const slot = byArrival[a];
+      order[next[shardOf[slot]]++] = slot;
+    }
     return order;
   }
 
   /** Place in `allSpans()` order: arrival, or shard then arrival once the trace's map has split. */
   private orderKey(slot: number): number {
-    return this.byShard ? ShardedMap.shardOf(this.ids[slot]) * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
+    return this.byShard ? this.shard[slot] * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
   }
 
   private link(span: SpanRecord): void {
@@ -292,6 +296,7 @@ export class FlatTree implements SpanFollower {
     if (this.size === this.parent.length) this.reserve(this.size * 2);
     const s = this.size++;
     this.slotOf.set(spanId, s);
+    this.shard[s] = ShardedMap.shardOf(spanId);
     this.ids.push(spanId);
     this.records.push(undefined);
     this.parent[s] = NONE;
@@ -318,6 +323,7 @@ export class FlatTree implements SpanFollower {
     this.endKey = grow(this.endKey, new Float64Array(capacity));
     this.arrival = grow(this.arrival, new Float64Array(capacity));
     this.slotByArrival = grow(this.slotByArrival, new Int32Array(capacity));
+    this.shard = grow(this.shard, new Uint8Array(capacity));
     this.dirty = grow(this.dirty, new Uint8Array(capacity));
     this.memo = grow(this.memo, new Uint8Array(capacity));
   }
