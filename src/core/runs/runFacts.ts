@@ -69,8 +69,15 @@ export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: strin
   return runSteps(llmCallOfSteps(llmSpans, spanOf, spanCount));
 }
 
+/**
+ * The nearest LLM span above `span` (`llmWithId` tells which ids are LLM spans), found by a
+ * caller that holds the run's tree (parent links, not an id lookup per level): undefined when
+ * there is none, null when it cannot tell for this span (then the ids are walked).
+ */
+export type LlmAbove = (span: SpanRecord, llmWithId: (spanId: string) => SpanRecord | undefined) => SpanRecord | undefined | null;
+
 /** `llmCallOf` in steps: what it works out up front is a pass over the LLM spans. */
-function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): Steps<(span: SpanRecord) => SpanRecord> {
+function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<(span: SpanRecord) => SpanRecord> {
   const llmById = new Map<string, SpanRecord>();
   let work = 0;
   for (const span of llmSpans) {
@@ -80,7 +87,12 @@ function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string
   const twins = yield* siblingTwinsSteps(llmById.values());
   // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
+  const llmWithId = (id: string): SpanRecord | undefined => llmById.get(id);
   const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
+    if (inTree) {
+      const found = inTree(span, llmWithId);
+      if (found !== null) return found;
+    }
     let id = span.parentSpanId;
     for (let steps = spanCount; id !== '' && steps > 0; steps--) {
       const llm = llmById.get(id);
@@ -110,9 +122,12 @@ export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, 
   return runSteps(llmCallsOfSteps(described, spanOf, spanCount));
 }
 
-/** `llmCallsOf` in steps (each call's parents are looked up), for a big trace's waterfall header. */
-export function* llmCallsOfSteps(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): Steps<LlmCall[]> {
-  const callOf = yield* llmCallOfSteps(described.keys(), spanOf, spanCount);
+/**
+ * `llmCallsOf` in steps (each call's parents are looked up), for a big trace's waterfall
+ * header; `inTree` finds parents through the run's tree where it can.
+ */
+export function* llmCallsOfSteps(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<LlmCall[]> {
+  const callOf = yield* llmCallOfSteps(described.keys(), spanOf, spanCount, inTree);
   const byCall = new Map<SpanRecord, LlmCall>();
   let work = 0;
   for (const [span, d] of described) {

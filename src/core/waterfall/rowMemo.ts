@@ -7,6 +7,7 @@
 import { spanKindOf, type LlmSpanKind } from '../genai/conventions';
 import { NONE, type FlatTree } from '../model/flatTree';
 import type { SpanRecord } from '../model/span';
+import type { LlmAbove } from '../runs/runFacts';
 import type { KnownContextSpans } from '../runs/runMissingContext';
 import { sourceLocationOf } from '../source/source';
 import { STEP_ITEMS, type Steps } from '../util/steps';
@@ -61,4 +62,27 @@ export function* knownContextSpans(tree: FlatTree): Steps<KnownContextSpans> {
     if (p !== NONE && records[p] === undefined) orphanCandidates.push(span);
   }
   return { llmSpans, orphanCandidates };
+}
+
+/**
+ * The nearest LLM span above an LLM row's span, up the tree's parent links (`LlmAbove`):
+ * the run's cost then looks up no span by id per level. `slotOfCall`: the slots of the LLM
+ * rows' spans; null for any other span (a stand-in's, one sent again since the rows).
+ */
+export function llmAboveInTree(tree: FlatTree, slotOfCall: ReadonlyMap<SpanRecord, number>): LlmAbove {
+  const { parent, records, memo, ids } = tree;
+  return (span, llmWithId) => {
+    const slot = slotOfCall.get(span);
+    if (slot === undefined || records[slot] !== span) return null;
+    // Bounded by the tree's size, as the walk by ids is by the span count: parent cycles end.
+    for (let a = parent[slot], steps = tree.size; a !== NONE && steps > 0; a = parent[a], steps--) {
+      // A span the rows (or `knownContextSpans`) read as of another kind is no LLM call: its
+      // memo is cleared when it is sent again. Stand-ins and spans not read yet are asked by id.
+      const m = memo[a];
+      if (records[a] !== undefined && m !== 0 && (m & MEMO_KIND) !== LLM_MEMO) continue;
+      const llm = llmWithId(ids[a]);
+      if (llm) return llm;
+    }
+    return undefined;
+  };
 }

@@ -9,18 +9,18 @@ import type { Trace, TraceSummary, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import type { PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
-import { callCostUsd, llmCallsOfSteps } from '../runs/runFacts';
+import { callCostUsd, llmCallsOfSteps, type LlmAbove } from '../runs/runFacts';
 import { runMissingContextSteps, type KnownContextSpans } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { layoutFlatSteps } from './flatRows';
-import { knownContextSpans, LLM_MEMO, maybeLlmSpans, MEMO_HAS_SOURCE, MEMO_KIND, memoOf } from './rowMemo';
+import { knownContextSpans, LLM_MEMO, llmAboveInTree, maybeLlmSpans, MEMO_HAS_SOURCE, MEMO_KIND, memoOf } from './rowMemo';
 import { FlatTree, flatTreeOf } from '../model/flatTree';
 import { allocateColumns, RowFlag, sliceColumns, type Columns, type RowColumns, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 /** The run's cost (`callCostUsd` per call): one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
-function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable): Steps<number | undefined> {
+function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable, inTree?: LlmAbove): Steps<number | undefined> {
   let costUsd: number | undefined;
-  for (const call of yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount)) {
+  for (const call of yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount, inTree)) {
     const cost = callCostUsd(call, prices);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
@@ -75,6 +75,8 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   // The LLM rows' spans, priced once the rows are done (their calls are known then); without
   // prices too, as a call may state its own cost.
   const llmRows = new Map<SpanRecord, SpanConventions>();
+  /** Their slots in the flat tree, for walking up to the LLM span above each (`llmAboveInTree`). */
+  const llmSlots = new Map<SpanRecord, number>();
 
   const rowCount = layout.rowCount;
   const names: string[] = [];
@@ -118,6 +120,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
       } else if ((memo & MEMO_KIND) === LLM_MEMO) {
         llmRows.set(span, describeSpan(span));
       }
+      if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
       kind[r] = (memo & MEMO_KIND) - 1;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
       // From the indexed attributes only: a first-chunk event is read with the details.
@@ -133,7 +136,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   const tokens = yield* traceTokensSteps(trace, flat ? maybeLlmSpans(flat) : undefined);
   const known = flat ? yield* knownContextSpans(flat) : undefined;
   const header = yield* runHeader(trace, summary, nowMs, tokens, logRecords, known);
-  const costUsd = llmRows.size > 0 ? yield* costOfCalls(trace, llmRows, prices) : undefined;
+  const costUsd = llmRows.size > 0 ? yield* costOfCalls(trace, llmRows, prices, flat && llmAboveInTree(flat, llmSlots)) : undefined;
   return {
     layout,
     start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },
