@@ -20,8 +20,11 @@ import { allocateColumns, RowFlag, sliceColumns, type Columns, type RowColumns, 
 /** The run's cost (`callCostUsd` per call): one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
 function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable, inTree?: LlmAbove): Steps<number | undefined> {
   let costUsd: number | undefined;
-  for (const call of yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount, inTree)) {
-    const cost = callCostUsd(call, prices);
+  const calls = yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount, inTree);
+  for (let i = 0; i < calls.length; i++) {
+    // Each call's model is matched against the price table: a quarter of a million take a while.
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const cost = callCostUsd(calls[i], prices);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
   return costUsd;
