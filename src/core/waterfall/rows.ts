@@ -66,8 +66,9 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
 /**
  * Lays out `tree` (the trace's flat tree, `flatTreeOf`, as the panel does; or its object tree,
  * `Trace.treeSliced`: the same rows) and prepares every row's columns, in steps, so a million
- * spans are made ready without one long block of the extension host. Each span's conventions
- * are read once: for its row's kind and for the run's cost.
+ * spans are made ready without one long block of the extension host. A span's kind is read
+ * once (kept in the flat tree's memo across sends); the LLM rows' model and tokens on each
+ * send, for the run's cost. The header comes after the rows, whose kinds it reads.
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
   // A finished run's stand-ins will not arrive: they are not drawn as running.
