@@ -185,3 +185,66 @@ test("an evicted trace's flat tree is let go, and made again from the spans read
   assertSameLayout(trace, { criticalSegments: true }, 'read back');
   assert.notEqual(flatTreeOf(trace), before);
 });
+
+test("the flat tree lists its spans in the trace's order, before and after the trace's map splits", () => {
+  const r = rng(21);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  const inOrder = (what: string): void => {
+    const tree = flatTreeOf(trace);
+    runSteps(tree.settle());
+    const order = runSteps(tree.spansInTraceOrder());
+    assert.deepStrictEqual([...order].map((s) => tree.ids[s]), [...trace.allSpans()].map((s) => s.spanId), what);
+  };
+  // Parents named before they arrive (stand-ins filled later), spans sent again, spans after the tree was made.
+  for (let i = 0; i < 500; i++) trace.add(randomSpan(r, 600, made));
+  inOrder('before the tree');
+  for (let i = 0; i < 500; i++) trace.add(randomSpan(r, 1000, made));
+  inOrder('linked one by one');
+  for (let i = 0; i < 40_000; i++) trace.add(randomSpan(r, 41_000, made));
+  inOrder('split, one by one');
+  flatTreeOf(trace).reset();
+  inOrder('split, made anew');
+});
+
+test("the waterfall header from the flat tree's rows is the one from every span: tokens, cost, what the run lacks", () => {
+  // LLM spans with and without content (as the reader notes it), from different
+  // instrumentations, LLM spans nested in LLM spans, missing parents; the run running or settled.
+  const llm: Attributes[] = [
+    { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 2 },
+    { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', 'llm.token_count.prompt': 7 },
+    { 'traceloop.span.kind': 'llm', 'llm.request.type': 'chat', 'gen_ai.request.model': 'claude-sonnet-4' },
+    { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.response.id': 'resp-1', 'gen_ai.request.model': 'gpt-4o' },
+  ];
+  const other: (Attributes | undefined)[] = [{ 'openinference.span.kind': 'TOOL' }, { 'code.file.path': 'a.py' }, undefined];
+  const prices = { 'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 } };
+  const seen = new Set<string>();
+  for (let seed = 300; seed < 340; seed++) {
+    const r = rng(seed);
+    const trace = new Trace(TRACE);
+    const made: string[] = [];
+    const n = 20 + Math.floor(r() * 150);
+    const add = (): void => {
+      const span = randomSpan(r, n, made);
+      const isLlm = r() < 0.4;
+      trace.add({ ...span, attributes: isLlm ? pick(r, llm) : pick(r, other), facts: isLlm && r() < 0.5 ? 1 : 0, scope: r() < 0.3 ? { name: 'opentelemetry.instrumentation.openai_v2', version: '1' } : undefined });
+    };
+    for (let i = 0; i < n; i++) add();
+    for (let round = 0; round < 3; round++) {
+      // Long after the last span: the run is settled, and its missing parents are judged.
+      for (const nowMs of [0, 1e15]) {
+        const flat = runSteps(waterfallDataSteps(trace, flatTreeOf(trace), nowMs, round, prices));
+        const object = runSteps(waterfallDataSteps(trace, trace.tree(), nowMs, round, prices));
+        assert.deepStrictEqual(flat.start.header, object.start.header, `seed ${seed}, round ${round}, now ${nowMs}`);
+        for (const note of flat.start.header.missingContext ?? []) seen.add(note.message.replace(/^\d+ | Parent ids?: .*/g, ''));
+        if (flat.start.header.costUsd !== undefined) seen.add('cost');
+        // Both read the tokens cached by revision: count them again over every span.
+        assert.deepStrictEqual(flat.start.header.tokens, runTokens(trace.allSpans(), (id) => trace.span(id)), `seed ${seed}, round ${round}: tokens`);
+      }
+      for (let i = 0; i < 20; i++) add();
+    }
+  }
+  // The traces had something of each to say.
+  const said = [...seen].join('\n');
+  for (const what of [/^LLM spans recorded no prompt.*OpenTelemetry GenAI/m, /^LLM spans recorded no prompt.*OpenInference/m, /^spans name a parent that never arrived/m, /^cost$/m]) assert.match(said, what);
+});

@@ -388,6 +388,16 @@ export function describeSpan(span: DescribableSpan): SpanConventions {
   return out;
 }
 
+/**
+ * `describeSpan(span).kind` alone: for passes over every span of a big trace that need only
+ * the kind (the waterfall's rows), without reading a model and token counts for each.
+ */
+export function spanKindOf(span: DescribableSpan): LlmSpanKind {
+  const a = span.attributes;
+  if (a === undefined) return VERCEL_OPERATIONS.get(span.name) ?? 'other';
+  return classify(span.name, a).kind;
+}
+
 function classify(name: string, a: Attributes): SpanConventions {
   let kind = lookup(OPENINFERENCE_KINDS, a['openinference.span.kind']);
   if (kind) return { kind, convention: 'openinference' };

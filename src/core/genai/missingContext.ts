@@ -23,7 +23,7 @@ import type { RunSpan } from './runTokens';
 import { extractConversation, type SpanContent } from './conversation';
 import { spanPayloads } from './payloads';
 import { isPendingSpan } from './pendingSpans';
-import { siblingTwinsOf } from './siblingLlmCalls';
+import { siblingTwinsSteps } from './siblingLlmCalls';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface ContextSpan extends RunSpan {
@@ -68,6 +68,18 @@ export interface MissingContextOptions {
    * passes, so a big trace's spans are not all copied into objects that outlive a pass.
    */
   readonly reiterable?: boolean;
+  /**
+   * The LLM spans among `spans` (`describeSpan` kind 'llm'), in their order, when the caller
+   * already knows each span's kind (a waterfall has read it for its rows): `spans` are then not
+   * all described again.
+   */
+  readonly llmSpans?: Iterable<ContextSpan>;
+  /**
+   * The spans among `spans` whose parent may be missing (any span whose parent is not among the
+   * run's spans is here), in their order, when the caller knows them (a flat tree has a
+   * stand-in for each parent not received): `has` is then asked of these only.
+   */
+  readonly orphanCandidates?: Iterable<ContextSpan>;
 }
 
 export function missingContext(spans: Iterable<ContextSpan>, options: MissingContextOptions): MissingContextNote[] {
@@ -100,21 +112,30 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: Miss
   // Only the LLM spans are kept for this: a big trace's other spans are not copied.
   const llmSpans = new Map<string, ContextSpan>();
   let work = 0;
-  for (const span of all) {
-    if (++work % STEP_ITEMS === 0) yield;
-    if (describeSpan(span).kind === 'llm') llmSpans.set(span.spanId, span);
+  if (options.llmSpans) {
+    for (const span of options.llmSpans) {
+      if (++work % STEP_ITEMS === 0) yield;
+      llmSpans.set(span.spanId, span);
+    }
+  } else {
+    for (const span of all) {
+      if (++work % STEP_ITEMS === 0) yield;
+      if (describeSpan(span).kind === 'llm') llmSpans.set(span.spanId, span);
+    }
   }
   const callContent = new Set<string>();
   for (const span of llmSpans.values()) {
+    if (++work % STEP_ITEMS === 0) yield;
     const parent = llmSpans.get(span.parentSpanId);
     if (span.recordedContent === true && parent) callContent.add(parent.spanId);
   }
-  const twins = siblingTwinsOf(llmSpans.values());
+  const twins = yield* siblingTwinsSteps(llmSpans.values());
   const callsWithContent = new Set<ContextSpan>();
   for (const [twin, call] of twins) if (twin.recordedContent === true || call.recordedContent === true) callsWithContent.add(call);
   for (const [twin, call] of twins) if (callsWithContent.has(call)) callContent.add(twin.spanId).add(call.spanId);
   const bySwitch = new Map<string, { instrumentation: string; spanIds: string[] }>();
   for (const span of llmSpans.values()) {
+    if (++work % STEP_ITEMS === 0) yield;
     if (span.recordedContent !== false) continue;
     const parent = llmSpans.get(span.parentSpanId);
     if (callContent.has(span.spanId) || parent?.recordedContent === true) continue;
@@ -135,7 +156,7 @@ export function* missingContextSteps(spans: Iterable<ContextSpan>, options: Miss
   if (options.settled) {
     const orphans: string[] = [];
     const missing = new Set<string>();
-    for (const span of all) {
+    for (const span of options.orphanCandidates ?? all) {
       if (++work % STEP_ITEMS === 0) yield;
       if (span.parentSpanId === '' || has(span.parentSpanId) || isPendingSpan(span)) continue;
       orphans.push(span.spanId);

@@ -2,7 +2,7 @@
 // (nested or side by side) recorded it.
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { describeSpan, type DescribableSpan, type TokenCounts } from './conventions';
-import { siblingTwinsOf } from './siblingLlmCalls';
+import { siblingTwinsSteps } from './siblingLlmCalls';
 
 /** A span as `runTokens` takes it; with ids it can tell nested LLM spans apart, with times too sibling ones. */
 export interface RunSpan extends DescribableSpan {
@@ -46,7 +46,7 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   if (calls.length === 0) return undefined;
   const parentOf = spanById ?? ((id: string) => index!.get(id));
   // Among the spans stating usage: the tokens of a call recorded side by side count once.
-  const twins = calls.length > 1 ? siblingTwinsOf(calls.map((c) => c.span)) : undefined;
+  const twins = calls.length > 1 ? yield* siblingTwinsSteps(calls.map((c) => c.span)) : undefined;
   const sum: TokenCounts = {};
   for (let i = 0; i < calls.length; i++) {
     if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;

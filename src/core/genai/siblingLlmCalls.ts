@@ -7,6 +7,7 @@
  * overlapping in time, or under different parents, are separate calls.
  */
 import type { Attributes } from '../model/span';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 /** [GA] `gen_ai.response.id`; [AI] `ai.response.id` (the Vercel AI SDK's provider-call spans). */
 export const RESPONSE_ID_KEYS: readonly string[] = ['gen_ai.response.id', 'ai.response.id'];
@@ -70,10 +71,17 @@ function standsBefore(a: SiblingCandidate & { startNs: bigint; endNs: bigint }, 
  * call, and those of no twin, are not in the map. A group of three or more maps to one span.
  */
 export function siblingTwinsOf<T extends SiblingCandidate>(llmSpans: Iterable<T>): Map<T, T> {
+  return runSteps(siblingTwinsSteps(llmSpans));
+}
+
+/** `siblingTwinsOf` in steps, for the LLM spans of a big trace (a quarter of a million in a million spans). */
+export function* siblingTwinsSteps<T extends SiblingCandidate>(llmSpans: Iterable<T>): Steps<Map<T, T>> {
   const twins = new Map<T, T>();
   // Grouped by parent and response id first: most spans state neither twice, and cost nothing more.
   const byCall = new Map<string, (T & { startNs: bigint; endNs: bigint })[]>();
+  let work = 0;
   for (const span of llmSpans) {
+    if (++work % STEP_ITEMS === 0) yield;
     const id = responseIdOf(span);
     if (id === undefined || !ended(span)) continue;
     const key = `${span.parentSpanId ?? ''}\u0000${id}`;
@@ -82,6 +90,7 @@ export function siblingTwinsOf<T extends SiblingCandidate>(llmSpans: Iterable<T>
     else byCall.set(key, [span]);
   }
   for (const group of byCall.values()) {
+    if (++work % STEP_ITEMS === 0) yield;
     if (group.length < 2) continue;
     group.sort(standsBefore);
     let heads: (T & { startNs: bigint; endNs: bigint })[] = [];

@@ -15,7 +15,7 @@
  * days of it, as the object tree's sort assumes too.
  */
 import { isInProgress, type SpanRecord } from './span';
-import { ShardedMap } from '../util/shardedMap';
+import { ShardedMap, SPLIT_AT } from '../util/shardedMap';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { notReceivedSpan } from './standIns';
 import { standsBefore, type SpanFollower, type Trace } from './trace';
@@ -27,7 +27,7 @@ const SCAN_BACK = 32;
 
 export class FlatTree implements SpanFollower {
   /** Span id → slot, for spans and for parents named by spans but not received (stand-ins). */
-  private readonly slotOf = new ShardedMap<number>();
+  private readonly slotOf: ShardedMap<number>;
   /** Slots in use. */
   size = 0;
   /** Slots holding a span (the rest are stand-ins). */
@@ -48,6 +48,10 @@ export class FlatTree implements SpanFollower {
   /** Place in `allSpans()` order (see `orderKey`). */
   private arrival = new Float64Array(0);
   private arrivals = 0;
+  /** Arrival → slot: the spans in arrival order without a sort (`spansInTraceOrder`). */
+  private slotByArrival = new Int32Array(0);
+  /** `ShardedMap.shardOf` the slot's id, noted while the id is at hand (`spansInTraceOrder`). */
+  private shard = new Uint8Array(0);
   /**
    * A byte per slot that views may keep what they derive from the span alone in (the
    * waterfall: its row's kind and whether it has source), so a live update derives it for the
@@ -73,6 +77,9 @@ export class FlatTree implements SpanFollower {
   private readonly standIns = new Map<number, { child: SpanRecord; span: SpanRecord }>();
 
   constructor(private readonly trace: Trace) {
+    // A tree made for a trace already past the split size starts split: its map would split
+    // within the first linking anyway, rehashing what it holds by then in one go.
+    this.slotOf = new ShardedMap<number>(trace.spanCount >= SPLIT_AT ? 0 : SPLIT_AT);
     this.byShard = trace.iteratesByShard;
     this.backlog = trace.allSpans();
     this.reserve(trace.spanCount + 16);
@@ -226,9 +233,32 @@ export class FlatTree implements SpanFollower {
     return compareWritten(this.records[a]!, this.records[b]!);
   }
 
+  /**
+   * The slots of the spans linked so far in `allSpans()` order (see `orderKey`), in steps: for
+   * views that must list spans as the trace iterates them, without looking each one up by id.
+   * Arrival order is kept as spans are linked; once the trace's map has split, a stable
+   * counting sort by shard (16 of them) puts it in shard order, in one more pass.
+   */
+  *spansInTraceOrder(): Steps<Int32Array> {
+    const n = this.arrivals;
+    const byArrival = this.slotByArrival;
+    if (!this.byShard) return byArrival.slice(0, n);
+    const shardOf = this.shard;
+    const next = new Int32Array(17);
+    for (let a = 0; a < n; a++) next[shardOf[byArrival[a]] + 1]++;
+    for (let shard = 1; shard <= 16; shard++) next[shard] += next[shard - 1];
+    yield;
+    const order = new Int32Array(n);
+    for (let a = 0; a < n; a++) {
+      const slot = byArrival[a];
+      order[next[shardOf[slot]]++] = slot;
+    }
+    return order;
+  }
+
   /** Place in `allSpans()` order: arrival, or shard then arrival once the trace's map has split. */
   private orderKey(slot: number): number {
-    return this.byShard ? ShardedMap.shardOf(this.ids[slot]) * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
+    return this.byShard ? this.shard[slot] * 2 ** 32 + this.arrival[slot] : this.arrival[slot];
   }
 
   private link(span: SpanRecord): void {
@@ -239,7 +269,8 @@ export class FlatTree implements SpanFollower {
     let slot = this.slotOf.get(span.spanId);
     if (slot === undefined) slot = this.newSlot(span.spanId);
     if (this.records[slot] === undefined) {
-      this.arrival[slot] = this.arrivals++;
+      this.arrival[slot] = this.arrivals;
+      this.slotByArrival[this.arrivals++] = slot;
       this.spanCount++;
       this.standIns.delete(slot);
     } else {
@@ -265,6 +296,7 @@ export class FlatTree implements SpanFollower {
     if (this.size === this.parent.length) this.reserve(this.size * 2);
     const s = this.size++;
     this.slotOf.set(spanId, s);
+    this.shard[s] = ShardedMap.shardOf(spanId);
     this.ids.push(spanId);
     this.records.push(undefined);
     this.parent[s] = NONE;
@@ -290,6 +322,8 @@ export class FlatTree implements SpanFollower {
     this.start = grow(this.start, new Float64Array(capacity));
     this.endKey = grow(this.endKey, new Float64Array(capacity));
     this.arrival = grow(this.arrival, new Float64Array(capacity));
+    this.slotByArrival = grow(this.slotByArrival, new Int32Array(capacity));
+    this.shard = grow(this.shard, new Uint8Array(capacity));
     this.dirty = grow(this.dirty, new Uint8Array(capacity));
     this.memo = grow(this.memo, new Uint8Array(capacity));
   }

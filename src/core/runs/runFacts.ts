@@ -1,10 +1,11 @@
 import { describeSpan, type SpanConventions, type TokenCounts } from '../genai/conventions';
 import { costOf, statedCost, type PriceTable } from '../genai/cost';
-import { siblingTwinsOf } from '../genai/siblingLlmCalls';
+import { siblingTwinsSteps } from '../genai/siblingLlmCalls';
 import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 import { Interned } from '../util/interned';
 import { isPackedLlmCalls, packLlmCalls, unpackLlmCalls, type PackedLlmCalls } from './packedLlmCalls';
+import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
@@ -75,12 +76,33 @@ export function callCostUsd(call: Pick<LlmCall, 'model' | 'tokens' | 'statedUsd'
  * `spanCount` spans.
  */
 export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): (span: SpanRecord) => SpanRecord {
+  return runSteps(llmCallOfSteps(llmSpans, spanOf, spanCount));
+}
+
+/**
+ * The nearest LLM span above `span` (`llmWithId` tells which ids are LLM spans), found by a
+ * caller that holds the run's tree (parent links, not an id lookup per level): undefined when
+ * there is none, null when it cannot tell for this span (then the ids are walked).
+ */
+export type LlmAbove = (span: SpanRecord, llmWithId: (spanId: string) => SpanRecord | undefined) => SpanRecord | undefined | null;
+
+/** `llmCallOf` in steps: what it works out up front is a pass over the LLM spans. */
+function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<(span: SpanRecord) => SpanRecord> {
   const llmById = new Map<string, SpanRecord>();
-  for (const span of llmSpans) llmById.set(span.spanId, span);
-  const twins = siblingTwinsOf(llmById.values());
+  let work = 0;
+  for (const span of llmSpans) {
+    if (++work % STEP_ITEMS === 0) yield;
+    llmById.set(span.spanId, span);
+  }
+  const twins = yield* siblingTwinsSteps(llmById.values());
   // The nearest LLM span above `span`, through spans of other kinds (an SDK's HTTP span, say).
   // Bounded by the number of spans, so a parent cycle in bad data cannot loop forever.
+  const llmWithId = (id: string): SpanRecord | undefined => llmById.get(id);
   const llmAbove = (span: SpanRecord): SpanRecord | undefined => {
+    if (inTree) {
+      const found = inTree(span, llmWithId);
+      if (found !== null) return found;
+    }
     let id = span.parentSpanId;
     for (let steps = spanCount; id !== '' && steps > 0; steps--) {
       const llm = llmById.get(id);
@@ -107,9 +129,19 @@ export function llmCallOf(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: strin
  * its twin's, so its cost counts once.
  */
 export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number): LlmCall[] {
-  const callOf = llmCallOf(described.keys(), spanOf, spanCount);
+  return runSteps(llmCallsOfSteps(described, spanOf, spanCount));
+}
+
+/**
+ * `llmCallsOf` in steps (each call's parents are looked up), for a big trace's waterfall
+ * header; `inTree` finds parents through the run's tree where it can.
+ */
+export function* llmCallsOfSteps(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<LlmCall[]> {
+  const callOf = yield* llmCallOfSteps(described.keys(), spanOf, spanCount, inTree);
   const byCall = new Map<SpanRecord, LlmCall>();
+  let work = 0;
   for (const [span, d] of described) {
+    if (++work % STEP_ITEMS === 0) yield;
     const call = callOf(span);
     const known = byCall.get(call);
     const own = call === span;

@@ -4,11 +4,14 @@
  * rehash moves a sixteenth. Small maps (most traces) stay one Map. Keys here are span ids
  * (hex), whose last character is evenly spread.
  */
+/** Entries at which a map splits, by default. */
+export const SPLIT_AT = 1 << 15;
+
 export class ShardedMap<V> {
   private whole: Map<string, V> | undefined = new Map<string, V>();
   private shards: Map<string, V>[] | undefined;
 
-  constructor(private readonly splitAt = 1 << 15) {}
+  constructor(private readonly splitAt = SPLIT_AT) {}
 
   private mapOf(key: string): Map<string, V> {
     if (this.whole) return this.whole;

@@ -19,6 +19,8 @@ export function* layoutFlatSteps(tree: FlatTree, options: WaterfallOptions = {})
   try {
     const threshold = foldThresholdOf(options.foldThreshold);
     const tops = tree.tops();
+    // Finding the tops is a pass over every slot, and the walk starts by allocating its columns.
+    yield;
     rows = yield* walk(tree, tops, threshold, options.originNs);
     if (rows.unplaced.length > 0) {
       // Parent cycles: cut them where buildTree does and walk again with the cuts as tops.
@@ -68,6 +70,7 @@ function* walk(tree: FlatTree, tops: readonly number[], threshold: number, given
   const baseNs = givenOriginNs ?? (tops.length > 0 ? tree.spanAt(tops[0]).startNs : 0n);
   // Exact: both are whole nanoseconds below 2^53 for spans within ~100 days.
   const baseOffset = Number(baseNs - tree.baseNs);
+  yield;
 
   // A stand-in starts with its first child and has no end; it is never a child itself.
   const startOf = (s: number): number => (records[s] ? start[s] : start[firstChild[s]]);

@@ -1,42 +1,30 @@
 // The waterfall's rows, as the webview receives them: a header, then rows as typed-array
 // columns in slices.
-import { describeSpan, type SpanConventions } from '../genai/conventions';
+import { describeSpan, spanKindOf, type SpanConventions } from '../genai/conventions';
 import { timeToFirstTokenMs } from '../genai/timing';
-import { sourceLocationOf } from '../source/source';
 import { isInProgress, type SpanRecord } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
-import type { Trace, TraceTree } from '../model/trace';
+import type { Trace, TraceSummary, TraceTree } from '../model/trace';
 import { traceTokensSteps } from '../genai/traceTokens';
 import type { PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
-import { callCostUsd, llmCallsOf } from '../runs/runFacts';
-import { runMissingContextSteps } from '../runs/runMissingContext';
+import { callCostUsd, llmCallsOfSteps, type LlmAbove } from '../runs/runFacts';
+import { runMissingContextSteps, type KnownContextSpans } from '../runs/runMissingContext';
 import { layoutWaterfallSteps, type WaterfallLayout } from './layout';
 import { layoutFlatSteps } from './flatRows';
+import { knownContextSpans, LLM_MEMO, llmAboveInTree, maybeLlmSpans, MEMO_HAS_SOURCE, MEMO_KIND, memoOf } from './rowMemo';
 import { FlatTree, flatTreeOf } from '../model/flatTree';
-import { allocateColumns, ROW_KINDS, RowFlag, sliceColumns, type Columns, type RowColumns, type RowKind, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
-
-const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
-/** `FlatTree.memo` of a span's row: its kind index + 1 in the low bits, and whether it has source. */
-const MEMO_KIND = 31;
-const MEMO_HAS_SOURCE = 32;
-const LLM_MEMO = ROW_KINDS.indexOf('llm') + 1;
-
-/** The flat tree's spans less those whose memo says they are not LLM calls. */
-function* maybeLlmSpans(tree: FlatTree): Generator<SpanRecord> {
-  for (let s = 0; s < tree.size; s++) {
-    const span = tree.records[s];
-    const memo = tree.memo[s];
-    if (span !== undefined && (memo === 0 || (memo & MEMO_KIND) === LLM_MEMO)) yield span;
-  }
-}
+import { allocateColumns, RowFlag, sliceColumns, type Columns, type RowColumns, type RunHeader, type TraceStart, type Tokens } from '../../protocol/waterfall';
 
 /** The run's cost (`callCostUsd` per call): one call recorded twice (nested or side by side, `llmCallsOf`) counts once. */
-function costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable): number | undefined {
+function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable, inTree?: LlmAbove): Steps<number | undefined> {
   let costUsd: number | undefined;
-  for (const call of llmCallsOf(described, (id) => trace.span(id), trace.spanCount)) {
-    const cost = callCostUsd(call, prices);
+  const calls = yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount, inTree);
+  for (let i = 0; i < calls.length; i++) {
+    // Each call's model is matched against the price table: a quarter of a million take a while.
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const cost = callCostUsd(calls[i], prices);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
   return costUsd;
@@ -52,10 +40,9 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-/** In steps: what the run lacks is a pass over every span. */
-function* runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, costUsd?: number, logRecords?: LogRecordIndex): Steps<RunHeader> {
-  const s = trace.summary();
-  const missing = yield* runMissingContextSteps(trace, nowMs, logRecords);
+/** In steps: what the run lacks is a pass over every span (or over those `known` names). */
+function* runHeader(trace: Trace, s: TraceSummary, nowMs: number, tokens: Tokens | undefined, logRecords?: LogRecordIndex, known?: KnownContextSpans): Steps<RunHeader> {
+  const missing = yield* runMissingContextSteps(trace, nowMs, logRecords, known);
   return {
     traceId: trace.traceId,
     name: s.name,
@@ -65,7 +52,7 @@ function* runHeader(trace: Trace, nowMs: number, tokens: Tokens | undefined, cos
     errorCount: s.errorCount,
     services: s.serviceNames,
     tokens,
-    costUsd,
+    costUsd: undefined, // worked out last, from the rows' LLM calls
     state: trace.state(nowMs),
     missingContext: missing.length > 0 ? missing.map((n) => ({ message: n.message, fix: n.fix })) : undefined,
   };
@@ -79,17 +66,21 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
 /**
  * Lays out `tree` (the trace's flat tree, `flatTreeOf`, as the panel does; or its object tree,
  * `Trace.treeSliced`: the same rows) and prepares every row's columns, in steps, so a million
- * spans are made ready without one long block of the extension host. Each span's conventions
- * are read once: for its row's kind and for the run's cost.
+ * spans are made ready without one long block of the extension host. A span's kind is read
+ * once (kept in the flat tree's memo across sends); the LLM rows' model and tokens on each
+ * send, for the run's cost. The header comes after the rows, whose kinds it reads.
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
   // A finished run's stand-ins will not arrive: they are not drawn as running.
   const options = { settled: trace.state(nowMs) !== 'running' };
   const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree, options) : layoutWaterfallSteps(tree, options));
-  const tokens = yield* traceTokensSteps(trace, tree instanceof FlatTree ? maybeLlmSpans(tree) : undefined);
+  // One summary for the header and the rows' service indexes, which point into its list.
+  const summary = trace.summary();
   // The LLM rows' spans, priced once the rows are done (their calls are known then); without
   // prices too, as a call may state its own cost.
   const llmRows = new Map<SpanRecord, SpanConventions>();
+  /** Their slots in the flat tree, for walking up to the LLM span above each (`llmAboveInTree`). */
+  const llmSlots = new Map<SpanRecord, number>();
 
   const rowCount = layout.rowCount;
   const names: string[] = [];
@@ -102,8 +93,7 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   const flat = tree instanceof FlatTree && layout.slotOfSpan ? tree : undefined;
   const slotOfSpan = layout.slotOfSpan;
   const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service, ttftMs };
-  const header = yield* runHeader(trace, nowMs, tokens, undefined, logRecords);
-  const serviceIds = new Map(header.services.map((name, i) => [name, i + 1]));
+  const serviceIds = new Map(summary.serviceNames.map((name, i) => [name, i + 1]));
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
@@ -126,13 +116,15 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
       const slot = flat && flat.records[slotOfSpan![si]] === span ? slotOfSpan![si] : -1;
       let memo = slot >= 0 ? flat!.memo[slot] : 0;
       if (memo === 0) {
-        const described = describeSpan(span);
-        memo = ((KIND_INDEX.get(described.kind) ?? 0) + 1) | (sourceLocationOf(span.attributes) ? MEMO_HAS_SOURCE : 0);
+        // The kind alone: model and tokens are read for the LLM rows only, for the cost.
+        const spanKind = spanKindOf(span);
+        memo = memoOf(span, spanKind);
         if (slot >= 0) flat!.memo[slot] = memo;
-        if (described.kind === 'llm') llmRows.set(span, described);
+        if (spanKind === 'llm') llmRows.set(span, describeSpan(span));
       } else if ((memo & MEMO_KIND) === LLM_MEMO) {
         llmRows.set(span, describeSpan(span));
       }
+      if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
       kind[r] = (memo & MEMO_KIND) - 1;
       if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
       // From the indexed attributes only: a first-chunk event is read with the details.
@@ -143,7 +135,12 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
     }
     flags[r] = f;
   }
-  const costUsd = llmRows.size > 0 ? costOfCalls(trace, llmRows, prices) : undefined;
+  // The rows have read every span's kind: the header's passes go through the LLM spans only
+  // (`rowMemo.ts`), where a rebuild would describe every span again.
+  const tokens = yield* traceTokensSteps(trace, flat ? maybeLlmSpans(flat) : undefined);
+  const known = flat ? yield* knownContextSpans(flat) : undefined;
+  const header = yield* runHeader(trace, summary, nowMs, tokens, logRecords, known);
+  const costUsd = llmRows.size > 0 ? yield* costOfCalls(trace, llmRows, prices, flat && llmAboveInTree(flat, llmSlots)) : undefined;
   return {
     layout,
     start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },
