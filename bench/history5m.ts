@@ -181,7 +181,7 @@ export function benchHistory5m(dataDir: string, oneM: readonly HistoryResult[], 
   const byBytes = history.bytes / ensureHistory(dataDir).bytes;
   log(`  ${history.files.length} daily files, ${(history.bytes / MB).toFixed(0)} MB (${((performance.now() - t) / 1000).toFixed(1)} s to make or find)`);
   const run = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${HEAP_CAP_MB}`, path.join(__dirname, 'history5m.js'), dataDir], { encoding: 'utf8', maxBuffer: 64 * MB });
-  const lines = run.stdout.trim().split('\n');
+  const lines = run.stdout.trimEnd().split('\n');
   for (const line of lines.slice(0, -1)) log(line);
   if (run.status !== 0) {
     log(`  the 5m child failed (exit ${run.status}, signal ${run.signal}): ${run.stderr.slice(-2000)}`);
