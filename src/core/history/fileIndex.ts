@@ -5,7 +5,6 @@ import type { SpanRecord } from '../model/span';
 import type { TokenCounts } from '../genai/conventions';
 import type { IndexedLlmCalls } from '../runs/runFacts';
 import type { TraceSummary } from '../model/trace';
-import type { JsonDigest } from '../source/runDigest';
 import { openRegularFileOrThrow } from '../ingest/regularFile';
 import { Interned } from '../util/interned';
 
@@ -43,12 +42,15 @@ export interface IndexedRun {
   readonly tokens?: TokenCounts | null;
   /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs; packed (`PackedLlmCalls`, since version 7). */
   readonly llm?: IndexedLlmCalls;
-  /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
-  readonly lenses?: JsonDigest;
+  /**
+   * What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary
+   * only. JSON text of a `JsonDigest` (since version 8): parsed only when the lenses ask.
+   */
+  readonly lenses?: string;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 7;
+export const FILE_INDEX_VERSION = 8;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */
