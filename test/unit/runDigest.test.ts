@@ -4,7 +4,7 @@ import { isInProgress, spanDurationMs, SpanKind, StatusCode, type SpanRecord } f
 import { TraceStore } from '../../src/core/model/traceStore';
 import { Trace } from '../../src/core/model/trace';
 import { buildSpanLocations, rangeLenses, SpanLocationsMerge, spanStatsInRange, type CodeRange, type ResolvedPlaces, type SpanLocations } from '../../src/core/source/functionSpans';
-import { cachedRunDigest, digestsToJson, digestWalks, keepNewestRefs, knownDigest, nameKey, runDigests, SPANS_KEPT_PER_PLACE, type JsonDigest } from '../../src/core/source/runDigest';
+import { cachedRunDigest, digestsToJson, digestToText, digestWalks, keepNewestRefs, knownDigest, nameKey, runDigests, SPANS_KEPT_PER_PLACE, type JsonDigest } from '../../src/core/source/runDigest';
 import { sourceLocationOf } from '../../src/core/source/source';
 import { sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
@@ -372,4 +372,32 @@ test('an index naming a place twice keeps the last where the first stood, as the
   const d = cachedRunDigest(trace)!;
   assert.deepEqual(d.paths.map((p) => [p.path, p.line, p.count]), [['a.py', 1, 4], ['a.py', 2, 3], ['b.py', 4, 2]]);
   assert.deepEqual(d.names.map((n) => [n.key, n.count]), [['k1', 7], ['k2', 6]]);
+});
+
+test('a digest kept as its index text is the one the JSON gives, parsed when first asked for; a stale or malformed one is walked', () => {
+  const next = rng(5);
+  const store = new TraceStore();
+  for (let r = 0; r < 8; r++) store.addSpans(TRACE_FILE, randomRun(next, `t${r}`, 1 + Math.floor(next() * 120)));
+  const walked = runSteps(runDigests(store.runs()));
+  const texts = digestsToJson(walked).map(digestToText);
+  store.runs().forEach((t, i) => {
+    const fromJson = Trace.restored(t.traceId, t.summary(), () => [...t.allSpans()]);
+    knownDigest(fromJson, TRACE_FILE, JSON.parse(texts[i]) as JsonDigest);
+    const fromText = Trace.restored(t.traceId, t.summary(), () => [...t.allSpans()]);
+    knownDigest(fromText, TRACE_FILE, texts[i]);
+    assert.deepEqual(cachedRunDigest(fromText), cachedRunDigest(fromJson), `run ${i}`);
+    assert.equal(cachedRunDigest(fromText), cachedRunDigest(fromText), 'parsed once, then kept');
+  });
+
+  const malformed = Trace.restored('bad', store.runs()[0].summary(), () => [...store.runs()[0].allSpans()]);
+  knownDigest(malformed, TRACE_FILE, '{"paths":[');
+  assert.equal(cachedRunDigest(malformed), undefined);
+  const walks = digestWalks.count;
+  assert.ok(runSteps(runDigests([malformed]))[0], 'walked from its spans instead');
+  assert.equal(digestWalks.count, walks + 1);
+
+  const grown = Trace.restored('grown', store.runs()[1].summary(), () => [...store.runs()[1].allSpans()]);
+  knownDigest(grown, TRACE_FILE, texts[1]);
+  grown.reread();
+  assert.equal(cachedRunDigest(grown), undefined, 'not for another revision');
 });

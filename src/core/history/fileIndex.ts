@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { SpanRecord } from '../model/span';
+import type { SpanOrigin, SpanRecord } from '../model/span';
 import type { TokenCounts } from '../genai/conventions';
 import type { IndexedLlmCalls } from '../runs/runFacts';
 import type { TraceSummary } from '../model/trace';
-import type { JsonDigest } from '../source/runDigest';
 import { openRegularFileOrThrow } from '../ingest/regularFile';
 import { Interned } from '../util/interned';
 
@@ -43,12 +42,15 @@ export interface IndexedRun {
   readonly tokens?: TokenCounts | null;
   /** Its LLM calls' models and tokens (`runFacts`), for filtering by model and costs; packed (`PackedLlmCalls`, since version 7). */
   readonly llm?: IndexedLlmCalls;
-  /** What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary only. */
-  readonly lenses?: JsonDigest;
+  /**
+   * What its spans give the code lenses (`RunDigest`), when it was worked out; with the summary
+   * only. JSON text of a `JsonDigest` (since version 8): parsed only when the lenses ask.
+   */
+  readonly lenses?: string;
 }
 
 /** Bumped whenever the shape changes or what the reader records does: older indexes are rebuilt. */
-export const FILE_INDEX_VERSION = 7;
+export const FILE_INDEX_VERSION = 9;
 const EDGE_BYTES = 4096;
 
 /** Where `file`'s index lives in `dir`. */
@@ -149,7 +151,13 @@ function isFileIndex(v: unknown): v is FileIndex {
 
 // --- summaries as JSON (bigints as decimal strings) --------------------------------------
 
-type JsonSpan = Omit<SpanRecord, 'startNs' | 'endNs'> & { readonly startNs: string; readonly endNs: string };
+type JsonSpan = Omit<SpanRecord, 'startNs' | 'endNs' | 'firstChunkNs'> & { readonly startNs: string; readonly endNs: string; readonly firstChunkNs?: string };
+
+/**
+ * The root as an index keeps it (since version 9): without its trace id, the run's, and its
+ * file, the index's: both repeated in every run's summary, and a trace file's path is long.
+ */
+type JsonRoot = Omit<JsonSpan, 'traceId' | 'origin'> & { readonly origin: Omit<SpanOrigin, 'file'> };
 
 export interface JsonSummary {
   readonly name: string;
@@ -158,7 +166,7 @@ export interface JsonSummary {
   readonly spanCount: number;
   readonly errorCount: number;
   readonly hasRoot: boolean;
-  readonly root?: JsonSpan;
+  readonly root?: JsonRoot;
   readonly serviceNames: readonly string[];
 }
 
@@ -170,15 +178,22 @@ export function summaryToJson(s: TraceSummary): JsonSummary {
     spanCount: s.spanCount,
     errorCount: s.errorCount,
     hasRoot: s.hasRoot,
-    root: s.root && { ...s.root, startNs: String(s.root.startNs), endNs: String(s.root.endNs) },
+    root: s.root && rootToJson(s.root),
     serviceNames: s.serviceNames,
   };
+}
+
+function rootToJson(root: SpanRecord): JsonRoot {
+  const { traceId: _run, origin, firstChunkNs, ...rest } = root;
+  const { file: _index, ...place } = origin;
+  return { ...rest, startNs: String(root.startNs), endNs: String(root.endNs), ...(firstChunkNs === undefined ? {} : { firstChunkNs: String(firstChunkNs) }), origin: place };
 }
 
 /** File, service and scope names repeat in every restored run's root: one copy each. */
 const rootText = new Interned();
 
-export function summaryFromJson(j: JsonSummary): TraceSummary {
+/** The summary of run `traceId` as the index of `file` (holding all its spans) keeps it. */
+export function summaryFromJson(j: JsonSummary, traceId: string, file: string): TraceSummary {
   return {
     name: j.name,
     startNs: BigInt(j.startNs),
@@ -186,19 +201,32 @@ export function summaryFromJson(j: JsonSummary): TraceSummary {
     spanCount: j.spanCount,
     errorCount: j.errorCount,
     hasRoot: j.hasRoot,
-    root: j.root && rootFromJson(j.root),
+    root: j.root && rootFromJson(j.root, traceId, file),
     serviceNames: j.serviceNames,
   };
 }
 
-function rootFromJson(root: JsonSpan): SpanRecord {
-  const { origin, resource, scope } = root;
+// Every field written out, not spread from the parsed root: spread less its first chunk, a
+// restored root took some 450 bytes more (measured over a month of runs' second start).
+function rootFromJson(root: JsonRoot, traceId: string, file: string): SpanRecord {
+  const { resource, scope, origin } = root;
   return {
-    ...root,
+    traceId,
+    spanId: root.spanId,
+    parentSpanId: root.parentSpanId,
+    name: root.name,
+    kind: root.kind,
     startNs: BigInt(root.startNs),
     endNs: BigInt(root.endNs),
-    ...(typeof origin?.file === 'string' ? { origin: { ...origin, file: rootText.get(origin.file) } } : {}),
-    ...(typeof resource?.serviceName === 'string' ? { resource: { ...resource, serviceName: rootText.get(resource.serviceName) } } : {}),
-    ...(typeof scope?.name === 'string' ? { scope: { ...scope, name: rootText.get(scope.name) } } : {}),
+    statusCode: root.statusCode,
+    errorMessage: root.errorMessage,
+    attributes: root.attributes,
+    resource: typeof resource?.serviceName === 'string' ? { ...resource, serviceName: rootText.get(resource.serviceName) } : resource,
+    scope: typeof scope?.name === 'string' ? { ...scope, name: rootText.get(scope.name) } : scope,
+    origin: { file: rootText.get(file), line: origin?.line, lineStart: origin?.lineStart, lineEnd: origin?.lineEnd },
+    byteStart: root.byteStart,
+    byteEnd: root.byteEnd,
+    ...(root.facts === undefined ? {} : { facts: root.facts }),
+    ...(root.firstChunkNs === undefined ? {} : { firstChunkNs: BigInt(root.firstChunkNs) }),
   };
 }

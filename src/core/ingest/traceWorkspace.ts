@@ -6,7 +6,7 @@ import type { FileIndex } from '../history/fileIndex';
 import { knownSession, sessionOf } from '../runs/sessions';
 import { knownTraceTokens, latestTraceTokens, traceTokens } from '../genai/traceTokens';
 import { knownLlmCalls, llmCallsForIndex, runFacts } from '../runs/runFacts';
-import { cachedRunDigest, digestsToJson, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
+import { cachedRunDigest, digestsToJson, digestToText, knownDigest, runDigestSteps, type RunDigest } from '../source/runDigest';
 import { runSteps, runStepsSliced, type Steps } from '../util/steps';
 import { TraceStore } from '../model/traceStore';
 import { TraceFileWatcher, type WatchOptions } from './watcher';
@@ -126,7 +126,7 @@ export class TraceWorkspace implements Disposable, IndexingSink {
     // A run's lens digest when worked out already or its spans are still in memory (not read back for it).
     const digests = traces.map((t): RunDigest | undefined => t && (cachedRunDigest(t) ?? (t.isEvicted ? undefined : runSteps(runDigestSteps(t)))));
     const present = digests.filter((d): d is RunDigest => d !== undefined);
-    const json = new Map(digestsToJson(present).map((j, i) => [present[i], j]));
+    const json = new Map(digestsToJson(present).map((j, i) => [present[i], digestToText(j)]));
     const runs = indexed.map((run, i) => {
       const trace = traces[i];
       const digest = digests[i];

@@ -178,7 +178,7 @@ export class TraceStore implements Disposable {
       changed.add(id);
       const known = this.traces.get(id);
       if (!known && run.summary) {
-        this.traces.set(id, Trace.restored(id, summaryFromJson(run.summary), () => this.loadSpans(id)));
+        this.traces.set(id, Trace.restored(id, summaryFromJson(run.summary, id, file), () => this.loadSpans(id)));
         continue;
       }
       const trace = known ?? new Trace(id);

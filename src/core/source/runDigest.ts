@@ -185,7 +185,18 @@ function finish(at: PlaceBuild): PlaceStats {
   };
 }
 
-const digests = new WeakMap<Trace, RunDigest>();
+/**
+ * A restored run's digest as its index wrote it (JSON text), parsed when first asked for: a
+ * second start lists twenty thousand runs, and parsing and building each one's digest then cost
+ * more than listing them did, while the lenses ask only with a source file open.
+ */
+interface KnownDigestText {
+  readonly revision: number;
+  readonly file: string;
+  readonly text: string;
+}
+
+const digests = new WeakMap<Trace, RunDigest | KnownDigestText>();
 
 /** How many runs were walked for a digest (tests: only changed runs are walked again). */
 export const digestWalks = { count: 0 };
@@ -193,7 +204,18 @@ export const digestWalks = { count: 0 };
 /** The run's digest at its current revision, if one was worked out: never reads spans. */
 export function cachedRunDigest(trace: Trace): RunDigest | undefined {
   const d = digests.get(trace);
-  return d && d.revision === trace.revision ? d : undefined;
+  if (!d || d.revision !== trace.revision) return undefined;
+  if ('traceId' in d) return d;
+  digests.delete(trace);
+  let j: JsonDigest;
+  try {
+    j = JSON.parse(d.text) as JsonDigest;
+  } catch {
+    return undefined;
+  }
+  knownDigest(trace, d.file, j);
+  const parsed = digests.get(trace);
+  return parsed && 'traceId' in parsed ? parsed : undefined;
 }
 
 /** The run's digest: the cached one at its revision, else one walk over its spans (in steps). */
@@ -337,6 +359,11 @@ export function digestsToJson(digests: readonly RunDigest[]): JsonDigest[] {
   }));
 }
 
+/** A digest as the index keeps it: JSON text, so a second start need not parse it (`knownDigest`). */
+export function digestToText(j: JsonDigest): string {
+  return JSON.stringify(j);
+}
+
 function refToJson(r: SpanRef): JsonRef {
   const o = r.origin;
   return [r.spanId, r.name, String(r.startNs), String(r.endNs), r.statusCode, r.errorMessage ?? null, o.line, o.lineStart ?? null, o.lineEnd ?? null, r.byteStart, r.byteEnd, r.resource.serviceName ?? null, r.resource.attributesStart, r.resource.attributesEnd];
@@ -345,9 +372,14 @@ function refToJson(r: SpanRef): JsonRef {
 /**
  * What the index of `file` (holding every span of the run) said the run's digest is, kept for
  * the run at its current revision: the lenses count a restored run without reading it back.
- * A malformed one is ignored (the run is then walked when the lenses first need it).
+ * As JSON text (`digestToText`), it is parsed when first asked for. A malformed one is ignored
+ * (the run is then walked when the lenses first need it).
  */
-export function knownDigest(trace: Trace, file: string, j: JsonDigest): void {
+export function knownDigest(trace: Trace, file: string, j: JsonDigest | string): void {
+  if (typeof j === 'string') {
+    digests.set(trace, { revision: trace.revision, file, text: j });
+    return;
+  }
   try {
     const ref = (r: JsonRef): SpanRef => ({
       traceId: trace.traceId,
