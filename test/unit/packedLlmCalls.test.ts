@@ -9,17 +9,8 @@ import { callCostUsd, knownLlmCalls, llmCallsForIndex, llmCallsOf, runFacts, typ
 import { describeSpan, type SpanConventions } from '../../src/core/genai/conventions';
 import type { SpanRecord } from '../../src/core/model/span';
 import { traceOf, siblingCallsRun } from './siblingCallsRun';
+import { rng } from './fuzzing';
 
-/** A small deterministic generator (xorshift), so a failure can be replayed by its seed. */
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const MODELS = ['gpt-4o', 'claude-sonnet', 'llama-3'];
 const FIELDS = ['total', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;

@@ -8,19 +8,10 @@ import { cachedRunDigest, digestsToJson, digestToText, digestWalks, keepNewestRe
 import { sourceLocationOf } from '../../src/core/source/source';
 import { sourceFileKey } from '../../src/core/source/sourceIndex';
 import { runSteps } from '../../src/core/util/steps';
+import { rng } from './fuzzing';
 
 const TRACE_FILE = '/work/app/.tracerun/otlp.jsonl';
 
-/** A small deterministic generator (xorshift), so a failure can be replayed by its seed. */
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** Recorded paths: some resolve (to a file of the workspace, two paths to the same file), one does not. */
 const PATHS: Record<string, string | undefined> = {
