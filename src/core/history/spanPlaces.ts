@@ -7,6 +7,19 @@ import { memorySourceBytes } from '../ingest/spanSource';
 import { openRegularFileSync } from '../ingest/regularFile';
 
 /**
+ * The spans a line of a trace file gives back, as the store holds them: a running twin as
+ * running, a span with an out-of-range time left out. Throws when the bytes are not an OTLP
+ * line (the file changed under its index or its places).
+ */
+export function spansOfLine(bytes: Buffer, file: string, line: number, lineStart: number): SpanRecord[] {
+  const out: SpanRecord[] = [];
+  for (const span of readOtlpJson(bytes, 0, bytes.length, { file, line, byteBase: lineStart }).spans) {
+    if (outOfRangeTime(span) === undefined) out.push(asRunningSpan(span));
+  }
+  return out;
+}
+
+/**
  * A trace's files, each followed by its lines there as flat triples (line, lineStart,
  * lineEnd): `[file, lines, file, lines, …]`. Kept for every run of a month of history, where a
  * Map per run (most runs are in one file) held more than the lines in it.
@@ -131,9 +144,7 @@ export class SpanPlaces {
           const buf = held ? held.subarray(start, start + length) : Buffer.allocUnsafe(length);
           if (buf.length !== length || (fd !== undefined && fs.readSync(fd, buf, 0, length, start) !== length)) continue;
           try {
-            for (const span of readOtlpJson(buf, 0, buf.length, { file, line, byteBase: start }).spans) {
-              if (span.traceId === traceId && outOfRangeTime(span) === undefined) out.push(asRunningSpan(span));
-            }
+            for (const span of spansOfLine(buf, file, line, start)) if (span.traceId === traceId) out.push(span);
           } catch {
             // Not the line it was: the file changed under us, and the watcher will say so.
           }

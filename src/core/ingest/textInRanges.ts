@@ -14,21 +14,21 @@ const WINDOW_BYTES = 8 * 1024 * 1024;
  * (quotes and newlines as their escapes), in UTF-8, lower-cased the way the file's bytes are.
  */
 export function jsonNeedle(query: string): Buffer {
-  return asciiLowerCase(Buffer.from(JSON.stringify(query).slice(1, -1), 'utf8'), 0);
+  return asciiLowerCase(Buffer.from(JSON.stringify(query).slice(1, -1), 'utf8'));
 }
 
 /** `bytes` with ASCII letters lower-cased, as `rangesContaining` compares them. */
 export function lowerCasedCopy(bytes: Buffer): Buffer {
-  return asciiLowerCase(Buffer.from(bytes), 0);
+  return asciiLowerCase(Buffer.from(bytes));
 }
 
 /**
- * Lower-cases ASCII letters in place (from `from` on) and leaves every other byte as it is,
+ * Lower-cases ASCII letters in place and leaves every other byte as it is,
  * so ASCII matches case-insensitively and the rest byte for byte. In place on the bytes read,
  * not through a string: a month of files is hundreds of megabytes.
  */
-function asciiLowerCase(bytes: Buffer, from: number): Buffer {
-  for (let i = from; i < bytes.length; i++) {
+function asciiLowerCase(bytes: Buffer): Buffer {
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b >= 65 && b <= 90) bytes[i] = b + 32;
   }
@@ -52,7 +52,7 @@ export async function rangesContaining(reader: RangeReader, ranges: readonly Byt
     for (let k = i; k < j; k++) end = Math.max(end, ranges[k].end);
     const read = Buffer.allocUnsafe(end - start);
     const { bytesRead } = await reader.read(read, 0, read.length, start);
-    const text = asciiLowerCase(read.subarray(0, bytesRead), 0);
+    const text = asciiLowerCase(read.subarray(0, bytesRead));
     // One pass over the window: each occurrence is mapped to the range holding it.
     let pos = text.indexOf(needle, 0);
     for (let k = i; pos >= 0 && k < j; ) {

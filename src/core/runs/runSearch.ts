@@ -8,8 +8,7 @@ import type { Trace } from '../model/trace';
 import { openSpanSource, type RangeReader } from '../ingest/spanSource';
 import { jsonNeedle, lowerCasedCopy, rangesContaining, type ByteRange } from '../ingest/textInRanges';
 import { searchSpans } from '../waterfall/spanSearch';
-import { readOtlpJson } from '../ingest/otlp/otlpJsonReader';
-import { outOfRangeTime } from '../model/timeRange';
+import { spansOfLine } from '../history/spanPlaces';
 import type { TextMatches } from './filter';
 
 export interface SearchProgress {
@@ -46,14 +45,14 @@ async function runsMatchingOnLine(reader: RangeReader, file: string, line: Share
   if ((await reader.read(bytes, 0, bytes.length, line.start)).bytesRead !== bytes.length) return line.runs;
   let spans;
   try {
-    spans = readOtlpJson(bytes, 0, bytes.length, { file, line: line.line, byteBase: line.start }).spans;
+    spans = spansOfLine(bytes, file, line.line, line.start);
   } catch {
     return line.runs; // Not the line it was (the file changed): read the runs back instead.
   }
   const lowered = lowerCasedCopy(bytes);
   const matched = new Set<string>();
   for (const span of spans) {
-    if (matched.has(span.traceId) || outOfRangeTime(span) !== undefined) continue;
+    if (matched.has(span.traceId)) continue;
     const json = lowered.subarray(span.byteStart - line.start, span.byteEnd - line.start);
     if (span.name.toLowerCase().includes(needle) || json.includes(jsonNeedleBytes)) matched.add(span.traceId);
   }
