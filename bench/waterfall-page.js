@@ -30,7 +30,7 @@
   const ROW_KINDS = ['other', 'agent', 'chain', 'llm', 'tool', 'retriever', 'embedding', 'reranker', 'guardrail', 'evaluator', 'http', 'db'];
   const GROUP = 16;
 
-  /** TraceBegin, then TraceRows messages, each slice with its own buffers (as the host's `slice()` makes them). */
+  /** TraceBegin, then TraceRows messages, each slice with its own buffers (as the host's `slice()` makes them), then TraceHeader. */
   let messages;
   let manifest;
 
@@ -47,6 +47,8 @@
       for (const [name, [off, bytes, type]] of Object.entries(s.columns)) rows[name] = new ARRAY_TYPES[type](bin.slice(off, off + bytes));
       messages.push({ kind: 'notification', method: 'waterfall/traceRows', params: { generation: m.start.generation, rows } });
     }
+    // The whole header (cost, missing context) follows the rows, as the panel sends it.
+    messages.push({ kind: 'notification', method: 'waterfall/traceHeader', params: { generation: m.start.generation, header: m.header } });
     await ready;
     return { rowCount: m.start.rowCount, slices: m.slices.length };
   }
@@ -67,7 +69,7 @@
   async function firstPaint() {
     gc();
     await afterNextPaint();
-    const sliceCount = messages.length - 1;
+    const sliceCount = messages.filter((m) => m.method === 'waterfall/traceRows').length;
     let firstRowsAt;
     let firstRowsPainted;
     const firstRowsDone = new Promise((resolve) => {
@@ -156,7 +158,7 @@
     const spacer = baselineSkeleton();
     gc();
     await afterNextPaint();
-    const sliceCount = messages.length - 1;
+    const sliceCount = messages.filter((m) => m.method === 'waterfall/traceRows').length;
     let cols;
     let names;
     let endMs = 0;

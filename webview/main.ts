@@ -3,10 +3,10 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './styles/index.css';
-import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SaveRunAs, SelectSpan, TakeFocus, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../src/protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, RowFlag, SaveRunAs, SelectSpan, TakeFocus, TraceBegin, TraceHeader, TraceRemoved, TraceRows, type RowColumns, type WaterfallState } from '../src/protocol/waterfall';
 import { renderDetails } from './details';
 import { el } from './dom';
-import { renderHeader } from './header';
+import { renderHeader, warmUpHeaderFormats } from './header';
 import { renderLegend } from './legend';
 import { bindKeyboard } from './keyboard';
 import { NO_FILTER } from './model';
@@ -73,16 +73,51 @@ view.onChange((change) => {
 });
 
 // ---------- data from the host ----------
+const headerActions = { copyRunAsJson: () => host.notify(CopyRunAsJson, undefined), saveRunAs: () => host.notify(SaveRunAs, undefined) };
+
 host.onNotification(TraceBegin, (start) => {
   const previous = view.trace;
   view.begin(start);
   banner.hidden = true;
-  renderHeader(header, start.header, { copyRunAsJson: () => host.notify(CopyRunAsJson, undefined), saveRunAs: () => host.notify(SaveRunAs, undefined) });
+  renderHeader(header, view.trace!.header, headerActions);
   if (!previous || range.isFit()) range.fit();
 });
 
+// The cost and what the run lacks, worked out after the rows.
+host.onNotification(TraceHeader, ({ generation, header: whole }) => {
+  if (view.setHeader(generation, whole)) renderHeader(header, whole, headerActions);
+});
+
 let rebuildFrame = 0;
-host.onNotification(TraceRows, ({ generation, rows: slice }) => {
+/** Slices after a send's first, handled once the first rows are painted (`drainSlices`). */
+let laterSlices: Array<{ readonly generation: number; readonly rows: RowColumns }> = [];
+let drainScheduled = false;
+
+host.onNotification(TraceRows, (slice) => {
+  // A send's first rows show at once; the others, which come in a burst, wait for that paint.
+  if (view.trace?.generation === slice.generation && view.trace.received === 0) {
+    addSlice(slice.generation, slice.rows);
+    return;
+  }
+  laterSlices.push(slice);
+  if (drainScheduled) return;
+  drainScheduled = true;
+  // After the next frame; a hidden panel gets no frames, so a timer stands in.
+  const timer = setTimeout(drainSlices, 100);
+  requestAnimationFrame(() => {
+    clearTimeout(timer);
+    setTimeout(drainSlices, 0);
+  });
+});
+
+function drainSlices(): void {
+  drainScheduled = false;
+  const slices = laterSlices;
+  laterSlices = [];
+  for (const { generation, rows: slice } of slices) addSlice(generation, slice);
+}
+
+function addSlice(generation: number, slice: RowColumns): void {
   if (!view.addRows(generation, slice)) return;
   if (range.isFit() || range.end <= 1) range.fit();
   if (view.trace!.complete) {
@@ -90,14 +125,17 @@ host.onNotification(TraceRows, ({ generation, rows: slice }) => {
     rebuildFrame = 0;
     view.rebuild();
     onComplete();
+  } else if (view.trace!.received === slice.startMs.length) {
+    // The first rows: shown now, so they are painted before the others are handled.
+    view.rebuild();
   } else if (!rebuildFrame) {
-    // Slices of a big trace come quickly: show the first rows, then redraw once per frame.
+    // Slices of a big trace come quickly: redraw once per frame.
     rebuildFrame = requestAnimationFrame(() => {
       rebuildFrame = 0;
       view.rebuild();
     });
   }
-});
+}
 
 function onComplete(): void {
   if (restoredScroll) {
@@ -199,3 +237,5 @@ function saveState(): void {
 viewport.addEventListener('scroll', saveState, { passive: true });
 
 host.notify(Ready, undefined);
+// While the host lays the run out: the header's first number and date would take tens of ms.
+setTimeout(warmUpHeaderFormats, 0);

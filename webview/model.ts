@@ -7,7 +7,8 @@ export interface TraceRows extends Columns {}
 export class TraceRows {
   readonly count: number;
   readonly names: readonly string[];
-  readonly header: RunHeader;
+  /** As first sent, then whole (`TraceHeader`): the same services and duration. */
+  header: RunHeader;
   readonly generation: number;
   received = 0;
   private spanIds = '';

@@ -1,4 +1,4 @@
-import { RowFlag, type ColorBy, type RowColumns, type TraceStart, type WaterfallState } from '../src/protocol/waterfall';
+import { RowFlag, type ColorBy, type RowColumns, type RunHeader, type TraceStart, type WaterfallState } from '../src/protocol/waterfall';
 import { NO_FILTER, TraceRows, visibleRows, type RowFilter } from './model';
 import { serviceSlots } from './serviceColors';
 
@@ -142,8 +142,19 @@ export class WaterfallView {
 
   /** A trace is (re)sent: its rows follow. What shows changes once they arrive (`rebuild`). */
   begin(start: TraceStart): void {
+    const shown = this.rows?.header;
     this.rows = new TraceRows(start);
+    // A send's header leaves out what comes after its rows (`TraceHeader`): until then, a live
+    // update of the same run keeps the cost and notes shown, rather than blink them away.
+    if (shown?.traceId === start.header.traceId) this.rows.header = withLateParts(start.header, shown);
     this.slots = serviceSlots(start.header.services);
+  }
+
+  /** The current send's whole header (cost, missing context); false when it belongs to an older one. */
+  setHeader(generation: number, header: RunHeader): boolean {
+    if (!this.rows || generation !== this.rows.generation) return false;
+    this.rows.header = header;
+    return true;
   }
 
   /** Adds a slice of rows of the current send; false when it belongs to an older one. */
@@ -358,4 +369,14 @@ export class WaterfallView {
 
 function rowKey(t: TraceRows, row: number): string {
   return t.groupSize[row] > 0 ? `g:${t.spanId(row)}` : t.spanId(row);
+}
+
+/** `header`, with what a send works out after its rows taken from the header shown before where it has none yet. */
+function withLateParts(header: RunHeader, shown: RunHeader): RunHeader {
+  return {
+    ...header,
+    tokens: header.tokens ?? shown.tokens,
+    costUsd: header.costUsd ?? shown.costUsd,
+    missingContext: header.missingContext ?? shown.missingContext,
+  };
 }

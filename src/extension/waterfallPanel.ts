@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import { searchSpans } from '../core/waterfall/spanSearch';
 import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
-import { maskDetails, maskTraceStart } from '../core/waterfall/maskDetails';
+import { maskDetails, maskRunHeader, maskTraceStart } from '../core/waterfall/maskDetails';
 import type { Redactor } from '../core/privacy/redact';
-import { ROWS_PER_SLICE, waterfallDataSteps, type WaterfallData } from '../core/waterfall/rows';
+import { ROWS_PER_SLICE, waterfallFirstSteps } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import { flatTreeOf, releaseFlatTree } from '../core/model/flatTree';
 import type { PriceTable } from '../core/genai/cost';
 import type { TraceWorkspace } from '../core/ingest/traceWorkspace';
 import type { Channel } from '../protocol/channel';
 import { panelChannel, panelHtml } from './panelHtml';
-import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, SaveRunAs, SearchSpans, SelectSpan, TakeFocus, TraceBegin, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
+import { CopyRunAsJson, GetSpanDetails, GoToSource, Ready, ReplaySpan, SaveRunAs, SearchSpans, SelectSpan, TakeFocus, TraceBegin, TraceHeader, TraceRemoved, TraceRows, type WaterfallState } from '../protocol/waterfall';
 import { DisposableStore } from './disposable';
 import { Commands } from './commandIds';
 import { executeCommand } from './commands';
@@ -173,26 +173,32 @@ export class WaterfallPanel extends DisposableStore {
     const generation = ++this.generation;
     const stale = (): boolean => generation !== this.generation || this.isDisposed;
     const started = Date.now();
-    let data: WaterfallData;
+    const redactor = this.redactor?.();
+    const masked = redactor && !this.revealed ? redactor : undefined;
     try {
       // The flat tree: kept up to date as spans arrive, so a live update relinks only them.
-      data = await runStepsSliced(waterfallDataSteps(trace, flatTreeOf(trace), Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
+      const data = await runStepsSliced(waterfallFirstSteps(trace, flatTreeOf(trace), Date.now(), generation, this.prices(), this.ws.store.logRecords), { isCancelled: stale });
+      if (stale()) return;
+      const start = masked ? maskTraceStart(data.start, masked) : data.start;
+      this.panel.title = `Waterfall: ${start.header.name}`;
+      this.channel.notify(TraceBegin, start);
+      // The first rows show while the others are prepared; the header's last parts come after them.
+      const rowCount = data.start.rowCount;
+      this.channel.notify(TraceRows, { generation, rows: data.slice(0, Math.min(rowCount, ROWS_PER_SLICE)) });
+      await runStepsSliced(data.moreRows(), { isCancelled: stale });
+      for (let from = ROWS_PER_SLICE; from < rowCount; from += ROWS_PER_SLICE) {
+        await new Promise((r) => setImmediate(r));
+        if (stale()) return;
+        this.channel.notify(TraceRows, { generation, rows: data.slice(from, Math.min(rowCount, from + ROWS_PER_SLICE)) });
+      }
+      const header = await runStepsSliced(data.wholeHeader(), { isCancelled: stale });
+      if (stale()) return;
+      this.channel.notify(TraceHeader, { generation, header: masked ? maskRunHeader(header, masked) : header });
+      if (rowCount > 10_000) this.log.debug(`waterfall of ${rowCount} rows laid out and sent in ${Date.now() - started} ms`);
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;
     }
-    if (stale()) return;
-    const redactor = this.redactor?.();
-    const start = redactor && !this.revealed ? maskTraceStart(data.start, redactor) : data.start;
-    this.panel.title = `Waterfall: ${start.header.name}`;
-    this.channel.notify(TraceBegin, start);
-    for (let from = 0; from < data.start.rowCount; from += ROWS_PER_SLICE) {
-      await new Promise((r) => setImmediate(r));
-      if (stale()) return;
-      const rows = data.slice(from, Math.min(data.start.rowCount, from + ROWS_PER_SLICE));
-      this.channel.notify(TraceRows, { generation, rows });
-    }
-    if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows laid out and sent in ${Date.now() - started} ms`);
   }
 
   private handleMessages(): void {

@@ -227,6 +227,11 @@ export interface SpanDetailsView {
 export const TraceBegin = notification<TraceStart>('waterfall/traceBegin');
 /** Host → webview: the next slice of rows. */
 export const TraceRows = notification<{ readonly generation: number; readonly rows: RowColumns }>('waterfall/traceRows');
+/**
+ * Host → webview: the run's whole header, after the rows: `TraceBegin`'s header leaves out what
+ * takes a pass over every span (the cost, the missing context, tokens not yet counted).
+ */
+export const TraceHeader = notification<{ readonly generation: number; readonly header: RunHeader }>('waterfall/traceHeader');
 /** Host → webview: the trace is gone (its file was deleted). */
 export const TraceRemoved = notification<{ traceId: string }>('waterfall/traceRemoved');
 /** Host → webview: select a span (opened from a span in the runs tree). */

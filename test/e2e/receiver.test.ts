@@ -126,8 +126,8 @@ test('a failed tool call of the demo: kind, model and error in the waterfall, th
   assert.match(details, /exception\.stacktrace/);
   await s.screenshot('02-demo-waterfall');
 
-  // A priced run shows its cost in the header.
-  assert.match((await frame.textContent('.run-header')) ?? '', /Cost\s*\$0\.000\d+/);
+  // A priced run shows its cost in the header (sent after the rows).
+  await frame.locator('.run-header', { hasText: /Cost\s*\$0\.000\d+/ }).waitFor({ timeout: 10_000 });
 
   // An LLM call reads as a conversation: the system prompt, the question, the tool call.
   await frame.locator('.row', { hasText: 'chat fake-gpt-4o' }).filter({ hasNotText: 'mini' }).first().click();

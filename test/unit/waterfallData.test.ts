@@ -4,7 +4,8 @@ import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { nsToIso } from '../../src/core/model/time';
 import { spanDetailsView } from '../../src/core/waterfall/spanDetailsView';
-import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
+import { waterfallData, waterfallDataSteps, waterfallFirstSteps } from '../../src/core/waterfall/rows';
+import { flatTreeOf } from '../../src/core/model/flatTree';
 import { runSteps } from '../../src/core/util/steps';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
 import { ms, otlpLine } from './otlpBuilder';
@@ -200,4 +201,37 @@ test("a finished run's stand-in for a parent never received ends with its last c
   const running = storeWith([otlpLine(spans(false))]).trace(TRACE)!;
   assert.equal(running.state(justAfter), 'running');
   assert.deepEqual(standInRow(waterfallData(running, justAfter, 1)), { name: 'span 00000000 (not received yet)', startMs: 0, durationMs: 0, inProgress: true });
+});
+
+test('the first slice is sent before the other rows and the header\'s cost: the same rows and header as all at once, wherever the first slice ends', () => {
+  const prices = { 'fake-claude-*': { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } };
+  const spans = siblingCallsRun();
+  const root = spans.find((s) => s.name === 'anthropic.chat')!.parentSpanId!;
+  // Two runs of same-named siblings: group rows, one of which a first slice may end on.
+  for (let i = 0; i < 12; i++) {
+    spans.push({ traceId: spans[0].traceId, spanId: `00000000000001${String(i).padStart(2, '0')}`, parentSpanId: root, name: i < 6 ? 'fetch' : 'lookup', start: ms(200 + i), end: ms(201 + i) });
+  }
+  const trace = traceOf(spans);
+  const whole = waterfallData(trace, Date.now(), 3, prices);
+  const rowCount = whole.start.rowCount;
+  const rows = (data: { slice(from: number, to: number): unknown }, to: number) => JSON.parse(JSON.stringify(data.slice(0, to), (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)));
+  assert.ok(whole.start.header.costUsd! > 0 && rowCount > 20, `cost ${whole.start.header.costUsd}, ${rowCount} rows`);
+  let endedOnGroup = 0;
+  for (let firstRows = 1; firstRows <= rowCount; firstRows++) {
+    const first = runSteps(waterfallFirstSteps(trace, flatTreeOf(trace), Date.now(), 3, prices, undefined, firstRows));
+    assert.ok(first.rowsReady >= firstRows && first.rowsReady <= firstRows + 1, `${first.rowsReady} rows ready for ${firstRows}`);
+    if (first.rowsReady > firstRows) endedOnGroup++;
+    assert.deepEqual(rows(first, firstRows), rows(whole, firstRows), `first ${firstRows} rows`);
+    assert.deepEqual(first.start.names, whole.start.names, 'every name is in the first message');
+    assert.equal(first.start.header.costUsd, undefined, 'the cost comes after the rows');
+    assert.equal(first.start.header.missingContext, undefined, 'so does what the run lacks');
+    const { costUsd, missingContext } = whole.start.header;
+    assert.ok(missingContext?.length, 'the run lacks something');
+    assert.deepEqual({ ...first.start.header, costUsd, missingContext }, whole.start.header, 'the rest of the header as all at once (tokens counted before)');
+    if (first.rowsReady < rowCount) assert.throws(() => first.slice(0, first.rowsReady + 1), /before they were prepared/);
+    runSteps(first.moreRows());
+    assert.deepEqual(rows(first, rowCount), rows(whole, rowCount), `all rows, first ${firstRows}`);
+    assert.deepEqual(runSteps(first.wholeHeader()), whole.start.header);
+  }
+  assert.ok(endedOnGroup > 0, 'some first slice ended on a group row, whose kind comes with the next row');
 });

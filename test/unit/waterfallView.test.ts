@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
-import { waterfallData } from '../../src/core/waterfall/rows';
+import { waterfallData, waterfallFirstSteps } from '../../src/core/waterfall/rows';
+import { flatTreeOf } from '../../src/core/model/flatTree';
+import { runSteps } from '../../src/core/util/steps';
 import { NO_FILTER, parseDuration } from '../../webview/model';
 import { TimeRange } from '../../webview/timeline';
 import { WaterfallView, type ViewChange } from '../../webview/viewState';
@@ -264,4 +266,30 @@ test('service palette slots: stable per name, distinct within a run while the pa
   assert.equal(new Set(many).size, SERVICE_PALETTE_SIZE, 'a full palette: every colour once');
   const more = serviceSlots(Array.from({ length: SERVICE_PALETTE_SIZE + 3 }, (_, i) => `svc-${i}`));
   assert.ok(more.every((s) => s >= 0 && s < SERVICE_PALETTE_SIZE));
+});
+
+test("a live update keeps the run's cost and notes shown until its own whole header comes; another run's are not kept", () => {
+  const store = new TraceStore();
+  const buf = Buffer.from(otlpLine(spans()));
+  store.addSpans('/t/f.jsonl', readOtlpJson(buf, 0, buf.length, { file: '/t/f.jsonl', line: 1, byteBase: 0 }).spans);
+  const trace = store.trace(TRACE)!;
+  const send = (generation: number) => runSteps(waterfallFirstSteps(trace, flatTreeOf(trace), Date.now(), generation));
+  const view = new WaterfallView({});
+  const first = send(1);
+  view.begin(first.start);
+  assert.equal(view.trace!.header.missingContext, undefined, 'not worked out yet');
+  const whole = runSteps(first.wholeHeader());
+  assert.ok(whole.missingContext?.length, 'the run lacks something');
+  assert.equal(view.setHeader(0, { ...whole, costUsd: 9 }), false, "an older send's header is ignored");
+  assert.ok(view.setHeader(1, { ...whole, costUsd: 0.25 }));
+  assert.equal(view.trace!.header.costUsd, 0.25);
+
+  view.begin(send(2).start);
+  assert.equal(view.trace!.header.costUsd, 0.25, 'kept through the next send of the same run');
+  assert.deepEqual(view.trace!.header.missingContext, whole.missingContext);
+  assert.ok(view.setHeader(2, whole));
+  assert.equal(view.trace!.header.costUsd, undefined, "the new send's whole header replaces it");
+
+  view.begin({ ...send(3).start, header: { ...send(3).start.header, traceId: 'another' } });
+  assert.equal(view.trace!.header.missingContext, undefined, "another run's header keeps nothing of this one's");
 });

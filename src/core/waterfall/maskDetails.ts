@@ -1,7 +1,7 @@
 // The details pane's text with secrets masked by the `tracerun.redact` rules: what a panel
 // shows (and what its copy buttons copy) until the user clicks Reveal in that panel.
 import type { Redactor } from '../privacy/redact';
-import type { AttributeTable, SpanDetailsView, TraceStart } from '../../protocol/waterfall';
+import type { AttributeTable, RunHeader, SpanDetailsView, TraceStart } from '../../protocol/waterfall';
 
 function table(r: Redactor, rows: AttributeTable): AttributeTable {
   return rows.map(([key, value]) => [key, r.isSecretKey(key) && value !== '' ? (r.attributes({ [key]: value })[key] as string) : r.text(value)] as const);
@@ -46,7 +46,13 @@ export function maskTraceStart(start: TraceStart, r: Redactor): TraceStart {
     const masked = r.text(name);
     if (masked !== name) (names ??= [...start.names])[i] = masked;
   });
-  const name = r.text(start.header.name);
-  if (names === undefined && name === start.header.name) return start;
-  return { ...start, names: names ?? start.names, header: name === start.header.name ? start.header : { ...start.header, name } };
+  const header = maskRunHeader(start.header, r);
+  if (names === undefined && header === start.header) return start;
+  return { ...start, names: names ?? start.names, header };
+}
+
+/** The run's header with its name masked; the same object when nothing was. */
+export function maskRunHeader(header: RunHeader, r: Redactor): RunHeader {
+  const name = r.text(header.name);
+  return name === header.name ? header : { ...header, name };
 }

@@ -6,7 +6,7 @@ import { isInProgress, type SpanRecord } from '../model/span';
 import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
 import type { Trace, TraceSummary, TraceTree } from '../model/trace';
-import { traceTokensSteps } from '../genai/traceTokens';
+import { latestTraceTokens, traceTokensSteps } from '../genai/traceTokens';
 import type { PriceTable } from '../genai/cost';
 import type { LogRecordIndex } from '../model/logRecords';
 import { callCostUsd, llmCallsOfSteps, type LlmAbove } from '../runs/runFacts';
@@ -40,9 +40,23 @@ export interface WaterfallData {
   slice(from: number, to: number): RowColumns;
 }
 
-/** In steps: what the run lacks is a pass over every span (or over those `known` names). */
-function* runHeader(trace: Trace, s: TraceSummary, nowMs: number, tokens: Tokens | undefined, logRecords?: LogRecordIndex, known?: KnownContextSpans): Steps<RunHeader> {
-  const missing = yield* runMissingContextSteps(trace, nowMs, logRecords, known);
+/**
+ * A send as the panel makes it: what the first slice needs (the layout, the first slice's rows,
+ * a header without the run's cost and missing context), then the rest. The first rows show as soon
+ * as they can; the passes over every span that only the header's last parts need come after.
+ */
+export interface WaterfallFirstRows extends WaterfallData {
+  /** Rows prepared so far: `slice` cuts within them. */
+  readonly rowsReady: number;
+  /** Prepares the other rows. */
+  moreRows(): Steps<void>;
+  /** The whole header: the other rows (if not yet prepared), then the passes for its last parts. */
+  wholeHeader(): Steps<RunHeader>;
+}
+
+/** What the header shows before the rows are read: the run's summary, and its tokens when already counted. */
+function firstHeader(trace: Trace, s: TraceSummary, nowMs: number): RunHeader {
+  const counted = latestTraceTokens(trace);
   return {
     traceId: trace.traceId,
     name: s.name,
@@ -51,10 +65,9 @@ function* runHeader(trace: Trace, s: TraceSummary, nowMs: number, tokens: Tokens
     spanCount: s.spanCount,
     errorCount: s.errorCount,
     services: s.serviceNames,
-    tokens,
+    tokens: counted?.current ? counted.tokens : undefined,
     costUsd: undefined, // worked out last, from the rows' LLM calls
     state: trace.state(nowMs),
-    missingContext: missing.length > 0 ? missing.map((n) => ({ message: n.message, fix: n.fix })) : undefined,
   };
 }
 
@@ -66,11 +79,30 @@ export function waterfallData(trace: Trace, nowMs: number, generation: number, p
 /**
  * Lays out `tree` (the trace's flat tree, `flatTreeOf`, as the panel does; or its object tree,
  * `Trace.treeSliced`: the same rows) and prepares every row's columns, in steps, so a million
- * spans are made ready without one long block of the extension host. A span's kind is read
- * once (kept in the flat tree's memo across sends); the LLM rows' model and tokens on each
- * send, for the run's cost. The header comes after the rows, whose kinds it reads.
+ * spans are made ready without one long block of the extension host. The whole header, cost
+ * and missing context included: `waterfallFirstSteps`, then `wholeHeader`.
  */
 export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, nowMs: number, generation: number, prices: PriceTable = {}, logRecords?: LogRecordIndex): Steps<WaterfallData> {
+  const first = yield* waterfallFirstSteps(trace, tree, nowMs, generation, prices, logRecords);
+  const header = yield* first.wholeHeader();
+  return { layout: first.layout, start: { ...first.start, header }, slice: first.slice };
+}
+
+/**
+ * The layout and the first `firstRows` rows' columns, with a header of what the summary knows
+ * (`firstHeader`); then the other rows (`moreRows`) and the header's passes (`wholeHeader`). A span's kind is
+ * read once (kept in the flat tree's memo across sends); the LLM rows' model and tokens on each
+ * send, for the run's cost. The header's passes come after the rows, whose kinds they read.
+ */
+export function* waterfallFirstSteps(
+  trace: Trace,
+  tree: TraceTree | FlatTree,
+  nowMs: number,
+  generation: number,
+  prices: PriceTable = {},
+  logRecords?: LogRecordIndex,
+  firstRows = ROWS_PER_SLICE,
+): Steps<WaterfallFirstRows> {
   // A finished run's stand-ins will not arrive: they are not drawn as running.
   const options = { settled: trace.state(nowMs) !== 'running' };
   const layout = yield* (tree instanceof FlatTree ? layoutFlatSteps(tree, options) : layoutWaterfallSteps(tree, options));
@@ -94,57 +126,92 @@ export function* waterfallDataSteps(trace: Trace, tree: TraceTree | FlatTree, no
   const slotOfSpan = layout.slotOfSpan;
   const columns: Columns = { nameIndex, depth, parent, subtreeEnd, startMs, durationMs, selfMs, kind, flags, groupSize, service, ttftMs };
   const serviceIds = new Map(summary.serviceNames.map((name, i) => [name, i + 1]));
+  let rowsReady = 0;
+
+  /** Prepares rows up to `end` (a group row's kind is set with its first member's, the next row). */
+  function* prepareRows(end: number): Steps<void> {
+    for (let r = rowsReady; r < end; r++) {
+      if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      const si = layout.spanIndex[r];
+      // A group row stands for its members: it shows the first one's id and kind.
+      const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
+      // A group row's members come from one place in the tree, so its first member's service stands for it.
+      const serviceName = span.resource.serviceName;
+      if (serviceName !== undefined) service[r] = serviceIds.get(serviceName) ?? 0;
+      let f = 0;
+      if (layout.error[r]) f |= RowFlag.Error;
+      if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
+      if (layout.subtreeEnd[r] > r + 1) f |= RowFlag.HasChildren;
+      if (si < 0) {
+        f |= RowFlag.Group; // its kind is its first member's, set on the next row
+      } else {
+        // Stand-ins (no span of their own in the tree) are not memoized: their made-up span changes.
+        const slot = flat && flat.records[slotOfSpan![si]] === span ? slotOfSpan![si] : -1;
+        let memo = slot >= 0 ? flat!.memo[slot] : 0;
+        if (memo === 0) {
+          // The kind alone: model and tokens are read for the LLM rows only, for the cost.
+          const spanKind = spanKindOf(span);
+          memo = memoOf(span, spanKind);
+          if (slot >= 0) flat!.memo[slot] = memo;
+          if (spanKind === 'llm') llmRows.set(span, describeSpan(span));
+        } else if ((memo & MEMO_KIND) === LLM_MEMO) {
+          llmRows.set(span, describeSpan(span));
+        }
+        if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
+        kind[r] = (memo & MEMO_KIND) - 1;
+        if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
+        // From the indexed attributes only: a first-chunk event is read with the details.
+        if ((memo & MEMO_KIND) === LLM_MEMO) ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
+        if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
+        if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
+        if (isInProgress(span)) f |= RowFlag.InProgress;
+      }
+      flags[r] = f;
+    }
+    rowsReady = Math.max(rowsReady, end);
+  }
+
+  // The name table goes with the first slice: every row's name is looked up now.
   for (let r = 0; r < rowCount; r++) {
     if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = layout.spanIndex[r];
-    // A group row stands for its members: it shows the first one's name, id and kind.
-    const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
-    let id = nameIds.get(span.name);
-    if (id === undefined) nameIds.set(span.name, (id = names.push(span.name) - 1));
+    // A group row shows its first member's name.
+    const name = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]].name;
+    let id = nameIds.get(name);
+    if (id === undefined) nameIds.set(name, (id = names.push(name) - 1));
     nameIndex[r] = id;
-    // A group row's members come from one place in the tree, so its first member's service stands for it.
-    const serviceName = span.resource.serviceName;
-    if (serviceName !== undefined) service[r] = serviceIds.get(serviceName) ?? 0;
-    let f = 0;
-    if (layout.error[r]) f |= RowFlag.Error;
-    if (layout.onCriticalPath[r]) f |= RowFlag.CriticalPath;
-    if (layout.subtreeEnd[r] > r + 1) f |= RowFlag.HasChildren;
-    if (si < 0) {
-      f |= RowFlag.Group; // its kind is its first member's, set on the next row
-    } else {
-      // Stand-ins (no span of their own in the tree) are not memoized: their made-up span changes.
-      const slot = flat && flat.records[slotOfSpan![si]] === span ? slotOfSpan![si] : -1;
-      let memo = slot >= 0 ? flat!.memo[slot] : 0;
-      if (memo === 0) {
-        // The kind alone: model and tokens are read for the LLM rows only, for the cost.
-        const spanKind = spanKindOf(span);
-        memo = memoOf(span, spanKind);
-        if (slot >= 0) flat!.memo[slot] = memo;
-        if (spanKind === 'llm') llmRows.set(span, describeSpan(span));
-      } else if ((memo & MEMO_KIND) === LLM_MEMO) {
-        llmRows.set(span, describeSpan(span));
-      }
-      if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
-      kind[r] = (memo & MEMO_KIND) - 1;
-      if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
-      // From the indexed attributes only: a first-chunk event is read with the details.
-      if ((memo & MEMO_KIND) === LLM_MEMO) ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
-      if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
-      if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
-      if (isInProgress(span)) f |= RowFlag.InProgress;
-    }
-    flags[r] = f;
   }
-  // The rows have read every span's kind: the header's passes go through the LLM spans only
-  // (`rowMemo.ts`), where a rebuild would describe every span again.
-  const tokens = yield* traceTokensSteps(trace, flat ? maybeLlmSpans(flat) : undefined);
-  const known = flat ? yield* knownContextSpans(flat) : undefined;
-  const header = yield* runHeader(trace, summary, nowMs, tokens, logRecords, known);
-  const costUsd = llmRows.size > 0 ? yield* costOfCalls(trace, llmRows, prices, flat && llmAboveInTree(flat, llmSlots)) : undefined;
+  // Past a group row at the end, whose kind is set with the row after it.
+  const firstEnd = Math.min(rowCount, firstRows);
+  yield* prepareRows(firstEnd < rowCount && layout.spanIndex[firstEnd - 1] < 0 ? firstEnd + 1 : firstEnd);
+  const header = firstHeader(trace, summary, nowMs);
+
+  function* wholeHeader(): Steps<RunHeader> {
+    yield* prepareRows(rowCount);
+    // The rows have read every span's kind: the header's passes go through the LLM spans only
+    // (`rowMemo.ts`), where a rebuild would describe every span again.
+    const tokens = yield* traceTokensSteps(trace, flat ? maybeLlmSpans(flat) : undefined);
+    const known = flat ? yield* knownContextSpans(flat) : undefined;
+    const missing = yield* runMissingContextSteps(trace, nowMs, logRecords, known);
+    const costUsd = llmRows.size > 0 ? yield* costOfCalls(trace, llmRows, prices, flat && llmAboveInTree(flat, llmSlots)) : undefined;
+    return {
+      ...header,
+      tokens,
+      costUsd,
+      missingContext: missing.length > 0 ? missing.map((n) => ({ message: n.message, fix: n.fix })) : undefined,
+    };
+  }
+
   return {
     layout,
-    start: { header: costUsd === undefined ? header : { ...header, costUsd }, rowCount, names, generation },
+    start: { header, rowCount, names, generation },
+    get rowsReady() {
+      return rowsReady;
+    },
+    moreRows: () => prepareRows(rowCount),
+    wholeHeader,
     slice(from, to) {
+      if (to > rowsReady) throw new Error(`rows ${from}–${to} cut before they were prepared (${rowsReady} are)`);
       let spanIds = '';
       for (let r = from; r < to; r++) {
         const si = layout.spanIndex[r];
