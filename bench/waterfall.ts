@@ -22,7 +22,7 @@ import type { SpanNode, Trace } from '../src/core/model/trace';
 import { TraceStore } from '../src/core/model/traceStore';
 import { layoutFlatSteps } from '../src/core/waterfall/flatRows';
 import { runSteps, runStepsSliced } from '../src/core/util/steps';
-import { ROWS_PER_SLICE, waterfallData, waterfallFirstSteps, type WaterfallData } from '../src/core/waterfall/rows';
+import { ROWS_PER_SLICE, sliceBounds, waterfallData, waterfallFirstSteps, type WaterfallData } from '../src/core/waterfall/rows';
 import { ROW_COLUMNS, ROW_KINDS, RowFlag, type RowColumns, type RunHeader, type TraceStart } from '../src/protocol/waterfall';
 import { flatTreeOf } from '../src/core/model/flatTree';
 import { hostOpen, type HostOpen } from './waterfallOpen';
@@ -458,7 +458,7 @@ function hostSend(trace: Trace): HostSend {
   const first = runSteps(waterfallFirstSteps(trace, flatTreeOf(trace), Date.now(), 1));
   runSteps(first.moreRows());
   const slices: RowColumns[] = [];
-  for (let from = 0; from < first.start.rowCount; from += ROWS_PER_SLICE) slices.push(first.slice(from, Math.min(first.start.rowCount, from + ROWS_PER_SLICE)));
+  for (const [from, to] of sliceBounds(first.start.rowCount)) slices.push(first.slice(from, to));
   return { start: first.start, slices, header: runSteps(first.wholeHeader()) };
 }
 
@@ -495,12 +495,12 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 async function slicedSend(trace: Trace, objectTree = false): Promise<void> {
   const tree = objectTree ? await trace.treeSliced() : flatTreeOf(trace);
   const first = await runStepsSliced(waterfallFirstSteps(trace, tree, Date.now(), 1));
-  const rowCount = first.start.rowCount;
-  first.slice(0, Math.min(rowCount, ROWS_PER_SLICE));
+  const [firstSlice, ...others] = sliceBounds(first.start.rowCount);
+  if (firstSlice) first.slice(...firstSlice);
   await runStepsSliced(first.moreRows());
-  for (let from = ROWS_PER_SLICE; from < rowCount; from += ROWS_PER_SLICE) {
+  for (const [from, to] of others) {
     await nextTurn();
-    first.slice(from, Math.min(rowCount, from + ROWS_PER_SLICE));
+    first.slice(from, to);
   }
   await runStepsSliced(first.wholeHeader());
 }

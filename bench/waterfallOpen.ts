@@ -11,7 +11,7 @@ import { flatTreeOf } from '../src/core/model/flatTree';
 import type { Trace } from '../src/core/model/trace';
 import type { TraceStore } from '../src/core/model/traceStore';
 import { runStepsSliced } from '../src/core/util/steps';
-import { ROWS_PER_SLICE, waterfallFirstSteps } from '../src/core/waterfall/rows';
+import { sliceBounds, waterfallFirstSteps } from '../src/core/waterfall/rows';
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -43,7 +43,7 @@ export async function hostOpen(store: TraceStore, trace: Trace, reps: number): P
       const t0 = performance.now();
       const tree = way === 'flat' ? flatTreeOf(trace) : await trace.treeSliced();
       const data = await runStepsSliced(waterfallFirstSteps(trace, tree, Date.now(), 1));
-      data.slice(0, Math.min(data.start.rowCount, ROWS_PER_SLICE));
+      data.slice(...sliceBounds(data.start.rowCount)[0]);
       (way === 'flat' ? flat : object).push(performance.now() - t0);
     }
   }

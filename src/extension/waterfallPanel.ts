@@ -3,7 +3,7 @@ import { searchSpans } from '../core/waterfall/spanSearch';
 import { spanDetailsOf } from '../core/waterfall/spanDetailsExtras';
 import { maskDetails, maskRunHeader, maskTraceStart } from '../core/waterfall/maskDetails';
 import type { Redactor } from '../core/privacy/redact';
-import { ROWS_PER_SLICE, waterfallFirstSteps } from '../core/waterfall/rows';
+import { sliceBounds, waterfallFirstSteps } from '../core/waterfall/rows';
 import { CancelledError, runStepsSliced } from '../core/util/steps';
 import { flatTreeOf, releaseFlatTree } from '../core/model/flatTree';
 import type { PriceTable } from '../core/genai/cost';
@@ -183,18 +183,18 @@ export class WaterfallPanel extends DisposableStore {
       this.panel.title = `Waterfall: ${start.header.name}`;
       this.channel.notify(TraceBegin, start);
       // The first rows show while the others are prepared; the header's last parts come after them.
-      const rowCount = data.start.rowCount;
-      this.channel.notify(TraceRows, { generation, rows: data.slice(0, Math.min(rowCount, ROWS_PER_SLICE)) });
+      const [first, ...others] = sliceBounds(data.start.rowCount);
+      if (first) this.channel.notify(TraceRows, { generation, rows: data.slice(...first) });
       await runStepsSliced(data.moreRows(), { isCancelled: stale });
-      for (let from = ROWS_PER_SLICE; from < rowCount; from += ROWS_PER_SLICE) {
+      for (const [from, to] of others) {
         await new Promise((r) => setImmediate(r));
         if (stale()) return;
-        this.channel.notify(TraceRows, { generation, rows: data.slice(from, Math.min(rowCount, from + ROWS_PER_SLICE)) });
+        this.channel.notify(TraceRows, { generation, rows: data.slice(from, to) });
       }
       const header = await runStepsSliced(data.wholeHeader(), { isCancelled: stale });
       if (stale()) return;
       this.channel.notify(TraceHeader, { generation, header: masked ? maskRunHeader(header, masked) : header });
-      if (rowCount > 10_000) this.log.debug(`waterfall of ${rowCount} rows laid out and sent in ${Date.now() - started} ms`);
+      if (data.start.rowCount > 10_000) this.log.debug(`waterfall of ${data.start.rowCount} rows laid out and sent in ${Date.now() - started} ms`);
     } catch (err) {
       if (err instanceof CancelledError) return;
       throw err;

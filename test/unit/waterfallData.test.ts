@@ -4,7 +4,7 @@ import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { TraceStore } from '../../src/core/model/traceStore';
 import { nsToIso } from '../../src/core/model/time';
 import { spanDetailsView } from '../../src/core/waterfall/spanDetailsView';
-import { waterfallData, waterfallDataSteps, waterfallFirstSteps } from '../../src/core/waterfall/rows';
+import { FIRST_SLICE_ROWS, ROWS_PER_SLICE, sliceBounds, waterfallData, waterfallDataSteps, waterfallFirstSteps } from '../../src/core/waterfall/rows';
 import { flatTreeOf } from '../../src/core/model/flatTree';
 import { runSteps } from '../../src/core/util/steps';
 import { ROW_KINDS, RowFlag } from '../../src/protocol/waterfall';
@@ -234,4 +234,15 @@ test('the first slice is sent before the other rows and the header\'s cost: the 
     assert.deepEqual(runSteps(first.wholeHeader()), whole.start.header);
   }
   assert.ok(endedOnGroup > 0, 'some first slice ended on a group row, whose kind comes with the next row');
+});
+
+test('a send crosses in a short first slice, then slices of ROWS_PER_SLICE rows', () => {
+  assert.deepEqual(sliceBounds(0), []);
+  assert.deepEqual(sliceBounds(10), [[0, 10]]);
+  assert.deepEqual(sliceBounds(FIRST_SLICE_ROWS + 2 * ROWS_PER_SLICE + 7), [
+    [0, FIRST_SLICE_ROWS],
+    [FIRST_SLICE_ROWS, FIRST_SLICE_ROWS + ROWS_PER_SLICE],
+    [FIRST_SLICE_ROWS + ROWS_PER_SLICE, FIRST_SLICE_ROWS + 2 * ROWS_PER_SLICE],
+    [FIRST_SLICE_ROWS + 2 * ROWS_PER_SLICE, FIRST_SLICE_ROWS + 2 * ROWS_PER_SLICE + 7],
+  ]);
 });

@@ -32,6 +32,19 @@ function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConve
 
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
 export const ROWS_PER_SLICE = 20_000;
+/** A send's first slice: screens of rows, small enough to cross and be painted at once. */
+export const FIRST_SLICE_ROWS = 2_000;
+
+/** A send's slices, [from, to) each: a short first one (`FIRST_SLICE_ROWS`), then `ROWS_PER_SLICE` rows each. */
+export function sliceBounds(rowCount: number): Array<readonly [number, number]> {
+  const bounds: Array<readonly [number, number]> = [];
+  for (let from = 0; from < rowCount; ) {
+    const to = Math.min(rowCount, from === 0 ? FIRST_SLICE_ROWS : from + ROWS_PER_SLICE);
+    bounds.push([from, to]);
+    from = to;
+  }
+  return bounds;
+}
 
 export interface WaterfallData {
   readonly start: TraceStart;
@@ -101,7 +114,7 @@ export function* waterfallFirstSteps(
   generation: number,
   prices: PriceTable = {},
   logRecords?: LogRecordIndex,
-  firstRows = ROWS_PER_SLICE,
+  firstRows = FIRST_SLICE_ROWS,
 ): Steps<WaterfallFirstRows> {
   // A finished run's stand-ins will not arrive: they are not drawn as running.
   const options = { settled: trace.state(nowMs) !== 'running' };
