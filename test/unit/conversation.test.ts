@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { readOtlpJson } from '../../src/core/ingest/otlp/otlpJsonReader';
 import { loadSpanDetails, type SpanDetails } from '../../src/core/ingest/spanDetails';
-import { extractConversation, indexed, type Conversation, type ConversationMessage } from '../../src/core/genai/conversation';
+import { extractConversation, type Conversation } from '../../src/core/genai/conversation';
+import { indexed } from '../../src/core/genai/conversationSources';
+import type { ConversationMessage } from '../../src/core/genai/messageParts';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'conversations');
 

@@ -4,7 +4,8 @@
 // Langfuse and MLflow input/output dialects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractConversation, mergeToolCalls, type ConversationMessage } from '../../src/core/genai/conversation';
+import { extractConversation } from '../../src/core/genai/conversation';
+import { mergeToolCalls, type ConversationMessage } from '../../src/core/genai/messageParts';
 import { payloadsBeside, spanPayloads } from '../../src/core/genai/payloads';
 
 const input = (role: ConversationMessage['role'], content: string, extra: Partial<ConversationMessage> = {}): ConversationMessage => ({

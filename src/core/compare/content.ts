@@ -1,5 +1,7 @@
 import type { SpanDetails } from '../ingest/spanDetails';
-import { extractConversation, indexed, type ConversationMessage } from '../genai/conversation';
+import { extractConversation } from '../genai/conversation';
+import { indexed } from '../genai/conversationSources';
+import type { ConversationMessage } from '../genai/messageParts';
 import { spanPayloads, type SpanPayload } from '../genai/payloads';
 import { ContentFlag } from '../../protocol/compare';
 

@@ -4,7 +4,8 @@
  * `{"input", "output", "expected"?, "metadata": {traceId, spanId, name, kind, model, tokens,
  * durationMs, status, source, addedAt}}`.
  */
-import { extractConversation, type ConversationMessage } from '../genai/conversation';
+import { extractConversation } from '../genai/conversation';
+import type { ConversationMessage } from '../genai/messageParts';
 import { describeSpan, type TokenCounts } from '../genai/conventions';
 import { spanPayloads } from '../genai/payloads';
 import type { SpanDetails } from '../ingest/spanDetails';

@@ -17,7 +17,7 @@
  *   `evaluations.<i>.evaluation.*`, or one result as `annotation.*` / `evaluation.*` on the span.
  */
 import type { AttributeValue, Attributes } from '../model/span';
-import { indexed } from './conversation';
+import { indexed } from './conversationSources';
 
 const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'] as const;
 

@@ -19,10 +19,11 @@
  *   tool definitions), `ai.prompt.toolChoice` (JSON `{type, toolName?}`), `ai.schema`,
  *   `ai.schema.name`.
  */
-import { extractConversation, type ConversationMessage, type SpanContent, type ToolCall } from '../genai/conversation';
+import { extractConversation, type SpanContent } from '../genai/conversation';
+import type { ConversationMessage, ToolCall } from '../genai/messageParts';
 import { timeToFirstTokenMs, type TimedEvent } from '../genai/timing';
 import type { AttributeValue, Attributes } from '../model/span';
-import { indexed } from '../genai/conversation';
+import { indexed } from '../genai/conversationSources';
 import {
   isRecord,
   type RecordedAnswer,

@@ -1,5 +1,5 @@
 import { normalizeId } from '../../model/ids';
-import { INDEXED_ATTRIBUTE_KEYS, SERVICE_NAME } from '../../model/indexedAttributes';
+import { INDEXED_ATTRIBUTE_KEYS } from '../../model/indexedAttributes';
 import type { LogRecordRef } from '../../model/logRecords';
 import type { Attributes, ResourceInfo, ScopeInfo, SpanOrigin, SpanRecord } from '../../model/span';
 import { SpanFact, SpanKind, StatusCode } from '../../model/span';
@@ -7,27 +7,13 @@ import { isContentAttributeKey, isContentEvent } from '../../genai/missingContex
 import { FIRST_CHUNK_EVENTS } from '../../genai/timing';
 import { parseNanos } from '../../model/time';
 import { outOfRangeMessage } from '../../model/timeRange';
-import { decodeAnyValue } from './anyValue';
 import { parseSpanKind, parseStatusCode } from './enums';
 import { JsonScanner } from './jsonScanner';
 import { spanDefect } from './spanRule';
+import { LogRecordReader } from './otlpLogReader';
+import { EMPTY_RESOURCE, IdMemo, OtlpValueReader, type ReadContext } from './otlpJsonValues';
 
-export interface ReadContext {
-  /** The trace file, as reported to the user and used to fetch details later. */
-  readonly file: string;
-  /** 1-based line number of `start` in the file. */
-  readonly line: number;
-  /** File offset of `buf[0]`, so spans can record where their bytes live. */
-  readonly byteBase: number;
-  /**
-   * Read the structure and judge the spans, but decode no attribute values (spans come back
-   * without attributes): a receiver checking that a request reads back, which JSON.parse has
-   * already validated, needs only the spans and problems, at a fraction of the time. Nesting
-   * is then measured from the line's start: a line past `MAX_JSON_DEPTH` anywhere fails, as
-   * `findTooDeep` finds it, so a receiver needs no separate pass for its depth limit.
-   */
-  readonly structureOnly?: boolean;
-}
+export type { ReadContext } from './otlpJsonValues';
 
 export interface ReadResult {
   readonly spans: SpanRecord[];
@@ -60,49 +46,32 @@ export function readOtlpJson(buf: Buffer, start: number, end: number, ctx: ReadC
   return {
     spans: reader.spans,
     problems: reader.problems,
-    logRecords: reader.logRecords,
-    unlinkedLogRecords: reader.unlinkedLogRecords,
+    logRecords: reader.logs.logRecords,
+    unlinkedLogRecords: reader.logs.unlinkedLogRecords,
     ...(ctx.structureOnly ? { ambiguities: reader.ambiguities } : {}),
   };
-}
-
-/** `normalizeId` that hands back the previous result when the raw text repeats. */
-class IdMemo {
-  private raw = '';
-  private id = '';
-
-  constructor(private readonly byteLength: 16 | 8) {}
-
-  normalize(raw: string): string {
-    if (raw !== this.raw) {
-      this.raw = raw;
-      this.id = normalizeId(raw, this.byteLength);
-    }
-    return this.id;
-  }
 }
 
 const JUDGED_TRACE_ID = 1;
 const JUDGED_SPAN_ID = 2;
 const JUDGED_START = 4;
 
-const EMPTY_RESOURCE: ResourceInfo = { serviceName: undefined, attributesStart: 0, attributesEnd: 0 };
-
-class Reader {
+class Reader extends OtlpValueReader {
   readonly spans: SpanRecord[] = [];
-  readonly problems: string[] = [];
-  readonly logRecords: LogRecordRef[] = [];
-  unlinkedLogRecords = 0;
   /** See `ReadResult.ambiguities`. */
   ambiguities = 0;
+  /** The log records of the same request, read on the same scanner. */
+  readonly logs: LogRecordReader;
   private readonly origin: SpanOrigin;
   // A batch repeats its trace id, and siblings their parent's id: one string each, not one
   // per span (at a million spans that is ~100 MB less held, and fewer objects for the GC).
   private readonly traceIds = new IdMemo(16);
   private readonly parentIds = new IdMemo(8);
 
-  constructor(private readonly sc: JsonScanner, private readonly ctx: ReadContext, lineStart: number, lineEnd: number) {
+  constructor(sc: JsonScanner, ctx: ReadContext, lineStart: number, lineEnd: number) {
+    super(sc, ctx, []);
     this.origin = { file: ctx.file, line: ctx.line, lineStart, lineEnd };
+    this.logs = new LogRecordReader(sc, ctx, this.problems, this.traceIds);
   }
 
   readRequest(): void {
@@ -114,7 +83,7 @@ class Reader {
         if (spanLists++ > 0) this.ambiguities++;
         this.each(() => this.readResourceSpans());
       }
-      else if (key === 'resourceLogs' || key === 'resource_logs') this.each(() => this.readResourceLogs());
+      else if (key === 'resourceLogs' || key === 'resource_logs') this.each(() => this.logs.readResourceLogs());
       else sc.skipValue(); // other signals (resourceMetrics) share Collector files
     }
   }
@@ -123,12 +92,6 @@ class Reader {
   private judge(judged: number, field: number): number {
     if ((judged & field) !== 0 || this.sc.peek() !== 0x22 /* " */) this.ambiguities++;
     return judged | field;
-  }
-
-  private each(readElement: () => void): void {
-    const sc = this.sc;
-    if (!sc.beginArray()) return;
-    for (let first = true; sc.nextElement(first); first = false) readElement();
   }
 
   private readResourceSpans(): void {
@@ -162,130 +125,6 @@ class Reader {
     for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { resource: ResourceInfo }).resource = resource;
   }
 
-  // Log records: where they are, which span they belong to, and the resource and scope they
-  // were sent under (Save Run As writes them under the same again).
-  private readResourceLogs(): void {
-    const sc = this.sc;
-    if (!sc.beginObject()) return;
-    let resource = EMPTY_RESOURCE;
-    // `resource` may follow `scopeLogs`, as it may follow `scopeSpans`.
-    const firstRecord = this.logRecords.length;
-    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'resource') resource = this.readResource();
-      else if (key === 'scopeLogs' || key === 'scope_logs' || key === 'instrumentationLibraryLogs' || key === 'instrumentation_library_logs') {
-        this.each(() => this.readScopeLogs());
-      } else sc.skipValue();
-    }
-    for (let i = firstRecord; i < this.logRecords.length; i++) (this.logRecords[i] as { resource: ResourceInfo }).resource = resource;
-  }
-
-  /**
-   * Opens the next element of a list of spans or log records: its offset when it is an object;
-   * else it is skipped, reported as `<what> is not a JSON object`, and undefined returned.
-   */
-  private beginElement(what: string): number | undefined {
-    const sc = this.sc;
-    sc.skipWhitespace();
-    const start = sc.pos;
-    if (sc.peek() !== 0x7b /* { */) {
-      sc.skipValue();
-      this.problems.push(`${what} is not a JSON object`);
-      return undefined;
-    }
-    sc.beginObject();
-    return start;
-  }
-
-  private readScopeLogs(): void {
-    const sc = this.sc;
-    if (!sc.beginObject()) return;
-    let scope: ScopeInfo | undefined;
-    const firstRecord = this.logRecords.length;
-    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'logRecords' || key === 'log_records') this.each(() => this.readLogRecord());
-      else if (key === 'scope' || key === 'instrumentationLibrary' || key === 'instrumentation_library') scope = this.readScope();
-      else sc.skipValue();
-    }
-    if (scope) for (let i = firstRecord; i < this.logRecords.length; i++) (this.logRecords[i] as { scope?: ScopeInfo }).scope = scope;
-  }
-
-  private readLogRecord(): void {
-    const sc = this.sc;
-    const recordStart = this.beginElement('a log record');
-    if (recordStart === undefined) return;
-    let traceId = '';
-    let spanId = '';
-    let eventName = '';
-    let timeNs: bigint | undefined;
-    let observedNs: bigint | undefined;
-    let attrs: Attributes | undefined;
-    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      switch (key) {
-        case 'traceId':
-        case 'trace_id':
-          traceId = this.traceIds.normalize(sc.readScalarText());
-          break;
-        case 'spanId':
-        case 'span_id':
-          spanId = normalizeId(sc.readScalarText(), 8);
-          break;
-        case 'eventName':
-        case 'event_name':
-          eventName = sc.readString();
-          break;
-        case 'timeUnixNano':
-        case 'time_unix_nano':
-          timeNs = parseNanos(sc.readScalarText());
-          break;
-        case 'observedTimeUnixNano':
-        case 'observed_time_unix_nano':
-          observedNs = parseNanos(sc.readScalarText());
-          break;
-        case 'attributes':
-          attrs = this.readKeyValues((k) => k === EVENT_NAME);
-          break;
-        default:
-          sc.skipValue();
-      }
-    }
-    if (!traceId || !spanId) {
-      this.unlinkedLogRecords++;
-      return;
-    }
-    const named = attrs?.[EVENT_NAME];
-    this.logRecords.push({
-      traceId,
-      spanId,
-      eventName: eventName || (typeof named === 'string' ? named : ''),
-      // 0 is OTLP's "unset"
-      timeNs: timeNs || observedNs || undefined,
-      file: this.ctx.file,
-      line: this.ctx.line,
-      byteStart: this.ctx.byteBase + recordStart,
-      byteEnd: this.ctx.byteBase + sc.pos,
-      resource: EMPTY_RESOURCE,
-    });
-  }
-
-  private readResource(): ResourceInfo {
-    const sc = this.sc;
-    if (!sc.beginObject()) return EMPTY_RESOURCE;
-    let serviceName: string | undefined;
-    let attributesStart = 0;
-    let attributesEnd = 0;
-    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'attributes') {
-        sc.skipWhitespace();
-        attributesStart = this.ctx.byteBase + sc.pos;
-        const attrs = this.readKeyValues((k) => k === SERVICE_NAME);
-        attributesEnd = this.ctx.byteBase + sc.pos;
-        const name = attrs?.[SERVICE_NAME];
-        if (name !== undefined && name !== null) serviceName = String(name);
-      } else sc.skipValue();
-    }
-    return { serviceName, attributesStart, attributesEnd };
-  }
-
   private readScopeSpans(): void {
     const sc = this.sc;
     if (!sc.beginObject()) {
@@ -311,19 +150,6 @@ class Reader {
       }
     }
     if (scope) for (let i = firstSpan; i < this.spans.length; i++) (this.spans[i] as { scope?: ScopeInfo }).scope = scope;
-  }
-
-  private readScope(): ScopeInfo | undefined {
-    const sc = this.sc;
-    if (!sc.beginObject()) return undefined;
-    let name = '';
-    let version: string | undefined;
-    for (let key = sc.nextKey(true); key !== undefined; key = sc.nextKey(false)) {
-      if (key === 'name') name = sc.readString();
-      else if (key === 'version') version = sc.readString() || undefined;
-      else sc.skipValue();
-    }
-    return { name, version };
   }
 
   private readSpan(): void {
@@ -494,29 +320,6 @@ class Reader {
     return { exceptionMessage: found, facts, firstChunkNs };
   }
 
-  /** Reads an array of `KeyValue`, decoding only the values whose key `wanted` accepts. */
-  private readKeyValues(wanted: (key: string) => boolean): Attributes | undefined {
-    const sc = this.sc;
-    let out: Attributes | undefined;
-    this.each(() => {
-      if (!sc.beginObject()) return;
-      let key: string | undefined;
-      let valueRange: [number, number] | undefined;
-      for (let k = sc.nextKey(true); k !== undefined; k = sc.nextKey(false)) {
-        if (k === 'key') key = sc.readKey();
-        else if (k === 'value') {
-          sc.skipValue();
-          valueRange = [sc.skippedStart, sc.pos];
-        } else sc.skipValue();
-      }
-      if (key !== undefined && valueRange && !this.ctx.structureOnly && wanted(key)) {
-        const text = sc.buf.toString('utf8', valueRange[0], valueRange[1]);
-        (out ??= {})[key] = decodeAnyValue(JSON.parse(text));
-      }
-    });
-    return out;
-  }
-
 }
 
 const contentKeys = new Map<string, boolean>();
@@ -529,9 +332,6 @@ function contentKey(key: string): boolean {
   }
   return known;
 }
-
-/** The event name before log records had their own field (OTLP < 1.5). */
-const EVENT_NAME = 'event.name';
 
 const MAX_INTERNED = 50_000;
 /** Longer names are rare and would stay held by the table after their spans are gone. */
