@@ -389,8 +389,7 @@ export class RunsTreeProvider extends DisposableStore implements vscode.TreeData
       if (!this.bigTreeRedraws.has(trace)) {
         const timer = setTimeout(() => {
           this.bigTreeRedraws.delete(trace);
-          const element = this.elements.get(`run:${trace.traceId}`);
-          if (element) this.changeEmitter.fire(element);
+          this.redrawRun(trace.traceId);
         }, wait);
         this.bigTreeRedraws.set(trace, timer);
       }
