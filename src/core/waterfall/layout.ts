@@ -103,43 +103,46 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
   return yield* finishLayout(rows, options);
 }
 
-/** Everything after the rows: group extents, self time, the critical path, durations. */
+/**
+ * Everything after the rows: group extents, self time, the critical path, durations. Each
+ * pass over the rows yields every `STEP_ITEMS` rows: with a million rows a pass takes tens of
+ * ms, more when a garbage collection lands in it.
+ */
 export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<WaterfallLayout> {
   const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
-  const subtreeEnd = subtreeEnds(parent);
-  if (options.settled) settleStandIns(rows, subtreeEnd);
-  yield;
+  const subtreeEnd = yield* subtreeEnds(parent);
+  if (options.settled) yield* settleStandIns(rows, subtreeEnd);
   if (rows.groupCount > 0) {
     // A group spans its members (first start to latest end) and fails if any member did.
     for (let r = 0; r < rowCount; r++) {
+      if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const g = parent[r];
       if (g < 0 || groupSize[g] === 0) continue;
       if (startMs[r] < startMs[g]) startMs[g] = startMs[r];
       if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
       error[g] |= error[r];
     }
-    yield;
   }
+  yield;
 
   const selfMs = yield* selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
-  const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
+  const effEnd = yield* effectiveEnds(parent, groupSize, startMs, endMs);
   yield;
   const critical = yield* criticalPath(rowCount, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? false);
-  if (rows.groupCount > 0) {
-    for (let r = 0; r < rowCount; r++) {
-      const g = parent[r];
-      if (g >= 0 && groupSize[g] > 0 && critical.onPath[r]) critical.onPath[g] = 1;
-    }
-  }
   yield;
-  let traceEnd = 0;
-  for (let r = 0; r < rowCount; r++) if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
-  yield;
-
-  // Ends are done with (effEnd may share their array, and is done with too): turn them into
-  // durations in place rather than allocate another column.
+  // One pass for the rest: a group is on the path when a member is; the run's end; and ends
+  // turned into durations in place rather than in another column (effEnd may share the ends'
+  // array: a row's effective end is read before its end changes).
+  const onPath = critical.onPath;
   const durationMs = endMs;
-  for (let r = 0; r < rowCount; r++) durationMs[r] -= startMs[r];
+  let traceEnd = 0;
+  for (let r = 0; r < rowCount; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const g = parent[r];
+    if (g >= 0 && groupSize[g] > 0 && onPath[r]) onPath[g] = 1;
+    if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
+    durationMs[r] -= startMs[r];
+  }
 
   return {
     originNs,
@@ -155,7 +158,7 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
     startMs,
     durationMs,
     selfMs,
-    onCriticalPath: critical.onPath,
+    onCriticalPath: onPath,
     error,
     groupSize,
     criticalPath: critical.segments,
@@ -167,9 +170,10 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
  * its settled span (`settledStandIn`) in the rows, so it reads as not received, not running.
  * Stand-ins are tops and tops' subtrees are apart: one pass over the rows.
  */
-function settleStandIns(rows: Rows, subtreeEnd: Int32Array): void {
+function* settleStandIns(rows: Rows, subtreeEnd: Int32Array): Steps<void> {
   const { rowCount, spans, spanIndex, depth, startMs, endMs } = rows;
   for (let r = 0; r < rowCount; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = spanIndex[r];
     if (depth[r] !== 0 || si < 0 || !isNotReceived(spans[si]) || !isInProgress(spans[si])) continue;
     let lastEndNs = 0n;
@@ -299,11 +303,13 @@ function findRuns(kids: readonly SpanNode[], threshold: number): number[] | unde
 }
 
 /** Subtrees are contiguous in depth-first order: one reverse pass lifts each end to its parent. */
-function subtreeEnds(parent: Int32Array): Int32Array {
+function* subtreeEnds(parent: Int32Array): Steps<Int32Array> {
   const n = parent.length;
   const end = new Int32Array(n);
   for (let i = 0; i < n; i++) end[i] = i + 1;
+  yield;
   for (let i = n - 1; i >= 0; i--) {
+    if (i % STEP_ITEMS === 0) yield;
     const p = parent[i];
     if (p >= 0 && end[i] > end[p]) end[p] = end[i];
   }
