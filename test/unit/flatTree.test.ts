@@ -63,7 +63,6 @@ function summary(l: WaterfallLayout): unknown {
     originNs: l.originNs,
     endMs: l.endMs,
     spans: l.spans.map((s) => [s.spanId, s.name, s.parentSpanId, s.startNs, s.endNs, s.origin.file, s.byteStart]),
-    rowOfSpan: [...l.rowOfSpan],
     rowCount: l.rowCount,
     spanIndex: [...l.spanIndex],
     depth: [...l.depth],
@@ -194,7 +193,7 @@ test("the flat tree lists its spans in the trace's order, before and after the t
     const tree = flatTreeOf(trace);
     runSteps(tree.settle());
     const order = runSteps(tree.spansInTraceOrder());
-    assert.deepStrictEqual([...order].map((s) => tree.ids[s]), [...trace.allSpans()].map((s) => s.spanId), what);
+    assert.deepStrictEqual(Array.from(order, (s) => tree.ids[s]), [...trace.allSpans()].map((s) => s.spanId), what);
   };
   // Parents named before they arrive (stand-ins filled later), spans sent again, spans after the tree was made.
   for (let i = 0; i < 500; i++) trace.add(randomSpan(r, 600, made));
@@ -247,4 +246,19 @@ test("the waterfall header from the flat tree's rows is the one from every span:
   // The traces had something of each to say.
   const said = [...seen].join('\n');
   for (const what of [/^LLM spans recorded no prompt.*OpenTelemetry GenAI/m, /^LLM spans recorded no prompt.*OpenInference/m, /^spans name a parent that never arrived/m, /^cost$/m]) assert.match(said, what);
+});
+
+test("a flat tree's next layout sizes its columns to about as many group rows as its last one had", () => {
+  const r = rng(7);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  for (let i = 0; i < 20_000; i++) trace.add(randomSpan(r, 20_000, made));
+  // Rows the columns have room for (they are views of buffers sized up front).
+  const room = (l: WaterfallLayout): number => l.startMs.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+  const first = runSteps(layoutFlatSteps(flatTreeOf(trace)));
+  for (let i = 0; i < 200; i++) trace.add(randomSpan(r, 20_000, made));
+  const next = runSteps(layoutFlatSteps(flatTreeOf(trace)));
+  assert.ok(first.rowCount < first.spans.length * 1.05, 'few groups: the first layout had room for many more');
+  assert.ok(room(next) >= next.rowCount && room(next) < next.rowCount * 1.02, `room for ${room(next)} rows, ${next.rowCount} made (first: ${room(first)})`);
+  assertSameLayout(trace, {}, 'the next layout');
 });

@@ -8,15 +8,16 @@
  * back (-1 for a group row). Self time and the critical path see through group rows to the
  * real tree, so folding never changes them.
  *
- * Memory: ~48 bytes a row of typed columns plus the 8-byte `spans` slot (columns are sized
- * up front for the most groups there could be, up to 20% more rows). Scratch is small: the
+ * Memory: ~44 bytes a row of typed columns plus the 8-byte `spans` slot (columns are sized
+ * up front for the most groups there could be, up to 20% more rows; a flat tree's next layout
+ * for about as many as its last one had). Scratch is small: the
  * critical-path walk's stack and child pool grow only with depth and fan-out on the path.
  *
  * Times are milliseconds from `originNs` (the trace's earliest start), as doubles: exact to
  * the nanosecond for runs shorter than ~100 days.
  */
 import type { SpanRecord } from '../model/span';
-import { grow, RowColumns } from './rowColumns';
+import { RowColumns } from './rowColumns';
 import { isInProgress, StatusCode } from '../model/span';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
@@ -53,8 +54,6 @@ export interface WaterfallLayout {
   readonly endMs: number;
   /** Real spans in depth-first order; `spanIndex` points here. */
   readonly spans: readonly SpanRecord[];
-  /** Span index → its row. */
-  readonly rowOfSpan: Int32Array;
   /** Span index → its slot in the flat tree laid out (`flatRows.ts`); undefined for an object tree. */
   readonly slotOfSpan?: Int32Array;
 
@@ -148,7 +147,6 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
     originNs,
     endMs: traceEnd,
     spans,
-    rowOfSpan: rows.rowOfSpan,
     slotOfSpan: rows.slotOfSpan,
     rowCount,
     spanIndex,
@@ -201,7 +199,6 @@ export interface Rows {
   rowCount: number;
   groupCount: number;
   spans: SpanRecord[];
-  rowOfSpan: Int32Array;
   slotOfSpan?: Int32Array;
   spanIndex: Int32Array;
   depth: Uint16Array;
@@ -239,7 +236,6 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
   const hint = forest.nodes?.size ?? 0;
   const spans: SpanRecord[] = new Array<SpanRecord>(hint); // one allocation when sized
   let spanCount = 0;
-  let rowOfSpan = new Int32Array(Math.max(16, hint));
   const cols = new RowColumns(hint, threshold);
   const baseNs = givenOriginNs ?? forest.roots[0]?.span.startNs ?? 0n;
 
@@ -275,19 +271,17 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
     const node = level.kids[k];
     const span = node.span;
     const i = spanCount++;
-    if (i === rowOfSpan.length) rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
     spans[i] = span;
     const d = member ? level.depth + 1 : level.depth;
     // Subtract as bigints: epoch nanoseconds exceed 2^53, their differences do not.
     const start = Number(span.startNs - baseNs) / 1e6;
     const end = span.endNs > span.startNs ? start + Number(span.endNs - span.startNs) / 1e6 : start;
     const r = cols.addSpan(i, d, member ? level.groupRow : level.parentRow, start, end, span.statusCode === StatusCode.Error);
-    rowOfSpan[i] = r;
     if (node.children.length > 0) enter(node.children, r, d + 1);
     if (cols.rowCount % STEP_ITEMS === 0) yield;
   }
   spans.length = spanCount;
-  return { ...cols.finish(spans, baseNs, givenOriginNs), spans, rowOfSpan: rowOfSpan.subarray(0, spanCount) };
+  return { ...cols.finish(spans, baseNs, givenOriginNs), spans };
 }
 
 /** Runs of ≥ threshold consecutive same-name siblings, as [first, end) pairs; undefined if none. */
