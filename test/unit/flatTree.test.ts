@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { SpanKind, StatusCode, type Attributes, type SpanRecord } from '../../src/core/model/span';
 import { Trace } from '../../src/core/model/trace';
 import { flatTreeOf } from '../../src/core/model/flatTree';
-import { runSteps } from '../../src/core/util/steps';
+import { runSteps, STEP_ITEMS } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
 import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
@@ -165,7 +165,8 @@ test('spans that arrive while the flat tree is laid out in steps wait for the ne
   for (let i = 0; i < 30_000; i++) trace.add(randomSpan(r, 30_000, made));
   const before = summary(runSteps(layoutWaterfallSteps(trace.tree(), {})));
   const steps = layoutFlatSteps(flatTreeOf(trace));
-  for (let i = 0; i < 12; i++) steps.next(); // into the walk
+  // Into the walk: past linking the spans (STEP_ITEMS a step), the tops and the walk's allocations.
+  for (let i = 0; i < Math.ceil(30_000 / STEP_ITEMS) + 6; i++) steps.next();
   for (let i = 0; i < 300; i++) trace.add(randomSpan(r, 30_000, made));
   assert.deepStrictEqual(summary(runSteps(steps)), before);
   assertSameLayout(trace, { criticalSegments: true }, 'the next layout');
