@@ -263,3 +263,28 @@ test("a flat tree's next layout sizes its columns to about as many group rows as
   assert.ok(room(next) >= next.rowCount && room(next) < next.rowCount * 1.02, `room for ${room(next)} rows, ${next.rowCount} made (first: ${room(first)})`);
   assertSameLayout(trace, {}, 'the next layout');
 });
+
+test("the runs among a wide parent's children are found in steps, not in the step that reaches the parent", () => {
+  const r = rng(3);
+  const trace = new Trace(TRACE);
+  trace.add(record(r, idOf(1), ''));
+  // Each name read is a span object scattered over the heap: a million children took ~100 ms at once.
+  let reads = 0;
+  const n = 6 * STEP_ITEMS;
+  for (let k = 0; k < n; k++) {
+    const span = record(r, idOf(k + 2), idOf(1));
+    const name = `call ${Math.floor(k / 5)}`;
+    Object.defineProperty(span, 'name', { get: () => (reads++, name) });
+    trace.add(span);
+  }
+  const steps = layoutFlatSteps(flatTreeOf(trace));
+  let most = 0;
+  for (;;) {
+    const before = reads;
+    const next = steps.next();
+    most = Math.max(most, reads - before);
+    if (next.done) break;
+  }
+  assert.ok(reads >= n, 'the names were read');
+  assert.ok(most <= STEP_ITEMS + 16, `${most} names read in one step`);
+});
