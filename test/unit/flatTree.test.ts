@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { SpanKind, StatusCode, type Attributes, type SpanRecord } from '../../src/core/model/span';
 import { Trace } from '../../src/core/model/trace';
 import { flatTreeOf } from '../../src/core/model/flatTree';
-import { runSteps } from '../../src/core/util/steps';
+import { runSteps, STEP_ITEMS } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
 import { waterfallData, waterfallDataSteps } from '../../src/core/waterfall/rows';
@@ -63,7 +63,6 @@ function summary(l: WaterfallLayout): unknown {
     originNs: l.originNs,
     endMs: l.endMs,
     spans: l.spans.map((s) => [s.spanId, s.name, s.parentSpanId, s.startNs, s.endNs, s.origin.file, s.byteStart]),
-    rowOfSpan: [...l.rowOfSpan],
     rowCount: l.rowCount,
     spanIndex: [...l.spanIndex],
     depth: [...l.depth],
@@ -166,7 +165,8 @@ test('spans that arrive while the flat tree is laid out in steps wait for the ne
   for (let i = 0; i < 30_000; i++) trace.add(randomSpan(r, 30_000, made));
   const before = summary(runSteps(layoutWaterfallSteps(trace.tree(), {})));
   const steps = layoutFlatSteps(flatTreeOf(trace));
-  for (let i = 0; i < 12; i++) steps.next(); // into the walk
+  // Into the walk: past linking the spans (STEP_ITEMS a step), the tops and the walk's allocations.
+  for (let i = 0; i < Math.ceil(30_000 / STEP_ITEMS) + 6; i++) steps.next();
   for (let i = 0; i < 300; i++) trace.add(randomSpan(r, 30_000, made));
   assert.deepStrictEqual(summary(runSteps(steps)), before);
   assertSameLayout(trace, { criticalSegments: true }, 'the next layout');
@@ -194,7 +194,7 @@ test("the flat tree lists its spans in the trace's order, before and after the t
     const tree = flatTreeOf(trace);
     runSteps(tree.settle());
     const order = runSteps(tree.spansInTraceOrder());
-    assert.deepStrictEqual([...order].map((s) => tree.ids[s]), [...trace.allSpans()].map((s) => s.spanId), what);
+    assert.deepStrictEqual(Array.from(order, (s) => tree.ids[s]), [...trace.allSpans()].map((s) => s.spanId), what);
   };
   // Parents named before they arrive (stand-ins filled later), spans sent again, spans after the tree was made.
   for (let i = 0; i < 500; i++) trace.add(randomSpan(r, 600, made));
@@ -247,4 +247,44 @@ test("the waterfall header from the flat tree's rows is the one from every span:
   // The traces had something of each to say.
   const said = [...seen].join('\n');
   for (const what of [/^LLM spans recorded no prompt.*OpenTelemetry GenAI/m, /^LLM spans recorded no prompt.*OpenInference/m, /^spans name a parent that never arrived/m, /^cost$/m]) assert.match(said, what);
+});
+
+test("a flat tree's next layout sizes its columns to about as many group rows as its last one had", () => {
+  const r = rng(7);
+  const trace = new Trace(TRACE);
+  const made: string[] = [];
+  for (let i = 0; i < 20_000; i++) trace.add(randomSpan(r, 20_000, made));
+  // Rows the columns have room for (they are views of buffers sized up front).
+  const room = (l: WaterfallLayout): number => l.startMs.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+  const first = runSteps(layoutFlatSteps(flatTreeOf(trace)));
+  for (let i = 0; i < 200; i++) trace.add(randomSpan(r, 20_000, made));
+  const next = runSteps(layoutFlatSteps(flatTreeOf(trace)));
+  assert.ok(first.rowCount < first.spans.length * 1.05, 'few groups: the first layout had room for many more');
+  assert.ok(room(next) >= next.rowCount && room(next) < next.rowCount * 1.02, `room for ${room(next)} rows, ${next.rowCount} made (first: ${room(first)})`);
+  assertSameLayout(trace, {}, 'the next layout');
+});
+
+test("the runs among a wide parent's children are found in steps, not in the step that reaches the parent", () => {
+  const r = rng(3);
+  const trace = new Trace(TRACE);
+  trace.add(record(r, idOf(1), ''));
+  // Each name read is a span object scattered over the heap: a million children took ~100 ms at once.
+  let reads = 0;
+  const n = 6 * STEP_ITEMS;
+  for (let k = 0; k < n; k++) {
+    const span = record(r, idOf(k + 2), idOf(1));
+    const name = `call ${Math.floor(k / 5)}`;
+    Object.defineProperty(span, 'name', { get: () => (reads++, name) });
+    trace.add(span);
+  }
+  const steps = layoutFlatSteps(flatTreeOf(trace));
+  let most = 0;
+  for (;;) {
+    const before = reads;
+    const next = steps.next();
+    most = Math.max(most, reads - before);
+    if (next.done) break;
+  }
+  assert.ok(reads >= n, 'the names were read');
+  assert.ok(most <= STEP_ITEMS + 16, `${most} names read in one step`);
 });

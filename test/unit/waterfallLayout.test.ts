@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SpanKind, StatusCode, type SpanRecord } from '../../src/core/model/span';
 import { Trace, type SpanNode } from '../../src/core/model/trace';
-import { runSteps } from '../../src/core/util/steps';
+import { runSteps, STEP_ITEMS } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type SpanForest, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -70,7 +70,7 @@ function visibleRows(l: WaterfallLayout, collapsed: ReadonlySet<number>): number
 const rowOf = (l: WaterfallLayout, id: string): number => {
   const i = l.spans.findIndex((s) => s.spanId === id);
   assert.ok(i >= 0, `span ${id}`);
-  return l.rowOfSpan[i];
+  return l.spanIndex.indexOf(i);
 };
 const idOf = (l: WaterfallLayout, row: number): string => (l.spanIndex[row] < 0 ? `[${rowLabel(l, row)}]` : l.spans[l.spanIndex[row]].spanId);
 const critical = (l: WaterfallLayout): string[] => [...Array(l.rowCount).keys()].filter((r) => l.onCriticalPath[r]).map((r) => idOf(l, r));
@@ -82,6 +82,7 @@ const segments = (l: WaterfallLayout): string[] =>
 /** Structural invariants every layout must satisfy, folded or not. */
 function checkInvariants(l: WaterfallLayout): void {
   const n = l.rowCount;
+  const spanRows = new Set<number>();
   for (let r = 0; r < n; r++) {
     const p = l.parent[r];
     assert.ok(p < r, `parent of ${r} precedes it`);
@@ -107,10 +108,13 @@ function checkInvariants(l: WaterfallLayout): void {
       }
       assert.equal(members, l.groupSize[r]);
     } else {
-      assert.equal(l.rowOfSpan[l.spanIndex[r]], r);
+      assert.ok(l.spanIndex[r] >= 0 && l.spanIndex[r] < l.spans.length);
+      assert.ok(!spanRows.has(l.spanIndex[r]), `span ${l.spanIndex[r]} on one row`);
+      spanRows.add(l.spanIndex[r]);
     }
     assert.ok(l.selfMs[r] >= -1e-9 && l.selfMs[r] <= l.durationMs[r] + 1e-9, `self time of ${r} within its duration`);
   }
+  assert.equal(spanRows.size, l.spans.length, 'every span on a row');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -571,4 +575,19 @@ test('a 100,000-deep chain lays out without recursion', () => {
   assert.equal(l.depth[n - 1], 0xffff, 'depth saturates');
   assert.equal(l.subtreeEnd[0], n);
   assert.equal(l.onCriticalPath.reduce((a, b) => a + b, 0), n);
+});
+
+test('the passes after the walk (ends, groups, self time, the critical path, durations) each yield every STEP_ITEMS rows', () => {
+  // One parent of many children, folded five by five: every pass has all the rows to go over.
+  const n = 8 * STEP_ITEMS;
+  const root: TestNode = { span: record({ id: 'root', start: 0, end: n }), children: [], depth: 0, orphan: false, notReceived: false };
+  for (let k = 0; k < n; k++) {
+    root.children.push({ span: record({ id: `c${k}`, name: `step ${Math.floor(k / 5)}`, start: k, end: k + 0.5 }), children: [], depth: 1, orphan: false, notReceived: false });
+  }
+  const steps = layoutWaterfallSteps({ roots: [root] });
+  let count = 0;
+  for (let next = steps.next(); !next.done; next = steps.next()) count++;
+  // The walk and six passes: a pass over a million rows held the event loop for tens of ms.
+  const passes = count / (n / STEP_ITEMS);
+  assert.ok(passes >= 6, `${count} steps for ${n} rows: ${passes.toFixed(1)} per STEP_ITEMS rows`);
 });

@@ -236,20 +236,25 @@ export class FlatTree implements SpanFollower {
   /**
    * The slots of the spans linked so far in `allSpans()` order (see `orderKey`), in steps: for
    * views that must list spans as the trace iterates them, without looking each one up by id.
-   * Arrival order is kept as spans are linked; once the trace's map has split, a stable
-   * counting sort by shard (16 of them) puts it in shard order, in one more pass.
+   * Arrival order is kept as spans are linked (returned as a view: the column is appended to
+   * only); once the trace's map has split, a stable counting sort by shard (16 of them) puts it
+   * in shard order, in two more passes.
    */
   *spansInTraceOrder(): Steps<Int32Array> {
     const n = this.arrivals;
     const byArrival = this.slotByArrival;
-    if (!this.byShard) return byArrival.slice(0, n);
+    if (!this.byShard) return byArrival.subarray(0, n);
     const shardOf = this.shard;
     const next = new Int32Array(17);
-    for (let a = 0; a < n; a++) next[shardOf[byArrival[a]] + 1]++;
+    for (let a = 0; a < n; a++) {
+      if (a % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      next[shardOf[byArrival[a]] + 1]++;
+    }
     for (let shard = 1; shard <= 16; shard++) next[shard] += next[shard - 1];
     yield;
     const order = new Int32Array(n);
     for (let a = 0; a < n; a++) {
+      if (a % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const slot = byArrival[a];
       order[next[shardOf[slot]]++] = slot;
     }

@@ -6,8 +6,14 @@
  */
 export type Steps<T> = Generator<void, T, void>;
 
-/** Items a loop handles between two `yield`s: a few ms of work at the slowest per-item cost. */
-export const STEP_ITEMS = 4096;
+/**
+ * Items a loop handles between two `yield`s: a few ms of work at the slowest per-item cost.
+ * That cost is the one during V8's incremental marking of a big heap, which a send of a
+ * million-span waterfall starts (its arrays pass V8's 64 MB external-memory trigger): then a
+ * loop that allocates as it goes (the rows describing their LLM spans) runs several times
+ * slower, and 4096 items a step held the event loop for 50–150 ms.
+ */
+export const STEP_ITEMS = 2048;
 
 export function runSteps<T>(steps: Steps<T>): T {
   for (;;) {

@@ -19,12 +19,14 @@ export interface CriticalSegments {
  * A span with no length (end ≤ start: still running, or its end was never recorded) that has
  * children is taken to last until its last descendant ends; the critical path can then pass
  * through it. Spans with a length keep their own end. A group row's end follows its members'.
+ * In steps: a pass over a million rows.
  */
-export function effectiveEnds(parent: Int32Array, groupSize: Uint32Array, startMs: Float64Array, endMs: Float64Array): Float64Array {
+export function* effectiveEnds(parent: Int32Array, groupSize: Uint32Array, startMs: Float64Array, endMs: Float64Array): Steps<Float64Array> {
   const n = parent.length;
   let eff = endMs; // copied only if some span needs a later end, which is rare
   // Reverse depth-first order: every descendant of r is final before r lifts into its parent.
   for (let r = n - 1; r >= 0; r--) {
+    if (r % STEP_ITEMS === 0) yield;
     const p = parent[r];
     if (p >= 0 && eff[r] > eff[p] && (groupSize[p] > 0 || endMs[p] <= startMs[p])) {
       if (eff === endMs) eff = endMs.slice();

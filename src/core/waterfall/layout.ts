@@ -8,15 +8,16 @@
  * back (-1 for a group row). Self time and the critical path see through group rows to the
  * real tree, so folding never changes them.
  *
- * Memory: ~48 bytes a row of typed columns plus the 8-byte `spans` slot (columns are sized
- * up front for the most groups there could be, up to 20% more rows). Scratch is small: the
+ * Memory: ~44 bytes a row of typed columns plus the 8-byte `spans` slot (columns are sized
+ * up front for the most groups there could be, up to 20% more rows; a flat tree's next layout
+ * for about as many as its last one had). Scratch is small: the
  * critical-path walk's stack and child pool grow only with depth and fan-out on the path.
  *
  * Times are milliseconds from `originNs` (the trace's earliest start), as doubles: exact to
  * the nanosecond for runs shorter than ~100 days.
  */
 import type { SpanRecord } from '../model/span';
-import { grow, RowColumns } from './rowColumns';
+import { RowColumns } from './rowColumns';
 import { isInProgress, StatusCode } from '../model/span';
 import { STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
@@ -53,8 +54,6 @@ export interface WaterfallLayout {
   readonly endMs: number;
   /** Real spans in depth-first order; `spanIndex` points here. */
   readonly spans: readonly SpanRecord[];
-  /** Span index → its row. */
-  readonly rowOfSpan: Int32Array;
   /** Span index → its slot in the flat tree laid out (`flatRows.ts`); undefined for an object tree. */
   readonly slotOfSpan?: Int32Array;
 
@@ -103,49 +102,51 @@ export function* layoutWaterfallSteps(forest: SpanForest, options: WaterfallOpti
   return yield* finishLayout(rows, options);
 }
 
-/** Everything after the rows: group extents, self time, the critical path, durations. */
+/**
+ * Everything after the rows: group extents, self time, the critical path, durations. Each
+ * pass over the rows yields every `STEP_ITEMS` rows: with a million rows a pass takes tens of
+ * ms, more when a garbage collection lands in it.
+ */
 export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<WaterfallLayout> {
   const { rowCount, spans, spanIndex, parent, groupSize, startMs, endMs, error, originNs } = rows;
-  const subtreeEnd = subtreeEnds(parent);
-  if (options.settled) settleStandIns(rows, subtreeEnd);
-  yield;
+  const subtreeEnd = yield* subtreeEnds(parent);
+  if (options.settled) yield* settleStandIns(rows, subtreeEnd);
   if (rows.groupCount > 0) {
     // A group spans its members (first start to latest end) and fails if any member did.
     for (let r = 0; r < rowCount; r++) {
+      if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const g = parent[r];
       if (g < 0 || groupSize[g] === 0) continue;
       if (startMs[r] < startMs[g]) startMs[g] = startMs[r];
       if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
       error[g] |= error[r];
     }
-    yield;
   }
+  yield;
 
   const selfMs = yield* selfTimes(rowCount, startMs, endMs, subtreeEnd, groupSize);
-  const effEnd = effectiveEnds(parent, groupSize, startMs, endMs);
+  const effEnd = yield* effectiveEnds(parent, groupSize, startMs, endMs);
   yield;
   const critical = yield* criticalPath(rowCount, subtreeEnd, groupSize, startMs, effEnd, options.criticalSegments ?? false);
-  if (rows.groupCount > 0) {
-    for (let r = 0; r < rowCount; r++) {
-      const g = parent[r];
-      if (g >= 0 && groupSize[g] > 0 && critical.onPath[r]) critical.onPath[g] = 1;
-    }
-  }
   yield;
-  let traceEnd = 0;
-  for (let r = 0; r < rowCount; r++) if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
-  yield;
-
-  // Ends are done with (effEnd may share their array, and is done with too): turn them into
-  // durations in place rather than allocate another column.
+  // One pass for the rest: a group is on the path when a member is; the run's end; and ends
+  // turned into durations in place rather than in another column (effEnd may share the ends'
+  // array: a row's effective end is read before its end changes).
+  const onPath = critical.onPath;
   const durationMs = endMs;
-  for (let r = 0; r < rowCount; r++) durationMs[r] -= startMs[r];
+  let traceEnd = 0;
+  for (let r = 0; r < rowCount; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const g = parent[r];
+    if (g >= 0 && groupSize[g] > 0 && onPath[r]) onPath[g] = 1;
+    if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
+    durationMs[r] -= startMs[r];
+  }
 
   return {
     originNs,
     endMs: traceEnd,
     spans,
-    rowOfSpan: rows.rowOfSpan,
     slotOfSpan: rows.slotOfSpan,
     rowCount,
     spanIndex,
@@ -155,7 +156,7 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
     startMs,
     durationMs,
     selfMs,
-    onCriticalPath: critical.onPath,
+    onCriticalPath: onPath,
     error,
     groupSize,
     criticalPath: critical.segments,
@@ -167,9 +168,10 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
  * its settled span (`settledStandIn`) in the rows, so it reads as not received, not running.
  * Stand-ins are tops and tops' subtrees are apart: one pass over the rows.
  */
-function settleStandIns(rows: Rows, subtreeEnd: Int32Array): void {
+function* settleStandIns(rows: Rows, subtreeEnd: Int32Array): Steps<void> {
   const { rowCount, spans, spanIndex, depth, startMs, endMs } = rows;
   for (let r = 0; r < rowCount; r++) {
+    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const si = spanIndex[r];
     if (depth[r] !== 0 || si < 0 || !isNotReceived(spans[si]) || !isInProgress(spans[si])) continue;
     let lastEndNs = 0n;
@@ -197,7 +199,6 @@ export interface Rows {
   rowCount: number;
   groupCount: number;
   spans: SpanRecord[];
-  rowOfSpan: Int32Array;
   slotOfSpan?: Int32Array;
   spanIndex: Int32Array;
   depth: Uint16Array;
@@ -235,7 +236,6 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
   const hint = forest.nodes?.size ?? 0;
   const spans: SpanRecord[] = new Array<SpanRecord>(hint); // one allocation when sized
   let spanCount = 0;
-  let rowOfSpan = new Int32Array(Math.max(16, hint));
   const cols = new RowColumns(hint, threshold);
   const baseNs = givenOriginNs ?? forest.roots[0]?.span.startNs ?? 0n;
 
@@ -271,19 +271,17 @@ function* buildRows(forest: SpanForest, threshold: number, givenOriginNs: bigint
     const node = level.kids[k];
     const span = node.span;
     const i = spanCount++;
-    if (i === rowOfSpan.length) rowOfSpan = grow(rowOfSpan, new Int32Array(i * 2));
     spans[i] = span;
     const d = member ? level.depth + 1 : level.depth;
     // Subtract as bigints: epoch nanoseconds exceed 2^53, their differences do not.
     const start = Number(span.startNs - baseNs) / 1e6;
     const end = span.endNs > span.startNs ? start + Number(span.endNs - span.startNs) / 1e6 : start;
     const r = cols.addSpan(i, d, member ? level.groupRow : level.parentRow, start, end, span.statusCode === StatusCode.Error);
-    rowOfSpan[i] = r;
     if (node.children.length > 0) enter(node.children, r, d + 1);
     if (cols.rowCount % STEP_ITEMS === 0) yield;
   }
   spans.length = spanCount;
-  return { ...cols.finish(spans, baseNs, givenOriginNs), spans, rowOfSpan: rowOfSpan.subarray(0, spanCount) };
+  return { ...cols.finish(spans, baseNs, givenOriginNs), spans };
 }
 
 /** Runs of ≥ threshold consecutive same-name siblings, as [first, end) pairs; undefined if none. */
@@ -299,11 +297,13 @@ function findRuns(kids: readonly SpanNode[], threshold: number): number[] | unde
 }
 
 /** Subtrees are contiguous in depth-first order: one reverse pass lifts each end to its parent. */
-function subtreeEnds(parent: Int32Array): Int32Array {
+function* subtreeEnds(parent: Int32Array): Steps<Int32Array> {
   const n = parent.length;
   const end = new Int32Array(n);
   for (let i = 0; i < n; i++) end[i] = i + 1;
+  yield;
   for (let i = n - 1; i >= 0; i--) {
+    if (i % STEP_ITEMS === 0) yield;
     const p = parent[i];
     if (p >= 0 && end[i] > end[p]) end[p] = end[i];
   }

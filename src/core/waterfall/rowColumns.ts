@@ -32,9 +32,13 @@ export class RowColumns {
   private minStart = Infinity;
   private minSpan = -1;
 
-  constructor(spanHint: number, threshold: number) {
+  /** `groupHint`: about how many groups to expect; by default room for the most there can be. */
+  constructor(spanHint: number, threshold: number, groupHint?: number) {
     // Groups add at most one row per `threshold` spans.
-    const capacity = Math.max(16, spanHint + (threshold === Infinity ? 0 : Math.ceil(spanHint / threshold)));
+    const mostGroups = threshold === Infinity ? 0 : Math.ceil(spanHint / threshold);
+    // A guess leaves some room: more than that, and the columns are copied into bigger ones.
+    const groups = groupHint === undefined ? mostGroups : Math.min(mostGroups, groupHint + Math.ceil(mostGroups / 64));
+    const capacity = Math.max(16, spanHint + groups);
     this.capacity = capacity;
     this.spanIndex = new Int32Array(capacity);
     this.depth = new Uint16Array(capacity);
@@ -106,8 +110,8 @@ export class RowColumns {
   private add(): number {
     if (this.rowCount === this.capacity) {
       const capacity = (this.capacity *= 2);
-      this.spanIndex = grow(this.spanIndex, new Int32Array(capacity));
       this.depth = grow(this.depth, new Uint16Array(capacity));
+      this.spanIndex = grow(this.spanIndex, new Int32Array(capacity));
       this.parent = grow(this.parent, new Int32Array(capacity));
       this.groupSize = grow(this.groupSize, new Uint32Array(capacity));
       this.startMs = grow(this.startMs, new Float64Array(capacity));
