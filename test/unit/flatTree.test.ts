@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SpanKind, StatusCode, type Attributes, type SpanRecord } from '../../src/core/model/span';
 import { Trace } from '../../src/core/model/trace';
-import { flatTreeOf } from '../../src/core/model/flatTree';
+import { flatTreeOf, KEEP_FLAT_TREE_FROM, releaseFlatTree } from '../../src/core/model/flatTree';
+import { TraceStore } from '../../src/core/model/traceStore';
 import { runSteps, STEP_ITEMS } from '../../src/core/util/steps';
 import { layoutWaterfallSteps, type WaterfallLayout, type WaterfallOptions } from '../../src/core/waterfall/layout';
 import { layoutFlatSteps } from '../../src/core/waterfall/flatRows';
@@ -287,4 +288,31 @@ test("the runs among a wide parent's children are found in steps, not in the ste
   }
   assert.ok(reads >= n, 'the names were read');
   assert.ok(most <= STEP_ITEMS + 16, `${most} names read in one step`);
+});
+
+test('a trace the store holds past KEEP_FLAT_TREE_FROM spans keeps its flat tree as they come, through a closed waterfall; it goes with the evicted spans', () => {
+  const r = rng(31);
+  const store = new TraceStore();
+  const made: string[] = [];
+  const n = KEEP_FLAT_TREE_FROM + 1500;
+  const batch = (count: number) => store.addSpans('a.jsonl', Array.from({ length: count }, () => randomSpan(r, n, made)));
+  for (let i = 0; i < KEEP_FLAT_TREE_FROM - 200; i += 100) batch(100);
+  const trace = store.trace(TRACE)!;
+  assert.equal(flatTreeOf(trace).settled, false, 'a smaller trace makes its tree when asked: nothing linked yet');
+  flatTreeOf(trace).reset();
+  while (trace.spanCount < n) batch(100);
+  const kept = flatTreeOf(trace);
+  assert.equal(kept.spanCount, trace.spanCount, 'every span linked as it came, with no layout asking');
+  assertSameLayout(trace, { criticalSegments: true }, 'a kept tree lays out as the object tree');
+  releaseFlatTree(trace);
+  batch(50);
+  assert.equal(flatTreeOf(trace), kept, 'kept when its waterfall closes, and still followed');
+  assert.equal(kept.spanCount, trace.spanCount);
+  assertSameLayout(trace, {}, 'after more spans');
+
+  const held = [...trace.allSpans()];
+  trace.evict(() => held.map((s) => ({ ...s })));
+  assert.equal(kept.stale, true, 'let go with the spans');
+  assert.notEqual(flatTreeOf(trace), kept);
+  assertSameLayout(trace, { criticalSegments: true }, 'read back');
 });

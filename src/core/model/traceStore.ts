@@ -3,6 +3,7 @@ import { Emitter, type Disposable } from '../util/event';
 import { LogRecordIndex, type LogRecordRef } from './logRecords';
 import type { SpanRecord } from './span';
 import { Trace } from './trace';
+import { keepFlatTreeOfBigTrace } from './flatTree';
 import { SpanPlaces } from '../history/spanPlaces';
 import { summaryFromJson, summaryToJson, type IndexedRun } from '../history/fileIndex';
 
@@ -140,6 +141,7 @@ export class TraceStore implements Disposable {
       changed.add(span.traceId);
     }
     if (orderChanged) this.runsCache = undefined;
+    for (const id of changed) keepFlatTreeOfBigTrace(this.traces.get(id)!);
     this.enforceBudget();
     this.changeEmitter.fire({ changed, removed: new Set() });
   }
