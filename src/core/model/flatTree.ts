@@ -300,7 +300,9 @@ export class FlatTree implements SpanFollower {
   }
 
   private newSlot(spanId: string): number {
-    if (this.size === this.parent.length) this.reserve(this.size * 2);
+    // A big trace's tree lives as long as its spans (`KEEP_FLAT_TREE_FROM`): past 64k slots it
+    // grows by a quarter, not double, so at most a fifth of its columns is room to grow.
+    if (this.size === this.parent.length) this.reserve(this.size < 1 << 16 ? this.size * 2 : this.size + (this.size >> 2));
     const s = this.size++;
     this.slotOf.set(spanId, s);
     this.shard[s] = ShardedMap.shardOf(spanId);

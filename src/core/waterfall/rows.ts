@@ -30,6 +30,9 @@ function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConve
   return costUsd;
 }
 
+/** What preparing an LLM row weighs in a step, in plain rows (`prepareRows`). */
+const LLM_ROW_WORK = 7;
+
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
 export const ROWS_PER_SLICE = 20_000;
 /** A send's first slice: screens of rows, small enough to cross and be painted at once. */
@@ -143,8 +146,13 @@ export function* waterfallFirstSteps(
 
   /** Prepares rows up to `end` (a group row's kind is set with its first member's, the next row). */
   function* prepareRows(end: number): Steps<void> {
+    let work = 0;
     for (let r = rowsReady; r < end; r++) {
-      if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      if (work >= STEP_ITEMS) {
+        work = 0;
+        yield;
+      }
+      work++;
       const si = layout.spanIndex[r];
       // A group row stands for its members: it shows the first one's id and kind.
       const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
@@ -170,6 +178,8 @@ export function* waterfallFirstSteps(
         } else if ((memo & MEMO_KIND) === LLM_MEMO) {
           llmRows.set(span, describeSpan(span));
         }
+        // Describing an LLM span reads and allocates: while V8 marks a big heap, many times a plain row.
+        if ((memo & MEMO_KIND) === LLM_MEMO) work += LLM_ROW_WORK;
         if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
         kind[r] = (memo & MEMO_KIND) - 1;
         if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
