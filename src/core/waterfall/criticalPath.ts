@@ -5,7 +5,7 @@
  * iteratively, so any depth and fan-out of a million spans works.
  */
 
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import { inSteps, STEP_ITEMS, type Steps } from '../util/steps';
 
 /** One stretch of the critical path: `row` itself (not its children) was running then. */
 export interface CriticalSegments {
@@ -25,14 +25,19 @@ export function* effectiveEnds(parent: Int32Array, groupSize: Uint32Array, start
   const n = parent.length;
   let eff = endMs; // copied only if some span needs a later end, which is rare
   // Reverse depth-first order: every descendant of r is final before r lifts into its parent.
-  for (let r = n - 1; r >= 0; r--) {
-    if (r % STEP_ITEMS === 0) yield;
-    const p = parent[r];
-    if (p >= 0 && eff[r] > eff[p] && (groupSize[p] > 0 || endMs[p] <= startMs[p])) {
-      if (eff === endMs) eff = endMs.slice();
-      eff[p] = eff[r];
-    }
-  }
+  yield* inSteps(
+    n,
+    (from, to) => {
+      for (let r = to - 1; r >= from; r--) {
+        const p = parent[r];
+        if (p >= 0 && eff[r] > eff[p] && (groupSize[p] > 0 || endMs[p] <= startMs[p])) {
+          if (eff === endMs) eff = endMs.slice();
+          eff[p] = eff[r];
+        }
+      }
+    },
+    true,
+  );
   return eff;
 }
 

@@ -19,7 +19,7 @@
 import type { SpanRecord } from '../model/span';
 import { RowColumns } from './rowColumns';
 import { isInProgress, StatusCode } from '../model/span';
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import { inSteps, STEP_ITEMS, type Steps } from '../util/steps';
 import { criticalPath, effectiveEnds, type CriticalSegments } from './criticalPath';
 import { isNotReceived, settledStandIn } from '../model/standIns';
 import type { SpanNode } from '../model/trace';
@@ -113,14 +113,15 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
   if (options.settled) yield* settleStandIns(rows, subtreeEnd);
   if (rows.groupCount > 0) {
     // A group spans its members (first start to latest end) and fails if any member did.
-    for (let r = 0; r < rowCount; r++) {
-      if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
-      const g = parent[r];
-      if (g < 0 || groupSize[g] === 0) continue;
-      if (startMs[r] < startMs[g]) startMs[g] = startMs[r];
-      if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
-      error[g] |= error[r];
-    }
+    yield* inSteps(rowCount, (from, to) => {
+      for (let r = from; r < to; r++) {
+        const g = parent[r];
+        if (g < 0 || groupSize[g] === 0) continue;
+        if (startMs[r] < startMs[g]) startMs[g] = startMs[r];
+        if (endMs[r] > endMs[g]) endMs[g] = endMs[r];
+        error[g] |= error[r];
+      }
+    });
   }
   yield;
 
@@ -135,13 +136,14 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
   const onPath = critical.onPath;
   const durationMs = endMs;
   let traceEnd = 0;
-  for (let r = 0; r < rowCount; r++) {
-    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
-    const g = parent[r];
-    if (g >= 0 && groupSize[g] > 0 && onPath[r]) onPath[g] = 1;
-    if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
-    durationMs[r] -= startMs[r];
-  }
+  yield* inSteps(rowCount, (from, to) => {
+    for (let r = from; r < to; r++) {
+      const g = parent[r];
+      if (g >= 0 && groupSize[g] > 0 && onPath[r]) onPath[g] = 1;
+      if (effEnd[r] > traceEnd) traceEnd = effEnd[r];
+      durationMs[r] -= startMs[r];
+    }
+  });
 
   return {
     originNs,
@@ -170,19 +172,20 @@ export function* finishLayout(rows: Rows, options: WaterfallOptions): Steps<Wate
  */
 function* settleStandIns(rows: Rows, subtreeEnd: Int32Array): Steps<void> {
   const { rowCount, spans, spanIndex, depth, startMs, endMs } = rows;
-  for (let r = 0; r < rowCount; r++) {
-    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
-    const si = spanIndex[r];
-    if (depth[r] !== 0 || si < 0 || !isNotReceived(spans[si]) || !isInProgress(spans[si])) continue;
-    let lastEndNs = 0n;
-    for (let c = r + 1; c < subtreeEnd[r]; c++) {
-      const ci = spanIndex[c];
-      if (ci >= 0 && spans[ci].endNs > lastEndNs) lastEndNs = spans[ci].endNs;
+  yield* inSteps(rowCount, (from, to) => {
+    for (let r = from; r < to; r++) {
+      const si = spanIndex[r];
+      if (depth[r] !== 0 || si < 0 || !isNotReceived(spans[si]) || !isInProgress(spans[si])) continue;
+      let lastEndNs = 0n;
+      for (let c = r + 1; c < subtreeEnd[r]; c++) {
+        const ci = spanIndex[c];
+        if (ci >= 0 && spans[ci].endNs > lastEndNs) lastEndNs = spans[ci].endNs;
+      }
+      const span = settledStandIn(spans[si], lastEndNs);
+      spans[si] = span;
+      endMs[r] = startMs[r] + Number(span.endNs - span.startNs) / 1e6;
     }
-    const span = settledStandIn(spans[si], lastEndNs);
-    spans[si] = span;
-    endMs[r] = startMs[r] + Number(span.endNs - span.startNs) / 1e6;
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -300,13 +303,19 @@ function findRuns(kids: readonly SpanNode[], threshold: number): number[] | unde
 function* subtreeEnds(parent: Int32Array): Steps<Int32Array> {
   const n = parent.length;
   const end = new Int32Array(n);
-  for (let i = 0; i < n; i++) end[i] = i + 1;
-  yield;
-  for (let i = n - 1; i >= 0; i--) {
-    if (i % STEP_ITEMS === 0) yield;
-    const p = parent[i];
-    if (p >= 0 && end[i] > end[p]) end[p] = end[i];
-  }
+  yield* inSteps(n, (from, to) => {
+    for (let i = from; i < to; i++) end[i] = i + 1;
+  });
+  yield* inSteps(
+    n,
+    (from, to) => {
+      for (let i = to - 1; i >= from; i--) {
+        const p = parent[i];
+        if (p >= 0 && end[i] > end[p]) end[p] = end[i];
+      }
+    },
+    true,
+  );
   return end;
 }
 
