@@ -1,6 +1,6 @@
 // A run's token usage, summed over its model calls: each call once, however many spans
 // (nested or side by side) recorded it.
-import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { runSteps, StepBudget, type Steps } from '../util/steps';
 import { describeSpan, type DescribableSpan, type TokenCounts } from './conventions';
 import { siblingTwinsSteps } from './siblingLlmCalls';
 
@@ -35,8 +35,10 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   const index = spanById ? undefined : new Map<string, RunSpan>();
   const llmWithTokens = new Set<string>();
   let count = 0;
+  const budget = new StepBudget();
   for (const span of spans) {
-    if (++count % STEP_ITEMS === 0) yield;
+    count++;
+    if (budget.spend()) yield;
     if (index && span.spanId) index.set(span.spanId, span);
     const { kind, tokens } = describeSpan(span);
     if (kind !== 'llm' || tokens === undefined) continue;
@@ -49,7 +51,7 @@ export function* runTokensSteps(spans: Iterable<RunSpan>, spanById?: (spanId: st
   const twins = calls.length > 1 ? yield* siblingTwinsSteps(calls.map((c) => c.span)) : undefined;
   const sum: TokenCounts = {};
   for (let i = 0; i < calls.length; i++) {
-    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    if (budget.spend()) yield;
     const { span, tokens } = calls[i];
     if (twins?.has(span)) continue;
     if (llmWithTokens.size > 1 && hasAncestorIn(span, parentOf, llmWithTokens, spanCount ?? count)) continue;

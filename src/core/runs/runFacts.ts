@@ -5,7 +5,7 @@ import type { SpanRecord } from '../model/span';
 import type { Trace } from '../model/trace';
 import { Interned } from '../util/interned';
 import { isPackedLlmCalls, packLlmCalls, unpackLlmCalls, type PackedLlmCalls } from './packedLlmCalls';
-import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { runSteps, StepBudget, type Steps } from '../util/steps';
 
 export interface RunFacts {
   /** Models of the run's LLM spans, in order of first use. */
@@ -89,9 +89,9 @@ export type LlmAbove = (span: SpanRecord, llmWithId: (spanId: string) => SpanRec
 /** `llmCallOf` in steps: what it works out up front is a pass over the LLM spans. */
 function* llmCallOfSteps(llmSpans: Iterable<SpanRecord>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<(span: SpanRecord) => SpanRecord> {
   const llmById = new Map<string, SpanRecord>();
-  let work = 0;
+  const budget = new StepBudget();
   for (const span of llmSpans) {
-    if (++work % STEP_ITEMS === 0) yield;
+    if (budget.spend()) yield;
     llmById.set(span.spanId, span);
   }
   const twins = yield* siblingTwinsSteps(llmById.values());
@@ -139,9 +139,9 @@ export function llmCallsOf(described: ReadonlyMap<SpanRecord, SpanConventions>, 
 export function* llmCallsOfSteps(described: ReadonlyMap<SpanRecord, SpanConventions>, spanOf: (spanId: string) => SpanRecord | undefined, spanCount: number, inTree?: LlmAbove): Steps<LlmCall[]> {
   const callOf = yield* llmCallOfSteps(described.keys(), spanOf, spanCount, inTree);
   const byCall = new Map<SpanRecord, LlmCall>();
-  let work = 0;
+  const budget = new StepBudget();
   for (const [span, d] of described) {
-    if (++work % STEP_ITEMS === 0) yield;
+    if (budget.spend()) yield;
     const call = callOf(span);
     const known = byCall.get(call);
     const own = call === span;

@@ -10,7 +10,7 @@ import type { SpanRecord } from '../model/span';
 import type { LlmAbove } from '../runs/runFacts';
 import type { KnownContextSpans } from '../runs/runMissingContext';
 import { sourceLocationOf } from '../source/source';
-import { STEP_ITEMS, type Steps } from '../util/steps';
+import { StepBudget, type Steps } from '../util/steps';
 import { ROW_KINDS, type RowKind } from '../../protocol/waterfall';
 
 const KIND_INDEX = new Map<RowKind, number>(ROW_KINDS.map((k, i) => [k, i]));
@@ -53,8 +53,9 @@ export function* knownContextSpans(tree: FlatTree): Steps<KnownContextSpans> {
   const { records, parent } = tree;
   const llmSpans: SpanRecord[] = [];
   const orphanCandidates: SpanRecord[] = [];
+  const budget = new StepBudget();
   for (let i = 0; i < order.length; i++) {
-    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    if (budget.spend()) yield;
     const slot = order[i];
     const span = records[slot]!;
     if ((memoAt(tree, slot) & MEMO_KIND) === LLM_MEMO) llmSpans.push(span);

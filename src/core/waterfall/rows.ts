@@ -3,7 +3,7 @@
 import { describeSpan, spanKindOf, type SpanConventions } from '../genai/conventions';
 import { timeToFirstTokenMs } from '../genai/timing';
 import { isInProgress, type SpanRecord } from '../model/span';
-import { runSteps, STEP_ITEMS, type Steps } from '../util/steps';
+import { runSteps, StepBudget, type Steps } from '../util/steps';
 import { nsToIso } from '../model/time';
 import type { Trace, TraceSummary, TraceTree } from '../model/trace';
 import { latestTraceTokens, traceTokensSteps } from '../genai/traceTokens';
@@ -21,9 +21,10 @@ import { allocateColumns, RowFlag, sliceColumns, type Columns, type RowColumns, 
 function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConventions>, prices: PriceTable, inTree?: LlmAbove): Steps<number | undefined> {
   let costUsd: number | undefined;
   const calls = yield* llmCallsOfSteps(described, (id) => trace.span(id), trace.spanCount, inTree);
+  const budget = new StepBudget();
   for (let i = 0; i < calls.length; i++) {
     // Each call's model is matched against the price table: a quarter of a million take a while.
-    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    if (budget.spend()) yield;
     const cost = callCostUsd(calls[i], prices);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   }
@@ -146,13 +147,11 @@ export function* waterfallFirstSteps(
 
   /** Prepares rows up to `end` (a group row's kind is set with its first member's, the next row). */
   function* prepareRows(end: number): Steps<void> {
-    let work = 0;
+    const budget = new StepBudget();
+    let weight = 0;
     for (let r = rowsReady; r < end; r++) {
-      if (work >= STEP_ITEMS) {
-        work = 0;
-        yield;
-      }
-      work++;
+      if (budget.spend(weight)) yield;
+      weight = 1;
       const si = layout.spanIndex[r];
       // A group row stands for its members: it shows the first one's id and kind.
       const span = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]];
@@ -179,7 +178,7 @@ export function* waterfallFirstSteps(
           llmRows.set(span, describeSpan(span));
         }
         // Describing an LLM span reads and allocates: while V8 marks a big heap, many times a plain row.
-        if ((memo & MEMO_KIND) === LLM_MEMO) work += LLM_ROW_WORK;
+        if ((memo & MEMO_KIND) === LLM_MEMO) weight += LLM_ROW_WORK;
         if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
         kind[r] = (memo & MEMO_KIND) - 1;
         if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
@@ -195,8 +194,9 @@ export function* waterfallFirstSteps(
   }
 
   // The name table goes with the first slice: every row's name is looked up now.
+  const namesBudget = new StepBudget();
   for (let r = 0; r < rowCount; r++) {
-    if (r % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    if (namesBudget.spend()) yield;
     const si = layout.spanIndex[r];
     // A group row shows its first member's name.
     const name = layout.spans[si >= 0 ? si : layout.spanIndex[r + 1]].name;
