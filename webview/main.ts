@@ -96,7 +96,7 @@ let drainScheduled = false;
 host.onNotification(TraceRows, (slice) => {
   // A send's first rows show at once; the others, which come in a burst, wait for that paint.
   if (view.trace?.generation === slice.generation && view.trace.received === 0) {
-    addSlice(slice.generation, slice.rows);
+    addSlice(slice.generation, slice.rows, true);
     return;
   }
   laterSlices.push(slice);
@@ -114,10 +114,11 @@ function drainSlices(): void {
   drainScheduled = false;
   const slices = laterSlices;
   laterSlices = [];
-  for (const { generation, rows: slice } of slices) addSlice(generation, slice);
+  for (const { generation, rows: slice } of slices) addSlice(generation, slice, false);
 }
 
-function addSlice(generation: number, slice: RowColumns): void {
+/** `first`: a send's first slice, shown now so it is painted before the others are handled. */
+function addSlice(generation: number, slice: RowColumns, first: boolean): void {
   if (!view.addRows(generation, slice)) return;
   if (range.isFit() || range.end <= 1) range.fit();
   if (view.trace!.complete) {
@@ -125,8 +126,7 @@ function addSlice(generation: number, slice: RowColumns): void {
     rebuildFrame = 0;
     view.rebuild();
     onComplete();
-  } else if (view.trace!.received === slice.startMs.length) {
-    // The first rows: shown now, so they are painted before the others are handled.
+  } else if (first) {
     view.rebuild();
   } else if (!rebuildFrame) {
     // Slices of a big trace come quickly: redraw once per frame.

@@ -31,7 +31,7 @@ function* costOfCalls(trace: Trace, described: ReadonlyMap<SpanRecord, SpanConve
   return costUsd;
 }
 
-/** What preparing an LLM row weighs in a step, in plain rows (`prepareRows`). */
+/** What preparing an LLM row weighs in a step beyond a plain row's 1 (`prepareRows`). */
 const LLM_ROW_WORK = 7;
 
 /** ~2 MB of columns a message: a million rows cross in 50 messages, none of them long to post. */
@@ -170,20 +170,19 @@ export function* waterfallFirstSteps(
         let memo = slot >= 0 ? flat!.memo[slot] : 0;
         if (memo === 0) {
           // The kind alone: model and tokens are read for the LLM rows only, for the cost.
-          const spanKind = spanKindOf(span);
-          memo = memoOf(span, spanKind);
+          memo = memoOf(span, spanKindOf(span));
           if (slot >= 0) flat!.memo[slot] = memo;
-          if (spanKind === 'llm') llmRows.set(span, describeSpan(span));
-        } else if ((memo & MEMO_KIND) === LLM_MEMO) {
-          llmRows.set(span, describeSpan(span));
         }
-        // Describing an LLM span reads and allocates: while V8 marks a big heap, many times a plain row.
-        if ((memo & MEMO_KIND) === LLM_MEMO) weight += LLM_ROW_WORK;
-        if (slot >= 0 && (memo & MEMO_KIND) === LLM_MEMO) llmSlots.set(span, slot);
+        if ((memo & MEMO_KIND) === LLM_MEMO) {
+          llmRows.set(span, describeSpan(span));
+          if (slot >= 0) llmSlots.set(span, slot);
+          // From the indexed attributes only: a first-chunk event is read with the details.
+          ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
+          // Describing an LLM span reads and allocates: while V8 marks a big heap, many times a plain row.
+          weight += LLM_ROW_WORK;
+        }
         kind[r] = (memo & MEMO_KIND) - 1;
         if (r > 0 && layout.spanIndex[r - 1] < 0) kind[r - 1] = kind[r];
-        // From the indexed attributes only: a first-chunk event is read with the details.
-        if ((memo & MEMO_KIND) === LLM_MEMO) ttftMs[r] = timeToFirstTokenMs(span) ?? 0;
         if (memo & MEMO_HAS_SOURCE) f |= RowFlag.HasSource;
         if (layout.depth[r] === 0 && span.parentSpanId !== '') f |= RowFlag.Orphan;
         if (isInProgress(span)) f |= RowFlag.InProgress;
